@@ -1,0 +1,184 @@
+"""The rows. Class names end in ``Row`` so they never pass for Qt models.
+
+Identity, equality monitoring and scores live in separate tables on purpose: the
+monitoring data is read only by quality assurance, in aggregate.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, Stamped, UtcDateTime
+
+FK = String(36)
+
+
+class CentreRow(Stamped, Base):
+    __tablename__ = "centre"
+
+    name: Mapped[str] = mapped_column(String(200))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AccountRow(Stamped, Base):
+    __tablename__ = "accounts"
+
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    employer: Mapped[str | None] = mapped_column(String(200), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class PackRow(Stamped, Base):
+    """A scenario pack exactly as a sitting used it; never changed once stored."""
+
+    __tablename__ = "packs"
+
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    level: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+
+
+class RoomRow(Stamped, Base):
+    __tablename__ = "rooms"
+
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class ActorRow(Stamped, Base):
+    __tablename__ = "actors"
+
+    full_name: Mapped[str] = mapped_column(String(200))
+    video_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CandidateRow(Stamped, Base):
+    __tablename__ = "candidates"
+
+    full_name: Mapped[str] = mapped_column(String(200))
+    registration_number: Mapped[str] = mapped_column(String(40))
+    employer: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(32))
+    extra_time_percent: Mapped[int] = mapped_column(Integer, default=0)
+    extra_time_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    break_between_scenarios: Mapped[bool] = mapped_column(Boolean, default=False)
+    adjustment_notes: Mapped[str] = mapped_column(Text, default="")
+    training_footage_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    prior_results: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class EqualityMonitoringRow(Stamped, Base):
+    __tablename__ = "equality_monitoring"
+
+    candidate_id: Mapped[str] = mapped_column(FK, ForeignKey("candidates.id"), unique=True)
+    age_band: Mapped[str | None] = mapped_column(String(40), default=None)
+    ethnicity: Mapped[str | None] = mapped_column(String(80), default=None)
+    disability: Mapped[str | None] = mapped_column(String(40), default=None)
+    sex: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class SittingRow(Stamped, Base):
+    """One candidate's attempt at one pack, on one day, in one room."""
+
+    __tablename__ = "sittings"
+
+    candidate_id: Mapped[str] = mapped_column(FK, ForeignKey("candidates.id"), index=True)
+    pack_id: Mapped[str] = mapped_column(FK, ForeignKey("packs.id"))
+    room_id: Mapped[str] = mapped_column(FK, ForeignKey("rooms.id"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+
+
+class SittingAssessorRow(Stamped, Base):
+    __tablename__ = "sitting_assessors"
+    __table_args__ = (UniqueConstraint("sitting_id", "assessor_id"),)
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    assessor_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class SittingActorRow(Stamped, Base):
+    __tablename__ = "sitting_actors"
+    __table_args__ = (UniqueConstraint("sitting_id", "station_id"),)
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    station_id: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[str] = mapped_column(FK, ForeignKey("actors.id"))
+
+
+class ScoreRow(Stamped, Base):
+    """One assessor's level for one criterion; ``level`` None means cleared."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("sitting_id", "assessor_id", "station_id", "criterion_id"),)
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    assessor_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    station_id: Mapped[str] = mapped_column(String(64))
+    criterion_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class JudgementRow(Stamped, Base):
+    """One assessor's overall judgement of one station."""
+
+    __tablename__ = "judgements"
+    __table_args__ = (UniqueConstraint("sitting_id", "assessor_id", "station_id"),)
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    assessor_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    station_id: Mapped[str] = mapped_column(String(64))
+    judgement: Mapped[str | None] = mapped_column(String(20), default=None)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+
+
+class EvidenceNoteRow(Stamped, Base):
+    __tablename__ = "evidence_notes"
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    assessor_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    station_id: Mapped[str] = mapped_column(String(64))
+    criterion_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    text: Mapped[str] = mapped_column(Text)
+    phase: Mapped[str | None] = mapped_column(String(20), default=None)
+    phase_clock_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEntryRow(Stamped, Base):
+    """One change, chained to the one before by hash (see naas_centre.services.audit)."""
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[str | None] = mapped_column(FK, default=None)
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    before: Mapped[str | None] = mapped_column(Text, default=None)
+    after: Mapped[str | None] = mapped_column(Text, default=None)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,159 @@
+"""The command line: ``naas-centre SUBCOMMAND ...``. Without a subcommand the GUI starts
+(see ``ui.main``), so this module never imports Qt.
+
+Bad arguments, files or databases give a plain message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from naas_centre import __version__, paths
+from naas_centre.errors import UserError
+
+SUBCOMMANDS = ("demo", "scenarios", "audit", "db")
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("naas_centre")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        metavar="URL-or-PATH",
+        help="the centre database: a SQLite file path or a URL such as "
+        "postgresql+psycopg://user@host/dbname (default: the centre in the data folder)",
+    )
+    p.add_argument("--data-dir", type=Path, metavar="DIR", help="the data folder (default: the platform's)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="naas-centre", description="Observed practice assessment centre.")
+    parser.add_argument("--version", action="version", version=f"naas-centre {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="create the demo centre in a database of its own")
+    _add_db(demo)
+    demo.set_defaults(run=_demo)
+
+    scen = sub.add_parser("scenarios", help="scenario packs")
+    scen_sub = scen.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    val = scen_sub.add_parser("validate", help="check pack files; one line per problem")
+    val.add_argument("paths", nargs="+", metavar="PATH", help="pack files or folders of them")
+    _add_db(val)
+    val.set_defaults(run=_validate)
+    lst = scen_sub.add_parser("list", help="the built-in packs and those in the data folder")
+    _add_db(lst)
+    lst.set_defaults(run=_list_packs)
+
+    aud = sub.add_parser("audit", help="the audit trail")
+    aud_sub = aud.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    ver = aud_sub.add_parser("verify", help="check the hash chain and that data matches it")
+    _add_db(ver)
+    ver.set_defaults(run=_audit_verify)
+
+    dbp = sub.add_parser("db", help="the database")
+    db_sub = dbp.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    up = db_sub.add_parser("upgrade", help="create or upgrade the database (a backup is made first)")
+    _add_db(up)
+    up.set_defaults(run=_db_upgrade)
+    return parser
+
+
+def _target(args: argparse.Namespace, *, demo: bool = False) -> str | Path:
+    if args.db:
+        return str(args.db)
+    folder = paths.data_dir(args.data_dir)
+    return paths.demo_db_path(folder) if demo else paths.default_db_path(folder)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from naas_centre.services.demo import create_demo
+
+    target = _target(args, demo=True)
+    result = create_demo(target, data_dir=args.data_dir)
+    result.db.dispose()
+    print(f"Demo centre created in {target}, with a day of six candidates on {result.day:%A %d %B %Y}.")
+    print("Accounts (shown once; the README lists them too):")
+    for acc in result.accounts:
+        print(f"  {acc.role.label:<24} {acc.username:<10} {acc.password}   ({acc.display_name})")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from naas_centre.packs.validate import validate_paths
+
+    lines, ok = validate_paths(args.paths)
+    for line in lines:
+        print(line)
+    return EXIT_OK if ok else EXIT_USAGE
+
+
+def _list_packs(args: argparse.Namespace) -> int:
+    from naas_centre.packs.loader import discover_packs
+
+    for loaded in discover_packs([paths.packs_dir(paths.data_dir(args.data_dir))]):
+        if loaded.pack is not None:
+            p = loaded.pack
+            print(
+                f"{p.name} {p.version}  {p.level.value:<12} {p.title}  [{(loaded.content_hash or '')[:12]}]"
+            )
+        else:
+            print(f"{loaded.file}: {len(loaded.problems)} problem(s); not usable")
+            for problem in loaded.problems:
+                print(f"  {problem}")
+    return EXIT_OK
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from naas_centre.services import audit
+    from naas_centre.services.centre import open_database
+
+    db = open_database(_target(args), args.data_dir, create=False)
+    try:
+        result = audit.verify(db)
+    finally:
+        db.dispose()
+    if result.ok:
+        print(f"audit trail intact: {result.entries} entries, data matches the trail")
+        return EXIT_OK
+    print(f"audit trail BROKEN: {result.problem}", file=sys.stderr)
+    return EXIT_FAIL
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from naas_centre.services.centre import open_database
+
+    db = open_database(_target(args), args.data_dir)
+    db.dispose()
+    print(f"{_target(args)}: up to date")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return run(args)
+    except UserError as exc:
+        print(f"naas-centre: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Scenario packs: the format, loading, validation and hashing."""

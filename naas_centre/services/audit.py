@@ -1,0 +1,200 @@
+"""The audit trail: every change as (who, when, what, before, after), chained by hash.
+
+Each entry's hash covers its content and the hash before it, so editing or deleting an
+entry breaks the chain. ``verify`` also compares every audited row with the state its
+latest entry recorded, which catches a score changed behind the app's back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from db.base import Base, utcnow
+from db.engine import Database
+from db.models import (
+    AccountRow,
+    AuditEntryRow,
+    CandidateRow,
+    EvidenceNoteRow,
+    JudgementRow,
+    ScoreRow,
+    SittingAssessorRow,
+    SittingRow,
+)
+from naas_centre.services.views import Actor
+
+GENESIS = "0" * 64
+# Columns that say nothing about the change itself: left out of snapshots.
+_HOUSEKEEPING = {"created_at", "updated_at", "workstation_id", "last_login_at"}
+AUDITED: tuple[type[Base], ...] = (
+    AccountRow,
+    CandidateRow,
+    SittingRow,
+    SittingAssessorRow,
+    ScoreRow,
+    JudgementRow,
+    EvidenceNoteRow,
+)
+_PG_CHAIN_LOCK = 0x6E616173  # any constant; serialises appends to the chain
+
+
+def snapshot(row: Base) -> dict[str, Any]:
+    """The row's business columns as JSON-ready values."""
+    out: dict[str, Any] = {}
+    for col in row.__table__.columns:
+        if col.key in _HOUSEKEEPING:
+            continue
+        value = getattr(row, col.key)
+        if col.key == "password_hash" and value is not None:
+            # The trail proves the password changed without holding the hash itself.
+            value = "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
+        elif isinstance(value, datetime | date):
+            value = value.isoformat()
+        out[col.key] = value
+    return out
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    account_id: str | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: str | None,
+    after: str | None,
+) -> str:
+    body = _canonical([prev_hash, seq, at.isoformat(), account_id, action, entity, entity_id, before, after])
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    row: Base,
+    before: dict[str, Any] | None,
+    *,
+    deleted: bool = False,
+) -> AuditEntryRow:
+    """Appends one entry for ``row`` in the caller's transaction (flushes first)."""
+    session.flush()
+    after = None if deleted else snapshot(row)
+    entity_id = str(row.id)  # type: ignore[attr-defined]
+    return _append(
+        session,
+        actor.account_id if actor else None,
+        action,
+        row.__tablename__,
+        entity_id,
+        None if before is None else _canonical(before),
+        None if after is None else _canonical(after),
+    )
+
+
+def _append(
+    session: Session,
+    account_id: str | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: str | None,
+    after: str | None,
+) -> AuditEntryRow:
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+    # On SQLite the write transaction already holds the lock (BEGIN IMMEDIATE).
+    last = session.execute(
+        select(AuditEntryRow.seq, AuditEntryRow.hash).order_by(AuditEntryRow.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = utcnow()
+    entry = AuditEntryRow(
+        seq=seq,
+        at=at,
+        account_id=account_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        prev_hash=prev,
+        hash=entry_hash(prev, seq, at, account_id, action, entity, entity_id, before, after),
+    )
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    entries: int
+    problem: str | None = None
+    broken_seq: int | None = None
+
+
+def verify(db: Database) -> VerifyResult:
+    """Checks the chain, then that every audited row matches its latest entry."""
+    with db.read() as session:
+        prev, expected = GENESIS, 1
+        latest: dict[tuple[str, str], str | None] = {}
+        count = 0
+        for e in session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq)).yield_per(2000):
+            count += 1
+            if e.seq != expected:
+                return VerifyResult(
+                    False, count, f"entry {expected} is missing (next is {e.seq}): deleted", expected
+                )
+            if e.prev_hash != prev:
+                return VerifyResult(False, count, f"entry {e.seq} does not follow entry {e.seq - 1}", e.seq)
+            want = entry_hash(
+                e.prev_hash, e.seq, e.at, e.account_id, e.action, e.entity, e.entity_id, e.before, e.after
+            )
+            if want != e.hash:
+                return VerifyResult(
+                    False,
+                    count,
+                    f"entry {e.seq} ({e.action} {e.entity}) was altered after it was written",
+                    e.seq,
+                )
+            latest[(e.entity, e.entity_id)] = e.after
+            prev, expected = e.hash, e.seq + 1
+
+        for model in AUDITED:
+            table = model.__tablename__
+            seen: set[str] = set()
+            for row in session.scalars(select(model)).yield_per(2000):
+                rid = str(row.id)  # type: ignore[attr-defined]
+                seen.add(rid)
+                key = (table, rid)
+                if key not in latest:
+                    return VerifyResult(
+                        False, count, f"{table} {rid} has no audit entry: written behind the app"
+                    )
+                recorded = latest[key]
+                if recorded is None or json.loads(recorded) != json.loads(_canonical(snapshot(row))):
+                    return VerifyResult(
+                        False, count, f"{table} {rid} differs from its audited state: changed behind the app"
+                    )
+            for (entity, eid), after in latest.items():
+                if entity == table and after is not None and eid not in seen:
+                    return VerifyResult(False, count, f"{table} {eid} was deleted behind the app")
+    return VerifyResult(True, count)
+
+
+def entry_count(db: Database) -> int:
+    with db.read() as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)

@@ -1,0 +1,111 @@
+"""Opening a centre's database, and setting up a new centre."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from db.engine import Database, DatabaseError, is_sqlite, to_url
+from db.migrate import upgrade
+from db.models import CentreRow
+from naas_centre import paths
+from naas_centre.errors import Conflict, UserError
+from naas_centre.services import accounts, audit
+from naas_centre.services.views import Role
+
+
+@dataclass(frozen=True)
+class CentreInfo:
+    id: str
+    name: str
+    is_demo: bool
+
+
+def open_database(target: str | Path, data_dir: Path | None = None, *, create: bool = True) -> Database:
+    """A ready database: created if new (when ``create``), upgraded (after a backup) if old.
+
+    Raises UserError with a plain message for a file that is not a database, is
+    unreadable, or was written by a newer version of the app.
+    """
+    url = to_url(target)
+    if is_sqlite(url):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.is_dir():
+            raise UserError(f"{path} is a folder, not a database file")
+        if not path.exists() and not create:
+            raise UserError(f"{path}: no such database")
+        if not path.parent.is_dir():
+            raise UserError(f"{path.parent}: no such folder for the database")
+        if path.exists() and not path.is_file():
+            raise UserError(f"{path} is not a regular file")
+    folder = paths.data_dir(data_dir)
+    db = Database(url, paths.workstation_id(folder))
+    try:
+        with db.engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        db.dispose()
+        raise UserError(f"{_where(url)}: cannot open the database: {_reason(exc)}") from exc
+    try:
+        upgrade(db.engine)
+    except DatabaseError as exc:
+        db.dispose()
+        raise UserError(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        db.dispose()
+        raise UserError(f"{_where(url)}: cannot open the database: {_reason(exc)}") from exc
+    return db
+
+
+def _where(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(parsed.database)
+    return parsed.render_as_string(hide_password=True)
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line, without SQLAlchemy's background link."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else exc.__class__.__name__
+
+
+def centre_info(db: Database) -> CentreInfo | None:
+    with db.read() as s:
+        row = s.scalar(select(CentreRow).limit(1))
+        return CentreInfo(row.id, row.name, row.is_demo) if row else None
+
+
+def create_centre(
+    target: str | Path,
+    centre_name: str,
+    admin_username: str,
+    admin_display_name: str,
+    password: str,
+    *,
+    data_dir: Path | None = None,
+    is_demo: bool = False,
+) -> Database:
+    """A new centre with its first administrator. Refuses a database that has a centre."""
+    if not centre_name.strip():
+        raise UserError("The centre needs a name.")
+    accounts.check_password_rules(password)
+    db = open_database(target, data_dir)
+    try:
+        if centre_info(db) is not None:
+            raise Conflict(f"{target} already holds a centre")
+        with db.write() as s:
+            s.add(CentreRow(name=centre_name.strip(), is_demo=is_demo))
+        accounts.create_account(db, None, admin_username, admin_display_name, Role.ADMINISTRATOR, password)
+    except Exception:
+        db.dispose()
+        raise
+    return db
+
+
+def audit_ok(db: Database) -> audit.VerifyResult:
+    return audit.verify(db)

@@ -1,0 +1,1 @@
+"""The built-in scenario packs, as YAML data."""

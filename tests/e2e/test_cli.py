@@ -1,0 +1,84 @@
+"""The command line as a user meets it: real subprocesses, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from naas_centre import __version__
+
+
+def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NAAS_DATA_DIR": str(data_dir)}
+    env.pop("DISPLAY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "ui.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_version(tmp_path: Path) -> None:
+    r = run("--version", data_dir=tmp_path)
+    assert r.returncode == 0 and __version__ in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("audit",),
+        ("audit", "nonsense"),
+        ("scenarios", "validate"),
+        ("demo", "--no-such-flag"),
+    ],
+)
+def test_bad_arguments_exit_2_without_traceback(tmp_path: Path, args: tuple[str, ...]) -> None:
+    r = run(*args, data_dir=tmp_path)
+    assert r.returncode == 2, r
+    assert "Traceback" not in r.stderr
+    assert r.stderr.strip()
+
+
+def test_unreadable_databases_exit_2_with_what_and_where(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"\x00not sqlite\x00" * 500)
+    cases = {
+        str(tmp_path / "missing.db"): "no such database",
+        str(tmp_path): "is a folder",
+        str(garbage): "file is not a database",
+        "postgresql+psycopg://nobody@127.0.0.1:1/none": "cannot open",
+    }
+    for target, message in cases.items():
+        r = run("audit", "verify", "--db", target, data_dir=tmp_path)
+        assert r.returncode == 2, (target, r.stdout, r.stderr)
+        assert message in r.stderr, (target, r.stderr)
+        assert "Traceback" not in r.stderr
+
+
+def test_demo_then_verify(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    r = run("demo", "--db", str(db), data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "manager" in r.stdout and "demo-manager-2026" in r.stdout
+    r = run("audit", "verify", "--db", str(db), data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    again = run("demo", "--db", str(db), data_dir=tmp_path)
+    assert again.returncode == 2 and "already holds a centre" in again.stderr
+
+
+def test_validate_good_and_bad_packs(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    good = run("scenarios", "validate", str(root / "scenarios"), data_dir=tmp_path)
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: 1\nname: x\n  broken: [\n", encoding="utf-8")
+    r = run("scenarios", "validate", str(bad), data_dir=tmp_path)
+    assert r.returncode == 2
+    assert r.stdout.startswith(f"{bad}:") and "line" in r.stdout

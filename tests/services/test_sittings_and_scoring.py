@@ -1,0 +1,155 @@
+"""The rules of who sees and scores what, called directly on the services."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.models import ScoreRow
+from naas_centre.errors import Conflict, PermissionDenied, UserError
+from naas_centre.services import equality, packs, scoring, sittings
+from naas_centre.services.views import Actor
+from tests.services.conftest import Demo
+
+
+def _first_sitting(demo: Demo, who: Actor) -> str:
+    return sittings.list_for_assessor(demo.db, who, demo.day)[0].id
+
+
+def _score_everything(demo: Demo, who: Actor, sitting_id: str, level: int = 3) -> None:
+    pack = packs.pack_for_sitting(demo.db, who, sitting_id)
+    for station, criterion in pack.criteria():
+        scoring.record_level(demo.db, who, sitting_id, station, criterion.id, level)
+    for station, _ in pack.rubrics():
+        scoring.set_judgement(demo.db, who, sitting_id, station, "met")
+
+
+def test_an_assessor_sees_only_their_own_sittings(demo: Demo) -> None:
+    a1, a3 = demo.login("assessor1"), demo.login("assessor3")
+    mine = {s.id for s in sittings.list_for_assessor(demo.db, a1, demo.day)}
+    theirs = {s.id for s in sittings.list_for_assessor(demo.db, a3, demo.day)}
+    assert mine and theirs
+    assert all(a1.display_name in s.assessors for s in sittings.list_for_assessor(demo.db, a1, demo.day))
+    foreign = next(iter(theirs - mine))
+    with pytest.raises(PermissionDenied):
+        sittings.sitting_detail(demo.db, a1, foreign)
+    with pytest.raises(PermissionDenied):
+        packs.pack_for_sitting(demo.db, a1, foreign)
+    with pytest.raises(PermissionDenied):
+        scoring.record_level(demo.db, a1, foreign, "x", "y", 1)
+
+
+def test_the_manager_sees_the_whole_day(demo: Demo) -> None:
+    manager = demo.login("manager")
+    day = sittings.day_overview(demo.db, manager, demo.day)
+    assert len(day.sittings) == 6
+    assert len(day.rooms) == 2
+    assert all(len(s.assessors) == 2 for s in day.sittings)
+    with pytest.raises(PermissionDenied):
+        sittings.day_overview(demo.db, demo.login("assessor1"), demo.day)
+
+
+def test_no_assessor_from_the_candidates_own_employer(demo: Demo) -> None:
+    manager = demo.login("manager")
+    day = sittings.day_overview(demo.db, manager, demo.day)
+    leeds = [s for s in day.sittings if s.candidate_employer == "Leeds City Council"]
+    assert leeds and all("Priya Raman" not in s.assessors for s in leeds)  # assessor3 works for Leeds
+    a3 = demo.login("assessor3")
+    extra = sittings.add_candidate(
+        demo.db,
+        manager,
+        sittings.CandidateInput("Aled Morgan", "SW1", "Leeds City Council", "practitioner"),
+    )
+    pack = packs.pack_for_sitting(demo.db, manager, leeds[0].id)
+    room = sittings.add_room(demo.db, manager, "Room 3")
+    sid = sittings.plan_sitting(demo.db, manager, extra, pack, room, leeds[0].starts_at)
+    with pytest.raises(Conflict, match="conflict of interest"):
+        sittings.assign_assessor(demo.db, manager, sid, a3.account_id)
+
+
+def test_clicking_records_and_clears_a_level_durably(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    sid = _first_sitting(demo, a1)
+    pack = packs.pack_for_sitting(demo.db, a1, sid)
+    station, criterion = pack.criteria()[0]
+    scoring.record_level(demo.db, a1, sid, station, criterion.id, 3)
+    # A fresh engine sees it: it is on disk, not in a cache.
+    from db.engine import Database
+
+    other = Database(demo.db.url, "another-workstation")
+    with other.read() as s:
+        assert s.scalar(select(ScoreRow.level).where(ScoreRow.criterion_id == criterion.id)) == 3
+    scoring.record_level(demo.db, a1, sid, station, criterion.id, None)
+    detail = sittings.sitting_detail(other, a1, sid)
+    assert detail.mine is not None and detail.mine.levels[station][criterion.id] is None
+    other.dispose()
+
+
+def test_bad_levels_and_criteria_are_refused(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    sid = _first_sitting(demo, a1)
+    pack = packs.pack_for_sitting(demo.db, a1, sid)
+    station, criterion = pack.criteria()[0]
+    with pytest.raises(UserError, match="not on the scale"):
+        scoring.record_level(demo.db, a1, sid, station, criterion.id, 99)
+    with pytest.raises(UserError, match="no criterion"):
+        scoring.record_level(demo.db, a1, sid, station, "made-up", 1)
+    with pytest.raises(UserError, match="no station"):
+        scoring.record_level(demo.db, a1, sid, "nowhere", criterion.id, 1)
+
+
+def test_managers_cannot_score(demo: Demo) -> None:
+    manager = demo.login("manager")
+    sid = sittings.day_overview(demo.db, manager, demo.day).sittings[0].id
+    with pytest.raises(PermissionDenied):
+        scoring.record_level(demo.db, manager, sid, "a", "b", 1)
+
+
+def test_independence_until_both_have_submitted(demo: Demo) -> None:
+    a1, a2 = demo.login("assessor1"), demo.login("assessor2")
+    sid = _first_sitting(demo, a1)
+    assert sid in {s.id for s in sittings.list_for_assessor(demo.db, a2, demo.day)}
+    _score_everything(demo, a1, sid, 3)
+    _score_everything(demo, a2, sid, 2)
+    assert sittings.sitting_detail(demo.db, a2, sid).others == ()
+    scoring.submit(demo.db, a1, sid)
+    # One has submitted: still nothing of the other's is visible either way.
+    assert sittings.sitting_detail(demo.db, a1, sid).others == ()
+    assert sittings.sitting_detail(demo.db, a2, sid).others == ()
+    with pytest.raises(Conflict, match="read-only"):
+        scoring.record_level(demo.db, a1, sid, *_any_criterion(demo, a1, sid), 1)
+    scoring.submit(demo.db, a2, sid)
+    seen_by_a1 = sittings.sitting_detail(demo.db, a1, sid).others
+    assert [sh.assessor_name for sh in seen_by_a1] == [a2.display_name]
+    assert {lv for station in seen_by_a1[0].levels.values() for lv in station.values()} == {2}
+
+
+def _any_criterion(demo: Demo, who: Actor, sid: str) -> tuple[str, str]:
+    station, criterion = packs.pack_for_sitting(demo.db, who, sid).criteria()[0]
+    return station, criterion.id
+
+
+def test_submit_needs_every_score_and_judgement(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    sid = _first_sitting(demo, a1)
+    with pytest.raises(Conflict, match="not scored"):
+        scoring.submit(demo.db, a1, sid)
+    pack = packs.pack_for_sitting(demo.db, a1, sid)
+    for station, criterion in pack.criteria():
+        scoring.record_level(demo.db, a1, sid, station, criterion.id, 2)
+    with pytest.raises(Conflict, match="judgement"):
+        scoring.submit(demo.db, a1, sid)
+
+
+def test_equality_data_only_for_quality_assurance_in_aggregate(demo: Demo) -> None:
+    for who in ("assessor1", "manager", "admin"):
+        with pytest.raises(PermissionDenied):
+            equality.aggregate(demo.db, demo.login(who))
+    counts = equality.aggregate(demo.db, demo.login("qa"))
+    assert counts
+    # Six candidates: every group is smaller than the smallest shown, so all are suppressed.
+    assert all(c.count is None for c in counts)
+    detail = sittings.sitting_detail(
+        demo.db, demo.login("assessor1"), _first_sitting(demo, demo.login("assessor1"))
+    )
+    assert not any(hasattr(detail.candidate, f) for f in equality.FIELDS)
