@@ -182,3 +182,49 @@ class AuditEntryRow(Stamped, Base):
     after: Mapped[str | None] = mapped_column(Text, default=None)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class PhaseEventRow(Stamped, Base):
+    """A start, pause, resume or end of one phase of one station, at an exact instant.
+
+    The phase clock is computed from these, never counted: see naas_centre.core.timing.
+    ``downtime`` events record a gap while the app was not running.
+    """
+
+    __tablename__ = "phase_events"
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    station_id: Mapped[str] = mapped_column(String(64))
+    phase: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    account_id: Mapped[str | None] = mapped_column(FK, default=None)
+    planned_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    adjusted_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+    gap_ms: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class PresenceRow(Stamped, Base):
+    """A workstation's heartbeat in an open sitting, to measure downtime after a crash."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("sitting_id", "account_id", "workstation_id"),)
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"))
+    account_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ScriptRow(Stamped, Base):
+    """A candidate's written exercise, saved as they type; read-only once submitted."""
+
+    __tablename__ = "scripts"
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    saved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    submitted_how: Mapped[str | None] = mapped_column(String(20), default=None)

@@ -55,7 +55,7 @@ class Criterion(_Strict):
 
 class Rubric(_Strict):
     levels: list[LevelLabel] | None = Field(
-        default=None, description="Overrides the pack's level scale for this rubric."
+        default=None, min_length=2, description="Overrides the pack's level scale for this rubric."
     )
     criteria: list[Criterion] = Field(min_length=1)
 

@@ -6,7 +6,6 @@ never changes a past sitting.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from db.engine import Database
 from db.models import PackRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import NotFound, PermissionDenied
-from naas_centre.packs.loader import content_hash, parse_pack_json
+from naas_centre.packs.loader import canonical_json, content_hash, parse_pack_json
 from naas_centre.packs.schema import Pack
 from naas_centre.services.views import Actor, Role
 
@@ -31,7 +30,7 @@ def store(session: Session, pack: Pack) -> PackRow:
             content_hash=digest,
             level=pack.level.value,
             title=pack.title,
-            content=json.dumps(pack.model_dump(mode="json"), ensure_ascii=False),
+            content=canonical_json(pack),
         )
         session.add(row)
         session.flush()
@@ -41,7 +40,7 @@ def store(session: Session, pack: Pack) -> PackRow:
 @lru_cache(maxsize=32)
 def _parse(digest: str, content: str) -> Pack:
     # Keyed by hash: stored packs never change, so a parsed copy stays right.
-    return parse_pack_json(content)
+    return parse_pack_json(content, expected_hash=digest)
 
 
 def pack_of_row(row: PackRow) -> Pack:

@@ -66,69 +66,58 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_upgrade_from_every_revision_keeps_data_and_backs_up(tmp_path: Path) -> None:
-    """Builds a database at the first revision, fills it, upgrades it to head."""
+_STAMP = "'2026-01-01 09:00:00', '2026-01-01 09:00:00', 'w'"
+FIRST_REVISION_DATA = [
+    f"INSERT INTO centre (id, name, is_demo, created_at, updated_at, workstation_id) "
+    f"VALUES ('c1', 'Old centre', 0, {_STAMP})",
+    f"INSERT INTO accounts (id, username, display_name, role, password_hash, active, failed_logins, "
+    f"created_at, updated_at, workstation_id) VALUES ('a1', 'helen', 'Helen', 'assessor', 'x', 1, 0, {_STAMP})",
+    f"INSERT INTO rooms (id, name, created_at, updated_at, workstation_id) VALUES ('r1', 'Oak', {_STAMP})",
+    f"INSERT INTO packs (id, name, version, content_hash, level, title, content, created_at, updated_at, "
+    f"workstation_id) VALUES ('p1', 'naas-practitioner', '1.0.0', 'h1', 'practitioner', 'P', '{{}}', {_STAMP})",
+    f"INSERT INTO candidates (id, full_name, registration_number, employer, level, extra_time_percent, "
+    f"extra_time_minutes, break_between_scenarios, adjustment_notes, training_footage_opt_out, created_at, "
+    f"updated_at, workstation_id) VALUES ('k1', 'Siân Ŵyn', 'SW1', 'Wigan', 'practitioner', 25, 0, 0, '', 0, "
+    f"{_STAMP})",
+    f"INSERT INTO sittings (id, candidate_id, pack_id, room_id, day, starts_at, attempt, status, created_at, "
+    f"updated_at, workstation_id) VALUES ('s1', 'k1', 'p1', 'r1', '2026-01-01', '2026-01-01 09:00:00', 1, "
+    f"'planned', {_STAMP})",
+    f"INSERT INTO scores (id, sitting_id, assessor_id, station_id, criterion_id, level, created_at, "
+    f"updated_at, workstation_id) VALUES ('sc1', 's1', 'a1', 'home-visit', 'hv-purpose', 3, {_STAMP})",
+]
+
+
+def test_upgrading_a_database_full_of_data_loses_nothing(tmp_path: Path) -> None:
+    """A database at the first revision, with data in it, upgraded to head after a backup."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
     path = tmp_path / "old.db"
     db = Database(path, WORKSTATION)
     script = ScriptDirectory.from_config(alembic_config(db.url))
-    base = next(r for r in script.walk_revisions() if r.down_revision is None).revision
+    first = next(r for r in script.walk_revisions() if r.down_revision is None).revision
+    assert first != head_revision(), "needs at least two revisions"
     with db.engine.begin() as conn:
         cfg = alembic_config(db.url)
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, base)
-    rows = {
-        "centre": "INSERT INTO centre (id, name, is_demo, created_at, updated_at, workstation_id) "
-        "VALUES ('c1', 'Old centre', 0, '2026-01-01 09:00:00', '2026-01-01 09:00:00', 'w')",
-        "accounts": "INSERT INTO accounts (id, username, display_name, role, password_hash, active, "
-        "failed_logins, created_at, updated_at, workstation_id) VALUES ('a1', 'helen', 'Helen', "
-        "'assessor', 'x', 1, 0, '2026-01-01 09:00:00', '2026-01-01 09:00:00', 'w')",
-    }
+        command.upgrade(cfg, first)
     with db.engine.begin() as conn:
-        for sql in rows.values():
+        for sql in FIRST_REVISION_DATA:
             conn.execute(text(sql))
-    if base == head_revision():
-        # One revision so far: the upgrade is a no-op, and must leave the data alone.
-        assert upgrade(db.engine, backup_dir=tmp_path / "bk") is None
-    else:
-        backup = upgrade(db.engine, backup_dir=tmp_path / "bk")
-        assert backup is not None and backup.exists()
-        con = sqlite3.connect(backup)
-        assert con.execute("SELECT name FROM centre").fetchone() == ("Old centre",)
-        con.close()
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT name FROM centre")).scalar() == "Old centre"
-        assert conn.execute(text("SELECT username FROM accounts")).scalar() == "helen"
-    assert current_revision(db.engine) == head_revision()
-    db.dispose()
+        before = {
+            t: conn.execute(text(f"SELECT * FROM {t} ORDER BY id")).all()
+            for t in ("centre", "accounts", "rooms", "packs", "candidates", "sittings", "scores")
+        }
 
-
-def test_backup_is_taken_before_an_upgrade(tmp_path: Path) -> None:
-    """An older database (a revision the app knows, below head) is copied aside first."""
-    path = tmp_path / "c.db"
-    db = Database(path, WORKSTATION)
-    upgrade(db.engine)
-    with db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO centre (id, name, is_demo, created_at, updated_at, workstation_id) "
-                "VALUES ('c1', 'Kept', 0, '2026-01-01 09:00:00', '2026-01-01 09:00:00', 'w')"
-            )
-        )
-    from db import migrate
-
-    real_head = migrate.head_revision()
-    # Pretend the database is one step behind by stamping an older known revision.
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config(db.url))
-    older = script.get_revision(real_head).down_revision
-    if older is None:
-        pytest.skip("only one revision so far")
-    with db.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": older})
     backup = upgrade(db.engine, backup_dir=tmp_path / "bk")
-    assert backup is not None
+
+    assert backup is not None and backup.exists()
+    con = sqlite3.connect(backup)
+    assert con.execute("SELECT full_name FROM candidates").fetchone() == ("Siân Ŵyn",)
+    con.close()
+    assert current_revision(db.engine) == head_revision()
+    with db.engine.connect() as conn:
+        for table, rows in before.items():
+            assert conn.execute(text(f"SELECT * FROM {table} ORDER BY id")).all() == rows, table
     db.dispose()

@@ -1,0 +1,1 @@
+"""Domain rules as pure functions over plain data: no Qt, no SQLAlchemy."""
