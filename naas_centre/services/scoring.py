@@ -192,3 +192,73 @@ def submit(db: Database, actor: Actor, sitting_id: str) -> None:
         before = audit.snapshot(opened.link)
         opened.link.submitted_at = utcnow()
         audit.record(s, actor, "sitting.submit", opened.link, before)
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: str
+    station_id: str
+    criterion_id: str | None
+    text: str
+    phase: str | None
+    phase_clock_ms: int | None
+    written_at: datetime
+    edited: bool
+
+
+def edit_note(db: Database, actor: Actor, note_id: str, text: str, criterion_id: str | None = None) -> None:
+    """Changes one's own note; the earlier wording stays in the audit trail."""
+    if not text.strip():
+        raise UserError("A note cannot be emptied; delete it instead.")
+    with db.write() as s:
+        row = s.get(EvidenceNoteRow, note_id)
+        if row is None:
+            raise NotFound("No such note.")
+        if row.assessor_id != actor.account_id:
+            raise PermissionDenied("Only the assessor who wrote a note can change it.")
+        opened = _open_for_scoring(s, actor, row.sitting_id)
+        if criterion_id is not None:
+            _check_criterion(opened.pack, row.station_id, criterion_id, None)
+        if row.text == text and row.criterion_id == criterion_id:
+            return
+        before = audit.snapshot(row)
+        row.text = text
+        row.criterion_id = criterion_id
+        audit.record(s, actor, "note.edit", row, before)
+
+
+def delete_note(db: Database, actor: Actor, note_id: str) -> None:
+    with db.write() as s:
+        row = s.get(EvidenceNoteRow, note_id)
+        if row is None:
+            raise NotFound("No such note.")
+        if row.assessor_id != actor.account_id:
+            raise PermissionDenied("Only the assessor who wrote a note can delete it.")
+        _open_for_scoring(s, actor, row.sitting_id)
+        before = audit.snapshot(row)
+        s.delete(row)
+        audit.record(s, actor, "note.delete", row, before, deleted=True)
+
+
+def my_notes(db: Database, actor: Actor, sitting_id: str, station_id: str | None = None) -> list[NoteView]:
+    """The asking assessor's own notes, oldest first. Never another assessor's."""
+    with db.read() as s:
+        q = select(EvidenceNoteRow).where(
+            EvidenceNoteRow.sitting_id == sitting_id, EvidenceNoteRow.assessor_id == actor.account_id
+        )
+        if station_id is not None:
+            q = q.where(EvidenceNoteRow.station_id == station_id)
+        rows = s.scalars(q.order_by(EvidenceNoteRow.written_at)).all()
+        return [
+            NoteView(
+                r.id,
+                r.station_id,
+                r.criterion_id,
+                r.text,
+                r.phase,
+                r.phase_clock_ms,
+                r.written_at,
+                r.updated_at > r.created_at,
+            )
+            for r in rows
+        ]

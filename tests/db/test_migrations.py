@@ -71,10 +71,12 @@ FIRST_REVISION_DATA = [
     f"INSERT INTO centre (id, name, is_demo, created_at, updated_at, workstation_id) "
     f"VALUES ('c1', 'Old centre', 0, {_STAMP})",
     f"INSERT INTO accounts (id, username, display_name, role, password_hash, active, failed_logins, "
-    f"created_at, updated_at, workstation_id) VALUES ('a1', 'helen', 'Helen', 'assessor', 'x', 1, 0, {_STAMP})",
+    f"created_at, updated_at, workstation_id) VALUES ('a1', 'helen', 'Helen', 'assessor', 'x', 1, 0, "
+    f"{_STAMP})",
     f"INSERT INTO rooms (id, name, created_at, updated_at, workstation_id) VALUES ('r1', 'Oak', {_STAMP})",
     f"INSERT INTO packs (id, name, version, content_hash, level, title, content, created_at, updated_at, "
-    f"workstation_id) VALUES ('p1', 'naas-practitioner', '1.0.0', 'h1', 'practitioner', 'P', '{{}}', {_STAMP})",
+    f"workstation_id) VALUES ('p1', 'naas-practitioner', '1.0.0', 'h1', 'practitioner', 'P', "
+    f"'{{}}', {_STAMP})",
     f"INSERT INTO candidates (id, full_name, registration_number, employer, level, extra_time_percent, "
     f"extra_time_minutes, break_between_scenarios, adjustment_notes, training_footage_opt_out, created_at, "
     f"updated_at, workstation_id) VALUES ('k1', 'Siân Ŵyn', 'SW1', 'Wigan', 'practitioner', 25, 0, 0, '', 0, "
