@@ -167,9 +167,8 @@ def record_event(
     """Records one timing event (durably) and returns the station's new timing."""
     if kind not in TIMING_KINDS:
         raise UserError(f"Unknown timing event {kind!r}.")
-    if kind == "pause":
-        if not reason or not reason.strip():
-            raise UserError(f"A pause needs a reason ({', '.join(PAUSE_REASONS)}).")
+    if kind == "pause" and (not reason or not reason.strip()):
+        raise UserError(f"A pause needs a reason ({', '.join(PAUSE_REASONS)}).")
     if actor.role not in (Role.ASSESSOR, Role.CENTRE_MANAGER, Role.CANDIDATE_KIOSK):
         raise PermissionDenied(f"{actor.role.label} accounts cannot run the clock.")
     now = at or utcnow()
