@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.base import Stamped
@@ -21,6 +22,41 @@ from db.base import Stamped
 
 class DatabaseError(Exception):
     """A database that cannot be used; the message says what and where."""
+
+
+class StorageError(DatabaseError):
+    """A write that did not reach the disk: full, locked, read-only or failing.
+
+    Nothing of the transaction was kept; the caller still holds what it tried to save
+    and can try again.
+    """
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+_STORAGE_FAILURES = (
+    ("disk is full", "full", "The disk holding the database is full"),
+    ("database is locked", "locked", "The database is locked by another program"),
+    ("readonly database", "read_only", "The database is on a read-only medium or file"),
+    ("read-only", "read_only", "The database is on a read-only medium or file"),
+    ("disk i/o error", "io", "The disk reported an input/output error"),
+    ("unable to open database", "io", "The database file cannot be opened"),
+    ("could not extend file", "full", "The disk holding the database is full"),
+    ("no space left", "full", "The disk holding the database is full"),
+    ("server closed the connection", "io", "The database server went away"),
+    ("connection refused", "io", "The database server cannot be reached"),
+)
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The StorageError this driver error stands for, or None if it is something else."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    for needle, kind, message in _STORAGE_FAILURES:
+        if needle in text:
+            return StorageError(f"{message}: nothing new was saved, and it will be tried again.", kind)
+    return None
 
 
 def to_url(target: str | Path) -> str:
@@ -84,10 +120,16 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits (durably) when the block ends, or rolls back."""
-        with self._writer() as session:
-            session.info["workstation_id"] = self.workstation_id
-            with session.begin():
-                yield session
+        try:
+            with self._writer() as session:
+                session.info["workstation_id"] = self.workstation_id
+                with session.begin():
+                    yield session
+        except OperationalError as exc:
+            failure = storage_error(exc)
+            if failure is None:
+                raise
+            raise failure from exc
 
     def dispose(self) -> None:
         self.engine.dispose()

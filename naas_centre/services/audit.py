@@ -104,6 +104,15 @@ def record(
     )
 
 
+def note(
+    session: Session, actor: Actor | None, action: str, entity: str, entity_id: str, detail: dict[str, Any]
+) -> AuditEntryRow:
+    """An entry for an event that changes no audited row (say, a refused kiosk exit)."""
+    return _append(
+        session, actor.account_id if actor else None, action, entity, entity_id, None, _canonical(detail)
+    )
+
+
 def _append(
     session: Session,
     account_id: str | None,
