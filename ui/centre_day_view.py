@@ -1,0 +1,232 @@
+"""The centre's day for managers, administrators and quality assurance: rooms by slots.
+
+Each room is a column and each start time a row; a cell is one sitting, with its
+candidate, assessors and how far the scoring has got.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from naas_centre.services.views import Actor, DayOverview, SittingSummary
+from ui import theme
+from ui.day_page import DayPage
+from ui.formatting import local_time
+from ui.sittings_table_model import status_text
+from ui.tasks import TaskManager
+from ui.widgets import label
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+Index = QModelIndex | QPersistentModelIndex
+SITTING_ROLE = Qt.ItemDataRole.UserRole + 20
+
+
+class DayBoardTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rooms: list[str] = []
+        self.slots: list[str] = []
+        self.cells: dict[tuple[int, int], SittingSummary] = {}
+
+    def set_overview(self, overview: DayOverview) -> None:
+        self.beginResetModel()
+        used = {s.room for s in overview.sittings}
+        self.rooms = [r for r in overview.rooms if r in used] or list(overview.rooms)
+        ordered = sorted(overview.sittings, key=lambda s: s.starts_at)
+        self.slots = list(dict.fromkeys(local_time(s.starts_at) for s in ordered))
+        self.cells = {}
+        for s in ordered:
+            if s.room in self.rooms:
+                self.cells[(self.slots.index(local_time(s.starts_at)), self.rooms.index(s.room))] = s
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.slots)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rooms)
+
+    def sitting_at(self, row: int, column: int) -> SittingSummary | None:
+        return self.cells.get((row, column))
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if self.sitting_at(index.row(), index.column()) is None:
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.rooms[section] if orientation == Qt.Orientation.Horizontal else self.slots[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        s = self.sitting_at(index.row(), index.column())
+        if s is None:
+            return None
+        if role == SITTING_ROLE:
+            return s
+        if role == Qt.ItemDataRole.DisplayRole:
+            return s.candidate_name
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return (
+                f"{local_time(s.starts_at)}, {s.room}: {s.candidate_name}, {s.candidate_employer}. "
+                f"{s.pack_title}. Assessors: {', '.join(s.assessors) or 'none'}. "
+                f"{s.criteria_scored} of {s.criteria_total} scored; {status_text(s)}."
+            )
+        return None
+
+
+class DayBoardDelegate(QStyledItemDelegate):
+    PAD = 10
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        height = QFontMetrics(option.font).height()
+        return QSize(240, 4 * height + 2 * self.PAD + 16)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        s: SittingSummary | None = index.data(SITTING_ROLE)
+        c = theme.colours()
+        painter.save()
+        painter.fillRect(option.rect, QColor(c.window))
+        if s is None:
+            painter.restore()
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        card = option.rect.adjusted(5, 5, -5, -5)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setBrush(QColor(c.chosen if selected else c.surface))
+        painter.setPen(QPen(QColor(c.accent if selected else c.grid), 2 if selected else 1))
+        painter.drawRoundedRect(card, 6, 6)
+
+        inner = card.adjusted(self.PAD, self.PAD - 2, -self.PAD, -self.PAD)
+        line = QFontMetrics(option.font).height()
+        bold = QFont(option.font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(bold)
+        painter.setPen(QColor(c.text))
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        metrics = QFontMetrics(bold)
+        painter.drawText(
+            QRect(inner.left(), inner.top(), inner.width(), line),
+            flags,
+            metrics.elidedText(s.candidate_name, Qt.TextElideMode.ElideRight, inner.width()),
+        )
+        painter.setFont(option.font)
+        plain = QFontMetrics(option.font)
+        painter.setPen(QColor(c.muted))
+        rows = (
+            f"{s.candidate_employer} · {s.level.capitalize()} · attempt {s.attempt}",
+            "Assessors: " + (", ".join(s.assessors) or "none yet"),
+        )
+        for i, text in enumerate(rows, start=1):
+            painter.drawText(
+                QRect(inner.left(), inner.top() + i * line, inner.width(), line),
+                flags,
+                plain.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
+            )
+        fraction = s.criteria_scored / s.criteria_total if s.criteria_total else 0.0
+        top = inner.top() + 3 * line + 6
+        bar = QRect(inner.left(), top + line // 2 - 3, min(120, inner.width() // 2), 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(c.grid))
+        painter.drawRoundedRect(bar, 3, 3)
+        painter.setBrush(QColor(c.saved if fraction >= 1 else c.progress))
+        painter.drawRoundedRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()), 3, 3)
+        painter.setPen(QColor(c.text))
+        progress = f"{s.criteria_scored}/{s.criteria_total} · {status_text(s)}"
+        text_rect = QRect(bar.right() + 10, top, inner.right() - bar.right() - 10, line)
+        painter.drawText(
+            text_rect, flags, plain.elidedText(progress, Qt.TextElideMode.ElideRight, text_rect.width())
+        )
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor(c.focus), 3))
+            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), 6, 6)
+        painter.restore()
+
+
+class CentreDayView(DayPage):
+    heading = "The centre's day"
+
+    def __init__(self, tasks: TaskManager, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(tasks, db, actor, parent)
+        self.setObjectName("CentreDayView")
+        self.summary = label("", wrap=True)
+        self.summary.setObjectName("day_summary")
+        self.box.addWidget(self.summary)
+        self.model = DayBoardTableModel(self)
+        self.board = QTableView()
+        self.board.setObjectName("day_board")
+        self.board.setModel(self.model)
+        self.board.setItemDelegate(DayBoardDelegate(self.board))
+        self.board.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.board.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.board.setShowGrid(False)
+        self.board.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.board.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.board.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.board.verticalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter
+        )
+        self.board.activated.connect(self._open)  # a double-click, or Enter
+        self.box.addWidget(self.board, 1)
+        self.people = label("", "muted", wrap=True)
+        self.people.setObjectName("day_people")
+        self.box.addWidget(self.people)
+
+    @staticmethod
+    def read_day(db: Database, actor: Actor, day: date) -> DayOverview:
+        from naas_centre.services import sittings
+
+        return sittings.day_overview(db, actor, day)
+
+    def show_day(self, day: date, result: DayOverview) -> None:
+        self.model.set_overview(result)
+        sittings = result.sittings
+        if not sittings:
+            self.status.setText("No sittings on this day.")
+            self.summary.setText("")
+            self.people.setText("")
+            return
+        self.status.setText("Double-click a sitting, or choose it and press Enter, to see its scores.")
+        scored = sum(s.criteria_scored for s in sittings)
+        total = sum(s.criteria_total for s in sittings)
+        sheets = sum(len(s.assessors) for s in sittings)
+        submitted = sum(s.submitted for s in sittings)
+        percent = round(100 * scored / total) if total else 0
+        self.summary.setText(
+            f"<b>{len(sittings)}</b> sittings in <b>{len(self.model.rooms)}</b> rooms · "
+            f"<b>{percent}%</b> of criteria scored · <b>{submitted}</b> of {sheets} score sheets submitted"
+        )
+        self.people.setText(
+            f"Assessors: {', '.join(result.assessors) or 'none'}\n"
+            f"Actors: {', '.join(result.actors) or 'none'}"
+        )
+        first = next(iter(sorted(self.model.cells)), None)
+        if first is not None:
+            self.board.setCurrentIndex(self.model.index(*first))
+
+    def focus_body(self) -> None:
+        self.board.setFocus()
+
+    def _open(self, index: QModelIndex) -> None:
+        sitting = self.model.sitting_at(index.row(), index.column())
+        if sitting is not None:
+            self.sitting_opened.emit(sitting.id)

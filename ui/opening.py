@@ -1,0 +1,117 @@
+"""What runs in the background while the sign-in window is already on screen.
+
+Plain functions over plain data, with no Qt: they import the services (and so
+SQLAlchemy, pydantic, argon2) off the GUI thread, open or create the centre's
+database, and hand back frozen results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db.engine import Database
+    from naas_centre.services.centre import CentreInfo
+    from naas_centre.services.demo import DemoAccount
+
+
+@dataclass(frozen=True)
+class StartOptions:
+    db: str | None = None
+    data_dir: Path | None = None
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class OpenedCentre:
+    db: Database
+    info: CentreInfo | None  # None: the database holds no centre yet
+    data_dir: Path
+    target: str
+    new_demo_accounts: tuple[DemoAccount, ...] = ()  # only when the demo was made just now
+
+
+@dataclass(frozen=True)
+class FirstStart:
+    """No centre yet: the user chooses the demo or sets up a real centre."""
+
+    data_dir: Path
+    target: str  # where a real centre will be created
+    demo_allowed: bool  # not when --db named a database of the user's own
+
+
+def open_centre(options: StartOptions) -> OpenedCentre | FirstStart:
+    from naas_centre import paths
+
+    folder = paths.data_dir(options.data_dir)
+    if options.demo:
+        return open_demo(folder)
+    if options.db:
+        from naas_centre.services import centre
+
+        db = centre.open_database(options.db, folder)
+        info = centre.centre_info(db)
+        if info is None:
+            db.dispose()
+            return FirstStart(folder, str(options.db), demo_allowed=False)
+        warm_up()
+        return OpenedCentre(db, info, folder, str(options.db))
+    target = paths.default_db_path(folder)
+    if not target.exists():
+        return FirstStart(folder, str(target), demo_allowed=True)
+    opened = _open(target, folder)
+    if opened.info is None:  # a set-up that never finished: offer it again
+        opened.db.dispose()
+        return FirstStart(folder, str(target), demo_allowed=True)
+    return opened
+
+
+def open_demo(folder: Path) -> OpenedCentre:
+    """The demo centre, in its own file beside (never inside) a real centre's database."""
+    from naas_centre import paths
+
+    target = paths.demo_db_path(folder)
+    if target.exists():
+        return _open(target, folder)
+    from naas_centre.services import centre, demo
+
+    made = demo.create_demo(target, data_dir=folder)
+    warm_up()
+    return OpenedCentre(made.db, centre.centre_info(made.db), folder, str(target), tuple(made.accounts))
+
+
+def set_up_centre(
+    target: str, folder: Path, centre_name: str, admin_username: str, admin_display_name: str, password: str
+) -> OpenedCentre:
+    from naas_centre.services import centre
+
+    db = centre.create_centre(
+        target, centre_name, admin_username, admin_display_name, password, data_dir=folder
+    )
+    warm_up()
+    return OpenedCentre(db, centre.centre_info(db), folder, target)
+
+
+def _open(target: Path, folder: Path) -> OpenedCentre:
+    from naas_centre.services import centre
+
+    db = centre.open_database(target, folder)
+    info = centre.centre_info(db)
+    warm_up()
+    return OpenedCentre(db, info, folder, str(target))
+
+
+def warm_up() -> None:
+    """Import what signing in and the first day need, so the user does not wait for it."""
+    import naas_centre.services.accounts
+    import naas_centre.services.packs
+    import naas_centre.services.scoring
+    import naas_centre.services.sittings  # noqa: F401
+
+
+def demo_accounts() -> tuple[DemoAccount, ...]:
+    from naas_centre.services.demo import ACCOUNTS
+
+    return tuple(ACCOUNTS)

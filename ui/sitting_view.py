@@ -1,0 +1,377 @@
+"""A sitting: the candidate, their stations in order, and a rubric grid for each.
+
+An assessor scores here. Every level and judgement goes to the single write worker; a
+cell shows *saved* only once the database has it. After the assessor submits, the
+sheet is read-only. Managers and quality assurance see the same grids, read-only, with
+the assessors' sheets to choose from.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from naas_centre.packs.schema import Pack
+from naas_centre.services.views import Actor, Role, ScoreSheet, SittingDetail
+from ui import error_reporting
+from ui.formatting import local_moment, local_time
+from ui.station_panel import StationPanel
+from ui.tasks import TaskManager
+from ui.widgets import card, label, primary_button, set_role
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+
+def load_sitting(db: Database, actor: Actor, sitting_id: str) -> tuple[SittingDetail, Pack]:
+    """Runs in a worker: the sitting as this actor may see it, and its frozen pack."""
+    from naas_centre.services import packs, sittings
+
+    return sittings.sitting_detail(db, actor, sitting_id), packs.pack_for_sitting(db, actor, sitting_id)
+
+
+class SittingView(QWidget):
+    score_recorded = Signal(str, str, object)  # station id, criterion id, level (None: cleared)
+    judgement_recorded = Signal(str, object)  # station id, judgement
+    submitted = Signal(str)  # sitting id
+    saving_started = Signal()
+    submit_state_changed = Signal(bool)
+
+    def __init__(
+        self,
+        tasks: TaskManager,
+        db: Database,
+        actor: Actor,
+        detail: SittingDetail,
+        pack: Pack,
+        parent: QWidget | None = None,
+        *,
+        back: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SittingView")
+        self.tasks = tasks
+        self.db = db
+        self.actor = actor
+        self.pack = pack
+        self.detail = detail
+        self.sitting_id = detail.summary.id
+        self.confirm_box: QMessageBox | None = None
+
+        box = QVBoxLayout(self)
+        box.setContentsMargins(12, 8, 12, 6)
+        box.setSpacing(8)
+        box.addWidget(self._header(detail, back))
+
+        self.banner = card("banner")
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(12, 8, 12, 8)
+        self.banner_text = label("", wrap=True)
+        self.banner_text.setObjectName("sitting_banner")
+        banner_row.addWidget(self.banner_text)
+        self.sheet_choice = QComboBox()
+        self.sheet_choice.setObjectName("sheet_choice")
+        self.sheet_choice.currentIndexChanged.connect(self._show_other_sheet)
+        banner_row.addWidget(self.sheet_choice)
+        banner_row.addStretch(1)
+        self.banner.hide()
+        box.addWidget(self.banner)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("stations")
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.setUsesScrollButtons(False)
+        self.panels: dict[str, StationPanel] = {}
+        rubrics = dict(pack.rubrics())
+        for number, station in enumerate(detail.stations, start=1):
+            rubric = rubrics.get(station.id)
+            if rubric is None:
+                continue
+            panel = StationPanel(pack, station, rubric)
+            panel.level_chosen.connect(self._record_level)
+            panel.judgement_chosen.connect(self._record_judgement)
+            self.panels[station.id] = panel
+            self.tabs.addTab(panel, f"{number} · {station.title}")
+            self.tabs.setTabToolTip(self.tabs.count() - 1, station.title)
+        box.addWidget(self.tabs, 1)
+
+        self.apply(detail)
+
+    # -- what it shows -------------------------------------------------------------------
+
+    def _header(self, detail: SittingDetail, back: QWidget | None) -> QWidget:
+        c, s = detail.candidate, detail.summary
+        frame = card()
+        rows = QVBoxLayout(frame)
+        rows.setContentsMargins(16, 8, 16, 8)
+        rows.setSpacing(2)
+        top = QHBoxLayout()
+        if back is not None:
+            top.addWidget(back)
+            top.addSpacing(6)
+        name = label(c.full_name, "name")
+        name.setObjectName("candidate_name")
+        name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(name)
+        top.addSpacing(12)
+        facts = [
+            f"Registration {c.registration_number}",
+            c.employer,
+            c.level.capitalize(),
+            f"attempt {s.attempt}",
+        ]
+        top.addWidget(label(" · ".join(facts), "muted"), 1)
+        top.addWidget(label(f"{local_time(s.starts_at)} · {s.room}", "heading"))
+        rows.addLayout(top)
+
+        second = QHBoxLayout()
+        adjustments = []
+        if c.extra_time_percent:
+            adjustments.append(f"{c.extra_time_percent}% extra time")
+        if c.extra_time_minutes:
+            adjustments.append(f"{c.extra_time_minutes} minutes extra")
+        if c.break_between_scenarios:
+            adjustments.append("a break between scenarios")
+        if c.adjustment_notes:
+            adjustments.append(c.adjustment_notes)
+        left = QVBoxLayout()
+        left.setSpacing(0)
+        left.addWidget(label(s.pack_title, "muted"))
+        if adjustments:
+            adj = label("Adjustments: " + "; ".join(adjustments), "notice", wrap=True)
+            adj.setObjectName("adjustments")
+            left.addWidget(adj)
+        second.addLayout(left, 1)
+        self.progress = label("", "muted")
+        self.progress.setObjectName("sitting_progress")
+        second.addWidget(self.progress)
+        second.addSpacing(8)
+        self.submit_button = primary_button("Submit scores…")
+        self.submit_button.setObjectName("submit")
+        self.submit_button.clicked.connect(self.ask_submit)
+        second.addWidget(self.submit_button)
+        rows.addLayout(second)
+        return frame
+
+    @property
+    def scoring(self) -> bool:
+        """This actor scores here: an assigned assessor whose sheet is still open."""
+        mine = self.detail.mine
+        return self.actor.role == Role.ASSESSOR and mine is not None and mine.submitted_at is None
+
+    def apply(self, detail: SittingDetail) -> None:
+        """Show a sitting as read from the database."""
+        self.detail = detail
+        sheet = detail.mine
+        others = list(detail.others)
+        if sheet is None and others:
+            sheet = others[0]
+        self._load_sheet(sheet)
+        read_only = not self.scoring
+        for panel in self.panels.values():
+            panel.set_read_only(read_only)
+        self.submit_button.setVisible(self.actor.role == Role.ASSESSOR)
+        self.submit_button.setEnabled(self.scoring)
+        self._update_banner(others)
+        self._update_progress()
+        self.submit_state_changed.emit(self.scoring)
+
+    def _load_sheet(self, sheet: ScoreSheet | None) -> None:
+        for station_id, panel in self.panels.items():
+            levels = sheet.levels.get(station_id, {}) if sheet else {}
+            panel.model.load(levels)
+            panel.judgement.show_value(sheet.judgements.get(station_id) if sheet else None)
+
+    def _update_banner(self, others: list[ScoreSheet]) -> None:
+        mine = self.detail.mine
+        self.sheet_choice.blockSignals(True)
+        self.sheet_choice.clear()
+        self.sheet_choice.hide()
+        if self.actor.role == Role.ASSESSOR and mine is not None and mine.submitted_at is not None:
+            when = local_moment(mine.submitted_at)
+            self.banner_text.setText(f"You submitted these scores on {when}. They are now read-only.")
+            set_role(self.banner, "banner-done")
+            self.banner.show()
+        elif self.actor.role != Role.ASSESSOR:
+            if others:
+                self.banner_text.setText("Read-only. Showing the scores of")
+                for sheet in others:
+                    state = "submitted" if sheet.submitted_at else "not submitted yet"
+                    self.sheet_choice.addItem(f"{sheet.assessor_name} ({state})", sheet.assessor_id)
+                self.sheet_choice.show()
+            else:
+                self.banner_text.setText("Read-only: no assessor is assigned to this sitting yet.")
+            set_role(self.banner, "banner")
+            self.banner.show()
+        else:
+            self.banner.hide()
+        self.sheet_choice.blockSignals(False)
+
+    def _show_other_sheet(self, position: int) -> None:
+        if 0 <= position < len(self.detail.others):
+            self._load_sheet(self.detail.others[position])
+            self._update_progress()
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(criteria scored, criteria, judgements given, stations)."""
+        scored = sum(p.model.scored() for p in self.panels.values())
+        total = sum(p.model.total() for p in self.panels.values())
+        judged = sum(1 for p in self.panels.values() if p.judgement.value is not None)
+        return scored, total, judged, len(self.panels)
+
+    def _update_progress(self) -> None:
+        scored, total, judged, stations = self.counts()
+        self.progress.setText(f"Scored {scored} of {total} criteria · judgements {judged} of {stations}")
+        for i in range(self.tabs.count()):
+            panel = self.tabs.widget(i)
+            if isinstance(panel, StationPanel):
+                done = panel.model.scored() == panel.model.total() and panel.judgement.value is not None
+                title = self.tabs.tabText(i).removesuffix("  ✓")
+                self.tabs.setTabText(i, title + ("  ✓" if done else ""))
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def _record_level(self, station_id: str, criterion_id: str, level: int | None) -> None:
+        if not self.scoring:
+            return
+        from naas_centre.services import scoring
+
+        model = self.panels[station_id].model
+        token = model.begin(criterion_id, level)
+        self._update_progress()
+        self.saving_started.emit()
+        self.tasks.write(
+            scoring.record_level,
+            self.db,
+            self.actor,
+            self.sitting_id,
+            station_id,
+            criterion_id,
+            level,
+            on_done=partial(self._level_saved, station_id, criterion_id, token, level),
+            on_error=partial(self._level_failed, station_id, criterion_id, token),
+            owner=self,
+            name="record_level",
+        )
+
+    def _level_saved(
+        self, station_id: str, criterion_id: str, token: int, level: int | None, _result: object
+    ) -> None:
+        self.panels[station_id].model.confirm(criterion_id, token, level)
+        self._update_progress()
+        self.score_recorded.emit(station_id, criterion_id, level)
+
+    def _level_failed(self, station_id: str, criterion_id: str, token: int, exc: BaseException) -> None:
+        self.panels[station_id].model.revert(criterion_id, token)
+        self._update_progress()
+        error_reporting.show_error(self, exc, "The level was not saved")
+
+    def _record_judgement(self, station_id: str, judgement: str | None) -> None:
+        if not self.scoring:
+            return
+        from naas_centre.services import scoring
+
+        bar = self.panels[station_id].judgement
+        before = bar.value
+        bar.show_value(judgement, "saving")
+        self.saving_started.emit()
+        self.tasks.write(
+            scoring.set_judgement,
+            self.db,
+            self.actor,
+            self.sitting_id,
+            station_id,
+            judgement,
+            on_done=partial(self._judgement_saved, station_id, judgement),
+            on_error=partial(self._judgement_failed, station_id, before),
+            owner=self,
+            name="set_judgement",
+        )
+
+    def _judgement_saved(self, station_id: str, judgement: str | None, _result: object) -> None:
+        bar = self.panels[station_id].judgement
+        if bar.value == judgement:
+            bar.show_value(judgement, "saved")
+        self._update_progress()
+        self.judgement_recorded.emit(station_id, judgement)
+
+    def _judgement_failed(self, station_id: str, before: str | None, exc: BaseException) -> None:
+        self.panels[station_id].judgement.show_value(before, "saved")
+        self._update_progress()
+        error_reporting.show_error(self, exc, "The judgement was not saved")
+
+    # -- submitting ----------------------------------------------------------------------------
+
+    def ask_submit(self) -> None:
+        """Asks first (without blocking); submits on Yes."""
+        if not self.scoring:
+            return
+        scored, total, judged, stations = self.counts()
+        box = QMessageBox(self)
+        box.setWindowTitle("Submit scores")
+        if scored < total or judged < stations:
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setText("Not everything is scored yet.")
+            box.setInformativeText(
+                f"{total - scored} criteria and {stations - judged} overall judgements are still open. "
+                "Every criterion and every station's judgement is needed before you submit."
+            )
+            box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        else:
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setText(f"Submit your scores for {self.detail.candidate.full_name}?")
+            box.setInformativeText("Once submitted, your scores cannot be changed.")
+            box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.button(QMessageBox.StandardButton.Yes).setText("Submit")
+            box.accepted.connect(self.submit)
+        box.finished.connect(box.deleteLater)
+        self.confirm_box = box
+        box.open()
+
+    def submit(self) -> None:
+        if not self.scoring:
+            return
+        from naas_centre.services import scoring
+
+        self.submit_button.setEnabled(False)
+        self.saving_started.emit()
+        self.tasks.write(
+            scoring.submit,
+            self.db,
+            self.actor,
+            self.sitting_id,
+            on_done=lambda _r: self._submitted(),
+            on_error=self._submit_failed,
+            owner=self,
+            name="submit",
+        )
+
+    def _submitted(self) -> None:
+        self.submitted.emit(self.sitting_id)
+        self.reload()
+
+    def _submit_failed(self, exc: BaseException) -> None:
+        self.submit_button.setEnabled(self.scoring)
+        error_reporting.show_error(self, exc, "The scores were not submitted")
+
+    def reload(self) -> None:
+        self.tasks.run(
+            load_sitting,
+            self.db,
+            self.actor,
+            self.sitting_id,
+            on_done=lambda result: self.apply(result[0]),
+            owner=self,
+            name="reload_sitting",
+        )

@@ -1,0 +1,211 @@
+"""Background work, one way for every feature (after Anki's ``taskman``).
+
+A feature describes the work (a plain callable with plain arguments: a ``Database``
+handle, ids, frozen views; never a widget or an ORM row), what to do with the result
+and what to do with an error. The work runs off the GUI thread; the result or the error
+comes back on the GUI thread through one queued signal.
+
+Reads run on a small pool. Writes run one at a time, in the order they were asked for,
+on a single write thread: a score recorded after another is stored after it. A write
+reports back only once the service call has returned, that is once the commit is on
+disk, so the screen never shows unsaved work as saved.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from shiboken6 import Shiboken
+
+log = logging.getLogger(__name__)
+
+OnDone = Callable[[Any], None]
+OnError = Callable[[BaseException], None]
+
+
+class Cancelled(Exception):
+    """Raised inside a task at a progress point once the task has been cancelled."""
+
+
+@dataclass
+class Task:
+    """A handle on one piece of background work."""
+
+    id: int
+    name: str
+    on_done: OnDone | None
+    on_error: OnError | None
+    owner: QObject | None
+    write: bool
+    _cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def cancel(self) -> None:
+        """Ask the work to stop at its next progress point; its callbacks will not run."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def check(self) -> None:
+        """A progress point: long work calls this between steps to honour cancellation."""
+        if self._cancelled.is_set():
+            raise Cancelled(self.name)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    task: Task
+    ok: bool
+    value: Any
+
+
+class TaskManager(QObject):
+    """Runs callables in the background and hands results back on the GUI thread.
+
+    ``default_error`` handles errors of tasks that gave no ``on_error`` of their own
+    (the application shows user errors plainly and logs bugs with their trace).
+    """
+
+    _delivered = Signal(object)
+    busy_changed = Signal(bool)
+    writes_settled = Signal()
+
+    def __init__(self, default_error: OnError | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._default_error = default_error
+        self._reads = QThreadPool(self)
+        self._reads.setMaxThreadCount(2)
+        self._writes = QThreadPool(self)
+        self._writes.setMaxThreadCount(1)  # the single write worker: FIFO, one at a time
+        self._writes.setExpiryTimeout(-1)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, Task] = {}
+        self._closed = False
+        self._delivered.connect(self._on_delivered)
+
+    # -- asking for work ------------------------------------------------------------
+
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: OnDone | None = None,
+        on_error: OnError | None = None,
+        owner: QObject | None = None,
+        name: str = "",
+        **kwargs: Any,
+    ) -> Task:
+        """Read-only work: opening, loading lists, signing in."""
+        return self._submit(self._reads, False, fn, args, kwargs, on_done, on_error, owner, name)
+
+    def write(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: OnDone | None = None,
+        on_error: OnError | None = None,
+        owner: QObject | None = None,
+        name: str = "",
+        **kwargs: Any,
+    ) -> Task:
+        """Work that changes data: serialised on the one write thread, in order."""
+        return self._submit(self._writes, True, fn, args, kwargs, on_done, on_error, owner, name)
+
+    def _submit(
+        self,
+        pool: QThreadPool,
+        write: bool,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        on_done: OnDone | None,
+        on_error: OnError | None,
+        owner: QObject | None,
+        name: str,
+    ) -> Task:
+        if self._closed:
+            raise RuntimeError("the task manager has shut down")
+        task = Task(next(self._ids), name or getattr(fn, "__name__", "task"), on_done, on_error, owner, write)
+        was_idle = not self._pending
+        self._pending[task.id] = task
+        if was_idle:
+            self.busy_changed.emit(True)
+
+        def work() -> None:
+            try:
+                task.check()
+                value = fn(*args, **kwargs)
+                outcome = _Outcome(task, True, value)
+            except BaseException as exc:
+                outcome = _Outcome(task, False, exc)
+            self._delivered.emit(outcome)
+
+        pool.start(work)
+        return task
+
+    # -- state ----------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    @property
+    def writes_pending(self) -> int:
+        return sum(1 for t in self._pending.values() if t.write)
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        """Block until every started task has finished (results not yet delivered)."""
+        return bool(self._writes.waitForDone(timeout_ms)) and bool(self._reads.waitForDone(timeout_ms))
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Refuse new work, cancel reads not yet started, and let every write finish."""
+        self._closed = True
+        for task in self._pending.values():
+            if not task.write:
+                task.cancel()
+        self._reads.clear()
+        done = self.wait(timeout_ms)
+        self._pending.clear()
+        return done
+
+    # -- delivery on the GUI thread -------------------------------------------------
+
+    @Slot(object)
+    def _on_delivered(self, outcome: _Outcome) -> None:
+        task = outcome.task
+        self._pending.pop(task.id, None)
+        try:
+            self._deliver(outcome)
+        finally:
+            if task.write and not any(t.write for t in self._pending.values()):
+                self.writes_settled.emit()
+            if not self._pending:
+                self.busy_changed.emit(False)
+
+    def _deliver(self, outcome: _Outcome) -> None:
+        task = outcome.task
+        if task.cancelled or self._closed:
+            return
+        owner_gone = task.owner is not None and not Shiboken.isValid(task.owner)
+        if owner_gone and outcome.ok:
+            return  # whoever asked has gone (a closed view): nothing to update
+        if outcome.ok:
+            if task.on_done is not None:
+                task.on_done(outcome.value)
+            return
+        exc = outcome.value
+        if isinstance(exc, Cancelled):
+            return
+        # A failure is never dropped: if the view that asked has gone, the default handler shows it.
+        handler = self._default_error if owner_gone else (task.on_error or self._default_error)
+        if handler is not None:
+            handler(exc)
+        else:
+            log.error("task %s failed", task.name, exc_info=exc)
