@@ -38,6 +38,9 @@ PHASE_TITLES = {
     "writing": "Writing",
 }
 TIMING_KINDS = ("start", "pause", "resume", "end")
+# Extra time is for reading and writing, where a candidate's adjustment bears on the
+# task; a role-play or discussion with an actor and assessors keeps its set length.
+EXTENDED_PHASES = ("reading", "writing")
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,12 @@ def station_plan(pack: Pack, station_id: str, adjustment: Adjustment) -> list[Ph
             raise UserError(f"The pack has no station {station_id!r}.")
         minutes = [("writing", we.minutes)]
     return [
-        PhasePlan(phase, PHASE_TITLES[phase], round(m * 60_000), adjusted_ms(m, adjustment))
+        PhasePlan(
+            phase,
+            PHASE_TITLES[phase],
+            round(m * 60_000),
+            adjusted_ms(m, adjustment if phase in EXTENDED_PHASES else Adjustment()),
+        )
         for phase, m in minutes
     ]
 
