@@ -64,7 +64,11 @@ naas_venv() {
         "$NAAS_VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
         local target="$NAAS_ROOT"
         [ -n "$extras" ] && target="$NAAS_ROOT[$extras]"
-        "$NAAS_VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$target"
+        # This machine's pip configuration may name local indexes that do not exist:
+        # their "Location ... is ignored" lines are noise, not problems.
+        "$NAAS_VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$target" 2> >(
+            grep -v "^WARNING: Location '.*' is ignored" >&2
+        )
         echo "$want" >"$stamp"
         # The test set includes the app set.
         [ "$extras" = "test" ] && echo "$(sha256sum "$NAAS_ROOT/pyproject.toml" | cut -c1-16)-app" >>"$stamp"
