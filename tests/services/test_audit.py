@@ -96,3 +96,35 @@ def test_cli_audit_verify_exit_codes(demo: Demo) -> None:
     assert bad.returncode == 1
     assert "entry 3" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_two_workstations_on_one_sqlite_file_keep_the_chain_intact(demo: Demo) -> None:
+    """Two engines (as two processes would be) writing at once: BEGIN IMMEDIATE serialises them."""
+    import threading
+
+    from db.engine import Database
+    from naas_centre.services.views import Actor
+
+    other = Database(demo.db.url, "00000000-0000-4000-8000-000000000002")
+    a1, a2 = demo.login("assessor1"), demo.login("assessor2")
+    sid = sittings.list_for_assessor(demo.db, a1, demo.day)[0].id
+    criteria = packs.pack_for_sitting(demo.db, a1, sid).criteria()
+    errors: list[BaseException] = []
+
+    def score(db: Database, who: Actor) -> None:
+        try:
+            for i in range(80):
+                station, c = criteria[i % len(criteria)]
+                scoring.record_level(db, who, sid, station, c.id, 1 + i % 4)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=score, args=pair) for pair in ((demo.db, a1), (other, a2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other.dispose()
+    assert errors == []
+    result = audit.verify(demo.db)
+    assert result.ok, result.problem
