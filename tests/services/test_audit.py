@@ -116,7 +116,7 @@ def test_two_workstations_on_one_sqlite_file_keep_the_chain_intact(demo: Demo) -
             for i in range(80):
                 station, c = criteria[i % len(criteria)]
                 scoring.record_level(db, who, sid, station, c.id, 1 + i % 4)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=score, args=pair) for pair in ((demo.db, a1), (other, a2))]

@@ -78,7 +78,7 @@ def test_two_assessors_scoring_at_once_keep_the_chain_intact(pg_url: str, tmp_pa
                 for i in range(60):
                     station, c = criteria[i % len(criteria)]
                     scoring.record_level(db, who, sid, station, c.id, 1 + i % 4)
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=score, args=(who,)) for who in (a1, a2)]
