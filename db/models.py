@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -228,3 +229,77 @@ class ScriptRow(Stamped, Base):
     saved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     submitted_how: Mapped[str | None] = mapped_column(String(20), default=None)
+
+
+class CertificateRow(Stamped, Base):
+    """A certificate the centre's own authority made: its own (``kind`` "ca") or a signer's.
+
+    Certificates are never deleted, so every document ever signed stays verifiable and
+    every certificate ever issued can be listed.
+    """
+
+    __tablename__ = "certificates"
+
+    kind: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[str | None] = mapped_column(FK, ForeignKey("accounts.id"), index=True, default=None)
+    issuer_id: Mapped[str | None] = mapped_column(FK, ForeignKey("certificates.id"), default=None)
+    subject: Mapped[str] = mapped_column(String(400))
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    pem: Mapped[str] = mapped_column(Text)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime())
+    not_after: Mapped[datetime] = mapped_column(UtcDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class SigningKeyRow(Stamped, Base):
+    """A private key, only ever stored encrypted (PKCS#8); ``protection`` says under what."""
+
+    __tablename__ = "signing_keys"
+
+    certificate_id: Mapped[str] = mapped_column(FK, ForeignKey("certificates.id"), unique=True)
+    protection: Mapped[str] = mapped_column(String(32))
+    encrypted_pem: Mapped[str] = mapped_column(Text)
+
+
+class SignedDocumentRow(Stamped, Base):
+    """One signed version of one report, with the data it was drawn from, frozen.
+
+    A later version names the one it ``supersedes`` and says why; old versions stay.
+    ``pdf`` and ``sha256`` are the document as it is now (after any countersignature).
+    """
+
+    __tablename__ = "signed_documents"
+    __table_args__ = (UniqueConstraint("report_key", "version"),)
+
+    report_key: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    sitting_id: Mapped[str | None] = mapped_column(FK, ForeignKey("sittings.id"), index=True, default=None)
+    station_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    supersedes_id: Mapped[str | None] = mapped_column(FK, ForeignKey("signed_documents.id"), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    title: Mapped[str] = mapped_column(String(300))
+    snapshot: Mapped[str] = mapped_column(Text)
+    snapshot_sha256: Mapped[str] = mapped_column(String(64))
+    slots: Mapped[str] = mapped_column(Text)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    signed_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DocumentSignatureRow(Stamped, Base):
+    """One signature on a signed document: the first, or a countersignature added later."""
+
+    __tablename__ = "document_signatures"
+    __table_args__ = (UniqueConstraint("document_id", "slot"),)
+
+    document_id: Mapped[str] = mapped_column(FK, ForeignKey("signed_documents.id"), index=True)
+    account_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    certificate_id: Mapped[str] = mapped_column(FK, ForeignKey("certificates.id"))
+    slot: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sha256: Mapped[str] = mapped_column(String(64))

@@ -13,9 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from naas_centre import __version__, paths
+from naas_centre.cli_reports import SUBCOMMANDS as REPORT_SUBCOMMANDS
+from naas_centre.cli_reports import add_parsers as add_report_parsers
 from naas_centre.errors import UserError
 
-SUBCOMMANDS = ("demo", "scenarios", "audit", "db")
+SUBCOMMANDS = ("demo", "scenarios", "audit", "db", *REPORT_SUBCOMMANDS)
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("naas_centre")
 
@@ -43,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="create the demo centre in a database of its own")
     _add_db(demo)
+    demo.add_argument(
+        "--scored",
+        action="store_true",
+        help="also play the day through: timings, evidence notes, written scripts and submitted scores",
+    )
     demo.set_defaults(run=_demo)
 
     scen = sub.add_parser("scenarios", help="scenario packs")
@@ -66,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="create or upgrade the database (a backup is made first)")
     _add_db(up)
     up.set_defaults(run=_db_upgrade)
+
+    add_report_parsers(sub, _Parser, _add_db)  # verify, ca export, reports
     return parser
 
 
@@ -81,8 +90,21 @@ def _demo(args: argparse.Namespace) -> int:
 
     target = _target(args, demo=True)
     result = create_demo(target, data_dir=args.data_dir)
-    result.db.dispose()
+    scored = None
+    try:
+        if args.scored:
+            from naas_centre.services.demo_scoring import fill_scored_day
+
+            scored = fill_scored_day(result.db, result.day)
+    finally:
+        result.db.dispose()
     print(f"Demo centre created in {target}, with a day of six candidates on {result.day:%A %d %B %Y}.")
+    if scored is not None:
+        print("The day has been played through and scored:")
+        for c in scored.candidates:
+            verdict = {True: "met", False: "not met", None: "assessors differ"}[c.met]
+            sheets = "; ".join(f"{s.assessor}: {'met' if s.met else 'not met'}" for s in c.sheets)
+            print(f"  {c.candidate} ({c.level}): {verdict} ({sheets})")
     print("Accounts (shown once; the README lists them too):")
     for acc in result.accounts:
         print(f"  {acc.role.label:<24} {acc.username:<10} {acc.password}   ({acc.display_name})")

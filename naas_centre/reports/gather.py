@@ -1,0 +1,559 @@
+"""From the database to the plain data a report is drawn from.
+
+A report is made only from what was recorded: a missing timing is shown as "not
+recorded", never estimated. ``NotReady`` says why a report cannot be made yet (an
+assessor has not submitted, a script is not in, the assessors differ on a level).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import (
+    AccountRow,
+    ActorRow,
+    CandidateRow,
+    CentreRow,
+    EvidenceNoteRow,
+    JudgementRow,
+    PackRow,
+    RoomRow,
+    ScoreRow,
+    ScriptRow,
+    SittingActorRow,
+    SittingAssessorRow,
+    SittingRow,
+)
+from naas_centre.core.outcome import Outcome
+from naas_centre.errors import Conflict, NotFound, PermissionDenied
+from naas_centre.packs.outcome_adapter import evaluate_pack
+from naas_centre.packs.schema import Criterion, Pack, Rubric
+from naas_centre.reports.data import (
+    AreaProfile,
+    CriterionScore,
+    DayRow,
+    DaySummaryData,
+    EvidenceNote,
+    Judgement,
+    LevelName,
+    ObservationReportData,
+    OutcomeReportData,
+    Pause,
+    PhaseTiming,
+    ReportData,
+    ReportHeader,
+    ReportKind,
+    RubricRow,
+    SignatureSlot,
+    WrittenReportData,
+)
+from naas_centre.services import packs, timing
+from naas_centre.services.views import Actor, Role
+
+READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
+COUNTERSIGN_LABEL = "Countersignature: centre manager"
+
+
+class NotReady(Conflict):
+    """The report cannot be made (or signed) yet; the message says what is missing."""
+
+
+@dataclass(frozen=True, order=True)
+class ReportRef:
+    """One report: its kind, and the sitting and station (or the day) it is about."""
+
+    kind: ReportKind
+    sitting_id: str | None = None
+    station_id: str | None = None
+    day: date | None = None
+
+    @property
+    def key(self) -> str:
+        if self.kind == ReportKind.DAY_SUMMARY:
+            return f"day_summary/{self.day}"
+        return f"{self.kind.value}/{self.sitting_id}/{self.station_id or ''}"
+
+
+def refs_for_pack(sitting_id: str, pack: Pack) -> list[ReportRef]:
+    """The reports of one sitting, in sitting order: the pack decides how many stations."""
+    out = [ReportRef(ReportKind.OBSERVATION, sitting_id, sc.id) for sc in pack.scenarios]
+    if pack.written_exercise is not None:
+        out.append(ReportRef(ReportKind.WRITTEN, sitting_id, pack.written_exercise.id))
+    out.append(ReportRef(ReportKind.OUTCOME, sitting_id))
+    return out
+
+
+def refs_for_sitting(db: Database, actor: Actor, sitting_id: str) -> list[ReportRef]:
+    with db.read() as s:
+        sitting = _sitting(s, actor, sitting_id)
+        return refs_for_pack(sitting_id, packs.pack_by_id(s, sitting.pack_id))
+
+
+def sittings_of_day(db: Database, actor: Actor, day: date) -> list[str]:
+    """The day's sittings the actor may report on, in start order."""
+    with db.read() as s:
+        q = select(SittingRow.id).where(SittingRow.day == day).order_by(SittingRow.starts_at, SittingRow.id)
+        if actor.role == Role.ASSESSOR:
+            q = q.join(SittingAssessorRow, SittingAssessorRow.sitting_id == SittingRow.id).where(
+                SittingAssessorRow.assessor_id == actor.account_id
+            )
+        elif actor.role not in READERS:
+            raise PermissionDenied(f"{actor.role.label} accounts cannot read reports.")
+        return list(s.scalars(q))
+
+
+def gather(db: Database, actor: Actor, ref: ReportRef) -> ReportData:
+    """The data for one report, or NotReady with what is missing."""
+    if ref.kind == ReportKind.DAY_SUMMARY:
+        assert ref.day is not None
+        return day_summary(db, actor, ref.day)
+    assert ref.sitting_id is not None
+    with db.read() as s:
+        ctx = _Context.load(s, actor, ref.sitting_id)
+        if ref.kind == ReportKind.OUTCOME:
+            return ctx.outcome()
+        assert ref.station_id is not None
+        timings = _timings(db, actor, ref.sitting_id, ref.station_id)
+        if ref.kind == ReportKind.WRITTEN:
+            return ctx.written(ref.station_id, timings)
+        return ctx.observation(ref.station_id, timings)
+
+
+def readiness(db: Database, actor: Actor, ref: ReportRef) -> str | None:
+    """None when the report can be made and signed, else why not (a sentence)."""
+    try:
+        gather(db, actor, ref)
+    except NotReady as exc:
+        return str(exc)
+    return None
+
+
+# One sitting, read once -------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    s: Session
+    sitting: SittingRow
+    candidate: CandidateRow
+    pack_row: PackRow
+    pack: Pack
+    centre: str
+    room: str
+    assessors: list[tuple[str, str, bool]]  # (account id, name, submitted)
+    actors: dict[str, str]
+
+    @classmethod
+    def load(cls, s: Session, actor: Actor, sitting_id: str) -> _Context:
+        sitting = _sitting(s, actor, sitting_id)
+        candidate = s.get(CandidateRow, sitting.candidate_id)
+        pack_row = s.get(PackRow, sitting.pack_id)
+        room = s.get(RoomRow, sitting.room_id)
+        assert candidate is not None and pack_row is not None and room is not None
+        assessors = [
+            (aid, name, sub is not None)
+            for aid, name, sub in s.execute(
+                select(
+                    SittingAssessorRow.assessor_id, AccountRow.display_name, SittingAssessorRow.submitted_at
+                )
+                .join(AccountRow, AccountRow.id == SittingAssessorRow.assessor_id)
+                .where(SittingAssessorRow.sitting_id == sitting_id)
+                .order_by(SittingAssessorRow.created_at, AccountRow.display_name)
+            )
+        ]
+        actors = dict(
+            s.execute(
+                select(SittingActorRow.station_id, ActorRow.full_name)
+                .join(ActorRow, ActorRow.id == SittingActorRow.actor_id)
+                .where(SittingActorRow.sitting_id == sitting_id)
+            ).all()
+        )
+        centre = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
+        return cls(
+            s, sitting, candidate, pack_row, packs.pack_of_row(pack_row), centre, room.name, assessors, actors
+        )
+
+    def _require_submitted(self) -> None:
+        if not self.assessors:
+            raise NotReady("No assessor is assigned to this sitting.")
+        waiting = [name for _, name, submitted in self.assessors if not submitted]
+        if waiting:
+            raise NotReady(f"Not every score is in: {', '.join(waiting)} has not submitted yet.")
+
+    def header(self, kind: ReportKind, title: str) -> ReportHeader:
+        c, pr = self.candidate, self.pack_row
+        adjustments = []
+        if c.extra_time_percent:
+            adjustments.append(f"{c.extra_time_percent}% extra time")
+        if c.extra_time_minutes:
+            adjustments.append(f"{c.extra_time_minutes} minutes extra time")
+        if c.break_between_scenarios:
+            adjustments.append("a break between scenarios")
+        if c.adjustment_notes.strip():
+            adjustments.append(c.adjustment_notes.strip())
+        names = tuple(name for _, name, _ in self.assessors)
+        slots = tuple(SignatureSlot("assessor", f"Assessor: {name}", aid) for aid, name, _ in self.assessors)
+        slots += (SignatureSlot("countersign", COUNTERSIGN_LABEL),)
+        return ReportHeader(
+            kind=kind,
+            title=title,
+            centre_name=self.centre,
+            candidate_name=c.full_name,
+            registration_number=c.registration_number,
+            employer=c.employer,
+            level=c.level,
+            attempt=self.sitting.attempt,
+            adjustments="; ".join(adjustments),
+            sitting_id=self.sitting.id,
+            day=self.sitting.day,
+            room=self.room,
+            pack_name=pr.name,
+            pack_version=pr.version,
+            pack_title=pr.title,
+            pack_hash=pr.content_hash,
+            assessors=names,
+            slots=slots,
+        )
+
+    def levels(self) -> dict[str, dict[tuple[str, str], int | None]]:
+        """assessor id → (station, criterion) → level."""
+        out: dict[str, dict[tuple[str, str], int | None]] = defaultdict(dict)
+        for r in self.s.scalars(select(ScoreRow).where(ScoreRow.sitting_id == self.sitting.id)):
+            out[r.assessor_id][(r.station_id, r.criterion_id)] = r.level
+        return out
+
+    def _rubric_rows(self, station_id: str, rubric: Rubric) -> tuple[RubricRow, ...]:
+        areas = {a.id: a.title for a in self.pack.kss_areas}
+        labels = {lv.value: lv.label for lv in self.pack.levels_for(rubric)}
+        levels = self.levels()
+        rows = []
+        for c in rubric.criteria:
+            scores = []
+            for aid, name, _ in self.assessors:
+                level = levels.get(aid, {}).get((station_id, c.id))
+                scores.append(
+                    CriterionScore(
+                        assessor=name,
+                        level=level,
+                        level_label=labels.get(level, "") if level is not None else "",
+                        descriptor=c.descriptors.get(level, "") if level is not None else "",
+                    )
+                )
+            rows.append(RubricRow(c.id, c.text, c.kss, areas.get(c.kss, c.kss), tuple(scores)))
+        return tuple(rows)
+
+    def _notes(self, station_id: str) -> tuple[EvidenceNote, ...]:
+        names = {aid: name for aid, name, _ in self.assessors}
+        criteria = {c.id: c.text for _, c in self.pack.criteria()}
+        rows = self.s.scalars(
+            select(EvidenceNoteRow)
+            .where(EvidenceNoteRow.sitting_id == self.sitting.id, EvidenceNoteRow.station_id == station_id)
+            .order_by(EvidenceNoteRow.written_at, EvidenceNoteRow.id)
+        )
+        return tuple(
+            EvidenceNote(
+                assessor=names.get(r.assessor_id, "former assessor"),
+                written_at=r.written_at,
+                clock=_clock(r.phase_clock_ms),
+                phase=timing.PHASE_TITLES.get(r.phase or "", r.phase),
+                criterion=criteria.get(r.criterion_id) if r.criterion_id else None,
+                text=r.text,
+            )
+            for r in rows
+        )
+
+    def _judgements(self, station_id: str) -> tuple[Judgement, ...]:
+        rows = {
+            j.assessor_id: j
+            for j in self.s.scalars(
+                select(JudgementRow).where(
+                    JudgementRow.sitting_id == self.sitting.id, JudgementRow.station_id == station_id
+                )
+            )
+        }
+        out = []
+        for aid, name, _ in self.assessors:
+            j = rows.get(aid)
+            out.append(Judgement(name, j.judgement if j else None, j.rationale if j else ""))
+        return tuple(out)
+
+    def _scale(self, rubric: Rubric) -> tuple[LevelName, ...]:
+        return tuple(LevelName(lv.value, lv.label) for lv in self.pack.levels_for(rubric))
+
+    def observation(self, station_id: str, timings: tuple[PhaseTiming, ...]) -> ObservationReportData:
+        scenario = next((sc for sc in self.pack.scenarios if sc.id == station_id), None)
+        if scenario is None:
+            raise NotFound(f"The pack has no scenario {station_id!r}.")
+        self._require_submitted()
+        return ObservationReportData(
+            header=self.header(ReportKind.OBSERVATION, "Observation report"),
+            station_id=station_id,
+            station_title=scenario.title,
+            station_kind=scenario.kind,
+            setting=scenario.setting,
+            actor_name=self.actors.get(station_id),
+            scale=self._scale(scenario.rubric),
+            timings=timings,
+            rubric=self._rubric_rows(station_id, scenario.rubric),
+            notes=self._notes(station_id),
+            judgements=self._judgements(station_id),
+        )
+
+    def written(self, station_id: str, timings: tuple[PhaseTiming, ...]) -> WrittenReportData:
+        we = self.pack.written_exercise
+        if we is None or we.id != station_id:
+            raise NotFound("The pack has no such written exercise.")
+        self._require_submitted()
+        script = self.s.scalar(select(ScriptRow).where(ScriptRow.sitting_id == self.sitting.id))
+        if script is None or script.submitted_at is None:
+            raise NotReady("The candidate's written script has not been submitted.")
+        return WrittenReportData(
+            header=self.header(ReportKind.WRITTEN, "Written-exercise report"),
+            station_id=station_id,
+            title=we.title,
+            prompt=we.prompt,
+            script_text=script.text,
+            word_count=script.word_count,
+            submitted_at=script.submitted_at,
+            submitted_how=script.submitted_how,
+            scale=self._scale(we.rubric),
+            timings=timings,
+            rubric=self._rubric_rows(station_id, we.rubric),
+            notes=self._notes(station_id),
+            judgements=self._judgements(station_id),
+        )
+
+    def final_levels(self) -> dict[str, int | None]:
+        """The level of each criterion that the outcome rule uses.
+
+        Assessors score independently; their levels count once they agree. Where they
+        differ, the difference must be reconciled (moderation) before an outcome exists.
+        """
+        levels = self.levels()
+        final: dict[str, int | None] = {}
+        differ = []
+        for station, c in self.pack.criteria():
+            given = {levels.get(aid, {}).get((station, c.id)) for aid, _, _ in self.assessors}
+            if len(given) == 1:
+                final[c.id] = given.pop()
+            else:
+                differ.append(c.id)
+                final[c.id] = None
+        if differ:
+            raise NotReady(
+                f"The assessors differ on {len(differ)} criteria ({', '.join(differ[:3])}"
+                f"{', …' if len(differ) > 3 else ''}); reconcile them (moderation) before the outcome."
+            )
+        return final
+
+    def outcome(self) -> OutcomeReportData:
+        self._require_submitted()
+        result = evaluate_pack(self.pack, self.final_levels())
+        if not result.complete or result.met is None:
+            raise NotReady(f"{len(result.missing)} criteria are not scored.")
+        rule = self.pack.outcome
+        areas = tuple(
+            AreaProfile(
+                area_id=a.id,
+                title=a.title,
+                combined=float(r.combined or 0.0),
+                pass_mark=rule.area_pass_mark,
+                met=bool(r.met),
+                development_feedback=a.development_feedback,
+            )
+            for a, r in zip(self.pack.kss_areas, result.areas, strict=True)
+        )
+        judgements = []
+        for station, title in _stations(self.pack):
+            for j in self._judgements(station):
+                judgements.append((title, j.assessor, j.judgement or ""))
+        first_rubric = self.pack.rubrics()[0][1]
+        return OutcomeReportData(
+            header=self.header(ReportKind.OUTCOME, "Outcome and feedback"),
+            met=result.met,
+            areas=areas,
+            reasons=_reasons(self.pack, result, self.final_levels()),
+            rule=_rule_in_words(self.pack),
+            scale=self._scale(first_rubric),
+            station_judgements=tuple(judgements),
+        )
+
+
+def _stations(pack: Pack) -> list[tuple[str, str]]:
+    out = [(sc.id, sc.title) for sc in pack.scenarios]
+    if pack.written_exercise:
+        out.append((pack.written_exercise.id, pack.written_exercise.title))
+    return out
+
+
+def _criteria(pack: Pack) -> dict[str, Criterion]:
+    return {c.id: c for _, c in pack.criteria()}
+
+
+def _reasons(pack: Pack, result: Outcome, levels: dict[str, int | None]) -> tuple[str, ...]:
+    if result.met:
+        return ()
+    rule = pack.outcome
+    titles = {a.id: a.title for a in pack.kss_areas}
+    criteria = _criteria(pack)
+    out = []
+    met_count = sum(1 for r in result.areas if r.met)
+    if rule.overall.areas_met != "all":
+        out.append(
+            f"{met_count} of {len(result.areas)} KSS areas were met; {rule.overall.areas_met} are needed."
+        )
+    for r in result.areas:
+        if r.met is False and r.combined is not None:
+            out.append(
+                f"{titles.get(r.area, r.area)}: combined level {r.combined:.2f}, "
+                f"below the pass mark of {rule.area_pass_mark:g}."
+            )
+    for crit in rule.overall.critical:
+        level = levels.get(crit.criterion)
+        if level is not None and level < crit.min_level:
+            text = criteria[crit.criterion].text if crit.criterion in criteria else crit.criterion
+            out.append(
+                f"Critical criterion “{text}” was scored {level}; at least {crit.min_level} is required."
+            )
+    floor = rule.overall.floor_level
+    if floor is not None:
+        for cid, level in levels.items():
+            if level is not None and level < floor:
+                text = criteria[cid].text if cid in criteria else cid
+                out.append(f"“{text}” was scored {level}, below the lowest level allowed ({floor}).")
+    return tuple(out)
+
+
+def _rule_in_words(pack: Pack) -> tuple[str, ...]:
+    rule = pack.outcome
+    how = {"mean": "the mean", "median": "the median", "minimum": "the lowest"}[rule.area_combine.value]
+    lines = [
+        f"Each criterion evidences one KSS area. An area is met when {how} of its criterion levels, "
+        f"across all stations, reaches {rule.area_pass_mark:g}."
+    ]
+    if rule.overall.areas_met == "all":
+        lines.append(f"The standard is met when all {len(pack.kss_areas)} areas are met")
+    else:
+        needed, total = rule.overall.areas_met, len(pack.kss_areas)
+        lines.append(f"The standard is met when at least {needed} of {total} areas are met")
+    if rule.overall.floor_level is not None:
+        lines[-1] += f", no criterion is below level {rule.overall.floor_level}"
+    if rule.overall.critical:
+        criteria = _criteria(pack)
+        named = "; ".join(
+            f"“{criteria[c.criterion].text if c.criterion in criteria else c.criterion}” "
+            f"at least {c.min_level}"
+            for c in rule.overall.critical
+        )
+        lines[-1] += f", and each critical criterion reaches its level ({named})"
+    lines[-1] += "."
+    lines.append(
+        f"The rule is part of the pack {pack.name} {pack.version}; it is the same for every candidate."
+    )
+    return tuple(lines)
+
+
+def _clock(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    minutes, seconds = divmod(max(0, ms) // 1000, 60)
+    return f"{minutes:02d}:{seconds:02d}"
+
+
+def _timings(db: Database, actor: Actor, sitting_id: str, station_id: str) -> tuple[PhaseTiming, ...]:
+    """The station's phases as recorded; empty when the clock was never started."""
+    st = timing.station_timing(db, actor, sitting_id, station_id)
+    if all(ph.state.started_at is None for ph in st.phases):
+        return ()
+    return tuple(
+        PhaseTiming(
+            phase=ph.plan.title,
+            planned_minutes=ph.plan.planned_ms / 60_000,
+            adjusted_minutes=ph.state.length_ms / 60_000,
+            started_at=ph.state.started_at,
+            ended_at=ph.state.ended_at,
+            pauses=tuple(Pause(pa.start, pa.end, pa.reason or "no reason given") for pa in ph.state.pauses),
+            overrun_seconds=ph.state.overrun_ms // 1000,
+            downtime_seconds=ph.downtime_ms // 1000,
+        )
+        for ph in st.phases
+    )
+
+
+def _sitting(s: Session, actor: Actor, sitting_id: str) -> SittingRow:
+    sitting = s.get(SittingRow, sitting_id)
+    if sitting is None:
+        raise NotFound("No such sitting.")
+    if actor.role == Role.ASSESSOR:
+        assigned = s.scalar(
+            select(SittingAssessorRow.id).where(
+                SittingAssessorRow.sitting_id == sitting_id,
+                SittingAssessorRow.assessor_id == actor.account_id,
+            )
+        )
+        if assigned is None:
+            raise PermissionDenied("This sitting is not assigned to you.")
+    elif actor.role not in READERS:
+        raise PermissionDenied(f"{actor.role.label} accounts cannot read reports.")
+    return sitting
+
+
+# The day ----------------------------------------------------------------------------
+
+
+def day_summary(
+    db: Database, actor: Actor, day: date, signed: dict[str, int] | None = None
+) -> DaySummaryData:
+    """Every sitting of the day with its progress and outcome. ``signed``: sitting → reports signed."""
+    if actor.role not in READERS:
+        raise PermissionDenied("Only a centre manager, an administrator or QA can see the day summary.")
+    rows = []
+    with db.read() as s:
+        centre = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
+        ids = list(
+            s.scalars(select(SittingRow.id).where(SittingRow.day == day).order_by(SittingRow.starts_at))
+        )
+        scored_counts = dict(
+            s.execute(
+                select(ScoreRow.sitting_id, func.count())
+                .where(ScoreRow.sitting_id.in_(ids), ScoreRow.level.is_not(None))
+                .group_by(ScoreRow.sitting_id)
+            ).all()
+        )
+        for sid in ids:
+            ctx = _Context.load(s, actor, sid)
+            total = len(ctx.pack.criteria()) * max(1, len(ctx.assessors))
+            try:
+                outcome = ctx.outcome()
+                verdict = "met" if outcome.met else "not met"
+            except NotReady as exc:
+                verdict = "pending: moderation" if "differ" in str(exc) else "pending"
+            n_reports = len(refs_for_pack(sid, ctx.pack))
+            rows.append(
+                DayRow(
+                    starts_at=ctx.sitting.starts_at,
+                    room=ctx.room,
+                    candidate_name=ctx.candidate.full_name,
+                    employer=ctx.candidate.employer,
+                    level=ctx.candidate.level,
+                    attempt=ctx.sitting.attempt,
+                    pack=f"{ctx.pack_row.name} {ctx.pack_row.version}",
+                    assessors=tuple(name for _, name, _ in ctx.assessors),
+                    status=ctx.sitting.status,
+                    scored=f"{scored_counts.get(sid, 0)} of {total}",
+                    outcome=verdict,
+                    reports_signed=f"{(signed or {}).get(sid, 0)} of {n_reports}",
+                )
+            )
+    return DaySummaryData(
+        centre_name=centre,
+        day=day,
+        rows=tuple(rows),
+        slots=(SignatureSlot("countersign", "Centre manager"),),
+    )

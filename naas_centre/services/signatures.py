@@ -1,0 +1,601 @@
+"""Signing reports: the centre CA, each signer's key, signed versions frozen with their data.
+
+A report is signed in three steps so that a batch can spread the slow middle one over
+processes: ``plan`` reads the database (is every score in? who may sign where? is this
+a new version?), ``perform`` draws and signs with no database at all, and ``record``
+stores the result and audits it in one transaction. ``sign_report`` does all three.
+
+Once a version is signed, the data it was drawn from is stored with it. Signing again
+when that data has changed needs a reason, and makes a new version that names the one
+it supersedes; old versions are never changed or deleted. Signing again when nothing
+has changed adds a signature (the second assessor's, or the manager's countersignature)
+to the same version, as an incremental update that leaves earlier signatures intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography import x509
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.base import utcnow
+from db.engine import Database
+from db.models import (
+    AccountRow,
+    CentreRow,
+    CertificateRow,
+    DocumentSignatureRow,
+    SignedDocumentRow,
+    SigningKeyRow,
+    SittingRow,
+)
+from naas_centre.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, UserError
+from naas_centre.reports import data as rdata
+from naas_centre.reports.data import ReportData, ReportKind, SignatureSlot
+from naas_centre.reports.gather import READERS, NotReady, ReportRef, gather
+from naas_centre.reports.layout import SlotRect
+from naas_centre.reports.render import render
+from naas_centre.services import accounts, audit
+from naas_centre.services.views import Actor, Role
+from naas_centre.signing import ca
+from naas_centre.signing.pdf import SignerIdentity, sign_pdf
+
+SIGNERS = (Role.ASSESSOR, Role.CENTRE_MANAGER)
+
+
+# The centre CA ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaInfo:
+    id: str
+    subject: str
+    fingerprint: str
+    not_after: datetime
+    pem: str
+
+
+def _ca_row(s: Session) -> CertificateRow | None:
+    return s.scalar(
+        select(CertificateRow)
+        .where(CertificateRow.kind == "ca", CertificateRow.retired_at.is_(None))
+        .order_by(CertificateRow.created_at)
+        .limit(1)
+    )
+
+
+def _ca_info(row: CertificateRow) -> CaInfo:
+    return CaInfo(row.id, row.subject, row.fingerprint, row.not_after, row.pem)
+
+
+def centre_ca(db: Database) -> CaInfo | None:
+    """The centre's CA certificate, if it has been made."""
+    with db.read() as s:
+        row = _ca_row(s)
+        return _ca_info(row) if row else None
+
+
+def trusted_cas(db: Database) -> list[x509.Certificate]:
+    """Every CA certificate the centre ever had: documents signed under any stay verifiable."""
+    with db.read() as s:
+        return [
+            ca.load_pem(pem)
+            for pem in s.scalars(select(CertificateRow.pem).where(CertificateRow.kind == "ca"))
+        ]
+
+
+def ensure_ca(db: Database, data_dir: Path) -> CaInfo:
+    """The centre's CA, made on first need (see ``naas_centre.signing.ca`` for the key)."""
+    existing = centre_ca(db)
+    if existing is not None:
+        return existing
+    with db.write() as s:
+        row = _ca_row(s)
+        if row is not None:  # made meanwhile by another window
+            return _ca_info(row)
+        name = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
+        path = ca.passphrase_path(data_dir)
+        secret = ca.read_passphrase(data_dir) if path.exists() else ca.create_passphrase(data_dir)
+        issued = ca.new_ca(name)
+        row = _store_certificate(s, issued, "ca", None, None)
+        s.add(
+            SigningKeyRow(
+                certificate_id=row.id,
+                protection="centre-passphrase-file",
+                encrypted_pem=ca.encrypt_key(issued.key, secret),
+            )
+        )
+        audit.note(
+            s,
+            None,
+            "ca.create",
+            "certificates",
+            row.id,
+            {"subject": row.subject, "fingerprint": row.fingerprint},
+        )
+        return _ca_info(row)
+
+
+def _store_certificate(
+    s: Session, issued: ca.Issued, kind: str, account_id: str | None, issuer_id: str | None
+) -> CertificateRow:
+    cert = issued.certificate
+    row = CertificateRow(
+        kind=kind,
+        account_id=account_id,
+        issuer_id=issuer_id,
+        subject=cert.subject.rfc4514_string()[:400],
+        serial=ca.serial_hex(cert),
+        fingerprint=ca.fingerprint(cert),
+        pem=ca.pem(cert),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def export_ca(db: Database, data_dir: Path, out: Path) -> CaInfo:
+    """Writes the CA certificate (PEM) atomically: a temporary file, then a rename."""
+    info = ensure_ca(db, data_dir)
+    target = out.expanduser()
+    if target.is_dir():
+        raise UserError(f"{target} is a folder; give a file name such as {target / 'centre-ca.pem'}")
+    if not target.parent.is_dir():
+        raise UserError(f"{target.parent}: no such folder")
+    tmp = target.with_name(f".{target.name}.part")
+    tmp.write_text(info.pem, encoding="ascii")
+    tmp.replace(target)
+    return info
+
+
+# A signer's key ---------------------------------------------------------------------
+
+
+def unlock_signer(db: Database, actor: Actor, password: str, data_dir: Path) -> SignerIdentity:
+    """The actor's signing identity, unlocked with their password.
+
+    The first time (or after an administrator reset the password, which leaves the old
+    key locked for good) a new key and certificate are issued by the centre CA.
+    """
+    accounts.require(actor, *SIGNERS)
+    if not accounts.confirm_password(db, actor.account_id, password):
+        raise AuthenticationFailed("The password is wrong; nothing was signed.")
+    with db.read() as s:
+        found = s.execute(
+            select(CertificateRow, SigningKeyRow)
+            .join(SigningKeyRow, SigningKeyRow.certificate_id == CertificateRow.id)
+            .where(
+                CertificateRow.account_id == actor.account_id,
+                CertificateRow.kind == "signer",
+                CertificateRow.retired_at.is_(None),
+            )
+            .order_by(CertificateRow.created_at.desc())
+            .limit(1)
+        ).first()
+        ca_row = _ca_row(s)
+    if found is not None and ca_row is not None:
+        cert_row, key_row = found
+        try:
+            key = ca.decrypt_key(key_row.encrypted_pem, password)
+        except AuthenticationFailed:
+            key = None
+        if key is not None and cert_row.issuer_id == ca_row.id and cert_row.not_after > utcnow():
+            return _identity(actor, cert_row, ca_row.pem, ca.key_der(key))
+    return _issue(db, actor, password, data_dir)
+
+
+def _identity(actor: Actor, cert_row: CertificateRow, ca_pem: str, key_der: bytes) -> SignerIdentity:
+    return SignerIdentity(
+        name=actor.display_name,
+        role=actor.role.label,
+        key_der=key_der,
+        cert_pem=cert_row.pem,
+        ca_pem=ca_pem,
+        serial=cert_row.serial,
+        certificate_id=cert_row.id,
+    )
+
+
+def _issue(db: Database, actor: Actor, password: str, data_dir: Path) -> SignerIdentity:
+    info = ensure_ca(db, data_dir)
+    with db.write() as s:
+        ca_row = s.get(CertificateRow, info.id)
+        ca_key_row = s.scalar(select(SigningKeyRow).where(SigningKeyRow.certificate_id == info.id))
+        assert ca_row is not None
+        if ca_key_row is None:
+            raise UserError("The centre CA's key is missing from the database; no certificate can be issued.")
+        try:
+            ca_key = ca.decrypt_key(ca_key_row.encrypted_pem, ca.read_passphrase(data_dir))
+        except AuthenticationFailed:
+            raise UserError(
+                f"The CA passphrase file {ca.passphrase_path(data_dir)} does not unlock this centre's CA: "
+                "it belongs to another centre. Use the data folder of this centre's workstation."
+            ) from None
+        for old in s.scalars(
+            select(CertificateRow).where(
+                CertificateRow.account_id == actor.account_id, CertificateRow.retired_at.is_(None)
+            )
+        ):
+            old.retired_at = utcnow()
+        subject_name = ca.directory_name(actor.display_name, actor.username)
+        issued = ca.issue_signer(ca.Issued(ca.load_pem(ca_row.pem), ca_key), subject_name, actor.role.label)
+        row = _store_certificate(s, issued, "signer", actor.account_id, ca_row.id)
+        s.add(
+            SigningKeyRow(
+                certificate_id=row.id,
+                protection="account-password",
+                encrypted_pem=ca.encrypt_key(issued.key, password),
+            )
+        )
+        audit.note(
+            s,
+            actor,
+            "certificate.issue",
+            "certificates",
+            row.id,
+            {"subject": row.subject, "serial": row.serial, "fingerprint": row.fingerprint},
+        )
+        return _identity(actor, row, ca_row.pem, ca.key_der(issued.key))
+
+
+# Signing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SigningJob:
+    """What ``perform`` needs: plain data, so it can go to another process."""
+
+    ref: ReportRef
+    data: ReportData
+    slot: int
+    version: int
+    location: str
+    document_id: str | None = None  # set when adding a signature to a signed version
+    base_pdf: bytes | None = None
+    base_sha256: str | None = None
+    slots: tuple[SlotRect, ...] = ()
+    supersedes_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SignedResult:
+    job: SigningJob
+    pdf: bytes
+    slots: tuple[SlotRect, ...]
+    title: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True)
+class SignedDocumentView:
+    id: str
+    report_key: str
+    kind: ReportKind
+    sitting_id: str | None
+    station_id: str | None
+    version: int
+    supersedes_id: str | None
+    reason: str | None
+    title: str
+    sha256: str
+    signed_at: datetime
+    signers: tuple[str, ...]
+
+
+def _slot_for(actor: Actor, slots: tuple[SignatureSlot, ...], taken: set[int], kind: ReportKind) -> int:
+    if actor.role == Role.ASSESSOR:
+        for i, slot in enumerate(slots):
+            if slot.role == "assessor" and slot.account_id == actor.account_id:
+                if i in taken:
+                    raise Conflict("You have already signed this version of the report.")
+                return i
+        raise PermissionDenied("Only an assessor of this sitting can sign its reports.")
+    if actor.role == Role.CENTRE_MANAGER:
+        for i, slot in enumerate(slots):
+            if slot.role == "countersign":
+                if i in taken:
+                    raise Conflict("This version of the report is already countersigned.")
+                if kind != ReportKind.DAY_SUMMARY and not taken:
+                    raise Conflict("An assessor signs a report first; a centre manager countersigns it.")
+                return i
+    raise PermissionDenied(f"{actor.role.label} accounts cannot sign this report.")
+
+
+def _latest(s: Session, key: str) -> SignedDocumentRow | None:
+    return s.scalar(
+        select(SignedDocumentRow)
+        .where(SignedDocumentRow.report_key == key)
+        .order_by(SignedDocumentRow.version.desc())
+        .limit(1)
+    )
+
+
+def _location(s: Session) -> str:
+    return s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
+
+
+def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = None) -> SigningJob:
+    """Checks that the actor may sign this report now, and what signing will make.
+
+    Raises NotReady when a score or script is missing, Conflict when the data changed
+    since the last signed version and no reason is given.
+    """
+    accounts.require(actor, *SIGNERS)
+    if ref.kind == ReportKind.DAY_SUMMARY:
+        accounts.require(actor, Role.CENTRE_MANAGER)
+        data: ReportData = _day_summary(db, actor, ref)
+    else:
+        data = gather(db, actor, ref)
+    snapshot = rdata.to_json(data)
+    slots = data.slots if isinstance(data, rdata.DaySummaryData) else data.header.slots
+    kind = rdata.kind_of(data)
+    with db.read() as s:
+        latest = _latest(s, ref.key)
+        location = _location(s)
+        if latest is None:
+            return SigningJob(ref, data, _slot_for(actor, slots, set(), kind), 1, location, reason=reason)
+        if latest.snapshot == snapshot:
+            taken = set(
+                s.scalars(
+                    select(DocumentSignatureRow.slot).where(DocumentSignatureRow.document_id == latest.id)
+                )
+            )
+            slot = _slot_for(actor, slots, taken, kind)
+            return SigningJob(
+                ref,
+                data,
+                slot,
+                latest.version,
+                location,
+                document_id=latest.id,
+                base_pdf=latest.pdf,
+                base_sha256=latest.sha256,
+                slots=tuple(SlotRect(**r) for r in json.loads(latest.slots)),
+            )
+        if not reason or not reason.strip():
+            raise Conflict(
+                f"The data behind version {latest.version} of this report changed after it was signed. "
+                "Give a reason to sign a new version; the signed version stays as it is."
+            )
+        return SigningJob(
+            ref,
+            data,
+            _slot_for(actor, slots, set(), kind),
+            latest.version + 1,
+            location,
+            supersedes_id=latest.id,
+            reason=reason.strip(),
+        )
+
+
+def perform(job: SigningJob, identity: SignerIdentity) -> SignedResult:
+    """Draws (for a new version) and signs. No database: safe in a worker process."""
+    when = utcnow().replace(microsecond=0)
+    tz = job.data.timezone if isinstance(job.data, rdata.DaySummaryData) else job.data.header.timezone
+    if job.base_pdf is None:
+        drawn = render(job.data)
+        base, slots, title = drawn.pdf, drawn.slots, drawn.title
+    else:
+        base, slots, title = job.base_pdf, job.slots, ""
+    if job.slot >= len(slots):
+        raise UserError("The report has no place for this signature.")
+    kind_label = rdata.kind_of(job.data).label
+    reason = f"{identity.role}: {'countersigned' if job.document_id else 'signed'} the {kind_label.lower()}"
+    if job.reason:
+        reason += f" (version {job.version}: {job.reason})"
+    pdf = sign_pdf(
+        base, identity, job.slot, slots[job.slot], when, reason=reason, location=job.location, tz=tz
+    )
+    return SignedResult(job, pdf, slots, title, when)
+
+
+def record(db: Database, actor: Actor, identity: SignerIdentity, result: SignedResult) -> SignedDocumentView:
+    """Stores a signed result and audits it, in one transaction."""
+    job = result.job
+    digest = hashlib.sha256(result.pdf).hexdigest()
+    slot = (
+        job.data.slots[job.slot]
+        if isinstance(job.data, rdata.DaySummaryData)
+        else job.data.header.slots[job.slot]
+    )
+    try:
+        with db.write() as s:
+            if job.document_id is not None:
+                row = s.get(SignedDocumentRow, job.document_id)
+                if row is None:
+                    raise NotFound("The signed report has gone.")
+                if row.sha256 != job.base_sha256:
+                    raise Conflict("Someone else signed this report a moment ago; sign again.")
+                row.pdf, row.sha256 = result.pdf, digest
+                action = "report.countersign" if slot.role == "countersign" else "report.cosign"
+            else:
+                snapshot = rdata.to_json(job.data)
+                row = SignedDocumentRow(
+                    report_key=job.ref.key,
+                    kind=rdata.kind_of(job.data).value,
+                    sitting_id=job.ref.sitting_id,
+                    station_id=job.ref.station_id,
+                    day=job.data.day if isinstance(job.data, rdata.DaySummaryData) else job.data.header.day,
+                    version=job.version,
+                    supersedes_id=job.supersedes_id,
+                    reason=job.reason,
+                    title=result.title[:300],
+                    snapshot=snapshot,
+                    snapshot_sha256=hashlib.sha256(snapshot.encode()).hexdigest(),
+                    slots=json.dumps([r.__dict__ for r in result.slots]),
+                    pdf=result.pdf,
+                    sha256=digest,
+                    signed_by=actor.account_id,
+                    signed_at=result.signed_at,
+                )
+                s.add(row)
+                s.flush()
+                action = "report.sign" if job.version == 1 else "report.reissue"
+            s.add(
+                DocumentSignatureRow(
+                    document_id=row.id,
+                    account_id=actor.account_id,
+                    certificate_id=identity.certificate_id,
+                    slot=job.slot,
+                    role=slot.role,
+                    signed_at=result.signed_at,
+                    sha256=digest,
+                )
+            )
+            s.flush()
+            audit.note(
+                s,
+                actor,
+                action,
+                "signed_documents",
+                row.id,
+                {
+                    "report": job.ref.key,
+                    "version": row.version,
+                    "supersedes": row.supersedes_id,
+                    "reason": row.reason,
+                    "sha256": digest,
+                    "slot": job.slot,
+                    "certificate": identity.serial,
+                },
+            )
+            return _view(s, row)
+    except IntegrityError as exc:
+        raise Conflict("This report was signed by someone else meanwhile; sign again.") from exc
+
+
+def sign_report(
+    db: Database, actor: Actor, identity: SignerIdentity, ref: ReportRef, *, reason: str | None = None
+) -> SignedDocumentView:
+    return record(db, actor, identity, perform(plan(db, actor, ref, reason=reason), identity))
+
+
+def _day_summary(db: Database, actor: Actor, ref: ReportRef) -> rdata.DaySummaryData:
+    from naas_centre.reports.gather import day_summary
+
+    assert ref.day is not None
+    return day_summary(db, actor, ref.day, signed=signed_counts(db, ref.day))
+
+
+# Reading ----------------------------------------------------------------------------
+
+
+def _view(s: Session, row: SignedDocumentRow) -> SignedDocumentView:
+    signers = tuple(
+        s.scalars(
+            select(AccountRow.display_name)
+            .join(DocumentSignatureRow, DocumentSignatureRow.account_id == AccountRow.id)
+            .where(DocumentSignatureRow.document_id == row.id)
+            .order_by(DocumentSignatureRow.signed_at, DocumentSignatureRow.slot)
+        )
+    )
+    return SignedDocumentView(
+        id=row.id,
+        report_key=row.report_key,
+        kind=ReportKind(row.kind),
+        sitting_id=row.sitting_id,
+        station_id=row.station_id,
+        version=row.version,
+        supersedes_id=row.supersedes_id,
+        reason=row.reason,
+        title=row.title,
+        sha256=row.sha256,
+        signed_at=row.signed_at,
+        signers=signers,
+    )
+
+
+def _may_read(s: Session, actor: Actor, row: SignedDocumentRow) -> None:
+    if actor.role in READERS:
+        return
+    if actor.role == Role.ASSESSOR and row.sitting_id is not None:
+        from db.models import SittingAssessorRow
+
+        if s.scalar(
+            select(SittingAssessorRow.id).where(
+                SittingAssessorRow.sitting_id == row.sitting_id,
+                SittingAssessorRow.assessor_id == actor.account_id,
+            )
+        ):
+            return
+    raise PermissionDenied("You cannot read this report.")
+
+
+def documents(db: Database, actor: Actor, ref: ReportRef) -> list[SignedDocumentView]:
+    """Every signed version of one report, oldest first."""
+    with db.read() as s:
+        rows = s.scalars(
+            select(SignedDocumentRow)
+            .where(SignedDocumentRow.report_key == ref.key)
+            .order_by(SignedDocumentRow.version)
+        ).all()
+        for row in rows:
+            _may_read(s, actor, row)
+        return [_view(s, r) for r in rows]
+
+
+def latest(db: Database, actor: Actor, ref: ReportRef) -> tuple[SignedDocumentView, bytes] | None:
+    """The newest signed version and its PDF, if the report was ever signed."""
+    with db.read() as s:
+        row = _latest(s, ref.key)
+        if row is None:
+            return None
+        _may_read(s, actor, row)
+        return _view(s, row), row.pdf
+
+
+def document_pdf(db: Database, actor: Actor, document_id: str) -> bytes:
+    with db.read() as s:
+        row = s.get(SignedDocumentRow, document_id)
+        if row is None:
+            raise NotFound("No such signed report.")
+        _may_read(s, actor, row)
+        return row.pdf
+
+
+def frozen_data(db: Database, actor: Actor, document_id: str) -> ReportData:
+    """The data a signed version was drawn from, exactly as it was signed."""
+    with db.read() as s:
+        row = s.get(SignedDocumentRow, document_id)
+        if row is None:
+            raise NotFound("No such signed report.")
+        _may_read(s, actor, row)
+        result: ReportData = rdata.from_json(rdata.DATA_TYPES[ReportKind(row.kind)], row.snapshot)
+        return result
+
+
+def changed_since_signed(db: Database, actor: Actor, ref: ReportRef) -> bool | None:
+    """None when never signed; else whether today's data differs from the last signed version."""
+    with db.read() as s:
+        row = _latest(s, ref.key)
+        if row is None:
+            return None
+        _may_read(s, actor, row)
+        signed = row.snapshot
+    try:
+        now = _day_summary(db, actor, ref) if ref.kind == ReportKind.DAY_SUMMARY else gather(db, actor, ref)
+    except NotReady:
+        return True
+    return rdata.to_json(now) != signed
+
+
+def signed_counts(db: Database, day: object) -> dict[str, int]:
+    """sitting id → how many of its reports have at least one signed version."""
+    with db.read() as s:
+        rows = s.execute(
+            select(SignedDocumentRow.sitting_id, func.count(func.distinct(SignedDocumentRow.report_key)))
+            .join(SittingRow, SittingRow.id == SignedDocumentRow.sitting_id)
+            .where(SittingRow.day == day)
+            .group_by(SignedDocumentRow.sitting_id)
+        ).all()
+        return {str(sid): int(n) for sid, n in rows}

@@ -1,0 +1,1 @@
+"""Digital signatures on reports: the centre CA, signing with pyHanko, verification."""

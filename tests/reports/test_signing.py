@@ -1,0 +1,190 @@
+"""Signing: the centre CA, keys under passwords, countersigning, frozen versions, audit."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from db.models import AuditEntryRow, CertificateRow, SignedDocumentRow, SigningKeyRow
+from naas_centre.errors import AuthenticationFailed, Conflict, PermissionDenied
+from naas_centre.reports import data as rdata
+from naas_centre.reports.data import ReportKind
+from naas_centre.reports.gather import NotReady, ReportRef, refs_for_sitting
+from naas_centre.services import accounts, audit, signatures, sittings
+from naas_centre.services.views import Actor
+from naas_centre.signing import ca
+from naas_centre.signing.pdf import SignerIdentity
+from naas_centre.signing.verify import verify_pdf
+from tests.reports.conftest import DISPLAY, NAMES, PASSWORDS, Centre, nss_trusting
+
+
+def _first_observation(centre: Centre, name: str = NAMES[0]) -> ReportRef:
+    return refs_for_sitting(centre.db, centre.login("manager"), centre.sitting_of[name])[0]
+
+
+def _signer(centre: Centre, username: str) -> tuple[Actor, SignerIdentity]:
+    actor = centre.login(username)
+    return actor, signatures.unlock_signer(centre.db, actor, PASSWORDS[username], centre.data_dir)
+
+
+def test_first_signature_makes_the_ca_and_a_key_under_the_password(centre: Centre) -> None:
+    assert signatures.centre_ca(centre.db) is None
+    actor = centre.login("assessor1")
+    identity = signatures.unlock_signer(centre.db, actor, PASSWORDS["assessor1"], centre.data_dir)
+    info = signatures.centre_ca(centre.db)
+    assert info is not None and "certificate authority" in info.subject
+    secret = ca.passphrase_path(centre.data_dir)
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert stat.S_IMODE(secret.parent.stat().st_mode) == 0o700
+    with centre.db.read() as s:
+        keys = {k.protection: k.encrypted_pem for k in s.scalars(select(SigningKeyRow))}
+        certs = s.scalars(select(CertificateRow).order_by(CertificateRow.kind)).all()
+    assert set(keys) == {"centre-passphrase-file", "account-password"}
+    assert all("BEGIN ENCRYPTED PRIVATE KEY" in pem for pem in keys.values())
+    with pytest.raises(AuthenticationFailed):
+        ca.decrypt_key(keys["account-password"], "not her password")
+    ca.decrypt_key(keys["account-password"], PASSWORDS["assessor1"])
+    assert [c.kind for c in certs] == ["ca", "signer"]
+    assert "CN=Helen Brady" in certs[1].subject and certs[1].issuer_id == certs[0].id
+    # unlocking again reuses the same certificate
+    again = signatures.unlock_signer(centre.db, actor, PASSWORDS["assessor1"], centre.data_dir)
+    assert again.certificate_id == identity.certificate_id
+    with pytest.raises(AuthenticationFailed):
+        signatures.unlock_signer(centre.db, actor, "wrong password", centre.data_dir)
+
+
+def test_sign_cosign_and_countersign(centre: Centre, tmp_path: Path) -> None:
+    ref = _first_observation(centre)
+    u1, u2 = centre.assessors_of(NAMES[0])
+    a1, id1 = _signer(centre, u1)
+    first = signatures.sign_report(centre.db, a1, id1, ref)
+    assert first.version == 1 and first.signers == (DISPLAY[u1],)
+    with pytest.raises(Conflict, match="already signed"):
+        signatures.plan(centre.db, a1, ref)
+    a2, id2 = _signer(centre, u2)
+    signatures.sign_report(centre.db, a2, id2, ref)
+    m, idm = _signer(centre, "manager")
+    done = signatures.sign_report(centre.db, m, idm, ref)
+    assert done.id == first.id and done.version == 1
+    assert done.signers == (DISPLAY[u1], DISPLAY[u2], "Ngozi Okafor")
+    pdf = signatures.document_pdf(centre.db, m, done.id)
+    verdict = verify_pdf(pdf, signatures.trusted_cas(centre.db))
+    assert verdict.ok, verdict.problem
+    assert [s.signer for s in verdict.signatures] == [DISPLAY[u1], DISPLAY[u2], "Ngozi Okafor"]
+    assert all(s.trusted and s.intact for s in verdict.signatures)
+
+    ca_pem = tmp_path / "ca.pem"
+    signatures.export_ca(centre.db, centre.data_dir, ca_pem)
+    nss = nss_trusting(tmp_path / "nss", ca_pem)
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pdf)
+    out = nss.pdfsig(path)
+    assert out.count("Signature Validation: Signature is Valid.") == 3, out
+    assert out.count("Certificate Validation: Certificate is Trusted.") == 3, out
+    assert "Signer Certificate Common Name: Ngozi Okafor" in out
+
+    with centre.db.read() as s:
+        actions = list(
+            s.scalars(
+                select(AuditEntryRow.action)
+                .where(AuditEntryRow.entity_id == done.id)
+                .order_by(AuditEntryRow.seq)
+            )
+        )
+    assert actions == ["report.sign", "report.cosign", "report.countersign"]
+    assert audit.verify(centre.db).ok
+
+
+def test_a_manager_countersigns_only_after_an_assessor(centre: Centre) -> None:
+    manager = centre.login("manager")
+    with pytest.raises(Conflict, match="assessor signs a report first"):
+        signatures.plan(centre.db, manager, _first_observation(centre))
+    mine = centre.assessors_of(NAMES[0])
+    outsider = centre.login(
+        next(u for u in ("assessor1", "assessor2", "assessor3", "assessor4") if u not in mine)
+    )
+    with pytest.raises(PermissionDenied):
+        signatures.plan(centre.db, outsider, _first_observation(centre))
+    with pytest.raises(PermissionDenied):
+        signatures.plan(centre.db, centre.login("qa"), _first_observation(centre))
+
+
+def test_the_day_summary_is_signed_by_the_manager(centre: Centre) -> None:
+    m, idm = _signer(centre, "manager")
+    ref = ReportRef(ReportKind.DAY_SUMMARY, day=centre.day)
+    view = signatures.sign_report(centre.db, m, idm, ref)
+    assert view.kind == ReportKind.DAY_SUMMARY
+    assert verify_pdf(signatures.document_pdf(centre.db, m, view.id), signatures.trusted_cas(centre.db)).ok
+
+
+def test_no_signature_before_every_score_is_in(centre: Centre) -> None:
+    manager = centre.login("manager")
+    from naas_centre.services.demo import demo_packs
+
+    sid = centre.sitting_of[NAMES[1]]
+    detail = sittings.sitting_detail(centre.db, manager, sid)
+    with centre.db.read() as s:
+        from db.models import SittingRow
+
+        room = s.get(SittingRow, sid).room_id  # type: ignore[union-attr]
+    resit = sittings.plan_sitting(
+        centre.db,
+        manager,
+        detail.candidate.id,
+        demo_packs()["practitioner"],
+        room,
+        detail.summary.starts_at,
+        attempt=2,
+    )
+    a1 = centre.login("assessor1")
+    sittings.assign_assessor(centre.db, manager, resit, a1.account_id)
+    for ref in refs_for_sitting(centre.db, manager, resit):
+        with pytest.raises(NotReady):
+            signatures.plan(centre.db, a1, ref)
+
+
+def test_a_change_after_signing_needs_a_reason_and_makes_a_new_version(centre: Centre) -> None:
+    ref = _first_observation(centre)
+    a1, id1 = _signer(centre, centre.assessors_of(NAMES[0])[0])
+    v1 = signatures.sign_report(centre.db, a1, id1, ref)
+    v1_pdf = signatures.document_pdf(centre.db, a1, v1.id)
+    assert signatures.changed_since_signed(centre.db, a1, ref) is False
+
+    # A correction after signing: the actor who played the scenario was recorded wrongly.
+    manager = centre.login("manager")
+    sid = centre.sitting_of[NAMES[0]]
+    other_actor = sittings.add_actor(centre.db, manager, "Corrected Actor", True)
+    sittings.assign_actor(centre.db, manager, sid, ref.station_id or "", other_actor)
+    assert signatures.changed_since_signed(centre.db, a1, ref) is True
+
+    with pytest.raises(Conflict, match="changed after it was signed"):
+        signatures.plan(centre.db, a1, ref)
+    v2 = signatures.sign_report(centre.db, a1, id1, ref, reason="Actor recorded wrongly; corrected")
+    assert v2.version == 2 and v2.supersedes_id == v1.id and v2.reason == "Actor recorded wrongly; corrected"
+
+    versions = signatures.documents(centre.db, a1, ref)
+    assert [v.version for v in versions] == [1, 2]
+    assert signatures.document_pdf(centre.db, a1, v1.id) == v1_pdf
+    old = signatures.frozen_data(centre.db, a1, v1.id)
+    new = signatures.frozen_data(centre.db, a1, v2.id)
+    assert isinstance(old, rdata.ObservationReportData) and isinstance(new, rdata.ObservationReportData)
+    assert old.actor_name != "Corrected Actor" and new.actor_name == "Corrected Actor"
+    with centre.db.read() as s:
+        entry = s.scalar(select(AuditEntryRow).where(AuditEntryRow.action == "report.reissue"))
+        assert entry is not None and "Actor recorded wrongly" in (entry.after or "")
+        assert s.scalar(select(SignedDocumentRow.id).where(SignedDocumentRow.id == v1.id)) == v1.id
+
+
+def test_a_password_reset_gives_a_new_key_and_old_documents_still_verify(centre: Centre) -> None:
+    ref = _first_observation(centre)
+    a1, id1 = _signer(centre, centre.assessors_of(NAMES[0])[0])
+    v1 = signatures.sign_report(centre.db, a1, id1, ref)
+    admin = centre.login("admin")
+    accounts.set_password(centre.db, admin, a1.account_id, "a brand new password", None)
+    fresh = signatures.unlock_signer(centre.db, a1, "a brand new password", centre.data_dir)
+    assert fresh.certificate_id != id1.certificate_id
+    pdf = signatures.document_pdf(centre.db, a1, v1.id)
+    assert verify_pdf(pdf, signatures.trusted_cas(centre.db)).ok
