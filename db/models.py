@@ -303,3 +303,17 @@ class DocumentSignatureRow(Stamped, Base):
     role: Mapped[str] = mapped_column(String(20))
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ModerationRow(Stamped, Base):
+    """The level agreed for a criterion on which the two assessors differed."""
+
+    __tablename__ = "moderations"
+    __table_args__ = (UniqueConstraint("sitting_id", "station_id", "criterion_id"),)
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    station_id: Mapped[str] = mapped_column(String(64))
+    criterion_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    moderator_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))

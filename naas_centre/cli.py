@@ -90,12 +90,15 @@ def _demo(args: argparse.Namespace) -> int:
 
     target = _target(args, demo=True)
     result = create_demo(target, data_dir=args.data_dir)
-    scored = None
+    scored = signed = None
     try:
         if args.scored:
             from naas_centre.services.demo_scoring import fill_scored_day
 
             scored = fill_scored_day(result.db, result.day)
+            from naas_centre.services.demo_signing import sign_day
+
+            signed = sign_day(result.db, result.day, paths.data_dir(args.data_dir))
     finally:
         result.db.dispose()
     print(f"Demo centre created in {target}, with a day of six candidates on {result.day:%A %d %B %Y}.")
@@ -105,6 +108,12 @@ def _demo(args: argparse.Namespace) -> int:
             verdict = {True: "met", False: "not met", None: "assessors differ"}[c.met]
             sheets = "; ".join(f"{s.assessor}: {'met' if s.met else 'not met'}" for s in c.sheets)
             print(f"  {c.candidate} ({c.level}): {verdict} ({sheets})")
+    if signed is not None:
+        print(
+            f"{signed.moderated} differences between assessors were moderated, and "
+            f"{signed.signatures} signatures applied to the day's reports "
+            "(naas-centre reports --db ... --out DIR writes them)."
+        )
     print("Accounts (shown once; the README lists them too):")
     for acc in result.accounts:
         print(f"  {acc.role.label:<24} {acc.username:<10} {acc.password}   ({acc.display_name})")

@@ -53,7 +53,7 @@ from naas_centre.reports.data import (
     SignatureSlot,
     WrittenReportData,
 )
-from naas_centre.services import packs, timing
+from naas_centre.services import moderation, packs, timing
 from naas_centre.services.views import Actor, Role
 
 READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
@@ -335,16 +335,7 @@ class _Context:
         Assessors score independently; their levels count once they agree. Where they
         differ, the difference must be reconciled (moderation) before an outcome exists.
         """
-        levels = self.levels()
-        final: dict[str, int | None] = {}
-        differ = []
-        for station, c in self.pack.criteria():
-            given = {levels.get(aid, {}).get((station, c.id)) for aid, _, _ in self.assessors}
-            if len(given) == 1:
-                final[c.id] = given.pop()
-            else:
-                differ.append(c.id)
-                final[c.id] = None
+        final, differ = moderation.final_levels_in(self.s, self.sitting.id, self.pack)
         if differ:
             raise NotReady(
                 f"The assessors differ on {len(differ)} criteria ({', '.join(differ[:3])}"

@@ -24,6 +24,7 @@ from db.models import (
     CandidateRow,
     EvidenceNoteRow,
     JudgementRow,
+    ModerationRow,
     ScoreRow,
     SittingAssessorRow,
     SittingRow,
@@ -41,6 +42,7 @@ AUDITED: tuple[type[Base], ...] = (
     ScoreRow,
     JudgementRow,
     EvidenceNoteRow,
+    ModerationRow,
 )
 _PG_CHAIN_LOCK = 0x6E616173  # any constant; serialises appends to the chain
 

@@ -82,3 +82,29 @@ def test_validate_good_and_bad_packs(tmp_path: Path) -> None:
     r = run("scenarios", "validate", str(bad), data_dir=tmp_path)
     assert r.returncode == 2
     assert r.stdout.startswith(f"{bad}:") and "line" in r.stdout
+
+
+@pytest.mark.slow
+def test_scored_demo_day_has_every_report_signed_and_verifiable(tmp_path: Path) -> None:
+    db = tmp_path / "scored.db"
+    made = run("demo", "--scored", "--db", str(db), data_dir=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "not met" in made.stdout and "moderated" in made.stdout
+    out = tmp_path / "reports"
+    written = run(
+        "reports", "--db", str(db), "--out", str(out), "--day", _day(made.stdout), data_dir=tmp_path
+    )
+    assert written.returncode == 0, written.stderr
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 31  # 6 candidates x (3 observations + written + outcome) + the day summary
+    assert not [p for p in pdfs if "unsigned" in p.name]
+    checked = run("verify", "--db", str(db), *map(str, pdfs), data_dir=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def _day(stdout: str) -> str:
+    from datetime import datetime
+
+    # "... a day of six candidates on Sunday 22 November 2026."
+    text = stdout.split(" on ", 1)[1].split(".", 1)[0]
+    return datetime.strptime(text, "%A %d %B %Y").date().isoformat()
