@@ -53,7 +53,7 @@ from naas_centre.reports.data import (
     SignatureSlot,
     WrittenReportData,
 )
-from naas_centre.services import moderation, packs, timing
+from naas_centre.services import access, moderation, packs, timing
 from naas_centre.services.views import Actor, Role
 
 READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
@@ -99,13 +99,7 @@ def sittings_of_day(db: Database, actor: Actor, day: date) -> list[str]:
     """The day's sittings the actor may report on, in start order."""
     with db.read() as s:
         q = select(SittingRow.id).where(SittingRow.day == day).order_by(SittingRow.starts_at, SittingRow.id)
-        if actor.role == Role.ASSESSOR:
-            q = q.join(SittingAssessorRow, SittingAssessorRow.sitting_id == SittingRow.id).where(
-                SittingAssessorRow.assessor_id == actor.account_id
-            )
-        elif actor.role not in READERS:
-            raise PermissionDenied(f"{actor.role.label} accounts cannot read reports.")
-        return list(s.scalars(q))
+        return list(s.scalars(access.only_reachable(q, actor, READERS, "read reports")))
 
 
 def gather(db: Database, actor: Actor, ref: ReportRef) -> ReportData:
@@ -478,21 +472,7 @@ def _timings(db: Database, actor: Actor, sitting_id: str, station_id: str) -> tu
 
 
 def _sitting(s: Session, actor: Actor, sitting_id: str) -> SittingRow:
-    sitting = s.get(SittingRow, sitting_id)
-    if sitting is None:
-        raise NotFound("No such sitting.")
-    if actor.role == Role.ASSESSOR:
-        assigned = s.scalar(
-            select(SittingAssessorRow.id).where(
-                SittingAssessorRow.sitting_id == sitting_id,
-                SittingAssessorRow.assessor_id == actor.account_id,
-            )
-        )
-        if assigned is None:
-            raise PermissionDenied("This sitting is not assigned to you.")
-    elif actor.role not in READERS:
-        raise PermissionDenied(f"{actor.role.label} accounts cannot read reports.")
-    return sitting
+    return access.open_sitting(s, actor, sitting_id, READERS, "read reports")
 
 
 # The day ----------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import PackRow, SittingAssessorRow, SittingRow
-from naas_centre.errors import NotFound, PermissionDenied
+from db.models import PackRow
+from naas_centre.errors import NotFound
 from naas_centre.packs.loader import canonical_json, content_hash, parse_pack_json
 from naas_centre.packs.schema import Pack
+from naas_centre.services import access
 from naas_centre.services.views import Actor, Role
 
 
@@ -50,20 +51,13 @@ def pack_of_row(row: PackRow) -> Pack:
 def pack_for_sitting(db: Database, actor: Actor, sitting_id: str) -> Pack:
     """The pack as the sitting used it. Assessors only for their own sittings."""
     with db.read() as s:
-        sitting = s.get(SittingRow, sitting_id)
-        if sitting is None:
-            raise NotFound("No such sitting.")
-        if actor.role == Role.ASSESSOR:
-            assigned = s.scalar(
-                select(SittingAssessorRow.id).where(
-                    SittingAssessorRow.sitting_id == sitting_id,
-                    SittingAssessorRow.assessor_id == actor.account_id,
-                )
-            )
-            if assigned is None:
-                raise PermissionDenied("This sitting is not assigned to you.")
-        elif actor.role not in (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD):
-            raise PermissionDenied(f"{actor.role.label} accounts cannot open scenario packs.")
+        sitting = access.open_sitting(
+            s,
+            actor,
+            sitting_id,
+            (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD),
+            "open scenario packs",
+        )
         row = s.get(PackRow, sitting.pack_id)
         assert row is not None  # a foreign key
         return pack_of_row(row)

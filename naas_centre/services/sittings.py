@@ -27,9 +27,9 @@ from db.models import (
     SittingAssessorRow,
     SittingRow,
 )
-from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
+from naas_centre.errors import Conflict, NotFound, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import audit, packs
+from naas_centre.services import access, audit, packs
 from naas_centre.services.accounts import require
 from naas_centre.services.views import (
     Actor,
@@ -190,9 +190,7 @@ def set_status(db: Database, actor: Actor, sitting_id: str, status: str) -> None
     if status not in STATUSES:
         raise UserError(f"Unknown status {status!r}; one of: {', '.join(STATUSES)}.")
     with db.write() as s:
-        row = _sitting(s, sitting_id)
-        if actor.role == Role.ASSESSOR:
-            _require_assigned(s, actor, sitting_id)
+        row = access.open_sitting(s, actor, sitting_id, PLANNERS, "change a sitting's status")
         before = audit.snapshot(row)
         row.status = status
         audit.record(s, actor, "sitting.status", row, before)
@@ -204,13 +202,7 @@ def set_status(db: Database, actor: Actor, sitting_id: str, status: str) -> None
 def days_with_sittings(db: Database, actor: Actor) -> list[date]:
     with db.read() as s:
         q = select(SittingRow.day).distinct().order_by(SittingRow.day)
-        if actor.role == Role.ASSESSOR:
-            q = q.join(SittingAssessorRow, SittingAssessorRow.sitting_id == SittingRow.id).where(
-                SittingAssessorRow.assessor_id == actor.account_id
-            )
-        elif actor.role not in OVERSEERS:
-            raise PermissionDenied(f"{actor.role.label} accounts have no day to see.")
-        return list(s.scalars(q))
+        return list(s.scalars(access.only_reachable(q, actor, OVERSEERS, "see the day")))
 
 
 def list_for_assessor(db: Database, actor: Actor, day: date) -> list[SittingSummary]:
@@ -243,11 +235,7 @@ def day_overview(db: Database, actor: Actor, day: date) -> DayOverview:
 
 def sitting_detail(db: Database, actor: Actor, sitting_id: str) -> SittingDetail:
     with db.read() as s:
-        sitting = _sitting(s, sitting_id)
-        if actor.role == Role.ASSESSOR:
-            _require_assigned(s, actor, sitting_id)
-        elif actor.role not in OVERSEERS:
-            raise PermissionDenied(f"{actor.role.label} accounts cannot open sittings.")
+        sitting = access.open_sitting(s, actor, sitting_id, OVERSEERS, "open sittings")
         summary = _summaries(
             s, [sitting_id], only_assessor=actor.account_id if actor.role == Role.ASSESSOR else None
         )[0]
@@ -388,14 +376,3 @@ def _sitting(s: Session, sitting_id: str) -> SittingRow:
     if row is None:
         raise NotFound("No such sitting.")
     return row
-
-
-def _require_assigned(s: Session, actor: Actor, sitting_id: str) -> SittingAssessorRow:
-    link = s.scalar(
-        select(SittingAssessorRow).where(
-            SittingAssessorRow.sitting_id == sitting_id, SittingAssessorRow.assessor_id == actor.account_id
-        )
-    )
-    if link is None:
-        raise PermissionDenied("This sitting is not assigned to you.")
-    return link

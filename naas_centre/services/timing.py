@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.engine import Database
-from db.models import CandidateRow, PhaseEventRow, PresenceRow, SittingAssessorRow, SittingRow
+from db.models import CandidateRow, PhaseEventRow, PresenceRow, SittingRow
 from naas_centre.core.timing import (
     PAUSE_REASONS,
     Adjustment,
@@ -26,9 +26,9 @@ from naas_centre.core.timing import (
     check_next,
     phase_state,
 )
-from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
+from naas_centre.errors import Conflict, PermissionDenied, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import audit, packs
+from naas_centre.services import access, audit, packs
 from naas_centre.services.views import Actor, Role
 
 PHASE_TITLES = {
@@ -103,20 +103,13 @@ def station_plan(pack: Pack, station_id: str, adjustment: Adjustment) -> list[Ph
 
 
 def _load(s: Session, actor: Actor, sitting_id: str) -> tuple[SittingRow, Pack, Adjustment]:
-    sitting = s.get(SittingRow, sitting_id)
-    if sitting is None:
-        raise NotFound("No such sitting.")
-    if actor.role == Role.ASSESSOR:
-        assigned = s.scalar(
-            select(SittingAssessorRow.id).where(
-                SittingAssessorRow.sitting_id == sitting_id,
-                SittingAssessorRow.assessor_id == actor.account_id,
-            )
-        )
-        if assigned is None:
-            raise PermissionDenied("This sitting is not assigned to you.")
-    elif actor.role not in (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD, Role.CANDIDATE_KIOSK):
-        raise PermissionDenied(f"{actor.role.label} accounts cannot see timings.")
+    sitting = access.open_sitting(
+        s,
+        actor,
+        sitting_id,
+        (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD, Role.CANDIDATE_KIOSK),
+        "see timings",
+    )
     candidate = s.get(CandidateRow, sitting.candidate_id)
     assert candidate is not None
     adjustment = Adjustment(candidate.extra_time_percent, candidate.extra_time_minutes)

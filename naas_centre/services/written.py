@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.engine import Database
 from db.models import CandidateRow, ScriptRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
 from naas_centre.packs.schema import ExamConditions
-from naas_centre.services import accounts, audit, packs, timing
+from naas_centre.services import access, accounts, audit, packs, timing
 from naas_centre.services.views import Actor, Role
 
 _WORD = re.compile(r"\S+")
@@ -63,23 +62,11 @@ class ScriptState:
     submitted_at: datetime | None
 
 
-def _assigned(s: Session, actor: Actor, sitting_id: str) -> None:
-    if actor.role == Role.ASSESSOR and not s.scalar(
-        select(SittingAssessorRow.id).where(
-            SittingAssessorRow.sitting_id == sitting_id, SittingAssessorRow.assessor_id == actor.account_id
-        )
-    ):
-        raise PermissionDenied("This sitting is not assigned to you.")
-
-
 def open_kiosk(db: Database, actor: Actor, sitting_id: str) -> KioskGrant:
     """An assessor or manager hands the workstation to the candidate for the written exercise."""
     accounts.require(actor, *STARTERS)
     with db.write() as s:
-        sitting = s.get(SittingRow, sitting_id)
-        if sitting is None:
-            raise NotFound("No such sitting.")
-        _assigned(s, actor, sitting_id)
+        sitting = access.open_sitting(s, actor, sitting_id, STARTERS, "start the written exercise")
         if sitting.status in ("planned", "withdrawn"):
             raise Conflict("Check the candidate in before starting the written exercise.")
         pack = packs.pack_by_id(s, sitting.pack_id)
