@@ -78,11 +78,13 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
                 f"Try again in {minutes} min, or ask an administrator to unlock it."
             )
         if _verify(row.password_hash, password):
-            before = audit.snapshot(row) if row.failed_logins or row.locked_until else None
+            rehash = _hasher.check_needs_rehash(row.password_hash)
+            before = audit.snapshot(row) if row.failed_logins or row.locked_until or rehash else None
             row.failed_logins = 0
             row.locked_until = None
             row.last_login_at = now
-            if _hasher.check_needs_rehash(row.password_hash):
+            if rehash:
+                # Stored under older hashing settings: upgraded now that the password is known.
                 row.password_hash = _hasher.hash(password)
             if before is not None:
                 audit.record(s, actor_of(row), "account.login_reset", row, before)

@@ -83,3 +83,21 @@ def test_changing_own_password_needs_the_old_one(demo: Demo) -> None:
     with pytest.raises(PermissionDenied):
         accounts.set_password(demo.db, other, a.account_id, "hijacked password!", None)
     assert audit.verify(demo.db).ok
+
+
+def test_a_hash_made_with_older_settings_is_upgraded_at_sign_in_and_audited(any_db: Database) -> None:
+    from argon2 import PasswordHasher
+
+    accounts.create_account(any_db, None, "amal", "Amal Idris", Role.ADMINISTRATOR, "correct horse battery")
+    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash("correct horse battery")
+    with any_db.write() as s:
+        row = s.scalar(select(AccountRow).where(AccountRow.username == "amal"))
+        assert row is not None
+        before = audit.snapshot(row)
+        row.password_hash = old
+        audit.record(s, None, "account.password", row, before)
+    accounts.authenticate(any_db, "amal", "correct horse battery")
+    with any_db.read() as s:
+        new = s.scalar(select(AccountRow.password_hash).where(AccountRow.username == "amal"))
+    assert new != old and "m=19456,t=2,p=1" in str(new)
+    assert audit.verify(any_db).ok
