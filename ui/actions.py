@@ -27,6 +27,7 @@ class UiState:
     view: str = "day"  # "day" or "sitting"
     can_submit: bool = False
     can_scroll_days: bool = True
+    role: str = ""  # the signed-in account's role (a Role value)
 
 
 Condition = Callable[[UiState], bool]
@@ -52,6 +53,51 @@ def _can_submit(state: UiState) -> bool:
     return _in_sitting(state) and state.can_submit
 
 
+def _off_the_day(state: UiState) -> bool:
+    return not state.locked and state.view in ("sitting", "marking")
+
+
+def _hands_over(state: UiState) -> bool:
+    """Assessors and managers check candidates in and start the written exercise."""
+    return (
+        not state.locked and state.view in ("day", "sitting") and state.role in ("assessor", "centre_manager")
+    )
+
+
+def _marks(state: UiState) -> bool:
+    return not state.locked and state.role == "assessor"
+
+
+def _reads_reports(state: UiState) -> bool:
+    """Assessors (their own sittings), managers, administrators and QA read a sitting's reports."""
+    return (
+        not state.locked
+        and state.view in ("day", "sitting")
+        and state.role in ("assessor", "centre_manager", "administrator", "qa_lead")
+    )
+
+
+def _writes_day_reports(state: UiState) -> bool:
+    return not state.locked and state.view in ("day", "sitting") and state.role == "centre_manager"
+
+
+def _moderates(state: UiState) -> bool:
+    return (
+        not state.locked
+        and state.view in ("day", "sitting")
+        and state.role in ("centre_manager", "administrator")
+    )
+
+
+def _manages_packs(state: UiState) -> bool:
+    return not state.locked and state.role in ("centre_manager", "administrator")
+
+
+def _reads_equality(state: UiState) -> bool:
+    """Only the quality-assurance lead, and the service refuses anyone else too."""
+    return not state.locked and state.role == "qa_lead"
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     id: str
@@ -65,7 +111,7 @@ class ActionSpec:
     checkable: bool = False
 
 
-MENUS = ("&Centre", "&Day", "&Sitting", "&View", "&Help")
+MENUS = ("&Centre", "&Day", "&Sitting", "&Reports", "&View", "&Help")
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
@@ -74,7 +120,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&Day",
         "show_day",
         "Alt+Left",
-        _in_sitting,
+        _off_the_day,
         "back",
         "Leave the sitting (every score is already saved) and return to the day",
     ),
@@ -129,6 +175,136 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Submit your scores for this sitting; they cannot be changed afterwards",
     ),
     ActionSpec(
+        "sitting.check_in",
+        "&Check in candidate",
+        "&Sitting",
+        "check_in_candidate",
+        "Ctrl+Shift+I",
+        _hands_over,
+        "check",
+        "Record that the chosen sitting's candidate has arrived",
+    ),
+    ActionSpec(
+        "sitting.written",
+        "Start &written exercise…",
+        "&Sitting",
+        "start_written_exercise",
+        "Ctrl+Shift+W",
+        _hands_over,
+        "lock",
+        "Hand this workstation to the chosen sitting's candidate: full screen, locked, timed",
+    ),
+    ActionSpec(
+        "sitting.mark",
+        "&Mark written scripts",
+        "&Sitting",
+        "mark_written_scripts",
+        "Ctrl+Shift+M",
+        _marks,
+        "submit",
+        "Read the submitted scripts of your sittings and mark them against the written rubric",
+    ),
+    ActionSpec(
+        "sitting.clock_start",
+        "S&tart or resume the phase",
+        "&Sitting",
+        "phase_start",
+        "F6",
+        _in_sitting,
+        None,
+        "Start the current station's next phase, or resume it after a pause",
+    ),
+    ActionSpec(
+        "sitting.clock_pause",
+        "&Pause the phase…",
+        "&Sitting",
+        "phase_pause",
+        "F7",
+        _in_sitting,
+        None,
+        "Stop the clock of the current station's phase; the reason is asked and recorded",
+    ),
+    ActionSpec(
+        "sitting.clock_end",
+        "&End the phase",
+        "&Sitting",
+        "phase_end",
+        "F8",
+        _in_sitting,
+        None,
+        "End the current station's running phase (overrun is recorded)",
+    ),
+    ActionSpec(
+        "sitting.note",
+        "Write a &note",
+        "&Sitting",
+        "write_note",
+        "Ctrl+N",
+        _in_sitting,
+        None,
+        "Type an evidence note, stamped with the phase clock and the time",
+    ),
+    ActionSpec(
+        "sitting.mute",
+        "&Mute or hear the timer's alerts",
+        "&Sitting",
+        "toggle_alert_sound",
+        "F9",
+        _in_sitting,
+        None,
+        "Alerts are always shown; this decides whether they are also heard",
+    ),
+    ActionSpec(
+        "reports.sitting",
+        "&Reports for the sitting…",
+        "&Reports",
+        "show_reports",
+        "Ctrl+R",
+        _reads_reports,
+        "submit",
+        "The chosen sitting's reports: their state, a preview, signing and saving",
+    ),
+    ActionSpec(
+        "reports.moderate",
+        "&Moderate differences…",
+        "&Reports",
+        "moderate_sitting",
+        "Ctrl+Shift+O",
+        _moderates,
+        None,
+        "Agree a level, with the reason, where the chosen sitting's assessors differ",
+    ),
+    ActionSpec(
+        "reports.day",
+        "&Write the day's reports…",
+        "&Reports",
+        "write_day_reports",
+        "Ctrl+Shift+R",
+        _writes_day_reports,
+        None,
+        "Write every report of the day to a folder, signing what is complete first if you choose",
+    ),
+    ActionSpec(
+        "centre.packs",
+        "Scenario &packs…",
+        "&Centre",
+        "show_packs",
+        None,
+        _manages_packs,
+        None,
+        "Every scenario pack found, built-in and the centre's own, with any problems in them",
+    ),
+    ActionSpec(
+        "centre.equality",
+        "&Equality monitoring…",
+        "&Centre",
+        "show_equality",
+        None,
+        _reads_equality,
+        None,
+        "Counts by group only, small groups suppressed (quality assurance)",
+    ),
+    ActionSpec(
         "centre.lock",
         "&Lock the screen",
         "&Centre",
@@ -162,6 +338,7 @@ GRID_KEYS: tuple[tuple[str, str], ...] = (
     ("1 … 9", "Record that level for the current criterion"),
     ("Space / Enter", "Record the level under the cursor"),
     ("Delete / Backspace", "Clear the level of the current criterion"),
+    ("N", "Write a note about the current criterion (Enter saves it, Esc returns to the grid)"),
     ("Ctrl+Tab", "Next station"),
 )
 

@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -56,11 +57,14 @@ class StartupHooks:
     NAAS_QUIT_AFTER_SHOWN=1    print "shown login 0.21s" once the sign-in window is painted, then quit
     NAAS_BENCH_LOGIN=user:pw   sign in as soon as the centre is open, print "shown day 0.12s" (time
                                from signing in to the day painted), then quit
+    NAAS_AUTOPILOT=MODE        drive the candidate kiosk once it shows (ui/kiosk_autopilot.py):
+                               "type" types into it, "report" prints its state and quits
     """
 
     started: float
     quit_after_shown: bool = False
     bench_login: tuple[str, str] | None = None
+    autopilot: str | None = None
 
     @classmethod
     def from_env(cls, started: float) -> StartupHooks:
@@ -70,6 +74,7 @@ class StartupHooks:
             started=started,
             quit_after_shown=os.environ.get("NAAS_QUIT_AFTER_SHOWN") == "1",
             bench_login=(user, password) if user and password else None,
+            autopilot=os.environ.get("NAAS_AUTOPILOT") or None,
         )
 
 
@@ -97,6 +102,8 @@ class CentreApp(QObject):
         self._queued_sign_in: tuple[str, str] | None = None
         self._opening_started = False
         self._bench_started = 0.0
+        self.kiosk: Any = None  # the candidate kiosk reopened at start (ui.kiosk_window)
+        self._kiosk_check_pending = False
 
         self.login = LoginWindow()
         self.login.sign_in_requested.connect(self.sign_in)
@@ -144,6 +151,7 @@ class CentreApp(QObject):
             info.name if info else "A new centre", bool(info and info.is_demo), result.target
         )
         self.centre_ready.emit()
+        self._check_for_kiosk(result)
         if result.new_demo_accounts and not (self.hooks and self.hooks.bench_login):
             self.show_demo_accounts(new=True)
         if self.hooks is not None and self.hooks.bench_login:
@@ -226,7 +234,7 @@ class CentreApp(QObject):
     # -- signing in and out ------------------------------------------------------------------------
 
     def sign_in(self, username: str, password: str) -> None:
-        if self.opened is None:
+        if self.opened is None or self._kiosk_check_pending:
             self._queued_sign_in = (username, password)  # the centre is still opening
             return
         self._queued_sign_in = None
@@ -254,9 +262,16 @@ class CentreApp(QObject):
         self.settings.set("last_username", actor.username)
         info = self.opened.info
         window = MainWindow(
-            self.tasks, self.opened.db, actor, info.name if info else "naas-centre", self.settings
+            self.tasks,
+            self.opened.db,
+            actor,
+            info.name if info else "naas-centre",
+            self.settings,
+            data_dir=self.opened.data_dir,
         )
         window.signed_out.connect(self._signed_out)
+        window.written.kiosk_shown.connect(self._kiosk_shown)
+        window.written.kiosk_closed.connect(lambda who: self._kiosk_closed_in(window, who))
         if self.hooks is not None and self.hooks.bench_login:
             window.day_view.day_painted.connect(self._bench_day_painted)
         self.main_window = window
@@ -277,14 +292,81 @@ class CentreApp(QObject):
         if window is not None:
             window.deleteLater()
 
+    # -- the candidate kiosk ---------------------------------------------------------------------
+
+    def _check_for_kiosk(self, opened: OpenedCentre) -> None:
+        """A kiosk left open on this workstation (a crash, a kill) comes back before any sign-in."""
+        from ui.kiosk_work import find_left_open
+
+        self._kiosk_check_pending = True
+        self.tasks.write(
+            find_left_open, opened.db, on_done=self._kiosk_checked, on_error=self._kiosk_check_failed
+        )
+
+    def _kiosk_checked(self, start: Any) -> None:
+        self._kiosk_check_pending = False
+        if start is not None:
+            self.show_kiosk(start)
+        elif self._queued_sign_in is not None:
+            self.sign_in(*self._queued_sign_in)
+
+    def _kiosk_check_failed(self, exc: BaseException) -> None:
+        self._kiosk_check_pending = False
+        log.error("could not look for a kiosk left open", exc_info=exc)
+        if self._queued_sign_in is not None:
+            self.sign_in(*self._queued_sign_in)
+
+    def show_kiosk(self, start: Any) -> None:
+        from ui.kiosk_window import KioskWindow
+
+        assert self.opened is not None
+        kiosk = KioskWindow(self.tasks, self.opened.db, start)
+        kiosk.left.connect(self._kiosk_left)
+        self.kiosk = kiosk
+        self.login.hide()
+        kiosk.present()
+        self._kiosk_shown(kiosk)
+
+    def _kiosk_shown(self, kiosk: Any) -> None:
+        self.login.hide()
+        if self.hooks is not None and self.hooks.autopilot:
+            from ui.kiosk_autopilot import attach
+
+            attach(kiosk, self.hooks.autopilot)
+
+    def _kiosk_left(self, who: Actor) -> None:
+        """Whoever took the workstation back with their password is signed in."""
+        kiosk, self.kiosk = self.kiosk, None
+        if kiosk is not None:
+            kiosk.deleteLater()
+        self._authenticated(who)
+
+    def _kiosk_closed_in(self, window: Any, who: Actor) -> None:
+        if who.account_id == window.actor.account_id or window is not self.main_window:
+            return
+        window.close()  # not a sign-out: the person who closed the kiosk takes over
+        window.deleteLater()
+        self.main_window = None
+        self._authenticated(who)
+
     # -- errors and the end --------------------------------------------------------------------------
 
     def _report(self, exc: BaseException) -> None:
+        if self.kiosk is not None or (self.main_window is not None and self.main_window.written.kiosk):
+            # No dialog over (or behind) a candidate's kiosk: it would block their typing.
+            log.error("error while the candidate kiosk is open", exc_info=exc)
+            return
         parent = self.main_window if self.main_window is not None else self.login
         error_reporting.show_error(parent, exc)
 
     def shutdown(self) -> None:
         """Let every write finish, then close the database."""
+        kiosks = [self.kiosk]
+        if self.main_window is not None:
+            kiosks.append(self.main_window.written.kiosk)
+        for kiosk in kiosks:
+            if kiosk is not None:
+                kiosk.release()  # its last text goes to the write worker; it reopens at the next start
         self.tasks.shutdown()
         if self.main_window is not None:
             self.main_window.deleteLater()
@@ -316,6 +398,10 @@ def run_gui(
     centre = CentreApp(
         settings, StartOptions(db=db, data_dir=folder, demo=demo), StartupHooks.from_env(started)
     )
+    if os.environ.get("NAAS_SCORING_AUTOPILOT"):
+        from ui.autopilot import install
+
+        install(centre)  # the end-to-end tests' scripted assessor (ui/autopilot.py), never otherwise
     centre.start()
     code = app.exec()
     centre.shutdown()

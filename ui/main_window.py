@@ -8,6 +8,7 @@ the idle time set in Preferences.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Signal
@@ -25,10 +26,12 @@ from ui.day_page import DayPage
 from ui.idle_lock import IdleWatcher, LockOverlay
 from ui.keys_dialog import KeysDialog
 from ui.preferences_dialog import PreferencesDialog
+from ui.report_flow import ReportsFlow
 from ui.settings import Settings
 from ui.sitting_view import SittingView, load_sitting
 from ui.tasks import TaskManager
 from ui.widgets import set_role
+from ui.written_flow import WrittenFlow
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -53,6 +56,8 @@ class MainWindow(QMainWindow):
         centre_name: str,
         settings: Settings,
         parent: Any = None,
+        *,
+        data_dir: Path | None = None,  # the centre's data folder (CA passphrase, packs)
     ) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
@@ -87,6 +92,10 @@ class MainWindow(QMainWindow):
         who = QLabel(f"{actor.display_name} · {actor.role.label} · {centre_name}")
         who.setObjectName("signed_in_as")
         self.statusBar().addPermanentWidget(who)
+        self.written = WrittenFlow(self)
+        self.reports = ReportsFlow(self, data_dir)
+        for action_id in ("sitting.written", "sitting.mark"):
+            self.statusBar().addPermanentWidget(self.action_set.button(action_id, hide_when_disabled=True))
         self.statusBar().addPermanentWidget(self.action_set.button("centre.lock"))
         self.statusBar().addPermanentWidget(self.action_set.button("centre.sign_out"))
         tasks.writes_settled.connect(self._writes_settled)
@@ -111,10 +120,12 @@ class MainWindow(QMainWindow):
 
     def ui_state(self) -> UiState:
         in_sitting = self.sitting_view is not None and self.stack.currentWidget() is self.sitting_view
+        marking = self.written.in_marking()
         return UiState(
             locked=self.locked,
-            view="sitting" if in_sitting else "day",
+            view="sitting" if in_sitting else "marking" if marking else "day",
             can_submit=in_sitting and self.sitting_view is not None and self.sitting_view.scoring,
+            role=self.actor.role.value,
         )
 
     def update_actions(self) -> None:
@@ -146,7 +157,13 @@ class MainWindow(QMainWindow):
         detail, pack = result
         self._drop_sitting_view()
         view = SittingView(
-            self.tasks, self.db, self.actor, detail, pack, back=self.action_set.button("day.back")
+            self.tasks,
+            self.db,
+            self.actor,
+            detail,
+            pack,
+            back=self.action_set.button("day.back"),
+            settings=self.settings,
         )
         view.saving_started.connect(self._saving)
         view.submit_state_changed.connect(lambda _can: self.update_actions())
@@ -169,6 +186,7 @@ class MainWindow(QMainWindow):
     def show_day(self) -> None:
         self.stack.setCurrentWidget(self.day_view)
         self._drop_sitting_view()
+        self.written.drop_marking()
         self.update_actions()
         self.day_view.refresh()
         self.day_view.focus_body()
@@ -183,15 +201,64 @@ class MainWindow(QMainWindow):
         self.day_view.switcher.today()
 
     def refresh(self) -> None:
+        if self.written.marking_view is not None and self.written.in_marking():
+            self.written.marking_view.reload()
+            return
         if self.sitting_view is not None and self.stack.currentWidget() is self.sitting_view:
             if not self.tasks.writes_pending:
                 self.sitting_view.reload()
             return
         self.day_view.refresh()
 
+    def check_in_candidate(self) -> None:
+        self.written.check_in()
+
+    def start_written_exercise(self) -> None:
+        self.written.start()
+
+    def mark_written_scripts(self) -> None:
+        self.written.mark()
+
+    # Reports, moderation, packs and equality monitoring (ui/report_flow.py does the work).
+    def show_reports(self) -> None:
+        self.reports.open_reports()
+
+    def moderate_sitting(self) -> None:
+        self.reports.moderate()
+
+    def write_day_reports(self) -> None:
+        self.reports.write_day()
+
+    def show_packs(self) -> None:
+        self.reports.packs()
+
+    def show_equality(self) -> None:
+        self.reports.equality()
+
     def submit_sitting(self) -> None:
         if self.sitting_view is not None:
             self.sitting_view.ask_submit()
+
+    # The sitting's clock and notes (the sitting view does the work).
+    def phase_start(self) -> None:
+        if self.sitting_view is not None:
+            self.sitting_view.clock_request("start")
+
+    def phase_pause(self) -> None:
+        if self.sitting_view is not None:
+            self.sitting_view.clock_request("pause")
+
+    def phase_end(self) -> None:
+        if self.sitting_view is not None:
+            self.sitting_view.clock_request("end")
+
+    def write_note(self) -> None:
+        if self.sitting_view is not None:
+            self.sitting_view.write_note()
+
+    def toggle_alert_sound(self) -> None:
+        if self.sitting_view is not None:
+            self.sitting_view.toggle_mute()
 
     # -- the lock -----------------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 Each level cell shows its descriptor, wrapped and readable. A click (or a number key)
 asks for that level; the cell shows it as *saving* at once and as *saved* only when the
-write has come back from the database. The model keeps both: what is saved, and what
-is on its way, so a failed write falls back to what the database holds.
+write has come back from the database, or as *not saved yet, retrying* while the disk
+cannot take it. The model keeps both: what is saved, and what is on its way, so a
+refused write falls back to what the database holds.
 """
 
 from __future__ import annotations
@@ -16,36 +17,40 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFocusEvent, QFont, QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import (
+    QFocusEvent,
+    QFont,
+    QKeyEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
 from naas_centre.packs.schema import Criterion, KssArea, LevelLabel, Pack, Rubric
-from ui import theme
 from ui.formatting import tidy
+from ui.rubric_cells import (
+    CHOSEN_ROLE,
+    KIND_ROLE,
+    LEVEL_ROLE,
+    PAINT_ROLE,
+    STATE_ROLE,
+    RubricDelegate,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
-KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "area", "criterion" or "level"
-CHOSEN_ROLE = Qt.ItemDataRole.UserRole + 2  # this level is the criterion's level
-STATE_ROLE = Qt.ItemDataRole.UserRole + 3  # "saving" or "saved" on the chosen cell
-LEVEL_ROLE = Qt.ItemDataRole.UserRole + 4
 
-PAD = 10
-BADGE_HEIGHT = 22
+SAVING_AFTER_MS = 40  # a level not saved by then is painted as "saving" (see hold_paint)
+OPEN_ROW_AFTER_MS = 40  # the row under the cursor opens this long after the cursor arrives
+CRITERION_SHARE = 0.18  # of the grid's width; the levels share the rest
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class RubricTableModel(QAbstractTableModel):
                 self._rows.extend(_Row(area, c) for c in criteria)
         self._saved: dict[str, int | None] = {c.id: None for c in rubric.criteria}
         self._pending: dict[str, tuple[int, int | None]] = {}
+        self._retrying: set[int] = set()  # tokens of levels waiting for the disk
         self._tokens = itertools.count(1)
         self.read_only = False
 
@@ -127,6 +133,15 @@ class RubricTableModel(QAbstractTableModel):
     def is_saving(self, criterion_id: str) -> bool:
         return criterion_id in self._pending
 
+    def is_retrying(self, criterion_id: str) -> bool:
+        pending = self._pending.get(criterion_id)
+        return pending is not None and pending[0] in self._retrying
+
+    def save_state(self, criterion_id: str) -> str:
+        if criterion_id not in self._pending:
+            return "saved"
+        return "retrying" if self.is_retrying(criterion_id) else "saving"
+
     def scored(self) -> int:
         return sum(1 for cid in self._saved if self.level_of(cid) is not None)
 
@@ -138,6 +153,7 @@ class RubricTableModel(QAbstractTableModel):
         for cid in self._saved:
             self._saved[cid] = levels.get(cid)
         self._pending.clear()
+        self._retrying.clear()
         self._changed_all()  # not a reset: the cursor and the scroll position stay
 
     def set_read_only(self, read_only: bool) -> None:
@@ -151,15 +167,23 @@ class RubricTableModel(QAbstractTableModel):
         self._changed(criterion_id)
         return token
 
+    def retrying(self, criterion_id: str, token: int) -> None:
+        """The write of ``token`` could not reach the disk yet; it is kept and retried."""
+        self._retrying.add(token)
+        if self._pending.get(criterion_id, (None,))[0] == token:
+            self._changed(criterion_id)
+
     def confirm(self, criterion_id: str, token: int, level: int | None) -> None:
         """The write of ``token`` is on disk."""
         self._saved[criterion_id] = level
+        self._retrying.discard(token)
         if self._pending.get(criterion_id, (None,))[0] == token:
             del self._pending[criterion_id]
         self._changed(criterion_id)
 
-    def revert(self, criterion_id: str, token: int) -> None:
-        """The write of ``token`` failed: show what the database holds."""
+    def revert(self, criterion_id: str, token: int) -> None:  # type: ignore[override]
+        """The write of ``token`` was refused: show what the database holds."""
+        self._retrying.discard(token)
         if self._pending.get(criterion_id, (None,))[0] == token:
             del self._pending[criterion_id]
         self._changed(criterion_id)
@@ -185,6 +209,8 @@ class RubricTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         col = index.column()
         criterion = row.criterion
+        if role == PAINT_ROLE:
+            return self._paint_data(row, col)
         if criterion is None:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 return row.area.title if col == 0 else None
@@ -218,13 +244,28 @@ class RubricTableModel(QAbstractTableModel):
         if role == STATE_ROLE:
             if not chosen:
                 return None
-            return "saving" if self.is_saving(criterion.id) else "saved"
+            return self.save_state(criterion.id)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             state = ""
             if chosen:
-                state = ", chosen, saving" if self.is_saving(criterion.id) else ", chosen, saved"
+                state = {
+                    "saving": ", chosen, saving",
+                    "retrying": ", chosen, not saved yet, retrying",
+                    "saved": ", chosen, saved",
+                }[self.save_state(criterion.id)]
             return f"Level {level.value} {level.label}{state}: {descriptor}"
         return None
+
+    def _paint_data(self, row: _Row, col: int) -> tuple[str, str, bool, str | None]:
+        criterion = row.criterion
+        if criterion is None:
+            return ("area", row.area.title if col == 0 else "", False, None)
+        if col == 0:
+            return ("criterion", self._text[(criterion.id, None)], False, None)
+        value = self.levels[col - 1].value
+        chosen = self.level_of(criterion.id) == value
+        text = self._text.get((criterion.id, value), "")
+        return ("level", text, chosen, self.save_state(criterion.id) if chosen else None)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -243,112 +284,13 @@ class RubricTableModel(QAbstractTableModel):
         return None
 
 
-class RubricDelegate(QStyledItemDelegate):
-    """Paints descriptors wrapped with room around them, the chosen level and its state."""
-
-    def _text_rect(self, rect: QRect, kind: str) -> QRect:
-        bottom = BADGE_HEIGHT if kind == "level" else 0
-        return rect.adjusted(PAD + (4 if kind == "criterion" else 0), PAD, -PAD, -PAD - bottom)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        kind = index.data(KIND_ROLE)
-        metrics = QFontMetrics(self._font(option, kind))
-        if kind == "area":
-            return QSize(200, metrics.height() + 2 * PAD)
-        width = max(80, option.rect.width()) - 2 * PAD - (4 if kind == "criterion" else 0)
-        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        bounds = metrics.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text)
-        extra = BADGE_HEIGHT if kind == "level" else 0
-        return QSize(width + 2 * PAD, bounds.height() + 2 * PAD + extra)
-
-    def _font(self, option: QStyleOptionViewItem, kind: str | None) -> QFont:
-        font = QFont(option.font)
-        if kind in ("area", "criterion"):
-            font.setWeight(QFont.Weight.DemiBold)
-        return font
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        c = theme.colours()
-        kind = index.data(KIND_ROLE)
-        rect = option.rect
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setFont(self._font(option, kind))
-        read_only = bool(getattr(index.model(), "read_only", False))
-
-        if kind == "area":
-            painter.fillRect(rect, QColor(c.area))
-            painter.setPen(QColor(c.area_text))
-            painter.drawText(
-                rect.adjusted(PAD, 0, -PAD, 0),
-                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                index.data(Qt.ItemDataRole.DisplayRole) or "",
-            )
-            painter.restore()
-            return
-
-        chosen = bool(index.data(CHOSEN_ROLE))
-        state = index.data(STATE_ROLE)
-        has_focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver) and kind == "level" and not read_only
-
-        painter.fillRect(rect, QColor(c.surface))
-        if chosen:
-            painter.fillRect(rect.adjusted(1, 1, -1, -1), QColor(c.chosen))
-            pen = QPen(QColor(c.chosen_border), 2)
-            if state == "saving":
-                pen.setStyle(Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 4, 4)
-        elif hovered:
-            tint = QColor(c.chosen)
-            tint.setAlpha(110)
-            painter.fillRect(rect.adjusted(1, 1, -1, -1), tint)
-
-        text_colour = QColor(c.text)
-        if kind == "level" and not chosen and read_only:
-            text_colour = QColor(c.muted)
-        painter.setPen(text_colour)
-        painter.drawText(
-            self._text_rect(rect, kind),
-            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft),
-            index.data(Qt.ItemDataRole.DisplayRole) or "",
-        )
-
-        if kind == "level" and chosen:
-            self._paint_badge(painter, rect, state, c)
-        if has_focus:
-            painter.setPen(QPen(QColor(c.focus if not chosen else c.accent), 3))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(3, 3, -3, -3), 4, 4)
-        if kind == "criterion" and has_focus:
-            painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), QColor(c.accent))
-        painter.restore()
-
-    def _paint_badge(self, painter: QPainter, rect: QRect, state: str | None, c: theme.Colours) -> None:
-        saving = state == "saving"
-        colour = c.pending if saving else c.saved
-        text = "Saving…" if saving else "Saved"
-        font = QFont(painter.font())
-        font.setWeight(QFont.Weight.DemiBold)
-        font.setPointSizeF(max(8.0, font.pointSizeF() - 1))
-        painter.setFont(font)
-        icon = theme.icon("pending" if saving else "check", colour)
-        badge = QRect(
-            rect.left() + PAD, rect.bottom() - BADGE_HEIGHT - PAD // 2 + 2, rect.width() - 2 * PAD, 18
-        )
-        icon.paint(painter, QRect(badge.left(), badge.top() + 1, 16, 16))
-        painter.setPen(QColor(colour))
-        painter.drawText(
-            badge.adjusted(20, 0, 0, 0), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text
-        )
-
-
 class RubricGridView(QTableView):
     """Keyboard: ↑/↓ criteria, ←/→ levels, 1–9 a level, Space/Enter the level under the
-    cursor, Delete/Backspace clears. Emits ``level_chosen`` (criterion id, level or None)."""
+    cursor, Delete/Backspace clears, N a note about the criterion. Emits ``level_chosen``
+    (criterion id, level or None) and ``note_requested`` (criterion id)."""
 
     level_chosen = Signal(str, object)
+    note_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -363,14 +305,66 @@ class RubricGridView(QTableView):
         self.verticalHeader().hide()
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        smaller = QFont(header.font())  # level names ("3 · Meets the standard") whole beside the clock
+        smaller.setPointSizeF(max(8.0, smaller.pointSizeF() - 1))
+        header.setFont(smaller)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setHighlightSections(False)
+        self.compact = True
+        self.holds_paint = False  # hold_paint on each choice (the owner calls release_paint)
+        self._release = QTimer(self)
+        self._release.setSingleShot(True)
+        self._release.setInterval(SAVING_AFTER_MS)
+        self._release.timeout.connect(self.release_paint)
+        self._rows_to_size: set[int] = set()
+        self._open_row = QTimer(self)
+        self._open_row.setSingleShot(True)
+        self._open_row.setInterval(OPEN_ROW_AFTER_MS)
+        self._open_row.timeout.connect(self._size_rows)
         self._relayout = QTimer(self)
         self._relayout.setSingleShot(True)
         self._relayout.setInterval(0)
-        self._relayout.timeout.connect(self.resizeRowsToContents)
+        self._relayout.timeout.connect(self._lay_out_rows)
         header.sectionResized.connect(lambda *_: self._relayout.start())
         self.clicked.connect(self._clicked)
+
+    def currentChanged(self, current: Index, previous: Index) -> None:
+        super().currentChanged(current, previous)
+        if self.compact and current.row() != previous.row():
+            # The row left shrinks to its preview; the row arrived at opens in full. Just
+            # after, not at once: opening a row repaints the grid below it, and a click's
+            # write is committed meanwhile without waiting for the painting.
+            if previous.row() >= 0:
+                self._rows_to_size.add(previous.row())
+            self._open_row.start()
+
+    def _size_rows(self) -> None:
+        rows, self._rows_to_size = self._rows_to_size, set()
+        current = self.currentIndex()
+        if current.isValid():
+            rows.add(current.row())
+        for row in rows:
+            self.resizeRowToContents(row)
+        if current.isValid():
+            self._show_row(current)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The criterion column a little narrower than the levels: their headings and
+        # descriptors are what an assessor reads across.
+        model = self.model()
+        if isinstance(model, RubricTableModel) and model.columnCount() > 1:
+            header = self.horizontalHeader()
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+            width = self.viewport().width() if event.size().width() <= 0 else event.size().width()
+            self.setColumnWidth(0, max(140, int(width * CRITERION_SHARE)))
+        super().resizeEvent(event)
+
+    def _lay_out_rows(self) -> None:
+        self.resizeRowsToContents()
+        current = self.currentIndex()
+        if current.isValid():
+            self._show_row(current)
 
     def rubric(self) -> RubricTableModel:
         model = self.model()
@@ -398,7 +392,23 @@ class RubricGridView(QTableView):
             return
         if model.level_of(criterion.id) == level:
             return  # already shown (and saved or on its way)
+        if self.holds_paint:
+            self.hold_paint()
         self.level_chosen.emit(criterion.id, level)
+
+    def hold_paint(self) -> None:
+        """Holds the grid's repainting while a level's write is in flight (``release_paint``
+        when it is back, else after ``SAVING_AFTER_MS``). Painting runs Python on the GUI
+        thread, which the write worker must share Python's lock with: painting the click
+        at once made the commit itself several times slower. One repaint then shows the
+        level saved, usually within a few milliseconds of the click."""
+        self.viewport().setUpdatesEnabled(False)
+        self._release.start()
+
+    def release_paint(self) -> None:
+        self._release.stop()
+        if not self.viewport().updatesEnabled():
+            self.viewport().setUpdatesEnabled(True)
 
     def _clicked(self, index: QModelIndex) -> None:
         model = self.rubric()
@@ -442,6 +452,11 @@ class RubricGridView(QTableView):
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and model.criterion_at(row) is not None:
             self.choose(row, None)
             return
+        if key == Qt.Key.Key_N and model.criterion_at(row) is not None:
+            criterion = model.criterion_at(row)
+            assert criterion is not None
+            self.note_requested.emit(criterion.id)
+            return
         if key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
             level = model.level_at(col)
             if level is not None:
@@ -460,4 +475,12 @@ class RubricGridView(QTableView):
     def _go(self, row: int, col: int) -> None:
         index = self.model().index(row, col)
         self.setCurrentIndex(index)
+        self._show_row(index)
+
+    def _show_row(self, index: QModelIndex) -> None:
+        """Scrolls to the row, with its KSS area's heading when that fits too."""
+        model = self.model()
+        above = index.row() - 1
+        if isinstance(model, RubricTableModel) and model.is_area_row(above):
+            self.scrollTo(model.index(above, 0))
         self.scrollTo(index)

@@ -42,6 +42,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("theme", "light", "Colours of the window: light or dark.", "Theme", choices=("light", "dark")),
     Setting("font_point_size", 11, "Base text size in points.", "Text size (points)", minimum=9, maximum=20),
+    Setting(
+        "alert_sound",
+        "on",
+        "Whether the phase timer's alerts (5 min, 1 min, time up) are heard as well as shown. "
+        "The timer's bell button switches it too.",
+        "Alert sound",
+        choices=("on", "off"),
+    ),
     Setting("last_username", "", "The user name last signed in on this workstation, filled in for them."),
     Setting("window_geometry", b"", "Size and place of the main window (Qt's own geometry bytes)."),
 )

@@ -1,17 +1,23 @@
-"""A sitting: the candidate, their stations in order, and a rubric grid for each.
+"""A sitting: the candidate, their stations in order, and for each a rubric grid, a phase
+clock and an evidence notebook, all on one screen.
 
-An assessor scores here. Every level and judgement goes to the single write worker; a
-cell shows *saved* only once the database has it. After the assessor submits, the
-sheet is read-only. Managers and quality assurance see the same grids, read-only, with
-the assessors' sheets to choose from.
+An assessor scores here. Every level, judgement, note and clock event goes through
+``PendingWrites`` (in order, on the single write worker); the screen shows a change as
+*saved* only once the database has it, and as *not saved yet, retrying* while the disk
+cannot take it. The clocks are recomputed from recorded instants on every tick. While
+the sitting is open this workstation sends a heartbeat, so that after a crash the time
+the app was down is recorded when the sitting is opened again. After the assessor
+submits, the sheet is read-only. Managers and quality assurance see the same grids and
+clocks, read-only, with the assessors' sheets to choose from.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,12 +31,17 @@ from naas_centre.packs.schema import Pack
 from naas_centre.services.views import Actor, Role, ScoreSheet, SittingDetail
 from ui import error_reporting
 from ui.formatting import local_moment, local_time
+from ui.pending_writes import PendingWrites, WriteItem, iso
+from ui.sitting_clocks import SittingClocks, utcnow
+from ui.sitting_notes import SittingNotes
 from ui.station_panel import StationPanel
+from ui.storage_banner import StorageBanner
 from ui.tasks import TaskManager
 from ui.widgets import card, label, primary_button, set_role
 
 if TYPE_CHECKING:
     from db.engine import Database
+    from ui.settings import Settings
 
 
 def load_sitting(db: Database, actor: Actor, sitting_id: str) -> tuple[SittingDetail, Pack]:
@@ -57,6 +68,7 @@ class SittingView(QWidget):
         parent: QWidget | None = None,
         *,
         back: QWidget | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SittingView")
@@ -65,13 +77,25 @@ class SittingView(QWidget):
         self.actor = actor
         self.pack = pack
         self.detail = detail
+        self.settings = settings
         self.sitting_id = detail.summary.id
         self.confirm_box: QMessageBox | None = None
+        self._sheets_shown: list[ScoreSheet] = []  # what the sheet chooser offers, in its order
+        self._guarded: QWidget | None = None  # the window whose closing waits for unsaved changes
+        self._close_anyway = False
+        self.pending = PendingWrites.for_database(tasks, db)
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(300)
+        self._reload_soon.timeout.connect(self.reload_all)
 
         box = QVBoxLayout(self)
-        box.setContentsMargins(12, 8, 12, 6)
-        box.setSpacing(8)
+        box.setContentsMargins(10, 6, 10, 4)
+        box.setSpacing(6)
         box.addWidget(self._header(detail, back))
+
+        self.storage_banner = StorageBanner(self.pending)
+        box.addWidget(self.storage_banner)
 
         self.banner = card("banner")
         banner_row = QHBoxLayout(self.banner)
@@ -93,11 +117,12 @@ class SittingView(QWidget):
         self.tabs.setUsesScrollButtons(False)
         self.panels: dict[str, StationPanel] = {}
         rubrics = dict(pack.rubrics())
+        is_assessor = actor.role == Role.ASSESSOR and detail.mine is not None
         for number, station in enumerate(detail.stations, start=1):
             rubric = rubrics.get(station.id)
             if rubric is None:
                 continue
-            panel = StationPanel(pack, station, rubric)
+            panel = StationPanel(pack, station, rubric, can_run_clock=is_assessor, notes=is_assessor)
             panel.level_chosen.connect(self._record_level)
             panel.judgement_chosen.connect(self._record_judgement)
             self.panels[station.id] = panel
@@ -105,7 +130,79 @@ class SittingView(QWidget):
             self.tabs.setTabToolTip(self.tabs.count() - 1, station.title)
         box.addWidget(self.tabs, 1)
 
+        self.clocks = SittingClocks(self)
+        self.notes = SittingNotes(self)
+        self.pending.item_saved.connect(self._replayed_saved)
+        self.pending.item_refused.connect(self._replayed_refused)
+
         self.apply(detail)
+        self.clocks.start()
+        if is_assessor:
+            self.notes.load()
+            self.pending.replay_journal(actor)
+
+    # -- not closing over changes that nothing keeps -------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        window = self.window()
+        if window is not self and window is not self._guarded:
+            window.installEventFilter(self)
+            self._guarded = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and watched is self._guarded and self.unsafe_to_close():
+            event.ignore()
+            self._ask_before_closing()
+            return True
+        return False
+
+    def unsafe_to_close(self) -> bool:
+        """Changes wait that neither the database nor the journal holds: quitting loses them."""
+        return not self._close_anyway and not self.pending.idle and self.pending.journal_error is not None
+
+    def _ask_before_closing(self) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("unsaved_box")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Changes not saved")
+        waiting = len(self.pending.items())
+        box.setText(f"{waiting} change{'s are' if waiting != 1 else ' is'} not saved yet.")
+        box.setInformativeText(
+            "Neither the database nor the journal on this disk can take them now, so they are "
+            "held only by this window. Keep it open until the warning goes: they are retried."
+        )
+        keep = box.addButton("Keep the window open", QMessageBox.ButtonRole.RejectRole)
+        box.addButton("Close and lose them", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.finished.connect(box.deleteLater)
+        box.buttonClicked.connect(lambda button: self._close_choice(button is not keep))
+        self.confirm_box = box
+        box.open()
+
+    def _close_choice(self, lose: bool) -> None:
+        if lose and self._guarded is not None:
+            self._close_anyway = True
+            self._guarded.close()
+
+    # -- for the keyboard (the window's actions) ---------------------------------------------
+
+    def current_panel(self) -> StationPanel | None:
+        panel = self.tabs.currentWidget()
+        return panel if isinstance(panel, StationPanel) else None
+
+    def write_note(self, criterion_id: str | None = None) -> None:
+        """Ready to type a note in the current station's notebook."""
+        panel = self.current_panel()
+        if panel is not None:
+            panel.notebook.focus_input(criterion_id)
+
+    def clock_request(self, kind: str) -> None:
+        """Start (or resume), pause or end the current station's phase."""
+        self.clocks.request(kind)
+
+    def toggle_mute(self) -> None:
+        self.clocks.set_muted(not self.clocks.sound.muted)
 
     # -- what it shows -------------------------------------------------------------------
 
@@ -197,14 +294,24 @@ class SittingView(QWidget):
         self.sheet_choice.blockSignals(True)
         self.sheet_choice.clear()
         self.sheet_choice.hide()
+        self._sheets_shown = []
         if self.actor.role == Role.ASSESSOR and mine is not None and mine.submitted_at is not None:
             when = local_moment(mine.submitted_at)
-            self.banner_text.setText(f"You submitted these scores on {when}. They are now read-only.")
+            text = f"You submitted these scores on {when}. They are now read-only."
+            if others:  # independence: only once every assessor has submitted (sitting_detail)
+                text += " Every assessor has submitted; showing"
+                self._sheets_shown = [mine, *others]
+                self.sheet_choice.addItem("your scores", mine.assessor_id)
+                for sheet in others:
+                    self.sheet_choice.addItem(f"the scores of {sheet.assessor_name}", sheet.assessor_id)
+                self.sheet_choice.show()
+            self.banner_text.setText(text)
             set_role(self.banner, "banner-done")
             self.banner.show()
         elif self.actor.role != Role.ASSESSOR:
             if others:
                 self.banner_text.setText("Read-only. Showing the scores of")
+                self._sheets_shown = list(others)
                 for sheet in others:
                     state = "submitted" if sheet.submitted_at else "not submitted yet"
                     self.sheet_choice.addItem(f"{sheet.assessor_name} ({state})", sheet.assessor_id)
@@ -218,8 +325,8 @@ class SittingView(QWidget):
         self.sheet_choice.blockSignals(False)
 
     def _show_other_sheet(self, position: int) -> None:
-        if 0 <= position < len(self.detail.others):
-            self._load_sheet(self.detail.others[position])
+        if 0 <= position < len(self._sheets_shown):
+            self._load_sheet(self._sheets_shown[position])
             self._update_progress()
 
     def counts(self) -> tuple[int, int, int, int]:
@@ -237,37 +344,40 @@ class SittingView(QWidget):
             if isinstance(panel, StationPanel):
                 done = panel.model.scored() == panel.model.total() and panel.judgement.value is not None
                 title = self.tabs.tabText(i).removesuffix("  ✓")
-                self.tabs.setTabText(i, title + ("  ✓" if done else ""))
+                text = title + ("  ✓" if done else "")
+                if self.tabs.tabText(i) != text:
+                    self.tabs.setTabText(i, text)
 
     # -- recording ---------------------------------------------------------------------------
 
     def _record_level(self, station_id: str, criterion_id: str, level: int | None) -> None:
         if not self.scoring:
             return
-        from naas_centre.services import scoring
-
         model = self.panels[station_id].model
         token = model.begin(criterion_id, level)
         self._update_progress()
         self.saving_started.emit()
-        self.tasks.write(
-            scoring.record_level,
-            self.db,
+        self.pending.submit(
             self.actor,
-            self.sitting_id,
-            station_id,
-            criterion_id,
-            level,
-            on_done=partial(self._level_saved, station_id, criterion_id, token, level),
-            on_error=partial(self._level_failed, station_id, criterion_id, token),
+            "record_level",
+            {
+                "sitting_id": self.sitting_id,
+                "station_id": station_id,
+                "criterion_id": criterion_id,
+                "level": level,
+            },
+            label=f"level {level} for {station_id}/{criterion_id}" if level else f"clearing {criterion_id}",
             owner=self,
-            name="record_level",
+            on_saved=partial(self._level_saved, station_id, criterion_id, token, level),
+            on_waiting=partial(model.retrying, criterion_id, token),
+            on_refused=partial(self._level_failed, station_id, criterion_id, token),
         )
 
     def _level_saved(
         self, station_id: str, criterion_id: str, token: int, level: int | None, _result: object
     ) -> None:
         self.panels[station_id].model.confirm(criterion_id, token, level)
+        self.panels[station_id].grid.release_paint()
         self._update_progress()
         self.score_recorded.emit(station_id, criterion_id, level)
 
@@ -279,23 +389,19 @@ class SittingView(QWidget):
     def _record_judgement(self, station_id: str, judgement: str | None) -> None:
         if not self.scoring:
             return
-        from naas_centre.services import scoring
-
         bar = self.panels[station_id].judgement
         before = bar.value
         bar.show_value(judgement, "saving")
         self.saving_started.emit()
-        self.tasks.write(
-            scoring.set_judgement,
-            self.db,
+        self.pending.submit(
             self.actor,
-            self.sitting_id,
-            station_id,
-            judgement,
-            on_done=partial(self._judgement_saved, station_id, judgement),
-            on_error=partial(self._judgement_failed, station_id, before),
+            "set_judgement",
+            {"sitting_id": self.sitting_id, "station_id": station_id, "judgement": judgement},
+            label=f"judgement {judgement} for {station_id}",
             owner=self,
-            name="set_judgement",
+            on_saved=partial(self._judgement_saved, station_id, judgement),
+            on_waiting=partial(self._judgement_waiting, station_id, judgement),
+            on_refused=partial(self._judgement_failed, station_id, before),
         )
 
     def _judgement_saved(self, station_id: str, judgement: str | None, _result: object) -> None:
@@ -305,10 +411,69 @@ class SittingView(QWidget):
         self._update_progress()
         self.judgement_recorded.emit(station_id, judgement)
 
+    def _judgement_waiting(self, station_id: str, judgement: str | None) -> None:
+        bar = self.panels[station_id].judgement
+        if bar.value == judgement:
+            bar.show_value(judgement, "retrying")
+
     def _judgement_failed(self, station_id: str, before: str | None, exc: BaseException) -> None:
         self.panels[station_id].judgement.show_value(before, "saved")
         self._update_progress()
         error_reporting.show_error(self, exc, "The judgement was not saved")
+
+    # -- changes kept from before (the journal) ---------------------------------------------------
+
+    def _replayed_saved(self, item: WriteItem) -> None:
+        if item.replayed and item.args.get("sitting_id") == self.sitting_id:
+            self._reload_soon.start()
+
+    def _replayed_refused(self, item: WriteItem, exc: BaseException) -> None:
+        if item.args.get("sitting_id") != self.sitting_id:
+            return
+        self._reload_soon.start()
+        error_reporting.show_error(self, exc, f"A change kept from before could not be saved ({item.label})")
+
+    def reload_all(self) -> None:
+        if not self.pending.idle:
+            self._reload_soon.start()
+            return
+        self.reload()
+        self.clocks.load()
+        if self.actor.role == Role.ASSESSOR:
+            self.notes.load()
+
+    # -- what the screen shows, as data (for the end-to-end test and the benchmark) ------------
+
+    def snapshot(self) -> dict[str, Any]:
+        now = utcnow()
+        out: dict[str, Any] = {"sitting_id": self.sitting_id, "now": iso(now), "stations": {}}
+        for sid, panel in self.panels.items():
+            model = panel.model
+            levels = {}
+            for row in model.criterion_rows():
+                criterion = model.criterion_at(row)
+                assert criterion is not None
+                levels[criterion.id] = [model.level_of(criterion.id), model.save_state(criterion.id)]
+            clock = panel.timer.clock
+            current = clock.current(now) if clock else None
+            out["stations"][sid] = {
+                "levels": levels,
+                "judgement": panel.judgement.value,
+                "notes": [
+                    {"id": e.note_id, "text": e.text, "criterion": e.criterion_id, "state": e.state}
+                    for e in panel.notebook.model.entries
+                ],
+                "clock": None
+                if current is None
+                else {
+                    "phase": current.plan.phase,
+                    "status": current.state.status,
+                    "remaining_ms": current.state.remaining_ms,
+                    "shown": panel.timer.remaining.text(),
+                    "downtime_ms": current.downtime_ms,
+                },
+            }
+        return out
 
     # -- submitting ----------------------------------------------------------------------------
 
@@ -319,7 +484,15 @@ class SittingView(QWidget):
         scored, total, judged, stations = self.counts()
         box = QMessageBox(self)
         box.setWindowTitle("Submit scores")
-        if scored < total or judged < stations:
+        if not self.pending.idle:
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setText("Some changes are not saved yet.")
+            box.setInformativeText(
+                "Submitting waits until every score, judgement and note shows as saved. "
+                "They are kept and retried; try again once they are in."
+            )
+            box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        elif scored < total or judged < stations:
             box.setIcon(QMessageBox.Icon.Information)
             box.setText("Not everything is scored yet.")
             box.setInformativeText(
@@ -340,7 +513,7 @@ class SittingView(QWidget):
         box.open()
 
     def submit(self) -> None:
-        if not self.scoring:
+        if not self.scoring or not self.pending.idle:
             return
         from naas_centre.services import scoring
 

@@ -1,12 +1,23 @@
-"""One station of a sitting: its rubric grid, and the overall judgement under it."""
+"""One station of a sitting: its rubric grid and overall judgement, its clock and evidence notes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QPushButton,
+    QRadioButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from naas_centre.packs.schema import Pack, Rubric
 from naas_centre.services.views import StationView
+from ui.evidence_notebook import EvidenceNotebook
+from ui.formatting import tidy
+from ui.phase_timer import PhaseTimerCard
 from ui.rubric_grid import RubricGridView, RubricTableModel
 from ui.widgets import label, set_role
 
@@ -52,7 +63,7 @@ class JudgementBar(QWidget):
         return self._value
 
     def show_value(self, value: str | None, state: str = "saved") -> None:
-        """Shows ``value``; ``state`` is "saving" or "saved"."""
+        """Shows ``value``; ``state`` is "saving", "retrying" or "saved"."""
         self._value = value
         self.group.setExclusive(False)
         for key, button in self.buttons.items():
@@ -64,6 +75,9 @@ class JudgementBar(QWidget):
         elif state == "saving":
             self.state.setText("Saving…")
             set_role(self.state, "pending")
+        elif state == "retrying":
+            self.state.setText("Not saved yet — retrying")
+            set_role(self.state, "error")
         else:
             self.state.setText("✓ Saved")
             set_role(self.state, "saved")
@@ -82,21 +96,37 @@ class JudgementBar(QWidget):
 
 
 class StationPanel(QWidget):
+    """A station: the rubric grid and the judgement on the left; its clock and notes on the right."""
+
     level_chosen = Signal(str, str, object)  # station id, criterion id, level
     judgement_chosen = Signal(str, object)  # station id, judgement
 
     def __init__(
-        self, pack: Pack, station: StationView, rubric: Rubric, parent: QWidget | None = None
+        self,
+        pack: Pack,
+        station: StationView,
+        rubric: Rubric,
+        parent: QWidget | None = None,
+        *,
+        can_run_clock: bool = False,
+        notes: bool = False,
     ) -> None:
         super().__init__(parent)
         self.station = station
-        box = QVBoxLayout(self)
-        box.setContentsMargins(8, 8, 8, 4)
-        box.setSpacing(4)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 4)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        outer.addWidget(self.splitter)
 
+        left = QWidget()
+        box = QVBoxLayout(left)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
         self.model = RubricTableModel(pack, station.id, rubric, self)
         self.grid = RubricGridView()
         self.grid.setObjectName(f"grid_{station.id}")
+        self.grid.holds_paint = True  # the sitting view releases it when the level is saved
         self.grid.setModel(self.model)
         self.grid.level_chosen.connect(lambda cid, level: self.level_chosen.emit(station.id, cid, level))
         box.addWidget(self.grid, 1)
@@ -111,12 +141,38 @@ class StationPanel(QWidget):
         info = label(about, "muted")
         info.setObjectName("station_info")
         bottom.addWidget(info)
-        keys = f"1–{len(self.model.levels)}" if len(self.model.levels) > 1 else "1"
-        self.keys_hint = label(f"·  keys: ↑ ↓ criterion, {keys} level, Del clears", "muted")
-        bottom.addWidget(self.keys_hint)
         box.addLayout(bottom)
+        keys = f"1–{len(self.model.levels)}" if len(self.model.levels) > 1 else "1"
+        self.keys_hint = label(
+            f"Keys: ↑ ↓ criterion · {keys} level · Del clears · N note about it · F1 all keys", "muted"
+        )
+        self.keys_hint.setObjectName("keys_hint")
+        box.addWidget(self.keys_hint)
+        self.splitter.addWidget(left)
+
+        side = QWidget()
+        side.setObjectName("station_side")
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        self.timer = PhaseTimerCard(station.title, can_run_clock)
+        column.addWidget(self.timer)
+        criteria = [(c.id, tidy(c.text)) for c in rubric.criteria]
+        self.notebook = EvidenceNotebook(criteria)
+        self.notebook.setVisible(notes)
+        self.grid.note_requested.connect(self.notebook.focus_input)
+        self.notebook.back_to_grid.connect(self.grid.setFocus)
+        column.addWidget(self.notebook, 1)
+        if not notes:
+            column.addStretch(1)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        side.setMinimumWidth(340)
+        self.splitter.setSizes([930, 410])
 
     def set_read_only(self, read_only: bool) -> None:
         self.model.set_read_only(read_only)
         self.judgement.set_read_only(read_only)
         self.keys_hint.setVisible(not read_only)
+        self.notebook.set_read_only(read_only)

@@ -11,12 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
-from db.base import Base, utcnow
+from db.base import Base, new_id, utcnow
 from db.engine import Database
 from db.models import (
     AccountRow,
@@ -106,6 +106,52 @@ def record(
     )
 
 
+_ENTRIES = cast(Table, AuditEntryRow.__table__)
+_LAST = select(_ENTRIES.c.seq, _ENTRIES.c.hash).order_by(_ENTRIES.c.seq.desc()).limit(1)
+_ADD = _ENTRIES.insert()
+
+
+def record_row(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    row: Base,
+    before: dict[str, Any] | None,
+) -> None:
+    """As ``record``, for a row written with plain SQL statements (the live-scoring hot path):
+    the entry is inserted at once, with no ORM flush. ``row`` may be a transient copy that
+    holds the row's values after the change."""
+    after = _canonical(snapshot(row))
+    actor_id = actor.account_id if actor else None
+    entity, entity_id = row.__tablename__, str(row.id)  # type: ignore[attr-defined]
+    before_text = None if before is None else _canonical(before)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+    last = conn.execute(_LAST).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = utcnow()
+    conn.execute(
+        _ADD,
+        {
+            "id": new_id(),
+            "created_at": at,
+            "updated_at": at,
+            "workstation_id": session.info["workstation_id"],
+            "seq": seq,
+            "at": at,
+            "account_id": actor_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": before_text,
+            "after": after,
+            "prev_hash": prev,
+            "hash": entry_hash(prev, seq, at, actor_id, action, entity, entity_id, before_text, after),
+        },
+    )
+
+
 def note(
     session: Session, actor: Actor | None, action: str, entity: str, entity_id: str, detail: dict[str, Any]
 ) -> AuditEntryRow:
@@ -124,14 +170,7 @@ def _append(
     before: str | None,
     after: str | None,
 ) -> AuditEntryRow:
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    # On SQLite the write transaction already holds the lock (BEGIN IMMEDIATE).
-    last = session.execute(
-        select(AuditEntryRow.seq, AuditEntryRow.hash).order_by(AuditEntryRow.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    seq, prev = _last(session)
     at = utcnow()
     entry = AuditEntryRow(
         seq=seq,
@@ -147,6 +186,18 @@ def _append(
     )
     session.add(entry)
     return entry
+
+
+def _last(session: Session) -> tuple[int, str]:
+    """The next entry's number and the hash it follows, with the chain held for this transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+    # On SQLite the write transaction already holds the lock (BEGIN IMMEDIATE).
+    last = session.execute(
+        select(AuditEntryRow.seq, AuditEntryRow.hash).order_by(AuditEntryRow.seq.desc()).limit(1)
+    ).first()
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from db.base import utcnow
+from db.base import new_id, utcnow
 from db.engine import Database
 from db.models import EvidenceNoteRow, JudgementRow, ScoreRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
@@ -61,43 +62,106 @@ def _check_criterion(pack: Pack, station_id: str, criterion_id: str, level: int 
     raise UserError(f"The pack has no station {station_id!r}.")
 
 
+# The statements of the live-scoring hot path, built once (building them costs more than running them).
+_SITTINGS = cast(Table, SittingRow.__table__)
+_LINKS = cast(Table, SittingAssessorRow.__table__)
+_SCORES = cast(Table, ScoreRow.__table__)
+_SHEET_OPEN = (
+    select(_SITTINGS.c.pack_id, _LINKS.c.id, _LINKS.c.submitted_at)
+    .select_from(
+        _SITTINGS.outerjoin(
+            _LINKS, and_(_LINKS.c.sitting_id == _SITTINGS.c.id, _LINKS.c.assessor_id == bindparam("assessor"))
+        )
+    )
+    .where(_SITTINGS.c.id == bindparam("sitting"))
+)
+_SCORE_NOW = select(_SCORES.c.id, _SCORES.c.level).where(
+    _SCORES.c.sitting_id == bindparam("sitting"),
+    _SCORES.c.assessor_id == bindparam("assessor"),
+    _SCORES.c.station_id == bindparam("station"),
+    _SCORES.c.criterion_id == bindparam("criterion"),
+)
+_SCORE_ADD = _SCORES.insert()
+_SCORE_SET = (
+    _SCORES.update()
+    .where(_SCORES.c.id == bindparam("row"))
+    .values(level=bindparam("new_level"), updated_at=bindparam("now"), workstation_id=bindparam("ws"))
+)
+
+
 def record_level(
     db: Database, actor: Actor, sitting_id: str, station_id: str, criterion_id: str, level: int | None
 ) -> None:
-    """Sets (or with None clears) one criterion's level. Durable when it returns."""
+    """Sets (or with None clears) one criterion's level. Durable when it returns.
+
+    This is the hot path of live scoring (a click, ten times a second, while the GUI
+    thread paints): the same checks and the same audit entry as everywhere else, in
+    prepared SQL statements, one query for the checks and no ORM unit of work.
+    """
+    if actor.role != Role.ASSESSOR:
+        raise PermissionDenied("Only an assessor assigned to the sitting can score it.")
     with db.write() as s:
-        opened = _open_for_scoring(s, actor, sitting_id)
-        _check_criterion(opened.pack, station_id, criterion_id, level)
-        row = s.scalar(
-            select(ScoreRow).where(
-                ScoreRow.sitting_id == sitting_id,
-                ScoreRow.assessor_id == actor.account_id,
-                ScoreRow.station_id == station_id,
-                ScoreRow.criterion_id == criterion_id,
-            )
+        conn = s.connection()
+        found = conn.execute(_SHEET_OPEN, {"sitting": sitting_id, "assessor": actor.account_id}).first()
+        if found is None:
+            raise NotFound("No such sitting.")
+        pack_id, link_id, submitted_at = found
+        if link_id is None:
+            raise PermissionDenied("This sitting is not assigned to you.")
+        if submitted_at is not None:
+            raise Conflict("You have submitted this sitting; your scores are read-only.")
+        _check_criterion(packs.pack_by_id(s, pack_id), station_id, criterion_id, level)
+        key = {
+            "sitting": sitting_id,
+            "assessor": actor.account_id,
+            "station": station_id,
+            "criterion": criterion_id,
+        }
+        current = conn.execute(_SCORE_NOW, key).first()
+        now = utcnow()
+        # Never added to the session: the row's values after the change, for the audit entry.
+        row = ScoreRow(
+            sitting_id=sitting_id,
+            assessor_id=actor.account_id,
+            station_id=station_id,
+            criterion_id=criterion_id,
         )
-        if row is None:
+        if current is None:
             if level is None:
                 return
-            row = ScoreRow(
-                sitting_id=sitting_id,
-                assessor_id=actor.account_id,
-                station_id=station_id,
-                criterion_id=criterion_id,
-                level=level,
+            row.id, row.level = new_id(), level
+            conn.execute(
+                _SCORE_ADD,
+                {
+                    "id": row.id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "workstation_id": db.workstation_id,
+                    "sitting_id": sitting_id,
+                    "assessor_id": actor.account_id,
+                    "station_id": station_id,
+                    "criterion_id": criterion_id,
+                    "level": level,
+                },
             )
-            s.add(row)
-            audit.record(s, actor, "score.set", row, None)
+            audit.record_row(s, actor, "score.set", row, None)
             return
-        if row.level == level:
+        if current.level == level:
             return
+        row.id, row.level = current.id, current.level
         before = audit.snapshot(row)
         row.level = level
-        audit.record(s, actor, "score.clear" if level is None else "score.set", row, before)
+        conn.execute(_SCORE_SET, {"row": current.id, "new_level": level, "now": now, "ws": db.workstation_id})
+        audit.record_row(s, actor, "score.clear" if level is None else "score.set", row, before)
 
 
 def set_judgement(
-    db: Database, actor: Actor, sitting_id: str, station_id: str, judgement: str | None, rationale: str = ""
+    db: Database,
+    actor: Actor,
+    sitting_id: str,
+    station_id: str,
+    judgement: str | None,
+    rationale: str | None = None,
 ) -> None:
     if judgement is not None and judgement not in JUDGEMENTS:
         raise UserError(f"A judgement is one of: {', '.join(JUDGEMENTS)}.")
@@ -117,7 +181,8 @@ def set_judgement(
             row = JudgementRow(sitting_id=sitting_id, assessor_id=actor.account_id, station_id=station_id)
             s.add(row)
         row.judgement = judgement
-        row.rationale = rationale
+        if rationale is not None:  # None keeps the reasons (or marking feedback) already given
+            row.rationale = rationale
         audit.record(s, actor, "judgement.set", row, before)
 
 
@@ -139,7 +204,10 @@ def add_note(
         opened = _open_for_scoring(s, actor, sitting_id)
         if criterion_id is not None:
             _check_criterion(opened.pack, station_id, criterion_id, None)
+        stamp = utcnow()  # one instant for both: a note is "edited" only once it changes
         row = EvidenceNoteRow(
+            created_at=stamp,
+            updated_at=stamp,
             sitting_id=sitting_id,
             assessor_id=actor.account_id,
             station_id=station_id,
@@ -147,7 +215,7 @@ def add_note(
             text=text,
             phase=phase,
             phase_clock_ms=phase_clock_ms,
-            written_at=written_at or utcnow(),
+            written_at=written_at or stamp,
         )
         s.add(row)
         audit.record(s, actor, "note.add", row, None)

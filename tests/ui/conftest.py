@@ -106,3 +106,28 @@ def wait_until(qtbot: QtBot) -> WaitUntil:
         qtbot.waitUntil(lambda: bool(condition()), timeout=timeout)
 
     return wait
+
+
+@pytest.fixture(scope="session")
+def scored_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
+    """The demo day played through once: every sitting scored and submitted by both
+    assessors, not moderated yet, nothing signed, no centre CA."""
+    from naas_centre.services.demo_scoring import fill_scored_day
+
+    folder = tmp_path_factory.mktemp("scored-template")
+    made = create_demo(paths.demo_db_path(folder), data_dir=folder)
+    fill_scored_day(made.db, made.day)
+    made.db.dispose()
+    return paths.demo_db_path(folder), made.day
+
+
+@pytest.fixture
+def scored(tmp_path: Path, scored_template: tuple[Path, date]) -> Iterator[DemoCentre]:
+    """A copy of the scored demo day with a data folder of its own (the CA is made there)."""
+    folder = tmp_path / "scored-data"
+    folder.mkdir()
+    path = paths.demo_db_path(folder)
+    shutil.copy(scored_template[0], path)
+    db = centre.open_database(path, folder)
+    yield DemoCentre(folder, path, db, scored_template[1])
+    db.dispose()

@@ -1,0 +1,80 @@
+"""Marking a written script: the marker's own levels, judgement and feedback, read back.
+
+Recording goes through ``scoring`` (``record_level``, ``set_judgement`` with the
+feedback as its rationale), so marking has the scoring station's guarantees: each
+change is one durable, audited transaction, and a sheet is read-only once submitted.
+Only the asking assessor's own marks are ever returned here: the other marker's stay
+hidden (``sittings.sitting_detail`` shows them once both have submitted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from db.engine import Database
+from db.models import JudgementRow, ScoreRow, SittingAssessorRow, SittingRow
+from naas_centre.errors import NotFound, PermissionDenied, UserError
+from naas_centre.packs.schema import Pack
+from naas_centre.services import accounts, packs
+from naas_centre.services.views import Actor, Role
+
+
+@dataclass(frozen=True)
+class MarkingSheet:
+    sitting_id: str
+    station_id: str
+    pack: Pack
+    levels: dict[str, int | None]  # criterion → level, every criterion of the written rubric
+    judgement: str | None
+    feedback: str
+    submitted_at: datetime | None  # when this marker submitted their sheet for the sitting
+
+
+def my_marking(db: Database, actor: Actor, sitting_id: str) -> MarkingSheet:
+    """The asking assessor's marks for the sitting's written exercise."""
+    accounts.require(actor, Role.ASSESSOR)
+    with db.read() as s:
+        sitting = s.get(SittingRow, sitting_id)
+        if sitting is None:
+            raise NotFound("No such sitting.")
+        link = s.scalar(
+            select(SittingAssessorRow).where(
+                SittingAssessorRow.sitting_id == sitting_id,
+                SittingAssessorRow.assessor_id == actor.account_id,
+            )
+        )
+        if link is None:
+            raise PermissionDenied("This sitting is not assigned to you.")
+        pack = packs.pack_by_id(s, sitting.pack_id)
+        we = pack.written_exercise
+        if we is None:
+            raise UserError("This sitting's pack has no written exercise.")
+        levels: dict[str, int | None] = {c.id: None for c in we.rubric.criteria}
+        for row in s.scalars(
+            select(ScoreRow).where(
+                ScoreRow.sitting_id == sitting_id,
+                ScoreRow.assessor_id == actor.account_id,
+                ScoreRow.station_id == we.id,
+            )
+        ):
+            if row.criterion_id in levels:
+                levels[row.criterion_id] = row.level
+        judgement = s.scalar(
+            select(JudgementRow).where(
+                JudgementRow.sitting_id == sitting_id,
+                JudgementRow.assessor_id == actor.account_id,
+                JudgementRow.station_id == we.id,
+            )
+        )
+        return MarkingSheet(
+            sitting_id,
+            we.id,
+            pack,
+            levels,
+            judgement.judgement if judgement else None,
+            judgement.rationale if judgement else "",
+            link.submitted_at,
+        )
