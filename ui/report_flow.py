@@ -16,29 +16,10 @@ from PySide6.QtWidgets import QDialog
 from shiboken6 import Shiboken
 
 from naas_centre import paths
-from naas_centre.services.views import SittingSummary
-from ui.assessor_day_view import AssessorDayView
-from ui.centre_day_view import CentreDayView
+from ui.written_flow import chosen_sitting
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-
-def chosen_sitting(window: MainWindow) -> SittingSummary | None:
-    """The sitting open in the window, else the one chosen in the day's list or board."""
-    view = window.sitting_view
-    if view is not None and window.stack.currentWidget() is view:
-        return view.detail.summary
-    if window.stack.currentWidget() is not window.day_view:
-        return None
-    day = window.day_view
-    if isinstance(day, AssessorDayView):
-        row = day.table.currentIndex().row()
-        return day.model.sittings[row] if 0 <= row < len(day.model.sittings) else None
-    if isinstance(day, CentreDayView):
-        index = day.board.currentIndex()
-        return day.model.sitting_at(index.row(), index.column()) if index.isValid() else None
-    return None
 
 
 class ReportsFlow(QObject):
