@@ -101,13 +101,20 @@ class DayPage(QWidget):
 
     # -- for subclasses ---------------------------------------------------------------------
 
+    # Each subclass defines both (checked when the subclass is made, below).
+
     @staticmethod
     def read_day(db: Database, actor: Actor, day: date) -> Any:
         """Runs in a worker; returns plain data for ``show_day``."""
-        raise NotImplementedError
 
     def show_day(self, day: date, result: Any) -> None:
-        raise NotImplementedError
+        """Shows what ``read_day`` returned, on the GUI thread."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [n for n in ("read_day", "show_day") if cls.__dict__.get(n) is None]
+        if missing:
+            raise TypeError(f"{cls.__name__} must define {' and '.join(missing)}")
 
     def focus_body(self) -> None:
         """Put the keyboard focus where the day's sittings are."""
