@@ -40,7 +40,12 @@ class AccountRow(Stamped, Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(200))
     employer: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Social Work England (or other regulator) registration: on certificates and signatures.
+    registration_number: Mapped[str | None] = mapped_column(String(40), default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set by an administrator's reset, cleared when the person chooses their own: a
+    # temporary password never unlocks or replaces a signing key.
+    password_temporary: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
@@ -109,6 +114,8 @@ class SittingRow(Stamped, Base):
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(20), default="planned")
+    # Random, shown to markers instead of the name: nothing they hold derives it.
+    marking_code: Mapped[str | None] = mapped_column(String(16), unique=True, index=True, default=None)
 
 
 class SittingAssessorRow(Stamped, Base):
@@ -140,6 +147,8 @@ class ScoreRow(Stamped, Base):
     station_id: Mapped[str] = mapped_column(String(64))
     criterion_id: Mapped[str] = mapped_column(String(64))
     level: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Why this level: required for a level below the pack's standard.
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class JudgementRow(Stamped, Base):
@@ -250,6 +259,36 @@ class CertificateRow(Stamped, Base):
     not_before: Mapped[datetime] = mapped_column(UtcDateTime())
     not_after: Mapped[datetime] = mapped_column(UtcDateTime())
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # When the person was shown that this certificate was issued in their name.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class CertificateApprovalRow(Stamped, Base):
+    """One administrator's approval of a replacement certificate for a person who cannot
+    prove their own password; two distinct approvals issue one certificate."""
+
+    __tablename__ = "certificate_approvals"
+
+    account_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"), index=True)
+    approver_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class CrlRow(Stamped, Base):
+    """A certificate revocation list the centre CA signed; the newest is embedded in
+    every signature so a report verifies offline years later."""
+
+    __tablename__ = "crls"
+    __table_args__ = (UniqueConstraint("ca_id", "number"),)
+
+    ca_id: Mapped[str] = mapped_column(FK, ForeignKey("certificates.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    this_update: Mapped[datetime] = mapped_column(UtcDateTime())
+    next_update: Mapped[datetime] = mapped_column(UtcDateTime())
+    der: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SigningKeyRow(Stamped, Base):
@@ -306,7 +345,8 @@ class DocumentSignatureRow(Stamped, Base):
 
 
 class ModerationRow(Stamped, Base):
-    """The level agreed for a criterion on which the two assessors differed."""
+    """What was agreed where the two assessors differed: a criterion's level, or (with
+    ``criterion_id`` "") the station's overall judgement."""
 
     __tablename__ = "moderations"
     __table_args__ = (UniqueConstraint("sitting_id", "station_id", "criterion_id"),)
@@ -314,6 +354,7 @@ class ModerationRow(Stamped, Base):
     sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
     station_id: Mapped[str] = mapped_column(String(64))
     criterion_id: Mapped[str] = mapped_column(String(64))
-    level: Mapped[int] = mapped_column(Integer)
+    level: Mapped[int | None] = mapped_column(Integer, default=None)
+    judgement: Mapped[str | None] = mapped_column(String(20), default=None)
     reason: Mapped[str] = mapped_column(Text)
     moderator_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
