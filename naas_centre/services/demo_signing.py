@@ -34,6 +34,20 @@ def moderate_day(db: Database, day: date) -> int:
     agreed = 0
     for summary in sittings.day_overview(db, manager, day).sittings:
         for diff in moderation.differences(db, manager, summary.id):
+            if diff.is_judgement:
+                # Judgements follow the levels: "not met" where either assessor found the
+                # station not met, as a cautious moderator would before the outcome.
+                moderation.agree_judgement(
+                    db,
+                    manager,
+                    summary.id,
+                    diff.station_id,
+                    "not_met",
+                    "Agreed at moderation: one assessor found the evidence short of the standard "
+                    "at this station, and the notes bear that out.",
+                )
+                agreed += 1
+                continue
             levels = [lv for _, lv in diff.levels if lv is not None]
             low, high = min(levels), max(levels)
             # The demo's rule of thumb: a difference of one level goes to the lower
