@@ -5,7 +5,7 @@ by poppler/NSS (``pdfsig``) and by the common PDF readers.
 
 Where the CA's private key lives, and why
 -----------------------------------------
-The CA key is stored in the database encrypted (PKCS#8) under a random *centre
+The CA key is stored in the database encrypted (see ``encrypt_key``) under a random *centre
 passphrase* that is kept in a file in the workstation's data folder
 (``signing/ca-passphrase``, mode 0600 in a 0700 folder), never in the database.
 
@@ -25,16 +25,23 @@ let it issue, copy the file (the error message says where).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from argon2.low_level import Type as Argon2Type
+from argon2.low_level import hash_secret_raw
 from cryptography import x509
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
 from naas_centre.errors import AuthenticationFailed, UserError
@@ -42,6 +49,8 @@ from naas_centre.errors import AuthenticationFailed, UserError
 CA_YEARS = 20
 SIGNER_YEARS = 5
 PASSPHRASE_FILE = "ca-passphrase"
+CRL_DAYS = 365
+REGISTRATION_PREFIX = "Registration "
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,37 @@ def _name(common: str, organisation: str, title: str | None = None) -> x509.Name
         attrs.append(x509.NameAttribute(NameOID.TITLE, title[:64]))
     attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common[:64]))
     return x509.Name(attrs)
+
+
+def _signer_name(
+    common: str, organisation: str, title: str, unique_id: str, registration: str | None
+) -> x509.Name:
+    attrs = [
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
+        x509.NameAttribute(NameOID.TITLE, title[:64]),
+    ]
+    if registration:
+        attrs.append(
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, (REGISTRATION_PREFIX + registration)[:64])
+        )
+    attrs.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, unique_id[:64]))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common[:64]))
+    return x509.Name(attrs)
+
+
+def unique_id(cert: x509.Certificate) -> str | None:
+    """The account id a signer certificate carries (subject serialNumber), if any."""
+    attrs = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    return str(attrs[0].value) if attrs else None
+
+
+def registration(cert: x509.Certificate) -> str | None:
+    """The registration number a signer certificate carries, if any."""
+    for attr in cert.subject.get_attributes_for_oid(NameOID.ORGANIZATIONAL_UNIT_NAME):
+        value = str(attr.value)
+        if value.startswith(REGISTRATION_PREFIX):
+            return value[len(REGISTRATION_PREFIX) :]
+    return None
 
 
 def directory_name(display_name: str, fallback: str) -> str:
@@ -111,17 +151,29 @@ def new_ca(centre_name: str, *, now: datetime | None = None) -> Issued:
     return Issued(cert, key)
 
 
-def issue_signer(ca: Issued, display_name: str, role_label: str, *, now: datetime | None = None) -> Issued:
-    """A signing certificate for one person: name, role and centre in the subject.
+def issue_signer(
+    ca: Issued,
+    display_name: str,
+    role_label: str,
+    *,
+    unique_id: str,
+    registration: str | None = None,
+    now: datetime | None = None,
+) -> Issued:
+    """A signing certificate for one person.
 
-    ``display_name`` must pass ``directory_name``.
+    The subject names the centre (O), the person's role (title), their registration
+    with the regulator (OU, as "Registration SW123456", when they have one), the
+    account's unique id (serialNumber) and their name (CN). The unique id makes two
+    people with the same name two different subjects, and it is what a report's list
+    of required signers is matched against. ``display_name`` must pass ``directory_name``.
     """
     now = now or datetime.now(UTC)
     key = ec.generate_private_key(ec.SECP256R1())
     organisation = ca.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(display_name, str(organisation), role_label))
+        .subject_name(_signer_name(display_name, str(organisation), role_label, unique_id, registration))
         .issuer_name(ca.certificate.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -153,27 +205,92 @@ def issue_signer(ca: Issued, display_name: str, role_label: str, *, now: datetim
 
 
 # Encrypted keys ---------------------------------------------------------------------
+#
+# Version 2 (current): the key (PKCS#8 DER) sealed with AES-256-GCM under a key derived
+# from the secret with argon2id at 46 MiB and one pass (about 65 ms here: a guess costs
+# about twice a sign-in, and needs the memory). The envelope is one line of text:
+#
+#     naas-key:{"v": 2, "kdf": "argon2id", "m": 47104, "t": 1, "p": 1, "salt": ..., "nonce": ...}:CIPHERTEXT
+#
+# The header (everything before the last colon) is the GCM associated data, so the cost
+# parameters cannot be lowered without the key failing to open. Version 1 keys are
+# PKCS#8 PEM encrypted by ``cryptography`` (PBKDF2, 2,048 iterations): still read, and
+# ``key_needs_upgrade`` says so, so that the caller re-encrypts them after an unlock.
+
+ENVELOPE = "naas-key:"
+KEY_VERSION = 2
+_KDF = {"kdf": "argon2id", "m": 47104, "t": 1, "p": 1}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _derive(secret: bytes, salt: bytes, header: dict[str, object]) -> bytes:
+    m, t, p = header.get("m"), header.get("t"), header.get("p")
+    if header.get("kdf") != "argon2id" or not all(isinstance(v, int) for v in (m, t, p)):
+        raise UserError("The stored signing key uses a key derivation this version cannot read.")
+    assert isinstance(m, int) and isinstance(t, int) and isinstance(p, int)
+    if m < 19456 or t < 1 or p < 1 or m > 4 * 1024 * 1024 or t > 64 or p > 16:
+        raise UserError("The stored signing key has implausible key-derivation parameters.")
+    return hash_secret_raw(
+        secret, salt, time_cost=t, memory_cost=m, parallelism=p, hash_len=32, type=Argon2Type.ID
+    )
+
+
+def _secret(secret: str | bytes) -> bytes:
+    return secret.encode() if isinstance(secret, str) else secret
 
 
 def encrypt_key(key: ec.EllipticCurvePrivateKey, secret: str | bytes) -> str:
-    """PKCS#8 PEM, encrypted with the best scheme ``cryptography`` offers."""
-    password = secret.encode() if isinstance(secret, str) else secret
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(password),
-    ).decode("ascii")
+    """The key sealed under ``secret``: argon2id, then AES-256-GCM (see above)."""
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    header: dict[str, object] = {"v": KEY_VERSION, **_KDF, "salt": _b64(salt), "nonce": _b64(nonce)}
+    head = ENVELOPE + json.dumps(header, sort_keys=True, separators=(",", ":"))
+    sealed = AESGCM(_derive(_secret(secret), salt, header)).encrypt(nonce, key_der(key), head.encode("ascii"))
+    return f"{head}:{_b64(sealed)}"
 
 
-def decrypt_key(pem: str, secret: str | bytes) -> ec.EllipticCurvePrivateKey:
-    password = secret.encode() if isinstance(secret, str) else secret
-    try:
-        key = serialization.load_pem_private_key(pem.encode("ascii"), password=password)
-    except (ValueError, TypeError) as exc:
-        raise AuthenticationFailed("The password does not unlock this signing key.") from exc
+def decrypt_key(text: str, secret: str | bytes) -> ec.EllipticCurvePrivateKey:
+    """Opens a key sealed by ``encrypt_key``, or an old PKCS#8 PEM one."""
+    password = _secret(secret)
+    if text.startswith(ENVELOPE):
+        head, _, body = text.rpartition(":")
+        try:
+            header = json.loads(head[len(ENVELOPE) :])
+            salt, nonce = base64.b64decode(header["salt"]), base64.b64decode(header["nonce"])
+            sealed = base64.b64decode(body)
+        except (ValueError, KeyError, TypeError):
+            raise UserError("The stored signing key is damaged.") from None
+        if header.get("v") != KEY_VERSION:
+            raise UserError("The stored signing key was written by a newer version of naas-centre.")
+        try:
+            der = AESGCM(_derive(password, salt, header)).decrypt(nonce, sealed, head.encode("ascii"))
+        except InvalidTag:
+            raise AuthenticationFailed("The password does not unlock this signing key.") from None
+        key: object = serialization.load_der_private_key(der, password=None)
+    else:
+        try:
+            key = serialization.load_pem_private_key(text.encode("ascii"), password=password)
+        except (ValueError, TypeError) as exc:
+            raise AuthenticationFailed("The password does not unlock this signing key.") from exc
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise UserError("The stored signing key is not an EC key.")
     return key
+
+
+def key_needs_upgrade(text: str) -> bool:
+    """True for a key stored the old way (PKCS#8 PEM under PBKDF2) or with weaker costs:
+    re-encrypt it with ``encrypt_key`` once it has been unlocked."""
+    if not text.startswith(ENVELOPE):
+        return True
+    try:
+        header = json.loads(text.rpartition(":")[0][len(ENVELOPE) :])
+    except ValueError:
+        return False  # damaged: decrypt_key says so
+    if header.get("v") != KEY_VERSION or header.get("kdf") != _KDF["kdf"]:
+        return True
+    return any(int(header.get(k, 0)) < int(str(v)) for k, v in _KDF.items() if k != "kdf")
 
 
 def key_der(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -219,6 +336,85 @@ def serial_hex(cert: x509.Certificate) -> str:
 def common_name(cert: x509.Certificate) -> str:
     attrs = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(attrs[0].value) if attrs else cert.subject.rfc4514_string()
+
+
+# Revocation lists -------------------------------------------------------------------
+
+_REASONS = (
+    (("compromis", "stolen", "lost", "leak", "disclosed"), x509.ReasonFlags.key_compromise),
+    (
+        ("left", "leaver", "cessation", "retired", "resigned", "no longer"),
+        x509.ReasonFlags.cessation_of_operation,
+    ),
+    (("replaced", "supersed", "renewed", "new certificate"), x509.ReasonFlags.superseded),
+    (("suspend", "hold"), x509.ReasonFlags.certificate_hold),
+    (("affiliation", "name change", "changed name", "registration"), x509.ReasonFlags.affiliation_changed),
+)
+
+
+def crl_reason(text: str) -> x509.ReasonFlags | None:
+    """The RFC 5280 reason code closest to a reason written in words (None: unspecified).
+
+    A CRL can carry only a code; the words themselves stay in the centre's database
+    and audit trail.
+    """
+    lowered = text.lower()
+    for words, flag in _REASONS:
+        if any(w in lowered for w in words):
+            return flag
+    return None
+
+
+def make_crl(
+    ca: Issued,
+    revoked: Sequence[tuple[int, datetime, str]],
+    number: int,
+    now: datetime | None = None,
+    next_update_days: int = CRL_DAYS,
+) -> bytes:
+    """A certificate revocation list (DER) signed by the CA key.
+
+    ``revoked`` is (certificate serial number, revoked at, reason in words). A report
+    embeds the CRL that was current when it was signed, so ``next_update_days`` is
+    long: the list is replaced whenever a certificate is revoked, and the signing
+    service should make a new one when the newest has passed its next update.
+    """
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.certificate.subject)
+        .last_update(now)
+        .next_update(now + timedelta(days=next_update_days))
+        .add_extension(x509.CRLNumber(number), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
+        )
+    )
+    for serial, when, reason in revoked:
+        entry = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(when.replace(microsecond=0))
+        )
+        code = crl_reason(reason)
+        if code is not None:
+            entry = entry.add_extension(x509.CRLReason(code), critical=False)
+        builder = builder.add_revoked_certificate(entry.build())
+    return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def load_crl(der: bytes) -> x509.CertificateRevocationList:
+    """A CRL from DER (or PEM); ValueError when it is not one."""
+    if b"-----BEGIN X509 CRL-----" in der:
+        return x509.load_pem_x509_crl(der)
+    return x509.load_der_x509_crl(der)
+
+
+def crl_number(crl: x509.CertificateRevocationList) -> int | None:
+    try:
+        return int(crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number)
+    except x509.ExtensionNotFound:
+        return None
 
 
 # The centre passphrase file ---------------------------------------------------------

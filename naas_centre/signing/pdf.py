@@ -1,9 +1,25 @@
-"""Signing a report: a PAdES B-B signature (pyHanko) with a visible block we draw ourselves.
+"""Signing a report: a PAdES B-LT signature (pyHanko) with a visible block we draw ourselves.
 
-The block (name, role, date and time) is drawn with ReportLab, with the same embedded
-fonts as the report, so any name renders; it becomes the appearance of the signature
-field placed over one of the boxes the report reserved. Each signature is an
-incremental update, so a countersignature leaves the first one intact.
+The block (name, registration, role, date and time) is drawn with ReportLab, with the
+same embedded fonts as the report, so any name renders; it becomes the appearance of
+the signature field placed over one of the boxes the report reserved. Each signature
+is an incremental update, so a countersignature leaves the first one intact.
+
+What the signed revisions carry
+-------------------------------
+- The first signature *certifies* the document (DocMDP, P=2: only form filling and
+  signing may follow) and, in the same signed revision, the catalog gains a
+  ``/NaasCentre`` dictionary listing the required signers (slot, role, name, account
+  id). A verifier then knows who must sign, from the document itself.
+- Every signature writes its validation data into the revision it signs: the centre
+  CA certificate, the signer's certificate and the centre's current CRL, in the
+  document security store (``/DSS``, PAdES B-LT). We chose the DSS over the
+  ``adbe-revocation-info-archival`` attribute because PAdES signatures (ETSI.CAdES.
+  detached) are meant to use the DSS, and over pyHanko's usual separate DSS update
+  after the signature because data inside the signed revision needs no exception in
+  the verifier's rule that nothing unsigned may follow a signature.
+- pyHanko's habit of rewriting /Info (ModDate, Producer) on every update is turned
+  off: after the first signature, the document information never changes.
 """
 
 from __future__ import annotations
@@ -12,18 +28,20 @@ import binascii
 import io
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.content import PdfContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSigner, PdfSigningSession
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib import colors
@@ -34,6 +52,8 @@ from naas_centre.reports import fonts
 from naas_centre.reports.layout import ACCENT, INK, MUTED, SlotRect, short_stamp
 
 FIELD_PREFIX = "Signature"
+CATALOG_KEY = "/NaasCentre"  # our private catalog entry: the required signers
+REQUIRED_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,73 @@ class SignerIdentity:
     ca_pem: str
     serial: str
     certificate_id: str = ""  # the row in ``certificates``, to record who signed with what
+    registration: str | None = None  # shown under the name: "Registration SW123456"
+    crl_der: bytes | None = None  # the centre's current CRL, embedded as validation data
+
+
+@dataclass(frozen=True)
+class RequiredSigner:
+    """One signature a report needs: its slot (field ``Signature{slot+1}``), the slot's
+    role ("assessor", "countersign"), the person's name and their account id (which
+    the signer certificate's subject serialNumber must equal)."""
+
+    slot: int
+    role: str
+    name: str
+    account_id: str
+
+
+def required_object(required: Sequence[RequiredSigner]) -> generic.DictionaryObject:
+    """The ``/NaasCentre`` catalog dictionary that names the required signers."""
+    entries = generic.ArrayObject()
+    for r in required:
+        entries.append(
+            generic.DictionaryObject(  # type: ignore[no-untyped-call]
+                {
+                    generic.NameObject("/Slot"): generic.NumberObject(r.slot),  # type: ignore[no-untyped-call]
+                    generic.NameObject("/Field"): generic.TextStringObject(field_name(r.slot)),
+                    generic.NameObject("/Role"): generic.TextStringObject(r.role),
+                    generic.NameObject("/Name"): generic.TextStringObject(r.name),
+                    generic.NameObject("/Account"): generic.TextStringObject(r.account_id),
+                }
+            )
+        )
+    return generic.DictionaryObject(  # type: ignore[no-untyped-call]
+        {
+            generic.NameObject("/Version"): generic.NumberObject(REQUIRED_VERSION),  # type: ignore[no-untyped-call]
+            generic.NameObject("/RequiredSigners"): entries,
+        }
+    )
+
+
+def read_required(catalog: Any) -> tuple[RequiredSigner, ...] | None:
+    """The required signers a catalog names; None when it names none (or nonsense)."""
+    try:
+        entry = catalog.get(CATALOG_KEY)
+        if entry is None:
+            return None
+        entry = entry.get_object()
+        out = []
+        for item in entry["/RequiredSigners"]:
+            item = item.get_object()
+            out.append(
+                RequiredSigner(
+                    slot=int(item["/Slot"]),
+                    role=str(item["/Role"]),
+                    name=str(item["/Name"]),
+                    account_id=str(item["/Account"]),
+                )
+            )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return tuple(out) if out else None
+
+
+class _QuietWriter(IncrementalPdfFileWriter):
+    """Leaves /Info and XMP metadata as they are: a signature changes nothing else."""
+
+    def _update_meta(self) -> None:
+        return
 
 
 def field_name(slot: int) -> str:
@@ -65,16 +152,20 @@ def appearance(identity: SignerIdentity, when: datetime, tz: str, width: float, 
     x = 4 * mm
     inner = width - x - 2 * mm
     c.setFillColor(MUTED)
-    fonts.draw_string(c, x, height - 5 * mm, "Digitally signed by", 7)
+    fonts.draw_string(c, x, height - 4.5 * mm, "Digitally signed by", 7)
     c.setFillColor(INK)
     size = 11.0
     while size > 7 and fonts.string_width(identity.name, size, bold=True) > inner:
         size -= 0.5
     fonts.draw_string(
-        c, x, height - 10.5 * mm, fonts.fit(identity.name, size, inner, bold=True), size, bold=True
+        c, x, height - 9.5 * mm, fonts.fit(identity.name, size, inner, bold=True), size, bold=True
     )
-    fonts.draw_string(c, x, height - 15 * mm, fonts.fit(identity.role, 8.5, inner), 8.5)
-    fonts.draw_string(c, x, height - 19.5 * mm, fonts.fit(short_stamp(when, tz), 8, inner), 8)
+    line = height - 13.3 * mm
+    if identity.registration:
+        fonts.draw_string(c, x, line, fonts.fit(f"Registration {identity.registration}", 7.5, inner), 7.5)
+        line -= 3.6 * mm
+    fonts.draw_string(c, x, line, fonts.fit(identity.role, 8, inner), 8)
+    fonts.draw_string(c, x, line - 3.7 * mm, fonts.fit(short_stamp(when, tz), 7.5, inner), 7.5)
     c.setFillColor(MUTED)
     fonts.draw_string(c, x, 2.2 * mm, fonts.fit(f"Certificate {identity.serial[:16]}", 6.5, inner), 6.5)
     c.showPage()
@@ -139,8 +230,15 @@ def sign_pdf(
     reason: str,
     location: str,
     tz: str,
+    required: Sequence[RequiredSigner] | None = None,
 ) -> bytes:
-    """The PDF with one more signature, appended as an incremental update."""
+    """The PDF with one more signature, appended as an incremental update.
+
+    On a document not yet signed, ``required`` names every signature it needs; they
+    are written into the revision this (certifying) signature covers; without them the
+    verifier can never call the document complete. Later signatures are approval
+    signatures and ``required`` is ignored.
+    """
     # Whole points, inside the box the report drew.
     box = (math.ceil(slot.x1), math.ceil(slot.y1), math.floor(slot.x2), math.floor(slot.y2))
     width, height = box[2] - box[0], box[3] - box[1]
@@ -156,6 +254,12 @@ def sign_pdf(
         ),
     )
     name = field_name(slot_index)
+    writer = _QuietWriter(io.BytesIO(pdf), strict=False)
+    first = not _signed(writer)
+    if first and required:
+        writer.root[generic.NameObject(CATALOG_KEY)] = writer.add_object(required_object(required))
+        writer.update_root()  # type: ignore[no-untyped-call]
+    _embed_validation_data(writer, identity)
     meta = signers.PdfSignatureMetadata(
         field_name=name,
         reason=reason,
@@ -163,11 +267,30 @@ def sign_pdf(
         name=identity.name,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
+        certify=first,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
     spec = fields.SigFieldSpec(sig_field_name=name, on_page=slot.page, box=box)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     pdf_signer = _TimedSigner(
         meta, _signer(identity), stamp_style=style, new_field_spec=spec, signing_time=when
     )
     out = pdf_signer.sign_pdf(writer)
     return bytes(out.getbuffer())
+
+
+def _signed(writer: IncrementalPdfFileWriter) -> bool:
+    return any(True for _ in fields.enumerate_sig_fields(writer.prev, filled_status=True))
+
+
+def _embed_validation_data(writer: IncrementalPdfFileWriter, identity: SignerIdentity) -> None:
+    """The chain and the current CRL, into the DSS of the revision about to be signed."""
+    certs = [
+        asn1_x509.Certificate.load(_der(identity.cert_pem)),
+        asn1_x509.Certificate.load(_der(identity.ca_pem)),
+    ]
+    crls = []
+    if identity.crl_der:
+        from asn1crypto import crl as asn1_crl
+
+        crls.append(asn1_crl.CertificateList.load(identity.crl_der))
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=certs, crls=crls)
