@@ -1,5 +1,11 @@
 """Local accounts: argon2id passwords, lock-out after repeated failures, roles.
 
+Every door that takes a password (sign-in, the idle lock, the sign dialog, leaving the
+candidate kiosk) goes through ``_check``: one counter and one lock per account, each
+failure audited, so no door is a free oracle for guessing. A password an administrator
+set is marked temporary until its owner chooses their own: it signs in, but it never
+unlocks, replaces or is issued a signing key (``naas_centre.services.certificates``).
+
 Permission checks for every other service start here (``require``).
 """
 
@@ -10,6 +16,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.engine import Database
@@ -63,7 +70,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def authenticate(db: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
+# Doors: where a password was typed, named in the audit trail ("account.failed_<door>").
+SIGN_IN = "login"
+IDLE_UNLOCK = "unlock"
+SIGNING = "signing"
+KIOSK_EXIT = "kiosk_exit"
+
+
+def authenticate(
+    db: Database, username: str, password: str, *, now: datetime | None = None, door: str = SIGN_IN
+) -> Actor:
     """The account's actor, or AuthenticationFailed/AccountLocked with a message to show."""
     now = now or utcnow()
     with db.write() as s:
@@ -71,36 +87,72 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
         if row is None or not row.active:
             _verify(_DUMMY_HASH, password)
             raise AuthenticationFailed("Unknown username or wrong password.")
-        if row.locked_until is not None and row.locked_until > now:
-            minutes = max(1, round((row.locked_until - now).total_seconds() / 60))
-            raise AccountLocked(
-                f"This account is locked after {MAX_FAILURES} wrong passwords. "
-                f"Try again in {minutes} min, or ask an administrator to unlock it."
-            )
-        if _verify(row.password_hash, password):
-            rehash = _hasher.check_needs_rehash(row.password_hash)
-            before = audit.snapshot(row) if row.failed_logins or row.locked_until or rehash else None
-            row.failed_logins = 0
-            row.locked_until = None
+        actor, refusal = _check(s, row, password, now, door)
+    if refusal is not None:
+        if not isinstance(refusal, AccountLocked):
+            refusal = AuthenticationFailed("Unknown username or wrong password.")
+        raise refusal
+    assert actor is not None
+    return actor
+
+
+def check_password(
+    db: Database, account_id: str, password: str, *, door: str, now: datetime | None = None
+) -> Actor:
+    """The signed-in person's password again (idle unlock, signing): the same lock-out as
+    sign-in, every failure audited. Raises AuthenticationFailed or AccountLocked."""
+    now = now or utcnow()
+    with db.write() as s:
+        row = s.get(AccountRow, account_id)
+        if row is None or not row.active:
+            _verify(_DUMMY_HASH, password)
+            raise AuthenticationFailed("This account has been deactivated; ask an administrator.")
+        actor, refusal = _check(s, row, password, now, door)
+    if refusal is not None:
+        raise refusal
+    assert actor is not None
+    return actor
+
+
+def _check(
+    s: Session, row: AccountRow, password: str, now: datetime, door: str
+) -> tuple[Actor | None, AuthenticationFailed | None]:
+    """Checks one password against the account's lock-out, in the caller's transaction.
+
+    Returns the refusal rather than raising it, so that the failure count and its audit
+    entry are committed with the transaction.
+    """
+    if row.locked_until is not None and row.locked_until > now:
+        minutes = max(1, round((row.locked_until - now).total_seconds() / 60))
+        return None, AccountLocked(
+            f"This account is locked after {MAX_FAILURES} wrong passwords. "
+            f"Try again in {minutes} min, or ask an administrator to unlock it."
+        )
+    if _verify(row.password_hash, password):
+        rehash = _hasher.check_needs_rehash(row.password_hash)
+        before = audit.snapshot(row) if row.failed_logins or row.locked_until or rehash else None
+        row.failed_logins = 0
+        row.locked_until = None
+        if door == SIGN_IN:
             row.last_login_at = now
-            if rehash:
-                # Stored under older hashing settings: upgraded now that the password is known.
-                row.password_hash = _hasher.hash(password)
-            if before is not None:
-                audit.record(s, actor_of(row), "account.login_reset", row, before)
-            return actor_of(row)
-        before = audit.snapshot(row)
-        row.failed_logins += 1
-        locked = row.failed_logins >= MAX_FAILURES
-        if locked:
-            row.locked_until = now + LOCK_FOR
-            row.failed_logins = 0
-        audit.record(s, None, "account.locked" if locked else "account.failed_login", row, before)
+        if rehash:
+            # Stored under older hashing settings: upgraded now that the password is known.
+            row.password_hash = _hasher.hash(password)
+        if before is not None:
+            audit.record(s, actor_of(row), "account.login_reset", row, before)
+        return actor_of(row), None
+    before = audit.snapshot(row)
+    row.failed_logins += 1
+    locked = row.failed_logins >= MAX_FAILURES
     if locked:
-        raise AccountLocked(
+        row.locked_until = now + LOCK_FOR
+        row.failed_logins = 0
+    audit.record(s, None, "account.locked" if locked else f"account.failed_{door}", row, before)
+    if locked:
+        return None, AccountLocked(
             f"Wrong password. The account is now locked for {int(LOCK_FOR.total_seconds() // 60)} minutes."
         )
-    raise AuthenticationFailed("Unknown username or wrong password.")
+    return None, AuthenticationFailed(f"That is not the password of {row.display_name}.")
 
 
 def _verify(hashed: str, password: str) -> bool:
@@ -118,8 +170,13 @@ def create_account(
     role: Role,
     password: str,
     employer: str | None = None,
+    registration_number: str | None = None,
 ) -> AccountView:
-    """Administrators create accounts; ``actor`` None only while a centre is first set up."""
+    """Administrators create accounts; ``actor`` None only while a centre is first set up.
+
+    ``registration_number`` is the person's professional registration (Social Work
+    England, say "SW123456"): it goes into their signing certificate.
+    """
     if actor is not None:
         require(actor, Role.ADMINISTRATOR)
     username = username.strip()
@@ -128,6 +185,9 @@ def create_account(
     if not display_name.strip():
         raise UserError("A display name is needed.")
     check_password_rules(password)
+    registration = (registration_number or "").strip() or None
+    if registration is not None and (len(registration) > 40 or not registration.replace("-", "").isalnum()):
+        raise UserError("A registration number is letters and digits, such as SW123456.")
     hashed = _hasher.hash(password)
     with db.write() as s:
         if s.scalar(select(AccountRow.id).where(AccountRow.username == username)):
@@ -138,6 +198,7 @@ def create_account(
             role=role.value,
             password_hash=hashed,
             employer=(employer or "").strip() or None,
+            registration_number=registration,
         )
         s.add(row)
         audit.record(s, actor, "account.create", row, None)
@@ -147,8 +208,17 @@ def create_account(
 def set_password(
     db: Database, actor: Actor, account_id: str, new_password: str, old_password: str | None
 ) -> None:
-    """Own password (old one needed) or, for an administrator, anyone's."""
-    if actor.account_id != account_id:
+    """Own password (old one needed) or, for an administrator, anyone's.
+
+    A password an administrator sets for someone else is temporary: it signs in, but
+    unlocks no signing key until its owner replaces it with their own. Changing one's
+    own password re-encrypts one's signing key under the new one, in the same
+    transaction, so the key follows the password.
+    """
+    from naas_centre.services import certificates  # a cycle: certificates uses this module
+
+    own = actor.account_id == account_id
+    if not own:
         require(actor, Role.ADMINISTRATOR)
     check_password_rules(new_password)
     hashed = _hasher.hash(new_password)
@@ -156,11 +226,14 @@ def set_password(
         row = s.get(AccountRow, account_id)
         if row is None:
             raise NotFound("No such account.")
-        if actor.account_id == account_id and not _verify(row.password_hash, old_password or ""):
+        if own and not _verify(row.password_hash, old_password or ""):
             raise AuthenticationFailed("The current password is wrong.")
         before = audit.snapshot(row)
         row.password_hash = hashed
-        audit.record(s, actor, "account.password", row, before)
+        row.password_temporary = not own
+        audit.record(s, actor, "account.password" if own else "account.password_reset", row, before)
+        if own:
+            certificates.reencrypt_keys(s, actor, account_id, old_password or "", new_password)
 
 
 def unlock(db: Database, actor: Actor, account_id: str) -> None:
@@ -184,7 +257,20 @@ def list_accounts(db: Database, actor: Actor) -> list[AccountView]:
 
 
 def confirm_password(db: Database, account_id: str, password: str) -> bool:
-    """For unlocking an idle-locked screen: the same account's password, no lock-out change."""
-    with db.read() as s:
-        row = s.get(AccountRow, account_id)
-        return row is not None and row.active and _verify(row.password_hash, password)
+    """For unlocking an idle-locked screen: ``check_password`` at the idle-lock door.
+
+    False for a wrong password; raises AccountLocked when the account is locked (the
+    lock-out is the same as at sign-in, so this is no way round it).
+    """
+    try:
+        check_password(db, account_id, password, door=IDLE_UNLOCK)
+    except AccountLocked:
+        raise
+    except AuthenticationFailed:
+        return False
+    return True
+
+
+def password_is_temporary(s: Session, account_id: str) -> bool:
+    row = s.get(AccountRow, account_id)
+    return row is None or row.password_temporary

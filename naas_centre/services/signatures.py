@@ -18,9 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-from cryptography import x509
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,221 +28,39 @@ from db.engine import Database
 from db.models import (
     AccountRow,
     CentreRow,
-    CertificateRow,
     DocumentSignatureRow,
     SignedDocumentRow,
-    SigningKeyRow,
     SittingRow,
 )
-from naas_centre.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, UserError
+from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
 from naas_centre.reports import data as rdata
 from naas_centre.reports.data import ReportData, ReportKind, SignatureSlot
 from naas_centre.reports.gather import READERS, NotReady, ReportRef, gather
 from naas_centre.reports.layout import SlotRect
 from naas_centre.reports.render import render
-from naas_centre.services import accounts, audit
+from naas_centre.services import accounts, audit, certificates
 from naas_centre.services.views import Actor, Role
-from naas_centre.signing import ca
-from naas_centre.signing.pdf import SignerIdentity, sign_pdf
+from naas_centre.signing.pdf import RequiredSigner, SignerIdentity, sign_pdf
 
-SIGNERS = (Role.ASSESSOR, Role.CENTRE_MANAGER)
+SIGNERS = certificates.SIGNERS
 
-
-# The centre CA ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaInfo:
-    id: str
-    subject: str
-    fingerprint: str
-    not_after: datetime
-    pem: str
-
-
-def _ca_row(s: Session) -> CertificateRow | None:
-    return s.scalar(
-        select(CertificateRow)
-        .where(CertificateRow.kind == "ca", CertificateRow.retired_at.is_(None))
-        .order_by(CertificateRow.created_at)
-        .limit(1)
-    )
+# The centre CA and signing identities live in ``certificates``; these names stay here
+# for the callers that know them from here.
+CaInfo = certificates.CaInfo
+centre_ca = certificates.centre_ca
+trusted_cas = certificates.trusted_cas
+ensure_ca = certificates.ensure_ca
+export_ca = certificates.export_ca
+unlock_signer = certificates.unlock_signer
+revoke_certificates = certificates.revoke_certificates
+approve_replacement = certificates.approve_replacement
+list_certificates = certificates.list_certificates
+pending_certificate_notices = certificates.pending_certificate_notices
+acknowledge_certificates = certificates.acknowledge_certificates
 
 
-def _ca_info(row: CertificateRow) -> CaInfo:
-    return CaInfo(row.id, row.subject, row.fingerprint, row.not_after, row.pem)
-
-
-def centre_ca(db: Database) -> CaInfo | None:
-    """The centre's CA certificate, if it has been made."""
-    with db.read() as s:
-        row = _ca_row(s)
-        return _ca_info(row) if row else None
-
-
-def trusted_cas(db: Database) -> list[x509.Certificate]:
-    """Every CA certificate the centre ever had: documents signed under any stay verifiable."""
-    with db.read() as s:
-        return [
-            ca.load_pem(pem)
-            for pem in s.scalars(select(CertificateRow.pem).where(CertificateRow.kind == "ca"))
-        ]
-
-
-def ensure_ca(db: Database, data_dir: Path) -> CaInfo:
-    """The centre's CA, made on first need (see ``naas_centre.signing.ca`` for the key)."""
-    existing = centre_ca(db)
-    if existing is not None:
-        return existing
-    with db.write() as s:
-        row = _ca_row(s)
-        if row is not None:  # made meanwhile by another window
-            return _ca_info(row)
-        name = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
-        path = ca.passphrase_path(data_dir)
-        secret = ca.read_passphrase(data_dir) if path.exists() else ca.create_passphrase(data_dir)
-        issued = ca.new_ca(name)
-        row = _store_certificate(s, issued, "ca", None, None)
-        s.add(
-            SigningKeyRow(
-                certificate_id=row.id,
-                protection="centre-passphrase-file",
-                encrypted_pem=ca.encrypt_key(issued.key, secret),
-            )
-        )
-        audit.note(
-            s,
-            None,
-            "ca.create",
-            "certificates",
-            row.id,
-            {"subject": row.subject, "fingerprint": row.fingerprint},
-        )
-        return _ca_info(row)
-
-
-def _store_certificate(
-    s: Session, issued: ca.Issued, kind: str, account_id: str | None, issuer_id: str | None
-) -> CertificateRow:
-    cert = issued.certificate
-    row = CertificateRow(
-        kind=kind,
-        account_id=account_id,
-        issuer_id=issuer_id,
-        subject=cert.subject.rfc4514_string()[:400],
-        serial=ca.serial_hex(cert),
-        fingerprint=ca.fingerprint(cert),
-        pem=ca.pem(cert),
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-    )
-    s.add(row)
-    s.flush()
-    return row
-
-
-def export_ca(db: Database, data_dir: Path, out: Path) -> CaInfo:
-    """Writes the CA certificate (PEM) atomically: a temporary file, then a rename."""
-    info = ensure_ca(db, data_dir)
-    target = out.expanduser()
-    if target.is_dir():
-        raise UserError(f"{target} is a folder; give a file name such as {target / 'centre-ca.pem'}")
-    if not target.parent.is_dir():
-        raise UserError(f"{target.parent}: no such folder")
-    tmp = target.with_name(f".{target.name}.part")
-    tmp.write_text(info.pem, encoding="ascii")
-    tmp.replace(target)
-    return info
-
-
-# A signer's key ---------------------------------------------------------------------
-
-
-def unlock_signer(db: Database, actor: Actor, password: str, data_dir: Path) -> SignerIdentity:
-    """The actor's signing identity, unlocked with their password.
-
-    The first time (or after an administrator reset the password, which leaves the old
-    key locked for good) a new key and certificate are issued by the centre CA.
-    """
-    accounts.require(actor, *SIGNERS)
-    if not accounts.confirm_password(db, actor.account_id, password):
-        raise AuthenticationFailed("The password is wrong; nothing was signed.")
-    with db.read() as s:
-        found = s.execute(
-            select(CertificateRow, SigningKeyRow)
-            .join(SigningKeyRow, SigningKeyRow.certificate_id == CertificateRow.id)
-            .where(
-                CertificateRow.account_id == actor.account_id,
-                CertificateRow.kind == "signer",
-                CertificateRow.retired_at.is_(None),
-            )
-            .order_by(CertificateRow.created_at.desc())
-            .limit(1)
-        ).first()
-        ca_row = _ca_row(s)
-    if found is not None and ca_row is not None:
-        cert_row, key_row = found
-        try:
-            key = ca.decrypt_key(key_row.encrypted_pem, password)
-        except AuthenticationFailed:
-            key = None
-        if key is not None and cert_row.issuer_id == ca_row.id and cert_row.not_after > utcnow():
-            return _identity(actor, cert_row, ca_row.pem, ca.key_der(key))
-    return _issue(db, actor, password, data_dir)
-
-
-def _identity(actor: Actor, cert_row: CertificateRow, ca_pem: str, key_der: bytes) -> SignerIdentity:
-    return SignerIdentity(
-        name=actor.display_name,
-        role=actor.role.label,
-        key_der=key_der,
-        cert_pem=cert_row.pem,
-        ca_pem=ca_pem,
-        serial=cert_row.serial,
-        certificate_id=cert_row.id,
-    )
-
-
-def _issue(db: Database, actor: Actor, password: str, data_dir: Path) -> SignerIdentity:
-    info = ensure_ca(db, data_dir)
-    with db.write() as s:
-        ca_row = s.get(CertificateRow, info.id)
-        ca_key_row = s.scalar(select(SigningKeyRow).where(SigningKeyRow.certificate_id == info.id))
-        assert ca_row is not None
-        if ca_key_row is None:
-            raise UserError("The centre CA's key is missing from the database; no certificate can be issued.")
-        try:
-            ca_key = ca.decrypt_key(ca_key_row.encrypted_pem, ca.read_passphrase(data_dir))
-        except AuthenticationFailed:
-            raise UserError(
-                f"The CA passphrase file {ca.passphrase_path(data_dir)} does not unlock this centre's CA: "
-                "it belongs to another centre. Use the data folder of this centre's workstation."
-            ) from None
-        for old in s.scalars(
-            select(CertificateRow).where(
-                CertificateRow.account_id == actor.account_id, CertificateRow.retired_at.is_(None)
-            )
-        ):
-            old.retired_at = utcnow()
-        subject_name = ca.directory_name(actor.display_name, actor.username)
-        issued = ca.issue_signer(ca.Issued(ca.load_pem(ca_row.pem), ca_key), subject_name, actor.role.label)
-        row = _store_certificate(s, issued, "signer", actor.account_id, ca_row.id)
-        s.add(
-            SigningKeyRow(
-                certificate_id=row.id,
-                protection="account-password",
-                encrypted_pem=ca.encrypt_key(issued.key, password),
-            )
-        )
-        audit.note(
-            s,
-            actor,
-            "certificate.issue",
-            "certificates",
-            row.id,
-            {"subject": row.subject, "serial": row.serial, "fingerprint": row.fingerprint},
-        )
-        return _identity(actor, row, ca_row.pem, ca.key_der(issued.key))
+class ReasonNeeded(Conflict):
+    """The data behind the latest signed version changed: a new version needs a reason."""
 
 
 # Signing ----------------------------------------------------------------------------
@@ -363,7 +179,7 @@ def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = Non
                 slots=tuple(SlotRect(**r) for r in json.loads(latest.slots)),
             )
         if not reason or not reason.strip():
-            raise Conflict(
+            raise ReasonNeeded(
                 f"The data behind version {latest.version} of this report changed after it was signed. "
                 "Give a reason to sign a new version; the signed version stays as it is."
             )
@@ -393,10 +209,29 @@ def perform(job: SigningJob, identity: SignerIdentity) -> SignedResult:
     reason = f"{identity.role}: {'countersigned' if job.document_id else 'signed'} the {kind_label.lower()}"
     if job.reason:
         reason += f" (version {job.version}: {job.reason})"
+    required = None if job.document_id else _required_signers(job.data)
     pdf = sign_pdf(
-        base, identity, job.slot, slots[job.slot], when, reason=reason, location=job.location, tz=tz
+        base,
+        identity,
+        job.slot,
+        slots[job.slot],
+        when,
+        reason=reason,
+        location=job.location,
+        tz=tz,
+        required=required,
     )
     return SignedResult(job, pdf, slots, title, when)
+
+
+def _required_signers(data: ReportData) -> list[RequiredSigner]:
+    """Every signature the report needs, from its signature slots: both assessors by
+    account, and the countersigning centre manager (any, so account "")."""
+    slots = data.slots if isinstance(data, rdata.DaySummaryData) else data.header.slots
+    return [
+        RequiredSigner(i, slot.role, slot.label.partition(": ")[2] or slot.label, slot.account_id or "")
+        for i, slot in enumerate(slots)
+    ]
 
 
 def record(db: Database, actor: Actor, identity: SignerIdentity, result: SignedResult) -> SignedDocumentView:
@@ -410,6 +245,7 @@ def record(db: Database, actor: Actor, identity: SignerIdentity, result: SignedR
     )
     try:
         with db.write() as s:
+            certificates.ensure_signing_allowed(s, identity.certificate_id)
             if job.document_id is not None:
                 row = s.get(SignedDocumentRow, job.document_id)
                 if row is None:
