@@ -1,4 +1,4 @@
-"""The command line for signed reports: ``verify``, ``ca export`` and ``reports``.
+"""The command line for signed reports: ``verify``, ``ca export``, ``ca revoke`` and ``reports``.
 
 Kept beside ``naas_centre.cli``, which adds these subcommands to its parser. Bad input
 (a missing file, a file that is not a PDF, an unknown user) is a plain message and
@@ -33,7 +33,12 @@ def _day(text: str) -> date:
 def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: Callable[[Any], None]) -> None:
     ver = sub.add_parser(
         "verify",
-        help="check signed reports: signer, time, chain to the centre CA, and that nothing changed",
+        help="check signed reports: signers, times, chain to the centre CA, every required signature, "
+        "revocation, and that nothing changed",
+        description="Exit status 0 only when every file is signed, intact, complete and trusted; "
+        "1 when a file fails; 2 for bad arguments or files. With --db (or without --ca) the centre's "
+        "records are checked too: that the centre issued the document, newer versions, certificate "
+        "status and the centre's revocation lists.",
     )
     ver.add_argument("files", nargs="+", type=Path, metavar="FILE.pdf")
     ver.add_argument(
@@ -44,6 +49,14 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
         help="a centre CA certificate (PEM or DER) to trust; may be repeated "
         "(default: the CA of the centre database)",
     )
+    ver.add_argument(
+        "--crl",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="a revocation list from the centre (DER or PEM), in addition to those in the document; "
+        "may be repeated",
+    )
     add_db(ver)
     ver.set_defaults(run=_verify)
 
@@ -53,8 +66,29 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
         "export", help="write the centre CA certificate (PEM), for employers to verify with"
     )
     exp.add_argument("--out", type=Path, required=True, metavar="FILE")
+    exp.add_argument(
+        "--crl-out", type=Path, metavar="FILE", help="also write the centre's newest revocation list (DER)"
+    )
     add_db(exp)
     exp.set_defaults(run=_ca_export)
+    rev = ca_sub.add_parser(
+        "revoke",
+        help="revoke a person's signing certificates (audited; a new revocation list is issued)",
+    )
+    rev.add_argument("username", metavar="USERNAME", help="the person whose certificates are revoked")
+    rev.add_argument(
+        "--reason", required=True, metavar="TEXT", help="why, in words (kept in the audit trail)"
+    )
+    rev.add_argument("--admin", required=True, metavar="ADMIN_USERNAME", help="the administrator revoking")
+    rev.add_argument(
+        "--password-file",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="a file whose first line is the administrator's password",
+    )
+    add_db(rev)
+    rev.set_defaults(run=_ca_revoke)
 
     rep = sub.add_parser(
         "reports", help="write a sitting's or a day's reports, signing what is complete first"
@@ -86,78 +120,157 @@ def _target(args: argparse.Namespace) -> str | Path:
 # verify ----------------------------------------------------------------------------------
 
 
-def _trusted(args: argparse.Namespace) -> list[Any]:
+def _read_arg_file(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder, not {what}") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _given_cas(args: argparse.Namespace) -> list[Any]:
     from naas_centre.signing import ca
 
-    if args.ca:
-        certs = []
-        for path in args.ca:
-            try:
-                certs += ca.load_any(path.read_bytes())
-            except FileNotFoundError:
-                raise UserError(f"{path}: no such file") from None
-            except IsADirectoryError:
-                raise UserError(f"{path} is a folder, not a certificate") from None
-            except ValueError:
-                raise UserError(f"{path} is not a certificate (PEM or DER)") from None
-        return certs
-    from naas_centre.services import signatures
-    from naas_centre.services.centre import open_database
-
-    db = open_database(_target(args), args.data_dir, create=False)
-    try:
-        certs = signatures.trusted_cas(db)
-    finally:
-        db.dispose()
-    if not certs:
-        raise UserError("the centre has no CA yet (nothing was ever signed); give the CA with --ca FILE")
+    certs = []
+    for path in args.ca or ():
+        data = _read_arg_file(path, "a certificate")
+        try:
+            certs += ca.load_any(data)
+        except ValueError:
+            raise UserError(f"{path} is not a certificate (PEM or DER)") from None
     return certs
 
 
+def _given_crls(args: argparse.Namespace) -> list[Any]:
+    from naas_centre.signing import ca
+
+    crls = []
+    for path in args.crl or ():
+        data = _read_arg_file(path, "a revocation list")
+        try:
+            crls.append(ca.load_crl(data))
+        except ValueError:
+            raise UserError(f"{path} is not a certificate revocation list (DER or PEM)") from None
+    return crls
+
+
+def _read_pdf(path: Path) -> bytes | str:
+    """The file's bytes, or why it cannot be checked."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return f"{path}: no such file"
+    except IsADirectoryError:
+        return f"{path}: is a folder, not a PDF"
+    except OSError as exc:
+        return f"{path}: cannot be read ({exc.strerror})"
+    if data.lstrip()[:5] != b"%PDF-":
+        return f"{path}: not a PDF file"
+    return data
+
+
 def _verify(args: argparse.Namespace) -> int:
-    from naas_centre.reports.layout import stamp
+    from naas_centre.services import verification
+    from naas_centre.services.centre import open_database
     from naas_centre.signing.verify import verify_pdf
 
     # pyHanko logs every failed check with a traceback; the verdict below says it plainly.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-    trusted = _trusted(args)
-    status = EXIT_OK
-    for path in args.files:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            print(f"{path}: no such file", file=sys.stderr)
-            status = EXIT_USAGE
-            continue
-        except IsADirectoryError:
-            print(f"{path}: is a folder, not a PDF", file=sys.stderr)
-            status = EXIT_USAGE
-            continue
-        except OSError as exc:
-            print(f"{path}: cannot be read ({exc.strerror})", file=sys.stderr)
-            status = EXIT_USAGE
-            continue
-        if data.lstrip()[:5] != b"%PDF-":
-            print(f"{path}: not a PDF file", file=sys.stderr)
-            status = EXIT_USAGE
-            continue
-        verdict = verify_pdf(data, trusted)
-        print(f"{path}: {'VALID' if verdict.ok else 'NOT VALID'}")
-        if not verdict.signatures:
-            print(f"  {verdict.problem}")
-        for i, sig in enumerate(verdict.signatures, 1):
-            when = stamp(sig.signed_at, "UTC") if sig.signed_at else "no signing time"
-            print(f"  signature {i}: {sig.signer} ({sig.signer_subject})")
-            print(f"    signed:  {when}")
-            chain = " <- ".join(sig.chain) if sig.chain else "no chain to a trusted centre CA"
-            print(f"    chain:   {chain}{' (trusted)' if sig.trusted else ''}")
-            print(f"    intact:  {'yes' if sig.intact else 'NO'}; covers {sig.covers}")
-            if sig.problem:
-                print(f"    problem: {sig.problem}")
-        if not verdict.ok and status == EXIT_OK:
-            status = EXIT_FAIL
-    return status
+    trusted = _given_cas(args)
+    crls = _given_crls(args)
+    db = None
+    if args.db or not trusted:
+        db = open_database(_target(args), args.data_dir, create=False)
+    try:
+        if db is not None:
+            cas, db_crls = verification.trusted_material(db)
+            if not args.ca:
+                trusted = cas
+            crls += db_crls
+        if not trusted:
+            raise UserError("the centre has no CA yet (nothing was ever signed); give the CA with --ca FILE")
+        status = EXIT_OK
+        for path in args.files:
+            data = _read_pdf(path)
+            if isinstance(data, str):
+                print(data, file=sys.stderr)
+                status = EXIT_USAGE
+                continue
+            verdict = verify_pdf(data, trusted, crls=crls)
+            record = verification.check(db, data, verdict) if db is not None and verdict.signatures else None
+            ok = verdict.ok and (record is None or record.ok)
+            _print_verdict(path, verdict, record, ok)
+            if not ok and status == EXIT_OK:
+                status = EXIT_FAIL
+        return status
+    finally:
+        if db is not None:
+            db.dispose()
+
+
+def _print_verdict(path: Path, verdict: Any, record: Any, ok: bool) -> None:
+    from naas_centre.reports.layout import stamp
+
+    print(f"{path}: {'VALID' if ok else 'NOT VALID'}")
+    if not verdict.signatures:
+        print(f"  {verdict.problem}")
+        return
+    if verdict.required:
+        names = ", ".join(f"{r.name} ({r.role})" for r in verdict.required)
+        print(f"  required signers: {names}")
+        if verdict.complete:
+            print("  complete: every required signature is present")
+        else:
+            print(f"  NOT COMPLETE: missing {', '.join(verdict.missing) or 'valid signatures'}")
+    else:
+        print("  required signers: NOT NAMED in the document; it cannot be complete")
+    for i, sig in enumerate(verdict.signatures, 1):
+        when = stamp(sig.signed_at, "UTC") if sig.signed_at else "no signing time"
+        kind = "certifies the document" if sig.certifies else "approval"
+        print(f"  signature {i}: {sig.signer} ({sig.signer_subject})")
+        print(f"    signed:  {when} (the signer's clock), revision {sig.revision}, {kind}")
+        chain = " <- ".join(sig.chain) if sig.chain else "no chain to a trusted centre CA"
+        print(f"    chain:   {chain}{' (trusted)' if sig.trusted else ''}")
+        print(f"    intact:  {'yes' if sig.intact else 'NO'}; covers {sig.covers}")
+        if sig.revoked_at is not None:
+            print(f"    revoked: {stamp(sig.revoked_at, 'UTC')}")
+        if sig.problem:
+            print(f"    problem: {sig.problem}")
+    if verdict.changes:
+        print("  CHANGED after signing:")
+        for change in verdict.changes:
+            print(f"    revision {change.revision}: {change.what}")
+    else:
+        print("  changes after the first signature: none but the signatures themselves")
+    other = [
+        p
+        for p in verdict.problems
+        if not any(p == s.problem for s in verdict.signatures)
+        and not p.startswith("revision ")
+        and not p.startswith("not complete")
+    ]
+    for p in other:
+        print(f"  problem: {p}")
+    for note in verdict.notes:
+        print(f"  note: {note}")
+    if record is None:
+        return
+    if not record.issued:
+        for p in record.problems:
+            print(f"  centre records: {p}")
+        return
+    print(f"  centre records: issued by the centre: {record.title}, version {record.version}")
+    for p in record.problems:
+        print(f"    problem: {p}")
+    for note in record.notes:
+        print(f"    note: {note}")
+    for newer in record.newer:
+        why = f": {newer.reason}" if newer.reason else ""
+        print(f"    SUPERSEDED by version {newer.version}, signed {newer.signed_at:%d %B %Y}{why}")
 
 
 # ca export ------------------------------------------------------------------------------
@@ -167,13 +280,80 @@ def _ca_export(args: argparse.Namespace) -> int:
     from naas_centre.services import signatures
     from naas_centre.services.centre import open_database
 
+    if args.crl_out is not None:
+        target = args.crl_out.expanduser()
+        if target.is_dir():
+            raise UserError(f"{target} is a folder; give a file name such as {target / 'centre.crl'}")
+        if not target.parent.is_dir():
+            raise UserError(f"{target.parent}: no such folder")
     db = open_database(_target(args), args.data_dir, create=False)
     try:
         info = signatures.export_ca(db, paths.data_dir(args.data_dir), args.out)
+        crl = _newest_crl(db, info.id) if args.crl_out is not None else None
     finally:
         db.dispose()
     print(f"{args.out}: {info.subject}")
     print(f"  sha256 fingerprint {info.fingerprint}; valid until {info.not_after:%d %B %Y}")
+    if args.crl_out is not None:
+        if crl is None:
+            raise UserError(
+                "the centre has issued no revocation list yet (one is made with the first signature "
+                "or revocation); the CA certificate was written"
+            )
+        number, this_update, der = crl
+        tmp = args.crl_out.with_name(f".{args.crl_out.name}.part")
+        tmp.write_bytes(der)
+        tmp.replace(args.crl_out)
+        print(f"{args.crl_out}: revocation list number {number}, issued {this_update:%d %B %Y %H:%M} UTC")
+    return EXIT_OK
+
+
+def _newest_crl(db: Any, ca_id: str) -> tuple[int, datetime, bytes] | None:
+    from sqlalchemy import select
+
+    from db.models import CrlRow
+
+    with db.read() as s:
+        row = s.scalar(select(CrlRow).where(CrlRow.ca_id == ca_id).order_by(CrlRow.number.desc()).limit(1))
+        return (row.number, row.this_update, row.der) if row is not None else None
+
+
+# ca revoke ------------------------------------------------------------------------------
+
+
+def _password_from(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder, not a password file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot be read ({exc})") from None
+    return lines[0] if lines else ""
+
+
+def _ca_revoke(args: argparse.Namespace) -> int:
+    from naas_centre.services import accounts, signatures
+    from naas_centre.services.centre import open_database
+
+    if not args.reason.strip():
+        raise UserError(
+            "--reason needs words: why the certificate is revoked (it is kept in the audit trail)"
+        )
+    password = _password_from(args.password_file)
+    db = open_database(_target(args), args.data_dir, create=False)
+    try:
+        admin = accounts.authenticate(db, args.admin, password)
+        serials = signatures.revoke_certificates(
+            db, admin, args.username, args.reason, paths.data_dir(args.data_dir)
+        )
+    finally:
+        db.dispose()
+    print(f"Revoked {len(serials)} certificate(s) of {args.username}: {', '.join(serials)}")
+    print(
+        "  A new revocation list was issued; export it with: naas-centre ca export --out FILE --crl-out FILE"
+    )
     return EXIT_OK
 
 
@@ -195,15 +375,7 @@ def _reports(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1")
     if args.out.exists() and not args.out.is_dir():
         raise UserError(f"{args.out} is a file; --out needs a folder")
-    password = None
-    if args.passphrase_file:
-        try:
-            lines = args.passphrase_file.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            raise UserError(f"{args.passphrase_file}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{args.passphrase_file}: cannot be read ({exc})") from None
-        password = lines[0] if lines else ""
+    password = _password_from(args.passphrase_file) if args.passphrase_file else None
     data_dir = paths.data_dir(args.data_dir)
     db = open_database(_target(args), args.data_dir, create=False)
     try:

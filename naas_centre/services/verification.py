@@ -1,0 +1,206 @@
+"""What the centre's own records say about a signed report (``naas-centre verify --db``).
+
+The file alone proves who signed it and that nothing changed since; the database adds
+what only the centre knows:
+
+- whether the centre issued this document at all: the hash of the whole file, or of
+  the file as it was just after each signature, must be one the centre recorded when
+  it signed (``SignedDocumentRow.sha256``, ``DocumentSignatureRow.sha256``). A PDF
+  made elsewhere and signed with an assessor's key fails here;
+- whether a newer version supersedes it (version, date, reason): shown, not a failure,
+  since the older version stays a true record of what was signed then;
+- each signing certificate's status: revoked or replaced (retired) before the signing
+  time, or the signer's account deactivated before it;
+- the centre's revocation lists (the ``crls`` table), for the file check itself.
+
+Reading only: nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import (
+    AccountRow,
+    AuditEntryRow,
+    CertificateRow,
+    CrlRow,
+    DocumentSignatureRow,
+    SignedDocumentRow,
+)
+from naas_centre.reports.data import ReportKind
+from naas_centre.signing import ca
+from naas_centre.signing.verify import FileVerdict
+
+
+@dataclass(frozen=True)
+class NewerVersion:
+    version: int
+    signed_at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class RecordVerdict:
+    """The centre's records about one file."""
+
+    ok: bool
+    issued: bool  # the centre issued this document (all of it, or up to some signature)
+    title: str | None = None
+    version: int | None = None
+    kind: str | None = None  # the report kind, as a person reads it
+    newer: tuple[NewerVersion, ...] = ()
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def trusted_material(db: Database) -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList]]:
+    """Every CA certificate the centre ever had, and every revocation list it issued."""
+    with db.read() as s:
+        cas = [
+            ca.load_pem(p) for p in s.scalars(select(CertificateRow.pem).where(CertificateRow.kind == "ca"))
+        ]
+        crls = []
+        for der in s.scalars(select(CrlRow.der).order_by(CrlRow.number)):
+            try:
+                crls.append(ca.load_crl(der))
+            except ValueError:
+                continue
+        return cas, crls
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _deactivated_at(s: Session, account: AccountRow) -> datetime | None:
+    """When an inactive account was last deactivated (from the audit trail; failing
+    that, its last update)."""
+    if account.active:
+        return None
+    found = None
+    for at, after in s.execute(
+        select(AuditEntryRow.at, AuditEntryRow.after)
+        .where(AuditEntryRow.entity == "accounts", AuditEntryRow.entity_id == account.id)
+        .order_by(AuditEntryRow.seq)
+    ):
+        try:
+            value = json.loads(after or "{}")
+        except ValueError:
+            continue
+        if isinstance(value, dict) and "active" in value:
+            found = at if value["active"] is False else None
+    return found or account.updated_at
+
+
+def check(db: Database, data: bytes, verdict: FileVerdict) -> RecordVerdict:
+    """Checks one file (already verified on its own as ``verdict``) against the records."""
+    whole = _sha(data)
+    prefixes = [_sha(data[: sig.covered_bytes]) for sig in verdict.signatures if sig.covered_bytes]
+    problems: list[str] = []
+    notes: list[str] = []
+    with db.read() as s:
+        doc = s.scalar(select(SignedDocumentRow).where(SignedDocumentRow.sha256 == whole).limit(1))
+        sig_rows = {
+            row.sha256: row
+            for row in s.scalars(
+                select(DocumentSignatureRow).where(DocumentSignatureRow.sha256.in_([whole, *prefixes]))
+            )
+        }
+        if doc is None and sig_rows:
+            ids = {r.document_id for r in sig_rows.values()}
+            if len(ids) == 1:
+                doc = s.get(SignedDocumentRow, ids.pop())
+        if doc is None:
+            return RecordVerdict(
+                ok=False,
+                issued=False,
+                problems=(
+                    "the centre did not issue this document: neither the file nor any signed revision of it "
+                    "is in the centre's records",
+                ),
+            )
+        kind = ReportKind(doc.kind).label if doc.kind in {k.value for k in ReportKind} else doc.kind
+        if doc.sha256 != whole:
+            matched = [i for i, h in enumerate(prefixes, 1) if h in sig_rows]
+            upto = max(matched) if matched else 0
+            notes.append(
+                f"the centre's copy of this version has more signatures than this file; it matches the "
+                f"centre's records up to signature {upto}"
+                if _sha(doc.pdf[: len(data)]) == whole
+                else f"this file matches the centre's records up to signature {upto} only"
+            )
+        recorded = {
+            r.sha256: r
+            for r in s.scalars(select(DocumentSignatureRow).where(DocumentSignatureRow.document_id == doc.id))
+        }
+        for i, (sig, prefix) in enumerate(zip(verdict.signatures, prefixes, strict=False), 1):
+            row = recorded.get(prefix)
+            if row is None:
+                problems.append(
+                    f"signature {i} ({sig.signer}) is not in the centre's records for this report: "
+                    "the centre did not make it"
+                )
+                continue
+            cert = s.get(CertificateRow, row.certificate_id)
+            account = s.get(AccountRow, row.account_id)
+            when = row.signed_at
+            if cert is not None:
+                if cert.serial != sig.serial:
+                    problems.append(
+                        f"signature {i} ({sig.signer}) was made with a certificate other than the one the "
+                        "centre recorded"
+                    )
+                if cert.revoked_at is not None and cert.revoked_at <= when:
+                    problems.append(
+                        f"signature {i} ({sig.signer}): the certificate was revoked on "
+                        f"{cert.revoked_at:%d %B %Y at %H:%M} UTC, before this signature"
+                        + (f" ({cert.revocation_reason})" if cert.revocation_reason else "")
+                    )
+                elif cert.revoked_at is not None:
+                    notes.append(
+                        f"signature {i} ({sig.signer}): the certificate was revoked on "
+                        f"{cert.revoked_at:%d %B %Y} UTC, after this signature"
+                        + (f" ({cert.revocation_reason})" if cert.revocation_reason else "")
+                        + "; the signature stands"
+                    )
+                if cert.retired_at is not None and cert.retired_at <= when:
+                    problems.append(
+                        f"signature {i} ({sig.signer}): the certificate had been replaced on "
+                        f"{cert.retired_at:%d %B %Y at %H:%M} UTC, before this signature"
+                    )
+            if account is not None:
+                off = _deactivated_at(s, account)
+                if off is not None and off <= when:
+                    problems.append(
+                        f"signature {i} ({sig.signer}): {account.display_name}'s account was deactivated "
+                        f"on {off:%d %B %Y} UTC, before this signature"
+                    )
+        newer = tuple(
+            NewerVersion(r.version, r.signed_at, r.reason)
+            for r in s.scalars(
+                select(SignedDocumentRow)
+                .where(
+                    SignedDocumentRow.report_key == doc.report_key, SignedDocumentRow.version > doc.version
+                )
+                .order_by(SignedDocumentRow.version)
+            )
+        )
+        return RecordVerdict(
+            ok=not problems,
+            issued=True,
+            title=doc.title,
+            version=doc.version,
+            kind=kind,
+            newer=newer,
+            problems=tuple(problems),
+            notes=tuple(notes),
+        )
