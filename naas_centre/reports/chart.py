@@ -31,10 +31,40 @@ def _text(
     return String(x, y, shaped, fontName=name, fontSize=size, fillColor=INK, textAnchor=anchor)
 
 
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """Words on as many lines as they need: a label is never cut."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}".strip()
+        if current and fonts.string_width(trial, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+LABEL_SIZE = 7.6
+LINE = 3.3 * mm
+
+
 def profile_chart(areas: tuple[AreaProfile, ...], lowest: int, highest: int, width: float) -> Drawing:
-    """A horizontal bar per area, on the pack's level scale, with the pass mark drawn across."""
+    """A horizontal bar per area, on the pack's level scale, with the pass mark drawn across.
+
+    Each area's title wraps onto as many lines as it needs, and its row grows to fit.
+    """
     top_pad, bottom_pad = 4 * mm, 9 * mm
-    height = top_pad + bottom_pad + ROW * len(areas)
+    labels = []
+    for i, area in enumerate(areas):
+        number = f"{i + 1}. "
+        indent = fonts.string_width(number, LABEL_SIZE)
+        lines = _wrap(area.title, LABEL_SIZE, LABEL_W - 4 * mm - indent)
+        labels.append((number, indent, lines))
+    heights = [max(ROW, len(lines) * LINE + 2.6 * mm) for _, _, lines in labels]
+    height = top_pad + bottom_pad + sum(heights)
     d = Drawing(width, height)
     x0 = LABEL_W
     plot_w = width - LABEL_W - VALUE_W
@@ -57,19 +87,28 @@ def profile_chart(areas: tuple[AreaProfile, ...], lowest: int, highest: int, wid
     caption.fillColor = MUTED
     d.add(caption)
 
-    for i, area in enumerate(areas):
-        y = height - top_pad - (i + 1) * ROW
-        number = f"{i + 1}. "
-        title = fonts.fit(area.title, 7.6, LABEL_W - 4 * mm - fonts.string_width(number, 7.6))
-        d.add(_text(0, y + 1.9 * mm, number + title, 7.6))
+    y_top = height - top_pad
+    for area, (number, indent, lines), row_h in zip(areas, labels, heights, strict=True):
+        y = y_top - row_h  # the bottom of this row
+        y_top = y
+        mid = y + row_h / 2
+        first = mid + (len(lines) - 1) * LINE / 2 - 0.9 * mm
+        d.add(_text(0, first, number + lines[0], LABEL_SIZE))
+        for k, line in enumerate(lines[1:], 1):
+            d.add(_text(indent, first - k * LINE, line, LABEL_SIZE))
         colour = MET if area.met else NOT_MET
+        bar_h = ROW - 2.4 * mm
         bar_w = max(0.0, xpos(area.combined) - x0)
-        bar = Rect(x0, y + 1.1 * mm, bar_w, ROW - 2.4 * mm)
+        bar = Rect(x0, mid - bar_h / 2, bar_w, bar_h)
         bar.fillColor, bar.strokeColor = colour, None
         d.add(bar)
         verdict = "met" if area.met else "not met"
         value = _text(
-            x0 + plot_w + 2 * mm, y + 1.9 * mm, f"{area.combined:.2f}  {verdict}", 7.6, bold=not area.met
+            x0 + plot_w + 2 * mm,
+            mid - 0.9 * mm,
+            f"{area.combined:.2f}  {verdict}",
+            LABEL_SIZE,
+            bold=not area.met,
         )
         value.fillColor = colour
         d.add(value)

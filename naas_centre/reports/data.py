@@ -38,11 +38,31 @@ class ReportKind(StrEnum):
 
 @dataclass(frozen=True)
 class SignatureSlot:
-    """A place reserved on the last page for one visible signature."""
+    """A place reserved on the last page for one visible signature.
+
+    ``declaration`` is printed beside the box: what the signer states by signing.
+    ``registration_number`` is the signer's professional registration, when known.
+    """
 
     role: str  # "assessor" or "countersign"
     label: str  # printed above the box
     account_id: str | None = None  # the assessor expected here; None: any centre manager
+    registration_number: str | None = None
+    declaration: str = ""
+
+
+@dataclass(frozen=True)
+class Supersession:
+    """A signed version that replaces an earlier one: which, when signed, and why.
+
+    Set by the signing service when it plans a new version (``superseding``); a report
+    gathered fresh from the database has none.
+    """
+
+    version: int
+    previous_version: int
+    previous_signed_at: datetime | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,7 @@ class ReportHeader:
     slots: tuple[SignatureSlot, ...]
     timezone: str = DEFAULT_TIMEZONE
     language: str = LANGUAGE
+    supersedes: Supersession | None = None
 
 
 @dataclass(frozen=True)
@@ -100,12 +121,27 @@ class LevelName:
 
 @dataclass(frozen=True)
 class CriterionScore:
-    """One assessor's level for one criterion, with the descriptor of that level."""
+    """One assessor's level for one criterion: the rubric's descriptor of that level, and
+    the assessor's own evidence (their reason, and their notes tagged to the criterion)."""
 
     assessor: str
     level: int | None
     level_label: str
     descriptor: str
+    reason: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Moderated:
+    """What moderation agreed where the assessors differed: a level, or a judgement."""
+
+    moderator: str
+    reason: str
+    level: int | None = None
+    level_label: str = ""
+    descriptor: str = ""
+    judgement: str | None = None  # "met" or "not_met", for a station's overall judgement
 
 
 @dataclass(frozen=True)
@@ -115,11 +151,20 @@ class RubricRow:
     kss_id: str
     kss_title: str
     scores: tuple[CriterionScore, ...]
+    criterion_title: str = ""  # a short name for sentences; the text when the pack has none
+    moderation: Moderated | None = None
 
     @property
     def agreed(self) -> bool:
         levels = {s.level for s in self.scores}
         return len(levels) == 1 and None not in levels
+
+    @property
+    def final_level(self) -> int | None:
+        """The level the outcome uses: the one both gave, or the moderated one."""
+        if self.moderation is not None:
+            return self.moderation.level
+        return self.scores[0].level if self.agreed else None
 
 
 @dataclass(frozen=True)
@@ -152,6 +197,7 @@ class ObservationReportData:
     rubric: tuple[RubricRow, ...]
     notes: tuple[EvidenceNote, ...]
     judgements: tuple[Judgement, ...]
+    judgement_moderation: Moderated | None = None
 
 
 @dataclass(frozen=True)
@@ -169,11 +215,29 @@ class WrittenReportData:
     rubric: tuple[RubricRow, ...]
     notes: tuple[EvidenceNote, ...]
     judgements: tuple[Judgement, ...]
+    judgement_moderation: Moderated | None = None
+
+
+@dataclass(frozen=True)
+class AreaCriterion:
+    """One criterion that evidences an area, as the outcome used it."""
+
+    title: str
+    station: str
+    level: int
+    level_label: str
+    critical_min: int | None = None  # the level a critical criterion must reach
 
 
 @dataclass(frozen=True)
 class AreaProfile:
-    """One KSS area: its combined level against the pass mark, and feedback if not met."""
+    """One KSS area: its combined level against the pass mark, and the feedback for it.
+
+    ``met`` is False when the combined level is below the pass mark *or* a critical
+    criterion of the area is below its level (``failed_critical`` names them).
+    ``strengths`` and ``next_steps`` are written for every candidate, met or not;
+    ``development_feedback`` is the pack's guidance for an area not met.
+    """
 
     area_id: str
     title: str
@@ -181,6 +245,19 @@ class AreaProfile:
     pass_mark: float
     met: bool
     development_feedback: str | None
+    failed_critical: tuple[str, ...] = ()
+    criteria: tuple[AreaCriterion, ...] = ()
+    strengths: str = ""
+    next_steps: str = ""
+
+
+@dataclass(frozen=True)
+class StationJudgement:
+    """One station's overall judgements: each assessor's, and the agreed one if they differed."""
+
+    station: str
+    judgements: tuple[tuple[str, str | None], ...]  # (assessor, "met" / "not_met" / None)
+    moderation: Moderated | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +269,10 @@ class OutcomeReportData:
     rule: tuple[str, ...]  # the outcome rule, in words
     scale: tuple[LevelName, ...]
     station_judgements: tuple[tuple[str, str, str], ...]  # (station, assessor, judgement)
+    rationale: str = ""  # the pack's reasons for its rule, for "How this outcome was decided"
+    judgement_note: str = ""  # how the station judgements relate to the rule
+    stations: tuple[StationJudgement, ...] = ()
+    appeal: tuple[str, ...] = ()  # how to ask for a review of the outcome, in paragraphs
 
 
 @dataclass(frozen=True)
@@ -218,10 +299,11 @@ class DaySummaryData:
     slots: tuple[SignatureSlot, ...]
     timezone: str = DEFAULT_TIMEZONE
     language: str = LANGUAGE
+    supersedes: Supersession | None = None
 
     @property
     def title(self) -> str:
-        return f"Day summary: {self.day:%A %d %B %Y}"
+        return f"Day summary: {self.day:%A} {self.day.day} {self.day:%B %Y}"
 
 
 ReportData = ObservationReportData | WrittenReportData | OutcomeReportData | DaySummaryData
@@ -266,6 +348,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def content_json(data: ReportData) -> str:
+    """``to_json`` without the version note: equal when the report says the same thing.
+
+    The signing service compares this, not ``to_json``, with a signed version's snapshot,
+    so a version note added at signing never counts as a change of content.
+    """
+    if isinstance(data, DaySummaryData):
+        return to_json(dataclasses.replace(data, supersedes=None))
+    return to_json(dataclasses.replace(data, header=dataclasses.replace(data.header, supersedes=None)))
+
+
+def superseding(data: ReportData, note: Supersession) -> ReportData:
+    """The report as a new signed version that replaces an earlier one (drawn as such)."""
+    if isinstance(data, DaySummaryData):
+        return dataclasses.replace(data, supersedes=note)
+    return dataclasses.replace(data, header=dataclasses.replace(data.header, supersedes=note))
+
+
 def _build(tp: Any, value: Any) -> Any:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
@@ -280,7 +380,14 @@ def _build(tp: Any, value: Any) -> Any:
         return tuple(_build(a, v) for a, v in zip(args, value, strict=True))
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
-        return tp(**{f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)})
+        # A field added since a snapshot was stored takes its default.
+        return tp(
+            **{
+                f.name: _build(hints[f.name], value[f.name])
+                for f in dataclasses.fields(tp)
+                if f.name in value
+            }
+        )
     if tp is datetime:
         return datetime.fromisoformat(value)
     if tp is date:

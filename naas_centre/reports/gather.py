@@ -7,9 +7,11 @@ assessor has not submitted, a script is not in, the assessors differ on a level)
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +24,7 @@ from db.models import (
     CentreRow,
     EvidenceNoteRow,
     JudgementRow,
+    ModerationRow,
     PackRow,
     RoomRow,
     ScoreRow,
@@ -33,8 +36,9 @@ from db.models import (
 from naas_centre.core.outcome import Outcome
 from naas_centre.errors import Conflict, NotFound, PermissionDenied
 from naas_centre.packs.outcome_adapter import evaluate_pack
-from naas_centre.packs.schema import Criterion, Pack, Rubric
+from naas_centre.packs.schema import Criterion, KssArea, Pack, Rubric
 from naas_centre.reports.data import (
+    AreaCriterion,
     AreaProfile,
     CriterionScore,
     DayRow,
@@ -42,6 +46,7 @@ from naas_centre.reports.data import (
     EvidenceNote,
     Judgement,
     LevelName,
+    Moderated,
     ObservationReportData,
     OutcomeReportData,
     Pause,
@@ -51,6 +56,7 @@ from naas_centre.reports.data import (
     ReportKind,
     RubricRow,
     SignatureSlot,
+    StationJudgement,
     WrittenReportData,
 )
 from naas_centre.services import access, moderation, packs, timing
@@ -58,6 +64,28 @@ from naas_centre.services.views import Actor, Role
 
 READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
 COUNTERSIGN_LABEL = "Countersignature: centre manager"
+NO_CONFLICT = "I have no conflict of interest with the candidate or with their employer."
+DECLARATIONS = {
+    ReportKind.OBSERVATION: (
+        "I observed this candidate and recorded my evidence and levels myself, independently of the "
+        "other assessor, against the pack's rubric. " + NO_CONFLICT
+    ),
+    ReportKind.WRITTEN: (
+        "I marked this script myself, independently of the other assessor, against the pack's rubric. "
+        + NO_CONFLICT
+    ),
+    ReportKind.OUTCOME: (
+        "I assessed this candidate at this sitting independently of the other assessor. The outcome "
+        "rests on our levels, or on the levels agreed at moderation as the station reports record. "
+        + NO_CONFLICT
+    ),
+}
+COUNTERSIGN_DECLARATION = (
+    "I have checked that this report is complete, that every difference between the assessors was "
+    "moderated and recorded, and that the sitting was run under the centre's procedures."
+)
+DAY_DECLARATION = "I confirm that this summary is a true record of the day's sittings and their outcomes."
+JUDGEMENT_WORDS = {"met": "met", "not_met": "not met"}
 
 
 class NotReady(Conflict):
@@ -108,6 +136,7 @@ def gather(db: Database, actor: Actor, ref: ReportRef) -> ReportData:
         assert ref.day is not None
         return day_summary(db, actor, ref.day)
     assert ref.sitting_id is not None
+    _require_complete(db, actor, ref)
     with db.read() as s:
         ctx = _Context.load(s, actor, ref.sitting_id)
         if ref.kind == ReportKind.OUTCOME:
@@ -128,6 +157,43 @@ def readiness(db: Database, actor: Actor, ref: ReportRef) -> str | None:
     return None
 
 
+def _require_complete(db: Database, actor: Actor, ref: ReportRef) -> None:
+    """NotReady naming, in plain words, whatever the sitting still lacks for this report.
+
+    The rule is ``naas_centre.services.completeness`` (one rule for the sitting screen,
+    moderation and the reports): the outcome needs everything; a station's report needs
+    what concerns that station and the sitting as a whole (an assessor not submitted).
+    """
+    try:
+        completeness: Any = importlib.import_module("naas_centre.services.completeness")
+    except ImportError:  # not in this build: the checks in _Context still apply
+        return
+    items = tuple(completeness.missing(db, actor, ref.sitting_id))
+    if ref.kind != ReportKind.OUTCOME:
+        items = tuple(m for m in items if m.station_id in ("", ref.station_id))
+    if not items:
+        return
+    texts = list(dict.fromkeys(str(m.text).strip().rstrip(".") for m in items))
+    shown = "; ".join(texts[:6]) + (f"; and {len(texts) - 6} more" if len(texts) > 6 else "")
+    what = "the outcome" if ref.kind == ReportKind.OUTCOME else "this report"
+    raise NotReady(f"Not ready: {what} cannot be made or signed yet. Still missing: {shown}.")
+
+
+def _heading(c: Criterion) -> str:
+    """A criterion as a person reads it in a sentence: its short title, else its text."""
+    title = getattr(c, "title", None)
+    return str(title) if title else " ".join(c.text.split())
+
+
+def _standard(pack: Pack) -> int:
+    """The level that meets the standard (the pack's own, else the pass mark rounded up)."""
+    rule: Any = pack.outcome
+    if hasattr(rule, "standard"):
+        return int(rule.standard())
+    mark = float(pack.outcome.area_pass_mark)
+    return int(-(-mark // 1))
+
+
 # One sitting, read once -------------------------------------------------------------
 
 
@@ -142,6 +208,7 @@ class _Context:
     room: str
     assessors: list[tuple[str, str, bool]]  # (account id, name, submitted)
     actors: dict[str, str]
+    registrations: dict[str, str | None]  # account id → professional registration number
 
     @classmethod
     def load(cls, s: Session, actor: Actor, sitting_id: str) -> _Context:
@@ -169,8 +236,24 @@ class _Context:
             ).all()
         )
         centre = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
+        registrations = dict(
+            s.execute(
+                select(AccountRow.id, AccountRow.registration_number).where(
+                    AccountRow.id.in_([aid for aid, _, _ in assessors])
+                )
+            ).all()
+        )
         return cls(
-            s, sitting, candidate, pack_row, packs.pack_of_row(pack_row), centre, room.name, assessors, actors
+            s,
+            sitting,
+            candidate,
+            pack_row,
+            packs.pack_of_row(pack_row),
+            centre,
+            room.name,
+            assessors,
+            actors,
+            registrations,
         )
 
     def _require_submitted(self) -> None:
@@ -182,18 +265,19 @@ class _Context:
 
     def header(self, kind: ReportKind, title: str) -> ReportHeader:
         c, pr = self.candidate, self.pack_row
-        adjustments = []
-        if c.extra_time_percent:
-            adjustments.append(f"{c.extra_time_percent}% extra time")
-        if c.extra_time_minutes:
-            adjustments.append(f"{c.extra_time_minutes} minutes extra time")
-        if c.break_between_scenarios:
-            adjustments.append("a break between scenarios")
-        if c.adjustment_notes.strip():
-            adjustments.append(c.adjustment_notes.strip())
         names = tuple(name for _, name, _ in self.assessors)
-        slots = tuple(SignatureSlot("assessor", f"Assessor: {name}", aid) for aid, name, _ in self.assessors)
-        slots += (SignatureSlot("countersign", COUNTERSIGN_LABEL),)
+        declaration = DECLARATIONS.get(kind, NO_CONFLICT)
+        slots = tuple(
+            SignatureSlot(
+                "assessor",
+                f"Assessor: {name}",
+                aid,
+                registration_number=(self.registrations.get(aid) or "").strip() or None,
+                declaration=declaration,
+            )
+            for aid, name, _ in self.assessors
+        )
+        slots += (SignatureSlot("countersign", COUNTERSIGN_LABEL, declaration=COUNTERSIGN_DECLARATION),)
         return ReportHeader(
             kind=kind,
             title=title,
@@ -203,7 +287,12 @@ class _Context:
             employer=c.employer,
             level=c.level,
             attempt=self.sitting.attempt,
-            adjustments="; ".join(adjustments),
+            adjustments=adjustments_in_words(
+                c.extra_time_percent,
+                c.extra_time_minutes,
+                c.break_between_scenarios,
+                written=self.pack.written_exercise is not None,
+            ),
             sitting_id=self.sitting.id,
             day=self.sitting.day,
             room=self.room,
@@ -218,33 +307,90 @@ class _Context:
     def levels(self) -> dict[str, dict[tuple[str, str], int | None]]:
         """assessor id → (station, criterion) → level."""
         out: dict[str, dict[tuple[str, str], int | None]] = defaultdict(dict)
-        for r in self.s.scalars(select(ScoreRow).where(ScoreRow.sitting_id == self.sitting.id)):
+        for r in self._score_rows():
             out[r.assessor_id][(r.station_id, r.criterion_id)] = r.level
         return out
+
+    def _score_rows(self) -> list[ScoreRow]:
+        return list(self.s.scalars(select(ScoreRow).where(ScoreRow.sitting_id == self.sitting.id)))
+
+    def moderations(self) -> dict[tuple[str, str], tuple[ModerationRow, str]]:
+        """(station, criterion id or "" for the judgement) → the moderation and the moderator's name."""
+        rows = self.s.execute(
+            select(ModerationRow, AccountRow.display_name)
+            .join(AccountRow, AccountRow.id == ModerationRow.moderator_id)
+            .where(ModerationRow.sitting_id == self.sitting.id)
+        ).all()
+        return {(m.station_id, m.criterion_id): (m, name) for m, name in rows}
 
     def _rubric_rows(self, station_id: str, rubric: Rubric) -> tuple[RubricRow, ...]:
         areas = {a.id: a.title for a in self.pack.kss_areas}
         labels = {lv.value: lv.label for lv in self.pack.levels_for(rubric)}
-        levels = self.levels()
+        scores_by = {(r.assessor_id, r.station_id, r.criterion_id): r for r in self._score_rows()}
+        moderated = self.moderations()
+        evidence: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for n in self.s.scalars(
+            select(EvidenceNoteRow)
+            .where(
+                EvidenceNoteRow.sitting_id == self.sitting.id,
+                EvidenceNoteRow.station_id == station_id,
+                EvidenceNoteRow.criterion_id.is_not(None),
+            )
+            .order_by(EvidenceNoteRow.written_at, EvidenceNoteRow.id)
+        ):
+            if n.text.strip() and n.criterion_id is not None:
+                evidence[(n.assessor_id, n.criterion_id)].append(n.text.strip())
         rows = []
         for c in rubric.criteria:
             scores = []
             for aid, name, _ in self.assessors:
-                level = levels.get(aid, {}).get((station_id, c.id))
+                row = scores_by.get((aid, station_id, c.id))
+                level = row.level if row is not None else None
                 scores.append(
                     CriterionScore(
                         assessor=name,
                         level=level,
                         level_label=labels.get(level, "") if level is not None else "",
                         descriptor=c.descriptors.get(level, "") if level is not None else "",
+                        reason=(row.reason or "").strip() if row is not None else "",
+                        evidence=tuple(evidence.get((aid, c.id), ())),
                     )
                 )
-            rows.append(RubricRow(c.id, c.text, c.kss, areas.get(c.kss, c.kss), tuple(scores)))
+            agreed = None
+            found = moderated.get((station_id, c.id))
+            if found is not None and len({sc.level for sc in scores}) > 1:
+                m, moderator = found
+                agreed = Moderated(
+                    moderator=moderator,
+                    reason=m.reason.strip(),
+                    level=m.level,
+                    level_label=labels.get(m.level, "") if m.level is not None else "",
+                    descriptor=c.descriptors.get(m.level, "") if m.level is not None else "",
+                )
+            rows.append(
+                RubricRow(
+                    c.id,
+                    c.text,
+                    c.kss,
+                    areas.get(c.kss, c.kss),
+                    tuple(scores),
+                    criterion_title=_heading(c),
+                    moderation=agreed,
+                )
+            )
         return tuple(rows)
+
+    def _judgement_moderation(self, station_id: str) -> Moderated | None:
+        found = self.moderations().get((station_id, ""))
+        given = {j.judgement for j in self._judgements(station_id)}
+        if found is None or len(given) < 2:
+            return None
+        m, moderator = found
+        return Moderated(moderator=moderator, reason=m.reason.strip(), judgement=m.judgement)
 
     def _notes(self, station_id: str) -> tuple[EvidenceNote, ...]:
         names = {aid: name for aid, name, _ in self.assessors}
-        criteria = {c.id: c.text for _, c in self.pack.criteria()}
+        criteria = {c.id: _heading(c) for _, c in self.pack.criteria()}
         rows = self.s.scalars(
             select(EvidenceNoteRow)
             .where(EvidenceNoteRow.sitting_id == self.sitting.id, EvidenceNoteRow.station_id == station_id)
@@ -297,6 +443,7 @@ class _Context:
             rubric=self._rubric_rows(station_id, scenario.rubric),
             notes=self._notes(station_id),
             judgements=self._judgements(station_id),
+            judgement_moderation=self._judgement_moderation(station_id),
         )
 
     def written(self, station_id: str, timings: tuple[PhaseTiming, ...]) -> WrittenReportData:
@@ -321,6 +468,7 @@ class _Context:
             rubric=self._rubric_rows(station_id, we.rubric),
             notes=self._notes(station_id),
             judgements=self._judgements(station_id),
+            judgement_moderation=self._judgement_moderation(station_id),
         )
 
     def final_levels(self) -> dict[str, int | None]:
@@ -331,43 +479,213 @@ class _Context:
         """
         final, differ = moderation.final_levels_in(self.s, self.sitting.id, self.pack)
         if differ:
+            names = {c.id: f"“{_heading(c)}”" for _, c in self.pack.criteria()}
+            shown = [names.get(d, "a criterion") for d in differ[:3]]
             raise NotReady(
-                f"The assessors differ on {len(differ)} criteria ({', '.join(differ[:3])}"
-                f"{', …' if len(differ) > 3 else ''}); reconcile them (moderation) before the outcome."
+                f"The assessors differ on {len(differ)} criteria ({'; '.join(shown)}"
+                f"{'; …' if len(differ) > 3 else ''}); they must be agreed at moderation before the outcome."
             )
         return final
 
     def outcome(self) -> OutcomeReportData:
         self._require_submitted()
-        result = evaluate_pack(self.pack, self.final_levels())
+        levels = self.final_levels()
+        result = evaluate_pack(self.pack, levels)
         if not result.complete or result.met is None:
             raise NotReady(f"{len(result.missing)} criteria are not scored.")
         rule = self.pack.outcome
-        areas = tuple(
-            AreaProfile(
-                area_id=a.id,
-                title=a.title,
-                combined=float(r.combined or 0.0),
-                pass_mark=rule.area_pass_mark,
-                met=bool(r.met),
-                development_feedback=a.development_feedback,
+        standard = _standard(self.pack)
+        first_rubric = self.pack.rubrics()[0][1]
+        labels = {lv.value: lv.label for lv in self.pack.levels_for(first_rubric)}
+        titles = dict(_stations(self.pack))
+        critical = {c.criterion: c.min_level for c in rule.overall.critical}
+        by_area: dict[str, list[tuple[str, Criterion]]] = defaultdict(list)
+        for station, c in self.pack.criteria():
+            by_area[c.kss].append((station, c))
+        areas = []
+        for a, r in zip(self.pack.kss_areas, result.areas, strict=True):
+            crits = tuple(
+                AreaCriterion(
+                    title=_heading(c),
+                    station=titles.get(station, "another station"),
+                    level=int(levels[c.id] or 0),
+                    level_label=labels.get(int(levels[c.id] or 0), ""),
+                    critical_min=critical.get(c.id),
+                )
+                for station, c in by_area[a.id]
             )
-            for a, r in zip(self.pack.kss_areas, result.areas, strict=True)
-        )
+            failed = tuple(
+                f"{x.title} ({x.station})"
+                for x in crits
+                if x.critical_min is not None and x.level < x.critical_min
+            )
+            met = bool(r.met) and not failed
+            areas.append(
+                AreaProfile(
+                    area_id=a.id,
+                    title=a.title,
+                    combined=float(r.combined or 0.0),
+                    pass_mark=rule.area_pass_mark,
+                    met=met,
+                    development_feedback=a.development_feedback,
+                    failed_critical=failed,
+                    criteria=crits,
+                    strengths=_strengths(a, crits, standard, labels),
+                    next_steps=_next_steps(a, crits, standard, labels, met),
+                )
+            )
+        stations = []
         judgements = []
         for station, title in _stations(self.pack):
-            for j in self._judgements(station):
+            given = self._judgements(station)
+            for j in given:
                 judgements.append((title, j.assessor, j.judgement or ""))
-        first_rubric = self.pack.rubrics()[0][1]
+            stations.append(
+                StationJudgement(
+                    station=title,
+                    judgements=tuple((j.assessor, j.judgement) for j in given),
+                    moderation=self._judgement_moderation(station),
+                )
+            )
+        core_reasons = tuple(result.reasons) if hasattr(result, "below_standard") else ()
         return OutcomeReportData(
             header=self.header(ReportKind.OUTCOME, "Outcome and feedback"),
             met=result.met,
-            areas=areas,
-            reasons=_reasons(self.pack, result, self.final_levels()),
+            areas=tuple(areas),
+            reasons=core_reasons or _reasons(self.pack, result, levels),
             rule=_rule_in_words(self.pack),
             scale=self._scale(first_rubric),
             station_judgements=tuple(judgements),
+            rationale=" ".join(str(getattr(rule, "rationale", None) or "").split()),
+            judgement_note=_judgement_note(stations, result.met),
+            stations=tuple(stations),
+            appeal=_appeal(self.centre),
         )
+
+
+def adjustments_in_words(percent: int, minutes: int, break_between: bool, *, written: bool) -> str:
+    """The candidate's adjustments by their effect, never their reason, each once.
+
+    The reason for an adjustment (``CandidateRow.adjustment_notes``) can be health or
+    disability information: it stays in the candidate's record and out of every report.
+    """
+    parts: list[str] = []
+    amounts = []
+    if percent:
+        amounts.append(f"{percent}%")
+    if minutes:
+        amounts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    if amounts:
+        where = "the reading time of each scenario" + (" and the written exercise" if written else "")
+        parts.append(f"{' and '.join(amounts)} extra time for {where}")
+    if break_between:
+        parts.append("a break between scenarios")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _level_words(level: int, labels: dict[int, str]) -> str:
+    label = labels.get(level)
+    return f"level {level} ({label})" if label else f"level {level}"
+
+
+def _named(items: list[AreaCriterion], labels: dict[int, str]) -> str:
+    parts = [f"“{x.title}” in {x.station}, {_level_words(x.level, labels)}" for x in items]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return "; ".join(parts[:-1]) + "; and " + parts[-1]
+
+
+def _strengths(area: KssArea, crits: tuple[AreaCriterion, ...], standard: int, labels: dict[int, str]) -> str:
+    """What the candidate showed in this area, from their own levels, then the pack's words."""
+    strong = sorted((x for x in crits if x.level >= standard), key=lambda x: -x.level)
+    if strong:
+        top = [x for x in strong if x.level == strong[0].level]
+        text = f"The assessors saw your strongest evidence for this area in {_named(top, labels)}."
+        rest = [x for x in strong if x not in top]
+        if rest:
+            text += f" You also reached the standard in {_named(rest, labels)}."
+    else:
+        text = (
+            f"No criterion in this area reached {_level_words(standard, labels)} at this sitting; "
+            "the notes in the station reports show what the assessors did see."
+        )
+    pack_words = " ".join(str(getattr(area, "strengths", None) or "").split())
+    return f"{text} {pack_words}".strip()
+
+
+def _next_steps(
+    area: KssArea, crits: tuple[AreaCriterion, ...], standard: int, labels: dict[int, str], met: bool
+) -> str:
+    """Where to develop next: the criteria below the standard first, then the pack's words."""
+    weak = sorted((x for x in crits if x.level < standard), key=lambda x: x.level)
+    failed = [x for x in crits if x.critical_min is not None and x.level < x.critical_min]
+    parts = []
+    for x in failed:
+        parts.append(
+            f"“{x.title}” in {x.station} is a critical criterion: it was at "
+            f"{_level_words(x.level, labels)} and must reach {_level_words(x.critical_min or 0, labels)}, "
+            "whatever the other levels. Make it the first thing you work on."
+        )
+    others = [x for x in weak if x not in failed]
+    if others:
+        parts.append(f"Work first on {_named(others, labels)}, which did not yet reach the standard.")
+    elif not failed:
+        ahead = [x for x in crits if x.level == standard]
+        if ahead:
+            parts.append(
+                f"To move beyond the standard, look at the level above "
+                f"{_level_words(standard, labels)} for {_named(ahead, labels)}."
+            )
+        elif met:
+            parts.append("Keep this practice where others can learn from it, for example as a peer observer.")
+    pack_words = " ".join(str(getattr(area, "next_steps", None) or "").split())
+    if pack_words:
+        parts.append(pack_words)
+    return " ".join(parts)
+
+
+def _judgement_note(stations: list[StationJudgement], met: bool) -> str:
+    """How the station judgements relate to the outcome rule, in one or two sentences."""
+    agreed: list[str | None] = []
+    for st in stations:
+        if st.moderation is not None:
+            agreed.append(st.moderation.judgement)
+        else:
+            given = {j for _, j in st.judgements}
+            agreed.append(given.pop() if len(given) == 1 else None)
+    text = (
+        "Each assessor also gives an overall judgement of each station: their summary of what the "
+        "station showed. The outcome is not a count of these judgements; it follows from the criterion "
+        "levels by the rule above, so the judgements explain the levels and do not add to or override them."
+    )
+    not_met = sum(1 for a in agreed if a == "not_met")
+    if met and not_met:
+        text += (
+            f" {not_met} station{' was' if not_met == 1 else 's were'} judged not met, yet across the "
+            "stations the levels meet the rule; the feedback by area says what to develop."
+        )
+    elif not met and not_met == 0 and agreed:
+        text += (
+            " Every station was judged met as a whole, yet the levels do not meet the rule; the reasons "
+            "above say where."
+        )
+    return text
+
+
+def _appeal(centre: str) -> tuple[str, ...]:
+    """How to ask for a review of the outcome: generic, as a centre would write it."""
+    return (
+        f"If you think this outcome is wrong, you can ask {centre} for a review. Write to the centre "
+        "manager within 20 working days of receiving this report. Say which part of the outcome you are "
+        "asking about and why, and include anything that supports your request.",
+        "A review can look at how the assessment was run: for example, a timing or a reasonable "
+        "adjustment that was not given as agreed, an interruption, an assessor with a conflict of "
+        "interest, or a level recorded or combined in error. It does not re-mark the assessors' "
+        "professional judgement of the evidence they saw.",
+        "A senior assessor who took no part in your sitting carries out the review. You will receive "
+        "the decision in writing, with its reasons, within 20 working days of your request. Your "
+        "employer can help you prepare it, and a review does not affect a later attempt.",
+    )
 
 
 def _stations(pack: Pack) -> list[tuple[str, str]]:
@@ -396,13 +714,13 @@ def _reasons(pack: Pack, result: Outcome, levels: dict[str, int | None]) -> tupl
     for r in result.areas:
         if r.met is False and r.combined is not None:
             out.append(
-                f"{titles.get(r.area, r.area)}: combined level {r.combined:.2f}, "
+                f"{titles.get(r.area, 'An area')}: combined level {r.combined:.2f}, "
                 f"below the pass mark of {rule.area_pass_mark:g}."
             )
     for crit in rule.overall.critical:
         level = levels.get(crit.criterion)
         if level is not None and level < crit.min_level:
-            text = criteria[crit.criterion].text if crit.criterion in criteria else crit.criterion
+            text = _heading(criteria[crit.criterion]) if crit.criterion in criteria else "a criterion"
             out.append(
                 f"Critical criterion “{text}” was scored {level}; at least {crit.min_level} is required."
             )
@@ -410,7 +728,7 @@ def _reasons(pack: Pack, result: Outcome, levels: dict[str, int | None]) -> tupl
     if floor is not None:
         for cid, level in levels.items():
             if level is not None and level < floor:
-                text = criteria[cid].text if cid in criteria else cid
+                text = _heading(criteria[cid]) if cid in criteria else "a criterion"
                 out.append(f"“{text}” was scored {level}, below the lowest level allowed ({floor}).")
     return tuple(out)
 
@@ -432,7 +750,7 @@ def _rule_in_words(pack: Pack) -> tuple[str, ...]:
     if rule.overall.critical:
         criteria = _criteria(pack)
         named = "; ".join(
-            f"“{criteria[c.criterion].text if c.criterion in criteria else c.criterion}” "
+            f"“{_heading(criteria[c.criterion]) if c.criterion in criteria else 'a criterion'}” "
             f"at least {c.min_level}"
             for c in rule.overall.critical
         )
@@ -526,5 +844,5 @@ def day_summary(
         centre_name=centre,
         day=day,
         rows=tuple(rows),
-        slots=(SignatureSlot("countersign", "Centre manager"),),
+        slots=(SignatureSlot("countersign", "Centre manager", declaration=DAY_DECLARATION),),
     )

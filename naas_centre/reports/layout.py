@@ -172,20 +172,25 @@ def hm(dt: datetime | None, tz: str) -> str:
     return "—" if dt is None else local(dt, tz).strftime("%H:%M")
 
 
+# Dates are written one way in every report: "1 December 2026", and with a time
+# "1 December 2026, 14:05 GMT" (the centre's zone, named). Times within a day that
+# need the second (a phase's start, a pause) are "14:05:31".
+
+
 def long_day(d: date) -> str:
-    return f"{d:%A} {d.day} {d:%B %Y}"
+    """1 December 2026"""
+    return f"{d.day} {d:%B %Y}"
 
 
 def stamp(dt: datetime, tz: str) -> str:
-    """23 November 2026, 14:05:31 GMT"""
+    """1 December 2026, 14:05 GMT"""
     t = local(dt, tz)
-    return f"{t.day} {t:%B %Y}, {t:%H:%M:%S} {t.tzname()}"
+    return f"{t.day} {t:%B %Y}, {t:%H:%M} {t.tzname()}"
 
 
 def short_stamp(dt: datetime, tz: str) -> str:
-    """23 Nov 2026, 14:05:31 GMT"""
-    t = local(dt, tz)
-    return f"{t.day} {t:%b %Y}, {t:%H:%M:%S} {t.tzname()}"
+    """The same as ``stamp``: kept for callers that once wanted a shorter form."""
+    return stamp(dt, tz)
 
 
 def minutes(value: float) -> str:
@@ -276,32 +281,68 @@ class SlotRect:
     y2: float
 
 
-class SignatureSlots(Flowable):
-    """Empty, labelled boxes side by side; records where each was drawn for the signer."""
+@dataclass(frozen=True)
+class SlotText:
+    """What the report prints around one signature box: who, their registration, and
+    what they declare by signing (the signature's own block is drawn by the signer)."""
 
-    def __init__(self, labels: list[str], width: float, found: list[SlotRect]) -> None:
+    label: str
+    registration: str | None = None
+    declaration: str = ""
+
+
+class SignatureSlots(Flowable):
+    """Labelled boxes side by side, each with its signer's declaration beneath it;
+    records where each box was drawn for the signer."""
+
+    def __init__(self, labels: list[str] | list[SlotText], width: float, found: list[SlotRect]) -> None:
         super().__init__()
-        self.labels = labels
+        self.slots = [x if isinstance(x, SlotText) else SlotText(x) for x in labels]
+        self.labels = [x.label for x in self.slots]
         self.width = width
-        self.height = SLOT_HEIGHT + 5 * mm
         self.found = found
+        self._gap = 5 * mm
+        n = max(1, len(self.slots))
+        self._box_w = min(82 * mm, (width - self._gap * (n - 1)) / n)
+        self._style = ParagraphStyle(
+            "declaration", fontName=fonts.SANS, fontSize=7, leading=8.6, textColor=MUTED
+        )
+        self._paras = [
+            Paragraph(fonts.markup(" ".join(x.declaration.split())), self._style) if x.declaration else None
+            for x in self.slots
+        ]
+        self._decl_h = 0.0
+        for para in self._paras:
+            if para is not None:
+                _, h = para.wrap(self._box_w, 10_000)
+                self._decl_h = max(self._decl_h, h)
+        self._top = 5 * mm + (3.6 * mm if any(x.registration for x in self.slots) else 0)
+        self._below = self._decl_h + 2 * mm if self._decl_h else 0
+        self.height = self._below + SLOT_HEIGHT + self._top
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
         c = self.canv
-        n = max(1, len(self.labels))
-        gap = 5 * mm
-        box_w = min(82 * mm, (self.width - gap * (n - 1)) / n)
-        for i, label in enumerate(self.labels):
-            x = i * (box_w + gap)
+        box_w = self._box_w
+        y0 = self._below
+        for i, slot in enumerate(self.slots):
+            x = i * (box_w + self._gap)
             c.setFillColor(MUTED)
-            fonts.draw_string(c, x, SLOT_HEIGHT + 1.6 * mm, fonts.fit(label, 7.6, box_w), 7.6, bold=True)
+            top = y0 + SLOT_HEIGHT + 1.6 * mm
+            if slot.registration:
+                fonts.draw_string(c, x, top, fonts.fit(f"Registration {slot.registration}", 7.2, box_w), 7.2)
+                top += 3.6 * mm
+            fonts.draw_string(c, x, top, fonts.fit(slot.label, 7.6, box_w), 7.6, bold=True)
             c.setStrokeColor(RULE)
             c.setLineWidth(0.6)
             c.setDash(2, 2)
-            c.rect(x, 0, box_w, SLOT_HEIGHT, stroke=1, fill=0)
+            c.rect(x, y0, box_w, SLOT_HEIGHT, stroke=1, fill=0)
             c.setDash()
-            ax, ay = c.absolutePosition(x, 0)
+            para = self._paras[i]
+            if para is not None:
+                _, h = para.wrap(box_w, 10_000)
+                para.drawOn(c, x, y0 - 1.5 * mm - h)
+            ax, ay = c.absolutePosition(x, y0)
             self.found.append(SlotRect(c.getPageNumber() - 1, ax, ay, ax + box_w, ay + SLOT_HEIGHT))

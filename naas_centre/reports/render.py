@@ -32,6 +32,7 @@ from naas_centre.reports.data import (
     EvidenceNote,
     Judgement,
     LevelName,
+    Moderated,
     ObservationReportData,
     OutcomeReportData,
     PhaseTiming,
@@ -39,6 +40,7 @@ from naas_centre.reports.data import (
     ReportHeader,
     RubricRow,
     SignatureSlot,
+    Supersession,
     WrittenReportData,
 )
 from naas_centre.reports.layout import (
@@ -50,6 +52,7 @@ from naas_centre.reports.layout import (
     PageInfo,
     SignatureSlots,
     SlotRect,
+    SlotText,
     canvas_maker,
     duration,
     facts,
@@ -59,10 +62,20 @@ from naas_centre.reports.layout import (
     long_day,
     minutes,
     p,
+    stamp,
     styles,
 )
 
-JUDGEMENT_WORDS = {"met": "Met", "not_met": "Not met", None: "No judgement given"}
+JUDGEMENT_WORDS: dict[str | None, str] = {
+    "met": "Met",
+    "not_met": "Not met",
+    None: "No judgement given",
+    "": "No judgement given",
+}
+
+
+def _jw(judgement: str | None) -> str:
+    return JUDGEMENT_WORDS.get(judgement) or str(judgement)
 
 
 @dataclass(frozen=True)
@@ -111,14 +124,38 @@ class _Builder:
             ("Adjustments", h.adjustments or "none"),
             ("Pack", f"{h.pack_title} ({h.pack_name} {h.pack_version})"),
         ]
-        return [
+        out: list[Any] = [
             p(h.title, self.st["title"], bold=True),
             Spacer(1, 1.5 * mm),
             p(subtitle, self.st["subtitle"]),
             Spacer(1, 4 * mm),
-            facts(pairs, self.width, self.st),
-            p(f"Pack content sha256 {h.pack_hash}  ·  sitting {h.sitting_id}", self.st["small"]),
         ]
+        if h.supersedes is not None:
+            out += [self._supersedes(h.supersedes), Spacer(1, 3 * mm)]
+        out += [
+            facts(pairs, self.width, self.st),
+            p(f"Pack content sha256 {h.pack_hash}", self.st["small"]),
+        ]
+        return out
+
+    def _supersedes(self, note: Supersession) -> Table:
+        when = f", signed {stamp(note.previous_signed_at, self.tz)}" if note.previous_signed_at else ""
+        text = (
+            f"Version {note.version}. This report replaces version {note.previous_version}{when}, "
+            f"which stays on record unchanged. Why it was replaced: {note.reason.strip().rstrip('.')}."
+        )
+        return Table(
+            [[p(text, self.st["body"], bold=True)]],
+            colWidths=[self.width],
+            style=TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 0.8, NOT_MET),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            ),
+        )
 
     def _timings(self, timings: tuple[PhaseTiming, ...]) -> list[Any]:
         out: list[Any] = [p("Timings", self.st["h2"], bold=True)]
@@ -174,37 +211,122 @@ class _Builder:
             out.append(p("No pauses.", self.st["body"]))
         return out
 
+    def _who(self, name: str) -> str:
+        return f"{initials(name)}: " if len(self.h.assessors) > 1 else ""
+
     def _rubric(self, title: str, scale: tuple[LevelName, ...], rubric: tuple[RubricRow, ...]) -> list[Any]:
         c, cb, sm = self.st["cell"], self.st["cell_bold"], self.st["small"]
         legend = "  ·  ".join(f"{lv.value} {lv.label}" for lv in scale)
-        out: list[Any] = [p(title, self.st["h2"], bold=True), p(f"Levels: {legend}", sm), Spacer(1, 1.5 * mm)]
-        two = len(self.h.assessors) > 1
-        rows: list[list[Any]] = [
-            [p("Criterion", cb), p("Level", cb), p("What the assessor observed at this level", cb)]
+        out: list[Any] = [
+            p(title, self.st["h2"], bold=True),
+            p(f"Levels: {legend}", sm),
+            p(
+                "For each criterion: the level, the rubric's descriptor for that level, and the evidence "
+                "the assessor gave for it in their own words (their reason, and the notes they tied to "
+                "the criterion).",
+                sm,
+            ),
+            Spacer(1, 1.5 * mm),
         ]
+        two = len(self.h.assessors) > 1
+        rows: list[list[Any]] = [[p("Criterion", cb), p("Level", cb), p("Descriptor and evidence", cb)]]
         for row in rubric:
-            crit = [p(row.criterion_text, c), p(f"KSS {row.kss_id}: {row.kss_title}", sm)]
+            crit = [p(row.criterion_text, c), p(f"KSS area: {row.kss_title}", sm)]
+            level: list[Any] = []
+            right: list[Any] = []
             if row.agreed:
-                s = row.scores[0]
-                level = [p(f"{s.level} {s.level_label}", cb)]
+                s0 = row.scores[0]
+                level.append(p(f"{s0.level} {s0.level_label}", cb))
                 if two:
                     level.append(p("both assessors", sm))
-                descriptor = [p(s.descriptor, c)]
+                right += [p("Descriptor for this level", sm, bold=True), p(s0.descriptor, c)]
             else:
-                level, descriptor = [], []
-                for s in row.scores:
-                    who = initials(s.assessor) + " " if two else ""
-                    if s.level is None:
-                        level.append(p(f"{who}not scored", c))
-                        continue
-                    level.append(p(f"{who}{s.level} {s.level_label}", cb))
-                    descriptor.append(p(f"{who}{s.descriptor}" if two else s.descriptor, c))
-            rows.append([crit, level, descriptor])
+                for sc in row.scores:
+                    if sc.level is None:
+                        level.append(p(f"{self._who(sc.assessor)}not scored", c))
+                    else:
+                        level.append(p(f"{self._who(sc.assessor)}{sc.level} {sc.level_label}", c))
+                m = row.moderation
+                if m is not None and m.level is not None:
+                    level.append(p(f"Agreed: {m.level} {m.level_label}", cb))
+                    level.append(p("at moderation", sm))
+                    right += [
+                        p(f"Descriptor for the agreed level ({m.level})", sm, bold=True),
+                        p(m.descriptor, c),
+                    ]
+                else:
+                    for sc in row.scores:
+                        if sc.level is not None:
+                            right += [
+                                p(f"{self._who(sc.assessor)}descriptor for level {sc.level}", sm, bold=True),
+                                p(sc.descriptor, c),
+                            ]
+            for sc in row.scores:
+                said = [x for x in (sc.reason, *sc.evidence) if x.strip()]
+                heading = f"Evidence, {sc.assessor}" if two else "The assessor's evidence"
+                right.append(p(heading, sm, bold=True))
+                if said:
+                    right += [p(f"“{x.strip()}”", c, lines=True) for x in said]
+                else:
+                    right.append(p("No reason or note was recorded for this criterion.", sm))
+            rows.append([crit, level, right])
         w = self.width
-        out.append(grid(rows, [w * 0.36, w * 0.17, w * 0.47], zebra=True))
+        out.append(grid(rows, [w * 0.3, w * 0.17, w * 0.53], zebra=True))
         if two:
             keys = ", ".join(f"{initials(a)} {a}" for a in self.h.assessors)
             out.append(p(f"Where the assessors differ, each level is shown with their initials: {keys}.", sm))
+        out += self._moderation(rubric)
+        return out
+
+    def _moderation(self, rubric: tuple[RubricRow, ...]) -> list[Any]:
+        differed = [r for r in rubric if not r.agreed and any(s.level is not None for s in r.scores)]
+        if len(self.h.assessors) < 2:
+            return []
+        out: list[Any] = [p("Moderation: where the assessors differed", self.st["h2"], bold=True)]
+        if not differed:
+            return [
+                *out,
+                p(
+                    "The assessors gave the same level on every criterion; nothing needed moderation.",
+                    self.st["body"],
+                ),
+            ]
+        c, cb = self.st["cell"], self.st["cell_bold"]
+        rows: list[list[Any]] = [
+            [p(t, cb) for t in ("Criterion", "Levels given", "Agreed level", "Moderator and reason")]
+        ]
+        for r in differed:
+            given = [
+                p(
+                    f"{s.assessor}: {s.level} {s.level_label}"
+                    if s.level is not None
+                    else f"{s.assessor}: not scored",
+                    c,
+                )
+                for s in r.scores
+            ]
+            m = r.moderation
+            if m is None:
+                rows.append(
+                    [p(r.criterion_title or r.criterion_text, c), given, p("not yet agreed", cb), p("", c)]
+                )
+                continue
+            rows.append(
+                [
+                    p(r.criterion_title or r.criterion_text, c),
+                    given,
+                    p(f"{m.level} {m.level_label}", cb),
+                    [p(m.moderator, cb), p(m.reason or "No reason recorded.", c, lines=True)],
+                ]
+            )
+        w = self.width
+        out.append(grid(rows, [w * 0.3, w * 0.22, w * 0.14, w * 0.34]))
+        out.append(
+            p(
+                "The outcome uses the agreed level. Both assessors' levels stay on record as they gave them.",
+                self.st["small"],
+            )
+        )
         return out
 
     def _notes(self, notes: tuple[EvidenceNote, ...]) -> list[Any]:
@@ -221,49 +343,65 @@ class _Builder:
             rows.append([p(hms(n.written_at, self.tz), c), p(clock, c), p(initials(n.assessor), c), body])
         w = self.width
         out.append(grid(rows, [w * 0.11, w * 0.16, w * 0.07, w * 0.66]))
+        if len(self.h.assessors) > 1:
+            keys = ", ".join(f"{initials(a)} {a}" for a in self.h.assessors)
+            out.append(p(f"By: {keys}.", self.st["small"]))
         return out
 
-    def _judgements(self, title: str, judgements: tuple[Judgement, ...]) -> list[Any]:
+    def _judgements(
+        self, title: str, judgements: tuple[Judgement, ...], agreed: Moderated | None
+    ) -> list[Any]:
         out: list[Any] = [p(title, self.st["h2"], bold=True)]
         if not judgements:
             return [*out, p("No overall judgement has been given.", self.st["body"])]
         for j in judgements:
-            out.append(
-                p(f"{j.assessor}: {JUDGEMENT_WORDS.get(j.judgement, j.judgement)}", self.st["h3"], bold=True)
-            )
+            out.append(p(f"{j.assessor}: {_jw(j.judgement)}", self.st["h3"], bold=True))
             out.append(p(j.rationale or "No reasons were written.", self.st["body"], lines=True))
+        if agreed is not None:
+            word = _jw(agreed.judgement)
+            out.append(p(f"Agreed at moderation: {word}", self.st["h3"], bold=True))
+            out.append(
+                p(
+                    f"The assessors' judgements differed. {agreed.moderator} agreed “{word}” with them, "
+                    f"for this reason: {agreed.reason or 'no reason recorded'}",
+                    self.st["body"],
+                    lines=True,
+                )
+            )
         return out
 
-    def _signatures(self, slots: tuple[SignatureSlot, ...], found: list[SlotRect]) -> list[Any]:
-        return [
-            CondPageBreak(SignatureSlots([], self.width, []).height + 22 * mm),
-            KeepTogether(
-                [
-                    p("Signatures", self.st["h2"], bold=True),
-                    p(
-                        "Each signature below is a digital signature from the centre's certificate "
-                        "authority. Check it with any PDF reader that shows signatures, or with "
-                        "naas-centre verify and the centre's CA certificate.",
-                        self.st["small"],
-                    ),
-                    Spacer(1, 3 * mm),
-                    SignatureSlots([s.label for s in slots], self.width, found),
-                ]
+    def _signatures(
+        self, slots: tuple[SignatureSlot, ...], found: list[SlotRect], closing: list[Any]
+    ) -> list[Any]:
+        """The closing judgement and the signatures under it, kept on one page together."""
+        boxes = SignatureSlots(
+            [SlotText(s.label, s.registration_number, s.declaration) for s in slots], self.width, found
+        )
+        block = [
+            p("Signatures", self.st["h2"], bold=True),
+            p(
+                "Each signature below is a digital signature from the centre's certificate "
+                "authority. Check it with any PDF reader that shows signatures, or with "
+                "naas-centre verify and the centre's CA certificate. Beneath each box is what its "
+                "signer declares by signing.",
+                self.st["small"],
             ),
+            Spacer(1, 3 * mm),
+            boxes,
         ]
+        return [CondPageBreak(boxes.height + 30 * mm), KeepTogether([*closing, *block])]
 
-    def _build(self, story: list[Any], subject: str) -> RenderedReport:
+    def _build(self, story: list[Any], subject: str, closing: list[Any]) -> RenderedReport:
         h = self.h
         found: list[SlotRect] = []
-        story = [*story, *self._signatures(h.slots, found)]
+        story = [*story, *self._signatures(h.slots, found, closing)]
         title = f"{h.title}: {h.candidate_name}"
+        version = f" · version {h.supersedes.version}" if h.supersedes is not None else ""
         info = PageInfo(
             centre=h.centre_name,
             kind_label=h.kind.label,
-            footer_left=f"{h.candidate_name} · {h.registration_number} · {long_day(h.day)}",
-            footer_second=(
-                f"Pack {h.pack_name} {h.pack_version} · sha256 {h.pack_hash[:16]}… · sitting {h.sitting_id}"
-            ),
+            footer_left=f"{h.candidate_name} · {h.registration_number} · {long_day(h.day)}{version}",
+            footer_second=f"Pack {h.pack_name} {h.pack_version} · sha256 {h.pack_hash[:16]}…",
         )
         pdf = _write(story, info, title=title, author=h.centre_name, subject=subject, language=h.language)
         return RenderedReport(pdf, tuple(found), title)
@@ -278,12 +416,14 @@ class _Builder:
         story += self._timings(d.timings)
         story += self._rubric("Rubric: the level for each criterion", d.scale, d.rubric)
         story += self._notes(d.notes)
-        story += self._judgements("Overall judgement", d.judgements)
-        return self._build(story, f"Observation of {d.station_title}, scored against {self.h.pack_title}")
+        closing = self._judgements("Overall judgement", d.judgements, d.judgement_moderation)
+        return self._build(
+            story, f"Observation of {d.station_title}, scored against {self.h.pack_title}", closing
+        )
 
     def written(self, d: WrittenReportData) -> RenderedReport:
         how = {"candidate": "by the candidate", "time_up": "when time ran out"}.get(d.submitted_how or "", "")
-        submitted = f"{hms(d.submitted_at, self.tz)} {how}".strip() if d.submitted_at else "not submitted"
+        submitted = f"{stamp(d.submitted_at, self.tz)} {how}".strip() if d.submitted_at else "not submitted"
         story = self._opening(d.title, [("Words", str(d.word_count)), ("Submitted", submitted)])
         story += self._timings(d.timings)
         story += [p("The task", self.st["h2"], bold=True), p(d.prompt.strip(), self.st["body"])]
@@ -297,75 +437,141 @@ class _Builder:
             story.append(p("The script is empty.", self.st["body"]))
         story += [_script_paragraph(x, self.st["script"]) for x in paragraphs]
         story += self._rubric("Marking", d.scale, d.rubric)
-        story += self._judgements("Feedback", d.judgements)
         if d.notes:
             story += self._notes(d.notes)
-        return self._build(story, f"Written exercise: {d.title}")
+        closing = self._judgements("Feedback on the script", d.judgements, d.judgement_moderation)
+        return self._build(story, f"Written exercise: {d.title}", closing)
 
     def outcome(self, d: OutcomeReportData) -> RenderedReport:
         story = self._opening(self.h.pack_title, [])
-        word = "MET" if d.met else "NOT MET"
-        banner = Table(
+        story += [Spacer(1, 4 * mm), self._banner(d.met)]
+        c, cb, body = self.st["cell"], self.st["cell_bold"], self.st["body"]
+        if d.reasons:
+            story.append(p("Why the standard was not met", self.st["h2"], bold=True))
+            story += [p(f"• {r}", body) for r in d.reasons]
+        story.append(p("How this outcome was decided", self.st["h2"], bold=True))
+        if d.rationale:
+            story.append(p(d.rationale, body))
+            story.append(Spacer(1, 1.5 * mm))
+        story += [p(f"• {r}", body) for r in d.rule]
+        story.append(p("Profile by KSS area", self.st["h2"], bold=True))
+        lowest = min(lv.value for lv in d.scale) if d.scale else 0
+        highest = max(lv.value for lv in d.scale) if d.scale else 4
+        story.append(profile_chart(d.areas, lowest, highest, self.width))
+        rows: list[list[Any]] = [[p(t, cb) for t in ("KSS area", "Combined level", "Pass mark", "Result")]]
+        for i, a in enumerate(d.areas, 1):
+            result = [p("met" if a.met else "not met", c, bold=not a.met)]
+            if a.failed_critical:
+                result.append(p("a critical criterion is below its level", self.st["small"]))
+            rows.append(
+                [p(f"{i}. {a.title}", c), p(f"{a.combined:.2f}", c), p(f"{a.pass_mark:g}", c), result]
+            )
+        w = self.width
+        story.append(Spacer(1, 2 * mm))
+        story.append(grid(rows, [w * 0.52, w * 0.14, w * 0.11, w * 0.23], zebra=True))
+        story += self._feedback(d)
+        story += self._station_judgements(d)
+        if d.appeal:
+            story.append(p("If you disagree with the outcome", self.st["h2"], bold=True))
+            story += [p(x, body) for x in d.appeal]
+        word = "met" if d.met else "not met"
+        closing = [
+            p("The outcome", self.st["h2"], bold=True),
+            self._banner(d.met),
+            Spacer(1, 1.5 * mm),
+            p(
+                f"{self.h.candidate_name}, {self.h.level} level, attempt {self.h.attempt}: the standard "
+                f"was {word} at the assessment centre on {long_day(self.h.day)}, under the pack "
+                f"{self.h.pack_name} {self.h.pack_version}.",
+                body,
+            ),
+        ]
+        return self._build(story, f"Outcome of the assessment centre, {self.h.pack_title}", closing)
+
+    def _banner(self, met: bool) -> Table:
+        word = "MET" if met else "NOT MET"
+        return Table(
             [[p(f"Outcome: standard {word}", self.st["result"], bold=True)]],
             colWidths=[self.width],
             style=TableStyle(
                 [
                     ("FONTNAME", (0, 0), (-1, -1), fonts.SANS),
-                    ("BACKGROUND", (0, 0), (-1, -1), MET if d.met else NOT_MET),
+                    ("BACKGROUND", (0, 0), (-1, -1), MET if met else NOT_MET),
                     ("TOPPADDING", (0, 0), (-1, -1), 6),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
                     ("LEFTPADDING", (0, 0), (-1, -1), 8),
                 ]
             ),
         )
-        story += [Spacer(1, 4 * mm), banner]
-        if d.reasons:
-            story.append(p("Why the standard was not met", self.st["h2"], bold=True))
-            story += [p(f"• {r}", self.st["body"]) for r in d.reasons]
-        story.append(p("Profile by KSS area", self.st["h2"], bold=True))
-        lowest = min(lv.value for lv in d.scale) if d.scale else 0
-        highest = max(lv.value for lv in d.scale) if d.scale else 4
-        story.append(profile_chart(d.areas, lowest, highest, self.width))
-        c, cb = self.st["cell"], self.st["cell_bold"]
-        rows: list[list[Any]] = [[p(t, cb) for t in ("KSS area", "Combined level", "Pass mark", "Result")]]
-        for i, a in enumerate(d.areas, 1):
-            rows.append(
-                [
-                    p(f"{i}. {a.title}", c),
-                    p(f"{a.combined:.2f}", c),
-                    p(f"{a.pass_mark:g}", c),
-                    p("met" if a.met else "not met", c, bold=not a.met),
-                ]
-            )
-        w = self.width
-        story.append(Spacer(1, 2 * mm))
-        story.append(grid(rows, [w * 0.58, w * 0.15, w * 0.12, w * 0.15], zebra=True))
-        story.append(p("How the outcome is decided", self.st["h2"], bold=True))
-        story += [p(f"• {r}", self.st["body"]) for r in d.rule]
+
+    def _feedback(self, d: OutcomeReportData) -> list[Any]:
+        body, sm = self.st["body"], self.st["small"]
+        out: list[Any] = [
+            p("Feedback for each KSS area", self.st["h2"], bold=True),
+            p(
+                "For every area: what the assessors saw you do well, and where to go next. Where an "
+                "area was not met, the development feedback says what to work on with your supervisor "
+                "before a further attempt.",
+                sm,
+            ),
+        ]
         if not d.met:
-            story.append(p("Development feedback for each KSS area", self.st["h2"], bold=True))
-            for i, a in enumerate(d.areas, 1):
-                story.append(p(f"{i}. {a.title}", self.st["h3"], bold=True))
-                if a.met:
-                    story.append(
-                        p(f"Met: combined level {a.combined:.2f} against {a.pass_mark:g}.", self.st["body"])
-                    )
-                else:
-                    text = a.development_feedback or "The pack gives no development feedback for this area."
-                    story.append(
+            out.insert(1, p("Development feedback for each KSS area", self.st["h3"], bold=True))
+        for i, a in enumerate(d.areas, 1):
+            part: list[Any] = [p(f"{i}. {a.title}", self.st["h3"], bold=True)]
+            if a.met:
+                part.append(
+                    p(f"Met: combined level {a.combined:.2f} against the pass mark of {a.pass_mark:g}.", body)
+                )
+            else:
+                why = f"combined level {a.combined:.2f} against the pass mark of {a.pass_mark:g}"
+                if a.failed_critical:
+                    names = "; ".join(f"“{x}”" for x in a.failed_critical)
+                    why += f"; the critical criterion {names} is below the level it must reach"
+                part.append(p(f"Not met: {why}.", body, bold=True))
+            if a.strengths:
+                part += [p("Strengths", sm, bold=True), p(a.strengths, body)]
+            if a.next_steps:
+                part += [p("Next steps", sm, bold=True), p(a.next_steps, body)]
+            if not a.met:
+                text = a.development_feedback or "The pack gives no development feedback for this area."
+                part += [p("Development feedback", sm, bold=True), p(" ".join(text.split()), body)]
+            out.append(KeepTogether(part))
+        return out
+
+    def _station_judgements(self, d: OutcomeReportData) -> list[Any]:
+        if not d.stations and not d.station_judgements:
+            return []
+        c, cb = self.st["cell"], self.st["cell_bold"]
+        out: list[Any] = [p("Overall judgements by station", self.st["h2"], bold=True)]
+        if d.judgement_note:
+            out.append(p(d.judgement_note, self.st["body"]))
+            out.append(Spacer(1, 1.5 * mm))
+        w = self.width
+        if d.stations:
+            rows: list[list[Any]] = [[p(t, cb) for t in ("Station", "Each assessor", "Agreed")]]
+            for st in d.stations:
+                given = [p(f"{who}: {_jw(j)}", c) for who, j in st.judgements]
+                values = {j for _, j in st.judgements}
+                if st.moderation is not None:
+                    agreed: list[Any] = [
+                        p(_jw(st.moderation.judgement), cb),
                         p(
-                            f"Not met: combined level {a.combined:.2f} against {a.pass_mark:g}.",
-                            self.st["body"],
-                            bold=True,
-                        )
-                    )
-                    story.append(p(" ".join(text.split()), self.st["body"]))
-        if d.station_judgements:
-            story.append(p("Overall judgements by station", self.st["h2"], bold=True))
+                            f"at moderation by {st.moderation.moderator}: {st.moderation.reason}",
+                            self.st["small"],
+                        ),
+                    ]
+                elif len(values) == 1:
+                    agreed = [p(_jw(values.pop()), cb)]
+                else:
+                    agreed = [p("not yet agreed", cb)]
+                rows.append([p(st.station, c), given, agreed])
+            out.append(grid(rows, [w * 0.36, w * 0.32, w * 0.32]))
+        else:
             rows = [[p(t, cb) for t in ("Station", "Assessor", "Judgement")]]
-            rows += [[p(a, c), p(b, c), p(JUDGEMENT_WORDS.get(j, j), c)] for a, b, j in d.station_judgements]
-            story.append(grid(rows, [w * 0.5, w * 0.28, w * 0.22]))
-        return self._build(story, f"Outcome of the assessment centre, {self.h.pack_title}")
+            rows += [[p(a, c), p(b, c), p(_jw(j), c)] for a, b, j in d.station_judgements]
+            out.append(grid(rows, [w * 0.5, w * 0.28, w * 0.22]))
+        return out
 
 
 def _script_paragraph(text: str, style: Any) -> Paragraph:
@@ -415,18 +621,23 @@ def _day_summary(d: DaySummaryData) -> RenderedReport:
     met = sum(1 for r in d.rows if r.outcome == "met")
     not_met = sum(1 for r in d.rows if r.outcome == "not met")
     pending = len(d.rows) - met - not_met
-    story += [
-        Spacer(1, 3 * mm),
-        p(f"Outcomes: {met} met, {not_met} not met, {pending} not yet decided.", st["body"], bold=True),
-    ]
     found: list[SlotRect] = []
+    boxes = SignatureSlots(
+        [SlotText(s.label, s.registration_number, s.declaration) for s in d.slots], width, found
+    )
     story += [
-        CondPageBreak(SignatureSlots([], width, []).height + 20 * mm),
+        CondPageBreak(boxes.height + 30 * mm),
         KeepTogether(
             [
+                Spacer(1, 3 * mm),
+                p(
+                    f"Outcomes: {met} met, {not_met} not met, {pending} not yet decided.",
+                    st["body"],
+                    bold=True,
+                ),
                 p("Signatures", st["h2"], bold=True),
                 Spacer(1, 2 * mm),
-                SignatureSlots([s.label for s in d.slots], width, found),
+                boxes,
             ]
         ),
     ]
