@@ -89,7 +89,7 @@ def staff_clock(
     """An assessor or manager, by password, pauses or resumes the writing clock."""
     from naas_centre.services import accounts, timing, written
 
-    who = accounts.authenticate(db, username, password)
+    who = accounts.authenticate(db, username, password, door=accounts.KIOSK_EXIT)
     if who.role not in written.STARTERS:
         raise PermissionDenied("Only an assessor or a centre manager can pause or resume the clock.")
     return timing.record_event(db, who, grant.sitting_id, grant.station_id, "writing", kind, reason=reason)

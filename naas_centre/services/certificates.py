@@ -616,7 +616,7 @@ def list_certificates(db: Database, actor: Actor) -> list[PersonCertificates]:
             .where(AccountRow.role.in_([r.value for r in SIGNERS]))
             .order_by(AccountRow.display_name, AccountRow.username)
         ).all()
-        names = dict(s.execute(select(AccountRow.id, AccountRow.display_name)).tuples().all())
+        names = {aid: name for aid, name in s.execute(select(AccountRow.id, AccountRow.display_name))}
         out = []
         for person in people:
             certs = s.scalars(

@@ -52,6 +52,14 @@ ASSESSOR_EMPLOYERS = {
     "assessor3": "Leeds City Council",
     "assessor4": "Kirklees Council",
 }
+# Social Work England registrations of the staff who sign (fictional, in SWE's format).
+STAFF_REGISTRATIONS = {
+    "manager": "SW064418",
+    "assessor1": "SW071932",
+    "assessor2": "SW088157",
+    "assessor3": "SW079604",
+    "assessor4": "SW092286",
+}
 
 # name, registration, employer, level, extra time %, break, notes, monitoring
 CANDIDATES = (
@@ -159,6 +167,7 @@ def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date |
             acc.role,
             acc.password,
             ASSESSOR_EMPLOYERS.get(acc.username),
+            registration_number=STAFF_REGISTRATIONS.get(acc.username),
         )
         ids[acc.username] = view.id
 

@@ -5,21 +5,68 @@ feedback as its rationale), so marking has the scoring station's guarantees: eac
 change is one durable, audited transaction, and a sheet is read-only once submitted.
 Only the asking assessor's own marks are ever returned here: the other marker's stay
 hidden (``sittings.sitting_detail`` shows them once both have submitted).
+
+Anonymous marking shows a script under its sitting's ``marking_code``: random
+(``secrets``), stored when the sitting is planned, never derived from anything a marker
+can see (a hash of the sitting id could be computed from the marker's own list).
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import JudgementRow, ScoreRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import NotFound, PermissionDenied, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import accounts, packs
+from naas_centre.services import accounts, audit, packs
 from naas_centre.services.views import Actor, Role
+
+# No 0/O or 1/I: a code is read aloud and copied by hand at moderation.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6  # 32**6, about a billion: a guess is hopeless, and the column is unique
+
+
+def new_marking_code(s: Session) -> str:
+    """A fresh random code no sitting has yet."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if s.scalar(select(SittingRow.id).where(SittingRow.marking_code == code)) is None:
+            return code
+
+
+def ensure_marking_codes(db: Database, sitting_ids: Iterable[str]) -> dict[str, str]:
+    """sitting id → marking code; sittings planned before codes existed get one now
+    (in a write, audited as any change to a sitting)."""
+    wanted = set(sitting_ids)
+    if not wanted:
+        return {}
+    with db.read() as s:
+        codes = dict(
+            s.execute(select(SittingRow.id, SittingRow.marking_code).where(SittingRow.id.in_(wanted))).all()
+        )
+    if all(codes.get(sid) for sid in codes):
+        return {sid: str(code) for sid, code in codes.items()}
+    with db.write() as s:
+        out: dict[str, str] = {}
+        for row in s.scalars(select(SittingRow).where(SittingRow.id.in_(wanted))):
+            if not row.marking_code:
+                before = audit.snapshot(row)
+                row.marking_code = new_marking_code(s)
+                s.flush()
+                audit.record(s, None, "sitting.marking_code", row, before)
+            out[row.id] = row.marking_code
+        return out
+
+
+def script_label(code: str) -> str:
+    return f"Script {code}"
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from db.models import (
 )
 from naas_centre.errors import Conflict, NotFound, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import access, audit, packs
+from naas_centre.services import access, audit, marking, packs
 from naas_centre.services.accounts import require
 from naas_centre.services.views import (
     Actor,
@@ -128,6 +128,7 @@ def plan_sitting(
             day=day or starts_at.date(),
             starts_at=starts_at,
             attempt=attempt,
+            marking_code=marking.new_marking_code(s),
         )
         s.add(row)
         audit.record(s, actor, "sitting.plan", row, None)

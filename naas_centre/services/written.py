@@ -6,7 +6,6 @@ candidate-facing material of its pack, and nothing else (never an actor brief).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,7 @@ from db.engine import Database
 from db.models import CandidateRow, ScriptRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
 from naas_centre.packs.schema import ExamConditions
-from naas_centre.services import access, accounts, audit, packs, timing
+from naas_centre.services import access, accounts, audit, marking, packs, timing
 from naas_centre.services.views import Actor, Role
 
 _WORD = re.compile(r"\S+")
@@ -137,7 +136,7 @@ def submit(db: Database, grant: KioskGrant, text: str, how: str) -> ScriptState:
 def leave_kiosk(db: Database, grant: KioskGrant, username: str, password: str) -> Actor:
     """Only an assessor or manager, with their password, takes the workstation back."""
     try:
-        who = accounts.authenticate(db, username, password)
+        who = accounts.authenticate(db, username, password, door=accounts.KIOSK_EXIT)
     except UserError:
         _audit_exit(db, grant, username, ok=False)
         raise
@@ -171,13 +170,19 @@ class ScriptForMarking:
     submitted_at: datetime
 
 
-def anonymous_code(sitting_id: str) -> str:
-    return "Script " + hashlib.sha256(sitting_id.encode()).hexdigest()[:6].upper()
+def anonymous_code(db: Database, sitting_id: str) -> str:
+    """The label a script is marked under: its sitting's random marking code."""
+    return marking.script_label(marking.ensure_marking_codes(db, [sitting_id])[sitting_id])
 
 
 def scripts_to_mark(db: Database, actor: Actor, *, reveal_names: bool = False) -> list[ScriptForMarking]:
     """Submitted scripts of the assessor's sittings; names hidden when the pack says so."""
     accounts.require(actor, Role.ASSESSOR)
+    with db.read() as s:
+        mine = s.scalars(
+            select(SittingAssessorRow.sitting_id).where(SittingAssessorRow.assessor_id == actor.account_id)
+        ).all()
+    codes = marking.ensure_marking_codes(db, mine)
     with db.read() as s:
         rows = s.execute(
             select(ScriptRow, SittingRow, CandidateRow)
@@ -196,7 +201,7 @@ def scripts_to_mark(db: Database, actor: Actor, *, reveal_names: bool = False) -
                 ScriptForMarking(
                     sitting.id,
                     we.id,
-                    anonymous_code(sitting.id) if hide else candidate.full_name,
+                    marking.script_label(codes[sitting.id]) if hide else candidate.full_name,
                     hide,
                     script_row.text,
                     script_row.word_count,
