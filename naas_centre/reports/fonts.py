@@ -10,6 +10,12 @@ Arabic is shaped before it is drawn: letters take their joined forms
 Spaces inside a short right-to-left run become no-break spaces, so a name is never
 split across lines (which would put its words in the wrong order) and text extraction
 (poppler's ``pdftotext``) gives the name back in reading order.
+
+The joined forms are only how the letters look. Each embedded font's ToUnicode map
+(what a reader extracts, copies or searches) maps every Arabic presentation form back
+to the letters it stands for (its compatibility decomposition), so the text taken
+from the PDF is the name as stored, not its look-alike forms. A reader puts the
+letters back in reading order from their direction, as poppler does.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from bidi import get_display  # type: ignore[import-untyped]
 from reportlab.graphics import shapes
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
 SANS = "NaasSans"
 SANS_BOLD = "NaasSans-Bold"
@@ -46,13 +52,70 @@ def font_path(name: str) -> Path:
     return Path(_files.enter_context(resources.as_file(ref)))
 
 
+def _is_presentation_form(code: int) -> bool:
+    return 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF
+
+
+def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """A ToUnicode CMap for one font subset, with presentation forms mapped to their letters."""
+
+    def target(code: int) -> str:
+        text = chr(code)
+        if _is_presentation_form(code):
+            # A ligature's letters are given in drawing (visual) order, as its glyph is
+            # placed in a right-to-left run: a reader reversing the run reverses them too.
+            text = unicodedata.normalize("NFKC", text)[::-1]
+        return "".join(f"{b:02X}" for b in text.encode("utf-16-be"))
+
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *(f"<{i:02X}> <{target(v)}>" for i, v in enumerate(subset)),
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
+class LogicalTextFont(TTFont):
+    """A TrueType font whose extracted text is the logical letters, not the joined forms."""
+
+    def addObjects(self, doc: Any) -> None:
+        state = self.state.get(doc)
+        subsets = [list(x) for x in state.subsets] if state is not None else []
+        super().addObjects(doc)
+        for n, subset in enumerate(subsets):
+            if not any(_is_presentation_form(code) for code in subset):
+                continue
+            base = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX)).decode("pdfdoc")
+            stream = doc.idToObject.get("toUnicodeCMap:" + base)
+            if stream is not None:
+                stream.content = to_unicode_cmap(base, subset)
+
+
 def register() -> None:
     """Registers the fonts with ReportLab once per process (cheap after the first call)."""
     global _registered
     if _registered:
         return
     for name in (SANS, SANS_BOLD):
-        pdfmetrics.registerFont(TTFont(name, str(font_path(name))))
+        pdfmetrics.registerFont(LogicalTextFont(name, str(font_path(name))))
     pdfmetrics.registerFont(TTFont(CJK, str(font_path(CJK)), subfontIndex=0))
     # <b> in a paragraph picks the bold face; CJK has one weight only.
     for family, bold in ((SANS, SANS_BOLD), (CJK, CJK)):
@@ -88,7 +151,31 @@ def shape(text: str, *, base: str = "L") -> str:
     if not any(_is_rtl(ch) for ch in text):
         return text
     text = _keep_rtl_runs_together(text)
-    return str(get_display(arabic_reshaper.reshape(text), base_dir=base))
+    return str(get_display(_reshaper().reshape(text), base_dir=base))
+
+
+# The ligatures Arabic requires (lam with alef); optional ones such as the word Allah
+# as one glyph are left out: DejaVu has no glyph for most of them.
+_LAM_ALEF = (
+    "ARABIC LIGATURE LAM WITH ALEF",
+    "ARABIC LIGATURE LAM WITH ALEF WITH HAMZA ABOVE",
+    "ARABIC LIGATURE LAM WITH ALEF WITH HAMZA BELOW",
+    "ARABIC LIGATURE LAM WITH ALEF WITH MADDA ABOVE",
+)
+
+
+@lru_cache(maxsize=1)
+def _reshaper() -> Any:
+    """Joins Arabic letters, keeps every vowel mark (a name is spelled as stored)."""
+    from arabic_reshaper import ligatures
+
+    config: dict[str, Any] = {"delete_harakat": False, "support_ligatures": True}
+    config.update({name: False for name, _ in ligatures.LIGATURES})
+    both = _cmap(SANS) & _cmap(SANS_BOLD)
+    for name, (_, forms) in ligatures.LIGATURES:
+        if name in _LAM_ALEF and all(ord(f) in both for f in forms if f):
+            config[name] = True
+    return arabic_reshaper.ArabicReshaper(configuration=config)
 
 
 def _keep_rtl_runs_together(text: str) -> str:
