@@ -1,6 +1,8 @@
 """From a pack to the plain specs that ``naas_centre.core.outcome`` evaluates.
 
-Kept out of ``core`` so the rule stays independent of the pack schema.
+Kept out of ``core`` so the rule stays independent of the pack schema. The specs carry
+the titles people read (criteria, stations, areas, level labels), so the rule's reasons
+never show an internal id.
 """
 
 from __future__ import annotations
@@ -17,14 +19,30 @@ _COMBINE: Mapping[CombineRule, Combine] = {
 }
 
 
+def station_titles(pack: Pack) -> dict[str, str]:
+    """Station id → title, the written exercise included."""
+    out = {s.id: s.title for s in pack.scenarios}
+    if pack.written_exercise is not None:
+        out[pack.written_exercise.id] = pack.written_exercise.title
+    return out
+
+
 def criteria_from_pack(pack: Pack) -> tuple[CriterionSpec, ...]:
-    """Every criterion of every station, in sitting order, with its KSS area."""
-    return tuple(CriterionSpec(id=c.id, area=c.kss) for _station, c in pack.criteria())
+    """Every criterion of every station, in sitting order, with its KSS area and titles."""
+    stations = station_titles(pack)
+    return tuple(
+        CriterionSpec(id=c.id, area=c.kss, title=c.heading(), station=stations[station])
+        for station, c in pack.criteria()
+    )
 
 
 def area_ids(pack: Pack) -> tuple[str, ...]:
     """The pack's KSS area ids, in the pack's order (the order feedback is given in)."""
     return tuple(a.id for a in pack.kss_areas)
+
+
+def area_titles(pack: Pack) -> dict[str, str]:
+    return {a.id: a.title for a in pack.kss_areas}
 
 
 def rule_from_pack(pack: Pack) -> OutcomeRuleSpec:
@@ -35,12 +53,22 @@ def rule_from_pack(pack: Pack) -> OutcomeRuleSpec:
         areas_met=rule.overall.areas_met,
         floor_level=rule.overall.floor_level,
         critical=tuple((c.criterion, c.min_level) for c in rule.overall.critical),
+        standard_level=rule.standard(),
+        max_below_standard=rule.overall.max_below_standard,
+        level_labels=tuple((lv.value, lv.label) for lv in pack.levels),
     )
 
 
 def evaluate_pack(pack: Pack, levels: Mapping[str, int | None]) -> Outcome:
     """Apply the pack's outcome rule to levels keyed by criterion id.
 
-    The pack must be valid (no ``reference_problems``); areas come out in pack order.
+    The pack must be valid (no ``reference_problems``); areas come out in pack order,
+    with their titles.
     """
-    return evaluate(criteria_from_pack(pack), levels, rule_from_pack(pack), areas=area_ids(pack))
+    return evaluate(
+        criteria_from_pack(pack),
+        levels,
+        rule_from_pack(pack),
+        areas=area_ids(pack),
+        area_titles=area_titles(pack),
+    )

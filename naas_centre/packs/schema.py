@@ -7,16 +7,22 @@ authors; a test keeps the two in step.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+# Version 1 throughout: every field added since the first release is optional, so a
+# pack written for the first release still loads (scenarios/README.md says which).
 FORMAT_VERSION = 1
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Minutes = Annotated[float, Field(gt=0, le=600)]
+# A level value (0-9): a whole number, never true/false (YAML would otherwise pass
+# ``true`` as 1).
+LevelValue = Annotated[StrictInt, Field(ge=0, le=9)]
 
 
 class Level(StrEnum):
@@ -37,10 +43,20 @@ class KssArea(_Strict):
         default=None,
         description="Guidance given, for this area, to a candidate who has not met it.",
     )
+    strengths: Text | None = Field(
+        default=None,
+        description="What meeting this area looks like, in plain words: given to every candidate "
+        "beside the area's result, so one who met it knows what to keep doing.",
+    )
+    next_steps: Text | None = Field(
+        default=None,
+        description="How any candidate can develop this area further after the assessment, "
+        "in plain words, whether or not they met it.",
+    )
 
 
 class LevelLabel(_Strict):
-    value: int = Field(ge=0, le=9)
+    value: LevelValue
     label: Text
     meaning: Text | None = None
 
@@ -48,9 +64,18 @@ class LevelLabel(_Strict):
 class Criterion(_Strict):
     id: Id
     kss: Id
+    title: Text | None = Field(
+        default=None,
+        description="A short name for the criterion, used where a person reads about it "
+        "(reasons, reports); the text is used when there is none.",
+    )
     text: Text = Field(description="Observable behaviour, as an assessor would see it.")
     descriptors: dict[int, Text] = Field(description="Level value → what is observed.")
     evidence_examples: list[Text] = Field(default_factory=list)
+
+    def heading(self) -> str:
+        """The criterion as a person reads it in a sentence: its title, else its text."""
+        return self.title if self.title is not None else " ".join(self.text.split())
 
 
 class Rubric(_Strict):
@@ -101,21 +126,43 @@ class CombineRule(StrEnum):
 
 class CriticalCriterion(_Strict):
     criterion: Id
-    min_level: int = Field(ge=0, le=9)
+    min_level: LevelValue
 
 
 class OverallRule(_Strict):
-    areas_met: Literal["all"] | Annotated[int, Field(ge=1)] = "all"
-    floor_level: int | None = Field(
-        default=None, ge=0, le=9, description="No single criterion may fall below this."
+    areas_met: Literal["all"] | Annotated[StrictInt, Field(ge=1)] = "all"
+    floor_level: LevelValue | None = Field(
+        default=None, description="No single criterion may fall below this."
     )
     critical: list[CriticalCriterion] = Field(default_factory=list)
+    max_below_standard: Annotated[StrictInt, Field(ge=0)] | None = Field(
+        default=None,
+        description="At most this many criteria, across the pack, may be below the standard "
+        "level in a pass (none: no bound).",
+    )
 
 
 class OutcomeRule(_Strict):
     area_combine: CombineRule = CombineRule.MEAN
-    area_pass_mark: float = Field(gt=0, description="An area is met when its combined level reaches this.")
+    area_pass_mark: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] = Field(
+        description="An area is met when its combined level reaches this."
+    )
+    standard_level: LevelValue | None = Field(
+        default=None,
+        description="The level that meets the standard; by default the pass mark rounded up.",
+    )
+    rationale: Text | None = Field(
+        default=None,
+        description="Why this rule, written for a candidate and an employer: what is critical "
+        "and why, and how much below the standard a pass may hold.",
+    )
     overall: OverallRule = OverallRule()
+
+    def standard(self) -> int:
+        """The level that meets the standard: ``standard_level``, or the pass mark rounded up."""
+        if self.standard_level is not None:
+            return self.standard_level
+        return math.ceil(self.area_pass_mark - 1e-9)
 
 
 class Pack(_Strict):
@@ -194,11 +241,7 @@ def reference_problems(pack: Pack) -> list[Problem]:
                     (f"{where}.descriptors", f"level {', '.join(map(str, extra))} is not on the level scale")
                 )
 
-    for k, crit in enumerate(pack.outcome.overall.critical):
-        if crit.criterion not in seen_criteria:
-            problems.append(
-                (f"outcome.overall.critical[{k}].criterion", f"names missing criterion {crit.criterion!r}")
-            )
+    problems += _rule_problems(pack, seen_criteria)
     areas_met = pack.outcome.overall.areas_met
     if isinstance(areas_met, int) and areas_met > len(pack.kss_areas):
         problems.append(
@@ -207,10 +250,80 @@ def reference_problems(pack: Pack) -> list[Problem]:
                 f"needs {areas_met} areas met but the pack has {len(pack.kss_areas)}",
             )
         )
-    scored = {c.kss for _, c in pack.criteria()}
+    stations_of: dict[str, list[str]] = {}
+    for station, c in pack.criteria():
+        stations_of.setdefault(c.kss, []).append(station)
     for i, area in enumerate(pack.kss_areas):
-        if area.id not in scored:
+        assessed_in = stations_of.get(area.id, [])
+        if not assessed_in:
             problems.append((f"kss_areas[{i}]", f"KSS area {area.id!r} is assessed by no criterion"))
+        elif len(set(assessed_in)) < 2:
+            problems.append(
+                (
+                    f"kss_areas[{i}]",
+                    f"KSS area {area.id!r} is assessed only in station {assessed_in[0]!r}; give it at least "
+                    "two criteria in different stations, so that one conversation cannot decide it",
+                )
+            )
+    return problems
+
+
+def _rule_problems(pack: Pack, criteria_at: dict[str, str]) -> list[Problem]:
+    """The outcome rule against the pack: named criteria exist, levels are on the scale."""
+    problems: list[Problem] = []
+    rule = pack.outcome
+    scales: list[tuple[str, set[int]]] = [("the pack's levels", {lv.value for lv in pack.levels})]
+    scale_of: dict[str, set[int]] = {}
+    for station, rubric in pack.rubrics():
+        values = {lv.value for lv in pack.levels_for(rubric)}
+        if rubric.levels is not None:
+            scales.append((f"the levels of station {station!r}", values))
+        for c in rubric.criteria:
+            scale_of[c.id] = values
+
+    mark = rule.area_pass_mark
+    for name, values in scales:
+        if not min(values) <= mark <= max(values):
+            problems.append(
+                (
+                    "outcome.area_pass_mark",
+                    f"{mark:g} is not on the level scale: {name} run from {min(values)} to {max(values)}",
+                )
+            )
+    if rule.standard_level is not None:
+        for name, values in scales:
+            if rule.standard_level not in values:
+                problems.append(
+                    ("outcome.standard_level", f"level {rule.standard_level} is not one of {name}")
+                )
+    floor = rule.overall.floor_level
+    if floor is not None:
+        for name, values in scales:
+            if not min(values) <= floor <= max(values):
+                problems.append(
+                    (
+                        "outcome.overall.floor_level",
+                        f"level {floor} is not on the level scale: {name} run from {min(values)} "
+                        f"to {max(values)}",
+                    )
+                )
+    problems += _duplicates(
+        "outcome.overall.critical", [c.criterion for c in rule.overall.critical], label="critical criterion"
+    )
+    for k, crit in enumerate(rule.overall.critical):
+        if crit.criterion not in criteria_at:
+            problems.append(
+                (f"outcome.overall.critical[{k}].criterion", f"names missing criterion {crit.criterion!r}")
+            )
+        elif crit.min_level not in scale_of[crit.criterion]:
+            on_scale = sorted(scale_of[crit.criterion])
+            problems.append(
+                (
+                    f"outcome.overall.critical[{k}].min_level",
+                    f"level {crit.min_level} is not on the scale of criterion {crit.criterion!r} "
+                    f"({', '.join(map(str, on_scale))})",
+                )
+            )
     return problems
 
 

@@ -273,6 +273,75 @@ BAD_PACKS: list[tuple[str, Callable[[Data], None], str, str]] = [
     ),
     ("one-level-scale", lambda d: d["levels"].pop(), "levels", "must have at least 2 entries"),
     (
+        "area-in-one-station-only",
+        lambda d: d["scenarios"][1]["rubric"]["criteria"][1].update(kss="p2"),
+        "kss_areas[0]",
+        "KSS area 'p1' is assessed only in station 'home-visit'; give it at least two criteria in "
+        "different stations, so that one conversation cannot decide it",
+    ),
+    (
+        "infinite-pass-mark",
+        lambda d: d["outcome"].update(area_pass_mark=float("inf")),
+        "outcome.area_pass_mark",
+        "must be a finite number",
+    ),
+    (
+        "pass-mark-off-the-scale",
+        lambda d: d["outcome"].update(area_pass_mark=99),
+        "outcome.area_pass_mark",
+        "99 is not on the level scale: the pack's levels run from 1 to 2",
+    ),
+    (
+        "pass-mark-true",
+        lambda d: d["outcome"].update(area_pass_mark=True),
+        "outcome.area_pass_mark",
+        "must be a number",
+    ),
+    (
+        "critical-min-level-true",
+        lambda d: d["outcome"].update(overall={"critical": [{"criterion": "hv-purpose", "min_level": True}]}),
+        "outcome.overall.critical[0].min_level",
+        "must be a whole number",
+    ),
+    (
+        "critical-min-level-off-the-scale",
+        lambda d: d["outcome"].update(overall={"critical": [{"criterion": "hv-purpose", "min_level": 3}]}),
+        "outcome.overall.critical[0].min_level",
+        "level 3 is not on the scale of criterion 'hv-purpose' (1, 2)",
+    ),
+    (
+        "critical-named-twice",
+        lambda d: d["outcome"].update(
+            overall={"critical": [{"criterion": "hv-purpose", "min_level": 2}] * 2}
+        ),
+        "outcome.overall.critical",
+        "duplicate critical criterion 'hv-purpose'",
+    ),
+    (
+        "standard-level-off-the-scale",
+        lambda d: d["outcome"].update(standard_level=5),
+        "outcome.standard_level",
+        "level 5 is not one of the pack's levels",
+    ),
+    (
+        "floor-off-the-scale",
+        lambda d: d["outcome"].update(overall={"floor_level": 7}),
+        "outcome.overall.floor_level",
+        "level 7 is not on the level scale: the pack's levels run from 1 to 2",
+    ),
+    (
+        "negative-bound-below-the-standard",
+        lambda d: d["outcome"].update(overall={"max_below_standard": -1}),
+        "outcome.overall.max_below_standard",
+        "must be at least 0",
+    ),
+    (
+        "blank-strengths",
+        lambda d: d["kss_areas"][0].update(strengths=" "),
+        "kss_areas[0].strengths",
+        "must not be empty",
+    ),
+    (
         "written-exercise-condition",
         lambda d: d.update(
             written_exercise={
@@ -496,7 +565,7 @@ def test_validate_says_ok_with_a_summary_for_a_good_pack() -> None:
     assert ok
     assert len(lines) == 1
     assert re.fullmatch(
-        re.escape(f"{MINIMAL}: ok (test-minimal 1.0.0, 1 scenario, 2 criteria, sha256 ") + r"[0-9a-f]{8}…\)",
+        re.escape(f"{MINIMAL}: ok (test-minimal 1.0.0, 2 scenarios, 4 criteria, sha256 ") + r"[0-9a-f]{8}…\)",
         lines[0],
     )
 
@@ -518,7 +587,7 @@ def test_validate_a_folder_of_packs(tmp_path: Path) -> None:
     lines, ok = validate_paths([str(tmp_path)])
     assert not ok
     assert lines[0].startswith(f"{tmp_path / 'bad.yml'}: scenarios[0].timing.reading (line ")
-    summary = "test-minimal 1.0.0, 1 scenario + written exercise, 3 criteria, sha256 "
+    summary = "test-minimal 1.0.0, 2 scenarios + written exercise, 5 criteria, sha256 "
     assert lines[1].startswith(f"{tmp_path / 'good.yaml'}: ok ({summary}")
 
 

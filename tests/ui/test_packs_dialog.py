@@ -3,6 +3,7 @@ with their identity and bad ones with each problem; a bad pack never stops the a
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -23,7 +24,8 @@ def write_bad_packs(data_dir: Path) -> tuple[Path, Path]:
     folder.mkdir()
     # A real pack with one mistake in it: a reading time of no minutes, under a new version.
     text = files("scenarios").joinpath("leader.yaml").read_text(encoding="utf-8")
-    text = text.replace('version: "1.0.0"', 'version: "1.0.1"', 1).replace("reading: 15", "reading: 0", 1)
+    text = re.sub(r'^version: "[^"]*"$', 'version: "99.0.1"', text, count=1, flags=re.M)
+    text = text.replace("reading: 15", "reading: 0", 1)
     zero = folder / "leader-corrected.yaml"
     zero.write_text(text, encoding="utf-8")
     broken = folder / "half-written.yaml"
