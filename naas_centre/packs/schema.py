@@ -45,8 +45,8 @@ class KssArea(_Strict):
     )
     strengths: Text | None = Field(
         default=None,
-        description="What meeting this area looks like, in plain words: given to every candidate "
-        "beside the area's result, so one who met it knows what to keep doing.",
+        description="What the candidate showed, in plain words, for an area they met: given for "
+        "every area met, whether or not the candidate met the standard overall.",
     )
     next_steps: Text | None = Field(
         default=None,
