@@ -4,6 +4,13 @@ The database is read and written only here, in the calling process; drawing and
 signing (the slow part) go to a pool of worker processes when there are enough of them
 to be worth it, so a day of reports uses every core. Progress is reported after each
 report and is also where a run can be cancelled.
+
+A batch never writes a stale version. A signed report whose data changed after
+signing (moderation agreed a level, say) is either signed again as a new version, when
+the signer may start one and gave a reason, or left out with the reason; a signer who
+could sign new versions but gave no reason stops the run before anything is signed or
+written (``ReasonNeeded`` names the reports). The latest signed version is written only
+while it matches today's data.
 """
 
 from __future__ import annotations
@@ -42,9 +49,20 @@ Progress = Callable[[int, int, str], None]
 @dataclass
 class BatchResult:
     written: list[Path] = field(default_factory=list)
-    signed: int = 0
+    signed: int = 0  # signatures made by this run (new versions included)
+    new_versions: int = 0  # of which: first signatures of a new version that supersedes one
+    drafts: int = 0  # of ``written``: unsigned drafts (never signed reports)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (report, why)
     cancelled: bool = False
+
+
+class ReasonNeeded(Conflict):
+    """Signed reports changed after signing and the run was given no reason to sign new
+    versions: nothing was signed or written."""
+
+    def __init__(self, message: str, keys: list[str]) -> None:
+        super().__init__(message)
+        self.keys = keys
 
 
 # Worker side: no database, only data in and bytes out --------------------------------
@@ -87,17 +105,22 @@ def run(
     sitting_id: str | None = None,
     day: date | None = None,
     identity: SignerIdentity | None = None,
+    reason: str | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> BatchResult:
-    """Signs what the actor can sign (with ``identity``), then writes every report it can."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Signs what the actor can sign (with ``identity``), then writes every report it can.
+
+    ``reason`` is why new versions are signed where the data changed after signing;
+    without it, such reports stop the run (``ReasonNeeded``) when this signer could
+    sign them, and are left out otherwise.
+    """
+    reason = (reason or "").strip() or None
     refs = refs_to_write(db, actor, sitting_id=sitting_id, day=day)
     candidate_refs = [r for r in refs if r.kind != ReportKind.DAY_SUMMARY]
     summary_refs = [r for r in refs if r.kind == ReportKind.DAY_SUMMARY]
     result = BatchResult()
-    names = _name_parts(db, refs)
     total = len(refs) * (2 if identity else 1)
     done = 0
 
@@ -108,14 +131,31 @@ def run(
             progress(done, total, label)
         return bool(cancel and cancel())
 
+    jobs: list[signatures.SigningJob] = []
+    if identity is not None:
+        # Planning only reads: a run that must stop for a reason stops before anything
+        # is signed or written. The day summary counts signed reports, so it is planned
+        # again (and signed) after them; here it is only checked.
+        jobs, changed, stopped = _plan_all(db, actor, candidate_refs, reason, result, tick)
+        if reason is None:
+            changed += [ref for ref in summary_refs if _could_start_new_version(db, actor, ref)]
+        if changed:
+            raise _reason_needed(changed, _name_parts(db, changed, labels=True))
+        if stopped:
+            result.cancelled = True
+            return result
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = _name_parts(db, refs)
     pool = _pool(identity, workers, len(refs))
     try:
         if identity is not None:
-            # The day summary counts signed reports, so it is signed after them.
-            for group in (candidate_refs, summary_refs):
-                if _sign_all(db, actor, identity, group, pool, result, tick):
-                    result.cancelled = True
-                    return result
+            if _sign_jobs(db, actor, identity, jobs, pool, result, tick):
+                result.cancelled = True
+                return result
+            summary_jobs, _, stopped = _plan_all(db, actor, summary_refs, reason, result, tick)
+            if stopped or _sign_jobs(db, actor, identity, summary_jobs, pool, result, tick):
+                result.cancelled = True
+                return result
         if _write_all(db, actor, refs, out_dir, names, pool, result, tick):
             result.cancelled = True
     except BrokenProcessPool:
@@ -129,11 +169,13 @@ def run(
             sitting_id=sitting_id,
             day=day,
             identity=identity,
+            reason=reason,
             workers=1,
             progress=progress,
             cancel=cancel,
         )
         again.signed += result.signed
+        again.new_versions += result.new_versions
         return again
     finally:
         if pool is not None:
@@ -157,31 +199,87 @@ def _pool(identity: SignerIdentity | None, workers: int | None, jobs: int) -> Pr
     )
 
 
-def _sign_all(
+def _could_start_new_version(db: Database, actor: Actor, ref: ReportRef) -> bool:
+    """Whether the data behind the signed report changed and this actor may sign its next
+    version (``plan`` only reads)."""
+    try:
+        signatures.plan(db, actor, ref)
+    except signatures.ReasonNeeded:
+        try:
+            signatures.plan(db, actor, ref, reason="(checking)")
+        except (Conflict, PermissionDenied, NotReady):
+            return False  # not this signer's to start: left out, with the reason, when writing
+        return True
+    except (NotReady, Conflict, PermissionDenied):
+        return False
+    return False
+
+
+def _reason_needed(changed: list[ReportRef], labels: dict[str, str]) -> ReasonNeeded:
+    names = "; ".join(_label(ref, labels) for ref in changed)
+    return ReasonNeeded(
+        f"{len(changed)} signed report(s) changed after they were signed: {names}. "
+        "Give the reason for signing new versions (for example: levels agreed at moderation "
+        "after signing); the signed versions stay as they are. Nothing was signed or written.",
+        [ref.key for ref in changed],
+    )
+
+
+def _plan_all(
+    db: Database,
+    actor: Actor,
+    refs: list[ReportRef],
+    reason: str | None,
+    result: BatchResult,
+    tick: Callable[[str], bool],
+) -> tuple[list[signatures.SigningJob], list[ReportRef], bool]:
+    """(jobs to sign, changed reports this signer could sign a new version of but has no
+    reason for, cancelled)."""
+    jobs: list[signatures.SigningJob] = []
+    changed: list[ReportRef] = []
+    for ref in refs:
+        try:
+            try:
+                jobs.append(signatures.plan(db, actor, ref))
+                continue
+            except signatures.ReasonNeeded:
+                if reason is None:
+                    if _could_start_new_version(db, actor, ref):
+                        changed.append(ref)
+                        continue
+                    raise
+                jobs.append(signatures.plan(db, actor, ref, reason=reason))
+                continue
+        except NotReady as exc:
+            result.skipped.append((ref.key, f"not signed: {exc}"))
+            label = f"not ready {ref.kind.value}"
+        except (Conflict, PermissionDenied):
+            # Already signed by this person, not theirs to sign, or a new version that
+            # someone else starts (writing says why it is left out): nothing to do here.
+            label = f"nothing to sign {ref.kind.value}"
+        if tick(label):
+            return jobs, changed, True
+    return jobs, changed, False
+
+
+def _sign_jobs(
     db: Database,
     actor: Actor,
     identity: SignerIdentity,
-    refs: list[ReportRef],
+    jobs: list[signatures.SigningJob],
     pool: ProcessPoolExecutor | None,
     result: BatchResult,
     tick: Callable[[str], bool],
 ) -> bool:
-    jobs = []
-    for ref in refs:
-        try:
-            jobs.append(signatures.plan(db, actor, ref))
-        except NotReady as exc:
-            result.skipped.append((ref.key, f"not signed: {exc}"))
-            if tick(f"not ready {ref.kind.value}"):
-                return True
-        except (Conflict, PermissionDenied):
-            # Already signed by this person, or not theirs to sign: nothing to do.
-            if tick(f"nothing to sign {ref.kind.value}"):
-                return True
+    def recorded(signed: signatures.SignedResult) -> None:
+        signatures.record(db, actor, identity, signed)
+        result.signed += 1
+        if signed.job.supersedes_id is not None:
+            result.new_versions += 1
+
     if pool is None:
         for job in jobs:
-            signatures.record(db, actor, identity, _sign(job))
-            result.signed += 1
+            recorded(_sign(job))
             if tick(f"signed {job.ref.kind.value}"):
                 return True
         return False
@@ -190,8 +288,7 @@ def _sign_all(
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
         for fut in finished:
             signed = fut.result()
-            signatures.record(db, actor, identity, signed)
-            result.signed += 1
+            recorded(signed)
             if tick(f"signed {signed.job.ref.kind.value}"):
                 for other in pending:
                     other.cancel()
@@ -214,6 +311,18 @@ def _write_all(
         found = signatures.latest(db, actor, ref)
         if found is not None:
             view, pdf = found
+            if signatures.changed_since_signed(db, actor, ref):
+                # Never the stale version: it no longer says what the data says.
+                result.skipped.append(
+                    (
+                        ref.key,
+                        f"not written: the data changed after version {view.version} was signed; "
+                        f"{_who_signs_next(ref)} signs version {view.version + 1}, with the reason",
+                    )
+                )
+                if tick(f"not current {ref.kind.value}"):
+                    return True
+                continue
             result.written.append(_write(out_dir / _file_name(ref, names, f"v{view.version}"), pdf))
             if tick(f"wrote {ref.kind.value}"):
                 return True
@@ -234,6 +343,7 @@ def _write_all(
                 return True
             continue
         drafts.append((ref, data))
+    result.drafts += len(drafts)
     if pool is None:
         for ref, data in drafts:
             result.written.append(_write(out_dir / _file_name(ref, names, "unsigned"), _draft(data)))
@@ -254,16 +364,37 @@ def _write_all(
     return False
 
 
-def _name_parts(db: Database, refs: list[ReportRef]) -> dict[str, str]:
-    """sitting id → "2026-11-23_SW115962" (date and registration number, safe for any disk)."""
+def _name_parts(db: Database, refs: list[ReportRef], *, labels: bool = False) -> dict[str, str]:
+    """sitting id → "2026-11-23_SW115962" (date and registration number, safe for any disk),
+    or with ``labels`` → the candidate's name, for messages."""
     ids = {r.sitting_id for r in refs if r.sitting_id}
     with db.read() as s:
         rows = s.execute(
-            select(SittingRow.id, SittingRow.day, CandidateRow.registration_number, SittingRow.attempt)
+            select(
+                SittingRow.id,
+                SittingRow.day,
+                CandidateRow.registration_number,
+                SittingRow.attempt,
+                CandidateRow.full_name,
+            )
             .join(CandidateRow, CandidateRow.id == SittingRow.candidate_id)
             .where(SittingRow.id.in_(ids))
         ).all()
-    return {sid: _safe(f"{day}_{reg}_attempt{attempt}") for sid, day, reg, attempt in rows}
+    if labels:
+        return {sid: name for sid, _, _, _, name in rows}
+    return {sid: _safe(f"{day}_{reg}_attempt{attempt}") for sid, day, reg, attempt, _ in rows}
+
+
+def _label(ref: ReportRef, names: dict[str, str]) -> str:
+    """ "observation report (scenario-1) for Gwenllian Prŷs-Dafydd": a report as a person names it."""
+    if ref.kind == ReportKind.DAY_SUMMARY:
+        return f"the day summary of {ref.day:%d %B %Y}"
+    station = f" ({ref.station_id})" if ref.station_id and ref.kind == ReportKind.OBSERVATION else ""
+    return f"{ref.kind.label.lower()}{station} for {names.get(ref.sitting_id or '', 'a sitting')}"
+
+
+def _who_signs_next(ref: ReportRef) -> str:
+    return "the centre manager" if ref.kind == ReportKind.DAY_SUMMARY else "an assessor of the sitting"
 
 
 def _safe(text: str) -> str:

@@ -249,6 +249,9 @@ class AreaProfile:
     criteria: tuple[AreaCriterion, ...] = ()
     strengths: str = ""
     next_steps: str = ""
+    # the pack's development feedback applies: the area is not met, or the standard was
+    # not met and this area holds a level below the standard
+    needs_development: bool = False
 
 
 @dataclass(frozen=True)

@@ -168,15 +168,23 @@ def _require_complete(db: Database, actor: Actor, ref: ReportRef) -> None:
         completeness: Any = importlib.import_module("naas_centre.services.completeness")
     except ImportError:  # not in this build: the checks in _Context still apply
         return
-    items = tuple(completeness.missing(db, actor, ref.sitting_id))
-    if ref.kind != ReportKind.OUTCOME:
-        items = tuple(m for m in items if m.station_id in ("", ref.station_id))
+    station = None if ref.kind == ReportKind.OUTCOME else ref.station_id
+    if hasattr(completeness, "for_report"):
+        items = tuple(completeness.for_report(db, actor, ref.sitting_id, station))
+    else:
+        items = tuple(completeness.missing(db, actor, ref.sitting_id))
+        if station is not None:
+            items = tuple(m for m in items if m.station_id in ("", station))
     if not items:
         return
-    texts = list(dict.fromkeys(str(m.text).strip().rstrip(".") for m in items))
-    shown = "; ".join(texts[:6]) + (f"; and {len(texts) - 6} more" if len(texts) > 6 else "")
-    what = "the outcome" if ref.kind == ReportKind.OUTCOME else "this report"
-    raise NotReady(f"Not ready: {what} cannot be made or signed yet. Still missing: {shown}.")
+    what = "The outcome" if ref.kind == ReportKind.OUTCOME else "This report"
+    if hasattr(completeness, "in_words"):
+        said = " ".join(str(completeness.in_words(items)).split())
+    else:
+        texts = list(dict.fromkeys(" ".join(str(m.text).split()).rstrip(".") for m in items))
+        said = "Still missing: " + "; ".join(texts[:3])
+        said += f"; and {len(texts) - 3} more." if len(texts) > 3 else "."
+    raise NotReady(f"{what} cannot be made or signed yet. {said}")
 
 
 def _heading(c: Criterion) -> str:
@@ -520,6 +528,7 @@ class _Context:
                 if x.critical_min is not None and x.level < x.critical_min
             )
             met = bool(r.met) and not failed
+            below = any(x.level < standard for x in crits)
             areas.append(
                 AreaProfile(
                     area_id=a.id,
@@ -532,6 +541,7 @@ class _Context:
                     criteria=crits,
                     strengths=_strengths(a, crits, standard, labels),
                     next_steps=_next_steps(a, crits, standard, labels, met),
+                    needs_development=not met or (not result.met and below),
                 )
             )
         stations = []
@@ -632,9 +642,11 @@ def _next_steps(
     elif not failed:
         ahead = [x for x in crits if x.level == standard]
         if ahead:
+            which = "criterion" if len(ahead) == 1 else f"{len(ahead)} criteria"
             parts.append(
-                f"To move beyond the standard, look at the level above "
-                f"{_level_words(standard, labels)} for {_named(ahead, labels)}."
+                f"To move beyond the standard, look with your supervisor at what the rubric describes "
+                f"above {_level_words(standard, labels)} for the {which} of this area that you met at "
+                "the standard, and choose one to practise."
             )
         elif met:
             parts.append("Keep this practice where others can learn from it, for example as a peer observer.")

@@ -330,11 +330,12 @@ class SignatureSlots(Flowable):
         for i, slot in enumerate(self.slots):
             x = i * (box_w + self._gap)
             c.setFillColor(MUTED)
-            top = y0 + SLOT_HEIGHT + 1.6 * mm
-            if slot.registration:
-                fonts.draw_string(c, x, top, fonts.fit(f"Registration {slot.registration}", 7.2, box_w), 7.2)
-                top += 3.6 * mm
+            top = self.height - 3.4 * mm  # every label on one line, the registration under it
             fonts.draw_string(c, x, top, fonts.fit(slot.label, 7.6, box_w), 7.6, bold=True)
+            if slot.registration:
+                fonts.draw_string(
+                    c, x, top - 3.6 * mm, fonts.fit(f"Registration {slot.registration}", 7.2, box_w), 7.2
+                )
             c.setStrokeColor(RULE)
             c.setLineWidth(0.6)
             c.setDash(2, 2)

@@ -261,14 +261,19 @@ class _Builder:
                                 p(f"{self._who(sc.assessor)}descriptor for level {sc.level}", sm, bold=True),
                                 p(sc.descriptor, c),
                             ]
-            for sc in row.scores:
-                said = [x for x in (sc.reason, *sc.evidence) if x.strip()]
-                heading = f"Evidence, {sc.assessor}" if two else "The assessor's evidence"
-                right.append(p(heading, sm, bold=True))
-                if said:
-                    right += [p(f"“{x.strip()}”", c, lines=True) for x in said]
-                else:
-                    right.append(p("No reason or note was recorded for this criterion.", sm))
+            evidence = [
+                (sc.assessor, [x for x in (sc.reason, *sc.evidence) if x.strip()]) for sc in row.scores
+            ]
+            if not any(said for _, said in evidence):
+                right += [
+                    p("The assessors' evidence" if two else "The assessor's evidence", sm, bold=True),
+                    p("No reason or note was recorded for this criterion.", sm),
+                ]
+            for who, said in evidence:
+                if not said:
+                    continue
+                right.append(p(f"Evidence, {who}" if two else "The assessor's evidence", sm, bold=True))
+                right += [p(f"“{x.strip()}”", c, lines=True) for x in said]
             rows.append([crit, level, right])
         w = self.width
         out.append(grid(rows, [w * 0.3, w * 0.17, w * 0.53], zebra=True))
@@ -473,7 +478,8 @@ class _Builder:
         story += self._station_judgements(d)
         if d.appeal:
             story.append(p("If you disagree with the outcome", self.st["h2"], bold=True))
-            story += [p(x, body) for x in d.appeal]
+            for x in d.appeal:
+                story += [p(x, body), Spacer(1, 1.8 * mm)]
         word = "met" if d.met else "not met"
         closing = [
             p("The outcome", self.st["h2"], bold=True),
@@ -533,10 +539,12 @@ class _Builder:
                 part += [p("Strengths", sm, bold=True), p(a.strengths, body)]
             if a.next_steps:
                 part += [p("Next steps", sm, bold=True), p(a.next_steps, body)]
-            if not a.met:
+            if not a.met or a.needs_development:
                 text = a.development_feedback or "The pack gives no development feedback for this area."
                 part += [p("Development feedback", sm, bold=True), p(" ".join(text.split()), body)]
-            out.append(KeepTogether(part))
+            # the heading stays with its result; each labelled part stays with its text
+            out.append(KeepTogether(part[:2]))
+            out += [KeepTogether(part[k : k + 2]) for k in range(2, len(part), 2)]
         return out
 
     def _station_judgements(self, d: OutcomeReportData) -> list[Any]:
