@@ -20,7 +20,13 @@ from naas_centre.services.timing import PhasePlan, StationTiming
 
 
 def events_of(state: PhaseState) -> list[PhaseEvent]:
-    """The events that give ``state`` back through ``phase_state`` (its exact inverse)."""
+    """The events that give ``state`` back through ``phase_state`` (its exact inverse).
+
+    A state carries the events it was computed from; one built by hand without them
+    (an older caller) is inverted from its pauses and instants.
+    """
+    if state.events:
+        return list(state.events)
     if state.started_at is None:
         return []
     out = [PhaseEvent("start", state.started_at)]

@@ -1,8 +1,8 @@
 """Phase timing from recorded instants: never by counting ticks.
 
 A phase's state at any moment is a pure function of its plan and its events (start,
-pause, resume, end), so after a crash and restart the clock is exactly right, and it
-cannot drift however long the phase runs.
+pause, resume, end, and reopen for a phase ended by mistake), so after a crash and
+restart the clock is exactly right, and it cannot drift however long the phase runs.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-EventKind = Literal["start", "pause", "resume", "end"]
+EventKind = Literal["start", "pause", "resume", "end", "reopen"]
 Status = Literal["not_started", "running", "paused", "ended"]
 PAUSE_REASONS = ("fire alarm", "candidate unwell", "actor issue", "other")
+# The reason stored when the assessor closes the reason dialog without choosing: the
+# clock stopped at the press either way, and the pause is kept.
+REASON_NOT_GIVEN = "not given"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,20 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class Reopen:
+    """A phase ended (by mistake) and reopened: the clock went on from where it ended."""
+
+    ended_at: datetime
+    reopened_at: datetime
+    reason: str | None
+
+    @property
+    def gap_ms(self) -> int:
+        """The time between the end and the reopening, which does not count as running."""
+        return _ms(self.reopened_at - self.ended_at)
+
+
+@dataclass(frozen=True)
 class PhaseState:
     status: Status
     length_ms: int  # the adjusted length
@@ -56,6 +73,8 @@ class PhaseState:
     started_at: datetime | None
     ended_at: datetime | None
     pauses: tuple[Pause, ...]
+    reopens: tuple[Reopen, ...] = ()
+    events: tuple[PhaseEvent, ...] = ()  # what it was computed from, in order
 
     @property
     def remaining_ms(self) -> int:
@@ -82,7 +101,9 @@ def phase_state(length_ms: int, events: Iterable[PhaseEvent], now: datetime) -> 
     run_from: datetime | None = None
     started = ended = None
     pauses: list[Pause] = []
-    for ev in sorted(events, key=lambda e: e.at):
+    reopens: list[Reopen] = []
+    ordered = sorted(events, key=lambda e: e.at)
+    for ev in ordered:
         if ev.kind == "start":
             if status != "not_started":
                 raise TimingError("the phase has already started")
@@ -110,10 +131,21 @@ def phase_state(length_ms: int, events: Iterable[PhaseEvent], now: datetime) -> 
                 last = pauses[-1]
                 pauses[-1] = Pause(last.start, ev.at, last.reason)
             status, ended, run_from = "ended", ev.at, None
+        elif ev.kind == "reopen":
+            if status != "ended":
+                raise TimingError("only an ended phase can be reopened")
+            assert ended is not None
+            reopens.append(Reopen(ended, ev.at, ev.reason))
+            # The clock goes on from where it ended; the gap is not running time.
+            status, ended, run_from = "running", None, ev.at
+        else:
+            raise TimingError(f"unknown event {ev.kind!r}")
     if status == "running":
         assert run_from is not None
         elapsed += max(0, _ms(now - run_from))
-    return PhaseState(status, length_ms, elapsed, started, ended, tuple(pauses))
+    return PhaseState(
+        status, length_ms, elapsed, started, ended, tuple(pauses), tuple(reopens), tuple(ordered)
+    )
 
 
 def check_next(length_ms: int, events: Sequence[PhaseEvent], new: PhaseEvent) -> None:

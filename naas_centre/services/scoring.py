@@ -2,10 +2,14 @@
 
 Each call is one durable transaction: when it returns, the change is on disk and in
 the audit trail. After an assessor submits, their sheet is read-only.
+
+A level below the pack's standard carries the assessor's written reason
+(``ScoreRow.reason``): a sheet holding one without its reason cannot be submitted.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -17,11 +21,48 @@ from db.base import new_id, utcnow
 from db.engine import Database
 from db.models import EvidenceNoteRow, JudgementRow, ScoreRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
-from naas_centre.packs.schema import Pack
+from naas_centre.packs.schema import Criterion, Pack
 from naas_centre.services import audit, packs
 from naas_centre.services.views import Actor, Role
 
 JUDGEMENTS = ("met", "not_met")
+TITLE_CHARS = 70  # a criterion is named by the start of its text, cut on a word
+
+
+def standard_level(pack: Pack) -> int:
+    """The level that meets the pack's standard: a level below it needs a written reason."""
+    standard = getattr(pack.outcome, "standard", None)  # the pack format's own, where it has one
+    if callable(standard):
+        return int(standard())
+    return math.ceil(pack.outcome.area_pass_mark)
+
+
+def criterion_title(criterion: Criterion) -> str:
+    """A criterion as a person reads it in a list: its title, else its first sentence, kept short."""
+    title = getattr(criterion, "title", None)
+    if isinstance(title, str) and title.strip():
+        return " ".join(title.split())
+    text = " ".join(criterion.text.split())
+    first = text.split(". ")[0].rstrip(".")
+    if len(first) <= TITLE_CHARS:
+        return first
+    cut = first[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut}…"
+
+
+def station_titles(pack: Pack) -> dict[str, str]:
+    out = {sc.id: sc.title for sc in pack.scenarios}
+    if pack.written_exercise is not None:
+        out[pack.written_exercise.id] = pack.written_exercise.title
+    return out
+
+
+def _named(pack: Pack, keys: list[tuple[str, str]], most: int = 4) -> str:
+    titles = station_titles(pack)
+    criteria = {(station, c.id): c for station, c in pack.criteria()}
+    names = [f"{titles.get(st, st)} — {criterion_title(criteria[(st, cid)])}" for st, cid in keys[:most]]
+    more = len(keys) - most
+    return "; ".join(names) + (f"; and {more} more" if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -75,7 +116,7 @@ _SHEET_OPEN = (
     )
     .where(_SITTINGS.c.id == bindparam("sitting"))
 )
-_SCORE_NOW = select(_SCORES.c.id, _SCORES.c.level).where(
+_SCORE_NOW = select(_SCORES.c.id, _SCORES.c.level, _SCORES.c.reason).where(
     _SCORES.c.sitting_id == bindparam("sitting"),
     _SCORES.c.assessor_id == bindparam("assessor"),
     _SCORES.c.station_id == bindparam("station"),
@@ -85,14 +126,28 @@ _SCORE_ADD = _SCORES.insert()
 _SCORE_SET = (
     _SCORES.update()
     .where(_SCORES.c.id == bindparam("row"))
-    .values(level=bindparam("new_level"), updated_at=bindparam("now"), workstation_id=bindparam("ws"))
+    .values(
+        level=bindparam("new_level"),
+        reason=bindparam("new_reason"),
+        updated_at=bindparam("now"),
+        workstation_id=bindparam("ws"),
+    )
 )
 
 
 def record_level(
-    db: Database, actor: Actor, sitting_id: str, station_id: str, criterion_id: str, level: int | None
+    db: Database,
+    actor: Actor,
+    sitting_id: str,
+    station_id: str,
+    criterion_id: str,
+    level: int | None,
+    reason: str | None = None,
 ) -> None:
     """Sets (or with None clears) one criterion's level. Durable when it returns.
+
+    ``reason`` is the assessor's own words for the level (needed at submit for a level
+    below the standard); None keeps the reason already given.
 
     This is the hot path of live scoring (a click, ten times a second, while the GUI
     thread paints): the same checks and the same audit entry as everywhere else, in
@@ -119,6 +174,7 @@ def record_level(
         }
         current = conn.execute(_SCORE_NOW, key).first()
         now = utcnow()
+        given = " ".join(reason.split()) if reason is not None else None
         # Never added to the session: the row's values after the change, for the audit entry.
         row = ScoreRow(
             sitting_id=sitting_id,
@@ -127,9 +183,9 @@ def record_level(
             criterion_id=criterion_id,
         )
         if current is None:
-            if level is None:
+            if level is None and not given:
                 return
-            row.id, row.level = new_id(), level
+            row.id, row.level, row.reason = new_id(), level, given or ""
             conn.execute(
                 _SCORE_ADD,
                 {
@@ -142,17 +198,42 @@ def record_level(
                     "station_id": station_id,
                     "criterion_id": criterion_id,
                     "level": level,
+                    "reason": row.reason,
                 },
             )
             audit.record_row(s, actor, "score.set", row, None)
             return
-        if current.level == level:
+        new_reason = current.reason if given is None else given
+        if current.level == level and current.reason == new_reason:
             return
-        row.id, row.level = current.id, current.level
+        row.id, row.level, row.reason = current.id, current.level, current.reason
         before = audit.snapshot(row)
-        row.level = level
-        conn.execute(_SCORE_SET, {"row": current.id, "new_level": level, "now": now, "ws": db.workstation_id})
-        audit.record_row(s, actor, "score.clear" if level is None else "score.set", row, before)
+        row.level, row.reason = level, new_reason
+        conn.execute(
+            _SCORE_SET,
+            {
+                "row": current.id,
+                "new_level": level,
+                "new_reason": new_reason,
+                "now": now,
+                "ws": db.workstation_id,
+            },
+        )
+        action = "score.clear" if level is None else "score.set" if current.level != level else "score.reason"
+        audit.record_row(s, actor, action, row, before)
+
+
+def my_reasons(db: Database, actor: Actor, sitting_id: str) -> dict[tuple[str, str], str]:
+    """The asking assessor's own reasons for their levels: (station, criterion) → reason."""
+    if actor.role != Role.ASSESSOR:
+        raise PermissionDenied("Only an assessor has reasons of their own for levels.")
+    with db.read() as s:
+        rows = s.execute(
+            select(ScoreRow.station_id, ScoreRow.criterion_id, ScoreRow.reason).where(
+                ScoreRow.sitting_id == sitting_id, ScoreRow.assessor_id == actor.account_id
+            )
+        ).all()
+    return {(st, cid): reason for st, cid, reason in rows if reason}
 
 
 def set_judgement(
@@ -223,11 +304,18 @@ def add_note(
 
 
 def submit(db: Database, actor: Actor, sitting_id: str) -> None:
-    """Closes the assessor's sheet. Every criterion and judgement must be in."""
+    """Closes the assessor's sheet.
+
+    Every criterion and judgement must be in, and every level below the standard must
+    carry its reason; a refusal names what is missing, by title. What the sitting
+    itself lacks (a station never held, a script not in: ``services.completeness``)
+    the sitting screen shows before submitting, and the outcome waits for it.
+    """
     with db.write() as s:
         opened = _open_for_scoring(s, actor, sitting_id)
-        have = {
-            (r.station_id, r.criterion_id)
+        pack = opened.pack
+        scores = {
+            (r.station_id, r.criterion_id): r
             for r in s.scalars(
                 select(ScoreRow).where(
                     ScoreRow.sitting_id == sitting_id,
@@ -236,14 +324,9 @@ def submit(db: Database, actor: Actor, sitting_id: str) -> None:
                 )
             )
         }
-        missing = [
-            f"{station}/{c.id}" for station, c in opened.pack.criteria() if (station, c.id) not in have
-        ]
+        missing = [(station, c.id) for station, c in pack.criteria() if (station, c.id) not in scores]
         if missing:
-            raise Conflict(
-                f"{len(missing)} criteria are not scored yet ({', '.join(missing[:4])}"
-                f"{', …' if len(missing) > 4 else ''})."
-            )
+            raise Conflict(f"{len(missing)} criteria are not scored yet ({_named(pack, missing)}).")
         judged = {
             j.station_id
             for j in s.scalars(
@@ -254,9 +337,21 @@ def submit(db: Database, actor: Actor, sitting_id: str) -> None:
                 )
             )
         }
-        unjudged = [sid for sid, _ in opened.pack.rubrics() if sid not in judged]
+        titles = station_titles(pack)
+        unjudged = [titles[sid] for sid, _ in pack.rubrics() if sid not in judged]
         if unjudged:
             raise Conflict(f"No overall judgement yet for: {', '.join(unjudged)}.")
+        standard = standard_level(pack)
+        unexplained = [
+            key
+            for key in ((station, c.id) for station, c in pack.criteria())
+            if (scores[key].level or 0) < standard and not scores[key].reason.strip()
+        ]
+        if unexplained:
+            raise Conflict(
+                "A level below the standard needs your written reason before you submit "
+                f"({_named(pack, unexplained)})."
+            )
         before = audit.snapshot(opened.link)
         opened.link.submitted_at = utcnow()
         audit.record(s, actor, "sitting.submit", opened.link, before)

@@ -1,8 +1,16 @@
-"""Phase timing for a station: start, pause (with a reason), resume and end.
+"""Phase timing for a station: start, pause (with a reason), resume, end, and reopen.
 
 Events are stored as exact instants; the clock shown is computed from them (see
 ``naas_centre.core.timing``), so a restart shows the true remaining time, and the
 time the app was down is recorded as a gap.
+
+A pause is stored at the instant the assessor pressed "Pause"; its reason is asked
+afterwards and added to that same pause (``set_pause_reason``), so no time runs while
+a dialog is open. A phase ended by mistake can be reopened with a reason (audited):
+the clock carries on from where it ended, and the gap is recorded.
+
+The writing clock of a written exercise starts only when the candidate starts on
+their own screen (the kiosk): never from an assessor's sitting screen.
 """
 
 from __future__ import annotations
@@ -15,9 +23,8 @@ from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.engine import Database
-from db.models import CandidateRow, PhaseEventRow, PresenceRow, SittingRow
+from db.models import CandidateRow, PhaseEventRow, PresenceRow, SittingAssessorRow, SittingRow
 from naas_centre.core.timing import (
-    PAUSE_REASONS,
     Adjustment,
     PhaseEvent,
     PhaseState,
@@ -26,7 +33,7 @@ from naas_centre.core.timing import (
     check_next,
     phase_state,
 )
-from naas_centre.errors import Conflict, PermissionDenied, UserError
+from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
 from naas_centre.packs.schema import Pack
 from naas_centre.services import access, audit, packs
 from naas_centre.services.views import Actor, Role
@@ -37,7 +44,9 @@ PHASE_TITLES = {
     "discussion": "Discussion",
     "writing": "Writing",
 }
-TIMING_KINDS = ("start", "pause", "resume", "end")
+TIMING_KINDS = ("start", "pause", "resume", "end", "reopen")
+# Only the candidate starts the writing clock, from the kiosk's start screen.
+CANDIDATE_STARTS = ("writing",)
 # Extra time is for reading and writing, where a candidate's adjustment bears on the
 # task; a role-play or discussion with an actor and assessors keeps its set length.
 EXTENDED_PHASES = ("reading", "writing")
@@ -154,6 +163,28 @@ def station_timing(db: Database, actor: Actor, sitting_id: str, station_id: str)
         return _timing(sitting_id, station_id, plans, _events(s, sitting_id, station_id), pack, utcnow())
 
 
+def _refuse_for(s: Session, actor: Actor, sitting_id: str, phase: str, kind: str) -> None:
+    """Who may do what to a clock: checked here, whatever screen asks."""
+    if actor.role not in (Role.ASSESSOR, Role.CENTRE_MANAGER, Role.CANDIDATE_KIOSK):
+        raise PermissionDenied(f"{actor.role.label} accounts cannot run the clock.")
+    if kind == "start" and phase in CANDIDATE_STARTS and actor.role != Role.CANDIDATE_KIOSK:
+        raise PermissionDenied(
+            "The writing clock starts when the candidate presses Start on their own screen: "
+            "hand the workstation over for the written exercise."
+        )
+    if actor.role == Role.CANDIDATE_KIOSK and (phase not in CANDIDATE_STARTS or kind not in ("start", "end")):
+        raise PermissionDenied("The candidate's screen can only start and end the writing clock.")
+    if actor.role == Role.ASSESSOR and kind in ("start", "reopen"):
+        submitted = s.scalar(
+            select(SittingAssessorRow.submitted_at).where(
+                SittingAssessorRow.sitting_id == sitting_id,
+                SittingAssessorRow.assessor_id == actor.account_id,
+            )
+        )
+        if submitted is not None:
+            raise Conflict("You have submitted your scores for this sitting: its clocks no longer start.")
+
+
 def record_event(
     db: Database,
     actor: Actor,
@@ -165,19 +196,23 @@ def record_event(
     reason: str | None = None,
     at: datetime | None = None,
 ) -> StationTiming:
-    """Records one timing event (durably) and returns the station's new timing."""
+    """Records one timing event (durably) and returns the station's new timing.
+
+    A pause may come without its reason (the clock stops at the press; the reason is
+    added with ``set_pause_reason``). A reopening needs one, and is audited.
+    """
     if kind not in TIMING_KINDS:
         raise UserError(f"Unknown timing event {kind!r}.")
-    if kind == "pause" and (not reason or not reason.strip()):
-        raise UserError(f"A pause needs a reason ({', '.join(PAUSE_REASONS)}).")
-    if actor.role not in (Role.ASSESSOR, Role.CENTRE_MANAGER, Role.CANDIDATE_KIOSK):
-        raise PermissionDenied(f"{actor.role.label} accounts cannot run the clock.")
+    reason = " ".join(reason.split()) if reason else None
+    if kind == "reopen" and not reason:
+        raise UserError("Reopening a phase needs a reason (say why it was ended by mistake).")
     now = at or utcnow()
     with db.write() as s:
         sitting, pack, adjustment = _load(s, actor, sitting_id)
         plans = {p.phase: p for p in station_plan(pack, station_id, adjustment)}
         if phase not in plans:
             raise UserError(f"Station {station_id!r} has no {phase!r} phase.")
+        _refuse_for(s, actor, sitting_id, phase, kind)
         rows = _events(s, sitting_id, station_id)
         existing = [
             PhaseEvent(r.kind, r.at, r.reason)  # type: ignore[arg-type]
@@ -188,31 +223,76 @@ def record_event(
             check_next(plans[phase].adjusted_ms, existing, PhaseEvent(kind, now, reason))  # type: ignore[arg-type]
         except TimingError as exc:
             raise Conflict(f"{PHASE_TITLES[phase]}: {exc}.") from exc
+        order = list(plans)
         if kind == "start":
-            order = list(plans)
             for earlier in order[: order.index(phase)]:
                 if any(r.phase == earlier and r.kind == "start" for r in rows) and not any(
                     r.phase == earlier and r.kind == "end" for r in rows
                 ):
                     raise Conflict(f"End the {PHASE_TITLES[earlier].lower()} phase first.")
+        if kind == "reopen":
+            for later in order[order.index(phase) + 1 :]:
+                if any(r.phase == later and r.kind == "start" for r in rows):
+                    raise Conflict(
+                        f"The {PHASE_TITLES[later].lower()} has started: the "
+                        f"{PHASE_TITLES[phase].lower()} can no longer be reopened."
+                    )
         row = PhaseEventRow(
             sitting_id=sitting_id,
             station_id=station_id,
             phase=phase,
             kind=kind,
             at=now,
-            reason=reason.strip() if reason else None,
+            reason=reason,
             account_id=actor.account_id,
             planned_ms=plans[phase].planned_ms if kind == "start" else None,
             adjusted_ms=plans[phase].adjusted_ms if kind == "start" else None,
         )
+        if kind == "reopen":
+            ended = max(r.at for r in rows if r.phase == phase and r.kind == "end")
+            row.gap_ms = max(0, int((now - ended).total_seconds() * 1000))
         s.add(row)
         if kind == "start" and sitting.status in ("planned", "checked_in"):
             before = audit.snapshot(sitting)
             sitting.status = "in_progress"
             audit.record(s, actor, "sitting.status", sitting, before)
         s.flush()
+        if kind == "reopen":
+            audit.record(s, actor, "phase.reopen", row, None)
         return _timing(sitting_id, station_id, list(plans.values()), [*rows, row], pack, now)
+
+
+def set_pause_reason(
+    db: Database,
+    actor: Actor,
+    sitting_id: str,
+    station_id: str,
+    phase: str,
+    paused_at: datetime,
+    reason: str,
+) -> StationTiming:
+    """Gives the reason for the pause recorded at ``paused_at`` (asked after the clock stopped).
+
+    Setting the same reason again changes nothing (a retried write is harmless); a
+    different reason for a pause that has one is a change, and the audit trail keeps
+    the earlier one.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise UserError("Give a reason for the pause.")
+    with db.write() as s:
+        _sitting, pack, adjustment = _load(s, actor, sitting_id)
+        _refuse_for(s, actor, sitting_id, phase, "pause")
+        plans = station_plan(pack, station_id, adjustment)
+        rows = _events(s, sitting_id, station_id)
+        row = next((r for r in rows if r.phase == phase and r.kind == "pause" and r.at == paused_at), None)
+        if row is None:
+            raise NotFound("No pause was recorded at that moment.")
+        if row.reason != reason:
+            before = audit.snapshot(row)
+            row.reason = reason
+            audit.record(s, actor, "phase.pause_reason", row, before)
+        return _timing(sitting_id, station_id, plans, rows, pack, utcnow())
 
 
 def heartbeat(db: Database, actor: Actor, sitting_id: str, *, now: datetime | None = None) -> None:

@@ -79,7 +79,9 @@ def complete(
         for (station, cid), level in base_levels.items():
             if not agree and n == 1 and cid == pack.criteria()[0][1].id:
                 level = level - 1
-            scoring.record_level(db, actor, sitting_id, station, cid, level)
+            below = level < scoring.standard_level(pack)  # such a level needs a reason to be submitted
+            reason = "Seen only in part, and only when prompted; see the notes." if below else None
+            scoring.record_level(db, actor, sitting_id, station, cid, level, reason)
         for station, rubric in pack.rubrics():
             verdict = "not_met" if low else "met"
             scoring.set_judgement(

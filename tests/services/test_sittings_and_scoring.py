@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from db.models import ScoreRow
 from naas_centre.errors import Conflict, PermissionDenied, UserError
-from naas_centre.services import equality, packs, scoring, sittings
+from naas_centre.services import audit, equality, packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
 from tests.services.conftest import Demo
 
@@ -18,10 +18,32 @@ def _first_sitting(demo: Demo, who: Actor) -> str:
 
 def _score_everything(demo: Demo, who: Actor, sitting_id: str, level: int = 3) -> None:
     pack = packs.pack_for_sitting(demo.db, who, sitting_id)
+    below = level < scoring.standard_level(pack)
     for station, criterion in pack.criteria():
-        scoring.record_level(demo.db, who, sitting_id, station, criterion.id, level)
+        reason = "Named the concern only when asked; no plan agreed with her." if below else None
+        scoring.record_level(demo.db, who, sitting_id, station, criterion.id, level, reason)
     for station, _ in pack.rubrics():
         scoring.set_judgement(demo.db, who, sitting_id, station, "met")
+
+
+def _stations_run(demo: Demo, who: Actor, sitting_id: str) -> None:
+    """Every role-play took place: its clock was started (and the reading before it ended)."""
+    pack = packs.pack_for_sitting(demo.db, who, sitting_id)
+    for sc in pack.scenarios:
+        timing.record_event(demo.db, who, sitting_id, sc.id, "reading", "start")
+        timing.record_event(demo.db, who, sitting_id, sc.id, "reading", "end")
+        timing.record_event(demo.db, who, sitting_id, sc.id, "role_play", "start")
+
+
+def _script_written(demo: Demo, sitting_id: str) -> None:
+    """The candidate writes and submits the written exercise (as the kiosk does)."""
+    manager = demo.login("manager")
+    if sittings.sitting_detail(demo.db, manager, sitting_id).summary.status == "planned":
+        sittings.set_status(demo.db, manager, sitting_id, "checked_in")
+    grant = written.open_kiosk(demo.db, manager, sitting_id)
+    written.submit(
+        demo.db, grant, "Case record: visit on Monday; concerns discussed with Ms Doyle.", "candidate"
+    )
 
 
 def test_an_assessor_sees_only_their_own_sittings(demo: Demo) -> None:
@@ -112,6 +134,8 @@ def test_independence_until_both_have_submitted(demo: Demo) -> None:
     _score_everything(demo, a1, sid, 3)
     _score_everything(demo, a2, sid, 2)
     assert sittings.sitting_detail(demo.db, a2, sid).others == ()
+    _stations_run(demo, a1, sid)
+    _script_written(demo, sid)
     scoring.submit(demo.db, a1, sid)
     # One has submitted: still nothing of the other's is visible either way.
     assert sittings.sitting_detail(demo.db, a1, sid).others == ()
@@ -136,9 +160,52 @@ def test_submit_needs_every_score_and_judgement(demo: Demo) -> None:
         scoring.submit(demo.db, a1, sid)
     pack = packs.pack_for_sitting(demo.db, a1, sid)
     for station, criterion in pack.criteria():
-        scoring.record_level(demo.db, a1, sid, station, criterion.id, 2)
+        scoring.record_level(demo.db, a1, sid, station, criterion.id, 3)
     with pytest.raises(Conflict, match="judgement"):
         scoring.submit(demo.db, a1, sid)
+
+
+def test_a_level_below_the_standard_needs_a_written_reason_named_by_title(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    sid = _first_sitting(demo, a1)
+    _stations_run(demo, a1, sid)
+    _script_written(demo, sid)
+    _score_everything(demo, a1, sid, 3)
+    pack = packs.pack_for_sitting(demo.db, a1, sid)
+    standard = scoring.standard_level(pack)
+    (station, first), (_s2, second) = pack.criteria()[0], pack.criteria()[1]
+    scoring.record_level(demo.db, a1, sid, station, first.id, standard - 1)
+    scoring.record_level(demo.db, a1, sid, station, second.id, standard - 1, "   ")
+    with pytest.raises(Conflict, match="needs your written reason") as refused:
+        scoring.submit(demo.db, a1, sid)
+    message = str(refused.value)
+    title = dict(scoring.station_titles(pack))[station]
+    assert f"{title} — {scoring.criterion_title(first)}" in message
+    assert scoring.criterion_title(second) in message
+    assert first.id not in message  # names, never ids
+    # The reason is the assessor's own words; a level changed later keeps it.
+    scoring.record_level(demo.db, a1, sid, station, first.id, standard - 1, "Did not explain her rights.")
+    scoring.record_level(demo.db, a1, sid, station, second.id, None)
+    scoring.record_level(demo.db, a1, sid, station, second.id, standard - 1, "Jargon left unexplained.")
+    assert scoring.my_reasons(demo.db, a1, sid) == {
+        (station, first.id): "Did not explain her rights.",
+        (station, second.id): "Jargon left unexplained.",
+    }
+    scoring.submit(demo.db, a1, sid)
+    with demo.db.read() as s:
+        reasons = s.scalars(select(ScoreRow.reason).where(ScoreRow.criterion_id == first.id)).all()
+    assert reasons == ["Did not explain her rights."]
+    assert audit.verify(demo.db).ok
+
+
+def test_criterion_titles_are_short_and_cut_on_a_word(demo: Demo) -> None:
+    pack = packs.pack_for_sitting(
+        demo.db, demo.login("assessor1"), _first_sitting(demo, demo.login("assessor1"))
+    )
+    for _station, criterion in pack.criteria():
+        title = scoring.criterion_title(criterion)
+        assert 0 < len(title) <= scoring.TITLE_CHARS + 1
+        assert not title.endswith(" …")
 
 
 def test_equality_data_only_for_quality_assurance_in_aggregate(demo: Demo) -> None:

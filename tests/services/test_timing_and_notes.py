@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from db.base import utcnow
-from db.models import AuditEntryRow, PhaseEventRow
-from naas_centre.errors import Conflict, PermissionDenied, UserError
-from naas_centre.services import audit, packs, scoring, sittings, timing
+from db.models import AuditEntryRow, PhaseEventRow, SittingAssessorRow
+from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
+from naas_centre.services import audit, packs, scoring, sittings, timing, written
 from tests.services.conftest import Demo
 
 
@@ -38,11 +38,17 @@ def test_start_pause_resume_end_with_reasons(demo: Demo) -> None:
     sid, station = _sitting(demo)
     t0 = utcnow()
     timing.record_event(demo.db, a1, sid, station, "reading", "start", at=t0)
+    # The clock stops at the press; the reason comes after, for that same pause.
+    paused = timing.record_event(demo.db, a1, sid, station, "reading", "pause", at=t0 + timedelta(seconds=30))
+    assert paused.phases[0].state.pauses[0].reason is None
     with pytest.raises(UserError, match="reason"):
-        timing.record_event(demo.db, a1, sid, station, "reading", "pause", at=t0 + timedelta(seconds=30))
-    timing.record_event(
-        demo.db, a1, sid, station, "reading", "pause", reason="fire alarm", at=t0 + timedelta(seconds=30)
-    )
+        timing.set_pause_reason(demo.db, a1, sid, station, "reading", t0 + timedelta(seconds=30), "  ")
+    with pytest.raises(NotFound):
+        timing.set_pause_reason(demo.db, a1, sid, station, "reading", t0, "fire alarm")
+    for _twice in range(2):  # a retried write changes nothing
+        timing.set_pause_reason(
+            demo.db, a1, sid, station, "reading", t0 + timedelta(seconds=30), "fire alarm"
+        )
     with pytest.raises(Conflict):
         timing.record_event(demo.db, a1, sid, station, "reading", "pause", reason="other")
     timing.record_event(demo.db, a1, sid, station, "reading", "resume", at=t0 + timedelta(seconds=90))
@@ -57,7 +63,88 @@ def test_start_pause_resume_end_with_reasons(demo: Demo) -> None:
     manager = demo.login("manager")
     status = sittings.sitting_detail(demo.db, manager, sid).summary.status
     assert status == "in_progress"
+    with demo.db.read() as s:
+        reasons = s.scalars(
+            select(AuditEntryRow.action).where(AuditEntryRow.action == "phase.pause_reason")
+        ).all()
+    assert len(reasons) == 1
     assert audit.verify(demo.db).ok
+
+
+def test_a_phase_ended_by_mistake_is_reopened_with_a_reason_and_the_gap_recorded(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    sid, station = _sitting(demo)
+    t0 = utcnow() - timedelta(minutes=10)
+    timing.record_event(demo.db, a1, sid, station, "reading", "start", at=t0)
+    timing.record_event(demo.db, a1, sid, station, "reading", "end", at=t0 + timedelta(minutes=2))
+    with pytest.raises(UserError, match="reason"):
+        timing.record_event(demo.db, a1, sid, station, "reading", "reopen", at=t0 + timedelta(minutes=3))
+    t = timing.record_event(
+        demo.db,
+        a1,
+        sid,
+        station,
+        "reading",
+        "reopen",
+        reason="ended by mistake: the candidate was still reading",
+        at=t0 + timedelta(minutes=3),
+    )
+    reading = t.phases[0].state
+    assert reading.status == "running" and reading.ended_at is None
+    assert reading.reopens[0].gap_ms == 60_000  # the minute between the end and the reopening
+    assert reading.elapsed_ms == 2 * 60_000  # it carries on from where it ended
+    now = t0 + timedelta(minutes=4)
+    later = timing.record_event(demo.db, a1, sid, station, "reading", "end", at=now)
+    assert later.phases[0].state.elapsed_ms == 3 * 60_000
+    with demo.db.read() as s:
+        row = s.scalar(
+            select(PhaseEventRow).where(PhaseEventRow.sitting_id == sid, PhaseEventRow.kind == "reopen")
+        )
+        assert row is not None and row.gap_ms == 60_000 and row.account_id == a1.account_id
+        entry = s.scalar(select(AuditEntryRow).where(AuditEntryRow.action == "phase.reopen"))
+        assert entry is not None and "by mistake" in (entry.after or "")
+    # Once the next phase has started, the earlier one stays ended.
+    timing.record_event(demo.db, a1, sid, station, "role_play", "start", at=now + timedelta(seconds=5))
+    with pytest.raises(Conflict, match="role-play has started"):
+        timing.record_event(
+            demo.db, a1, sid, station, "reading", "reopen", reason="again", at=now + timedelta(seconds=9)
+        )
+    assert audit.verify(demo.db).ok
+
+
+def test_the_writing_clock_starts_only_from_the_candidates_own_screen(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    manager = demo.login("manager")
+    sid, _station = _sitting(demo)
+    sittings.set_status(demo.db, a1, sid, "checked_in")
+    grant = written.open_kiosk(demo.db, a1, sid)
+    for who in (a1, manager):
+        with pytest.raises(PermissionDenied, match="candidate presses Start"):
+            timing.record_event(demo.db, who, sid, grant.station_id, "writing", "start")
+    # The candidate's screen may start and end its own clock, and nothing else.
+    with pytest.raises(PermissionDenied):
+        timing.record_event(demo.db, grant.actor, sid, _station, "reading", "start")
+    t = timing.record_event(demo.db, grant.actor, sid, grant.station_id, "writing", "start")
+    assert t.phases[0].state.status == "running"
+    with pytest.raises(PermissionDenied):
+        timing.record_event(
+            demo.db, grant.actor, sid, grant.station_id, "writing", "pause", reason="other: x"
+        )
+
+
+def test_after_submitting_an_assessors_clocks_no_longer_start(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    sid, station = _sitting(demo)
+    with demo.db.write() as s:  # submitted (how is tested with scoring)
+        link = s.scalar(
+            select(SittingAssessorRow).where(
+                SittingAssessorRow.sitting_id == sid, SittingAssessorRow.assessor_id == a1.account_id
+            )
+        )
+        assert link is not None
+        link.submitted_at = utcnow()
+    with pytest.raises(Conflict, match="submitted"):
+        timing.record_event(demo.db, a1, sid, station, "reading", "start")
 
 
 def test_remaining_time_is_right_after_a_restart_and_the_gap_is_recorded(demo: Demo) -> None:
