@@ -14,7 +14,7 @@ from naas_centre.reports import data as rdata
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import NotReady, ReportRef, refs_for_sitting
 from naas_centre.services import accounts, audit, signatures, sittings
-from naas_centre.services.views import Actor
+from naas_centre.services.views import Actor, Role
 from naas_centre.signing import ca
 from naas_centre.signing.pdf import SignerIdentity
 from naas_centre.signing.verify import verify_pdf
@@ -178,13 +178,24 @@ def test_a_change_after_signing_needs_a_reason_and_makes_a_new_version(centre: C
         assert s.scalar(select(SignedDocumentRow.id).where(SignedDocumentRow.id == v1.id)) == v1.id
 
 
-def test_a_password_reset_gives_a_new_key_and_old_documents_still_verify(centre: Centre) -> None:
+def test_a_password_reset_gives_a_new_key_only_by_two_administrators_and_old_documents_still_verify(
+    centre: Centre,
+) -> None:
     ref = _first_observation(centre)
     a1, id1 = _signer(centre, centre.assessors_of(NAMES[0])[0])
     v1 = signatures.sign_report(centre.db, a1, id1, ref)
     admin = centre.login("admin")
-    accounts.set_password(centre.db, admin, a1.account_id, "a brand new password", None)
+    accounts.set_password(centre.db, admin, a1.account_id, "a temporary password", None)
+    with pytest.raises(AuthenticationFailed, match="Choose a new password of your own"):
+        signatures.unlock_signer(centre.db, a1, "a temporary password", centre.data_dir)
+    accounts.set_password(centre.db, a1, a1.account_id, "a brand new password", "a temporary password")
+    with pytest.raises(PermissionDenied, match="two administrators"):
+        signatures.unlock_signer(centre.db, a1, "a brand new password", centre.data_dir)
+    accounts.create_account(centre.db, admin, "admin2", "Second Admin", Role.ADMINISTRATOR, "second pass!")
+    for approver in (admin, accounts.authenticate(centre.db, "admin2", "second pass!")):
+        signatures.approve_replacement(centre.db, approver, a1.account_id, "Reset at her request, in person")
     fresh = signatures.unlock_signer(centre.db, a1, "a brand new password", centre.data_dir)
     assert fresh.certificate_id != id1.certificate_id
     pdf = signatures.document_pdf(centre.db, a1, v1.id)
-    assert verify_pdf(pdf, signatures.trusted_cas(centre.db)).ok
+    verdict = verify_pdf(pdf, signatures.trusted_cas(centre.db))
+    assert verdict.signatures[0].intact and verdict.signatures[0].trusted and not verdict.changes
