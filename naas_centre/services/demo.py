@@ -129,7 +129,39 @@ CANDIDATES = (
 # not work for Leeds, so no pair has to be broken up for a conflict of interest.
 ROOM_OF = (0, 0, 1, 1, 1, 0)
 
-ACTORS = (("Sinéad Gallagher", True), ("Marcus Bell", True), ("Amira Khalil", False), ("Joe Whitworth", True))
+# Actors (name, consent to video for training), each cast to the part their age and
+# presence suit: a mother in her late twenties, a teenager (played by a young adult),
+# a health visitor in her fifties, and so on. Each room has its own company, since
+# both rooms run the same stations at the same time.
+ACTORS = (
+    ("Sinéad Gallagher", True),  # Shannon Doyle, 27, a mother (room 1)
+    ("Tia Robinson", True),  # Maya Clarke, 14 (plays teenagers; room 1)
+    ("Abena Owusu", True),  # Grace Mensah, 52, a health visitor (room 1)
+    ("Amira Khalil", False),  # DI Nadia Iqbal, 44, police (room 1)
+    ("Imran Sheikh", True),  # Councillor Tariq Mahmood, 58 (room 1)
+    ("Marcus Bell", True),  # Delroy Francis, 52, a team manager (room 1)
+    ("Kirsty Lowe", True),  # Shannon Doyle (room 2)
+    ("Jasmine Oduya", True),  # Maya Clarke (plays teenagers; room 2)
+    ("Esi Boateng", False),  # Grace Mensah (room 2)
+    ("Joe Whitworth", True),  # Ryan Doherty, 31, a social worker (room 2)
+    ("Hannah Siddiqui", True),  # Aisha Rahman, 24, a newly qualified social worker (room 2)
+    ("Delano Grant", True),  # Kwame Asante, 45, a senior practitioner (room 2)
+)
+# (room index, scenario id) → the actor who plays that scenario's part in that room.
+CAST = {
+    (0, "home-visit"): "Sinéad Gallagher",
+    (0, "young-person"): "Tia Robinson",
+    (0, "professional"): "Abena Owusu",
+    (0, "incident-partner-meeting"): "Amira Khalil",
+    (0, "member-briefing"): "Imran Sheikh",
+    (0, "audit-conversation"): "Marcus Bell",
+    (1, "home-visit"): "Kirsty Lowe",
+    (1, "young-person"): "Jasmine Oduya",
+    (1, "professional"): "Esi Boateng",
+    (1, "drift-supervision"): "Joe Whitworth",
+    (1, "nqsw-feedback"): "Hannah Siddiqui",
+    (1, "stepdown-disagreement"): "Delano Grant",
+}
 
 
 def demo_packs() -> dict[str, Pack]:
@@ -173,7 +205,7 @@ def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date |
 
     day = day or datetime.now(LONDON).date()
     rooms = [sittings.add_room(db, admin, "Room 1 · Oak"), sittings.add_room(db, admin, "Room 2 · Ash")]
-    actor_ids = [sittings.add_actor(db, admin, name, consent) for name, consent in ACTORS]
+    actor_ids = {name: sittings.add_actor(db, admin, name, consent) for name, consent in ACTORS}
     pairs = [("assessor1", "assessor2"), ("assessor3", "assessor4")]
 
     for i, (name, reg, employer, level, extra, brk, notes, monitoring) in enumerate(CANDIDATES):
@@ -205,6 +237,6 @@ def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date |
                 # Never an assessor from the candidate's own employer: swap in the other room's.
                 username = pairs[1 - room][0]
             sittings.assign_assessor(db, admin, sid, ids[username])
-        for k, scenario in enumerate(pack.scenarios):
-            sittings.assign_actor(db, admin, sid, scenario.id, actor_ids[(i + k) % len(actor_ids)])
+        for scenario in pack.scenarios:
+            sittings.assign_actor(db, admin, sid, scenario.id, actor_ids[CAST[(room, scenario.id)]])
     return DemoResult(db, list(ACCOUNTS), day)

@@ -28,10 +28,47 @@ from naas_centre.services import accounts, packs, scoring, sittings, timing, wri
 from naas_centre.services.demo import ACCOUNTS
 from naas_centre.services.views import Actor, Role, SittingSummary
 
-SEED = "naas-centre demo day, v1"
-# The candidates who do not meet the standard: the KSS area they struggle in and the
-# critical criterion they miss. Everyone else meets it on both sheets.
-STRUGGLES: Mapping[str, tuple[str, str]] = {"Daniel Okonkwo-Reid": ("p4", "hv-risk")}
+SEED = "naas-centre demo day, v2"
+# The candidates who do not meet the standard, with the levels both assessors give them
+# where they struggled; everyone else meets it on both sheets. Leila Haddad misses the
+# risk on the home visit (the Monday morning is never named to Ms Doyle, the key is not
+# picked up) and responds unsafely to Maya's disclosure (a leading question, no check
+# on where Maya sleeps tonight), and drops the subject of alcohol at the first answer.
+# Her notes say so, and the two critical criteria and "Abuse and neglect of children"
+# are why she does not meet the standard.
+STRUGGLES: Mapping[str, Mapping[str, int]] = {
+    "ليلى حداد": {"hv-risk": 2, "yp-respond": 2, "hv-alcohol": 2},
+}
+# The written scripts are the same for every candidate of a level (but for a few words),
+# so each earns the same levels, read against the rubric: for example the practitioner
+# script links Mrs Rahman's low mood, broken sleep and her husband's back injury to the
+# care of each child (wr-impact 3) and weighs two explanations for the bruising, with
+# Hana's needs apart from Yusuf's (wr-analysis 4); the supervisor's plan contacts the
+# health visitor without going through Jamie, says what would trigger a strategy
+# discussion and covers Tomasz's duty (written-plan 4).
+WRITTEN_LEVELS: Mapping[str, Mapping[str, int]] = {
+    "practitioner": {
+        "wr-record": 3,
+        "wr-impact": 3,
+        "wr-analysis": 4,
+        "wr-plan": 3,
+        "wr-law": 3,
+        "wr-research": 3,
+    },
+    "supervisor": {
+        "written-analysis": 3,
+        "written-plan": 4,
+        "written-recording": 3,
+        "written-development": 3,
+    },
+    "leader": {
+        "written-analysis": 3,
+        "written-priorities": 3,
+        "written-system": 3,
+        "written-workforce": 4,
+        "written-governance": 3,
+    },
+}
 PAUSE_REASON = "candidate unwell"
 # Where the day's one pause falls: the sitting (in start order), scenario, and moment.
 _PAUSE_AT = (1, 1, 9 * 60_000 + 10_000)
@@ -128,7 +165,7 @@ hv-next -  Consent to contact GP / HV not asked for.
 .  Sits beside Maya, not across the desk. Voice low.
 .  Leaves Maya's phone alone, no comment on it.
 .d "I should have asked about Riley earlier than I did."
-.d Would tell Mrs Begum before Maya leaves the room.
+.d "Giving her choices about where to start seemed to help her settle."
 yp-explain +  "What do you already know about why I'm here?" -> "the Mr Kowalski thing".
 yp-explain +  Early: "If I'm worried you or Riley aren't safe I'll have to tell people. I'll tell you first."
 yp-explain +  Asks what she likes to be called, and whether missing maths is OK.
@@ -156,11 +193,18 @@ yp-respond +  Does not ask to see the bruise; no probing for detail.
 yp-respond -  Leading: "Did Dean hit you?" -> "I didn't say that." Maya closes down ~2 min.
 yp-respond -  Asks to see the bruise. Maya pulls sleeve down.
 yp-respond -  Where Maya sleeps tonight not checked; Riley's safety not raised.
-yp-next +  "I'll talk to my manager this afternoon. Police might be part of that; you're not in trouble."
+yp-next +  "Police might be part of keeping you safe. You're not in trouble for telling me."
+yp-next +  Arrest q: "You'd have an adult with you and a free solicitor. Police would look at what he did."
+yp-next -  Arrest q: "I don't know, maybe?" Maya goes quiet.
 yp-next +  "What you want will be part of what we decide." Maya: "Can Mrs Begum be there?"
 yp-next +d Now s47 not s17: expects strategy discussion today with police and school.
 yp-next -  "I'll have a think and let you know." No timescale.
 yp-next -d Unsure s47 applies: "maybe keep it at s17 and see".
+yp-procedure +  "Before you go back to class I'll tell Mrs Begum, and my manager this afternoon."
+yp-procedure +  Asks Mrs Begum who collects Riley from nursery today.
+yp-procedure +d Would write Maya's words down as she said them, with the time, straight after.
+yp-procedure -  Leaves without agreeing who tells Mrs Begum, or when.
+yp-procedure -d "I'd write it up back at the office, probably tomorrow."
 == professional
 .  Offers Grace a seat and water; acknowledges her 18 years.
 .  Writes actions down as agreed, reads them back.
@@ -185,16 +229,21 @@ pro-adult +  "If Ryan is back, given the pregnancy, that changes the risk for bo
 pro-adult +  "I'd want to see Bethany on her own to ask about Ryan."
 pro-adult -  Bethany's mood not asked about.
 pro-adult -  Jacket and car heard; DA history not linked.
-pro-procedure +  "Can't change the plan alone; I'll see my manager this afternoon, ring you by 5."
+pro-procedure +  Agrees to see Bethany within 2 days; will ring HV by 5 today either way.
 pro-procedure +  Escalation policy named without defensiveness: "if we still disagree, it's there."
 pro-procedure +  Joint visit this week; will email agreed actions today.
 pro-procedure -  "We'll monitor." HV: "What does monitor mean in practice?" C struggles.
 pro-procedure -  "When will I hear from you?" -> "sometime next week."
-pro-supervision +  Taking it to manager today "because it may change whether we step down at all".
+pro-supervision +  "Can't change the plan alone. Taking it to my manager today: may change the step-down."
 pro-supervision +d "I relied on how good the visits looked. I want supervision to test that."
 pro-supervision +d Question for manager: strategy discussion or urgent visit first.
 pro-supervision -  Manager not mentioned in the meeting.
 pro-supervision -d Reflection: "I think it went OK." No learning named.
+pro-court +d PLO route: legal planning meeting, letter before proceedings, free legal advice for Bethany.
+pro-court +d Threshold: significant harm attributable to care. Court would need chronology + what was offered.
+pro-court +d Would want an early FGC in case Ellie ever needed family carers.
+pro-court -d "We'd go to court and get an order." No threshold, no PLO.
+pro-court -d Unsure what pre-proceedings would mean for Bethany.
 == drift-supervision
 .  Opens by checking the agenda and asking how Ryan is overall.
 .  Uses facts from the file, not impressions.
@@ -447,15 +496,15 @@ def _script_for(level: str, rng: random.Random) -> str:
 class _Scale:
     low: int  # the lowest level
     weak: int  # the level just below the standard
-    meets: int  # the first level that reaches the area pass mark
+    meets: int  # the level that meets the standard
     strong: int  # the top level
     floor: int  # no criterion may be below this without failing
 
 
 def _scale(pack: Pack, rubric: Rubric) -> _Scale:
     values = sorted(lv.value for lv in pack.levels_for(rubric))
-    mark = pack.outcome.area_pass_mark
-    meets = next((v for v in values if v >= mark), values[-1])
+    standard = pack.outcome.standard()
+    meets = next((v for v in values if v >= standard), values[-1])
     weak = max((v for v in values if v < meets), default=meets)
     floor = pack.outcome.overall.floor_level
     return _Scale(values[0], weak, meets, values[-1], values[0] if floor is None else floor)
@@ -469,56 +518,74 @@ def _station_of(pack: Pack) -> dict[str, tuple[str, Rubric]]:
     return {c.id: (station, rubric) for station, rubric in pack.rubrics() for c in rubric.criteria}
 
 
+def _label(pack: Pack, level: int) -> str:
+    names = {lv.value: lv.label for lv in pack.levels}
+    return f"level {level} ({names[level]})" if level in names else f"level {level}"
+
+
 def _station_met(pack: Pack, rubric: Rubric, levels: Mapping[str, int]) -> tuple[bool, str]:
-    """A station's judgement from its levels: met when its criteria together reach the
-    pass mark, none is below the floor and any critical criterion reaches its minimum."""
+    """A station's judgement from its levels, with its reasons in words.
+
+    Met when its criteria together reach the pass mark, none is below the floor and any
+    critical criterion reaches its minimum: the pack's rule, applied to one station.
+    """
     scale = _scale(pack, rubric)
     critical = _critical(pack)
     mine = [levels[c.id] for c in rubric.criteria]
     problems = [
-        f"{c.id} at level {levels[c.id]} (critical: needs {critical[c.id]})"
+        f"“{c.heading()}” at {_label(pack, levels[c.id])}, below the "
+        f"{_label(pack, critical[c.id])} this critical criterion needs"
         for c in rubric.criteria
         if c.id in critical and levels[c.id] < critical[c.id]
     ]
     problems += [
-        f"{c.id} at level {levels[c.id]}"
+        f"“{c.heading()}” at {_label(pack, levels[c.id])}, below the lowest level allowed"
         for c in rubric.criteria
         if levels[c.id] < scale.floor and c.id not in critical
     ]
+    developing = [c for c in rubric.criteria if levels[c.id] < scale.meets]
     mean = statistics.fmean(mine)
     if mean < pack.outcome.area_pass_mark and not problems:
-        lows = [c for c in rubric.criteria if levels[c.id] <= scale.weak]
         problems.append(
-            "overall below the standard" + (f" ({', '.join(c.id for c in lows)} developing)" if lows else "")
+            "taken together the criteria fall short of the standard"
+            + (f" (still developing: {_titles(developing)})" if developing else "")
         )
     if problems:
         return False, "Not met: " + "; ".join(problems) + "."
     strong = sum(1 for v in mine if v >= scale.strong)
-    developing = [c.id for c in rubric.criteria if levels[c.id] < scale.meets]
     text = f"Met: {len(mine) - len(developing)} of {len(mine)} criteria at the standard or above"
     text += f", {strong} strong" if strong else ""
-    text += f"; still developing: {', '.join(developing)}" if developing else ""
+    text += f"; still developing: {_titles(developing)}" if developing else ""
     return True, text + "."
+
+
+def _titles(criteria: Sequence[Criterion]) -> str:
+    return ", ".join(f"“{c.heading()}”" for c in criteria)
 
 
 def _repair(
     pack: Pack, levels: dict[str, int], *, keep: AbstractSet[str] = frozenset(), stations: bool = True
 ) -> None:
     """Raises the lowest levels, one step at a time, until every area (but those whose
-    criteria are in ``keep``) and, with ``stations``, every station meets the standard."""
+    criteria are all in ``keep``), the bound on levels below the standard and, with
+    ``stations``, every station's judgement are satisfied."""
     critical = _critical(pack)
     where = _station_of(pack)
+    bound = pack.outcome.overall.max_below_standard
     for cid, (_station, rubric) in where.items():
         if cid in keep:
             continue
         scale = _scale(pack, rubric)
         levels[cid] = max(levels[cid], scale.floor, critical.get(cid, scale.low))
-    for _ in range(200):
+    for _ in range(300):
         outcome = evaluate_pack(pack, levels)
-        failing = [a.area for a in outcome.areas if a.met is False]
+        failing = {a.area for a in outcome.areas if a.met is False}
         candidates: list[Criterion] = [
             c for _s, c in pack.criteria() if c.kss in failing and c.id not in keep
         ]
+        if not candidates and bound is not None and len(outcome.below_standard) > bound:
+            below = set(outcome.below_standard)
+            candidates = [c for _s, c in pack.criteria() if c.id in below and c.id not in keep]
         if stations and not candidates:
             for _station, rubric in pack.rubrics():
                 if not _station_met(pack, rubric, levels)[0]:
@@ -532,11 +599,19 @@ def _repair(
 
 
 def _intended_levels(
-    pack: Pack, rng: random.Random, struggle: tuple[str, str] | None
+    pack: Pack, rng: random.Random, struggle: Mapping[str, int] | None
 ) -> tuple[dict[str, int], dict[str, int]]:
-    """Two assessors' levels: mostly in agreement, a level apart on a few criteria."""
+    """Two assessors' levels: mostly in agreement, a level apart on a few criteria.
+
+    The written exercise's levels, and a struggling candidate's levels where they
+    struggled, are fixed (both assessors give them); the rest are drawn, then raised
+    where needed so that each sheet, and the lower of the two levels wherever the
+    assessors differ (what moderation agrees), give the intended outcome.
+    """
     critical = _critical(pack)
     where = _station_of(pack)
+    fixed = {**WRITTEN_LEVELS.get(pack.level.value, {}), **(struggle or {})}
+    fixed = {cid: lv for cid, lv in fixed.items() if cid in where}
     p_strong, p_weak = (0.08, 0.2) if struggle else (0.24, 0.1)
     first: dict[str, int] = {}
     for cid, (_station, rubric) in where.items():
@@ -544,21 +619,12 @@ def _intended_levels(
         r = rng.random()
         level = sc.strong if r < p_strong else sc.weak if r > 1 - p_weak else sc.meets
         first[cid] = max(level, critical.get(cid, sc.low))
-
-    weak_ids: set[str] = set()
-    if struggle is not None:
-        area, missed = struggle
-        weak_ids = {c.id for _s, c in pack.criteria() if c.kss == area} | {missed}
-        for cid in sorted(weak_ids):
-            sc = _scale(pack, where[cid][1])
-            first[cid] = sc.weak if cid == missed else rng.choice((sc.low, sc.weak, sc.weak))
-        if all(first[c] > _scale(pack, where[c][1]).low for c in weak_ids - {missed}):
-            some = sorted(weak_ids - {missed})[0]
-            first[some] = _scale(pack, where[some][1]).low
-    _repair(pack, first, keep=weak_ids, stations=struggle is None)
+    first.update(fixed)
+    stations = struggle is None
+    _repair(pack, first, keep=set(fixed), stations=stations)
 
     second = dict(first)
-    pool = sorted(c for c in first if c not in weak_ids)
+    pool = sorted(c for c in first if c not in fixed)
     for cid in rng.sample(pool, k=min(len(pool), rng.randint(2, 4))):
         sc = _scale(pack, where[cid][1])
         lowest = max(sc.floor, critical.get(cid, sc.low), sc.weak)
@@ -566,13 +632,14 @@ def _intended_levels(
         if not lowest <= second[cid] + step <= sc.strong:
             step = -step
         second[cid] = min(sc.strong, max(lowest, second[cid] + step))
-    for cid in sorted(weak_ids - {struggle[1]} if struggle else set()):
-        sc = _scale(pack, where[cid][1])
-        if rng.random() < 0.5:
-            second[cid] = sc.weak if first[cid] == sc.low else sc.low
-    _repair(pack, second, keep=weak_ids, stations=struggle is None)
+    _repair(pack, second, keep=set(fixed), stations=stations)
+    agreed = {cid: min(first[cid], second[cid]) for cid in first}
+    _repair(pack, agreed, keep=set(fixed), stations=stations)
+    for cid, level in agreed.items():  # where moderation's level had to rise, both rise
+        first[cid], second[cid] = max(first[cid], level), max(second[cid], level)
 
-    for levels in (first, second):
+    agreed = {cid: min(first[cid], second[cid]) for cid in first}
+    for levels in (first, second, agreed):
         if evaluate_pack(pack, levels).met != (struggle is None):
             raise RuntimeError("the demo levels do not give the intended outcome")
     return first, second
@@ -751,11 +818,51 @@ def _write_notes(
             d.counts.notes += 1
 
 
+def _reasons_for(
+    bank: _Bank,
+    rubric: Rubric,
+    levels: Mapping[str, int],
+    scale: _Scale,
+    notes: Sequence[tuple[str | None, str, str]],
+) -> dict[str, str]:
+    """The assessor's reason for each level below the standard, in their own words.
+
+    A reason draws on what the assessor noted about that criterion (their notes that
+    the behaviour was missing), then on the other things an assessor at this station
+    would have seen missing; never on the rubric's descriptor, which says what a level
+    means, not what this candidate did.
+    """
+    out: dict[str, str] = {}
+    for c in rubric.criteria:
+        if levels[c.id] >= scale.meets:
+            continue
+        mine = [text for cid, _phase, text in notes if cid == c.id]
+        others = [text for _phase, text in bank.missing.get(c.id, []) if text not in mine]
+        said = (mine + others)[:2]
+        if not said:  # pragma: no cover - every criterion of the demo packs has notes
+            said = [f"Seen only in part: {' '.join(c.descriptors[levels[c.id]].split())}"]
+        out[c.id] = " ".join(_sentence(t) for t in said)
+    return out
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!", '"', "'")) else text + "."
+
+
 def _score_station(
-    d: _Day, who: Actor, sid: str, pack: Pack, station: str, rubric: Rubric, levels: Mapping[str, int]
+    d: _Day,
+    who: Actor,
+    sid: str,
+    pack: Pack,
+    station: str,
+    rubric: Rubric,
+    levels: Mapping[str, int],
+    reasons: Mapping[str, str],
 ) -> None:
     for c in rubric.criteria:
-        scoring.record_level(d.db, who, sid, station, c.id, levels[c.id])
+        # A level below the standard carries a reason: scoring.submit refuses one without.
+        scoring.record_level(d.db, who, sid, station, c.id, levels[c.id], reasons.get(c.id))
     met, rationale = _station_met(pack, rubric, levels)
     scoring.set_judgement(d.db, who, sid, station, "met" if met else "not_met", rationale)
 
@@ -797,7 +904,8 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
             bank = _BANKS.get(scenario.id, _Bank())
             notes = _notes_for(bank, scenario.rubric, mine, scale, rng, theirs, taken)
             _write_notes(d, who, sid, scenario.id, notes, phases, rng)
-            _score_station(d, who, sid, pack, scenario.id, scenario.rubric, mine)
+            reasons = _reasons_for(bank, scenario.rubric, mine, scale, notes)
+            _score_station(d, who, sid, pack, scenario.id, scenario.rubric, mine, reasons)
         gap = 15 if detail.candidate.break_between_scenarios else rng.randint(5, 7)
         t += timedelta(minutes=gap if k < len(pack.scenarios) - 1 else rng.randint(15, 20))
 
@@ -808,7 +916,7 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
         (plan,) = [p.plan for p in written.kiosk_timing(d.db, grant).phases]
         early = rng.random() < 0.5 and detail.candidate.extra_time_percent == 0
         elapsed = plan.adjusted_ms - (rng.randint(3, 8) * 60_000 if early else 0)
-        d.event(lead, sid, we.id, plan.phase, "start", t)
+        d.event(grant.actor, sid, we.id, plan.phase, "start", t)  # the candidate presses Start
         paragraphs = text.split("\n\n")
         for share in (0.3, 0.6, 0.9):  # the kiosk's autosave, as the candidate types
             written.save(d.db, grant, "\n\n".join(paragraphs[: max(1, int(len(paragraphs) * share))]))
@@ -816,8 +924,11 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
         d.event(grant.actor, sid, we.id, plan.phase, "end", t + timedelta(milliseconds=elapsed))
         written.leave_kiosk(d.db, grant, lead.username, d.passwords[lead.username])
         d.counts.scripts += 1
+        scale = _scale(pack, we.rubric)
         for who in assessors:
-            _score_station(d, who, sid, pack, we.id, rubrics[we.id], sheets[who.account_id])
+            mine = sheets[who.account_id]
+            reasons = _reasons_for(_Bank(), we.rubric, mine, scale, ())
+            _score_station(d, who, sid, pack, we.id, rubrics[we.id], mine, reasons)
 
     for who in assessors:
         scoring.submit(d.db, who, sid)

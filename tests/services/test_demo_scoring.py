@@ -13,9 +13,12 @@ from db.engine import Database
 from naas_centre.errors import Conflict
 from naas_centre.packs.outcome_adapter import evaluate_pack
 from naas_centre.services import audit, packs, scoring, sittings, timing, written
+from naas_centre.services.demo import ACTORS, CAST
 from naas_centre.services.demo_scoring import (
+    _BANKS,
     PAUSE_REASON,
     STRUGGLES,
+    WRITTEN_LEVELS,
     ScoredDaySummary,
     fill_scored_day,
     load_script,
@@ -86,17 +89,21 @@ def test_exactly_the_intended_candidate_does_not_meet_the_standard(
     scored: tuple[Demo, ScoredDaySummary],
 ) -> None:
     demo, summary = scored
-    assert set(STRUGGLES) == {"Daniel Okonkwo-Reid"}
+    assert set(STRUGGLES) == {"ليلى حداد"}
     outcomes = summary.outcomes
     assert len(outcomes) == 6
     for name, sheets in outcomes.items():
         assert len(sheets) == 2
         assert set(sheets.values()) == {name not in STRUGGLES}, name
-    daniel = next(c for c in summary.candidates if c.candidate == "Daniel Okonkwo-Reid")
-    assert daniel.met is False
-    for sheet in daniel.sheets:
-        assert any("p4" in r for r in sheet.reasons)  # the area he struggled in
-        assert any("hv-risk" in r for r in sheet.reasons)  # the critical criterion he missed
+    leila = next(c for c in summary.candidates if c.candidate == "ليلى حداد")
+    assert leila.met is False
+    for sheet in leila.sheets:
+        text = " ".join(sheet.reasons)
+        # The area she struggled in, and the two critical criteria she missed, by title.
+        assert "“Abuse and neglect of children” is not met" in text
+        assert "“Recognising and naming the risk of harm” (Home visit: Shannon Doyle)" in text
+        assert "“Responding safely to a disclosure of harm” (Talking with Maya at school)" in text
+        assert "hv-risk" not in text and "p5" not in text
 
     # The same verdicts from the stored sheets, through the pack's rule.
     manager = demo.login("manager")
@@ -188,7 +195,7 @@ def test_scripts_are_submitted_with_more_than_500_words(scored: tuple[Demo, Scor
     assert set(seen) == {s.id for s in _sittings(demo)}
     assert all(words > 500 for words in seen.values()), seen
     for level in ("practitioner", "supervisor", "leader"):
-        assert 650 <= written.word_count(load_script(level)) <= 950
+        assert 650 <= written.word_count(load_script(level)) <= 1000  # typed in 60 minutes
 
 
 def test_every_scenario_has_notes_from_both_assessors(scored: tuple[Demo, ScoredDaySummary]) -> None:
@@ -238,3 +245,111 @@ def test_it_is_deterministic(demo: Demo, scored: tuple[Demo, ScoredDaySummary]) 
         return out
 
     assert notes(demo) == notes(first_demo)
+
+
+def test_every_level_below_the_standard_carries_the_assessors_own_reason(
+    scored: tuple[Demo, ScoredDaySummary],
+) -> None:
+    demo, _summary = scored
+    manager = demo.login("manager")
+    assessors = _assessors(demo)
+    below = 0
+    for s in _sittings(demo):
+        pack = packs.pack_for_sitting(demo.db, manager, s.id)
+        standard = pack.outcome.standard()
+        criteria = {c.id: c for _st, c in pack.criteria()}
+        for name in s.assessors:
+            who = assessors[name]
+            mine = sittings.sitting_detail(demo.db, who, s.id).mine
+            assert mine is not None
+            reasons = scoring.my_reasons(demo.db, who, s.id)
+            noted = {n.text for n in scoring.my_notes(demo.db, who, s.id)}
+            for station, levels in mine.levels.items():
+                for cid, level in levels.items():
+                    assert level is not None
+                    if level >= standard:
+                        continue
+                    below += 1
+                    reason = reasons.get((station, cid), "")
+                    assert reason, (s.candidate_name, name, cid)
+                    # Their words, not the rubric's: no descriptor is pasted in as a reason.
+                    descriptors = {" ".join(d.split()) for d in criteria[cid].descriptors.values()}
+                    assert not any(d in reason for d in descriptors), reason
+                    missing = {text for _phase, text in _BANKS[station].missing[cid]}
+                    assert any(m in reason for m in missing), reason
+                    # What this assessor noted against the criterion is part of the reason.
+                    tagged = {n.text for n in scoring.my_notes(demo.db, who, s.id) if n.criterion_id == cid}
+                    assert all(t in reason for t in tagged & noted & missing), (reason, tagged)
+    assert below > 0
+
+
+def test_the_written_exercise_is_scored_as_its_script_reads(scored: tuple[Demo, ScoredDaySummary]) -> None:
+    demo, _summary = scored
+    manager = demo.login("manager")
+    for s in _sittings(demo):
+        pack = packs.pack_for_sitting(demo.db, manager, s.id)
+        assert pack.written_exercise is not None
+        expected = WRITTEN_LEVELS[pack.level.value]
+        assert set(expected) == {c.id for c in pack.written_exercise.rubric.criteria}
+        for sheet in sittings.sitting_detail(demo.db, manager, s.id).others:
+            assert sheet.levels[pack.written_exercise.id] == expected
+    script = load_script("practitioner")
+    # What the levels credit is in the script: the parents' health (wr-impact), research
+    # and a question for supervision (wr-research), the legal route (wr-law).
+    for words in ("low mood", "back injury", "Research on parental depression", "Question for supervision"):
+        assert words in script
+    assert "section 17(10)(c)" in script and "section 47" in script
+
+
+def test_the_not_met_candidate_fails_for_what_her_notes_record(scored: tuple[Demo, ScoredDaySummary]) -> None:
+    demo, _summary = scored
+    (name,) = STRUGGLES
+    sitting = next(s for s in _sittings(demo) if s.candidate_name == name)
+    assessors = _assessors(demo)
+    for who in (assessors[n] for n in sitting.assessors):
+        notes = scoring.my_notes(demo.db, who, sitting.id)
+        for cid, level in STRUGGLES[name].items():
+            tagged = [n for n in notes if n.criterion_id == cid]
+            assert tagged, (who.display_name, cid)
+            station = next(n.station_id for n in tagged)
+            missing = {text for _phase, text in _BANKS[station].missing[cid]}
+            seen = {text for _phase, text in _BANKS[station].seen.get(cid, [])}
+            assert all(n.text in missing and n.text not in seen for n in tagged)
+            mine = sittings.sitting_detail(demo.db, who, sitting.id).mine
+            assert mine is not None and mine.levels[station][cid] == level
+
+
+def test_actors_are_cast_to_the_parts_they_play_and_each_room_has_its_own(
+    scored: tuple[Demo, ScoredDaySummary],
+) -> None:
+    demo, _summary = scored
+    manager = demo.login("manager")
+    rooms = list(sittings.day_overview(demo.db, manager, demo.day).rooms)
+    by_room: dict[int, set[str]] = {}
+    for s in _sittings(demo):
+        room = rooms.index(s.room)
+        for station in sittings.sitting_detail(demo.db, manager, s.id).stations:
+            if station.kind == "written":
+                assert station.actor_name is None
+                continue
+            assert station.actor_name == CAST[(room, station.id)], (s.candidate_name, station.id)
+            by_room.setdefault(room, set()).add(station.actor_name)
+    assert len(by_room) == 2 and not by_room[0] & by_room[1]
+    assert {name for name, _consent in ACTORS} == by_room[0] | by_room[1]
+
+
+def test_notes_fall_inside_the_phase_they_were_written_in(scored: tuple[Demo, ScoredDaySummary]) -> None:
+    demo, _summary = scored
+    manager = demo.login("manager")
+    assessors = _assessors(demo)
+    for s in _sittings(demo):
+        phases = {}
+        for station in sittings.sitting_detail(demo.db, manager, s.id).stations:
+            for phase in timing.station_timing(demo.db, manager, s.id, station.id).phases:
+                phases[(station.id, phase.plan.phase)] = phase.state
+        for name in s.assessors:
+            for note in scoring.my_notes(demo.db, assessors[name], s.id):
+                assert note.phase is not None
+                state = phases[(note.station_id, note.phase)]
+                assert state.started_at is not None and state.ended_at is not None
+                assert state.started_at <= note.written_at <= state.ended_at, (s.candidate_name, note.text)
