@@ -659,12 +659,7 @@ def verify_pdf(
     for c in changes:
         problems.append(f"revision {c.revision}: {c.what}")
 
-    signed_slots = {
-        r.slot
-        for r in required
-        for v in verdicts
-        if v.ok and v.field == field_name(r.slot) and v.account_id == r.account_id
-    }
+    signed_slots = {r.slot for r in required for v in verdicts if v.ok and v.field == field_name(r.slot)}
     missing = tuple(r.name for r in required if r.slot not in signed_slots)
     complete = bool(required) and not missing
     if required and missing:
@@ -783,7 +778,7 @@ def _one(
         slot = next((r for r in required if field_name(r.slot) == name), None)
         if slot is None:
             problem = f"a signature by {signer}, in a place ({name}) the report does not have for a signer"
-        elif slot.account_id != account:
+        elif not _fits(slot, account, cert):
             problem = f"signed by {signer} in the place of {slot.name}, whom the report names for it"
     if problem is None and revoked_at is not None:
         notes.append(
@@ -793,7 +788,7 @@ def _one(
     return SignatureVerdict(
         field=name,
         signer=signer,
-        signer_subject=cert.subject.rfc4514_string(),
+        signer_subject=subject_text(cert),
         signed_at=signed_at,
         chain=chain,
         intact=status.intact,
@@ -810,6 +805,34 @@ def _one(
         revoked_at=revoked_at,
         certifies=certifies,
     )
+
+
+# A required place with no account id is open to any holder of a centre certificate
+# with the matching title: the countersignature, which any centre manager may give.
+OPEN_SLOT_TITLES = {"countersign": "Centre manager"}
+
+
+def _fits(slot: RequiredSigner, account: str | None, cert: x509.Certificate) -> bool:
+    if slot.account_id:
+        return slot.account_id == account
+    title = OPEN_SLOT_TITLES.get(slot.role)
+    titles = [str(a.value) for a in cert.subject.get_attributes_for_oid(x509.NameOID.TITLE)]
+    return title is not None and account is not None and titles == [title]
+
+
+_ATTRS = {
+    x509.NameOID.COMMON_NAME: "CN",
+    x509.NameOID.SERIAL_NUMBER: "serialNumber",
+    x509.NameOID.ORGANIZATIONAL_UNIT_NAME: "OU",
+    x509.NameOID.TITLE: "title",
+    x509.NameOID.ORGANIZATION_NAME: "O",
+}
+
+
+def subject_text(cert: x509.Certificate) -> str:
+    """The subject as a person reads it: CN first, attribute names spelled out."""
+    parts = [f"{_ATTRS.get(a.oid, a.oid.dotted_string)}={a.value!s}" for a in reversed(list(cert.subject))]
+    return ", ".join(parts)
 
 
 def _is_certification(sig: EmbeddedPdfSignature, reader: PdfFileReader) -> bool:
