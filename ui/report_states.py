@@ -17,7 +17,7 @@ from naas_centre.errors import Conflict, PermissionDenied, UserError
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import NotReady, ReportRef, gather, refs_for_sitting
 from naas_centre.reports.render import render
-from naas_centre.services import signatures, sittings
+from naas_centre.services import completeness, signatures, sittings
 from naas_centre.services.signatures import SignedDocumentView
 from naas_centre.services.views import Actor, Role, SittingDetail
 
@@ -90,11 +90,18 @@ def read_sitting_reports(db: Database, actor: Actor, sitting_id: str) -> Sitting
 
 def _state(db: Database, actor: Actor, ref: ReportRef, titles: dict[str, str], signer: bool) -> ReportState:
     subject = titles.get(ref.station_id or "", "") if ref.station_id else "The standard: met or not met"
-    try:
-        gather(db, actor, ref)
-        not_ready = None
-    except NotReady as exc:
-        not_ready = str(exc)
+    # One rule for "ready": nothing is offered for signing while the sitting lacks a
+    # component this report rests on (a station not held, a script not in, a sheet not
+    # submitted, a difference not moderated), whatever the report's own data would allow.
+    not_ready: str | None = None
+    if ref.sitting_id is not None:
+        lacking = completeness.for_report(db, actor, ref.sitting_id, ref.station_id)
+        not_ready = completeness.in_words(lacking) or None
+    if not_ready is None:
+        try:
+            gather(db, actor, ref)
+        except NotReady as exc:
+            not_ready = str(exc)
     versions = tuple(signatures.documents(db, actor, ref))
     changed = bool(versions) and bool(signatures.changed_since_signed(db, actor, ref))
     needs_reason = changed and not_ready is None

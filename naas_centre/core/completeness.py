@@ -62,6 +62,10 @@ class CriterionFacts:
     id: str
     text: str
 
+    def __post_init__(self) -> None:
+        # Pack texts are folded YAML: one line each in a sentence.
+        object.__setattr__(self, "text", " ".join(self.text.split()))
+
 
 @dataclass(frozen=True)
 class StationFacts:
@@ -105,10 +109,31 @@ class SittingFacts:
     script: ScriptFacts | None
     # (station id, criterion id or JUDGEMENT) for each difference already moderated.
     moderated: frozenset[tuple[str, str]] = field(default_factory=frozenset)
-    standard: int | None = None  # a level below this needs a written reason
+    standard: int | None = None  # below this, a level on an unsubmitted sheet needs a reason
     # Whose item-level gaps to list; None: everyone's. Others' gaps appear only as
     # "has not submitted", so an assessor learns nothing of a colleague's sheet.
     detail_for: frozenset[str] | None = None
+
+
+def concerning(items: Sequence[Missing], station_id: str | None) -> tuple[Missing, ...]:
+    """What stands between one report and signing: for a station's report (``station_id``)
+    what concerns that station and every assessor's submission; for the outcome
+    (``None``), everything."""
+    if station_id is None:
+        return tuple(items)
+    return tuple(m for m in items if m.station_id in (station_id, ""))
+
+
+def in_words(items: Sequence[Missing], shown: int = 3) -> str:
+    """One plain paragraph: the first few items, and how many more."""
+    if not items:
+        return ""
+    head = [m.text.rstrip(".") for m in items[:shown]]
+    rest = len(items) - len(head)
+    text = "; ".join(head)
+    if rest:
+        text += f"; and {rest} more thing{'s' if rest > 1 else ''} to finish"
+    return f"Still missing: {text}."
 
 
 def differs(values: Sequence[T | None]) -> bool:
@@ -176,7 +201,10 @@ def _station(facts: SittingFacts, st: StationFacts) -> list[Missing]:
             if level is None:
                 item(MissingKind.UNSCORED, f"{who} has not scored “{c.text}”.", c.id, sh)
             elif (
-                facts.standard is not None
+                # Submit refuses such a level without a reason; a sheet submitted before
+                # that rule (an older database) is read-only and is not held up by it.
+                not sh.submitted
+                and facts.standard is not None
                 and level < facts.standard
                 and not sh.reasons.get((st.id, c.id), "").strip()
             ):

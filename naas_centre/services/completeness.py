@@ -13,7 +13,6 @@ they have submitted: independence holds until both are in.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -40,6 +39,8 @@ from naas_centre.core.completeness import (
     SheetFacts,
     SittingFacts,
     StationFacts,
+    concerning,
+    in_words,
 )
 from naas_centre.core.completeness import missing as missing_from_facts
 from naas_centre.errors import NotFound
@@ -47,9 +48,22 @@ from naas_centre.packs.schema import Pack
 from naas_centre.services import access, packs
 from naas_centre.services.views import Actor, Role
 
-__all__ = ["ASKERS", "ON_THE_SHEET", "Missing", "MissingKind", "missing", "missing_in", "standard_of"]
+__all__ = [
+    "ASKERS",
+    "ON_THE_SHEET",
+    "REPORT_READERS",
+    "Missing",
+    "MissingKind",
+    "concerning",
+    "for_report",
+    "in_words",
+    "missing",
+    "missing_in",
+    "standard_of",
+]
 
 ASKERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
+REPORT_READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
 # The phase whose start means the station took place.
 _MAIN_PHASE = {"role_play": "role_play", "reflective": "role_play", "written": "writing"}
 
@@ -62,6 +76,16 @@ def missing(db: Database, actor: Actor, sitting_id: str) -> tuple[Missing, ...]:
         return missing_in(s, sitting_id, detail_for=detail_for)
 
 
+def for_report(db: Database, actor: Actor, sitting_id: str, station_id: str | None) -> tuple[Missing, ...]:
+    """What stands between one report and signing (see ``core.completeness.concerning``).
+
+    Anyone who reads the sitting's reports may ask (quality assurance too)."""
+    with db.read() as s:
+        access.open_sitting(s, actor, sitting_id, REPORT_READERS, "read reports")
+        detail_for = frozenset({actor.account_id}) if actor.role == Role.ASSESSOR else None
+        return concerning(missing_in(s, sitting_id, detail_for=detail_for), station_id)
+
+
 def missing_in(
     s: Session, sitting_id: str, *, detail_for: frozenset[str] | None = None
 ) -> tuple[Missing, ...]:
@@ -72,10 +96,7 @@ def missing_in(
 
 def standard_of(pack: Pack) -> int:
     """The level that meets the standard: below it, a level needs a written reason."""
-    standard = getattr(pack.outcome, "standard", None)
-    if callable(standard):
-        return int(standard())
-    return math.ceil(pack.outcome.area_pass_mark)
+    return pack.outcome.standard()
 
 
 def facts(s: Session, sitting_id: str, *, detail_for: frozenset[str] | None = None) -> SittingFacts:
@@ -97,7 +118,7 @@ def facts(s: Session, sitting_id: str, *, detail_for: frozenset[str] | None = No
             sc.id,
             sc.title,
             sc.kind,
-            tuple(CriterionFacts(c.id, c.text) for c in sc.rubric.criteria),
+            tuple(CriterionFacts(c.id, c.title or c.text) for c in sc.rubric.criteria),
             (sc.id, _MAIN_PHASE[sc.kind]) in started,
         )
         for sc in pack.scenarios
@@ -109,7 +130,7 @@ def facts(s: Session, sitting_id: str, *, detail_for: frozenset[str] | None = No
                 we.id,
                 we.title,
                 "written",
-                tuple(CriterionFacts(c.id, c.text) for c in we.rubric.criteria),
+                tuple(CriterionFacts(c.id, c.title or c.text) for c in we.rubric.criteria),
                 (we.id, "writing") in started,
             )
         )

@@ -74,6 +74,7 @@ class Difference:
     agreed_judgement: str | None = None
     moderator_name: str | None = None
     sides: tuple[Side, ...] = ()
+    criterion_title: str = ""  # the criterion's short name (its text where the pack gives none)
 
     @property
     def is_judgement(self) -> bool:
@@ -139,7 +140,7 @@ def differences(db: Database, actor: Actor, sitting_id: str) -> list[Difference]
         moderated = _moderations(s, sitting_id)
         names = dict(s.execute(select(AccountRow.id, AccountRow.display_name)).all())
         titles = _station_titles(pack)
-        criterion_texts = {c.id: c.text for _, c in pack.criteria()}
+        criterion_titles = {c.id: c.title or c.text for _, c in pack.criteria()}
         reasons = {
             (r.assessor_id, r.station_id, r.criterion_id): r.reason or ""
             for r in s.scalars(select(ScoreRow).where(ScoreRow.sitting_id == sitting_id))
@@ -157,7 +158,7 @@ def differences(db: Database, actor: Actor, sitting_id: str) -> list[Difference]
             notes[(n.assessor_id, n.station_id)].append(n)
 
         def line(n: EvidenceNoteRow, tagged: bool) -> EvidenceLine:
-            tag = criterion_texts.get(n.criterion_id) if tagged and n.criterion_id else None
+            tag = criterion_titles.get(n.criterion_id) if tagged and n.criterion_id else None
             return EvidenceLine(n.text, _clock(n.phase_clock_ms), tag)
 
         out: list[Difference] = []
@@ -191,6 +192,7 @@ def differences(db: Database, actor: Actor, sitting_id: str) -> list[Difference]
                         station_title=titles[station],
                         moderator_name=names.get(m.moderator_id) if m else None,
                         sides=sides,
+                        criterion_title=c.title or c.text,
                     )
                 )
             verdicts = [sh.judgements.get(station) for sh in sheets]
@@ -222,6 +224,7 @@ def differences(db: Database, actor: Actor, sitting_id: str) -> list[Difference]
                         agreed_judgement=m.judgement if m else None,
                         moderator_name=names.get(m.moderator_id) if m else None,
                         sides=sides,
+                        criterion_title=JUDGEMENT_TEXT,
                     )
                 )
         return out

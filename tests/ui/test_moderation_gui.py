@@ -1,6 +1,8 @@
-"""Moderation in the GUI: the differences between two submitted sheets, an agreed level
-with its reason saved through the write worker (committed before it shows as saved),
-and nothing to moderate before both assessors have submitted."""
+"""Moderation in the GUI: the differences between two submitted sheets (levels and
+overall judgements) with both assessors' notes and reasons beside them, an agreed level
+or judgement with its reason saved through the write worker (committed before it shows
+as saved), a header that says truly who has submitted, and nothing to moderate before
+both assessors have submitted."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from naas_centre.errors import PermissionDenied
-from naas_centre.services import moderation, sittings
+from naas_centre.services import moderation, packs, scoring, sittings, timing, written
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, trigger
 from ui.main_window import MainWindow
@@ -46,14 +48,18 @@ def test_the_differences_are_listed_with_each_assessors_level(
     dialog = open_moderation(qtbot, manager_window, sitting.id)
     table = dialog.table
     headers = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
-    assert headers == ["Station", "Criterion", *sitting.assessors, "Agreed", "Reason"]
+    assert headers == ["Station", "What differs", *sitting.assessors, "Agreed", "Reason"]
     assert table.rowCount() == len(diffs)
     for row, d in enumerate(diffs):
-        assert table.item(row, 1).text() == d.criterion_text
+        assert table.item(row, 1).text() == (d.criterion_title or d.criterion_text)
         for column, (_name, level) in enumerate(d.levels, start=2):
             assert table.item(row, column).text().startswith(f"{level} · ")
         assert table.item(row, 4).text() == "to agree"
     assert dialog.counts.text() == f"0 of {len(diffs)} differences agreed"
+    # The header is true: both have submitted, by name.
+    for name in sitting.assessors:
+        assert f"{name} submitted at " in dialog.intro.text()
+    assert "not submitted" not in dialog.intro.text()
     # The levels the assessors gave are marked among the choices.
     given = {level for _, level in diffs[0].levels}
     assert {b.text()[0] for b in dialog.levels.buttons() if b.font().bold()} == {str(x) for x in given}
@@ -65,6 +71,7 @@ def test_an_agreed_level_is_saved_with_its_reason_before_it_shows_as_saved(
     manager = scored.actor("manager")
     sitting = sittings.day_overview(scored.db, manager, scored.day).sittings[0]
     first = moderation.differences(scored.db, manager, sitting.id)[0]
+    assert not first.is_judgement
     dialog = open_moderation(qtbot, manager_window, sitting.id)
     agreed = min(level for _, level in first.levels if level is not None)
 
@@ -114,6 +121,9 @@ def test_moderation_waits_until_both_assessors_have_submitted(
         dialog = open_moderation(qtbot, w, sitting.id)
         assert dialog.body.currentWidget() is dialog.waiting
         assert "once every assessor has submitted" in dialog.waiting.text()
+        # Header and body agree: no one has submitted, and the header says so.
+        assert "submitted at" not in dialog.intro.text()
+        assert f"{' and '.join(sitting.assessors)} have not submitted yet" in dialog.intro.text()
     finally:
         close_window(w, tasks)
 
@@ -132,3 +142,116 @@ def test_only_managers_and_administrators_moderate(
     d = moderation.differences(scored.db, scored.actor("manager"), sitting.id)[0]
     with pytest.raises(PermissionDenied):
         moderation.agree(scored.db, assessor, sitting.id, d.station_id, d.criterion_id, 3, "mine")
+
+
+def _play_sitting(centre: DemoCentre, sitting_id: str) -> None:
+    """The sitting held for real: every station's clock run and the script written."""
+    manager = centre.actor("manager")
+    a1 = centre.actor(ASSESSORS[0])
+    sittings.set_status(centre.db, manager, sitting_id, "checked_in")
+    pack = packs.pack_for_sitting(centre.db, manager, sitting_id)
+    for sc in pack.scenarios:
+        phases = ["reading", "role_play"] + (["discussion"] if sc.timing.discussion else [])
+        for phase in phases:
+            timing.record_event(centre.db, a1, sitting_id, sc.id, phase, "start")
+            timing.record_event(centre.db, a1, sitting_id, sc.id, phase, "end")
+    if pack.written_exercise is not None:
+        grant = written.open_kiosk(centre.db, a1, sitting_id)
+        timing.record_event(centre.db, grant.actor, sitting_id, pack.written_exercise.id, "writing", "start")
+        text = "Visited the family at home; both children seen. Analysis and plan follow."
+        written.submit(centre.db, grant, text, "candidate")
+
+
+ASSESSORS = ("assessor1", "assessor2")
+
+
+def test_a_judgement_difference_shows_both_assessors_notes_and_the_true_submission_state(
+    qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, settings: Settings
+) -> None:
+    """The issue's case: one assessor judged a station "not met", the other "met", with
+    every level alike. It is listed, with both assessors' notes and reasons beside it,
+    and the header never says both have submitted while one has not."""
+    a1, a2 = (demo.actor(u) for u in ASSESSORS)
+    sitting = next(
+        s
+        for s in sittings.list_for_assessor(demo.db, a1, demo.day)
+        if s.id in {x.id for x in sittings.list_for_assessor(demo.db, a2, demo.day)}
+    )
+    sid = sitting.id
+    _play_sitting(demo, sid)
+    pack = packs.pack_for_sitting(demo.db, a1, sid)
+    standard = pack.outcome.standard()
+    station = pack.scenarios[0]
+    for who in (a1, a2):
+        for st, c in pack.criteria():
+            scoring.record_level(demo.db, who, sid, st, c.id, standard)
+        for st, _ in pack.rubrics():
+            scoring.set_judgement(demo.db, who, sid, st, "met", "The evidence meets the standard throughout.")
+    scoring.set_judgement(
+        demo.db, a2, sid, station.id, "not_met", "The child's voice was never sought: not met overall."
+    )
+    tagged = station.rubric.criteria[0]
+    scoring.add_note(demo.db, a1, sid, station.id, "Explained why she had come before anything else")
+    scoring.add_note(
+        demo.db,
+        a2,
+        sid,
+        station.id,
+        "Did not ask what a day is like for either child",
+        criterion_id=tagged.id,
+    )
+    scoring.submit(demo.db, a1, sid)
+
+    w = open_window(qtbot, tasks, demo, settings, "manager")
+    try:
+        dialog = open_moderation(qtbot, w, sid)
+        first, second = a1.display_name, a2.display_name
+        # One has submitted: the header and the body say the same, by name.
+        assert f"{first} submitted at " in dialog.intro.text()
+        assert f"{second} has not submitted yet" in dialog.intro.text()
+        assert dialog.body.currentWidget() is dialog.waiting
+        assert f"{second} has not submitted yet" in dialog.waiting.text()
+        assert "Both" not in dialog.intro.text()
+
+        scoring.submit(demo.db, a2, sid)
+        with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+            dialog.reload()
+        assert f"{second} submitted at " in dialog.intro.text() and "not submitted" not in dialog.intro.text()
+        assert dialog.table.rowCount() == 1
+        assert [dialog.table.item(0, j).text() for j in range(5)] == [
+            station.title,
+            moderation.JUDGEMENT_TEXT,
+            "Met",
+            "Not met",
+            "to agree",
+        ]
+        assert dialog.counts.text() == "0 of 1 differences (1 of them overall judgement) agreed"
+        mine, theirs = (view.toPlainText() for view in dialog.evidence)
+        assert f"{first}: Met" in mine and "The evidence meets the standard throughout." in mine
+        assert "Explained why she had come before anything else" in mine
+        assert f"{second}: Not met" in theirs and "The child's voice was never sought" in theirs
+        assert "Did not ask what a day is like for either child" in theirs
+        assert (tagged.title or tagged.text).split()[0] in theirs  # the note's criterion, by name
+
+        # Agree it: the judgement, with a reason, saved before it shows as saved.
+        assert [b.text() for b in dialog.levels.buttons()] == ["Met", "Not met"]
+        dialog.choose_judgement("not_met")
+        assert not dialog.save_button.isEnabled()
+        qtbot.keyClicks(dialog.reason, "Both notes show the children's experience was not explored")
+        with (
+            qtbot.waitSignal(dialog.loaded, timeout=10_000),
+            qtbot.waitSignal(dialog.agreement_saved, timeout=10_000) as saved,
+        ):
+            dialog.save_button.click()
+            assert dialog.state.text() == "Saving…"
+        assert saved.args == [station.id, ""]
+        assert dialog.table.item(0, 4).text() == "Not met"
+        assert dialog.counts.text() == "1 of 1 differences (1 of them overall judgement) agreed"
+        fresh = demo.fresh()
+        try:
+            agreed = moderation.differences(fresh, demo.actor("manager"), sid)[0]
+        finally:
+            fresh.dispose()
+        assert agreed.agreed_judgement == "not_met" and agreed.moderator_name
+    finally:
+        close_window(w, tasks)
