@@ -306,7 +306,7 @@ class DaySummaryData:
 
     @property
     def title(self) -> str:
-        return f"Day summary: {self.day:%A} {self.day.day} {self.day:%B %Y}"
+        return f"Day summary: {self.day.day} {self.day:%B %Y}"
 
 
 ReportData = ObservationReportData | WrittenReportData | OutcomeReportData | DaySummaryData
