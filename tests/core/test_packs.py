@@ -27,6 +27,7 @@ from naas_centre.packs.loader import (
     load_pack_text,
     parse_pack_json,
 )
+from naas_centre.packs.schema import Pack
 from naas_centre.packs.validate import validate_paths
 
 MINIMAL = Path(__file__).parent / "packs" / "minimal.yaml"
@@ -606,3 +607,76 @@ def test_validate_the_builtin_packs_folder() -> None:
     lines, ok = validate_paths([str(folder)])
     assert ok, "\n".join(lines)
     assert [line.split(": ok (")[0] for line in lines] == [str(folder / f) for f in sorted(BUILTIN_FILES)]
+
+
+# --- the shipped packs as an assessor would read them -------------------------------------
+
+
+def _shipped() -> list[Pack]:
+    return [lp.pack for lp in builtin_packs() if lp.pack is not None]
+
+
+@pytest.mark.parametrize("pack", _shipped(), ids=lambda p: p.name)
+def test_a_shipped_pack_declares_and_explains_its_rule(pack: Pack) -> None:
+    rule = pack.outcome
+    assert rule.standard_level == rule.standard() == 3
+    assert rule.rationale and len(rule.rationale.split()) > 80
+    assert rule.overall.critical, "say what is critical instead of leaving it to arithmetic"
+    bound = rule.overall.max_below_standard
+    assert bound is not None and 0 < bound <= len(pack.criteria()) // 5
+    assert f"at most {bound} of the {len(pack.criteria())} criteria" in " ".join(rule.rationale.split())
+    for area in pack.kss_areas:
+        assert area.strengths and area.next_steps and area.development_feedback, area.id
+
+
+@pytest.mark.parametrize("pack", _shipped(), ids=lambda p: p.name)
+def test_no_area_is_decided_by_one_criterion_so_nothing_is_critical_by_accident(pack: Pack) -> None:
+    for area in pack.kss_areas:
+        stations = {s for s, c in pack.criteria() if c.kss == area.id}
+        assert len(stations) >= 2, area.title
+
+
+@pytest.mark.parametrize("pack", _shipped(), ids=lambda p: p.name)
+def test_level_4_states_a_minimum_rather_than_stacking_behaviours(pack: Pack) -> None:
+    for _station, c in pack.criteria():
+        top = " ".join(c.descriptors[4].split())
+        # Two further behaviours at most ("and also …"), or a minimum of those named.
+        assert top.startswith(("Meets level 3, and also ", "Meets level 3, and shows at least two of: ")), (
+            c.id,
+            top,
+        )
+
+
+@pytest.mark.parametrize("pack", _shipped(), ids=lambda p: p.name)
+def test_what_people_read_names_no_criterion_by_its_id(pack: Pack) -> None:
+    ids = {c.id for _s, c in pack.criteria()}
+    for _station, c in pack.criteria():
+        texts = [c.text, c.heading(), *c.descriptors.values(), *c.evidence_examples]
+        for text in texts:
+            words = set(text.replace("(", " ").replace(")", " ").replace(",", " ").split())
+            assert not words & ids, (c.id, words & ids)
+
+
+@pytest.mark.parametrize("pack", _shipped(), ids=lambda p: p.name)
+def test_no_example_remark_is_evidence_for_two_criteria(pack: Pack) -> None:
+    seen: dict[str, str] = {}
+    for _station, c in pack.criteria():
+        for example in c.evidence_examples:
+            key = " ".join(example.lower().split())
+            assert key not in seen, (example, seen.get(key), c.id)
+            seen[key] = c.id
+
+
+def test_the_practitioner_pack_covers_research_youth_justice_court_and_physical_health() -> None:
+    (pack,) = [p for p in _shipped() if p.level.value == "practitioner"]
+    areas = {a.id: a for a in pack.kss_areas}
+    assert areas["p9"].title == "The role of supervision and research"
+    by_area: dict[str, str] = {}
+    for _station, c in pack.criteria():
+        by_area[c.kss] = by_area.get(c.kss, "") + " " + " ".join([c.text, *c.descriptors.values()])
+    assert "research" in by_area["p9"].lower()
+    assert "youth justice" in by_area["p8"] and "appropriate adult" in by_area["p8"]
+    assert "Public Law Outline" in by_area["p8"] and "section 31" in by_area["p8"]
+    assert "back injury" in by_area["p4"]  # an adult's physical ill health, in the written case
+    assert pack.written_exercise is not None
+    assert "prolapsed disc" in " ".join(pack.written_exercise.case_material.split())
