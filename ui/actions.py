@@ -98,6 +98,11 @@ def _reads_equality(state: UiState) -> bool:
     return not state.locked and state.role == "qa_lead"
 
 
+def _administers(state: UiState) -> bool:
+    """Administrators manage signing certificates; the services refuse anyone else too."""
+    return not state.locked and state.role == "administrator"
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     id: str
@@ -303,6 +308,26 @@ ACTIONS: tuple[ActionSpec, ...] = (
         _reads_equality,
         None,
         "Counts by group only, small groups suppressed (quality assurance)",
+    ),
+    ActionSpec(
+        "centre.certificates",
+        "Signing &certificates…",
+        "&Centre",
+        "show_certificates",
+        None,
+        _administers,
+        None,
+        "Everyone's signing certificates: revoke them, or approve a replacement (two administrators)",
+    ),
+    ActionSpec(
+        "centre.password",
+        "Change my pass&word…",
+        "&Centre",
+        "change_password",
+        None,
+        _unlocked,
+        None,
+        "Choose your own password; your signing key is re-encrypted under it",
     ),
     ActionSpec(
         "centre.lock",

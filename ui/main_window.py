@@ -22,6 +22,7 @@ from ui import error_reporting, theme
 from ui.actions import ActionSet, UiState
 from ui.assessor_day_view import AssessorDayView
 from ui.centre_day_view import CentreDayView
+from ui.certificates_dialog import CertificateNoticeBar
 from ui.day_page import DayPage
 from ui.idle_lock import IdleWatcher, LockOverlay
 from ui.keys_dialog import KeysDialog
@@ -106,6 +107,9 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(float(settings.get("idle_lock_minutes")), self)
         self.idle.idle.connect(self.lock_now)
 
+        # Certificates issued in this person's name that they have not seen (ui/certificates_dialog.py).
+        self.certificate_notice = CertificateNoticeBar.attach(self, tasks, db, actor)
+
         geometry = settings.get("window_geometry")
         if geometry:
             self.restoreGeometry(QByteArray(geometry))
@@ -167,6 +171,10 @@ class MainWindow(QMainWindow):
         )
         view.saving_started.connect(self._saving)
         view.submit_state_changed.connect(lambda _can: self.update_actions())
+        # A running phase clock holds the idle lock off (ui/idle_lock.py says why).
+        view.clock_running_changed.connect(lambda running: self.idle.hold("phase clock", running))
+        # The writing clock starts on the candidate's own screen: hand the workstation over.
+        view.handover_requested.connect(lambda _sitting_id: self.written.start())
         self.sitting_view = view
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
@@ -179,6 +187,8 @@ class MainWindow(QMainWindow):
 
     def _drop_sitting_view(self) -> None:
         if self.sitting_view is not None:
+            self.sitting_view.close_down()  # its clocks and heartbeat stop now, not at deletion
+            self.idle.hold("phase clock", False)
             self.stack.removeWidget(self.sitting_view)
             self.sitting_view.deleteLater()
             self.sitting_view = None
@@ -234,6 +244,18 @@ class MainWindow(QMainWindow):
 
     def show_equality(self) -> None:
         self.reports.equality()
+
+    def show_certificates(self) -> None:
+        from ui.certificates_dialog import CertificatesDialog
+
+        self.reports._show(CertificatesDialog(self.tasks, self.db, self.actor, self.reports.data_dir, self))
+
+    def change_password(self) -> None:
+        from ui.password_dialog import PasswordDialog
+
+        dialog = PasswordDialog(self.tasks, self.db, self.actor, self)
+        dialog.changed.connect(lambda: self.statusBar().showMessage("Your password was changed.", 6000))
+        self.reports._show(dialog)
 
     def submit_sitting(self) -> None:
         if self.sitting_view is not None:
@@ -351,6 +373,8 @@ class MainWindow(QMainWindow):
         self.settings.set("window_geometry", bytes(self.saveGeometry().data()))
         self.settings.sync()
         self.idle.stop()
+        if self.sitting_view is not None:
+            self.sitting_view.close_down()
         if self._signing_out:
             self.signed_out.emit()
         super().closeEvent(event)
