@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import ReportRef, refs_for_sitting
-from naas_centre.services import moderation, signatures, sittings
+from naas_centre.services import completeness, moderation, signatures, sittings
 from naas_centre.services.demo_signing import moderate_day
 from naas_centre.signing.verify import verify_pdf
 from tests.ui.conftest import DemoCentre
@@ -64,26 +64,42 @@ def sign_as(scored: DemoCentre, username: str, ref: ReportRef, reason: str | Non
 def test_an_assessor_sees_each_report_with_its_state(
     qtbot: QtBot, window: Opener, scored: DemoCentre
 ) -> None:
+    """Nothing is "ready to sign" while moderation is outstanding: a station's report waits
+    for the differences at that station, the outcome for every one."""
     sid = first_sitting(scored)
-    dialog = open_reports(qtbot, window("assessor1"), sid)
+    assessor = scored.actor("assessor1")
+    choose_sitting(w := window("assessor1"), sid)
+    dialog = trigger(w, "reports.sitting")
+    assert isinstance(dialog, ReportsDialog)
+    qtbot.waitSignal(dialog.reports_loaded, timeout=15_000).wait()
     data = dialog.data
     assert data is not None
     kinds = [r.ref.kind for r in data.reports]
     assert kinds == [ReportKind.OBSERVATION] * 3 + [ReportKind.WRITTEN, ReportKind.OUTCOME]
     states = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
-    assert states == ["Ready to sign"] * 4 + ["Not ready"]
+    lacking = [completeness.for_report(scored.db, assessor, sid, r.ref.station_id) for r in data.reports]
+    assert states == ["Not ready" if items else "Ready to sign" for items in lacking]
+    assert states[-1] == "Not ready" and "Not ready" in states[:-1]  # this sitting has differences
     outcome = data.reports[-1]
     assert outcome.not_ready is not None and "moderation" in outcome.not_ready
     dialog.table.selectRow(4)
     assert "Not ready." in dialog.detail_state.text() and "moderation" in dialog.detail_state.text()
     assert not dialog.sign_button.isEnabled() and not dialog.save_button.isEnabled()
     assert "Nothing to show yet" in dialog.preview.message.text()
-    assert dialog.counts.text() == "0 of 5 reports signed · 4 ready to sign"
+    ready = states.count("Ready to sign")
+    assert dialog.counts.text() == f"0 of 5 reports signed · {ready} ready to sign"
+
+    moderate_day(scored.db, scored.day)
+    with qtbot.waitSignal(dialog.reports_loaded, timeout=15_000):
+        dialog.reload()
+    states = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
+    assert states == ["Ready to sign"] * 5
 
 
 def test_the_preview_draws_the_draft_with_pages_and_zoom(
     qtbot: QtBot, window: Opener, scored: DemoCentre
 ) -> None:
+    moderate_day(scored.db, scored.day)  # nothing is offered for signing before moderation
     dialog = open_reports(qtbot, window("assessor1"), first_sitting(scored))
     preview = dialog.preview
     pages = preview.page_count()
@@ -112,6 +128,7 @@ def test_the_preview_draws_the_draft_with_pages_and_zoom(
 def test_signing_asks_the_password_and_makes_a_verified_signed_version(
     qtbot: QtBot, window: Opener, scored: DemoCentre
 ) -> None:
+    moderate_day(scored.db, scored.day)  # nothing is offered for signing before moderation
     sid = first_sitting(scored)
     dialog = open_reports(qtbot, window("assessor1"), sid)
     state = dialog.current_state()
@@ -152,6 +169,7 @@ def test_signing_asks_the_password_and_makes_a_verified_signed_version(
 
 
 def test_a_manager_countersigns_a_signed_report(qtbot: QtBot, window: Opener, scored: DemoCentre) -> None:
+    moderate_day(scored.db, scored.day)
     sid = first_sitting(scored)
     ref = refs_for_sitting(scored.db, scored.actor("manager"), sid)[0]
     sign_as(scored, "assessor1", ref)
@@ -183,7 +201,7 @@ def test_changed_data_asks_a_reason_and_makes_a_new_version(
     sign_as(scored, "assessor1", outcome)
     first = signatures.documents(scored.db, manager, outcome)[0]
     # After signing, moderation changes a level: the outcome's data is no longer what was signed.
-    diff = moderation.differences(scored.db, manager, sid)[0]
+    diff = next(d for d in moderation.differences(scored.db, manager, sid) if not d.is_judgement)
     other = max(level for _, level in diff.levels if level is not None)
     moderation.agree(
         scored.db, manager, sid, diff.station_id, diff.criterion_id, other, "Second look at notes"
@@ -221,6 +239,7 @@ def test_changed_data_asks_a_reason_and_makes_a_new_version(
 def test_save_pdf_writes_the_latest_signed_version_atomically(
     qtbot: QtBot, window: Opener, scored: DemoCentre, tmp_path: Path
 ) -> None:
+    moderate_day(scored.db, scored.day)  # nothing is offered for signing before moderation
     sid = first_sitting(scored)
     ref = refs_for_sitting(scored.db, scored.actor("manager"), sid)[1]
     sign_as(scored, "assessor1", ref)
@@ -303,6 +322,7 @@ def test_the_days_batch_signs_what_is_complete_then_writes_every_report(
 def test_a_locked_screen_hides_the_reports_until_unlocked(
     qtbot: QtBot, window: Opener, scored: DemoCentre
 ) -> None:
+    moderate_day(scored.db, scored.day)  # nothing is offered for signing before moderation
     w = window("assessor1")
     dialog = open_reports(qtbot, w, first_sitting(scored))
     dialog.sign_button.click()
