@@ -81,23 +81,28 @@ def test_reports_for_a_sitting_sign_then_verify(
     assert ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")
     assert "sha256 fingerprint" in run.stdout
 
+    # Signed by one assessor so far: sound, but not complete, so not valid yet.
     run = cli("verify", "--ca", str(ca_file), *map(str, files))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.count(": VALID") == 5
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.stdout.count(": NOT VALID") == 5
+    other = DISPLAY[centre.assessors_of(NAMES[1])[1]]
+    assert run.stdout.count(f"NOT COMPLETE: missing {other}, centre manager") == 5
+    assert "problem:" not in run.stdout and "CHANGED" not in run.stdout
     assert DISPLAY[signer] in run.stdout and "certificate authority (trusted)" in run.stdout
-    # trust from the centre database instead of a file
+    # trust from the centre database instead of a file; its records know the file
     run = cli("verify", "--db", str(centre.path), "--data-dir", str(centre.data_dir), str(files[0]))
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 1 and "centre records: issued by the centre" in run.stdout, run.stdout
 
 
 def _signed_file(centre: Centre, tmp_path: Path) -> tuple[Path, Path]:
-    user = centre.assessors_of(NAMES[2])[0]
-    a1 = centre.login(user)
-    identity = signatures.unlock_signer(centre.db, a1, PASSWORDS[user], centre.data_dir)
-    ref = refs_for_sitting(centre.db, a1, centre.sitting_of[NAMES[2]])[0]
-    view = signatures.sign_report(centre.db, a1, identity, ref)
+    """An observation report signed by both assessors and countersigned: complete."""
+    ref = refs_for_sitting(centre.db, centre.login("manager"), centre.sitting_of[NAMES[2]])[0]
+    for user in (*centre.assessors_of(NAMES[2]), "manager"):
+        actor = centre.login(user)
+        identity = signatures.unlock_signer(centre.db, actor, PASSWORDS[user], centre.data_dir)
+        view = signatures.sign_report(centre.db, actor, identity, ref)
     path = tmp_path / "report.pdf"
-    path.write_bytes(signatures.document_pdf(centre.db, a1, view.id))
+    path.write_bytes(signatures.document_pdf(centre.db, actor, view.id))
     ca_file = tmp_path / "ca.pem"
     signatures.export_ca(centre.db, centre.data_dir, ca_file)
     return path, ca_file

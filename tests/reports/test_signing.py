@@ -43,7 +43,7 @@ def test_first_signature_makes_the_ca_and_a_key_under_the_password(centre: Centr
         keys = {k.protection: k.encrypted_pem for k in s.scalars(select(SigningKeyRow))}
         certs = s.scalars(select(CertificateRow).order_by(CertificateRow.kind)).all()
     assert set(keys) == {"centre-passphrase-file", "account-password"}
-    assert all("BEGIN ENCRYPTED PRIVATE KEY" in pem for pem in keys.values())
+    assert all(text.startswith(ca.ENVELOPE) and not ca.key_needs_upgrade(text) for text in keys.values())
     with pytest.raises(AuthenticationFailed):
         ca.decrypt_key(keys["account-password"], "not her password")
     ca.decrypt_key(keys["account-password"], PASSWORDS["assessor1"])
@@ -199,3 +199,61 @@ def test_a_password_reset_gives_a_new_key_only_by_two_administrators_and_old_doc
     pdf = signatures.document_pdf(centre.db, a1, v1.id)
     verdict = verify_pdf(pdf, signatures.trusted_cas(centre.db))
     assert verdict.signatures[0].intact and verdict.signatures[0].trusted and not verdict.changes
+
+
+# The key envelope and the certificate subject (no database) --------------------------
+
+
+def test_keys_are_sealed_with_argon2id_and_aes_gcm_and_old_keys_still_open() -> None:
+    import json
+    import time
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    sealed = ca.encrypt_key(key, "Helen's own password")
+    assert sealed.startswith(ca.ENVELOPE) and not ca.key_needs_upgrade(sealed)
+    header = json.loads(sealed.rpartition(":")[0][len(ca.ENVELOPE) :])
+    assert header["kdf"] == "argon2id" and header["m"] >= 19456 and header["v"] == 2
+    start = time.perf_counter()
+    opened = ca.decrypt_key(sealed, "Helen's own password")
+    # a guess costs at least what a sign-in costs (argon2id at 19 MiB, 2 passes: ~30 ms)
+    assert time.perf_counter() - start > 0.02
+    assert ca.key_der(opened) == ca.key_der(key)
+    with pytest.raises(AuthenticationFailed):
+        ca.decrypt_key(sealed, "a guess")
+    # the cost parameters are authenticated: lowering them does not make guessing cheaper
+    weaker = sealed.replace('"m":47104', '"m":19456')
+    assert weaker != sealed
+    with pytest.raises(AuthenticationFailed):
+        ca.decrypt_key(weaker, "Helen's own password")
+    # an old key (PKCS#8 PEM under PBKDF2) still opens, and says it wants re-sealing
+    old = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"old password"),
+    ).decode("ascii")
+    assert ca.key_needs_upgrade(old)
+    assert ca.key_der(ca.decrypt_key(old, "old password")) == ca.key_der(key)
+    with pytest.raises(AuthenticationFailed):
+        ca.decrypt_key(old, "wrong")
+
+
+def test_two_people_with_one_name_get_different_subjects() -> None:
+    from cryptography import x509
+
+    root = ca.new_ca("Pennine Assessment Centre")
+    one = ca.issue_signer(root, "Sarah Khan", "Assessor", unique_id="acc-1", registration="SW104422")
+    two = ca.issue_signer(root, "Sarah Khan", "Assessor", unique_id="acc-2", registration=None)
+    assert one.certificate.subject != two.certificate.subject
+    assert ca.unique_id(one.certificate) == "acc-1" and ca.registration(one.certificate) == "SW104422"
+    assert ca.unique_id(two.certificate) == "acc-2" and ca.registration(two.certificate) is None
+    cert = one.certificate
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment and not usage.key_cert_sign
+    aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    ski = root.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    assert aki.key_identifier == ski.digest
+    cert.verify_directly_issued_by(root.certificate)

@@ -13,7 +13,6 @@ import io
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -109,14 +108,11 @@ def _outcome_ref(db: Database, actor: object, sitting_id: str) -> object:
     return next(r for r in refs_for_sitting(db, actor, sitting_id) if r.kind == ReportKind.OUTCOME)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def signed(
-    tmp_path_factory: pytest.TempPathFactory, scored_template: tuple[Path, object, dict[str, str]]
-) -> Iterator[Signed]:
+def build_signed(folder: Path, scored_template: tuple[Path, object, dict[str, str]]) -> Signed:
+    """The scored demo day with one outcome report signed, countersigned and exported."""
     from naas_centre.services import accounts, sittings
 
     src, _day, ids = scored_template
-    folder = tmp_path_factory.mktemp("tamper")
     db_path = folder / "centre.db"
     shutil.copy(src, db_path)
     data_dir = folder / "data"
@@ -155,7 +151,7 @@ def signed(
         ]
     )
     assert code == 0
-    yield Signed(
+    return Signed(
         folder,
         db_path,
         data_dir,
@@ -166,6 +162,13 @@ def signed(
         users,
         sid,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture(scope="module")
+def signed(
+    tmp_path_factory: pytest.TempPathFactory, scored_template: tuple[Path, object, dict[str, str]]
+) -> Signed:
+    return build_signed(tmp_path_factory.mktemp("tamper"), scored_template)
 
 
 def _verify(signed: Signed, path: Path, *extra: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
