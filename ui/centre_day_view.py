@@ -1,11 +1,15 @@
 """The centre's day for managers, administrators and quality assurance: rooms by slots.
 
 Each room is a column and each start time a row; a cell is one sitting, with its
-candidate, assessors and how far the scoring has got.
+candidate, assessors and how far the scoring has got. Once every sheet is in, the cell
+says whether the sitting is ready for its reports, or what it still lacks (differences
+to moderate, a script not submitted), from ``completeness``: the same rule the reports
+apply, so the board never calls a sitting ready that the reports would refuse.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.core.completeness import Missing, MissingKind, in_words
 from naas_centre.services.views import Actor, DayOverview, SittingSummary
 from ui import theme
 from ui.day_page import DayPage
@@ -34,6 +39,33 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 SITTING_ROLE = Qt.ItemDataRole.UserRole + 20
+READINESS_ROLE = Qt.ItemDataRole.UserRole + 21
+
+
+@dataclass(frozen=True)
+class BoardDay:
+    """What the board shows of a day: the sittings, and what each still lacks."""
+
+    overview: DayOverview
+    lacking: dict[str, tuple[Missing, ...]] = field(default_factory=dict)
+
+
+def readiness_text(s: SittingSummary, lacking: tuple[Missing, ...] | None) -> str:
+    """A few words for the card once every sheet is in; "" while scoring goes on."""
+    if lacking is None or s.status == "withdrawn" or not s.assessors or s.submitted < len(s.assessors):
+        return ""
+    if not lacking:
+        return "ready for reports"
+    moderate = sum(1 for m in lacking if m.kind == MissingKind.MODERATION_OUTSTANDING)
+    if moderate:
+        return f"{moderate} to moderate"
+    if any(m.kind == MissingKind.WRITTEN_NOT_SUBMITTED for m in lacking):
+        return "not ready: script not submitted"
+    if any(m.kind == MissingKind.WRITTEN_NOT_WRITTEN for m in lacking):
+        return "not ready: no written script"
+    if any(m.kind == MissingKind.STATION_NOT_STARTED for m in lacking):
+        return "not ready: a station was not held"
+    return f"not ready: {len(lacking)} missing"
 
 
 class DayBoardTableModel(QAbstractTableModel):
@@ -42,9 +74,13 @@ class DayBoardTableModel(QAbstractTableModel):
         self.rooms: list[str] = []
         self.slots: list[str] = []
         self.cells: dict[tuple[int, int], SittingSummary] = {}
+        self.lacking: dict[str, tuple[Missing, ...]] = {}
 
-    def set_overview(self, overview: DayOverview) -> None:
+    def set_overview(
+        self, overview: DayOverview, lacking: dict[str, tuple[Missing, ...]] | None = None
+    ) -> None:
         self.beginResetModel()
+        self.lacking = dict(lacking or {})
         used = {s.room for s in overview.sittings}
         self.rooms = [r for r in overview.rooms if r in used] or list(overview.rooms)
         ordered = sorted(overview.sittings, key=lambda s: s.starts_at)
@@ -82,14 +118,22 @@ class DayBoardTableModel(QAbstractTableModel):
             return None
         if role == SITTING_ROLE:
             return s
+        if role == READINESS_ROLE:
+            return readiness_text(s, self.lacking.get(s.id))
         if role == Qt.ItemDataRole.DisplayRole:
             return s.candidate_name
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return (
+            text = (
                 f"{local_time(s.starts_at)}, {s.room}: {s.candidate_name}, {s.candidate_employer}. "
                 f"{s.pack_title}. Assessors: {', '.join(s.assessors) or 'none'}. "
                 f"{s.criteria_scored} of {s.criteria_total} scored; {status_text(s)}."
             )
+            ready = readiness_text(s, self.lacking.get(s.id))
+            if ready == "ready for reports":
+                text += " Nothing is missing: the reports can be made and signed."
+            elif ready:
+                text += " " + in_words(self.lacking.get(s.id, ()))
+            return text
         return None
 
 
@@ -151,6 +195,9 @@ class DayBoardDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()), 3, 3)
         painter.setPen(QColor(c.text))
         progress = f"{s.criteria_scored}/{s.criteria_total} · {status_text(s)}"
+        ready = index.data(READINESS_ROLE)
+        if ready:
+            progress += f" · {ready}"
         text_rect = QRect(bar.right() + 10, top, inner.right() - bar.right() - 10, line)
         painter.drawText(
             text_rect, flags, plain.elidedText(progress, Qt.TextElideMode.ElideRight, text_rect.width())
@@ -192,13 +239,21 @@ class CentreDayView(DayPage):
         self.box.addWidget(self.people)
 
     @staticmethod
-    def read_day(db: Database, actor: Actor, day: date) -> DayOverview:
-        from naas_centre.services import sittings
+    def read_day(db: Database, actor: Actor, day: date) -> BoardDay:
+        from naas_centre.services import completeness, sittings
 
-        return sittings.day_overview(db, actor, day)
+        overview = sittings.day_overview(db, actor, day)
+        # Only sittings whose sheets are all in: before that, progress says enough.
+        lacking = {
+            s.id: completeness.for_report(db, actor, s.id, None)
+            for s in overview.sittings
+            if s.assessors and s.submitted >= len(s.assessors)
+        }
+        return BoardDay(overview, lacking)
 
-    def show_day(self, day: date, result: DayOverview) -> None:
-        self.model.set_overview(result)
+    def show_day(self, day: date, board: BoardDay) -> None:
+        result = board.overview
+        self.model.set_overview(result, board.lacking)
         sittings = result.sittings
         if not sittings:
             self.status.setText("No sittings on this day.")

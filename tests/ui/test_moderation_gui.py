@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from naas_centre.errors import PermissionDenied
 from naas_centre.services import moderation, packs, scoring, sittings, timing, written
+from naas_centre.services.demo_signing import moderate_day
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, trigger
+from ui.centre_day_view import READINESS_ROLE, CentreDayView
 from ui.main_window import MainWindow
 from ui.moderation_dialog import ModerationDialog
 from ui.settings import Settings
@@ -255,3 +258,27 @@ def test_a_judgement_difference_shows_both_assessors_notes_and_the_true_submissi
         assert agreed.agreed_judgement == "not_met" and agreed.moderator_name
     finally:
         close_window(w, tasks)
+
+
+def test_the_day_board_says_what_awaits_moderation_until_it_is_done(
+    qtbot: QtBot, manager_window: MainWindow, scored: DemoCentre
+) -> None:
+    manager = scored.actor("manager")
+    view = manager_window.day_view
+    assert isinstance(view, CentreDayView)
+    expected = {
+        s.id: len(moderation.differences(scored.db, manager, s.id))
+        for s in sittings.day_overview(scored.db, manager, scored.day).sittings
+    }
+    assert any(expected.values())
+    for pos, s in view.model.cells.items():
+        index = view.model.index(*pos)
+        shown = index.data(READINESS_ROLE)
+        assert shown == (f"{expected[s.id]} to moderate" if expected[s.id] else "ready for reports"), s
+        if expected[s.id]:
+            assert "agree a level at moderation" in index.data(Qt.ItemDataRole.ToolTipRole)
+
+    moderate_day(scored.db, scored.day)
+    with qtbot.waitSignal(view.day_loaded, timeout=10_000):
+        manager_window.action_set["day.refresh"].trigger()
+    assert {view.model.index(*pos).data(READINESS_ROLE) for pos in view.model.cells} == {"ready for reports"}
