@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from naas_centre.errors import UserError
-from naas_centre.reports.batch import BatchResult
+from naas_centre.reports.batch import BatchResult, ReasonNeeded
 from naas_centre.services.views import Actor, Role
 from naas_centre.signing.pdf import SignerIdentity
 from ui import error_reporting
@@ -66,6 +66,7 @@ def run_batch(
     identity: SignerIdentity | None,
     progress: Callable[[int, int, str], None],
     cancel: Callable[[], bool],
+    reason: str | None = None,
 ) -> BatchOutcome:
     """Runs in a worker thread (the pool of processes is the batch's own)."""
     from naas_centre.reports import batch
@@ -79,7 +80,9 @@ def run_batch(
         names = {s.id: s.candidate_name for s in sittings.list_for_assessor(db, actor, day)}
     else:
         names = {s.id: s.candidate_name for s in sittings.day_overview(db, actor, day).sittings}
-    result = batch.run(db, actor, out_dir, day=day, identity=identity, progress=progress, cancel=cancel)
+    result = batch.run(
+        db, actor, out_dir, day=day, identity=identity, reason=reason, progress=progress, cancel=cancel
+    )
     return BatchOutcome(result, out_dir, names)
 
 
@@ -225,6 +228,16 @@ class BatchReportsDialog(QDialog):
         self.password.setEnabled(False)
         self.password.returnPressed.connect(self.start)
         form.addRow(label("Your &password", "field-name", buddy=self.password), self.password)
+        # A signed report whose data changed since (moderation, a correction) is signed again
+        # as a new version only with a reason; without one the run stops and names them.
+        self.reason = QLineEdit()
+        self.reason.setObjectName("batch_reason")
+        self.reason.setAccessibleName("Reason for new versions")
+        self.reason.setPlaceholderText(
+            "Only if signed reports changed since: e.g. levels agreed at moderation"
+        )
+        self.reason.setEnabled(False)
+        form.addRow(label("&Reason for new versions", "field-name", buddy=self.reason), self.reason)
         box.addLayout(form)
         box.addStretch(1)
         return page
@@ -276,6 +289,7 @@ class BatchReportsDialog(QDialog):
 
     def _sign_toggled(self, on: bool) -> None:
         self.password.setEnabled(on)
+        self.reason.setEnabled(on)
         if on:
             self.password.setFocus()
 
@@ -338,6 +352,7 @@ class BatchReportsDialog(QDialog):
             identity,
             partial(_relay_progress, relay),  # holds the relay: it outlives the dialog if need be
             cancel.is_set,
+            (self.reason.text().strip() or None) if identity is not None else None,
             on_done=self._done,
             on_error=self._failed,
             owner=self,
@@ -383,6 +398,8 @@ class BatchReportsDialog(QDialog):
         self.start_button.setEnabled(True)
         self.start_button.setText("Write the reports")
         self.error.setText(error_reporting.plain_message(exc))
+        if isinstance(exc, ReasonNeeded):  # say why new versions are signed, then start again
+            self.reason.setFocus()
 
     def _open_folder(self) -> None:
         if self.outcome is not None:

@@ -152,6 +152,8 @@ def _check(
         return None, AccountLocked(
             f"Wrong password. The account is now locked for {int(LOCK_FOR.total_seconds() // 60)} minutes."
         )
+    if door == SIGNING:
+        return None, AuthenticationFailed("The password is wrong; nothing was signed.")
     return None, AuthenticationFailed(f"That is not the password of {row.display_name}.")
 
 
