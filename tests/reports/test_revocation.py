@@ -4,6 +4,7 @@ signature made before and after a certificate was revoked."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from naas_centre.signing import ca
 from naas_centre.signing.pdf import RequiredSigner, sign_pdf
 from naas_centre.signing.verify import verify_pdf
 from tests.conftest import WORKSTATION
-from tests.reports.conftest import DISPLAY, PASSWORDS
+from tests.reports.conftest import DISPLAY, PASSWORDS, nss_trusting
 from tests.reports.test_cli import cli
 from tests.reports.test_tamper import Signed, _draft, build_signed
 
@@ -154,6 +155,12 @@ def test_9_a_signature_with_a_revoked_certificate_is_invalid(
     assert run.returncode == 1, run.stdout
     assert "the certificate was revoked on" in run.stdout and "key compromise" in run.stdout
     assert "at or before this signature; the signature is not valid" in run.stdout
+    # pdfsig sees the revocation only with the list imported into its NSS database, and
+    # only as of today: it cannot tell this signature from one made before the revocation.
+    nss = nss_trusting(tmp_path / "nss", centre.ca_pem)
+    subprocess.run(["crlutil", "-I", "-i", str(centre.crl), "-d", f"sql:{nss.folder}", "-B"], check=True)
+    assert "Certificate has been Revoked." in nss.pdfsig(path)
+    assert "Certificate has been Revoked." in nss.pdfsig(centre.pdf)
     # With the centre's database (its CRLs and the certificate's status):
     run = cli("verify", "--db", str(centre.db_path), "--data-dir", str(centre.data_dir), str(path))
     assert run.returncode == 1 and "revoked on" in run.stdout, run.stdout
