@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
-from db.engine import Database
+from db.engine import Database, StorageError
 from db.models import AccountRow
 from naas_centre.errors import (
     AccountLocked,
@@ -102,16 +102,36 @@ def check_password(
     """The signed-in person's password again (idle unlock, signing): the same lock-out as
     sign-in, every failure audited. Raises AuthenticationFailed or AccountLocked."""
     now = now or utcnow()
-    with db.write() as s:
-        row = s.get(AccountRow, account_id)
-        if row is None or not row.active:
-            _verify(_DUMMY_HASH, password)
-            raise AuthenticationFailed("This account has been deactivated; ask an administrator.")
-        actor, refusal = _check(s, row, password, now, door)
+    try:
+        with db.write() as s:
+            row = s.get(AccountRow, account_id)
+            if row is None or not row.active:
+                _verify(_DUMMY_HASH, password)
+                raise AuthenticationFailed("This account has been deactivated; ask an administrator.")
+            actor, refusal = _check(s, row, password, now, door)
+    except StorageError:
+        if door != IDLE_UNLOCK:
+            raise
+        # The disk refuses writes (full, failing): the idle lock must still open for its
+        # owner, whose unsaved scores wait in the journal. The lock-out still holds; a
+        # wrong password is refused but cannot be counted until the disk takes writes.
+        return _check_read_only(db, account_id, password, now)
     if refusal is not None:
         raise refusal
     assert actor is not None
     return actor
+
+
+def _check_read_only(db: Database, account_id: str, password: str, now: datetime) -> Actor:
+    with db.read() as s:
+        row = s.get(AccountRow, account_id)
+        if row is None or not row.active:
+            raise AuthenticationFailed("This account has been deactivated; ask an administrator.")
+        if row.locked_until is not None and row.locked_until > now:
+            raise AccountLocked(f"This account is locked after {MAX_FAILURES} wrong passwords.")
+        if _verify(row.password_hash, password):
+            return actor_of(row)
+        raise AuthenticationFailed(f"That is not the password of {row.display_name}.")
 
 
 def _check(

@@ -6,14 +6,16 @@ cannot be computed, and a batch never writes a stale signed version."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from db.engine import StorageError
 from db.models import (
     AccountRow,
     AuditEntryRow,
@@ -448,3 +450,23 @@ def test_a_countersigning_manager_is_told_which_reports_wait_for_a_new_version(
     assert result.signed == 0
     assert signatures.documents(centre.db, manager, ref)[-1].version == 1
     assert ReportKind.OBSERVATION.value in ref.key
+
+
+def test_the_idle_lock_still_opens_for_its_owner_when_the_disk_refuses_writes(centre: Centre) -> None:
+    helen = centre.login("assessor1")
+    holder = sqlite3.connect(centre.path, timeout=0, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock: no write gets through
+
+    @event.listens_for(centre.db.engine, "connect")
+    def _impatient(conn: sqlite3.Connection, _rec: object) -> None:
+        conn.execute("PRAGMA busy_timeout=100")
+
+    centre.db.engine.dispose()
+    try:
+        assert accounts.confirm_password(centre.db, helen.account_id, PASSWORDS["assessor1"])
+        assert not accounts.confirm_password(centre.db, helen.account_id, "a wrong guess")
+        with pytest.raises(StorageError):  # signing needs the disk anyway: it says so
+            signatures.unlock_signer(centre.db, helen, PASSWORDS["assessor1"], centre.data_dir)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
