@@ -116,6 +116,17 @@ def submission_text(submissions: tuple[Submission, ...]) -> str:
     )
 
 
+def counts_text(agreed: int, total: int, judgements: int) -> str:
+    """ "2 of 5 differences agreed (1 of them an overall judgement)"."""
+    text = f"{agreed} of {total} difference{'s' if total != 1 else ''} agreed"
+    if judgements and total == 1:
+        return text + " (an overall judgement)"
+    if judgements:
+        kind = "an overall judgement" if judgements == 1 else "overall judgements"
+        return text + f" ({judgements} of them {kind})"
+    return text
+
+
 def read_moderation(db: Database, actor: Actor, sitting_id: str) -> ModerationData:
     """Runs in a worker: the differences with what is needed to show and agree them."""
     from naas_centre.services import moderation, packs, sittings
@@ -235,8 +246,10 @@ class ModerationDialog(QDialog):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setItemDelegate(WrapDelegate(self.table, max_lines=3))
         self.table.itemSelectionChanged.connect(self._chosen)
+        self.table.setMinimumHeight(96)
         work_box.addWidget(self.table, 1)
-        work_box.addWidget(self._editor(), 2)
+        # The editor keeps its natural height (it fits 768 pixels): the table takes the rest.
+        work_box.addWidget(self._editor())
         self.body.addWidget(work)
         box.addWidget(self.body, 1)
 
@@ -269,11 +282,11 @@ class ModerationDialog(QDialog):
             view = QTextBrowser()
             view.setObjectName(f"moderation_evidence_{i}")
             view.setOpenLinks(False)
-            view.setMinimumHeight(110)
+            view.setFixedHeight(150)  # scrolls when an assessor wrote many notes
             view.setAccessibleName("Evidence recorded by an assessor")
             sides.addWidget(view)
             self.evidence.append(view)
-        e.addLayout(sides, 1)
+        e.addLayout(sides)
         choices_row = QHBoxLayout()
         self.choice_name = label("Agreed level", "field-name")
         choices_row.addWidget(self.choice_name)
@@ -382,10 +395,7 @@ class ModerationDialog(QDialog):
         self._keep = None
         agreed = sum(1 for r in data.rows if r.difference.is_agreed)
         judgements = sum(1 for r in data.rows if r.difference.is_judgement)
-        of = f"{len(data.rows)} differences"
-        if judgements:
-            of += f" ({judgements} of them overall judgement{'s' if judgements > 1 else ''})"
-        self.counts.setText(f"{agreed} of {of} agreed")
+        self.counts.setText(counts_text(agreed, len(data.rows), judgements))
         set_role(self.counts, "saved" if agreed == len(data.rows) else "muted")
         self.table.selectRow(select)
         self._chosen()
@@ -414,7 +424,7 @@ class ModerationDialog(QDialog):
             return
         d = row.difference
         if d.is_judgement:
-            self.criterion.setText(f"{row.station_title}: overall judgement of the station")
+            self.criterion.setText(f"Overall judgement of “{row.station_title}”")
         else:
             self.criterion.setText(d.criterion_text)
         self.given.setText(

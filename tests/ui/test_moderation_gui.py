@@ -228,7 +228,7 @@ def test_a_judgement_difference_shows_both_assessors_notes_and_the_true_submissi
             "Not met",
             "to agree",
         ]
-        assert dialog.counts.text() == "0 of 1 differences (1 of them overall judgement) agreed"
+        assert dialog.counts.text() == "0 of 1 difference agreed (an overall judgement)"
         mine, theirs = (view.toPlainText() for view in dialog.evidence)
         assert f"{first}: Met" in mine and "The evidence meets the standard throughout." in mine
         assert "Explained why she had come before anything else" in mine
@@ -249,7 +249,7 @@ def test_a_judgement_difference_shows_both_assessors_notes_and_the_true_submissi
             assert dialog.state.text() == "Saving…"
         assert saved.args == [station.id, ""]
         assert dialog.table.item(0, 4).text() == "Not met"
-        assert dialog.counts.text() == "1 of 1 differences (1 of them overall judgement) agreed"
+        assert dialog.counts.text() == "1 of 1 difference agreed (an overall judgement)"
         fresh = demo.fresh()
         try:
             agreed = moderation.differences(fresh, demo.actor("manager"), sid)[0]
