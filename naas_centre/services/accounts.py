@@ -193,11 +193,16 @@ def create_account(
     password: str,
     employer: str | None = None,
     registration_number: str | None = None,
+    *,
+    temporary: bool | None = None,
 ) -> AccountView:
     """Administrators create accounts; ``actor`` None only while a centre is first set up.
 
     ``registration_number`` is the person's professional registration (Social Work
-    England, say "SW123456"): it goes into their signing certificate.
+    England, say "SW123456"): it goes into their signing certificate. A password an
+    administrator chooses for someone is temporary (``temporary`` None means: when
+    ``actor`` is given), as after a reset: it unlocks no signing key until its owner
+    chooses their own. The demo, whose passwords are published, says False.
     """
     if actor is not None:
         require(actor, Role.ADMINISTRATOR)
@@ -221,6 +226,7 @@ def create_account(
             password_hash=hashed,
             employer=(employer or "").strip() or None,
             registration_number=registration,
+            password_temporary=(actor is not None) if temporary is None else temporary,
         )
         s.add(row)
         audit.record(s, actor, "account.create", row, None)

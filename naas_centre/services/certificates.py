@@ -24,9 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -43,13 +42,23 @@ from db.models import (
 from naas_centre.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, UserError
 from naas_centre.services import accounts, audit
 from naas_centre.services.views import Actor, Role
-from naas_centre.signing import ca
-from naas_centre.signing.pdf import SignerIdentity
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from naas_centre.signing import ca
+    from naas_centre.signing.pdf import SignerIdentity
+
+# The cryptography (and pyHanko, behind SignerIdentity) is imported where it is used: the
+# notices and lists here are read at sign-in, and must not cost the GUI a second of imports.
 
 SIGNERS = (Role.ASSESSOR, Role.CENTRE_MANAGER)
 APPROVALS_NEEDED = 2
 # An approval is for a replacement the person is about to collect, not a standing permit.
 APPROVAL_VALID = timedelta(days=7)
+# An administrator account another administrator set up (or reset) this recently does not approve.
+APPROVER_SETTLING = timedelta(days=7)
 # A revocation list is replaced before its next update, so a signature never embeds a stale one.
 CRL_MARGIN = timedelta(days=30)
 
@@ -96,6 +105,8 @@ def centre_ca(db: Database) -> CaInfo | None:
 
 def trusted_cas(db: Database) -> list[x509.Certificate]:
     """Every CA certificate the centre ever had: documents signed under any stay verifiable."""
+    from naas_centre.signing import ca
+
     with db.read() as s:
         return [
             ca.load_pem(pem)
@@ -106,6 +117,8 @@ def trusted_cas(db: Database) -> list[x509.Certificate]:
 def ensure_ca(db: Database, data_dir: Path) -> CaInfo:
     """The centre's CA, made on first need (see ``naas_centre.signing.ca`` for the key),
     with its first (empty) revocation list."""
+    from naas_centre.signing import ca
+
     existing = centre_ca(db)
     if existing is not None:
         return existing
@@ -140,6 +153,8 @@ def ensure_ca(db: Database, data_dir: Path) -> CaInfo:
 def _store_certificate(
     s: Session, issued: ca.Issued, kind: str, account_id: str | None, issuer_id: str | None
 ) -> CertificateRow:
+    from naas_centre.signing import ca
+
     cert = issued.certificate
     row = CertificateRow(
         kind=kind,
@@ -159,6 +174,8 @@ def _store_certificate(
 
 def _ca_key(s: Session, ca_row: CertificateRow, data_dir: Path) -> ca.Issued:
     """The CA certificate with its key, opened with the passphrase file of this workstation."""
+    from naas_centre.signing import ca
+
     key_row = s.scalar(select(SigningKeyRow).where(SigningKeyRow.certificate_id == ca_row.id))
     if key_row is None:
         raise UserError("The centre CA's key is missing from the database; no certificate can be issued.")
@@ -174,6 +191,7 @@ def _ca_key(s: Session, ca_row: CertificateRow, data_dir: Path) -> ca.Issued:
 
 def export_ca(db: Database, data_dir: Path, out: Path) -> CaInfo:
     """Writes the CA certificate (PEM) atomically: a temporary file, then a rename."""
+
     info = ensure_ca(db, data_dir)
     target = out.expanduser()
     if target.is_dir():
@@ -195,6 +213,10 @@ def _newest_crl(s: Session, ca_id: str) -> CrlRow | None:
 
 def _new_crl(s: Session, ca_row: CertificateRow, issued: ca.Issued) -> CrlRow:
     """A new list of every certificate this CA has revoked, numbered one past the last."""
+    from cryptography import x509
+
+    from naas_centre.signing import ca
+
     s.flush()
     number = (s.scalar(select(func.max(CrlRow.number)).where(CrlRow.ca_id == ca_row.id)) or 0) + 1
     revoked = [
@@ -230,6 +252,8 @@ def _current_crl(s: Session, ca_row: CertificateRow, data_dir: Path | None) -> b
     """The newest revocation list, renewed first when it is close to its next update and
     this workstation can open the CA key; None only for a CA that never had one and
     cannot make one here."""
+    from naas_centre.signing import ca
+
     row = _newest_crl(s, ca_row.id)
     if row is not None and row.next_update > utcnow() + CRL_MARGIN:
         return row.der
@@ -253,6 +277,8 @@ def _latest_signer(s: Session, account_id: str) -> tuple[CertificateRow, Signing
 
 
 def _open(key_row: SigningKeyRow | None, password: str) -> ec.EllipticCurvePrivateKey | None:
+    from naas_centre.signing import ca
+
     if key_row is None:
         return None
     try:
@@ -270,6 +296,8 @@ def unlock_signer(db: Database, actor: Actor, password: str, data_dir: Path) -> 
     the rules above allow it (``TemporaryPassword`` or ``ReplacementNeedsApproval``
     say plainly what to do when they do not).
     """
+    from naas_centre.signing import ca
+
     accounts.require(actor, *SIGNERS)
     accounts.check_password(db, actor.account_id, password, door=accounts.SIGNING)
     with db.read() as s:
@@ -319,6 +347,8 @@ def _identity(
     key_der: bytes,
     data_dir: Path | None,
 ) -> SignerIdentity:
+    from naas_centre.signing.pdf import SignerIdentity
+
     account = s.get(AccountRow, actor.account_id)
     return SignerIdentity(
         name=actor.display_name,
@@ -336,7 +366,10 @@ def _identity(
 def _usable_approvals(s: Session, account_id: str) -> list[CertificateApprovalRow]:
     rows = s.scalars(
         select(CertificateApprovalRow)
+        .join(AccountRow, AccountRow.id == CertificateApprovalRow.approver_id)
         .where(
+            AccountRow.role == Role.ADMINISTRATOR.value,
+            AccountRow.active.is_(True),
             CertificateApprovalRow.account_id == account_id,
             CertificateApprovalRow.used_at.is_(None),
             CertificateApprovalRow.created_at > utcnow() - APPROVAL_VALID,
@@ -350,6 +383,8 @@ def _usable_approvals(s: Session, account_id: str) -> list[CertificateApprovalRo
 def _issue(
     db: Database, actor: Actor, password: str, data_dir: Path, *, proved_current_key: bool
 ) -> SignerIdentity:
+    from naas_centre.signing import ca
+
     info = ensure_ca(db, data_dir)
     with db.write() as s:
         ca_row = s.get(CertificateRow, info.id)
@@ -438,6 +473,8 @@ def reencrypt_keys(s: Session, actor: Actor, account_id: str, old_password: str,
     caller's transaction (``accounts.set_password``). A key the old password does not
     open (it was made before an administrator's reset) stays locked. Returns how many
     keys were re-encrypted."""
+    from naas_centre.signing import ca
+
     found = _latest_signer(s, account_id)
     if found is None:
         return 0
@@ -476,7 +513,40 @@ class ApprovalState:
     needed: int
 
 
-def approve_replacement(db: Database, actor: Actor, account_id: str, reason: str) -> ApprovalState:
+def _independent(s: Session, approver_id: str, now: datetime) -> None:
+    """Refuses an approver account that another administrator made, or set the password
+    of, within ``APPROVER_SETTLING``: one administrator must not be able to make the
+    second approver themself. (A sock puppet then has to wait, in the accounts list and
+    the audit trail, and the person is told of any certificate at their next sign-in.)"""
+    from db.models import AuditEntryRow
+
+    approver = s.get(AccountRow, approver_id)
+    if approver is None or approver.password_temporary:
+        raise PermissionDenied(
+            "Your password was set by another administrator: choose your own "
+            "(Centre ▸ Change my password…) before approving certificates."
+        )
+    recent = s.scalar(
+        select(AuditEntryRow.at)
+        .where(
+            AuditEntryRow.entity_id == approver_id,
+            AuditEntryRow.action.in_(("account.create", "account.password_reset")),
+            AuditEntryRow.account_id.is_not(None),
+            AuditEntryRow.account_id != approver_id,
+            AuditEntryRow.at > now - APPROVER_SETTLING,
+        )
+        .limit(1)
+    )
+    if recent is not None:
+        raise PermissionDenied(
+            f"Your administrator account was set up by another administrator less than "
+            f"{APPROVER_SETTLING.days} days ago, so it cannot yet approve certificates."
+        )
+
+
+def approve_replacement(
+    db: Database, actor: Actor, account_id: str, reason: str, *, now: datetime | None = None
+) -> ApprovalState:
     """One administrator's approval of a replacement certificate for a person whose key
     is locked or revoked. Two different administrators are needed; the person then
     collects it by signing with their own password."""
@@ -492,6 +562,7 @@ def approve_replacement(db: Database, actor: Actor, account_id: str, reason: str
             raise NotFound("No such account.")
         if Role(account.role) not in SIGNERS:
             raise UserError(f"{account.display_name} does not sign reports; no certificate is needed.")
+        _independent(s, actor.account_id, now or utcnow())
         approvals = _usable_approvals(s, account_id)
         if any(a.approver_id == actor.account_id for a in approvals):
             raise Conflict(

@@ -200,6 +200,7 @@ def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date |
             acc.password,
             ASSESSOR_EMPLOYERS.get(acc.username),
             registration_number=STAFF_REGISTRATIONS.get(acc.username),
+            temporary=False,  # the demo's passwords are published; nothing real is signed
         )
         ids[acc.username] = view.id
 

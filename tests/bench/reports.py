@@ -46,10 +46,17 @@ def build(folder: Path, candidates: int):  # type: ignore[no-untyped-def]
     )
     admin = accounts.authenticate(db, "admin", PASSWORD)
     a1 = accounts.create_account(
-        db, admin, "assessor1", "Helen Brady", Role.ASSESSOR, PASSWORD, "Stockport Council"
+        db, admin, "assessor1", "Helen Brady", Role.ASSESSOR, PASSWORD, "Stockport Council", temporary=False
     )
     a2 = accounts.create_account(
-        db, admin, "assessor2", "Tomasz Nowicki", Role.ASSESSOR, PASSWORD, "Salford City Council"
+        db,
+        admin,
+        "assessor2",
+        "Tomasz Nowicki",
+        Role.ASSESSOR,
+        PASSWORD,
+        "Salford City Council",
+        temporary=False,
     )
     room = sittings.add_room(db, admin, "Room 1")
     actor = sittings.add_actor(db, admin, "Sinéad Gallagher", True)

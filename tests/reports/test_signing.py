@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -192,8 +193,13 @@ def test_a_password_reset_gives_a_new_key_only_by_two_administrators_and_old_doc
     with pytest.raises(PermissionDenied, match="two administrators"):
         signatures.unlock_signer(centre.db, a1, "a brand new password", centre.data_dir)
     accounts.create_account(centre.db, admin, "admin2", "Second Admin", Role.ADMINISTRATOR, "second pass!")
-    for approver in (admin, accounts.authenticate(centre.db, "admin2", "second pass!")):
-        signatures.approve_replacement(centre.db, approver, a1.account_id, "Reset at her request, in person")
+    admin2 = accounts.authenticate(centre.db, "admin2", "second pass!")
+    accounts.set_password(centre.db, admin2, admin2.account_id, "second admin's own", "second pass!")
+    week_on = datetime.now(UTC) + timedelta(days=8)  # a new administrator account waits a week to approve
+    for approver in (admin, admin2):
+        signatures.approve_replacement(
+            centre.db, approver, a1.account_id, "Reset at her request, in person", now=week_on
+        )
     fresh = signatures.unlock_signer(centre.db, a1, "a brand new password", centre.data_dir)
     assert fresh.certificate_id != id1.certificate_id
     pdf = signatures.document_pdf(centre.db, a1, v1.id)

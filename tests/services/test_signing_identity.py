@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,12 +45,18 @@ OWN = "a password of her own choosing"
 TEMPORARY = "temporary-from-admin-42"
 
 
+LATER = datetime.now(UTC) + timedelta(days=8)  # when a new administrator account may approve
+
+
 def _second_admin(centre: Centre) -> Actor:
+    """A second administrator, who has chosen their own password."""
     admin = centre.login("admin")
     accounts.create_account(
-        centre.db, admin, "admin2", "Second Administrator", Role.ADMINISTRATOR, "second admin pass"
+        centre.db, admin, "admin2", "Second Administrator", Role.ADMINISTRATOR, "set by admin1"
     )
-    return accounts.authenticate(centre.db, "admin2", "second admin pass")
+    second = accounts.authenticate(centre.db, "admin2", "set by admin1")
+    accounts.set_password(centre.db, second, second.account_id, "second admin's own", "set by admin1")
+    return second
 
 
 def _audit_actions(centre: Centre, prefix: str) -> list[str]:
@@ -103,7 +110,10 @@ def test_a_reset_password_unlocks_nothing_and_a_replacement_needs_two_other_admi
     with pytest.raises(certificates.ReplacementNeedsApproval, match="1 more needed"):
         signatures.unlock_signer(centre.db, helen, OWN, centre.data_dir)
     second = _second_admin(centre)
-    signatures.approve_replacement(centre.db, second, helen.account_id, "Seen her identity badge.")
+    # One administrator cannot make the second approver: a new account waits a week.
+    with pytest.raises(PermissionDenied, match="less than 7 days ago"):
+        signatures.approve_replacement(centre.db, second, helen.account_id, "Seen her identity badge.")
+    signatures.approve_replacement(centre.db, second, helen.account_id, "Seen her identity badge.", now=LATER)
 
     replaced = signatures.unlock_signer(centre.db, helen, OWN, centre.data_dir)
     assert replaced.certificate_id != first.certificate_id
@@ -175,12 +185,13 @@ def test_subjects_carry_the_registration_number_and_a_unique_id(centre: Centre) 
     )
     helen = centre.login("assessor1")
     one = signatures.unlock_signer(centre.db, helen, PASSWORDS["assessor1"], centre.data_dir)
-    other = signatures.unlock_signer(
-        centre.db,
-        accounts.authenticate(centre.db, "hbrady2", "another helen pass"),
-        "another helen pass",
-        centre.data_dir,
-    )
+    # An administrator chose the new account's password: it unlocks nothing until its owner
+    # chooses their own.
+    twin_actor = accounts.authenticate(centre.db, "hbrady2", "another helen pass")
+    with pytest.raises(certificates.TemporaryPassword):
+        signatures.unlock_signer(centre.db, twin_actor, "another helen pass", centre.data_dir)
+    accounts.set_password(centre.db, twin_actor, twin.id, "her own helen pass", "another helen pass")
+    other = signatures.unlock_signer(centre.db, twin_actor, "her own helen pass", centre.data_dir)
     a, b = (
         x509.load_pem_x509_certificate(one.cert_pem.encode()),
         x509.load_pem_x509_certificate(other.cert_pem.encode()),
@@ -325,7 +336,7 @@ def test_a_revoked_certificate_never_signs_again(centre: Centre) -> None:
 
     signatures.approve_replacement(centre.db, centre.login("admin"), helen.account_id, "New laptop issued")
     signatures.approve_replacement(
-        centre.db, _second_admin(centre), helen.account_id, "Confirmed with her manager"
+        centre.db, _second_admin(centre), helen.account_id, "Confirmed with her manager", now=LATER
     )
     fresh = signatures.unlock_signer(centre.db, helen, PASSWORDS["assessor1"], centre.data_dir)
     assert fresh.serial != identity.serial and fresh.crl_der == newest.der
