@@ -146,6 +146,16 @@ def missing(facts: SittingFacts) -> tuple[Missing, ...]:
     out: list[Missing] = []
     for st in facts.stations:
         out += _station(facts, st)
+    if not facts.sheets:
+        out.append(
+            Missing(
+                MissingKind.ASSESSOR_NOT_SUBMITTED,
+                "",
+                "",
+                None,
+                "No assessor is assigned to this sitting, so no one has scored it.",
+            )
+        )
     for sh in facts.sheets:
         if not sh.submitted:
             out.append(

@@ -108,11 +108,11 @@ class Centre:
 
     def run_station(self, station: str) -> None:
         for phase in ("reading", "role_play"):
-            timing.record_event(self.db, self.a1, self.sitting_id, station, phase, "start")
-            timing.record_event(self.db, self.a1, self.sitting_id, station, phase, "end")
+            timing.record_event(self.db, self.manager, self.sitting_id, station, phase, "start")
+            timing.record_event(self.db, self.manager, self.sitting_id, station, phase, "end")
 
     def script(self, text: str, *, submit: bool) -> None:
-        grant = written.open_kiosk(self.db, self.a1, self.sitting_id)
+        grant = written.open_kiosk(self.db, self.manager, self.sitting_id)
         timing.record_event(self.db, grant.actor, self.sitting_id, "case-record", "writing", "start")
         written.save(self.db, grant, text)
         if submit:
@@ -135,7 +135,7 @@ def _account(db: Database, username: str, name: str, role: Role, employer: str |
     return accounts.authenticate(db, username, PASSWORD)
 
 
-def make_centre(db: Database) -> Centre:
+def make_centre(db: Database, *, assessors: int = 2) -> Centre:
     admin = _account(db, "admin", "Sam Okafor", Role.ADMINISTRATOR)
     manager = _account(db, "manager", "Helen Brooks", Role.CENTRE_MANAGER)
     qa = _account(db, "qa", "Dev Patel", Role.QA_LEAD)
@@ -147,7 +147,7 @@ def make_centre(db: Database) -> Centre:
         db, manager, sittings.CandidateInput("Aisha Rahman", "SW123456", "Leeds City Council", "practitioner")
     )
     sid = sittings.plan_sitting(db, manager, candidate, PACK, room, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
-    sittings.assign_assessor(db, manager, sid, a1.account_id)
-    sittings.assign_assessor(db, manager, sid, a2.account_id)
+    for who in (a1, a2)[:assessors]:
+        sittings.assign_assessor(db, manager, sid, who.account_id)
     sittings.set_status(db, manager, sid, "checked_in")
     return Centre(db, sid, admin, manager, qa, a1, a2, outsider)

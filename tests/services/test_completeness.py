@@ -163,3 +163,11 @@ def test_every_difference_the_rule_uses_is_missing_until_moderated(centre: Centr
         "Both notes record insight into the visit.",
     )
     assert centre.missing() == ()
+
+
+def test_a_sitting_with_no_assessor_is_not_complete(any_db: Database) -> None:
+    c = make_centre(any_db, assessors=0)
+    c.everything_but_scores()
+    assert [m.text for m in c.missing()] == [
+        "No assessor is assigned to this sitting, so no one has scored it."
+    ]
