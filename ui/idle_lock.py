@@ -1,8 +1,19 @@
 """The idle lock: after a while with no key press or click, the window is covered until
 the same user's password is entered. Nothing is lost: every score is saved as it is made.
+
+A running phase clock holds the lock off. Of the two ways to keep an assessor from
+losing the clock (hold the lock, or show the clock over it) this is the one that works
+in the room: while a role-play runs the assessor is there, watching rather than typing,
+and must be able to pause at once (a fire alarm, a candidate unwell) without typing a
+password first; a lock over a running clock would protect nothing and cost those
+seconds. Once the clock stops (paused, ended), the idle time counts again from then,
+so an unattended workstation still locks.
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -22,37 +33,84 @@ ACTIVITY = frozenset(
 
 
 class IdleWatcher(QObject):
-    """Emits ``idle`` after ``minutes`` without user input anywhere in the application."""
+    """Emits ``idle`` after ``minutes`` without user input anywhere in the application.
+
+    ``hold(key, True)`` keeps it from going idle until ``hold(key, False)`` (a running
+    phase clock does); the idle time then counts from the release. ``clock`` gives the
+    time in seconds (``time.monotonic``; a test passes its own). The timer only wakes
+    the watcher: whether the time is up is decided from ``clock``.
+    """
 
     idle = Signal()
+    checked = Signal(bool)  # after each decision: whether it went idle
 
-    def __init__(self, minutes: float, parent: QObject | None = None) -> None:
+    def __init__(
+        self, minutes: float, parent: QObject | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__(parent)
+        self.clock = clock
+        self._holds: set[str] = set()
+        self._last_activity = clock()
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self.idle)
+        self.timer.timeout.connect(self.check)
         self.set_minutes(minutes)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    @property
+    def interval_ms(self) -> int:
+        return max(1, int(self.minutes * 60_000))
+
+    @property
+    def held(self) -> bool:
+        return bool(self._holds)
 
     def set_minutes(self, minutes: float) -> None:
         self.minutes = minutes
         if minutes <= 0:
             self.timer.stop()
             return
-        self.timer.setInterval(max(1, int(minutes * 60_000)))
-        self.timer.start()
+        self.poke()
 
     def set_interval_ms(self, milliseconds: int) -> None:
         """For tests and demonstrations: a lock after ``milliseconds``."""
         self.minutes = milliseconds / 60_000
-        self.timer.setInterval(milliseconds)
-        self.timer.start()
+        self.poke()
 
     def poke(self) -> None:
-        if self.minutes > 0:
-            self.timer.start()
+        """Activity: the idle time starts again."""
+        self._last_activity = self.clock()
+        if self.minutes > 0 and not self._holds:
+            self.timer.start(self.interval_ms)
+
+    def hold(self, key: str, on: bool) -> None:
+        """While any hold is on (``key`` names who holds), the window does not go idle."""
+        if on:
+            self._holds.add(key)
+            self.timer.stop()
+        elif key in self._holds:
+            self._holds.discard(key)
+            if not self._holds:
+                self.poke()  # the idle time counts from the moment the hold ends
+
+    def remaining_ms(self) -> int:
+        return self.interval_ms - int((self.clock() - self._last_activity) * 1000)
+
+    def check(self) -> bool:
+        """Decides now: goes idle if the time is up and nothing holds it (the timer calls this)."""
+        if self.minutes <= 0 or self._holds:
+            self.checked.emit(False)
+            return False
+        left = self.remaining_ms()
+        if left > 0:
+            self.timer.start(left)  # woken early (or the clock was set back): wait the rest
+            self.checked.emit(False)
+            return False
+        self.idle.emit()
+        self.checked.emit(True)
+        return True
 
     def stop(self) -> None:
         self.timer.stop()

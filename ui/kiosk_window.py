@@ -375,7 +375,7 @@ class KioskWindow(QWidget):
 
     def _start_failed(self, exc: BaseException) -> None:
         self.cover.start.set_busy(False)
-        if isinstance(exc, Conflict):  # started elsewhere meanwhile (the sitting screen)
+        if isinstance(exc, Conflict):  # started meanwhile (this kiosk again, after a restart)
             self._resync()
             return
         self.cover.start.details.setText(error_reporting.plain_message(exc))

@@ -171,6 +171,10 @@ class MainWindow(QMainWindow):
         )
         view.saving_started.connect(self._saving)
         view.submit_state_changed.connect(lambda _can: self.update_actions())
+        # A running phase clock holds the idle lock off (ui/idle_lock.py says why).
+        view.clock_running_changed.connect(lambda running: self.idle.hold("phase clock", running))
+        # The writing clock starts on the candidate's own screen: hand the workstation over.
+        view.handover_requested.connect(lambda _sitting_id: self.written.start())
         self.sitting_view = view
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
@@ -183,6 +187,8 @@ class MainWindow(QMainWindow):
 
     def _drop_sitting_view(self) -> None:
         if self.sitting_view is not None:
+            self.sitting_view.close_down()  # its clocks and heartbeat stop now, not at deletion
+            self.idle.hold("phase clock", False)
             self.stack.removeWidget(self.sitting_view)
             self.sitting_view.deleteLater()
             self.sitting_view = None
@@ -367,6 +373,8 @@ class MainWindow(QMainWindow):
         self.settings.set("window_geometry", bytes(self.saveGeometry().data()))
         self.settings.sync()
         self.idle.stop()
+        if self.sitting_view is not None:
+            self.sitting_view.close_down()
         if self._signing_out:
             self.signed_out.emit()
         super().closeEvent(event)

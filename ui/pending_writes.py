@@ -53,7 +53,9 @@ RETRY_DELAYS_MS = (250, 500, 1000, 2000, 4000, 5000)
 def _record_level(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> None:
     from naas_centre.services import scoring
 
-    scoring.record_level(db, actor, a["sitting_id"], a["station_id"], a["criterion_id"], a["level"])
+    scoring.record_level(
+        db, actor, a["sitting_id"], a["station_id"], a["criterion_id"], a["level"], a.get("reason")
+    )
 
 
 def _set_judgement(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> None:
@@ -117,6 +119,15 @@ def _record_event(db: Database, actor: Actor, a: dict[str, Any], retry: bool) ->
     )
 
 
+def _set_pause_reason(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> object:
+    from naas_centre.services import timing
+
+    # Setting the same reason twice changes nothing: a replay needs no check of its own.
+    return timing.set_pause_reason(
+        db, actor, a["sitting_id"], a["station_id"], a["phase"], datetime.fromisoformat(a["at"]), a["reason"]
+    )
+
+
 OPS: dict[str, Callable[[Database, Actor, dict[str, Any], bool], Any]] = {
     "record_level": _record_level,
     "set_judgement": _set_judgement,
@@ -124,6 +135,7 @@ OPS: dict[str, Callable[[Database, Actor, dict[str, Any], bool], Any]] = {
     "edit_note": _edit_note,
     "delete_note": _delete_note,
     "record_event": _record_event,
+    "set_pause_reason": _set_pause_reason,
 }
 
 

@@ -5,6 +5,12 @@ clock for the state *now*, computed from the recorded instants, so the figures a
 right however late a tick comes. It raises the pack's alerts (5 min, 1 min, time up by
 default) when the time left crosses them while the card is running, never for points
 already past when the sitting was opened.
+
+"Pause…" stops the clock at the press and then asks why (the reason is stored with
+that pause; closing the question keeps the pause, "reason not given"). "End phase"
+asks once. A phase ended by mistake can be reopened, with a reason, until the next
+phase starts. The writing clock is never started here: the candidate starts it on
+their own screen, so the card offers to hand the workstation over instead.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSizePolicy,
@@ -30,7 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from naas_centre.core.timing import PAUSE_REASONS, alerts_crossed, clock
+from naas_centre.core.timing import PAUSE_REASONS, REASON_NOT_GIVEN, alerts_crossed, clock
+from naas_centre.services.timing import CANDIDATE_STARTS
 from ui import theme
 from ui.formatting import local_time
 from ui.station_clock import PhaseNow, StationClock
@@ -52,16 +60,28 @@ def alert_text(point_ms: int, phase_title: str) -> str:
 
 
 class PauseDialog(QDialog):
-    """Why the clock stops: one of the set reasons, with details (needed for "other")."""
+    """Why the clock stopped: one of the set reasons, with details (needed for "other").
+
+    Asked after the clock has stopped. Closing it without a reason keeps the pause,
+    recorded as "not given" (``reason_given`` carries that too): the clock must never
+    run on because a question was left open.
+    """
 
     reason_given = Signal(str)
 
-    def __init__(self, phase_title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, phase_title: str, parent: QWidget | None = None, *, paused_at: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("pause_dialog")
-        self.setWindowTitle(f"Pause the {phase_title.lower()} phase")
+        self.setWindowTitle(f"The {phase_title.lower()} is paused")
+        self._answered = False
         box = QVBoxLayout(self)
-        box.addWidget(label("Why is the clock stopping? The reason is recorded with the pause.", wrap=True))
+        when = f" at {paused_at}" if paused_at else ""
+        box.addWidget(
+            label(
+                f"The clock stopped{when}. Why? The reason is recorded with this pause.",
+                wrap=True,
+            )
+        )
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         for number, reason in enumerate(PAUSE_REASONS, start=1):
@@ -80,10 +100,15 @@ class PauseDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = self.buttons_box.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Pause the clock")
+        self.ok.setText("Record the reason")
         self.ok.setObjectName("pause_ok")
+        later = self.buttons_box.button(QDialogButtonBox.StandardButton.Cancel)
+        later.setText("No reason")
+        later.setObjectName("pause_no_reason")
+        later.setToolTip("The pause stays; its reason is recorded as “not given”")
         self.buttons_box.accepted.connect(self._accept)
         self.buttons_box.rejected.connect(self.reject)
+        self.rejected.connect(self._no_reason)
         box.addWidget(self.buttons_box)
         self._check()
 
@@ -101,14 +126,64 @@ class PauseDialog(QDialog):
         reason = self.reason()
         if reason is None:
             return
+        self._answered = True
         self.reason_given.emit(reason)
         self.accept()
+
+    def _no_reason(self) -> None:
+        if not self._answered:
+            self._answered = True
+            self.reason_given.emit(REASON_NOT_GIVEN)
+
+
+class ReopenDialog(QDialog):
+    """Why a phase that was ended is reopened: the reason is needed, and audited."""
+
+    reason_given = Signal(str)
+
+    def __init__(self, phase_title: str, ended_at: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reopen_dialog")
+        self.setWindowTitle(f"Reopen the {phase_title.lower()}")
+        box = QVBoxLayout(self)
+        box.addWidget(
+            label(
+                f"The {phase_title.lower()} was ended at {ended_at}. Reopened, its clock carries on "
+                "from where it stopped; the time in between is recorded and does not count.",
+                wrap=True,
+            )
+        )
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reopen_reason")
+        self.reason.setAccessibleName("Why it is reopened")
+        self.reason.setPlaceholderText("Why (for example: ended by mistake, the candidate was still reading)")
+        self.reason.setMinimumWidth(420)
+        box.addWidget(self.reason)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(f"Reopen the {phase_title.lower()}")
+        self.ok.setObjectName("reopen_ok")
+        self.ok.setEnabled(False)
+        self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        box.addWidget(buttons)
+
+    def _accept(self) -> None:
+        text = " ".join(self.reason.text().split())
+        if text:
+            self.reason_given.emit(text)
+            self.accept()
 
 
 class PhaseTimerCard(QFrame):
     """One station's clock. ``event_requested(phase, kind, reason)`` asks to record an event."""
 
     event_requested = Signal(str, str, object)
+    pause_reason_given = Signal(str, object, str)  # phase, the pause's instant (datetime), reason
+    handover_requested = Signal()  # the candidate starts the writing on their own screen
     alerted = Signal(str, int, str)  # phase, alert point (ms left), text
     mute_toggled = Signal(bool)
 
@@ -121,6 +196,8 @@ class PhaseTimerCard(QFrame):
         self.can_run = can_run
         self.clock: StationClock | None = None
         self.pause_dialog: PauseDialog | None = None
+        self.reopen_dialog: ReopenDialog | None = None
+        self.end_box: QMessageBox | None = None
         self._last_remaining: dict[str, tuple[str, int]] = {}  # phase → (status, ms left)
         self._shown: PhaseNow | None = None
 
@@ -195,16 +272,27 @@ class PhaseTimerCard(QFrame):
         self.pause_button.setObjectName("phase_pause")
         self.resume_button = primary_button("Resume")
         self.resume_button.setObjectName("phase_resume")
-        self.end_button = QPushButton("End phase")
+        self.end_button = QPushButton("End phase…")
         self.end_button.setObjectName("phase_end")
+        self.reopen_button = QPushButton("Reopen…")
+        self.reopen_button.setObjectName("phase_reopen")
+        self.reopen_button.setToolTip("A phase ended by mistake: reopen it, with a reason")
         for button, kind in (
             (self.start_button, "start"),
             (self.pause_button, "pause"),
             (self.resume_button, "resume"),
             (self.end_button, "end"),
+            (self.reopen_button, "reopen"),
         ):
             button.clicked.connect(lambda _c=False, k=kind: self.request(k))
             controls.addWidget(button)
+        self.handover_button = primary_button("Hand over to the candidate…")
+        self.handover_button.setObjectName("phase_handover")
+        self.handover_button.setToolTip(
+            "The candidate starts the writing clock on their own screen, after reading its instructions"
+        )
+        self.handover_button.clicked.connect(self.handover_requested)
+        controls.addWidget(self.handover_button)
         controls.addStretch(1)
         self.save_state = label("", "muted")
         self.save_state.setObjectName("clock_save_state")
@@ -367,15 +455,33 @@ class PhaseTimerCard(QFrame):
         status = p.state.status if p else None
         title = p.plan.title.lower() if p else ""
         self.start_button.setText(f"Start {title}" if title else "Start")
+        # The candidate starts a writing clock on their own screen; here it is handed over.
+        candidate_starts = p is not None and p.plan.phase in CANDIDATE_STARTS
+        reopenable = self._reopenable()
+        self.reopen_button.setText(f"Reopen {reopenable.plan.title.lower()}…" if reopenable else "Reopen…")
         visible = {
-            self.start_button: status == "not_started",
+            self.start_button: status == "not_started" and not candidate_starts,
+            self.handover_button: status == "not_started" and candidate_starts,
             self.pause_button: status == "running",
             self.resume_button: status == "paused",
             self.end_button: status in ("running", "paused"),
+            self.reopen_button: reopenable is not None and status != "running" and status != "paused",
         }
         for button, show in visible.items():
             button.setVisible(show and self.can_run)
             button.setEnabled(show and self.can_run)
+
+    def _reopenable(self) -> PhaseNow | None:
+        if self.clock is None:
+            return None
+        return self.clock.reopenable(datetime.now(UTC))
+
+    def set_can_run(self, can_run: bool) -> None:
+        """Whether this screen runs the clock (an assessor whose sheet is still open)."""
+        if can_run == self.can_run:
+            return
+        self.can_run = can_run
+        self._show_buttons(self._shown)
 
     def set_save_state(self, state: str, text: str) -> None:
         """``state``: "saving", "saved", "retrying" or "" (nothing to say)."""
@@ -393,21 +499,84 @@ class PhaseTimerCard(QFrame):
         return self.clock.current(datetime.now(UTC))
 
     def request(self, kind: str) -> None:
-        """Start, pause (asks why first), resume or end the current phase."""
+        """Start, pause (stops at once, then asks why), resume, end (asks once) or reopen."""
         current = self.current_phase()
-        if current is None or not self.can_run:
+        if not self.can_run:
+            return
+        if kind == "reopen":
+            self._ask_reopen()
+            return
+        if current is None:
             return
         phase = current.plan.phase
         if kind == "pause":
-            if current.state.status != "running":
-                return
-            dialog = PauseDialog(current.plan.title, self)
-            dialog.reason_given.connect(lambda reason: self.event_requested.emit(phase, "pause", reason))
-            dialog.finished.connect(dialog.deleteLater)
-            self.pause_dialog = dialog
-            dialog.open()
+            if current.state.status == "running":
+                self.event_requested.emit(phase, "pause", None)  # the pause is the press
+            return
+        if kind == "end":
+            if current.state.status in ("running", "paused"):
+                self._ask_end(current)
+            return
+        if kind == "start" and phase in CANDIDATE_STARTS:
+            self.handover_requested.emit()
             return
         self.event_requested.emit(phase, kind, None)
+
+    def ask_pause_reason(self, phase: str, phase_title: str, paused_at: datetime) -> None:
+        """After the clock has stopped: why? The answer goes with the pause at ``paused_at``."""
+        if self.pause_dialog is not None:
+            self.pause_dialog.reject()
+        dialog = PauseDialog(phase_title, self, paused_at=_hms(paused_at))
+        dialog.reason_given.connect(lambda reason: self.pause_reason_given.emit(phase, paused_at, reason))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _r: self._dialog_gone(dialog))
+        self.pause_dialog = dialog
+        dialog.open()
+
+    def _dialog_gone(self, dialog: QDialog) -> None:
+        if self.pause_dialog is dialog:
+            self.pause_dialog = None
+        if self.reopen_dialog is dialog:
+            self.reopen_dialog = None
+
+    def _ask_end(self, current: PhaseNow) -> None:
+        title = current.plan.title.lower()
+        box = QMessageBox(self)
+        box.setObjectName("end_box")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(f"End the {title}")
+        box.setText(f"End the {title} now?")
+        box.setInformativeText(
+            "Its clock stops for good. If it is ended by mistake, it can be reopened with a reason "
+            "until the next phase starts."
+        )
+        end = box.addButton(f"End the {title}", QMessageBox.ButtonRole.AcceptRole)
+        end.setObjectName("end_ok")
+        keep = box.addButton("Keep it running", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        phase = current.plan.phase
+        box.buttonClicked.connect(lambda button: self._end_answer(phase, button is end))
+        box.finished.connect(box.deleteLater)
+        self.end_box = box
+        box.open()
+
+    def _end_answer(self, phase: str, end: bool) -> None:
+        self.end_box = None
+        if end:
+            self.event_requested.emit(phase, "end", None)
+
+    def _ask_reopen(self) -> None:
+        ended = self._reopenable()
+        if ended is None or ended.state.ended_at is None:
+            return
+        dialog = ReopenDialog(ended.plan.title, _hms(ended.state.ended_at), self)
+        phase = ended.plan.phase
+        dialog.reason_given.connect(lambda reason: self.event_requested.emit(phase, "reopen", reason))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _r: self._dialog_gone(dialog))
+        self.reopen_dialog = dialog
+        dialog.open()
 
     # -- alerts ------------------------------------------------------------------------------
 
@@ -452,6 +621,10 @@ class PhaseTimerCard(QFrame):
     def _mute_toggled(self, muted: bool) -> None:
         self._show_mute(muted)
         self.mute_toggled.emit(muted)
+
+
+def _hms(moment: datetime) -> str:
+    return f"{moment.astimezone():%H:%M:%S}"
 
 
 def _clock_role(remaining_ms: int) -> str:

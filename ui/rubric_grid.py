@@ -5,6 +5,10 @@ asks for that level; the cell shows it as *saving* at once and as *saved* only w
 write has come back from the database, or as *not saved yet, retrying* while the disk
 cannot take it. The model keeps both: what is saved, and what is on its way, so a
 refused write falls back to what the database holds.
+
+A level below the pack's standard needs the assessor's written reason before the sheet
+can be submitted: the criterion's cell says so (and shows the reason once given), and
+R opens the reason field beside the grid.
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ class RubricTableModel(QAbstractTableModel):
         self._retrying: set[int] = set()  # tokens of levels waiting for the disk
         self._tokens = itertools.count(1)
         self.read_only = False
+        self.standard: int | None = None  # below it, a level needs a written reason
+        self._reasons: dict[str, str] = {}  # the assessor's reasons (as given on this screen)
 
     # -- shape ----------------------------------------------------------------------------
 
@@ -160,6 +166,51 @@ class RubricTableModel(QAbstractTableModel):
         self.read_only = read_only
         self._changed_all()
 
+    # -- reasons ---------------------------------------------------------------------------
+
+    def set_standard(self, standard: int | None) -> None:
+        self.standard = standard
+        self._changed_all()
+
+    def load_reasons(self, reasons: dict[str, str]) -> None:
+        self._reasons = {cid: text for cid, text in reasons.items() if cid in self._saved and text.strip()}
+        self._changed_all()
+
+    def set_reason(self, criterion_id: str, text: str) -> None:
+        if text.strip():
+            self._reasons[criterion_id] = text.strip()
+        else:
+            self._reasons.pop(criterion_id, None)
+        self._changed(criterion_id)
+
+    def has_criterion(self, criterion_id: str) -> bool:
+        return criterion_id in self._saved
+
+    def reason_of(self, criterion_id: str) -> str:
+        return self._reasons.get(criterion_id, "")
+
+    def below_standard(self, criterion_id: str) -> bool:
+        level = self.level_of(criterion_id)
+        return self.standard is not None and level is not None and level < self.standard
+
+    def needs_reason(self, criterion_id: str) -> bool:
+        return self.below_standard(criterion_id) and not self.reason_of(criterion_id)
+
+    def reasons_needed(self) -> list[str]:
+        return [cid for cid in self._saved if self.needs_reason(cid)]
+
+    def level_label(self, value: int | None) -> str:
+        return next((lv.label for lv in self.levels if lv.value == value), "")
+
+    def criterion_note(self, criterion_id: str) -> str:
+        """What the criterion's cell adds under its text: a reason needed, or the one given."""
+        if self.needs_reason(criterion_id):
+            return "✎ Below the standard: your reason is needed (R)"
+        reason = self.reason_of(criterion_id)
+        if reason and (self.below_standard(criterion_id) or not self.read_only):
+            return f"Your reason: {reason}"
+        return ""
+
     def begin(self, criterion_id: str, level: int | None) -> int:
         """A level on its way to the database; returns the token its answer will carry."""
         token = next(self._tokens)
@@ -226,8 +277,10 @@ class RubricTableModel(QAbstractTableModel):
                 return "Evidence, for example:\n• " + "\n• ".join(criterion.evidence_examples)
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 shown = self.level_of(criterion.id)
+                note = self.criterion_note(criterion.id)
                 return (
                     f"{self._text[(criterion.id, None)]}. Level: {'not scored' if shown is None else shown}"
+                    + (f". {note}" if note else "")
                 )
             return None
         level = self.levels[col - 1]
@@ -261,7 +314,9 @@ class RubricTableModel(QAbstractTableModel):
         if criterion is None:
             return ("area", row.area.title if col == 0 else "", False, None)
         if col == 0:
-            return ("criterion", self._text[(criterion.id, None)], False, None)
+            note = self.criterion_note(criterion.id)
+            text = self._text[(criterion.id, None)]
+            return ("criterion", f"{text}\n\n{note}" if note else text, False, None)
         value = self.levels[col - 1].value
         chosen = self.level_of(criterion.id) == value
         text = self._text.get((criterion.id, value), "")
@@ -291,6 +346,8 @@ class RubricGridView(QTableView):
 
     level_chosen = Signal(str, object)
     note_requested = Signal(str)
+    reason_requested = Signal(str)  # criterion id: R, to write the reason for its level
+    current_criterion_changed = Signal(object)  # criterion id, or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -331,6 +388,10 @@ class RubricGridView(QTableView):
 
     def currentChanged(self, current: Index, previous: Index) -> None:
         super().currentChanged(current, previous)
+        if current.row() != previous.row():
+            model = self.model()
+            criterion = model.criterion_at(current.row()) if isinstance(model, RubricTableModel) else None
+            self.current_criterion_changed.emit(criterion.id if criterion else None)
         if self.compact and current.row() != previous.row():
             # The row left shrinks to its preview; the row arrived at opens in full. Just
             # after, not at once: opening a row repaints the grid below it, and a click's
@@ -452,6 +513,11 @@ class RubricGridView(QTableView):
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and model.criterion_at(row) is not None:
             self.choose(row, None)
             return
+        if key == Qt.Key.Key_R and model.criterion_at(row) is not None and not model.read_only:
+            criterion = model.criterion_at(row)
+            assert criterion is not None
+            self.reason_requested.emit(criterion.id)
+            return
         if key == Qt.Key.Key_N and model.criterion_at(row) is not None:
             criterion = model.criterion_at(row)
             assert criterion is not None
@@ -471,6 +537,19 @@ class RubricGridView(QTableView):
             rows = model.criterion_rows()
             if rows:
                 self.setCurrentIndex(model.index(rows[0], 0))
+
+    def current_criterion(self) -> str | None:
+        model = self.model()
+        if not isinstance(model, RubricTableModel):
+            return None
+        criterion = model.criterion_at(self.currentIndex().row())
+        return criterion.id if criterion else None
+
+    def go_to(self, criterion_id: str) -> None:
+        """The cursor on that criterion (at its chosen level, else its text), in view."""
+        model = self.rubric()
+        row = model.row_of(criterion_id)
+        self._go(row, model.column_of(model.level_of(criterion_id)) or 0)
 
     def _go(self, row: int, col: int) -> None:
         index = self.model().index(row, col)

@@ -6,8 +6,13 @@ heartbeat. From then on a heartbeat goes every few seconds, and the clocks are r
 again now and then (another assessor in the room may run them). Between reads each
 station's ``StationClock`` is recomputed from its recorded instants every 200 ms.
 
-A start, pause, resume or end is held as *provisional* from the instant of the click
-and stored with that instant, through ``PendingWrites`` like every other change.
+A start, pause, resume, end or reopening is held as *provisional* from the instant of
+the click and stored with that instant, through ``PendingWrites`` like every other
+change. A pause stops the clock at the press; its reason is asked afterwards and
+stored with that pause.
+
+Every timer here stops when the task manager is about to shut down (and when the
+sitting closes), so no heartbeat asks a closed manager for work.
 """
 
 from __future__ import annotations
@@ -36,8 +41,14 @@ if TYPE_CHECKING:
 TICK_MS = 200  # the clocks are recomputed from the recorded instants this often
 HEARTBEAT_MS = 3000  # "this workstation is here": a gap longer than 5 s is recorded after a crash
 REFRESH_EVERY = 2  # heartbeats between re-reading the clocks
-KIND_DONE = {"start": "Started", "pause": "Paused", "resume": "Resumed", "end": "Ended"}
-KIND_DOING = {"start": "Starting", "pause": "Pausing", "resume": "Resuming", "end": "Ending"}
+KIND_DONE = {"start": "Started", "pause": "Paused", "resume": "Resumed", "end": "Ended", "reopen": "Reopened"}
+KIND_DOING = {
+    "start": "Starting",
+    "pause": "Pausing",
+    "resume": "Resuming",
+    "end": "Ending",
+    "reopen": "Reopening",
+}
 
 
 def read_clocks(db: Database, actor: Actor, sitting_id: str, stations: list[str]) -> dict[str, StationTiming]:
@@ -100,7 +111,9 @@ def utcnow() -> datetime:
 class SittingClocks(QObject):
     clocks_loaded = Signal()
     clock_event_saved = Signal(str, str, str)  # station id, phase, kind
+    pause_reason_saved = Signal(str, str, str)  # station id, phase, reason
     alert_raised = Signal(str, str, int)  # station id, phase, alert point (ms left)
+    running_changed = Signal(bool)  # whether a phase clock is running here now
 
     def __init__(self, view: SittingView) -> None:
         super().__init__(view)
@@ -117,8 +130,11 @@ class SittingClocks(QObject):
         self._tokens = itertools.count(1)
         self._heartbeat_busy = False
         self._heartbeats = 0
+        self.running = False
+        self.stopped = False
         for sid, panel in self.panels.items():
             panel.timer.event_requested.connect(partial(self._clock_event, sid))
+            panel.timer.pause_reason_given.connect(partial(self._pause_reason, sid))
             panel.timer.alerted.connect(partial(self._alerted, sid))
             panel.timer.mute_toggled.connect(self.set_muted)
             panel.timer.set_muted(self.sound.muted)
@@ -129,14 +145,28 @@ class SittingClocks(QObject):
         self.heartbeat = QTimer(self)
         self.heartbeat.setInterval(HEARTBEAT_MS)
         self.heartbeat.timeout.connect(self._beat)
+        self.tasks.about_to_shut_down.connect(self.stop)
 
     def start(self) -> None:
+        if self.stopped or self.tasks.closed:
+            return
         self.ticker.start()
         self.load(first=True)
         if self.present:
             self.heartbeat.start()
 
+    def stop(self) -> None:
+        """No more ticks, heartbeats or reads: the sitting closes, or the app does."""
+        self.stopped = True
+        self.ticker.stop()
+        self.heartbeat.stop()
+        if self.running:
+            self.running = False
+            self.running_changed.emit(False)
+
     def load(self, first: bool = False) -> None:
+        if self.stopped or self.tasks.closed:
+            return
         stations = list(self.panels)
         if first and self.present:
             self._heartbeat_busy = True
@@ -200,8 +230,11 @@ class SittingClocks(QObject):
         error_reporting.show_error(self.view, exc, "The clock could not be read")
 
     def _tick(self) -> None:
+        if self.stopped:
+            return
         now = utcnow()
         current = self.view.tabs.currentWidget()
+        self._check_running(now)
         for panel in self.panels.values():
             panel.timer.tick(now)
             if panel is current and panel.timer.clock is not None and panel.notebook.isVisible():
@@ -214,7 +247,16 @@ class SittingClocks(QObject):
                 if panel.notebook.stamp_preview.text() != preview:
                     panel.notebook.stamp_preview.setText(preview)
 
+    def _check_running(self, now: datetime) -> None:
+        running = any(p.timer.clock is not None and p.timer.clock.running(now) for p in self.panels.values())
+        if running != self.running:
+            self.running = running
+            self.running_changed.emit(running)
+
     def _beat(self) -> None:
+        if self.stopped or self.tasks.closed:
+            self.stop()
+            return
         if self._heartbeat_busy:
             return  # the last one has not come back (a locked database waits): no pile-up
         self._heartbeat_busy = True
@@ -262,6 +304,7 @@ class SittingClocks(QObject):
         token = next(self._tokens)
         station_clock.add_provisional(token, phase, PhaseEvent(kind, now, reason))  # type: ignore[arg-type]
         panel.timer.tick(now, force=True)
+        self._check_running(now)
         title = next((p.title for p in station_clock.plans if p.phase == phase), phase)
         what = f"{KIND_DOING[kind]} the {title.lower()}"
         panel.timer.set_save_state("saving", f"{what}: saving…")
@@ -287,6 +330,50 @@ class SittingClocks(QObject):
             ),
             on_refused=partial(self._clock_refused, station_id, token),
         )
+        if kind == "pause":  # stopped at the press; now, why
+            panel.timer.ask_pause_reason(phase, title, now)
+
+    def _pause_reason(self, station_id: str, phase: str, paused_at: datetime, reason: str) -> None:
+        panel = self.panels[station_id]
+        station_clock = panel.timer.clock
+        if station_clock is None:
+            return
+        station_clock.set_pause_reason(phase, paused_at, reason)
+        panel.timer.tick(utcnow(), force=True)
+        title = next((p.title for p in station_clock.plans if p.phase == phase), phase)
+        self.view.saving_started.emit()
+        self.pending.submit(
+            self.actor,
+            "set_pause_reason",
+            {
+                "sitting_id": self.sitting_id,
+                "station_id": station_id,
+                "phase": phase,
+                "at": iso(paused_at),
+                "reason": reason,
+            },
+            label=f"the reason for pausing the {title.lower()} ({station_id})",
+            owner=self,
+            on_saved=partial(self._reason_saved, station_id, phase, reason),
+            on_waiting=partial(
+                panel.timer.set_save_state, "retrying", "The pause's reason: not saved yet — retrying"
+            ),
+            on_refused=partial(self._reason_refused, station_id),
+        )
+
+    def _reason_saved(self, station_id: str, phase: str, reason: str, station_timing: StationTiming) -> None:
+        panel = self.panels[station_id]
+        station_clock = panel.timer.clock
+        if station_clock is not None and not station_clock.provisional:
+            station_clock.stored(station_timing)
+        panel.timer.tick(utcnow(), force=True)
+        panel.timer.set_save_state("saved", f"✓ Paused ({reason}): saved")
+        self.pause_reason_saved.emit(station_id, phase, reason)
+
+    def _reason_refused(self, station_id: str, exc: BaseException) -> None:
+        self.panels[station_id].timer.set_save_state("", "")
+        self.load()
+        error_reporting.show_error(self.view, exc, "The reason for the pause was not saved")
 
     def _clock_saved(
         self,

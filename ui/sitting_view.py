@@ -7,8 +7,14 @@ An assessor scores here. Every level, judgement, note and clock event goes throu
 cannot take it. The clocks are recomputed from recorded instants on every tick. While
 the sitting is open this workstation sends a heartbeat, so that after a crash the time
 the app was down is recorded when the sitting is opened again. After the assessor
-submits, the sheet is read-only. Managers and quality assurance see the same grids and
-clocks, read-only, with the assessors' sheets to choose from.
+submits, the sheet is read-only (and its clocks no longer start). Managers and quality
+assurance see the same grids and clocks, read-only, with the assessors' sheets to choose from.
+
+Before submitting, the screen asks ``services.completeness`` what the sitting still
+lacks and lists it in plain words; each item goes to its station and criterion, and
+submitting waits while anything is left that the assessor must see to. The writing
+clock is never started here: "Hand over to the candidate…" opens the kiosk, where the
+candidate starts it.
 """
 
 from __future__ import annotations
@@ -17,10 +23,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QTabWidget,
     QVBoxLayout,
@@ -51,12 +61,90 @@ def load_sitting(db: Database, actor: Actor, sitting_id: str) -> tuple[SittingDe
     return sittings.sitting_detail(db, actor, sitting_id), packs.pack_for_sitting(db, actor, sitting_id)
 
 
+def load_reasons(db: Database, actor: Actor, sitting_id: str) -> dict[tuple[str, str], str]:
+    """Runs in a worker: the assessor's own reasons for their levels."""
+    from naas_centre.services import scoring
+
+    return scoring.my_reasons(db, actor, sitting_id)
+
+
+def what_is_missing(db: Database, actor: Actor, sitting_id: str) -> tuple[Any, ...]:
+    """Runs in a worker: what the sitting still lacks (``completeness.Missing`` items)."""
+    from naas_centre.services import completeness
+
+    return completeness.missing(db, actor, sitting_id)
+
+
+# What does not hold an assessor's submit back: their own submission (that is what they
+# are doing), a colleague's, and moderation, which comes after both have submitted.
+AFTER_SUBMIT = frozenset({"assessor_not_submitted", "moderation_outstanding"})
+
+
+def before_submit(items: tuple[Any, ...], assessor_id: str) -> list[Any]:
+    """The items an assessor must see to before submitting: on their own sheet, or of the
+    sitting itself (a station never held, a script not written or not submitted)."""
+    return [
+        m
+        for m in items
+        if str(m.kind) not in AFTER_SUBMIT and getattr(m, "assessor_id", None) in (None, assessor_id)
+    ]
+
+
+class MissingDialog(QDialog):
+    """What is missing before submitting, in plain words; choosing an item goes there."""
+
+    go_to = Signal(object)  # a completeness.Missing
+
+    def __init__(self, items: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("missing_dialog")
+        self.setWindowTitle("Not ready to submit")
+        self.items = items
+        box = QVBoxLayout(self)
+        count = len(items)
+        box.addWidget(
+            label(
+                f"{count} thing{'s' if count != 1 else ''} to see to before you submit. "
+                "Choose one to go there.",
+                "heading",
+                wrap=True,
+            )
+        )
+        self.list = QListWidget()
+        self.list.setObjectName("missing_list")
+        self.list.setWordWrap(True)
+        self.list.setMinimumWidth(560)
+        for m in items:
+            QListWidgetItem(str(m.text), self.list)
+        if items:
+            self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(self._chosen)
+        self.list.itemClicked.connect(self._chosen)
+        box.addWidget(self.list, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.go_button = buttons.addButton("Go there", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.go_button.setObjectName("missing_go")
+        self.go_button.clicked.connect(lambda: self._chosen(self.list.currentItem()))
+        buttons.rejected.connect(self.reject)
+        box.addWidget(buttons)
+
+    def _chosen(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        chosen = self.items[self.list.row(item)]
+        self.accept()
+        self.go_to.emit(chosen)
+
+
 class SittingView(QWidget):
     score_recorded = Signal(str, str, object)  # station id, criterion id, level (None: cleared)
     judgement_recorded = Signal(str, object)  # station id, judgement
     submitted = Signal(str)  # sitting id
     saving_started = Signal()
     submit_state_changed = Signal(bool)
+    handover_requested = Signal(str)  # sitting id: the candidate starts the writing on the kiosk
+    clock_running_changed = Signal(bool)  # a phase clock runs here (the idle lock waits for it)
+    reason_recorded = Signal(str, str, str)  # station id, criterion id, reason
 
     def __init__(
         self,
@@ -79,7 +167,13 @@ class SittingView(QWidget):
         self.detail = detail
         self.settings = settings
         self.sitting_id = detail.summary.id
+        from naas_centre.services.scoring import standard_level
+
+        self.standard = standard_level(pack)
         self.confirm_box: QMessageBox | None = None
+        self.missing_dialog: MissingDialog | None = None
+        self.missing: tuple[Any, ...] = ()  # as last read, before submitting
+        self._closed_down = False
         self._sheets_shown: list[ScoreSheet] = []  # what the sheet chooser offers, in its order
         self._guarded: QWidget | None = None  # the window whose closing waits for unsaved changes
         self._close_anyway = False
@@ -123,14 +217,19 @@ class SittingView(QWidget):
             if rubric is None:
                 continue
             panel = StationPanel(pack, station, rubric, can_run_clock=is_assessor, notes=is_assessor)
+            panel.model.set_standard(self.standard)
             panel.level_chosen.connect(self._record_level)
+            panel.reason_given.connect(self._record_reason)
             panel.judgement_chosen.connect(self._record_judgement)
+            panel.timer.handover_requested.connect(lambda: self.handover_requested.emit(self.sitting_id))
             self.panels[station.id] = panel
             self.tabs.addTab(panel, f"{number} · {station.title}")
             self.tabs.setTabToolTip(self.tabs.count() - 1, station.title)
         box.addWidget(self.tabs, 1)
 
         self.clocks = SittingClocks(self)
+        self.clocks.running_changed.connect(self.clock_running_changed)
+        tasks.about_to_shut_down.connect(self.close_down)
         self.notes = SittingNotes(self)
         self.pending.item_saved.connect(self._replayed_saved)
         self.pending.item_refused.connect(self._replayed_refused)
@@ -139,7 +238,22 @@ class SittingView(QWidget):
         self.clocks.start()
         if is_assessor:
             self.notes.load()
+            self.load_reasons()
             self.pending.replay_journal(actor)
+
+    # -- closing down ---------------------------------------------------------------------------
+
+    def close_down(self) -> None:
+        """The sitting leaves the screen (or the app closes): its clocks and heartbeat stop."""
+        if self._closed_down:
+            return
+        self._closed_down = True
+        self._reload_soon.stop()
+        self.clocks.stop()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.close_down()
+        super().closeEvent(event)
 
     # -- not closing over changes that nothing keeps -------------------------------------------
 
@@ -276,7 +390,8 @@ class SittingView(QWidget):
         self._load_sheet(sheet)
         read_only = not self.scoring
         for panel in self.panels.values():
-            panel.set_read_only(read_only)
+            # After submitting, nothing here starts (or runs) a clock.
+            panel.set_read_only(read_only, can_run_clock=self.scoring)
         self.submit_button.setVisible(self.actor.role == Role.ASSESSOR)
         self.submit_button.setEnabled(self.scoring)
         self._update_banner(others)
@@ -284,10 +399,14 @@ class SittingView(QWidget):
         self.submit_state_changed.emit(self.scoring)
 
     def _load_sheet(self, sheet: ScoreSheet | None) -> None:
+        mine = sheet is not None and self.detail.mine is not None and sheet is self.detail.mine
         for station_id, panel in self.panels.items():
             levels = sheet.levels.get(station_id, {}) if sheet else {}
             panel.model.load(levels)
+            if not mine:
+                panel.model.load_reasons({})  # only the assessor's own reasons are read here
             panel.judgement.show_value(sheet.judgements.get(station_id) if sheet else None)
+            panel.show_reason()
 
     def _update_banner(self, others: list[ScoreSheet]) -> None:
         mine = self.detail.mine
@@ -327,6 +446,8 @@ class SittingView(QWidget):
     def _show_other_sheet(self, position: int) -> None:
         if 0 <= position < len(self._sheets_shown):
             self._load_sheet(self._sheets_shown[position])
+            if self._sheets_shown[position] is self.detail.mine:
+                self.load_reasons()
             self._update_progress()
 
     def counts(self) -> tuple[int, int, int, int]:
@@ -336,13 +457,24 @@ class SittingView(QWidget):
         judged = sum(1 for p in self.panels.values() if p.judgement.value is not None)
         return scored, total, judged, len(self.panels)
 
+    def reasons_needed(self) -> int:
+        return sum(len(p.model.reasons_needed()) for p in self.panels.values()) if self.scoring else 0
+
     def _update_progress(self) -> None:
         scored, total, judged, stations = self.counts()
-        self.progress.setText(f"Scored {scored} of {total} criteria · judgements {judged} of {stations}")
+        text = f"Scored {scored} of {total} criteria · judgements {judged} of {stations}"
+        needed = self.reasons_needed()
+        if needed:
+            text += f" · {needed} reason{'s' if needed != 1 else ''} needed"
+        self.progress.setText(text)
         for i in range(self.tabs.count()):
             panel = self.tabs.widget(i)
             if isinstance(panel, StationPanel):
-                done = panel.model.scored() == panel.model.total() and panel.judgement.value is not None
+                done = (
+                    panel.model.scored() == panel.model.total()
+                    and panel.judgement.value is not None
+                    and not (self.scoring and panel.model.reasons_needed())
+                )
                 title = self.tabs.tabText(i).removesuffix("  ✓")
                 text = title + ("  ✓" if done else "")
                 if self.tabs.tabText(i) != text:
@@ -376,8 +508,12 @@ class SittingView(QWidget):
     def _level_saved(
         self, station_id: str, criterion_id: str, token: int, level: int | None, _result: object
     ) -> None:
-        self.panels[station_id].model.confirm(criterion_id, token, level)
-        self.panels[station_id].grid.release_paint()
+        panel = self.panels[station_id]
+        had_note = panel.model.criterion_note(criterion_id)
+        panel.model.confirm(criterion_id, token, level)
+        panel.grid.release_paint()
+        if had_note != panel.model.criterion_note(criterion_id):  # "reason needed" came or went
+            panel.grid.resizeRowToContents(panel.model.row_of(criterion_id))
         self._update_progress()
         self.score_recorded.emit(station_id, criterion_id, level)
 
@@ -385,6 +521,68 @@ class SittingView(QWidget):
         self.panels[station_id].model.revert(criterion_id, token)
         self._update_progress()
         error_reporting.show_error(self, exc, "The level was not saved")
+
+    def _record_reason(self, station_id: str, criterion_id: str, reason: str) -> None:
+        if not self.scoring:
+            return
+        panel = self.panels[station_id]
+        before = panel.model.reason_of(criterion_id)
+        panel.reason_saved(criterion_id, reason, "saving")
+        self._update_progress()
+        self.saving_started.emit()
+        self.pending.submit(
+            self.actor,
+            "record_level",
+            {
+                "sitting_id": self.sitting_id,
+                "station_id": station_id,
+                "criterion_id": criterion_id,
+                "level": panel.model.level_of(criterion_id),
+                "reason": reason,
+            },
+            label=f"the reason for {station_id}/{criterion_id}",
+            owner=self,
+            on_saved=partial(self._reason_saved, station_id, criterion_id, reason),
+            on_waiting=partial(self._reason_waiting, station_id, criterion_id),
+            on_refused=partial(self._reason_failed, station_id, criterion_id, before),
+        )
+
+    def _reason_saved(self, station_id: str, criterion_id: str, reason: str, _result: object) -> None:
+        panel = self.panels[station_id]
+        if panel.model.reason_of(criterion_id) == reason:
+            panel.reason_saved(criterion_id, reason, "saved")
+        self._update_progress()
+        self.reason_recorded.emit(station_id, criterion_id, reason)
+
+    def _reason_waiting(self, station_id: str, criterion_id: str) -> None:
+        bar = self.panels[station_id].reason_bar
+        if bar.criterion_id == criterion_id and bar.isVisible():
+            bar.set_state("retrying")
+
+    def _reason_failed(self, station_id: str, criterion_id: str, before: str, exc: BaseException) -> None:
+        self.panels[station_id].reason_saved(criterion_id, before, "saved")
+        self._update_progress()
+        error_reporting.show_error(self, exc, "The reason was not saved")
+
+    def load_reasons(self) -> None:
+        if self.tasks.closed:
+            return
+        self.tasks.run(
+            load_reasons,
+            self.db,
+            self.actor,
+            self.sitting_id,
+            on_done=self._reasons_loaded,
+            owner=self,
+            name="load_reasons",
+        )
+
+    def _reasons_loaded(self, reasons: dict[tuple[str, str], str]) -> None:
+        for station_id, panel in self.panels.items():
+            panel.model.load_reasons({cid: text for (sid, cid), text in reasons.items() if sid == station_id})
+            panel.grid.resizeRowsToContents()
+            panel.show_reason()
+        self._update_progress()
 
     def _record_judgement(self, station_id: str, judgement: str | None) -> None:
         if not self.scoring:
@@ -434,6 +632,8 @@ class SittingView(QWidget):
         error_reporting.show_error(self, exc, f"A change kept from before could not be saved ({item.label})")
 
     def reload_all(self) -> None:
+        if self._closed_down or self.tasks.closed:
+            return
         if not self.pending.idle:
             self._reload_soon.start()
             return
@@ -441,6 +641,7 @@ class SittingView(QWidget):
         self.clocks.load()
         if self.actor.role == Role.ASSESSOR:
             self.notes.load()
+            self.load_reasons()
 
     # -- what the screen shows, as data (for the end-to-end test and the benchmark) ------------
 
@@ -478,13 +679,12 @@ class SittingView(QWidget):
     # -- submitting ----------------------------------------------------------------------------
 
     def ask_submit(self) -> None:
-        """Asks first (without blocking); submits on Yes."""
+        """Says what is still missing (and goes there), else asks first; submits on Yes."""
         if not self.scoring:
             return
-        scored, total, judged, stations = self.counts()
-        box = QMessageBox(self)
-        box.setWindowTitle("Submit scores")
         if not self.pending.idle:
+            box = QMessageBox(self)
+            box.setWindowTitle("Submit scores")
             box.setIcon(QMessageBox.Icon.Information)
             box.setText("Some changes are not saved yet.")
             box.setInformativeText(
@@ -492,25 +692,76 @@ class SittingView(QWidget):
                 "They are kept and retried; try again once they are in."
             )
             box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        elif scored < total or judged < stations:
-            box.setIcon(QMessageBox.Icon.Information)
-            box.setText("Not everything is scored yet.")
-            box.setInformativeText(
-                f"{total - scored} criteria and {stations - judged} overall judgements are still open. "
-                "Every criterion and every station's judgement is needed before you submit."
-            )
-            box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        else:
-            box.setIcon(QMessageBox.Icon.Question)
-            box.setText(f"Submit your scores for {self.detail.candidate.full_name}?")
-            box.setInformativeText("Once submitted, your scores cannot be changed.")
-            box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            box.button(QMessageBox.StandardButton.Yes).setText("Submit")
-            box.accepted.connect(self.submit)
+            box.finished.connect(box.deleteLater)
+            self.confirm_box = box
+            box.open()
+            return
+        self.submit_button.setEnabled(False)
+        self.tasks.run(
+            what_is_missing,
+            self.db,
+            self.actor,
+            self.sitting_id,
+            on_done=self._show_missing,
+            on_error=self._missing_failed,
+            owner=self,
+            name="what_is_missing",
+        )
+
+    def _missing_failed(self, exc: BaseException) -> None:
+        self.submit_button.setEnabled(self.scoring)
+        error_reporting.show_error(self, exc, "What the sitting lacks could not be read")
+
+    def _show_missing(self, items: tuple[Any, ...]) -> None:
+        self.submit_button.setEnabled(self.scoring)
+        if not self.scoring:
+            return
+        self.missing = tuple(before_submit(items, self.actor.account_id))
+        if self.missing:
+            dialog = MissingDialog(list(self.missing), self)
+            dialog.go_to.connect(self.go_to_missing)
+            dialog.finished.connect(dialog.deleteLater)
+            self.missing_dialog = dialog
+            dialog.open()
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle("Submit scores")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(f"Submit your scores for {self.detail.candidate.full_name}?")
+        box.setInformativeText("Once submitted, your scores cannot be changed.")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText("Submit")
+        box.accepted.connect(self.submit)
         box.finished.connect(box.deleteLater)
         self.confirm_box = box
         box.open()
+
+    def go_to_missing(self, item: Any) -> None:
+        """Shows the station and the criterion (or the judgement, or the clock) an item names."""
+        panel = self.panels.get(str(item.station_id))
+        if panel is None:
+            return
+        self.tabs.setCurrentWidget(panel)
+        # Focus once the list's dialog has gone (closing it hands focus back to where it was).
+        QTimer.singleShot(0, partial(self._focus_missing, panel, str(item.kind), item.criterion_id))
+
+    def _focus_missing(self, panel: StationPanel, kind: str, criterion: str | None) -> None:
+        self.window().activateWindow()
+        if criterion and panel.model.has_criterion(criterion):
+            panel.grid.go_to(criterion)
+            panel.grid.setFocus()
+            if kind == "reason_needed":
+                panel.ask_reason(criterion)
+            return
+        if kind == "no_judgement":
+            next(iter(panel.judgement.buttons.values())).setFocus()
+            return
+        for button in (panel.timer.handover_button, panel.timer.start_button):
+            if button.isVisible():
+                button.setFocus()
+                return
+        panel.grid.setFocus()
 
     def submit(self) -> None:
         if not self.scoring or not self.pending.idle:
@@ -539,6 +790,8 @@ class SittingView(QWidget):
         error_reporting.show_error(self, exc, "The scores were not submitted")
 
     def reload(self) -> None:
+        if self.tasks.closed:
+            return
         self.tasks.run(
             load_sitting,
             self.db,

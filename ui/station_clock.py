@@ -117,17 +117,41 @@ class StationClock:
         """Whether ``kind`` can follow this phase's events (stored and provisional) at ``at``."""
         if phase not in self.lengths:
             return False
+        order = [p.phase for p in self.plans]
         if kind == "start":
-            order = [p.phase for p in self.plans]
             for earlier in order[: order.index(phase)]:
                 state = phase_state(self.lengths[earlier], self._events(earlier), at)
                 if state.status in ("running", "paused"):
+                    return False
+        if kind == "reopen":  # only until the next phase has started
+            for later in order[order.index(phase) + 1 :]:
+                if any(e.kind == "start" for e in self._events(later)):
                     return False
         try:
             check_next(self.lengths[phase], self._events(phase), PhaseEvent(kind, at))  # type: ignore[arg-type]
         except TimingError:
             return False
         return True
+
+    def reopenable(self, now: datetime) -> PhaseNow | None:
+        """The phase that was ended last, if it can still be reopened (nothing after it started)."""
+        ended = self.last_ended(now)
+        if ended is None or not self.allows(ended.plan.phase, "reopen", now):
+            return None
+        return ended
+
+    def running(self, now: datetime) -> bool:
+        """Whether a phase of this station is running now (its clock is being watched)."""
+        return any(p.state.status == "running" for p in self.phases(now))
+
+    def set_pause_reason(self, phase: str, paused_at: datetime, reason: str) -> None:
+        """The reason given after the pause, shown at once (held or stored, whichever has it)."""
+
+        def given(ev: PhaseEvent) -> PhaseEvent:
+            return PhaseEvent(ev.kind, ev.at, reason) if ev.kind == "pause" and ev.at == paused_at else ev
+
+        self.events[phase] = [given(ev) for ev in self.events.get(phase, [])]
+        self.provisional = [(t, p, given(ev) if p == phase else ev) for t, p, ev in self.provisional]
 
     def add_provisional(self, token: int, phase: str, event: PhaseEvent) -> None:
         self.provisional.append((token, phase, event))

@@ -76,6 +76,9 @@ class TaskManager(QObject):
     _delivered = Signal(object)
     busy_changed = Signal(bool)
     writes_settled = Signal()
+    # Emitted first thing in ``shutdown``: every timer that asks for work stops on it,
+    # so nothing asks a closed manager (a heartbeat once did, on a busy machine).
+    about_to_shut_down = Signal()
 
     def __init__(self, default_error: OnError | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -157,6 +160,11 @@ class TaskManager(QObject):
         return bool(self._pending)
 
     @property
+    def closed(self) -> bool:
+        """Shut down: new work is refused."""
+        return self._closed
+
+    @property
     def writes_pending(self) -> int:
         return sum(1 for t in self._pending.values() if t.write)
 
@@ -166,6 +174,8 @@ class TaskManager(QObject):
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Refuse new work, cancel reads not yet started, and let every write finish."""
+        if not self._closed:
+            self.about_to_shut_down.emit()
         self._closed = True
         for task in self._pending.values():
             if not task.write:

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from naas_centre.services import packs, scoring, sittings
+from naas_centre.services import packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre, WaitUntil
 from ui.main_window import MainWindow
@@ -173,35 +173,89 @@ def test_the_overall_judgement_is_saved(
         fresh.dispose()
 
 
-def test_submitting_asks_first_and_then_makes_the_grid_read_only(
+def _held(demo: DemoCentre, assessor: Actor, sitting_id: str) -> None:
+    """Every role-play took place and the candidate wrote and submitted the exercise."""
+    pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
+    for sc in pack.scenarios:
+        for kind in ("start", "end"):
+            timing.record_event(demo.db, assessor, sitting_id, sc.id, "reading", kind)
+        timing.record_event(demo.db, assessor, sitting_id, sc.id, "role_play", "start")
+    grant = written.open_kiosk(demo.db, assessor, sitting_id)
+    written.submit(demo.db, grant, "Case record of the home visit to Ms Doyle.", "candidate")
+
+
+def test_submitting_says_what_is_missing_goes_there_and_then_makes_the_grid_read_only(
     qtbot: QtBot, window: MainWindow, demo: DemoCentre, assessor: Actor, wait_until: WaitUntil
 ) -> None:
     sitting_id = window.day_view.model.sittings[0].id
     pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
-    *most, (last_station, last) = pack.criteria()
+    standard = scoring.standard_level(pack)
+    (first_station, first), *most, (last_station, last) = pack.criteria()
+    # Below the standard, without a reason yet; one criterion not scored at all.
+    scoring.record_level(demo.db, assessor, sitting_id, first_station, first.id, standard - 1)
     for station, criterion in most:
-        scoring.record_level(demo.db, assessor, sitting_id, station, criterion.id, 2)
+        scoring.record_level(demo.db, assessor, sitting_id, station, criterion.id, standard)
     for station, _rubric in pack.rubrics():
         scoring.set_judgement(demo.db, assessor, sitting_id, station, "met")
 
     view = open_sitting(qtbot, window)
-    # One criterion is still open: submitting only explains what is missing.
-    view.ask_submit()
-    box = view.confirm_box
-    assert box is not None and box.isVisible() and "Not everything is scored" in box.text()
-    box.button(QMessageBox.StandardButton.Ok).click()
-
-    panel = view.panels[last_station]
-    view.tabs.setCurrentWidget(panel)
-    row = panel.model.row_of(last.id)
-    panel.grid.setFocus()
-    panel.grid.setCurrentIndex(panel.model.index(row, 0))
-    with qtbot.waitSignal(view.score_recorded, timeout=10_000):
-        qtbot.keyClick(panel.grid, Qt.Key.Key_2)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    wait_until(lambda: "1 reason needed" in view.progress.text())
+    # Nothing held yet either: the list says so in plain words, station by station.
+    qtbot.mouseClick(view.submit_button, Qt.MouseButton.LeftButton)
+    wait_until(lambda: view.missing_dialog is not None and view.missing_dialog.isVisible())
+    dialog = view.missing_dialog
+    assert dialog is not None
+    texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert any("role-play was never started" in t for t in texts)
+    assert any("has not written the exercise" in t for t in texts)
+    assert any("without a written reason" in t for t in texts)
+    assert not any(first.id in t or last.id in t for t in texts)  # names, never ids
+    dialog.reject()
+    _held(demo, assessor, sitting_id)
 
     qtbot.mouseClick(view.submit_button, Qt.MouseButton.LeftButton)
+    wait_until(lambda: view.missing_dialog is not None and view.missing_dialog is not dialog)
+    dialog = view.missing_dialog
+    assert dialog is not None
+    kinds = [str(m.kind) for m in dialog.items]
+    assert kinds == ["reason_needed", "unscored"]
+    # A click on the unscored criterion goes to it; a key scores it.
+    qtbot.mouseClick(
+        dialog.list.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=dialog.list.visualItemRect(dialog.list.item(1)).center(),
+    )
+    panel = view.panels[last_station]
+    assert view.tabs.currentWidget() is panel
+    wait_until(lambda: panel.grid.current_criterion() == last.id)
+    wait_until(lambda: window.isActiveWindow() and panel.grid.hasFocus())
+    with qtbot.waitSignal(view.score_recorded, timeout=10_000):
+        qtbot.keyClick(panel.grid, Qt.Key.Key_3)
+
+    # The reason: the list goes to it, and the field beside the grid takes it.
+    qtbot.mouseClick(view.submit_button, Qt.MouseButton.LeftButton)
+    wait_until(lambda: view.missing_dialog is not None and len(view.missing_dialog.items) == 1)
+    dialog = view.missing_dialog
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.go_to):
+        qtbot.mouseClick(dialog.go_button, Qt.MouseButton.LeftButton)
+    panel = view.panels[first_station]
+    bar = panel.reason_bar
+    wait_until(lambda: bar.edit.hasFocus())
+    assert panel.grid.current_criterion() == first.id and bar.isVisible()
+    assert bar.state.text().startswith("Below the standard")
+    qtbot.keyClicks(bar.edit, "Named the school's worry only when Ms Doyle asked; rights never explained.")
+    with qtbot.waitSignal(view.reason_recorded, timeout=10_000):
+        qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert bar.state.text() == "✓ Saved" and panel.grid.hasFocus()
+    assert "reason" not in view.progress.text()
+
+    qtbot.mouseClick(view.submit_button, Qt.MouseButton.LeftButton)
+    wait_until(lambda: view.confirm_box is not None and view.confirm_box.isVisible())
     box = view.confirm_box
-    assert box is not None and box.isVisible() and box.text().startswith("Submit your scores")
+    assert box is not None and box.text().startswith("Submit your scores")
     with qtbot.waitSignal(view.submitted, timeout=10_000):
         box.button(QMessageBox.StandardButton.Yes).click()
     wait_until(lambda: panel.model.read_only)
@@ -210,6 +264,11 @@ def test_submitting_asks_first_and_then_makes_the_grid_read_only(
     assert not view.submit_button.isEnabled()
     assert view.banner.isVisible() and "read-only" in view.banner_text.text()
     assert not window.action_set["sitting.submit"].isEnabled()
+    # After submitting, nothing on this screen starts a clock.
+    for p in view.panels.values():
+        assert not p.timer.can_run
+        for button in (p.timer.start_button, p.timer.handover_button, p.timer.reopen_button):
+            assert not button.isVisible()
     # A click on a read-only grid asks for nothing.
     with qtbot.assertNotEmitted(panel.grid.level_chosen):
         first_row = panel.model.criterion_rows()[0]
@@ -220,6 +279,7 @@ def test_submitting_asks_first_and_then_makes_the_grid_read_only(
     try:
         mine = sittings.sitting_detail(fresh, assessor, sitting_id).mine
         assert mine is not None and mine.submitted_at is not None
+        assert scoring.my_reasons(fresh, assessor, sitting_id)[(first_station, first.id)].startswith("Named")
     finally:
         fresh.dispose()
 

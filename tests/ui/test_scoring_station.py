@@ -112,25 +112,47 @@ def test_start_pause_with_a_reason_resume_and_end_are_recorded_and_shown(
     )
     assert before <= start.at <= now()
 
-    qtbot.mouseClick(timer.pause_button, Qt.MouseButton.LeftButton)
+    # The clock stops at the press; the reason is asked after, and goes with that pause.
+    pressed = now()
+    with qtbot.waitSignal(view.clocks.clock_event_saved, timeout=10_000) as saved:
+        qtbot.mouseClick(timer.pause_button, Qt.MouseButton.LeftButton)
+    assert saved.args == [p.station.id, "reading", "pause"]
+    pause = events(demo, sitting_id)[1]
+    assert (pause.kind, pause.reason) == ("pause", None) and pressed <= pause.at <= now()
     dialog = timer.pause_dialog
     assert dialog is not None and dialog.isVisible()
-    assert not dialog.ok.isEnabled()  # a pause needs a reason
+    assert timer.status.text() == "Paused"
+    clock = timer.clock
+    assert clock is not None
+    stood = clock.current(now())
+    later = clock.current(now() + timedelta(minutes=2))  # the dialog left open: nothing runs
+    assert stood is not None and later is not None
+    assert later.state.remaining_ms == stood.state.remaining_ms
+    assert not dialog.ok.isEnabled()  # a reason is chosen first
     dialog.buttons["other"].setChecked(True)
     assert not dialog.ok.isEnabled()  # "other" needs its details
     dialog.buttons["fire alarm"].setChecked(True)
     qtbot.keyClicks(dialog.details, "evacuated to the car park")
-    with qtbot.waitSignal(view.clocks.clock_event_saved, timeout=10_000):
+    with qtbot.waitSignal(view.clocks.pause_reason_saved, timeout=10_000):
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert timer.status.text() == "Paused · fire alarm: evacuated to the car park"
-    frozen = timer.remaining.text()
-    qtbot.wait(1200)
-    assert timer.remaining.text() == frozen  # a paused clock stands still
+    assert events(demo, sitting_id)[1].at == pause.at  # the same pause, now with its reason
 
     with qtbot.waitSignal(view.clocks.clock_event_saved, timeout=10_000):
         qtbot.mouseClick(timer.resume_button, Qt.MouseButton.LeftButton)
+    # "End phase" asks once; keeping it running records nothing.
+    qtbot.mouseClick(timer.end_button, Qt.MouseButton.LeftButton)
+    box = timer.end_box
+    assert box is not None and box.isVisible()
+    keep = next(b for b in box.buttons() if b.text() == "Keep it running")
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    assert timer.status.text() == "Running" and len(events(demo, sitting_id)) == 3
+    qtbot.mouseClick(timer.end_button, Qt.MouseButton.LeftButton)
+    box = timer.end_box
+    assert box is not None
+    end = next(b for b in box.buttons() if b.objectName() == "end_ok")
     with qtbot.waitSignal(view.clocks.clock_event_saved, timeout=10_000):
-        qtbot.mouseClick(timer.end_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(end, Qt.MouseButton.LeftButton)
     kinds = [(e.phase, e.kind, e.reason) for e in events(demo, sitting_id)]
     assert kinds == [
         ("reading", "start", None),
@@ -138,6 +160,7 @@ def test_start_pause_with_a_reason_resume_and_end_are_recorded_and_shown(
         ("reading", "resume", None),
         ("reading", "end", None),
     ]
+    assert audit_actions(demo, pause.id)[-1][0] == "phase.pause_reason"
     # The next phase is now the current one, and the list says what happened.
     assert timer.phase_name.text() == "Role-play" and timer.start_button.text() == "Start role-play"
     row = timer._rows["reading"]
@@ -180,14 +203,15 @@ def test_alerts_at_the_pack_points_are_shown_and_heard_and_can_be_muted(
     settings: Settings,
 ) -> None:
     station = packs.pack_for_sitting(demo.db, assessor, sitting_id).scenarios[0].id
-    # 5 minutes and 0.6 s left of the 12:30 reading time: the 5-minute alert is moments away.
-    started = now() - timedelta(minutes=7, seconds=29.4)
+    # 5 minutes and 30 s left of the 12:30 reading time; the clock is then read half a
+    # minute on (an instant given to the card, not waited for): the 5-minute point is crossed.
+    started = now() - timedelta(minutes=7)
     timing.record_event(demo.db, assessor, sitting_id, station, "reading", "start", at=started)
     view = open_view(qtbot, tasks, demo, assessor, sitting_id, settings)
     timer = panel(view).timer
     assert not timer.alert_bar.isVisible()
     with qtbot.waitSignal(view.clocks.alert_raised, timeout=5_000) as alert:
-        pass
+        timer.tick(started + timedelta(minutes=7, seconds=30, milliseconds=500))
     assert alert.args == [station, "reading", 300_000]
     assert timer.alert_bar.isVisible() and timer.alert_text.text() == "5 minutes left: reading"
     assert view.clocks.sound.played == ["beep"]  # no sound device here: the system beep
@@ -352,8 +376,9 @@ def test_independence_the_other_sheet_shows_only_once_both_have_submitted(
     other = partner(demo, sitting_id, "assessor1")
     pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
     for who, value in ((other, 1), (assessor, 4)):
+        reason = "Did not explain why she was there; no plan agreed." if value < 3 else None
         for station, criterion in pack.criteria():
-            scoring.record_level(demo.db, who, sitting_id, station, criterion.id, value)
+            scoring.record_level(demo.db, who, sitting_id, station, criterion.id, value, reason)
         for station, _rubric in pack.rubrics():
             scoring.set_judgement(demo.db, who, sitting_id, station, "met")
     scoring.submit(demo.db, other, sitting_id)
@@ -385,7 +410,9 @@ def test_a_change_refused_by_the_database_is_reported_and_undone(
     view = open_view(qtbot, tasks, demo, assessor, sitting_id, settings)
     pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
     for station, criterion in pack.criteria():
-        scoring.record_level(demo.db, assessor, sitting_id, station, criterion.id, 2)
+        scoring.record_level(
+            demo.db, assessor, sitting_id, station, criterion.id, 2, "Seen only when prompted."
+        )
     for station, _rubric in pack.rubrics():
         scoring.set_judgement(demo.db, assessor, sitting_id, station, "met")
     scoring.submit(demo.db, assessor, sitting_id)  # from elsewhere, behind this screen's back
