@@ -338,6 +338,16 @@ def _added(old: Any, new: Any) -> list[Any] | None:
 
 
 def _describe_object(obj: Any, ref: tuple[int, int]) -> str:
+    if isinstance(obj, generic.DictionaryObject) and (
+        obj.get("/FT") is not None or obj.get("/Subtype") == "/Widget"
+    ):
+        name = obj.get("/T")
+        label = f" {name!s}" if name is not None else ""
+        return f"the form field{label} was changed (its appearance or value)"
+    if isinstance(obj, generic.DictionaryObject) and obj.get("/Type") == "/Sig":
+        return "an existing signature's dictionary was replaced"
+    if isinstance(obj, generic.DictionaryObject) and obj.get("/Type") == "/Annot":
+        return f"an existing annotation (object {ref[0]}) was changed"
     try:
         kind = obj.get("/Type") if isinstance(obj, generic.DictionaryObject) else None
         sub = obj.get("/Subtype") if isinstance(obj, generic.DictionaryObject) else None
@@ -391,6 +401,10 @@ def _revision_changes(
                 dss_touched = True
             elif key == "/AcroForm" and _raw(old_root, "/AcroForm") is None:
                 changes.append("a form was added to the document")
+            elif (
+                key == "/AcroForm" and _ref(_raw(old_root, key)) is None and _ref(_raw(new_root, key)) is None
+            ):
+                pass  # a form written inside the catalog: compared field by field below
             elif key == "/AcroForm":
                 changes.append("the document's form was replaced")
             elif key == "/Metadata":
@@ -640,12 +654,10 @@ def verify_pdf(
         after = _after(sigs, rev)
         for what in found:
             changes.append(Change(rev + 1, f"{what} ({after})"))
-        if not here and not found:
+        if not here and not found and dss:
             notes.append(
                 f"revision {rev + 1}: validation data (certificates, revocation lists) added {after}"
             )
-        elif dss and not found and not here:
-            pass
     last = sigs[-1]
     tail = data.rstrip(b"\r\n\t \x00")
     if (

@@ -337,6 +337,46 @@ def changed_text(signed: Signed) -> bytes:
     return out.getvalue()
 
 
+def changed_appearance(signed: Signed) -> bytes:
+    """The first signature's visible block replaced by another drawing (its widget rewritten)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed.data), strict=False)
+    widget = next(
+        ref.get_object() for name, _v, ref in fields.enumerate_sig_fields(writer) if name == "Signature1"
+    )
+    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    widget[generic.NameObject("/AP")] = generic.DictionaryObject(
+        {generic.NameObject("/N"): _appearance(writer, x2 - x1, y2 - y1, "Outcome: standard MET")}
+    )
+    writer.update_container(widget)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def changed_xmp_title(signed: Signed) -> bytes:
+    """An XMP metadata stream with a new title, hooked into the catalog."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed.data), strict=False)
+    xmp = (
+        b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">'
+        b"Candidate outcome: standard MET</rdf:li></rdf:Alt></dc:title></rdf:Description></rdf:RDF>"
+        b'</x:xmpmeta><?xpacket end="w"?>'
+    )
+    stream = generic.StreamObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Metadata"),
+            generic.NameObject("/Subtype"): generic.NameObject("/XML"),
+        },
+        stream_data=xmp,
+    )
+    writer.root[generic.NameObject("/Metadata")] = writer.add_object(stream)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def _draft(signed: Signed) -> tuple[bytes, tuple[SlotRect, ...]]:
     """The same report drawn afresh, unsigned: what a forger starts from."""
     from naas_centre.reports.gather import gather
@@ -511,6 +551,22 @@ def test_3_a_changed_title_is_a_change(signed: Signed, capsys: pytest.CaptureFix
     code, out = _verify(signed, path, capsys=capsys)
     assert code == 1 and "NOT VALID" in out
     assert "revision 5: the document information changed (" in out and "Title" in out
+
+
+def test_3b_a_changed_xmp_title_is_a_change(signed: Signed, capsys: pytest.CaptureFixture[str]) -> None:
+    path = signed.write("xmp.pdf", changed_xmp_title(signed))
+    code, out = _verify(signed, path, capsys=capsys)
+    assert code == 1 and "revision 5: the document's XMP metadata (title, author) was replaced" in out, out
+
+
+def test_3c_a_new_appearance_for_a_signature_is_a_change(
+    signed: Signed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = signed.write("appearance.pdf", changed_appearance(signed))
+    code, out = _verify(signed, path, capsys=capsys)
+    assert (
+        code == 1 and "revision 5: the form field Signature1 was changed (its appearance or value)" in out
+    ), out
 
 
 def test_4_an_update_that_changes_page_text_is_a_change(signed: Signed) -> None:
