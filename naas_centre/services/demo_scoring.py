@@ -623,15 +623,16 @@ def _intended_levels(
     stations = struggle is None
     _repair(pack, first, keep=set(fixed), stations=stations)
 
+    # The second assessor differs by a level on a few criteria, always on the same side of
+    # the standard ("meets" against "strong"): both watched the same conversation, so one
+    # cannot have seen the behaviour missing where the other noted it done. Where the
+    # candidate fell short, both saw it and both give the lower level, each with a reason.
     second = dict(first)
-    pool = sorted(c for c in first if c not in fixed)
+    pool = sorted(c for c in first if c not in fixed and first[c] >= _scale(pack, where[c][1]).meets)
     for cid in rng.sample(pool, k=min(len(pool), rng.randint(2, 4))):
         sc = _scale(pack, where[cid][1])
-        lowest = max(sc.floor, critical.get(cid, sc.low), sc.weak)
-        step = rng.choice((-1, 1))
-        if not lowest <= second[cid] + step <= sc.strong:
-            step = -step
-        second[cid] = min(sc.strong, max(lowest, second[cid] + step))
+        if sc.strong > sc.meets:
+            second[cid] = sc.meets if second[cid] >= sc.strong else second[cid] + 1
     _repair(pack, second, keep=set(fixed), stations=stations)
     agreed = {cid: min(first[cid], second[cid]) for cid in first}
     _repair(pack, agreed, keep=set(fixed), stations=stations)

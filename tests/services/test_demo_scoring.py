@@ -353,3 +353,34 @@ def test_notes_fall_inside_the_phase_they_were_written_in(scored: tuple[Demo, Sc
                 state = phases[(note.station_id, note.phase)]
                 assert state.started_at is not None and state.ended_at is not None
                 assert state.started_at <= note.written_at <= state.ended_at, (s.candidate_name, note.text)
+
+
+def test_every_note_agrees_with_both_assessors_levels(scored: tuple[Demo, ScoredDaySummary]) -> None:
+    """A note that a behaviour was missing sits beside levels below the standard, from both
+    assessors; a note that it was seen, beside levels at or above it. Where the two differ,
+    they differ on how well it was done, never on whether it happened."""
+    demo, _summary = scored
+    manager = demo.login("manager")
+    assessors = _assessors(demo)
+    checked = 0
+    for s in _sittings(demo):
+        pack = packs.pack_for_sitting(demo.db, manager, s.id)
+        standard = pack.outcome.standard()
+        first, second = sittings.sitting_detail(demo.db, manager, s.id).others
+        for station in first.levels:
+            for cid, a in first.levels[station].items():
+                b = second.levels[station][cid]
+                assert a is not None and b is not None
+                assert (a < standard) == (b < standard), (s.candidate_name, cid, a, b)
+        for name in s.assessors:
+            for note in scoring.my_notes(demo.db, assessors[name], s.id):
+                if note.criterion_id is None:
+                    continue
+                bank = _BANKS[note.station_id]
+                level = first.levels[note.station_id][note.criterion_id]
+                assert level is not None
+                missing = {t for _p, t in bank.missing.get(note.criterion_id, [])}
+                seen = {t for _p, t in bank.seen.get(note.criterion_id, [])}
+                assert note.text in (missing if level < standard else seen), (s.candidate_name, note.text)
+                checked += 1
+    assert checked > 50
