@@ -70,6 +70,8 @@ def test_no_drift_over_an_hour() -> None:
         [PhaseEvent("start", at(0)), PhaseEvent("start", at(1))],
         [PhaseEvent("start", at(0)), PhaseEvent("resume", at(1))],
         [PhaseEvent("end", at(0))],
+        [PhaseEvent("start", at(0)), PhaseEvent("reopen", at(1), "by mistake")],
+        [PhaseEvent("start", at(0)), PhaseEvent("end", at(1)), PhaseEvent("pause", at(2))],
     ],
 )
 def test_impossible_sequences_are_refused(events: list[PhaseEvent]) -> None:
@@ -112,3 +114,50 @@ def test_elapsed_never_exceeds_wall_time(gaps: list[int]) -> None:
     assert 0 <= state.elapsed_ms <= wall
     paused = sum(p.length_ms(t + timedelta(seconds=1)) for p in state.pauses)
     assert state.elapsed_ms + paused == wall
+
+
+def test_a_reopened_phase_runs_on_from_where_it_ended_and_keeps_the_gap() -> None:
+    events = [
+        PhaseEvent("start", at(0)),
+        PhaseEvent("end", at(120)),  # ended by mistake after two minutes
+        PhaseEvent("reopen", at(200), "ended by mistake"),
+    ]
+    state = phase_state(10 * MIN, events, at(260))
+    assert state.status == "running" and state.ended_at is None
+    assert state.elapsed_ms == 180_000  # 2 minutes before, 1 after; the 80 s gap not counted
+    (reopen,) = state.reopens
+    assert (reopen.ended_at, reopen.reopened_at, reopen.gap_ms) == (at(120), at(200), 80_000)
+    assert reopen.reason == "ended by mistake"
+    again = phase_state(10 * MIN, [*events, PhaseEvent("end", at(300))], at(999))
+    assert again.status == "ended" and again.elapsed_ms == 220_000 and again.ended_at == at(300)
+    assert again.events[-1].kind == "end"  # a state carries the events it came from
+
+
+def test_a_phase_ended_while_paused_reopens_running() -> None:
+    events = [
+        PhaseEvent("start", at(0)),
+        PhaseEvent("pause", at(60), "fire alarm"),
+        PhaseEvent("end", at(90)),
+        PhaseEvent("reopen", at(100), "the alarm was a test"),
+    ]
+    state = phase_state(10 * MIN, events, at(130))
+    assert state.status == "running" and state.elapsed_ms == 90_000
+    assert state.pauses[0].end == at(90)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=600_000), min_size=2, max_size=10))
+def test_ending_and_reopening_never_counts_the_gaps(gaps: list[int]) -> None:
+    """Alternate end/reopen with random gaps: elapsed is the wall time less the gaps."""
+    t = T0
+    events = [PhaseEvent("start", t)]
+    gap_total = 0
+    for i, gap in enumerate(gaps):
+        t += timedelta(milliseconds=gap)
+        kind = "end" if i % 2 == 0 else "reopen"
+        if kind == "reopen":
+            gap_total += gap
+        events.append(PhaseEvent(kind, t, "by mistake" if kind == "reopen" else None))  # type: ignore[arg-type]
+    state = phase_state(30 * MIN, events, t)
+    wall = (t - T0) // timedelta(milliseconds=1)
+    assert state.elapsed_ms == wall - gap_total
+    assert sum(r.gap_ms for r in state.reopens) == gap_total
