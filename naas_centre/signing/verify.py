@@ -605,8 +605,25 @@ def verify_pdf(
     crls: Sequence[x509.CertificateRevocationList] = (),
     now: datetime | None = None,
 ) -> FileVerdict:
-    """Verifies one PDF against the trusted centre CA certificates (see the module text)."""
-    now = now or datetime.now(UTC)
+    """Verifies one PDF against the trusted centre CA certificates (see the module text).
+
+    Never raises for a bad file: a PDF too damaged to analyse is a verdict like any other.
+    """
+    try:
+        return _verify(data, trusted, crls, now or datetime.now(UTC))
+    except Exception as exc:  # a verifier reports; whatever the file does, it must not crash
+        log.debug("verification failed", exc_info=True)
+        return FileVerdict(
+            False, problem=f"the PDF is damaged and cannot be analysed ({type(exc).__name__}: {exc})"
+        )
+
+
+def _verify(
+    data: bytes,
+    trusted: Sequence[x509.Certificate],
+    crls: Sequence[x509.CertificateRevocationList],
+    now: datetime,
+) -> FileVerdict:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = sorted(reader.embedded_signatures, key=lambda s: s.signed_revision)

@@ -677,3 +677,16 @@ def test_10_a_document_made_outside_the_app_is_caught_with_the_database(signed: 
     assert run.returncode == 1, run.stdout
     assert "the centre did not issue this document" in run.stdout
     assert "Traceback" not in run.stderr
+
+
+def test_damaged_or_padded_files_are_reported_never_crash(
+    signed: Signed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = signed.data
+    padded = signed.write("padded.pdf", data + b"\n% a note added after the end\n" + b"x" * 64)
+    code, out = _verify(signed, padded, capsys=capsys)
+    assert code == 1 and "bytes were appended after the last signature" in out, out
+    for i, cut in enumerate((len(data) // 3, len(data) // 2, len(data) - 2000, len(data) - 7)):
+        path = signed.write(f"damaged-{i}.pdf", data[:cut])
+        code, out = _verify(signed, path, capsys=capsys)
+        assert code == 1 and "NOT VALID" in out, (cut, out)
