@@ -15,7 +15,7 @@ from db.engine import Database
 from naas_centre.errors import Conflict, PermissionDenied
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import NotReady, ReportRef, refs_for_sitting
-from naas_centre.services import accounts, moderation, signatures, sittings
+from naas_centre.services import accounts, moderation, packs, signatures, sittings
 from naas_centre.services.demo import ACCOUNTS
 from naas_centre.services.views import Role
 
@@ -29,24 +29,18 @@ class SignedDay:
 
 
 def moderate_day(db: Database, day: date) -> int:
-    """Agrees every difference: the lower level where the candidate's evidence was thin."""
+    """Agrees every difference: the lower level where the candidate's evidence was thin,
+    then each disputed station judgement as the agreed levels at that station show it."""
     manager = accounts.authenticate(db, "manager", _PASSWORDS["manager"])
     agreed = 0
     for summary in sittings.day_overview(db, manager, day).sittings:
-        for diff in moderation.differences(db, manager, summary.id):
+        try:
+            diffs = moderation.differences(db, manager, summary.id)
+        except Conflict:
+            continue  # not every sheet is in: nothing to moderate yet
+        final: dict[tuple[str, str], int] = {}
+        for diff in diffs:
             if diff.is_judgement:
-                # Judgements follow the levels: "not met" where either assessor found the
-                # station not met, as a cautious moderator would before the outcome.
-                moderation.agree_judgement(
-                    db,
-                    manager,
-                    summary.id,
-                    diff.station_id,
-                    "not_met",
-                    "Agreed at moderation: one assessor found the evidence short of the standard "
-                    "at this station, and the notes bear that out.",
-                )
-                agreed += 1
                 continue
             levels = [lv for _, lv in diff.levels if lv is not None]
             low, high = min(levels), max(levels)
@@ -60,6 +54,34 @@ def moderate_day(db: Database, day: date) -> int:
                 diff.criterion_id,
                 low,
                 f"Agreed at moderation: the evidence recorded supports level {low} rather than {high}.",
+            )
+            final[(diff.station_id, diff.criterion_id)] = low
+            agreed += 1
+        judged = [d for d in diffs if d.is_judgement]
+        if not judged:
+            continue
+        pack = packs.pack_for_sitting(db, manager, summary.id)
+        standard = pack.outcome.standard()
+        sheet = sittings.sitting_detail(db, manager, summary.id).others[0]
+        rubrics = dict(pack.rubrics())
+        for diff in judged:
+            station = diff.station_id
+            at_station = [
+                final.get((station, c.id), sheet.levels[station][c.id]) for c in rubrics[station].criteria
+            ]
+            met = all(lv is not None and lv >= standard for lv in at_station)
+            moderation.agree_judgement(
+                db,
+                manager,
+                summary.id,
+                station,
+                "met" if met else "not_met",
+                "Agreed at moderation: the levels agreed at this station "
+                + (
+                    "all reach the standard, so the station is met."
+                    if met
+                    else "do not all reach the standard, so the station is not met."
+                ),
             )
             agreed += 1
     return agreed

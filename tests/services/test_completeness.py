@@ -7,8 +7,6 @@ Runs on SQLite and, through ``any_db``, on PostgreSQL.
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 
 from db.engine import Database
@@ -110,8 +108,6 @@ def test_a_level_below_the_standard_needs_a_reason(centre: Centre) -> None:
         "Home visit: Priya Shah gave level 2 for “Keeps the child's daily experience in view”, "
         "below the standard (3), without a written reason."
     )
-    if "reason" not in inspect.signature(scoring.record_level).parameters:
-        pytest.skip("scoring.record_level takes no reason yet")
     scoring.record_level(
         centre.db,
         centre.a1,
@@ -119,7 +115,7 @@ def test_a_level_below_the_standard_needs_a_reason(centre: Centre) -> None:
         "home-visit",
         "hv-child",
         2,
-        reason="Tom was mentioned once, as 'the little one'; his day was never asked about.",  # type: ignore[call-arg]
+        reason="Tom was mentioned once, as 'the little one'; his day was never asked about.",
     )
     assert MissingKind.REASON_NEEDED not in centre.kinds(centre.a1)
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import inspect
-
 import pytest
 from sqlalchemy import select
 
@@ -207,8 +205,6 @@ def test_an_agreed_judgement_is_recorded_with_its_reason_and_moderator_and_audit
 
 
 def test_the_level_reason_each_assessor_gave_is_shown(centre: Centre) -> None:
-    if "reason" not in inspect.signature(scoring.record_level).parameters:
-        pytest.skip("scoring.record_level takes no reason yet")
     sid = centre.sitting_id
     _differing_sheets(centre)
     scoring.record_level(
@@ -218,9 +214,42 @@ def test_the_level_reason_each_assessor_gave_is_shown(centre: Centre) -> None:
         "home-visit",
         "hv-purpose",
         4,
-        reason="Rights explained unprompted and understanding checked twice.",  # type: ignore[call-arg]
+        reason="Rights explained unprompted and understanding checked twice.",
     )
     scoring.submit(centre.db, centre.a2, sid)
     level = moderation.differences(centre.db, centre.manager, sid)[0]
     assert level.sides[1].reason == "Rights explained unprompted and understanding checked twice."
     assert level.sides[0].reason == ""
+
+
+def test_the_demo_moderates_a_disputed_judgement_as_the_agreed_levels_show_it(demo: Demo) -> None:
+    from naas_centre.services import packs
+    from naas_centre.services.demo_signing import moderate_day
+
+    a1, a2 = demo.login("assessor1"), demo.login("assessor2")
+    sid = next(
+        s.id
+        for s in sittings.list_for_assessor(demo.db, a1, demo.day)
+        if s.id in {x.id for x in sittings.list_for_assessor(demo.db, a2, demo.day)}
+    )
+    pack = packs.pack_for_sitting(demo.db, a1, sid)
+    first, second = pack.scenarios[0].id, pack.scenarios[1].id
+    standard = pack.outcome.standard()
+    for who in (a1, a2):
+        for station, c in pack.criteria():
+            low = station == second and c.id == pack.scenarios[1].rubric.criteria[0].id
+            reason = "Not seen in the conversation." if low else None
+            scoring.record_level(
+                demo.db, who, sid, station, c.id, standard - 1 if low else standard, reason=reason
+            )
+        for station, _ in pack.rubrics():
+            scoring.set_judgement(demo.db, who, sid, station, "met", "As recorded.")
+    scoring.set_judgement(demo.db, a2, sid, first, "not_met", "Not convinced.")
+    scoring.set_judgement(demo.db, a1, sid, second, "not_met", "One criterion below the standard.")
+    scoring.submit(demo.db, a1, sid)
+    scoring.submit(demo.db, a2, sid)
+
+    assert moderate_day(demo.db, demo.day) == 2  # the other sittings are not in yet
+    manager = demo.login("manager")
+    agreed = {d.station_id: d.agreed_judgement for d in moderation.differences(demo.db, manager, sid)}
+    assert agreed == {first: "met", second: "not_met"}
