@@ -157,8 +157,8 @@ def readiness(db: Database, actor: Actor, ref: ReportRef) -> str | None:
     return None
 
 
-def _require_complete(db: Database, actor: Actor, ref: ReportRef) -> None:
-    """NotReady naming, in plain words, whatever the sitting still lacks for this report.
+def _lacking(db: Database, actor: Actor, ref: ReportRef) -> tuple[Any, ...]:
+    """What the sitting still lacks for this report (``completeness.Missing`` items).
 
     The rule is ``naas_centre.services.completeness`` (one rule for the sitting screen,
     moderation and the reports): the outcome needs everything; a station's report needs
@@ -167,23 +167,25 @@ def _require_complete(db: Database, actor: Actor, ref: ReportRef) -> None:
     try:
         completeness: Any = importlib.import_module("naas_centre.services.completeness")
     except ImportError:  # not in this build: the checks in _Context still apply
-        return
+        return ()
     station = None if ref.kind == ReportKind.OUTCOME else ref.station_id
     if hasattr(completeness, "for_report"):
-        items = tuple(completeness.for_report(db, actor, ref.sitting_id, station))
-    else:
-        items = tuple(completeness.missing(db, actor, ref.sitting_id))
-        if station is not None:
-            items = tuple(m for m in items if m.station_id in ("", station))
+        return tuple(completeness.for_report(db, actor, ref.sitting_id, station))
+    items = tuple(completeness.missing(db, actor, ref.sitting_id))
+    if station is not None:
+        items = tuple(m for m in items if m.station_id in ("", station))
+    return items
+
+
+def _require_complete(db: Database, actor: Actor, ref: ReportRef) -> None:
+    """NotReady naming, in plain words, whatever the sitting still lacks for this report."""
+    items = _lacking(db, actor, ref)
     if not items:
         return
     what = "The outcome" if ref.kind == ReportKind.OUTCOME else "This report"
-    if hasattr(completeness, "in_words"):
-        said = " ".join(str(completeness.in_words(items)).split())
-    else:
-        texts = list(dict.fromkeys(" ".join(str(m.text).split()).rstrip(".") for m in items))
-        said = "Still missing: " + "; ".join(texts[:3])
-        said += f"; and {len(texts) - 3} more." if len(texts) > 3 else "."
+    texts = list(dict.fromkeys(" ".join(str(m.text).split()).rstrip(".") for m in items))
+    said = "Still missing: " + "; ".join(texts[:3])
+    said += f"; and {len(texts) - 3} more things to finish." if len(texts) > 3 else "."
     raise NotReady(f"{what} cannot be made or signed yet. {said}")
 
 
@@ -816,10 +818,13 @@ def day_summary(
         raise PermissionDenied("Only a centre manager, an administrator or QA can see the day summary.")
     rows = []
     with db.read() as s:
-        centre = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
         ids = list(
             s.scalars(select(SittingRow.id).where(SittingRow.day == day).order_by(SittingRow.starts_at))
         )
+    # the same rule as the outcome report: no outcome while the sitting lacks anything
+    lacking = {sid: _lacking(db, actor, ReportRef(ReportKind.OUTCOME, sid)) for sid in ids}
+    with db.read() as s:
+        centre = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
         scored_counts = dict(
             s.execute(
                 select(ScoreRow.sitting_id, func.count())
@@ -830,11 +835,15 @@ def day_summary(
         for sid in ids:
             ctx = _Context.load(s, actor, sid)
             total = len(ctx.pack.criteria()) * max(1, len(ctx.assessors))
+            kinds = {str(getattr(m, "kind", "")) for m in lacking[sid]}
             try:
+                if lacking[sid]:
+                    raise NotReady("incomplete")
                 outcome = ctx.outcome()
                 verdict = "met" if outcome.met else "not met"
             except NotReady as exc:
-                verdict = "pending: moderation" if "differ" in str(exc) else "pending"
+                moderation_only = kinds == {"moderation_outstanding"} or "differ" in str(exc)
+                verdict = "pending: moderation" if moderation_only else "pending"
             n_reports = len(refs_for_pack(sid, ctx.pack))
             rows.append(
                 DayRow(

@@ -446,3 +446,11 @@ def test_untimed_candidate_is_not_ready_anywhere_but_the_written_report(centre: 
         else:
             with pytest.raises(NotReady, match="never started"):
                 gather(centre.db, manager, ref)
+
+
+def test_the_day_summary_gives_no_outcome_to_an_incomplete_sitting(centre: Centre) -> None:
+    summary = day_summary(centre.db, centre.login("manager"), centre.day)
+    verdicts = {r.candidate_name: r.outcome for r in summary.rows}
+    assert verdicts[UNTIMED] == "pending"
+    assert verdicts[NOT_MET] == "not met"
+    assert verdicts[NAMES[0]] == "met"
