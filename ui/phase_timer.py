@@ -379,6 +379,7 @@ class PhaseTimerCard(QFrame):
             pause = state.pauses[-1] if state.pauses else None
             reason = f" · {pause.reason}" if pause and pause.reason else ""
             self._set_status(f"Paused{reason}", "status-paused")
+            self.status.setToolTip(f"Paused at {_hms(pause.start)}{reason}" if pause else "")
             self._set_clock(shown_clock(remaining), "clock-paused")
         else:
             self._set_status("Ended", "status-chip")

@@ -114,6 +114,7 @@ class MissingDialog(QDialog):
         self.list.setObjectName("missing_list")
         self.list.setWordWrap(True)
         self.list.setMinimumWidth(560)
+        self.list.setMinimumHeight(320)
         for m in items:
             QListWidgetItem(str(m.text), self.list)
         if items:

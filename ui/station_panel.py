@@ -127,6 +127,8 @@ class ReasonBar(QFrame):
         self.edit.setObjectName("level_reason")
         self.edit.setAccessibleName("Your reason for this level")
         self.edit.setPlaceholderText("What you saw that places it here, in your own words")
+        self.edit.setMinimumWidth(320)
+        self.edit.setToolTip("A level below the standard needs your reason to submit. Enter saves it.")
         self.edit.returnPressed.connect(self._give)
         self.edit.installEventFilter(self)
         row.addWidget(self.edit, 1)
@@ -162,7 +164,7 @@ class ReasonBar(QFrame):
         """``state``: "needed", "saving", "retrying" or "saved"."""
         self.state.setProperty("reason_state", state)
         text, role = {
-            "needed": ("Below the standard: needed before you submit", "error"),
+            "needed": ("Needed to submit", "error"),
             "saving": ("Saving…", "pending"),
             "retrying": ("Not saved yet — retrying", "error"),
             "saved": ("✓ Saved", "saved"),
