@@ -748,28 +748,46 @@ def _reasons(pack: Pack, result: Outcome, levels: dict[str, int | None]) -> tupl
 
 
 def _rule_in_words(pack: Pack) -> tuple[str, ...]:
+    """The pack's outcome rule as sentences: every condition a candidate must meet."""
     rule = pack.outcome
+    labels = {lv.value: lv.label for lv in pack.levels}
     how = {"mean": "the mean", "median": "the median", "minimum": "the lowest"}[rule.area_combine.value]
     lines = [
         f"Each criterion evidences one KSS area. An area is met when {how} of its criterion levels, "
-        f"across all stations, reaches {rule.area_pass_mark:g}."
+        f"across all stations, reaches {rule.area_pass_mark:g}, and none of its critical criteria is "
+        "below the level it must reach."
     ]
+    total = len(pack.kss_areas)
     if rule.overall.areas_met == "all":
-        lines.append(f"The standard is met when all {len(pack.kss_areas)} areas are met")
+        conditions = [f"all {total} areas are met"]
     else:
-        needed, total = rule.overall.areas_met, len(pack.kss_areas)
-        lines.append(f"The standard is met when at least {needed} of {total} areas are met")
+        conditions = [f"at least {rule.overall.areas_met} of the {total} areas are met"]
     if rule.overall.floor_level is not None:
-        lines[-1] += f", no criterion is below level {rule.overall.floor_level}"
+        conditions.append(f"no criterion is below {_level_words(rule.overall.floor_level, labels)}")
+    critical_line = ""
     if rule.overall.critical:
         criteria = _criteria(pack)
-        named = "; ".join(
+        named = [
             f"“{_heading(criteria[c.criterion]) if c.criterion in criteria else 'a criterion'}” "
-            f"at least {c.min_level}"
+            f"(at least level {c.min_level}{', ' + labels[c.min_level] if c.min_level in labels else ''})"
             for c in rule.overall.critical
+        ]
+        conditions.append("every critical criterion reaches its level")
+        listed = " and ".join(named) if len(named) <= 2 else "; ".join(named[:-1]) + "; and " + named[-1]
+        critical_line = f"The critical criteria are {listed}."
+    bound = getattr(rule.overall, "max_below_standard", None)
+    if bound is not None:
+        below = _level_words(_standard(pack), labels)
+        count = len(pack.criteria())
+        conditions.append(
+            f"no criterion is below {below}"
+            if bound == 0
+            else f"at most {bound} of the {count} criteria are below {below}"
         )
-        lines[-1] += f", and each critical criterion reaches its level ({named})"
-    lines[-1] += "."
+    joined = conditions[0] if len(conditions) == 1 else ", ".join(conditions[:-1]) + " and " + conditions[-1]
+    lines.append(f"The standard is met when {joined}.")
+    if critical_line:
+        lines.append(critical_line)
     lines.append(
         f"The rule is part of the pack {pack.name} {pack.version}; it is the same for every candidate."
     )
