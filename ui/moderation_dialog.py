@@ -200,6 +200,10 @@ class ModerationDialog(QDialog):
         self.setObjectName("ModerationDialog")
         self.setWindowTitle("Moderation")
         self.resize(1180, 760)
+        screen = self.screen()
+        if screen is not None:  # on a 1366×768 laptop, the whole dialog stays on screen
+            room = screen.availableGeometry()
+            self.resize(min(1180, room.width() - 40), min(760, room.height() - 48))
         self.tasks = tasks
         self.db = db
         self.actor = actor
@@ -282,7 +286,7 @@ class ModerationDialog(QDialog):
             view = QTextBrowser()
             view.setObjectName(f"moderation_evidence_{i}")
             view.setOpenLinks(False)
-            view.setFixedHeight(150)  # scrolls when an assessor wrote many notes
+            view.setFixedHeight(136)  # scrolls when an assessor wrote many notes
             view.setAccessibleName("Evidence recorded by an assessor")
             sides.addWidget(view)
             self.evidence.append(view)
