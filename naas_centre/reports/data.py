@@ -216,6 +216,7 @@ class WrittenReportData:
     notes: tuple[EvidenceNote, ...]
     judgements: tuple[Judgement, ...]
     judgement_moderation: Moderated | None = None
+    summary: tuple[str, ...] = ()  # the marking in sentences: where the script was strong, where short
 
 
 @dataclass(frozen=True)

@@ -464,6 +464,7 @@ class _Context:
         script = self.s.scalar(select(ScriptRow).where(ScriptRow.sitting_id == self.sitting.id))
         if script is None or script.submitted_at is None:
             raise NotReady("The candidate's written script has not been submitted.")
+        rubric = self._rubric_rows(station_id, we.rubric)
         return WrittenReportData(
             header=self.header(ReportKind.WRITTEN, "Written-exercise report"),
             station_id=station_id,
@@ -475,10 +476,11 @@ class _Context:
             submitted_how=script.submitted_how,
             scale=self._scale(we.rubric),
             timings=timings,
-            rubric=self._rubric_rows(station_id, we.rubric),
+            rubric=rubric,
             notes=self._notes(station_id),
             judgements=self._judgements(station_id),
             judgement_moderation=self._judgement_moderation(station_id),
+            summary=_marking_in_words(rubric, self._scale(we.rubric), _standard(self.pack), we),
         )
 
     def final_levels(self) -> dict[str, int | None]:
@@ -573,6 +575,34 @@ class _Context:
             stations=tuple(stations),
             appeal=_appeal(self.centre),
         )
+
+
+def _marking_in_words(
+    rubric: tuple[RubricRow, ...], scale: tuple[LevelName, ...], standard: int, exercise: Any
+) -> tuple[str, ...]:
+    """The marking of a script in sentences, from the final levels and the rubric's words."""
+    labels = {lv.value: lv.label for lv in scale}
+    scored = [(r, r.final_level) for r in rubric if r.final_level is not None]
+    if not scored:
+        return ()
+    criteria = {c.id: c for c in exercise.rubric.criteria}
+    out = []
+    top = max(level for _, level in scored)
+    strong = [r for r, level in scored if level == top and level >= standard]
+    if strong:
+        quoted = [f"“{r.criterion_title}”" for r in strong]
+        names = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+        out.append(f"The script was strongest in {names}, at {_level_words(top, labels)}.")
+    short = sorted(((r, level) for r, level in scored if level < standard), key=lambda x: x[1])
+    for r, level in short:
+        aim = criteria[r.criterion_id].descriptors.get(standard, "") if r.criterion_id in criteria else ""
+        text = f"“{r.criterion_title}” was at {_level_words(level, labels)}, below the standard."
+        if aim:
+            text += f" At the standard, the rubric describes: {' '.join(aim.split())}"
+        out.append(text)
+    if not short:
+        out.append(f"Every criterion of the script reached {_level_words(standard, labels)} or above.")
+    return tuple(out)
 
 
 def adjustments_in_words(percent: int, minutes: int, break_between: bool, *, written: bool) -> str:

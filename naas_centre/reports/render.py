@@ -445,6 +445,9 @@ class _Builder:
         if d.notes:
             story += self._notes(d.notes)
         closing = self._judgements("Feedback on the script", d.judgements, d.judgement_moderation)
+        if d.summary:
+            closing += [p("The marking in brief", self.st["h3"], bold=True)]
+            closing += [p(x, self.st["body"]) for x in d.summary]
         return self._build(story, f"Written exercise: {d.title}", closing)
 
     def outcome(self, d: OutcomeReportData) -> RenderedReport:

@@ -454,3 +454,16 @@ def test_the_day_summary_gives_no_outcome_to_an_incomplete_sitting(centre: Centr
     assert verdicts[UNTIMED] == "pending"
     assert verdicts[NOT_MET] == "not met"
     assert verdicts[NAMES[0]] == "met"
+
+
+def test_the_written_report_gives_its_marking_in_sentences(centre: Centre, tmp_path: Path) -> None:
+    manager = centre.login("manager")
+    refs = _all_refs(centre, centre.sitting_of[NOT_MET])
+    data = gather(centre.db, manager, next(r for r in refs if r.kind == ReportKind.WRITTEN))
+    assert isinstance(data, rdata.WrittenReportData) and data.summary
+    short = [r for r in data.rubric if r.final_level is not None and r.final_level < 3]
+    assert short
+    text = _flat(_text(render(data).pdf, tmp_path, "written.pdf"))
+    assert "The marking in brief" in text
+    for r in short:
+        assert f"“{r.criterion_title}” was at level {r.final_level}" in text
