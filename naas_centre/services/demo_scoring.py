@@ -424,17 +424,169 @@ audit-accountability -  Expectations vague: "tighten things up".
 """
 
 
+# Reasons: "criterion ! text" (an indented line continues it), the words an assessor
+# gives for a level below the standard on that criterion (two wordings, one for each
+# assessor). They say
+# what fell short, as the "missing" notes above record it, never the rubric's descriptor.
+_REASONS = """
+== home-visit
+hv-purpose !  Purpose given in agency terms; Ms Doyle's rights and what happens to information left until
+    she asked.
+hv-purpose !  Explained why they came but never checked she understood; she was still asking "what happens
+    now?" at 20 minutes.
+hv-relationship !  Polite, but the concerns came before any interest in her; the grief for her mum was
+    passed over.
+hv-relationship !  Warmth in words rather than responses: talked over her when she was upset and did not
+    repair it.
+hv-alcohol !  Took the first answer on drinking; weekends, Monday and who cares for the children when she
+    drinks were not explored.
+hv-alcohol !  Mr Bell raised only as "your boyfriend": nothing on her safety, the key or what the children
+    hear.
+hv-children !  The children were talked about together; nothing on Amelia's day or development, or what
+    Monday meant for Mason.
+hv-children !  School attendance was discussed, not Mason's or Amelia's experience of the mornings.
+hv-risk !  Saw the risk but did not name it to Ms Doyle: Monday morning never raised with her, no check on
+    who has a key.
+hv-risk !  Immediate safety not checked, and in the discussion the view was "low-level neglect" without a
+    view on today.
+hv-next !  Next steps vague and only when prompted; consent to contact the GP and health visitor not sought.
+hv-next !  Strengths noted in passing; who supports her was not explored, so the plan has nothing to build
+    on.
+== young-person
+yp-explain !  Confidentiality not explained before Maya started to talk; "it stays between us" had to be
+    taken back later.
+yp-explain !  Role explained in jargon (MASH, assessment) and Maya's understanding not checked.
+yp-engage !  Questions came fast and closed; silences were filled, so Maya gave one-word answers for most of
+    it.
+yp-engage !  Moved on from "it doesn't matter" instead of waiting; Maya did not get to lead any part.
+yp-impact !  Riley not asked about; school treated as an attendance problem rather than a sign of home.
+yp-impact !  Did not connect her tiredness and Mondays to home, or what looking after Riley means at 14.
+yp-views !  Maya's wishes not asked for in her own terms; the summary got Dean's place wrong and she
+    corrected it.
+yp-views !  What is good in her life and who she trusts were not explored.
+yp-respond !  A leading question ("Did Dean hit you?") closed Maya down, and where she sleeps tonight was
+    not checked.
+yp-respond !  Asked to see the bruise, and Riley's safety was not raised after the disclosure.
+yp-next !  What happens next left vague, with no timescale; her fear of being arrested was not answered.
+yp-next !  In the discussion unsure that section 47 applies; would "keep it at section 17 and see".
+yp-procedure !  Left without agreeing who tells Mrs Begum or when; recording put off to the next day.
+yp-procedure !  Manager and the designated safeguarding lead mentioned only in general terms, with no time.
+== professional
+pro-listen !  Defended the plan before hearing Grace out; interrupted her twice.
+pro-listen !  Leaned on "the review's decision" rather than the evidence, so her view was never fully heard.
+pro-weigh !  Took the neighbour's report of Ryan as fact and did not test the weight drop against the
+    stomach bug.
+pro-weigh !  Swung to "child protection today" without weighing what was measured against what was reported.
+pro-infant !  The cow's milk was mentioned by Grace but its significance for an 8-month-old was not picked
+    up.
+pro-infant !  No questions on how Ellie presented or on her development; the discussion stayed on process.
+pro-adult !  Bethany's mood and stopped medication not asked about; the jacket and car not linked to the
+    domestic abuse history.
+pro-adult !  Considered one adult factor only; no plan to speak to Bethany on her own about Ryan.
+pro-procedure !  "We'll monitor" with no actions, owners or dates; Grace left not knowing when she would
+    hear.
+pro-procedure !  The escalation route and how the meeting would be recorded were not mentioned.
+pro-supervision !  Manager not mentioned in the meeting; in the discussion nothing identified to take to
+    supervision.
+pro-supervision !  Reflection stayed at "it went OK"; no question about their own reasoning for supervision.
+pro-court !  Could not say what pre-proceedings would mean for Bethany or what the threshold is.
+pro-court !  "We'd go to court and get an order": no threshold, no Public Law Outline, no evidence named.
+== drift-supervision
+drift-child-focus !  The conversation stayed on the mother; Maja and Kacper hardly came up until 15 minutes
+    in.
+drift-child-focus !  Did not ask what the school email said about Maja, or when each child was last seen
+    alone.
+drift-analysis !  Ryan's account ("she loves those kids") was accepted without testing it against the
+    evidence.
+drift-analysis !  No clear view on the step-down by the end; Ryan had to ask.
+drift-authority !  Directions given without asking Ryan's view; he went flat and agreed without ownership.
+drift-authority !  "You've been avoiding them": authority used as blame, which shut the conversation down.
+drift-emotional !  Went straight to actions after the doorway disclosure; how Ryan felt was not explored.
+drift-emotional !  "Busy like everyone" accepted; what had got in the way was not opened up.
+drift-performance !  The gap was named but there was no plan for putting it right or checking it.
+drift-performance !  The unrecorded visit was not addressed at all.
+== nqsw-feedback
+nqsw-feedback !  Feedback stayed general ("recording needs to improve"); Aisha left thinking it was fine.
+nqsw-feedback !  Her strengths were not named, so the feedback read as criticism only.
+nqsw-analysis !  Gary was not asked about; no-further-action agreed in principle without the checks.
+nqsw-analysis !  Did not help Aisha see the gaps in the evidence before sign-off.
+nqsw-performance !  "Let's not worry about that" in answer to the ASYE question; the standard was never
+    stated.
+nqsw-performance !  The plan was "get on top of recording", with nothing measurable and no review date.
+nqsw-emotional !  Moved to the next point while Aisha was tearful; the late nights were not explored.
+nqsw-emotional !  "Everyone finds recording hard": no space for her to say what was behind it.
+nqsw-system !  The caseload of 17 was not acknowledged; the supervisor's own part in it went unowned.
+nqsw-system !  Vacancies given as the reason, with no action.
+== stepdown-disagreement
+stepdown-analysis !  The jacket and second phone were heard but not weighed ("could be a mate").
+stepdown-analysis !  A decision was reached without reasons Kwame could test.
+stepdown-authority !  "Panel's decided" early on; Kwame went formal and talked of escalation.
+stepdown-authority !  Agreed at once to keep the case open without owning the original recommendation or
+    saying who decides.
+stepdown-child !  Jayden's own words were not asked for; the NRM was not considered.
+stepdown-child !  Exploitation outside the home was not part of the next steps.
+stepdown-system !  Other step-downs dismissed as "fine"; the panel process was not questioned.
+stepdown-system !  Referral pressure mentioned, but nothing on how the system shapes these decisions.
+stepdown-governance !  Recording the new information was not mentioned.
+stepdown-governance !  No agreement on who tells the service manager, or when.
+== incident-partner-meeting
+incident-safety !  Poppy's placement was assumed safe; who lives at her nan's was not asked.
+incident-safety !  Wayne Doyle was heard about but no decision or owner followed for reviewing the safety
+    plan.
+incident-statutory !  Unsure who notifies the national panel; "I'll check who does that".
+incident-statutory !  Could not say how the section 47 and criminal processes would run together.
+incident-partnership !  Opened with the 23 days, which put the DI on the defensive for the rest of the
+    meeting.
+incident-partnership !  "Lessons will be learned" in place of the council's own part.
+incident-system !  System gaps left to the rapid review; no joint action now.
+incident-system !  Only the front door was named; the hospital pathway was missed.
+incident-assurance !  The backlog was heard, but no step was taken to find out whether other children are at
+    risk.
+incident-assurance !  A dip sample was suggested with no owner or date.
+== member-briefing
+member-account !  "Children are safe": false reassurance the councillor saw through straight away.
+member-account !  Jargon (MASH, section 47) left unexplained; the councillor had to ask for plain English.
+member-data !  Figures were read out without saying what they mean for children.
+member-data !  No measure of improvement was proposed.
+member-plan !  The plan was "recruit more staff", with nothing for the short term.
+member-plan !  Management oversight, the heart of the Ofsted finding, was not addressed.
+member-conditions !  Agreed to cut agency staff to save money without setting out the trade-off.
+member-conditions !  The proposed saving and what it would mean in posts were not raised.
+member-decisions !  Told the councillor he could visit the constituent's grandson himself.
+member-decisions !  "We'll look at who's responsible": discipline put in the councillor's frame, not the
+    system's.
+== audit-conversation
+audit-children !  "I'll check" accepted with no timescale for seeing Nia.
+audit-children !  Nia was not raised specifically; the three unvisited children were left with Delroy to
+    sort.
+audit-learning !  Agreed the audit was "a bit tick-box", so nothing was learnt from it.
+audit-learning !  The disputed gradings were not addressed.
+audit-develop !  Development was not discussed beyond e-learning, which Delroy dismissed.
+audit-develop !  Nothing offered for Delroy as a supervisor and leader of practice.
+audit-context !  Covering Team North was not picked up as a cause.
+audit-context !  Vacancies acknowledged, with no action.
+audit-accountability !  Raised capability early; Delroy asked for his union representative.
+audit-accountability !  Expectations left vague ("tighten things up").
+"""
+
+
 @dataclass
 class _Bank:
     general: list[tuple[str, str]] = field(default_factory=list)  # (phase, text)
     seen: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     missing: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _parse_notes(text: str) -> dict[str, _Bank]:
     banks: dict[str, _Bank] = {}
     bank = _Bank()
+    last_reason: list[str] | None = None
     for line in text.splitlines():
+        if line.startswith("    ") and line.strip() and last_reason is not None:
+            last_reason[-1] += " " + line.strip()
+            continue
+        last_reason = None
         if not line.strip() or " " not in line.strip():
             continue
         head, rest = line.split(" ", 1)
@@ -442,6 +594,9 @@ def _parse_notes(text: str) -> dict[str, _Bank]:
             bank = banks.setdefault(rest.strip(), _Bank())
         elif head in (".", ".d"):
             bank.general.append(("discussion" if head == ".d" else "role_play", rest.strip()))
+        elif rest.startswith("!"):
+            last_reason = bank.reasons.setdefault(head, [])
+            last_reason.append(rest[1:].strip())
         else:
             mark, note = rest.strip().split(" ", 1)
             phase = "discussion" if mark.endswith("d") else "role_play"
@@ -450,7 +605,7 @@ def _parse_notes(text: str) -> dict[str, _Bank]:
     return banks
 
 
-_BANKS = _parse_notes(_NOTES)
+_BANKS = _parse_notes(_NOTES + _REASONS)
 
 # Small differences between candidates' scripts for the same exercise.
 _SCRIPT_VARIANTS: Mapping[str, Sequence[tuple[str, str]]] = {
@@ -824,25 +979,22 @@ def _reasons_for(
     rubric: Rubric,
     levels: Mapping[str, int],
     scale: _Scale,
-    notes: Sequence[tuple[str | None, str, str]],
+    which: int,
 ) -> dict[str, str]:
     """The assessor's reason for each level below the standard, in their own words.
 
-    A reason draws on what the assessor noted about that criterion (their notes that
-    the behaviour was missing), then on the other things an assessor at this station
-    would have seen missing; never on the rubric's descriptor, which says what a level
-    means, not what this candidate did.
+    ``which`` picks this assessor's wording (0 or 1), so two assessors who both found a
+    criterion short of the standard say so differently. Never the rubric's descriptor,
+    which says what a level means, not what this candidate did.
     """
     out: dict[str, str] = {}
     for c in rubric.criteria:
         if levels[c.id] >= scale.meets:
             continue
-        mine = [text for cid, _phase, text in notes if cid == c.id]
-        others = [text for _phase, text in bank.missing.get(c.id, []) if text not in mine]
-        said = (mine + others)[:2]
-        if not said:  # pragma: no cover - every criterion of the demo packs has notes
-            said = [f"Seen only in part: {' '.join(c.descriptors[levels[c.id]].split())}"]
-        out[c.id] = " ".join(_sentence(t) for t in said)
+        said = bank.reasons.get(c.id) or [text for _phase, text in bank.missing.get(c.id, [])]
+        if not said:  # pragma: no cover - every criterion of the demo packs has reasons
+            raise RuntimeError(f"the demo has no reason for a low level on {c.heading()!r}")
+        out[c.id] = _sentence(said[which % len(said)])
     return out
 
 
@@ -900,12 +1052,12 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
                 t += timedelta(seconds=rng.randint(60, 120))  # the actor leaves; assessors settle
         scale = _scale(pack, scenario.rubric)
         taken: set[str] = set()
-        for who, other in zip(assessors, assessors[::-1], strict=True):
+        for which, (who, other) in enumerate(zip(assessors, assessors[::-1], strict=True)):
             mine, theirs = sheets[who.account_id], sheets[other.account_id]
             bank = _BANKS.get(scenario.id, _Bank())
             notes = _notes_for(bank, scenario.rubric, mine, scale, rng, theirs, taken)
             _write_notes(d, who, sid, scenario.id, notes, phases, rng)
-            reasons = _reasons_for(bank, scenario.rubric, mine, scale, notes)
+            reasons = _reasons_for(bank, scenario.rubric, mine, scale, which)
             _score_station(d, who, sid, pack, scenario.id, scenario.rubric, mine, reasons)
         gap = 15 if detail.candidate.break_between_scenarios else rng.randint(5, 7)
         t += timedelta(minutes=gap if k < len(pack.scenarios) - 1 else rng.randint(15, 20))
@@ -926,9 +1078,9 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
         written.leave_kiosk(d.db, grant, lead.username, d.passwords[lead.username])
         d.counts.scripts += 1
         scale = _scale(pack, we.rubric)
-        for who in assessors:
+        for which, who in enumerate(assessors):
             mine = sheets[who.account_id]
-            reasons = _reasons_for(_Bank(), we.rubric, mine, scale, ())
+            reasons = _reasons_for(_Bank(), we.rubric, mine, scale, which)
             _score_station(d, who, sid, pack, we.id, rubrics[we.id], mine, reasons)
 
     for who in assessors:
