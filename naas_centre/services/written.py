@@ -100,8 +100,10 @@ def script(db: Database, grant: KioskGrant) -> ScriptState:
         return ScriptState(row.text, row.word_count, row.revision, row.saved_at, row.submitted_at)
 
 
-def save(db: Database, grant: KioskGrant, text: str) -> ScriptState:
-    """Stores the whole text, durably. Refused once the script is submitted."""
+def save(db: Database, grant: KioskGrant, text: str, at: datetime | None = None) -> ScriptState:
+    """Stores the whole text, durably. Refused once the script is submitted.
+
+    ``at`` is when the kiosk saved it, for a save replayed later (default: now)."""
     with db.write() as s:
         row = s.scalar(select(ScriptRow).where(ScriptRow.sitting_id == grant.sitting_id))
         if row is None:
@@ -112,22 +114,25 @@ def save(db: Database, grant: KioskGrant, text: str) -> ScriptState:
             row.text = text
             row.word_count = word_count(text)
             row.revision += 1
-            row.saved_at = utcnow()
+            row.saved_at = at or utcnow()
         return ScriptState(row.text, row.word_count, row.revision, row.saved_at, row.submitted_at)
 
 
-def submit(db: Database, grant: KioskGrant, text: str, how: str) -> ScriptState:
-    """Final save and submission: ``how`` is "candidate" (early, confirmed) or "time_up"."""
+def submit(db: Database, grant: KioskGrant, text: str, how: str, at: datetime | None = None) -> ScriptState:
+    """Final save and submission: ``how`` is "candidate" (early, confirmed) or "time_up".
+
+    ``at`` is when the candidate submitted (or time ran out), for a submission replayed
+    later (default: now)."""
     if how not in ("candidate", "time_up", "assessor"):
         raise UserError(f"Unknown way of submitting {how!r}.")
-    save(db, grant, text)
+    save(db, grant, text, at)
     with db.write() as s:
         row = s.scalar(select(ScriptRow).where(ScriptRow.sitting_id == grant.sitting_id))
         assert row is not None
         if row.submitted_at is not None:
             return ScriptState(row.text, row.word_count, row.revision, row.saved_at, row.submitted_at)
         before = audit.snapshot(row)
-        row.submitted_at = utcnow()
+        row.submitted_at = at or utcnow()
         row.submitted_how = how
         audit.record(s, grant.opened_by, f"script.submit.{how}", row, before)
         return ScriptState(row.text, row.word_count, row.revision, row.saved_at, row.submitted_at)
