@@ -1071,10 +1071,13 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
         elapsed = plan.adjusted_ms - (rng.randint(3, 8) * 60_000 if early else 0)
         d.event(grant.actor, sid, we.id, plan.phase, "start", t)  # the candidate presses Start
         paragraphs = text.split("\n\n")
+        ended = t + timedelta(milliseconds=elapsed)
         for share in (0.3, 0.6, 0.9):  # the kiosk's autosave, as the candidate types
-            written.save(d.db, grant, "\n\n".join(paragraphs[: max(1, int(len(paragraphs) * share))]))
-        written.submit(d.db, grant, text, "candidate" if early else "time_up")
-        d.event(grant.actor, sid, we.id, plan.phase, "end", t + timedelta(milliseconds=elapsed))
+            typed = "\n\n".join(paragraphs[: max(1, int(len(paragraphs) * share))])
+            written.save(d.db, grant, typed, at=t + timedelta(milliseconds=int(elapsed * share)))
+        # Submitted when the writing ends: by the candidate, or by the clock at time up.
+        written.submit(d.db, grant, text, "candidate" if early else "time_up", at=ended)
+        d.event(grant.actor, sid, we.id, plan.phase, "end", ended)
         written.leave_kiosk(d.db, grant, lead.username, d.passwords[lead.username])
         d.counts.scripts += 1
         scale = _scale(pack, we.rubric)

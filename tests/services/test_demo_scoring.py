@@ -24,6 +24,7 @@ from naas_centre.services.demo_scoring import (
     load_script,
 )
 from naas_centre.services.views import Actor, SittingSummary
+from naas_centre.services.written import ScriptForMarking
 from tests.conftest import WORKSTATION
 from tests.services.conftest import Demo
 
@@ -389,3 +390,19 @@ def test_every_note_agrees_with_both_assessors_levels(scored: tuple[Demo, Scored
                 assert note.text in (missing if level < standard else seen), (s.candidate_name, note.text)
                 checked += 1
     assert checked > 50
+
+
+def test_a_script_is_submitted_when_its_writing_ends(scored: tuple[Demo, ScoredDaySummary]) -> None:
+    demo, _summary = scored
+    manager = demo.login("manager")
+    submitted: dict[str, ScriptForMarking] = {}
+    for username in ASSESSORS:
+        for script in written.scripts_to_mark(demo.db, demo.login(username), reveal_names=True):
+            submitted[script.sitting_id] = script
+    assert len(submitted) == 6
+    for s in _sittings(demo):
+        script = submitted[s.id]
+        (phase,) = timing.station_timing(demo.db, manager, s.id, script.station_id).phases
+        assert phase.state.started_at is not None and phase.state.ended_at is not None
+        assert script.submitted_at == phase.state.ended_at, s.candidate_name
+        assert phase.state.started_at < script.submitted_at
