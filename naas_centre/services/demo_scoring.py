@@ -700,15 +700,14 @@ def _station_met(pack: Pack, rubric: Rubric, levels: Mapping[str, int]) -> tuple
     ]
     developing = [c for c in rubric.criteria if levels[c.id] < scale.meets]
     mean = statistics.fmean(mine)
-    if mean < pack.outcome.area_pass_mark and not problems:
-        problems.append(
-            "taken together the criteria fall short of the standard"
-            + (f" (still developing: {_titles(developing)})" if developing else "")
-        )
+    mark = pack.outcome.area_pass_mark
+    figure = f"the levels here average {mean:.2f} against the pass mark of {mark:g}"
+    if mean < mark and not problems:
+        problems.append(f"{figure}" + (f"; still developing: {_titles(developing)}" if developing else ""))
     if problems:
         return False, "Not met: " + "; ".join(problems) + "."
     strong = sum(1 for v in mine if v >= scale.strong)
-    text = f"Met: {len(mine) - len(developing)} of {len(mine)} criteria at the standard or above"
+    text = f"Met: {figure}; {len(mine) - len(developing)} of {len(mine)} criteria at the standard or above"
     text += f", {strong} strong" if strong else ""
     text += f"; still developing: {_titles(developing)}" if developing else ""
     return True, text + "."
