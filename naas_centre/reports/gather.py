@@ -65,21 +65,28 @@ from naas_centre.services.views import Actor, Role
 READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
 COUNTERSIGN_LABEL = "Countersignature: centre manager"
 NO_CONFLICT = "I have no conflict of interest with the candidate or with their employer."
-DECLARATIONS = {
-    ReportKind.OBSERVATION: (
-        "I observed this candidate and recorded my evidence and levels myself, independently of the "
-        "other assessor, against the pack's rubric. " + NO_CONFLICT
-    ),
-    ReportKind.WRITTEN: (
-        "I marked this script myself, independently of the other assessor, against the pack's rubric. "
-        + NO_CONFLICT
-    ),
-    ReportKind.OUTCOME: (
-        "I assessed this candidate at this sitting independently of the other assessor. The outcome "
-        "rests on our levels, or on the levels agreed at moderation as the station reports record. "
-        + NO_CONFLICT
-    ),
-}
+
+
+def declaration(kind: ReportKind, *, two: bool) -> str:
+    """What an assessor declares by signing a report of this kind, printed beside the box."""
+    alone = ", independently of the other assessor," if two else ""
+    if kind == ReportKind.OBSERVATION:
+        text = (
+            f"I observed this candidate and recorded my evidence and levels myself{alone} "
+            "against the pack's rubric."
+        )
+    elif kind == ReportKind.WRITTEN:
+        text = f"I marked this script myself{alone} against the pack's rubric."
+    elif two:
+        text = (
+            "I assessed this candidate at this sitting, independently of the other assessor. The outcome "
+            "rests on our levels, or on the levels agreed at moderation as the station reports record."
+        )
+    else:
+        text = "I assessed this candidate at this sitting. The outcome rests on my levels."
+    return f"{text} {NO_CONFLICT}"
+
+
 COUNTERSIGN_DECLARATION = (
     "I have checked that this report is complete, that every difference between the assessors was "
     "moderated and recorded, and that the sitting was run under the centre's procedures."
@@ -276,14 +283,14 @@ class _Context:
     def header(self, kind: ReportKind, title: str) -> ReportHeader:
         c, pr = self.candidate, self.pack_row
         names = tuple(name for _, name, _ in self.assessors)
-        declaration = DECLARATIONS.get(kind, NO_CONFLICT)
+        said = declaration(kind, two=len(self.assessors) > 1)
         slots = tuple(
             SignatureSlot(
                 "assessor",
                 f"Assessor: {name}",
                 aid,
                 registration_number=(self.registrations.get(aid) or "").strip() or None,
-                declaration=declaration,
+                declaration=said,
             )
             for aid, name, _ in self.assessors
         )
