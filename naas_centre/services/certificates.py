@@ -1,4 +1,4 @@
-"""Signing identities: the centre CA, who may get a certificate, revocation.
+"""Signing identities: who may get a certificate, how keys are kept, revocation.
 
 The rules a certificate in someone's name follows
 -------------------------------------------------
@@ -26,28 +26,24 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.engine import Database
 from db.models import (
     AccountRow,
-    CentreRow,
     CertificateApprovalRow,
     CertificateRow,
-    CrlRow,
     SigningKeyRow,
 )
 from naas_centre.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, UserError
-from naas_centre.services import accounts, audit
+from naas_centre.services import accounts, audit, authority
 from naas_centre.services.views import Actor, Role
 
 if TYPE_CHECKING:
-    from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from naas_centre.signing import ca
     from naas_centre.signing.pdf import SignerIdentity
 
 # The cryptography (and pyHanko, behind SignerIdentity) is imported where it is used: the
@@ -59,8 +55,6 @@ APPROVALS_NEEDED = 2
 APPROVAL_VALID = timedelta(days=7)
 # An administrator account another administrator set up (or reset) this recently does not approve.
 APPROVER_SETTLING = timedelta(days=7)
-# A revocation list is replaced before its next update, so a signature never embeds a stale one.
-CRL_MARGIN = timedelta(days=30)
 
 
 class TemporaryPassword(AuthenticationFailed):
@@ -69,197 +63,6 @@ class TemporaryPassword(AuthenticationFailed):
 
 class ReplacementNeedsApproval(PermissionDenied):
     """The person's key cannot be used, and only two administrators can have it replaced."""
-
-
-# The centre CA ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaInfo:
-    id: str
-    subject: str
-    fingerprint: str
-    not_after: datetime
-    pem: str
-
-
-def _ca_row(s: Session) -> CertificateRow | None:
-    return s.scalar(
-        select(CertificateRow)
-        .where(CertificateRow.kind == "ca", CertificateRow.retired_at.is_(None))
-        .order_by(CertificateRow.created_at)
-        .limit(1)
-    )
-
-
-def _ca_info(row: CertificateRow) -> CaInfo:
-    return CaInfo(row.id, row.subject, row.fingerprint, row.not_after, row.pem)
-
-
-def centre_ca(db: Database) -> CaInfo | None:
-    """The centre's CA certificate, if it has been made."""
-    with db.read() as s:
-        row = _ca_row(s)
-        return _ca_info(row) if row else None
-
-
-def trusted_cas(db: Database) -> list[x509.Certificate]:
-    """Every CA certificate the centre ever had: documents signed under any stay verifiable."""
-    from naas_centre.signing import ca
-
-    with db.read() as s:
-        return [
-            ca.load_pem(pem)
-            for pem in s.scalars(select(CertificateRow.pem).where(CertificateRow.kind == "ca"))
-        ]
-
-
-def ensure_ca(db: Database, data_dir: Path) -> CaInfo:
-    """The centre's CA, made on first need (see ``naas_centre.signing.ca`` for the key),
-    with its first (empty) revocation list."""
-    from naas_centre.signing import ca
-
-    existing = centre_ca(db)
-    if existing is not None:
-        return existing
-    with db.write() as s:
-        row = _ca_row(s)
-        if row is not None:  # made meanwhile by another window
-            return _ca_info(row)
-        name = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
-        path = ca.passphrase_path(data_dir)
-        secret = ca.read_passphrase(data_dir) if path.exists() else ca.create_passphrase(data_dir)
-        issued = ca.new_ca(name)
-        row = _store_certificate(s, issued, "ca", None, None)
-        s.add(
-            SigningKeyRow(
-                certificate_id=row.id,
-                protection="centre-passphrase-file",
-                encrypted_pem=ca.encrypt_key(issued.key, secret),
-            )
-        )
-        audit.note(
-            s,
-            None,
-            "ca.create",
-            "certificates",
-            row.id,
-            {"subject": row.subject, "fingerprint": row.fingerprint},
-        )
-        _new_crl(s, row, issued)
-        return _ca_info(row)
-
-
-def _store_certificate(
-    s: Session, issued: ca.Issued, kind: str, account_id: str | None, issuer_id: str | None
-) -> CertificateRow:
-    from naas_centre.signing import ca
-
-    cert = issued.certificate
-    row = CertificateRow(
-        kind=kind,
-        account_id=account_id,
-        issuer_id=issuer_id,
-        subject=cert.subject.rfc4514_string()[:400],
-        serial=ca.serial_hex(cert),
-        fingerprint=ca.fingerprint(cert),
-        pem=ca.pem(cert),
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-    )
-    s.add(row)
-    s.flush()
-    return row
-
-
-def _ca_key(s: Session, ca_row: CertificateRow, data_dir: Path) -> ca.Issued:
-    """The CA certificate with its key, opened with the passphrase file of this workstation."""
-    from naas_centre.signing import ca
-
-    key_row = s.scalar(select(SigningKeyRow).where(SigningKeyRow.certificate_id == ca_row.id))
-    if key_row is None:
-        raise UserError("The centre CA's key is missing from the database; no certificate can be issued.")
-    try:
-        key = ca.decrypt_key(key_row.encrypted_pem, ca.read_passphrase(data_dir))
-    except AuthenticationFailed:
-        raise UserError(
-            f"The CA passphrase file {ca.passphrase_path(data_dir)} does not unlock this centre's CA: "
-            "it belongs to another centre. Use the data folder of this centre's workstation."
-        ) from None
-    return ca.Issued(ca.load_pem(ca_row.pem), key)
-
-
-def export_ca(db: Database, data_dir: Path, out: Path) -> CaInfo:
-    """Writes the CA certificate (PEM) atomically: a temporary file, then a rename."""
-
-    info = ensure_ca(db, data_dir)
-    target = out.expanduser()
-    if target.is_dir():
-        raise UserError(f"{target} is a folder; give a file name such as {target / 'centre-ca.pem'}")
-    if not target.parent.is_dir():
-        raise UserError(f"{target.parent}: no such folder")
-    tmp = target.with_name(f".{target.name}.part")
-    tmp.write_text(info.pem, encoding="ascii")
-    tmp.replace(target)
-    return info
-
-
-# Revocation lists -------------------------------------------------------------------
-
-
-def _newest_crl(s: Session, ca_id: str) -> CrlRow | None:
-    return s.scalar(select(CrlRow).where(CrlRow.ca_id == ca_id).order_by(CrlRow.number.desc()).limit(1))
-
-
-def _new_crl(s: Session, ca_row: CertificateRow, issued: ca.Issued) -> CrlRow:
-    """A new list of every certificate this CA has revoked, numbered one past the last."""
-    from cryptography import x509
-
-    from naas_centre.signing import ca
-
-    s.flush()
-    number = (s.scalar(select(func.max(CrlRow.number)).where(CrlRow.ca_id == ca_row.id)) or 0) + 1
-    revoked = [
-        (int(serial, 16), when, reason or "")
-        for serial, when, reason in s.execute(
-            select(CertificateRow.serial, CertificateRow.revoked_at, CertificateRow.revocation_reason)
-            .where(CertificateRow.issuer_id == ca_row.id, CertificateRow.revoked_at.is_not(None))
-            .order_by(CertificateRow.revoked_at)
-        )
-        if when is not None
-    ]
-    der = ca.make_crl(issued, revoked, number)
-    crl = x509.load_der_x509_crl(der)
-    next_update = crl.next_update_utc
-    assert next_update is not None
-    row = CrlRow(
-        ca_id=ca_row.id, number=number, this_update=crl.last_update_utc, next_update=next_update, der=der
-    )
-    s.add(row)
-    s.flush()
-    audit.note(
-        s,
-        None,
-        "crl.issue",
-        "crls",
-        row.id,
-        {"number": number, "revoked": [format(serial, "x") for serial, _, _ in revoked]},
-    )
-    return row
-
-
-def _current_crl(s: Session, ca_row: CertificateRow, data_dir: Path | None) -> bytes | None:
-    """The newest revocation list, renewed first when it is close to its next update and
-    this workstation can open the CA key; None only for a CA that never had one and
-    cannot make one here."""
-    from naas_centre.signing import ca
-
-    row = _newest_crl(s, ca_row.id)
-    if row is not None and row.next_update > utcnow() + CRL_MARGIN:
-        return row.der
-    if data_dir is not None and ca.passphrase_path(data_dir).exists():
-        return _new_crl(s, ca_row, _ca_key(s, ca_row, data_dir)).der
-    return row.der if row is not None else None
 
 
 # A signer's key ---------------------------------------------------------------------
@@ -308,7 +111,7 @@ def unlock_signer(db: Database, actor: Actor, password: str, data_dir: Path) -> 
                 "(Centre ▸ Change my password…), then sign. Nothing was signed."
             )
         found = _latest_signer(s, actor.account_id)
-        ca_row = _ca_row(s)
+        ca_row = authority.ca_row(s)
     key = _open(found[1], password) if found is not None else None
     if found is not None and key is not None and ca_row is not None:
         cert_row, key_row = found
@@ -359,7 +162,7 @@ def _identity(
         serial=cert_row.serial,
         certificate_id=cert_row.id,
         registration=account.registration_number if account is not None else None,
-        crl_der=_current_crl(s, ca_row, data_dir),
+        crl_der=authority.current_crl(s, ca_row, data_dir),
     )
 
 
@@ -385,7 +188,7 @@ def _issue(
 ) -> SignerIdentity:
     from naas_centre.signing import ca
 
-    info = ensure_ca(db, data_dir)
+    info = authority.ensure_ca(db, data_dir)
     with db.write() as s:
         ca_row = s.get(CertificateRow, info.id)
         assert ca_row is not None
@@ -418,7 +221,7 @@ def _issue(
                 + "A new certificate in your name needs the approval of two administrators "
                 "(Centre ▸ Certificates…)." + waiting + " Nothing was signed."
             )
-        ca_issued = _ca_key(s, ca_row, data_dir)
+        ca_issued = authority.ca_key(s, ca_row, data_dir)
         used: list[CertificateApprovalRow] = []
         if grounds.startswith("replacement"):
             by_approver: dict[str, CertificateApprovalRow] = {}
@@ -439,7 +242,7 @@ def _issue(
             unique_id=actor.account_id,
             registration=account.registration_number,
         )
-        row = _store_certificate(s, issued, "signer", actor.account_id, ca_row.id)
+        row = authority.store_certificate(s, issued, "signer", actor.account_id, ca_row.id)
         s.add(
             SigningKeyRow(
                 certificate_id=row.id,
@@ -609,8 +412,8 @@ def revoke_certificates(
         ).all()
         if not rows:
             raise UserError(f"{account.display_name} has no certificate that can be revoked.")
-        ca_row = _ca_row(s)
-        ca_issued = _ca_key(s, ca_row, data_dir) if ca_row is not None else None
+        ca_row = authority.ca_row(s)
+        ca_issued = authority.ca_key(s, ca_row, data_dir) if ca_row is not None else None
         now = utcnow()
         for row in rows:
             row.revoked_at = now
@@ -624,7 +427,7 @@ def revoke_certificates(
                 {"serial": row.serial, "account": account.id, "reason": reason},
             )
         if ca_row is not None and ca_issued is not None:
-            _new_crl(s, ca_row, ca_issued)
+            authority.new_crl(s, ca_row, ca_issued)
         return [row.serial for row in rows]
 
 

@@ -38,19 +38,19 @@ from naas_centre.reports.data import ReportData, ReportKind, SignatureSlot
 from naas_centre.reports.gather import READERS, NotReady, ReportRef, gather
 from naas_centre.reports.layout import SlotRect
 from naas_centre.reports.render import render
-from naas_centre.services import accounts, audit, certificates
+from naas_centre.services import accounts, audit, authority, certificates
 from naas_centre.services.views import Actor, Role
 from naas_centre.signing.pdf import RequiredSigner, SignerIdentity, sign_pdf
 
 SIGNERS = certificates.SIGNERS
 
-# The centre CA and signing identities live in ``certificates``; these names stay here
+# The centre CA lives in ``authority``, signing identities in ``certificates``; these names stay here
 # for the callers that know them from here.
-CaInfo = certificates.CaInfo
-centre_ca = certificates.centre_ca
-trusted_cas = certificates.trusted_cas
-ensure_ca = certificates.ensure_ca
-export_ca = certificates.export_ca
+CaInfo = authority.CaInfo
+centre_ca = authority.centre_ca
+trusted_cas = authority.trusted_cas
+ensure_ca = authority.ensure_ca
+export_ca = authority.export_ca
 unlock_signer = certificates.unlock_signer
 revoke_certificates = certificates.revoke_certificates
 approve_replacement = certificates.approve_replacement
