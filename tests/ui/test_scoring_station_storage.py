@@ -284,3 +284,32 @@ def test_a_window_holding_the_only_copy_of_changes_asks_before_it_closes(
     qtbot.waitUntil(lambda: view.pending.idle)
     assert window.close()
     tasks.wait()
+
+
+def test_read_only_medium_a_pause_and_its_reason_wait_in_order_and_land_with_the_press(
+    qtbot: QtBot, view: SittingView, demo: DemoCentre, sitting_id: str
+) -> None:
+    timer = panel(view).timer
+    with qtbot.waitSignal(view.clocks.clock_event_saved, timeout=10_000):
+        qtbot.mouseClick(timer.start_button, Qt.MouseButton.LeftButton)
+    clear = inject(demo.db, demo.path, "read_only")
+    try:
+        before = now()
+        qtbot.mouseClick(timer.pause_button, Qt.MouseButton.LeftButton)
+        after = now()
+        assert timer.status.text() == "Paused"  # stopped at the press, whatever the disk does
+        dialog = timer.pause_dialog
+        assert dialog is not None
+        dialog.buttons["actor issue"].setChecked(True)
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+        assert timer.status.text() == "Paused · actor issue"
+        qtbot.waitUntil(lambda: len(journal_items(demo.db)) == 2, timeout=10_000)
+        assert [i["op"] for i in journal_items(demo.db)] == ["record_event", "set_pause_reason"]
+        assert [e.kind for e in events(demo, sitting_id)] == ["start"]
+    finally:
+        with qtbot.waitSignal(view.clocks.pause_reason_saved, timeout=10_000):
+            clear()
+    stored = events(demo, sitting_id)
+    assert [(e.kind, e.reason) for e in stored] == [("start", None), ("pause", "actor issue")]
+    assert before <= stored[1].at <= after
+    qtbot.waitUntil(lambda: journal_items(demo.db) == [], timeout=5_000)
