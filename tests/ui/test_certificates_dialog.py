@@ -1,7 +1,7 @@
 """The administrator's Certificates screen (revoke with a reason, approve a replacement),
-the notice of a new certificate at sign-in, choosing one's own password, and the sign
-dialog's plain answer to a password an administrator set. Real services, real widgets;
-every wait is on a signal."""
+the notice of a new certificate at sign-in, choosing one's own password, the sign
+dialog's plain answer to a password an administrator set, and the idle lock's share of
+the one lock-out. Real services, real widgets; every wait is on a signal or a state."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from db.models import AccountRow, CrlRow
+from naas_centre.errors import AccountLocked
 from naas_centre.services import accounts, certificates, signatures
-from tests.ui.conftest import DemoCentre
+from tests.ui.conftest import DemoCentre, WaitUntil
 from tests.ui.reports_support import close_window, open_window, password, trigger
 from ui import certificates_dialog
 from ui.certificates_dialog import CertificatesDialog, ReasonDialog
@@ -165,3 +166,28 @@ def test_a_temporary_password_is_refused_at_signing_until_the_person_chooses_the
     # His own password now: a first certificate (he had none), shown to him at next sign-in.
     identity = signatures.unlock_signer(scored.db, tomasz, "his very own passphrase", scored.folder)
     assert [n.serial for n in signatures.pending_certificate_notices(scored.db, tomasz)] == [identity.serial]
+
+
+def test_the_idle_lock_shares_the_lock_out_of_sign_in(
+    qtbot: QtBot, window: Opener, scored: DemoCentre, wait_until: WaitUntil
+) -> None:
+    w = window("assessor1")
+    w.lock_now()
+    overlay = w.overlay
+    for i in range(accounts.MAX_FAILURES + 5):
+        overlay.password.setText(f"guess number {i}")
+        overlay.unlock_button.click()
+        wait_until(overlay.unlock_button.isEnabled)
+    assert "locked" in overlay.error.text()
+    overlay.password.setText(password("assessor1"))
+    overlay.unlock_button.click()
+    wait_until(overlay.unlock_button.isEnabled)
+    assert w.locked and "locked" in overlay.error.text()  # the right password, refused while locked
+    with pytest.raises(AccountLocked):
+        accounts.authenticate(scored.db, "assessor1", password("assessor1"))
+    # An administrator unlocks the account; the screen opens with the right password.
+    accounts.unlock(scored.db, scored.actor("admin"), w.actor.account_id)
+    with qtbot.waitSignal(w.locked_changed, timeout=10_000) as unlocked:
+        overlay.password.setText(password("assessor1"))
+        overlay.unlock_button.click()
+    assert unlocked.args == [False]
