@@ -231,7 +231,16 @@ def _print_verdict(path: Path, verdict: Any, record: Any, ok: bool) -> None:
     for i, sig in enumerate(verdict.signatures, 1):
         when = stamp(sig.signed_at, "UTC") if sig.signed_at else "no signing time"
         kind = "certifies the document" if sig.certifies else "approval"
-        print(f"  signature {i}: {sig.signer} ({sig.signer_subject})")
+        who = ", ".join(
+            x
+            for x in (
+                sig.role,
+                f"Registration {sig.registration}" if sig.registration else None,
+                sig.organisation,
+            )
+            if x
+        )
+        print(f"  signature {i}: {sig.signer}{f' ({who})' if who else ''}; certificate {sig.serial}")
         print(f"    signed:  {when} (the signer's clock), revision {sig.revision}, {kind}")
         chain = " <- ".join(sig.chain) if sig.chain else "no chain to a trusted centre CA"
         print(f"    chain:   {chain}{' (trusted)' if sig.trusted else ''}")

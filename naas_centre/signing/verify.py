@@ -86,6 +86,8 @@ class SignatureVerdict:
     serial: str = ""  # certificate serial, hex
     revoked_at: datetime | None = None  # per a CRL, when the certificate was revoked
     certifies: bool = False  # a certification (DocMDP) signature
+    role: str | None = None  # the certificate's title
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -422,13 +424,13 @@ def _revision_changes(
         handled.add(req_ref)
         changes.append("the list of required signers was changed")
 
-    # The DSS: validation data only, wherever it sits.
-    for root in (old_root, new_root):
-        dss_raw = _raw(root, "/DSS")
-        for r in _dss_refs(dss_raw):
-            if r in overwritten:
-                handled.add(r)
-                dss_touched = True
+    # The DSS: validation data only. Only objects that already were the DSS may be
+    # rewritten as such: pointing /DSS at a page's content and rewriting that would
+    # otherwise pass as "validation data".
+    for r in _dss_refs(_raw(old_root, "/DSS")):
+        if r in overwritten:
+            handled.add(r)
+            dss_touched = True
 
     # The form: its field list may only gain the new signature fields.
     acro_raw_old, acro_raw_new = _raw(old_root, "/AcroForm"), _raw(new_root, "/AcroForm")
@@ -833,7 +835,14 @@ def _one(
         serial=ca.serial_hex(cert),
         revoked_at=revoked_at,
         certifies=certifies,
+        role=_attr(cert, x509.NameOID.TITLE),
+        organisation=_attr(cert, x509.NameOID.ORGANIZATION_NAME),
     )
+
+
+def _attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
+    found = cert.subject.get_attributes_for_oid(oid)
+    return str(found[0].value) if found else None
 
 
 # A required place with no account id is open to any holder of a centre certificate

@@ -255,9 +255,10 @@ def test_a_day_signed_by_assessors_then_countersigned_in_parallel(centre: Centre
         == 0
     )
     files = sorted(out.glob("*_v1.pdf"))
-    assert len(files) == 6 * 5 + 1  # every report of six sittings, and the day summary
     ca_file = tmp_path / "ca.pem"
     signatures.export_ca(centre.db, centre.data_dir, ca_file)
     run = cli("verify", "--ca", str(ca_file), *map(str, files))
     assert run.returncode == 0, run.stdout[-2000:]
     assert len(re.findall(r"signature \d: Ngozi Okafor \(", run.stdout)) == len(files)
+    assert run.stdout.count("complete: every required signature is present") == len(files)
+    assert len(files) == 6 * 5 + 1  # every report of six sittings, and the day summary

@@ -690,3 +690,28 @@ def test_damaged_or_padded_files_are_reported_never_crash(
         path = signed.write(f"damaged-{i}.pdf", data[:cut])
         code, out = _verify(signed, path, capsys=capsys)
         assert code == 1 and "NOT VALID" in out, (cut, out)
+
+
+def test_page_text_rewritten_under_the_name_of_validation_data_is_a_change(
+    signed: Signed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The catalog's /DSS pointed at the page's content stream, which is then rewritten:
+    validation data may change after signing, but only what already was validation data."""
+    page_ix, (x1, y1, x2, y2) = _outcome_box(signed.pdf)
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed.data), strict=False)
+    page = writer.find_page_for_modification(page_ix)[0].get_object()
+    contents = page.raw_get("/Contents")
+    target = contents.raw_get(0) if isinstance(contents, generic.ArrayObject) else contents
+    writer.root[generic.NameObject("/DSS")] = target
+    writer.update_root()
+    stream = target.get_object()
+    stream.strip_filters()
+    stream._data = stream._encoded_data = stream.data + (
+        f"\nq 0.13 0.55 0.27 rg {x1:.1f} {y1:.1f} {x2 - x1:.1f} {y2 - y1:.1f} re f Q\n"
+    ).encode("ascii")
+    writer.update_container(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    path = signed.write("smuggled.pdf", out.getvalue())
+    code, text = _verify(signed, path, capsys=capsys)
+    assert code == 1 and re.search(r"revision 5: the text or drawing of page \d+ was changed", text), text
