@@ -6,6 +6,7 @@ the one lock-out. Real services, real widgets; every wait is on a signal or a st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -13,10 +14,14 @@ from sqlalchemy import select
 
 from db.models import AccountRow, CrlRow
 from naas_centre.errors import AccountLocked
-from naas_centre.services import accounts, certificates, signatures
+from naas_centre.reports.data import ReportKind
+from naas_centre.reports.gather import NotReady, ReportRef, refs_for_sitting
+from naas_centre.services import accounts, certificates, signatures, sittings
+from naas_centre.services.demo_signing import moderate_day
 from tests.ui.conftest import DemoCentre, WaitUntil
 from tests.ui.reports_support import close_window, open_window, password, trigger
 from ui import certificates_dialog
+from ui.batch_reports_dialog import BatchReportsDialog
 from ui.certificates_dialog import CertificatesDialog, ReasonDialog
 from ui.main_window import MainWindow
 from ui.password_dialog import PasswordDialog
@@ -191,3 +196,50 @@ def test_the_idle_lock_shares_the_lock_out_of_sign_in(
         overlay.password.setText(password("assessor1"))
         overlay.unlock_button.click()
     assert unlocked.args == [False]
+
+
+def test_the_days_batch_stops_for_a_reason_then_signs_the_new_version(
+    qtbot: QtBot, window: Opener, scored: DemoCentre, tmp_path: Path, wait_until: WaitUntil
+) -> None:
+    moderate_day(scored.db, scored.day)
+    manager = scored.actor("manager")
+    summary_ref = ReportRef(ReportKind.DAY_SUMMARY, day=scored.day)
+    mine = signatures.unlock_signer(scored.db, manager, password("manager"), scored.folder)
+    assert signatures.sign_report(scored.db, manager, mine, summary_ref).version == 1
+    # Then an assessor signs a report: the day summary's count of signed reports is stale.
+    helen = scored.actor("assessor1")
+    identity = signatures.unlock_signer(scored.db, helen, password("assessor1"), scored.folder)
+    signed_one = False
+    for s in sittings.list_for_assessor(scored.db, helen, scored.day):
+        for ref in refs_for_sitting(scored.db, helen, s.id):
+            try:
+                signatures.sign_report(scored.db, helen, identity, ref)
+            except NotReady:
+                continue
+            signed_one = True
+            break
+        if signed_one:
+            break
+    assert signed_one and signatures.changed_since_signed(scored.db, manager, summary_ref)
+
+    w = window("manager")
+    dialog = trigger(w, "reports.day")
+    assert isinstance(dialog, BatchReportsDialog)
+    dialog.folder.setText(str(tmp_path / "day"))
+    dialog.sign_first.setChecked(True)
+    qtbot.keyClicks(dialog.password, password("manager"))
+    dialog.start_button.click()
+    wait_until(lambda: "changed after they were signed" in dialog.error.text(), timeout=60_000)
+    assert "day summary" in dialog.error.text() and dialog.pages.currentIndex() == 0
+    assert not any((tmp_path / "day").iterdir())  # nothing signed or written
+
+    qtbot.keyClicks(dialog.reason, "Counts of signed reports brought up to date")
+    qtbot.keyClicks(dialog.password, password("manager"))
+    with qtbot.waitSignal(dialog.run_finished, timeout=180_000) as finished:
+        dialog.start_button.click()
+    result = finished.args[0].result
+    assert result.new_versions == 1
+    assert [p.name for p in result.written if "day-summary" in p.name] == [f"{scored.day}_day-summary_v2.pdf"]
+    versions = signatures.documents(scored.db, manager, summary_ref)
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[1].reason == "Counts of signed reports brought up to date"
