@@ -101,15 +101,16 @@ class FileVerdict:
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = ()  # harmless facts: validation data added, later revocations
     revisions: int = 0
+    problems: tuple[str, ...] = ()  # each problem on its own; ``problem`` joins them
 
     @property
     def sound(self) -> bool:
         """Everything but completeness: what is signed so far is intact and trusted."""
         return bool(self.signatures) and all(s.ok for s in self.signatures) and not self.changes
 
-    @property
-    def problems(self) -> tuple[str, ...]:
-        return tuple(p for p in (self.problem or "").split("; ") if p)
+
+def _failed(problem: str, revisions: int = 0) -> FileVerdict:
+    return FileVerdict(False, problem=problem, problems=(problem,), revisions=revisions)
 
 
 # Reading ----------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def _issuer_check(
         pass
     issuer = None
     for root in trusted:
-        if root.subject != cert.issuer:
+        if root.subject != cert.issuer or not _is_ca(root):
             continue
         try:
             cert.verify_directly_issued_by(root)
@@ -210,6 +211,11 @@ def _issuer_check(
         break
     if issuer is None:
         via = next((o for o in others if o.subject == cert.issuer and _spki(o) != _spki(cert)), None)
+        if via is not None and via.issuer != via.subject and not _is_ca(via):
+            return None, (
+                f"the certificate was issued with the key of {_name_of(via)}, whose own certificate is not a "
+                "certificate authority's; only certificates the centre CA issued itself may sign"
+            )
         if via is not None and via.issuer != via.subject:
             return None, (
                 f"the certificate was issued by {_name_of(via)}, an intermediate certificate, not directly "
@@ -236,6 +242,17 @@ def _issuer_check(
     if not (issuer.not_valid_before_utc <= at <= issuer.not_valid_after_utc):
         return None, "the centre CA's certificate was not valid at the signing time"
     return issuer, None
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    """A certificate that may issue others: a CA with the certificate-signing usage (a
+    signer's certificate given as ``--ca`` by mistake trusts nothing)."""
+    try:
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return bool(bc.ca and ku.key_cert_sign)
 
 
 def _revocation(
@@ -615,9 +632,7 @@ def verify_pdf(
         return _verify(data, trusted, crls, now or datetime.now(UTC))
     except Exception as exc:  # a verifier reports; whatever the file does, it must not crash
         log.debug("verification failed", exc_info=True)
-        return FileVerdict(
-            False, problem=f"the PDF is damaged and cannot be analysed ({type(exc).__name__}: {exc})"
-        )
+        return _failed(f"the PDF is damaged and cannot be analysed ({type(exc).__name__}: {exc})")
 
 
 def _verify(
@@ -632,9 +647,9 @@ def _verify(
         total = reader.xrefs.total_revisions
         embedded_certs, embedded_crls = _embedded(reader)
     except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-        return FileVerdict(False, problem=f"the PDF is damaged and cannot be read ({exc})")
+        return _failed(f"the PDF is damaged and cannot be read ({exc})")
     if not sigs:
-        return FileVerdict(False, problem="the document is not signed", revisions=total)
+        return _failed("the document is not signed", revisions=total)
     valid_crls = _valid_crls([*crls, *embedded_crls], trusted)
     problems: list[str] = []
     notes: list[str] = []
@@ -700,6 +715,7 @@ def _verify(
         ok=ok,
         signatures=tuple(verdicts),
         problem="; ".join(problems) if problems else None,
+        problems=tuple(problems),
         complete=complete,
         required=required,
         missing=missing,

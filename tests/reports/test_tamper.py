@@ -715,3 +715,23 @@ def test_page_text_rewritten_under_the_name_of_validation_data_is_a_change(
     path = signed.write("smuggled.pdf", out.getvalue())
     code, text = _verify(signed, path, capsys=capsys)
     assert code == 1 and re.search(r"revision 5: the text or drawing of page \d+ was changed", text), text
+
+
+def test_a_certificate_issued_by_a_signers_key_is_invalid_even_if_that_signer_is_trusted(
+    signed: Signed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An assessor's key used as a CA, and her certificate given by mistake as ``--ca``:
+    an end-entity certificate trusts nothing."""
+    user = signed.assessors[0]
+    hers = signed.identity(user)
+    as_ca = ca.Issued(ca.load_pem(hers.cert_pem), ca.key_from_der(hers.key_der))
+    leaf = ca.issue_signer(as_ca, DISPLAY[signed.assessors[1]], "Assessor", unique_id="someone")
+    path = signed.write("by-signer.pdf", forged(signed, leaf.certificate, leaf.key, as_ca.certificate))
+    trusted = signed.write("her.pem", hers.cert_pem.encode("ascii"))
+    code = main(["verify", "--ca", str(signed.ca_pem), "--ca", str(trusted), str(path)])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert (
+        f"issued with the key of {DISPLAY[user]}, whose own certificate is not a certificate authority's"
+        in out
+    )
