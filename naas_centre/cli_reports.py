@@ -174,7 +174,6 @@ def _read_pdf(path: Path) -> bytes | str:
 
 def _verify(args: argparse.Namespace) -> int:
     from naas_centre.services import verification
-    from naas_centre.services.centre import open_database
     from naas_centre.signing.verify import verify_pdf
 
     # pyHanko logs every failed check with a traceback; the verdict below says it plainly.
@@ -184,7 +183,7 @@ def _verify(args: argparse.Namespace) -> int:
     crls = _given_crls(args)
     db = None
     if args.db or not trusted:
-        db = open_database(_target(args), args.data_dir, create=False)
+        db = verification.open_for_reading(_target(args))
     try:
         if db is not None:
             cas, db_crls = verification.trusted_material(db)

@@ -22,6 +22,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from cryptography import x509
 from sqlalchemy import select
@@ -36,9 +37,12 @@ from db.models import (
     DocumentSignatureRow,
     SignedDocumentRow,
 )
+from naas_centre.errors import UserError
 from naas_centre.reports.data import ReportKind
 from naas_centre.signing import ca
 from naas_centre.signing.verify import FileVerdict
+
+READ_ONLY_WORKSTATION = "00000000-0000-0000-0000-000000000000"  # never stamped: nothing is written
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,42 @@ class RecordVerdict:
     newer: tuple[NewerVersion, ...] = ()
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+
+
+def open_for_reading(target: str | Path) -> Database:
+    """The centre database, opened to read only: never created, upgraded or stamped.
+
+    ``services.centre.open_database`` would upgrade an older database (and make a
+    workstation id in the data folder); a check must leave everything as it found it,
+    so an older or newer database is refused with what to do instead.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from db.engine import is_sqlite, to_url
+    from db.migrate import current_revision, head_revision
+
+    url = to_url(target)
+    if is_sqlite(url):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.is_dir():
+            raise UserError(f"{path} is a folder, not a database file")
+        if not path.is_file():
+            raise UserError(f"{path}: no such database")
+    db = Database(url, READ_ONLY_WORKSTATION)
+    try:
+        found = current_revision(db.engine)
+    except SQLAlchemyError as exc:
+        db.dispose()
+        raise UserError(
+            f"{target}: cannot open the database ({str(getattr(exc, 'orig', None) or exc).strip()})"
+        ) from None
+    if found != head_revision():
+        db.dispose()
+        raise UserError(
+            f"{target} was written by another version of naas-centre; verify never changes a database, "
+            "so upgrade it first with: naas-centre db upgrade --db " + str(target)
+        )
+    return db
 
 
 def trusted_material(db: Database) -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList]]:

@@ -169,6 +169,28 @@ def test_bad_input_exits_2_with_a_message(centre: Centre, tmp_path: Path) -> Non
         (["verify", "--ca", str(tmp_path / "nope.pem"), str(path)], "no such file"),
         (["verify", "--ca", str(notes), str(path)], "not a certificate"),
         (
+            ["verify", "--crl", str(notes), "--ca", str(ca_file), str(path)],
+            "not a certificate revocation list",
+        ),
+        (["verify", "--db", str(tmp_path / "none.db"), str(path)], "no such database"),
+        (["verify", "--db", str(notes), str(path)], "cannot open the database"),
+        (
+            [
+                "ca",
+                "revoke",
+                "assessor1",
+                "--reason",
+                "x",
+                "--admin",
+                "admin",
+                "--password-file",
+                str(tmp_path / "no.pw"),
+                "--db",
+                str(centre.path),
+            ],
+            "no such file",
+        ),
+        (
             ["reports", "--db", str(centre.path), "--out", str(tmp_path / "o"), "--signer", "assessor1"],
             "--passphrase-file",
         ),
