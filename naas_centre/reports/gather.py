@@ -7,7 +7,6 @@ assessor has not submitted, a script is not in, the assessors differ on a level)
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -33,7 +32,7 @@ from db.models import (
     SittingAssessorRow,
     SittingRow,
 )
-from naas_centre.core.outcome import Outcome
+from naas_centre.core.completeness import Missing, MissingKind
 from naas_centre.errors import Conflict, NotFound, PermissionDenied
 from naas_centre.packs.outcome_adapter import evaluate_pack
 from naas_centre.packs.schema import Criterion, KssArea, Pack, Rubric
@@ -59,7 +58,7 @@ from naas_centre.reports.data import (
     StationJudgement,
     WrittenReportData,
 )
-from naas_centre.services import access, moderation, packs, timing
+from naas_centre.services import access, completeness, moderation, packs, timing
 from naas_centre.services.views import Actor, Role
 
 READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
@@ -164,24 +163,16 @@ def readiness(db: Database, actor: Actor, ref: ReportRef) -> str | None:
     return None
 
 
-def _lacking(db: Database, actor: Actor, ref: ReportRef) -> tuple[Any, ...]:
-    """What the sitting still lacks for this report (``completeness.Missing`` items).
+def _lacking(db: Database, actor: Actor, ref: ReportRef) -> tuple[Missing, ...]:
+    """What the sitting still lacks for this report.
 
     The rule is ``naas_centre.services.completeness`` (one rule for the sitting screen,
     moderation and the reports): the outcome needs everything; a station's report needs
     what concerns that station and the sitting as a whole (an assessor not submitted).
     """
-    try:
-        completeness: Any = importlib.import_module("naas_centre.services.completeness")
-    except ImportError:  # not in this build: the checks in _Context still apply
-        return ()
+    assert ref.sitting_id is not None
     station = None if ref.kind == ReportKind.OUTCOME else ref.station_id
-    if hasattr(completeness, "for_report"):
-        return tuple(completeness.for_report(db, actor, ref.sitting_id, station))
-    items = tuple(completeness.missing(db, actor, ref.sitting_id))
-    if station is not None:
-        items = tuple(m for m in items if m.station_id in ("", station))
-    return items
+    return completeness.for_report(db, actor, ref.sitting_id, station)
 
 
 def _require_complete(db: Database, actor: Actor, ref: ReportRef) -> None:
@@ -198,17 +189,12 @@ def _require_complete(db: Database, actor: Actor, ref: ReportRef) -> None:
 
 def _heading(c: Criterion) -> str:
     """A criterion as a person reads it in a sentence: its short title, else its text."""
-    title = getattr(c, "title", None)
-    return str(title) if title else " ".join(c.text.split())
+    return c.heading()
 
 
 def _standard(pack: Pack) -> int:
     """The level that meets the standard (the pack's own, else the pass mark rounded up)."""
-    rule: Any = pack.outcome
-    if hasattr(rule, "standard"):
-        return int(rule.standard())
-    mark = float(pack.outcome.area_pass_mark)
-    return int(-(-mark // 1))
+    return pack.outcome.standard()
 
 
 # One sitting, read once -------------------------------------------------------------
@@ -568,16 +554,15 @@ class _Context:
                     moderation=self._judgement_moderation(station),
                 )
             )
-        core_reasons = tuple(result.reasons) if hasattr(result, "below_standard") else ()
         return OutcomeReportData(
             header=self.header(ReportKind.OUTCOME, "Outcome and feedback"),
             met=result.met,
             areas=tuple(areas),
-            reasons=core_reasons or _reasons(self.pack, result, levels),
+            reasons=tuple(result.reasons),
             rule=_rule_in_words(self.pack),
             scale=self._scale(first_rubric),
             station_judgements=tuple(judgements),
-            rationale=" ".join(str(getattr(rule, "rationale", None) or "").split()),
+            rationale=" ".join((rule.rationale or "").split()),
             judgement_note=_judgement_note(stations, result.met),
             stations=tuple(stations),
             appeal=_appeal(self.centre),
@@ -658,7 +643,7 @@ def _strengths(area: KssArea, crits: tuple[AreaCriterion, ...], standard: int, l
             f"No criterion in this area reached {_level_words(standard, labels)} at this sitting; "
             "the notes in the station reports show what the assessors did see."
         )
-    pack_words = " ".join(str(getattr(area, "strengths", None) or "").split())
+    pack_words = " ".join((area.strengths or "").split())
     return f"{text} {pack_words}".strip()
 
 
@@ -689,7 +674,7 @@ def _next_steps(
             )
         elif met:
             parts.append("Keep this practice where others can learn from it, for example as a peer observer.")
-    pack_words = " ".join(str(getattr(area, "next_steps", None) or "").split())
+    pack_words = " ".join((area.next_steps or "").split())
     if pack_words:
         parts.append(pack_words)
     return " ".join(parts)
@@ -750,40 +735,6 @@ def _criteria(pack: Pack) -> dict[str, Criterion]:
     return {c.id: c for _, c in pack.criteria()}
 
 
-def _reasons(pack: Pack, result: Outcome, levels: dict[str, int | None]) -> tuple[str, ...]:
-    if result.met:
-        return ()
-    rule = pack.outcome
-    titles = {a.id: a.title for a in pack.kss_areas}
-    criteria = _criteria(pack)
-    out = []
-    met_count = sum(1 for r in result.areas if r.met)
-    if rule.overall.areas_met != "all":
-        out.append(
-            f"{met_count} of {len(result.areas)} KSS areas were met; {rule.overall.areas_met} are needed."
-        )
-    for r in result.areas:
-        if r.met is False and r.combined is not None:
-            out.append(
-                f"{titles.get(r.area, 'An area')}: combined level {r.combined:.2f}, "
-                f"below the pass mark of {rule.area_pass_mark:g}."
-            )
-    for crit in rule.overall.critical:
-        level = levels.get(crit.criterion)
-        if level is not None and level < crit.min_level:
-            text = _heading(criteria[crit.criterion]) if crit.criterion in criteria else "a criterion"
-            out.append(
-                f"Critical criterion “{text}” was scored {level}; at least {crit.min_level} is required."
-            )
-    floor = rule.overall.floor_level
-    if floor is not None:
-        for cid, level in levels.items():
-            if level is not None and level < floor:
-                text = _heading(criteria[cid]) if cid in criteria else "a criterion"
-                out.append(f"“{text}” was scored {level}, below the lowest level allowed ({floor}).")
-    return tuple(out)
-
-
 def _rule_in_words(pack: Pack) -> tuple[str, ...]:
     """The pack's outcome rule as sentences: every condition a candidate must meet."""
     rule = pack.outcome
@@ -812,7 +763,7 @@ def _rule_in_words(pack: Pack) -> tuple[str, ...]:
         conditions.append("every critical criterion reaches its level")
         listed = " and ".join(named) if len(named) <= 2 else "; ".join(named[:-1]) + "; and " + named[-1]
         critical_line = f"The critical criteria are {listed}."
-    bound = getattr(rule.overall, "max_below_standard", None)
+    bound = rule.overall.max_below_standard
     if bound is not None:
         below = _level_words(_standard(pack), labels)
         count = len(pack.criteria())
@@ -890,14 +841,14 @@ def day_summary(
         for sid in ids:
             ctx = _Context.load(s, actor, sid)
             total = len(ctx.pack.criteria()) * max(1, len(ctx.assessors))
-            kinds = {str(getattr(m, "kind", "")) for m in lacking[sid]}
+            kinds = {m.kind for m in lacking[sid]}
             try:
                 if lacking[sid]:
                     raise NotReady("incomplete")
                 outcome = ctx.outcome()
                 verdict = "met" if outcome.met else "not met"
             except NotReady as exc:
-                moderation_only = kinds == {"moderation_outstanding"} or "differ" in str(exc)
+                moderation_only = kinds == {MissingKind.MODERATION_OUTSTANDING} or "differ" in str(exc)
                 verdict = "pending: moderation" if moderation_only else "pending"
             n_reports = len(refs_for_pack(sid, ctx.pack))
             rows.append(
