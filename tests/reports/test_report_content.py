@@ -467,3 +467,13 @@ def test_the_written_report_gives_its_marking_in_sentences(centre: Centre, tmp_p
     assert "The marking in brief" in text
     for r in short:
         assert f"“{r.criterion_title}” was at level {r.final_level}" in text
+
+
+def test_a_lone_assessor_declares_no_independence_from_another() -> None:
+    from naas_centre.reports.gather import declaration
+
+    for kind in (ReportKind.OBSERVATION, ReportKind.WRITTEN, ReportKind.OUTCOME):
+        assert "independently of the other assessor" in declaration(kind, two=True)
+        alone = declaration(kind, two=False)
+        assert "other assessor" not in alone and "moderation" not in alone
+        assert alone.endswith("I have no conflict of interest with the candidate or with their employer.")
