@@ -343,10 +343,10 @@ def _write_all(
                 return True
             continue
         drafts.append((ref, data))
-    result.drafts += len(drafts)
     if pool is None:
         for ref, data in drafts:
             result.written.append(_write(out_dir / _file_name(ref, names, "unsigned"), _draft(data)))
+            result.drafts += 1
             if tick(f"wrote {ref.kind.value}"):
                 return True
         return False
@@ -357,6 +357,7 @@ def _write_all(
         for fut in finished:
             ref = futures[fut]
             result.written.append(_write(out_dir / _file_name(ref, names, "unsigned"), fut.result()))
+            result.drafts += 1
             if tick(f"wrote {ref.kind.value}"):
                 for other in pending:
                     other.cancel()
