@@ -201,7 +201,7 @@ def _verify(args: argparse.Namespace) -> int:
                 continue
             verdict = verify_pdf(data, trusted, crls=crls)
             record = verification.check(db, data, verdict) if db is not None and verdict.signatures else None
-            ok = verdict.ok and (record is None or record.ok)
+            ok = verdict.accepted and (record is None or record.ok)
             _print_verdict(path, verdict, record, ok)
             if not ok and status == EXIT_OK:
                 status = EXIT_FAIL

@@ -14,6 +14,8 @@ standard diff policy or poppler's ``pdfsig``:
   revision names the required signers (``pdf.CATALOG_KEY``). Each signature must sit in
   a required slot and be made by the account that slot names (the certificate's
   subject serialNumber); the document is *complete* when every slot is signed.
+  ``FileVerdict.ok`` is about what is there; ``accepted`` (what the command line calls
+  VALID) also needs ``complete``.
 - **What may change after the first signature.** Only a further signature by a
   required signer, and validation data (the DSS). Each later revision is compared with
   the one before, object by object: an existing object may be rewritten only where a
@@ -92,7 +94,7 @@ class SignatureVerdict:
 
 @dataclass(frozen=True)
 class FileVerdict:
-    ok: bool  # signed, intact, trusted, unchanged and complete
+    ok: bool  # signed, every signature valid, trusted and in its place, nothing else changed
     signatures: tuple[SignatureVerdict, ...] = field(default=())
     problem: str | None = None
     complete: bool = False  # every required signer signed
@@ -104,9 +106,15 @@ class FileVerdict:
     problems: tuple[str, ...] = ()  # each problem on its own; ``problem`` joins them
 
     @property
+    def accepted(self) -> bool:
+        """What ``naas-centre verify`` accepts: ``ok`` and ``complete``. A report signed by
+        one assessor so far is ``ok`` (what is there is sound) but not yet accepted."""
+        return self.ok and self.complete
+
+    @property
     def sound(self) -> bool:
-        """Everything but completeness: what is signed so far is intact and trusted."""
-        return bool(self.signatures) and all(s.ok for s in self.signatures) and not self.changes
+        """Another name for ``ok``: what is signed so far is intact and trusted."""
+        return self.ok
 
 
 def _failed(problem: str, revisions: int = 0) -> FileVerdict:
@@ -708,9 +716,8 @@ def _verify(
     signed_slots = {r.slot for r in required for v in verdicts if v.ok and v.field == field_name(r.slot)}
     missing = tuple(r.name for r in required if r.slot not in signed_slots)
     complete = bool(required) and not missing
-    if required and missing:
-        problems.append("not complete: no signature yet from " + ", ".join(missing))
-    ok = complete and not problems and all(v.ok for v in verdicts)
+    # Incompleteness is not a problem with what is there: ``missing`` says who is awaited.
+    ok = not problems and all(v.ok for v in verdicts)
     return FileVerdict(
         ok=ok,
         signatures=tuple(verdicts),

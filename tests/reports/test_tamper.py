@@ -504,7 +504,7 @@ def test_the_untouched_report_verifies_with_both_tools(signed: Signed) -> None:
 
 def test_the_report_carries_its_required_signers_and_validation_data(signed: Signed) -> None:
     verdict = verify_pdf(signed.data, ca.load_any(signed.ca_pem.read_bytes()))
-    assert verdict.ok and verdict.complete and not verdict.missing
+    assert verdict.ok and verdict.complete and verdict.accepted and not verdict.missing
     names = [DISPLAY[u] for u in signed.assessors]
     assert [r.name for r in verdict.required] == [*names, "centre manager"]  # any centre manager
     assert verdict.signatures[2].signer == "Ngozi Okafor"
@@ -586,7 +586,8 @@ def test_5_revisions_cut_off_are_not_complete(signed: Signed, capsys: pytest.Cap
         assert code == 1, out
         assert f"NOT COMPLETE: missing {', '.join(missing)}" in out
         verdict = verify_pdf(cut, ca.load_any(signed.ca_pem.read_bytes()))
-        assert verdict.sound and not verdict.complete and list(verdict.missing) == missing
+        assert verdict.ok and not verdict.complete and not verdict.accepted
+        assert list(verdict.missing) == missing
         # the centre's records know it is an earlier state of a document with more signatures
         code, out = _verify_db(signed, path, capsys)
         assert code == 1 and "NOT COMPLETE" in out and "more signatures than this file" in out
