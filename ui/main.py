@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    from ui.app import run_gui  # Qt is imported from here on
+    from ui.shell.app import run_gui  # Qt is imported from here on
 
     return run_gui(db=args.db, data_dir=args.data_dir, demo=args.demo, theme_name=args.theme, started=STARTED)
 

@@ -29,9 +29,9 @@ def run(demo: Any, clicks: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from naas_centre.services import accounts, sittings
-    from ui import theme
-    from ui.sitting_view import SittingView, load_sitting
-    from ui.tasks import TaskManager
+    from ui.common import theme
+    from ui.scoring.sitting_view import SittingView, load_sitting
+    from ui.work.tasks import TaskManager
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)

@@ -93,7 +93,7 @@ class _Lines:
 
 
 def test_a_killed_kiosk_loses_at_most_two_seconds_and_reopens_the_same_script(tmp_path: Path) -> None:
-    from ui.kiosk_autopilot import typed_text
+    from ui.shell.kiosk_autopilot import typed_text
 
     folder = tmp_path / "data"
     sitting_id = _kiosk_left_open(folder)

@@ -21,9 +21,9 @@ from naas_centre import paths
 from naas_centre.services import accounts, centre
 from naas_centre.services.demo import ACCOUNTS, create_demo
 from naas_centre.services.views import Actor
-from ui import theme
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.common import theme
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 PASSWORDS = {a.username: a.password for a in ACCOUNTS}
 

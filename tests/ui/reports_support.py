@@ -7,11 +7,11 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import PASSWORDS, DemoCentre
-from ui.assessor_day_view import AssessorDayView
-from ui.centre_day_view import CentreDayView
-from ui.main_window import MainWindow
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.day.assessor_day_view import AssessorDayView
+from ui.day.centre_day_view import CentreDayView
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 CENTRE = "Pennine Assessment Centre (demo)"
 

@@ -17,10 +17,10 @@ from naas_centre.errors import PermissionDenied
 from naas_centre.services import sittings
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
-from ui.settings import Settings
-from ui.sitting_view import SittingView, load_sitting
-from ui.station_panel import StationPanel
-from ui.tasks import TaskManager
+from ui.scoring.sitting_view import SittingView, load_sitting
+from ui.scoring.station_panel import StationPanel
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 
 def now() -> datetime:
@@ -148,7 +148,7 @@ def captured_errors(monkeypatch: Any) -> Iterator[list[tuple[BaseException, str]
     def show(_parent: object, exc: BaseException, title: str = "") -> None:
         shown.append((exc, title))
 
-    monkeypatch.setattr("ui.error_reporting.show_error", show)
+    monkeypatch.setattr("ui.shell.error_reporting.show_error", show)
     yield shown
 
 

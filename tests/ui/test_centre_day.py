@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from naas_centre.services import scoring, sittings
 from tests.ui.conftest import DemoCentre
-from ui.centre_day_view import CentreDayView
-from ui.main_window import MainWindow
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.day.centre_day_view import CentreDayView
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 
 @pytest.fixture

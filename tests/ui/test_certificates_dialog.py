@@ -20,13 +20,13 @@ from naas_centre.services import accounts, certificates, signatures, sittings
 from naas_centre.services.demo_signing import moderate_day
 from tests.ui.conftest import DemoCentre, WaitUntil
 from tests.ui.reports_support import close_window, open_window, password, trigger
-from ui import certificates_dialog
-from ui.batch_reports_dialog import BatchReportsDialog
-from ui.certificates_dialog import CertificatesDialog, ReasonDialog
-from ui.main_window import MainWindow
-from ui.password_dialog import PasswordDialog
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.centre import certificates_dialog
+from ui.centre.certificates_dialog import CertificatesDialog, ReasonDialog
+from ui.reports.batch_reports_dialog import BatchReportsDialog
+from ui.shell.main_window import MainWindow
+from ui.shell.password_dialog import PasswordDialog
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 Opener = Callable[[str], MainWindow]
 

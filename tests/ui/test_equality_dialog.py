@@ -10,9 +10,9 @@ from naas_centre.errors import PermissionDenied
 from naas_centre.services import equality, sittings
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import close_window, open_window, trigger
-from ui.equality_dialog import EqualityDialog
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.qa.equality_dialog import EqualityDialog
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 
 def give_monitoring(centre: DemoCentre) -> None:

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
-from ui.main_window import MainWindow
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 
 @pytest.fixture

@@ -21,11 +21,11 @@ from db.models import AuditEntryRow, PhaseEventRow, ScriptRow
 from naas_centre.services import packs, sittings, timing, written
 from naas_centre.services.views import Actor
 from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
-from ui.kiosk_window import KioskWindow
-from ui.kiosk_work import KioskStart, open_for_sitting
-from ui.main_window import MainWindow
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
+from ui.written.kiosk_window import KioskWindow
+from ui.written.kiosk_work import KioskStart, open_for_sitting
 
 MakeKiosk = Callable[..., KioskWindow]
 
@@ -320,7 +320,7 @@ def test_paste_from_outside_is_blocked_but_own_text_can_be_moved(qtbot: QtBot, m
 
 
 def test_a_pack_that_allows_paste_gets_paste() -> None:
-    from ui.script_editor import ScriptEditor
+    from ui.written.script_editor import ScriptEditor
 
     editor = ScriptEditor(allow_paste=True)
     QApplication.clipboard().setText("allowed here")
@@ -435,8 +435,8 @@ def test_early_submission_asks_first(
 def test_the_app_reopens_a_kiosk_left_open_and_signs_in_whoever_closes_it(
     qtbot: QtBot, settings: Settings, demo: DemoCentre, assessor: Actor, sitting_id: str
 ) -> None:
-    from ui.app import CentreApp
-    from ui.opening import StartOptions
+    from ui.shell.app import CentreApp
+    from ui.shell.opening import StartOptions
 
     sittings.set_status(demo.db, assessor, sitting_id, "checked_in")
     grant = written.open_kiosk(demo.db, assessor, sitting_id)

@@ -11,8 +11,8 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
 from naas_centre.services.written import word_count
-from ui.kiosk_material import document_html, to_html
-from ui.script_editor import ScriptEditor, count_words
+from ui.written.kiosk_material import document_html, to_html
+from ui.written.script_editor import ScriptEditor, count_words
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from pytestqt.qtbot import QtBot
 from naas_centre.services import marking, packs, scoring, sittings, written
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre, WaitUntil
-from ui.main_window import MainWindow
-from ui.marking_view import MarkingView
-from ui.rubric_grid import STATE_ROLE
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.scoring.rubric_grid import STATE_ROLE
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
+from ui.written.marking_view import MarkingView
 
 SCRIPT = "Record of the visit. Analysis of risks and strengths. A plan with reasons."
 

@@ -17,11 +17,11 @@ from naas_centre.services import moderation, packs, scoring, sittings, timing, w
 from naas_centre.services.demo_signing import moderate_day
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, trigger
-from ui.centre_day_view import READINESS_ROLE, CentreDayView
-from ui.main_window import MainWindow
-from ui.moderation_dialog import ModerationDialog
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.centre.moderation_dialog import ModerationDialog
+from ui.day.centre_day_view import READINESS_ROLE, CentreDayView
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from naas_centre import paths
 from naas_centre.packs.loader import builtin_packs, load_pack_file
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import close_window, open_window, trigger
-from ui.packs_dialog import HASH_SHOWN, PacksDialog
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.centre.packs_dialog import HASH_SHOWN, PacksDialog
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 
 def write_bad_packs(data_dir: Path) -> tuple[Path, Path]:

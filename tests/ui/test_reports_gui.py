@@ -19,11 +19,11 @@ from naas_centre.services.demo_signing import moderate_day
 from naas_centre.signing.verify import verify_pdf
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, password, trigger
-from ui.batch_reports_dialog import BatchOutcome, BatchReportsDialog
-from ui.main_window import MainWindow
-from ui.reports_dialog import ReportsDialog
-from ui.settings import Settings
-from ui.tasks import TaskManager
+from ui.reports.batch_reports_dialog import BatchOutcome, BatchReportsDialog
+from ui.reports.reports_dialog import ReportsDialog
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 Opener = Callable[[str], MainWindow]
 

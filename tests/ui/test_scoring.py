@@ -13,12 +13,12 @@ from pytestqt.qtbot import QtBot
 from naas_centre.services import packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre, WaitUntil
-from ui.main_window import MainWindow
-from ui.rubric_grid import STATE_ROLE
-from ui.settings import Settings
-from ui.sitting_view import SittingView
-from ui.station_panel import StationPanel
-from ui.tasks import TaskManager
+from ui.scoring.rubric_grid import STATE_ROLE
+from ui.scoring.sitting_view import SittingView
+from ui.scoring.station_panel import StationPanel
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 
 @pytest.fixture

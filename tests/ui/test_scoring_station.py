@@ -28,10 +28,10 @@ from tests.ui.scoring_station_support import (
     panel,
     partner,
 )
-from ui.main_window import MainWindow
-from ui.settings import Settings
-from ui.sitting_view import SittingView
-from ui.tasks import TaskManager
+from ui.scoring.sitting_view import SittingView
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.work.tasks import TaskManager
 
 
 @pytest.fixture

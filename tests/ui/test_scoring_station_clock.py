@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from naas_centre.core.timing import PhaseEvent, phase_state
 from naas_centre.services.timing import PhasePlan, StationTiming
-from ui.alert_sound import FILE_NAME, chime_wav
-from ui.phase_timer import alert_text, shown_clock
-from ui.station_clock import StationClock, events_of
-from ui.write_journal import Journal
+from ui.scoring.alert_sound import FILE_NAME, chime_wav
+from ui.scoring.phase_timer import alert_text, shown_clock
+from ui.scoring.station_clock import StationClock, events_of
+from ui.work.write_journal import Journal
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -113,7 +113,7 @@ def _samples(data: bytes) -> tuple[tuple[int, int, int], list[int]]:
 
 
 def test_the_shipped_chime_is_the_one_made_here() -> None:
-    shipped = files("ui").joinpath("resources", FILE_NAME).read_bytes()
+    shipped = files("ui.common").joinpath("resources", FILE_NAME).read_bytes()
     shape, samples = _samples(shipped)
     made_shape, made = _samples(chime_wav())
     assert shape == made_shape == (1, 2, 22_050)

@@ -32,11 +32,11 @@ from tests.ui.scoring_station_support import (
     open_view,
     panel,
 )
-from ui.pending_writes import WriteItem, iso
-from ui.settings import Settings
-from ui.sitting_view import SittingView
-from ui.tasks import TaskManager
-from ui.write_journal import Journal, journal_path
+from ui.scoring.sitting_view import SittingView
+from ui.shell.settings import Settings
+from ui.work.pending_writes import WriteItem, iso
+from ui.work.tasks import TaskManager
+from ui.work.write_journal import Journal, journal_path
 
 Clear = Callable[[], None]
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from naas_centre.errors import UserError
-from ui.tasks import TaskManager
+from ui.work.tasks import TaskManager
 
 
 def test_result_comes_back_on_the_gui_thread(qtbot: QtBot, tasks: TaskManager) -> None:

@@ -1,0 +1,1 @@
+"""Running the centre: moderation, scenario packs and signing certificates."""

@@ -1,0 +1,1 @@
+"""Widgets, theme, formatting and delegates shared by every feature package."""

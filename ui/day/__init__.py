@@ -1,0 +1,1 @@
+"""The day: the assessor's and the centre manager's views of a day's sittings."""

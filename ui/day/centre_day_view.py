@@ -1,0 +1,287 @@
+"""The centre's day for managers, administrators and quality assurance: rooms by slots.
+
+Each room is a column and each start time a row; a cell is one sitting, with its
+candidate, assessors and how far the scoring has got. Once every sheet is in, the cell
+says whether the sitting is ready for its reports, or what it still lacks (differences
+to moderate, a script not submitted), from ``completeness``: the same rule the reports
+apply, so the board never calls a sitting ready that the reports would refuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from naas_centre.core.completeness import Missing, MissingKind, in_words
+from naas_centre.services.views import Actor, DayOverview, SittingSummary
+from ui.common import theme
+from ui.common.formatting import local_time
+from ui.common.widgets import label
+from ui.day.day_page import DayPage
+from ui.day.sittings_table_model import status_text
+from ui.work.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+Index = QModelIndex | QPersistentModelIndex
+SITTING_ROLE = Qt.ItemDataRole.UserRole + 20
+READINESS_ROLE = Qt.ItemDataRole.UserRole + 21
+
+
+@dataclass(frozen=True)
+class BoardDay:
+    """What the board shows of a day: the sittings, and what each still lacks."""
+
+    overview: DayOverview
+    lacking: dict[str, tuple[Missing, ...]] = field(default_factory=dict)
+
+
+def readiness_text(s: SittingSummary, lacking: tuple[Missing, ...] | None) -> str:
+    """A few words for the card once every sheet is in; "" while scoring goes on."""
+    if lacking is None or s.status == "withdrawn" or not s.assessors or s.submitted < len(s.assessors):
+        return ""
+    if not lacking:
+        return "ready for reports"
+    moderate = sum(1 for m in lacking if m.kind == MissingKind.MODERATION_OUTSTANDING)
+    if moderate:
+        return f"{moderate} to moderate"
+    if any(m.kind == MissingKind.WRITTEN_NOT_SUBMITTED for m in lacking):
+        return "not ready: script not submitted"
+    if any(m.kind == MissingKind.WRITTEN_NOT_WRITTEN for m in lacking):
+        return "not ready: no written script"
+    if any(m.kind == MissingKind.STATION_NOT_STARTED for m in lacking):
+        return "not ready: a station was not held"
+    return f"not ready: {len(lacking)} missing"
+
+
+class DayBoardTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rooms: list[str] = []
+        self.slots: list[str] = []
+        self.cells: dict[tuple[int, int], SittingSummary] = {}
+        self.lacking: dict[str, tuple[Missing, ...]] = {}
+
+    def set_overview(
+        self, overview: DayOverview, lacking: dict[str, tuple[Missing, ...]] | None = None
+    ) -> None:
+        self.beginResetModel()
+        self.lacking = dict(lacking or {})
+        used = {s.room for s in overview.sittings}
+        self.rooms = [r for r in overview.rooms if r in used] or list(overview.rooms)
+        ordered = sorted(overview.sittings, key=lambda s: s.starts_at)
+        self.slots = list(dict.fromkeys(local_time(s.starts_at) for s in ordered))
+        self.cells = {}
+        for s in ordered:
+            if s.room in self.rooms:
+                self.cells[(self.slots.index(local_time(s.starts_at)), self.rooms.index(s.room))] = s
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.slots)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rooms)
+
+    def sitting_at(self, row: int, column: int) -> SittingSummary | None:
+        return self.cells.get((row, column))
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if self.sitting_at(index.row(), index.column()) is None:
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.rooms[section] if orientation == Qt.Orientation.Horizontal else self.slots[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        s = self.sitting_at(index.row(), index.column())
+        if s is None:
+            return None
+        if role == SITTING_ROLE:
+            return s
+        if role == READINESS_ROLE:
+            return readiness_text(s, self.lacking.get(s.id))
+        if role == Qt.ItemDataRole.DisplayRole:
+            return s.candidate_name
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            text = (
+                f"{local_time(s.starts_at)}, {s.room}: {s.candidate_name}, {s.candidate_employer}. "
+                f"{s.pack_title}. Assessors: {', '.join(s.assessors) or 'none'}. "
+                f"{s.criteria_scored} of {s.criteria_total} scored; {status_text(s)}."
+            )
+            ready = readiness_text(s, self.lacking.get(s.id))
+            if ready == "ready for reports":
+                text += " Nothing is missing: the reports can be made and signed."
+            elif ready:
+                text += " " + in_words(self.lacking.get(s.id, ()))
+            return text
+        return None
+
+
+class DayBoardDelegate(QStyledItemDelegate):
+    PAD = 10
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        height = QFontMetrics(option.font).height()
+        return QSize(240, 4 * height + 2 * self.PAD + 16)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        s: SittingSummary | None = index.data(SITTING_ROLE)
+        c = theme.colours()
+        painter.save()
+        painter.fillRect(option.rect, QColor(c.window))
+        if s is None:
+            painter.restore()
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        card = option.rect.adjusted(5, 5, -5, -5)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setBrush(QColor(c.chosen if selected else c.surface))
+        painter.setPen(QPen(QColor(c.accent if selected else c.grid), 2 if selected else 1))
+        painter.drawRoundedRect(card, 6, 6)
+
+        inner = card.adjusted(self.PAD, self.PAD - 2, -self.PAD, -self.PAD)
+        line = QFontMetrics(option.font).height()
+        bold = QFont(option.font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(bold)
+        painter.setPen(QColor(c.text))
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        metrics = QFontMetrics(bold)
+        painter.drawText(
+            QRect(inner.left(), inner.top(), inner.width(), line),
+            flags,
+            metrics.elidedText(s.candidate_name, Qt.TextElideMode.ElideRight, inner.width()),
+        )
+        painter.setFont(option.font)
+        plain = QFontMetrics(option.font)
+        painter.setPen(QColor(c.muted))
+        rows = (
+            f"{s.candidate_employer} · {s.level.capitalize()} · attempt {s.attempt}",
+            "Assessors: " + (", ".join(s.assessors) or "none yet"),
+        )
+        for i, text in enumerate(rows, start=1):
+            painter.drawText(
+                QRect(inner.left(), inner.top() + i * line, inner.width(), line),
+                flags,
+                plain.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
+            )
+        fraction = s.criteria_scored / s.criteria_total if s.criteria_total else 0.0
+        top = inner.top() + 3 * line + 6
+        bar = QRect(inner.left(), top + line // 2 - 3, min(120, inner.width() // 2), 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(c.grid))
+        painter.drawRoundedRect(bar, 3, 3)
+        painter.setBrush(QColor(c.saved if fraction >= 1 else c.progress))
+        painter.drawRoundedRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()), 3, 3)
+        painter.setPen(QColor(c.text))
+        progress = f"{s.criteria_scored}/{s.criteria_total} · {status_text(s)}"
+        ready = index.data(READINESS_ROLE)
+        if ready:
+            progress += f" · {ready}"
+        text_rect = QRect(bar.right() + 10, top, inner.right() - bar.right() - 10, line)
+        painter.drawText(
+            text_rect, flags, plain.elidedText(progress, Qt.TextElideMode.ElideRight, text_rect.width())
+        )
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor(c.focus), 3))
+            painter.drawRoundedRect(card.adjusted(1, 1, -1, -1), 6, 6)
+        painter.restore()
+
+
+class CentreDayView(DayPage):
+    heading = "The centre's day"
+
+    def __init__(self, tasks: TaskManager, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(tasks, db, actor, parent)
+        self.setObjectName("CentreDayView")
+        self.summary = label("", wrap=True)
+        self.summary.setObjectName("day_summary")
+        self.box.addWidget(self.summary)
+        self.model = DayBoardTableModel(self)
+        self.board = QTableView()
+        self.board.setObjectName("day_board")
+        self.board.setModel(self.model)
+        self.board.setItemDelegate(DayBoardDelegate(self.board))
+        self.board.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.board.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.board.setShowGrid(False)
+        self.board.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.board.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.board.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.board.verticalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter
+        )
+        self.board.activated.connect(self._open)  # a double-click, or Enter
+        self.box.addWidget(self.board, 1)
+        self.people = label("", "muted", wrap=True)
+        self.people.setObjectName("day_people")
+        self.box.addWidget(self.people)
+
+    @staticmethod
+    def read_day(db: Database, actor: Actor, day: date) -> BoardDay:
+        from naas_centre.services import completeness, sittings
+
+        overview = sittings.day_overview(db, actor, day)
+        # Only sittings whose sheets are all in: before that, progress says enough.
+        lacking = {
+            s.id: completeness.for_report(db, actor, s.id, None)
+            for s in overview.sittings
+            if s.assessors and s.submitted >= len(s.assessors)
+        }
+        return BoardDay(overview, lacking)
+
+    def show_day(self, day: date, board: BoardDay) -> None:
+        result = board.overview
+        self.model.set_overview(result, board.lacking)
+        sittings = result.sittings
+        if not sittings:
+            self.status.setText("No sittings on this day.")
+            self.summary.setText("")
+            self.people.setText("")
+            return
+        self.status.setText("Double-click a sitting, or choose it and press Enter, to see its scores.")
+        scored = sum(s.criteria_scored for s in sittings)
+        total = sum(s.criteria_total for s in sittings)
+        sheets = sum(len(s.assessors) for s in sittings)
+        submitted = sum(s.submitted for s in sittings)
+        percent = round(100 * scored / total) if total else 0
+        self.summary.setText(
+            f"<b>{len(sittings)}</b> sittings in <b>{len(self.model.rooms)}</b> rooms · "
+            f"<b>{percent}%</b> of criteria scored · <b>{submitted}</b> of {sheets} score sheets submitted"
+        )
+        self.people.setText(
+            f"Assessors: {', '.join(result.assessors) or 'none'}\n"
+            f"Actors: {', '.join(result.actors) or 'none'}"
+        )
+        first = next(iter(sorted(self.model.cells)), None)
+        if first is not None:
+            self.board.setCurrentIndex(self.model.index(*first))
+
+    def focus_body(self) -> None:
+        self.board.setFocus()
+
+    def _open(self, index: QModelIndex) -> None:
+        sitting = self.model.sitting_at(index.row(), index.column())
+        if sitting is not None:
+            self.sitting_opened.emit(sitting.id)

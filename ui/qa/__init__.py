@@ -1,0 +1,1 @@
+"""Quality assurance: what the QA lead reads, in aggregate."""

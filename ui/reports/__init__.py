@@ -1,0 +1,1 @@
+"""Reports: previews, signing and the batch of a day's reports."""

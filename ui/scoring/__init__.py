@@ -1,0 +1,1 @@
+"""The scoring station: the sitting screen, its clocks, rubric grid, evidence notebook and alerts."""

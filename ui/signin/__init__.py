@@ -1,0 +1,1 @@
+"""Signing in, first start and the demo accounts."""

@@ -1,0 +1,1 @@
+"""The written exercise: the candidate's locked kiosk and the assessors' marking."""
