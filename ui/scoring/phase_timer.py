@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.clocks import PhaseNow, StationClock
 from naas_centre.core.timing import PAUSE_REASONS, REASON_NOT_GIVEN, alerts_crossed, clock
 from naas_centre.services.timing import CANDIDATE_STARTS
 from ui.common import theme
 from ui.common.formatting import local_time
 from ui.common.widgets import label, primary_button, set_role
-from ui.scoring.station_clock import PhaseNow, StationClock
 
 MINUS = "−"  # a real minus sign: "−01:05" reads as over time at a glance
 
