@@ -22,7 +22,7 @@ from naas_centre.services import accounts, centre
 from naas_centre.services.demo import ACCOUNTS, create_demo
 from naas_centre.services.views import Actor
 from ui.common import theme
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 PASSWORDS = {a.username: a.password for a in ACCOUNTS}

@@ -19,7 +19,7 @@ from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
 from ui.scoring.sitting_view import SittingView, load_sitting
 from ui.scoring.station_panel import StationPanel
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 
@@ -148,7 +148,7 @@ def captured_errors(monkeypatch: Any) -> Iterator[list[tuple[BaseException, str]
     def show(_parent: object, exc: BaseException, title: str = "") -> None:
         shown.append((exc, title))
 
-    monkeypatch.setattr("ui.shell.error_reporting.show_error", show)
+    monkeypatch.setattr("ui.common.error_reporting.show_error", show)
     yield shown
 
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from ui.shell.actions import ACTIONS, MENUS
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import SETTINGS, Settings
+from ui.common.settings import SETTINGS, Settings
 
 
 def test_every_action_has_a_handler_a_menu_and_a_unique_shortcut() -> None:

@@ -12,7 +12,7 @@ from naas_centre.services import scoring, sittings
 from tests.ui.conftest import DemoCentre
 from ui.day.centre_day_view import CentreDayView
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

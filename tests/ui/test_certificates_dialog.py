@@ -25,7 +25,7 @@ from ui.centre.certificates_dialog import CertificatesDialog, ReasonDialog
 from ui.reports.batch_reports_dialog import BatchReportsDialog
 from ui.shell.main_window import MainWindow
 from ui.shell.password_dialog import PasswordDialog
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 Opener = Callable[[str], MainWindow]

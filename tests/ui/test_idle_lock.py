@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

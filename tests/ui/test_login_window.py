@@ -17,7 +17,7 @@ from ui.day.assessor_day_view import AssessorDayView
 from ui.day.centre_day_view import CentreDayView
 from ui.shell.app import CentreApp
 from ui.shell.opening import StartOptions
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 
 
 @pytest.fixture

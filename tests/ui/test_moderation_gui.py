@@ -20,7 +20,7 @@ from tests.ui.reports_support import choose_sitting, close_window, open_window, 
 from ui.centre.moderation_dialog import ModerationDialog
 from ui.day.centre_day_view import READINESS_ROLE, CentreDayView
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

@@ -15,7 +15,7 @@ from naas_centre.packs.loader import builtin_packs, load_pack_file
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import close_window, open_window, trigger
 from ui.centre.packs_dialog import HASH_SHOWN, PacksDialog
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

@@ -22,7 +22,7 @@ from tests.ui.reports_support import choose_sitting, close_window, open_window, 
 from ui.reports.batch_reports_dialog import BatchOutcome, BatchReportsDialog
 from ui.reports.reports_dialog import ReportsDialog
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 Opener = Callable[[str], MainWindow]

@@ -30,7 +30,7 @@ from tests.ui.scoring_station_support import (
 )
 from ui.scoring.sitting_view import SittingView
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

@@ -15,7 +15,7 @@ from tests.ui.conftest import PASSWORDS, DemoCentre
 from tests.ui.scoring_station_support import first_sitting, open_view
 from ui.scoring.sitting_view import SittingView
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

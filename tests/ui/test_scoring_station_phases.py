@@ -22,7 +22,7 @@ from ui.scoring.phase_timer import PhaseTimerCard
 from ui.scoring.sitting_view import SittingView
 from ui.scoring.station_panel import StationPanel
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 from ui.written.kiosk_window import KioskWindow
 

@@ -42,7 +42,7 @@ from ui.common import theme
 from ui.common.formatting import local_time
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.common.wrap_delegate import WrapDelegate
-from ui.shell import error_reporting
+from ui.common import error_reporting
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:

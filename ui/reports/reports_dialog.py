@@ -50,7 +50,7 @@ from ui.reports.report_states import (
     signed_pdf,
 )
 from ui.reports.sign_dialog import SignDialog
-from ui.shell import error_reporting
+from ui.common import error_reporting
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from naas_centre.services.views import Actor
 from ui.scoring.evidence_notebook import NoteEntry
-from ui.shell import error_reporting
+from ui.common import error_reporting
 from ui.work.pending_writes import iso
 
 if TYPE_CHECKING:

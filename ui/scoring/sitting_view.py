@@ -45,13 +45,13 @@ from ui.scoring.sitting_clocks import SittingClocks, utcnow
 from ui.scoring.sitting_notes import SittingNotes
 from ui.scoring.station_panel import StationPanel
 from ui.scoring.storage_banner import StorageBanner
-from ui.shell import error_reporting
+from ui.common import error_reporting
 from ui.work.pending_writes import PendingWrites, WriteItem, iso
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:
     from db.engine import Database
-    from ui.shell.settings import Settings
+    from ui.common.settings import Settings
 
 
 def load_sitting(db: Database, actor: Actor, sitting_id: str) -> tuple[SittingDetail, Pack]:

@@ -26,7 +26,7 @@ from ui.common.formatting import tidy
 from ui.common.widgets import label, set_role
 from ui.scoring.evidence_notebook import EvidenceNotebook
 from ui.scoring.phase_timer import PhaseTimerCard
-from ui.scoring.rubric_grid import RubricGridView, RubricTableModel
+from ui.common.rubric_grid import RubricGridView, RubricTableModel
 
 JUDGEMENTS = (("met", "Met"), ("not_met", "Not met"))
 KIND_TITLES = {"role_play": "Role-play", "reflective": "Reflective discussion", "written": "Written exercise"}

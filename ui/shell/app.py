@@ -19,8 +19,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from naas_centre.services.views import Actor, Role
-from ui.common import theme
-from ui.shell import error_reporting
+from ui.common import error_reporting, theme
+from ui.common.settings import Settings
 from ui.shell.opening import (
     FirstStart,
     OpenedCentre,
@@ -30,7 +30,6 @@ from ui.shell.opening import (
     open_demo,
     set_up_centre,
 )
-from ui.shell.settings import Settings
 from ui.signin.centre_setup_dialog import CentreSetup, CentreSetupDialog
 from ui.signin.demo_accounts_dialog import DemoAccountsDialog
 from ui.signin.login_window import LoginWindow
@@ -297,7 +296,7 @@ class CentreApp(QObject):
 
     def _check_for_kiosk(self, opened: OpenedCentre) -> None:
         """A kiosk left open on this workstation (a crash, a kill) comes back before any sign-in."""
-        from ui.written.kiosk_work import find_left_open
+        from naas_centre.services.kiosk import find_left_open
 
         self._kiosk_check_pending = True
         self.tasks.write(

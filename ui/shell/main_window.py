@@ -24,16 +24,16 @@ from ui.common.widgets import set_role
 from ui.day.assessor_day_view import AssessorDayView
 from ui.day.centre_day_view import CentreDayView
 from ui.day.day_page import DayPage
-from ui.reports.report_flow import ReportsFlow
+from ui.shell.reports_flow import ReportsFlow
 from ui.scoring.sitting_view import SittingView, load_sitting
-from ui.shell import error_reporting
+from ui.common import error_reporting
 from ui.shell.actions import ActionSet, UiState
 from ui.shell.idle_lock import IdleWatcher, LockOverlay
 from ui.shell.keys_dialog import KeysDialog
 from ui.shell.preferences_dialog import PreferencesDialog
-from ui.shell.settings import Settings
+from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
-from ui.written.written_flow import WrittenFlow
+from ui.shell.written_flow import WrittenFlow
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
     def mark_written_scripts(self) -> None:
         self.written.mark()
 
-    # Reports, moderation, packs and equality monitoring (ui/report_flow.py does the work).
+    # Reports, moderation, packs and equality monitoring (ui/shell/reports_flow.py does the work).
     def show_reports(self) -> None:
         self.reports.open_reports()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
 from naas_centre.services import accounts
 from naas_centre.services.views import Actor
 from ui.common.widgets import label, primary_button
-from ui.shell import error_reporting
+from ui.common import error_reporting
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.common.widgets import label
-from ui.shell.settings import SETTINGS, Setting, Settings
+from ui.common.settings import SETTINGS, Setting, Settings
 
 
 class PreferencesDialog(QDialog):

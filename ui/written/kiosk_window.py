@@ -32,21 +32,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.clocks import ClockReading, WritingClock
 from naas_centre.core.timing import clock
 from naas_centre.errors import Conflict, UserError
+from naas_centre.services import kiosk as work
+from naas_centre.services.kiosk import KioskStart
 from naas_centre.services.views import Actor
-from ui.common import theme
+from ui.common import error_reporting, theme
 from ui.common.widgets import set_role
-from ui.shell import error_reporting
 from ui.work.tasks import TaskManager
 from ui.written import kiosk_material
-from ui.written import kiosk_work as work
 from ui.written.kiosk_autosave import Autosaver
 from ui.written.kiosk_bars import KioskFooter, KioskHeader, condition_lines
-from ui.written.kiosk_clock import ClockReading, WritingClock
 from ui.written.kiosk_guard import KioskGuard
 from ui.written.kiosk_panels import Cover, kiosk_style
-from ui.written.kiosk_work import KioskStart
 from ui.written.script_editor import ScriptEditor
 
 if TYPE_CHECKING:

@@ -33,8 +33,8 @@ from naas_centre.services.views import Actor
 from naas_centre.services.written import ScriptForMarking
 from ui.common.formatting import local_moment, local_time
 from ui.common.widgets import card, label, set_role
-from ui.scoring.rubric_grid import RubricGridView, RubricTableModel
-from ui.shell import error_reporting
+from ui.common.rubric_grid import RubricGridView, RubricTableModel
+from ui.common import error_reporting
 from ui.work.pending_writes import PendingWrites
 from ui.work.tasks import TaskManager
 

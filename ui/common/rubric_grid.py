@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from naas_centre.packs.schema import Criterion, KssArea, LevelLabel, Pack, Rubric
 from ui.common.formatting import tidy
-from ui.scoring.rubric_cells import (
+from ui.common.rubric_cells import (
     CHOSEN_ROLE,
     KIND_ROLE,
     LEVEL_ROLE,

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog
 from shiboken6 import Shiboken
 
 from naas_centre import paths
-from ui.written.written_flow import chosen_sitting
+from ui.shell.written_flow import chosen_sitting
 
 if TYPE_CHECKING:
     from ui.shell.main_window import MainWindow
