@@ -7,6 +7,7 @@ never fail half-way through a transaction on a stale snapshot.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.base import Stamped
@@ -59,12 +60,43 @@ def storage_error(exc: BaseException) -> StorageError | None:
     return None
 
 
+BACKENDS = ("sqlite", "postgresql")
+_URL_HELP = "give a SQLite file path or a URL such as postgresql+psycopg://user@host/dbname"
+_NAME_MAX, _PATH_MAX = 255, 4096
+
+
 def to_url(target: str | Path) -> str:
-    """A path becomes a SQLite URL; a URL (``postgresql+psycopg://...``) stays as it is."""
+    """A path becomes a SQLite URL; a URL (``postgresql+psycopg://...``) stays as it is.
+
+    Raises DatabaseError for a URL that does not parse or names a database the app does
+    not work with, and for a path too long for the file system.
+    """
     text = str(target)
     if "://" in text:
+        try:
+            url = make_url(text)
+        except ArgumentError:
+            raise DatabaseError(f"{_shown(text)} is not a database URL; {_URL_HELP}") from None
+        backend = url.get_backend_name()
+        if backend not in BACKENDS:
+            raise DatabaseError(
+                f"{url.render_as_string(hide_password=True)}: naas-centre works with SQLite and "
+                f"PostgreSQL, not {backend!r}; {_URL_HELP}"
+            )
         return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
+    path = Path(text).expanduser()
+    if any(len(os.fsencode(part)) > _NAME_MAX for part in path.parts):
+        raise DatabaseError(f"{_shown(text)}: a name in the path is longer than {_NAME_MAX} bytes")
+    if len(os.fsencode(path)) >= _PATH_MAX:
+        raise DatabaseError(f"{_shown(text)}: the path is longer than {_PATH_MAX} bytes")
+    try:
+        return f"sqlite:///{path.resolve()}"
+    except OSError as exc:
+        raise DatabaseError(f"{_shown(text)}: {exc.strerror or exc}") from None
+
+
+def _shown(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 2 :]}"
 
 
 def is_sqlite(url: str) -> bool:
@@ -73,7 +105,11 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        try:
+            return create_engine(url, pool_pre_ping=True, **kwargs)
+        except (ImportError, NoSuchModuleError, ArgumentError) as exc:
+            shown = make_url(url).render_as_string(hide_password=True)
+            raise DatabaseError(f"{shown}: this kind of database cannot be opened here ({exc})") from None
     engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -130,6 +166,24 @@ class Database:
             if failure is None:
                 raise
             raise failure from exc
+
+    def checkpoint(self) -> None:
+        """Folds SQLite's write-ahead log into the database file (best effort; SQLite only).
+
+        The third door, beside ``read()`` and ``write()``: a checkpoint cannot run inside
+        a transaction, so it takes a connection of its own from the pool, outside one.
+        A checkpoint that cannot run now (a reader holds the log, a full disk) loses
+        nothing: the log is folded next time.
+        """
+        if not self.is_sqlite:
+            return
+        raw = self.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # a skipped checkpoint loses nothing
+            pass
+        finally:
+            raw.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

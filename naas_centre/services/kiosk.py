@@ -7,17 +7,27 @@ each stamped with the workstation that wrote it. A kiosk whose last entry here i
 open (or a resume) was never left, so the app reopens it at start, before anyone signs
 in: killing the program does not free the workstation, and the candidate's script and
 clock carry on where the database has them.
+
+It is also what the kiosk screen asks of the services, as plain functions for the
+task manager's workers: each takes the ``Database`` and the ``KioskGrant`` and returns
+frozen data. The orchestration of submitting (the final text once, then the end of the
+writing phase) and the rule for who may pause or resume the writing clock live here,
+not in the screen.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from db.engine import Database
 from db.models import AccountRow, AuditEntryRow, ScriptRow, SittingRow
-from naas_centre.services import accounts, audit, packs
-from naas_centre.services.views import Role
-from naas_centre.services.written import STARTERS, KioskGrant
+from naas_centre.errors import Conflict, PermissionDenied
+from naas_centre.services import accounts, audit, packs, sittings, timing, written
+from naas_centre.services.timing import StationTiming
+from naas_centre.services.views import Actor, Role
+from naas_centre.services.written import STARTERS, KioskGrant, KioskMaterial, ScriptState
 
 OPEN_ACTIONS = ("kiosk.open", "kiosk.resume")
 KIOSK_ACTIONS = (*OPEN_ACTIONS, "kiosk.exit")
@@ -63,3 +73,96 @@ def left_open(db: Database) -> KioskGrant | None:
         actor = accounts.actor_of(opener)
         audit.note(s, actor, "kiosk.resume", script.__tablename__, script.id, {"sitting": sitting.id})
         return KioskGrant(sitting.id, we.id, actor)
+
+
+# -- what the kiosk screen asks, run on the task manager's workers ----------------------
+
+
+@dataclass(frozen=True)
+class KioskStart:
+    """All the kiosk needs to appear: read in one go by a worker."""
+
+    grant: KioskGrant
+    material: KioskMaterial
+    script: ScriptState
+    timing: StationTiming
+    downtime_ms: int = 0
+
+
+def _gather(db: Database, grant: KioskGrant, downtime_ms: int) -> KioskStart:
+    timing.heartbeat(db, grant.actor, grant.sitting_id)
+    return KioskStart(
+        grant,
+        written.material(db, grant),
+        written.script(db, grant),
+        written.kiosk_timing(db, grant),
+        downtime_ms,
+    )
+
+
+def open_for_sitting(db: Database, actor: Actor, sitting_id: str, *, check_in: bool = False) -> KioskStart:
+    """An assessor or manager hands the workstation over (checking the candidate in first)."""
+    if check_in:
+        sittings.set_status(db, actor, sitting_id, "checked_in")
+    return _gather(db, written.open_kiosk(db, actor, sitting_id), 0)
+
+
+def resume(db: Database, grant: KioskGrant) -> KioskStart:
+    """The same kiosk again after a restart; the time the app was down is recorded."""
+    gap = timing.reopen(db, grant.actor, grant.sitting_id, grant.station_id)
+    return _gather(db, grant, gap)
+
+
+def find_left_open(db: Database) -> KioskStart | None:
+    """The kiosk this workstation left open (the app was killed or crashed), if any."""
+    grant = left_open(db)
+    return resume(db, grant) if grant is not None else None
+
+
+def require_starter(who: Actor) -> None:
+    """The kiosk's permission rule: only an assessor or a centre manager runs its clock."""
+    if who.role not in STARTERS:
+        raise PermissionDenied("Only an assessor or a centre manager can pause or resume the clock.")
+
+
+def submit(db: Database, grant: KioskGrant, text: str, how: str) -> tuple[ScriptState, StationTiming]:
+    """Submits the final text (once) and ends the writing phase."""
+    state = written.script(db, grant)
+    if state.submitted_at is None:
+        state = written.submit(db, grant, text, how)
+    now = written.kiosk_timing(db, grant)
+    if now.phases[0].state.status in ("running", "paused"):
+        try:
+            now = timing.record_event(db, grant.actor, grant.sitting_id, grant.station_id, "writing", "end")
+        except Conflict:
+            now = written.kiosk_timing(db, grant)
+    return state, now
+
+
+def staff_clock(
+    db: Database, grant: KioskGrant, username: str, password: str, kind: str, reason: str | None
+) -> StationTiming:
+    """An assessor or manager, by password, pauses or resumes the writing clock."""
+    who = accounts.authenticate(db, username, password, door=accounts.KIOSK_EXIT)
+    require_starter(who)
+    return timing.record_event(db, who, grant.sitting_id, grant.station_id, "writing", kind, reason=reason)
+
+
+def leave(db: Database, grant: KioskGrant, username: str, password: str) -> Actor:
+    return written.leave_kiosk(db, grant, username, password)
+
+
+def save(db: Database, grant: KioskGrant, text: str) -> ScriptState:
+    return written.save(db, grant, text)
+
+
+def read_timing(db: Database, grant: KioskGrant) -> StationTiming:
+    return written.kiosk_timing(db, grant)
+
+
+def heartbeat(db: Database, grant: KioskGrant) -> None:
+    timing.heartbeat(db, grant.actor, grant.sitting_id)
+
+
+def start_clock(db: Database, grant: KioskGrant) -> StationTiming:
+    return timing.record_event(db, grant.actor, grant.sitting_id, grant.station_id, "writing", "start")

@@ -143,11 +143,15 @@ def record_level(
     criterion_id: str,
     level: int | None,
     reason: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> None:
     """Sets (or with None clears) one criterion's level. Durable when it returns.
 
     ``reason`` is the assessor's own words for the level (needed at submit for a level
-    below the standard); None keeps the reason already given.
+    below the standard); None keeps the reason already given. ``at`` is when the level
+    was given (by default now), as ``add_note``'s ``written_at``; the audit entry is
+    made now, as always.
 
     This is the hot path of live scoring (a click, ten times a second, while the GUI
     thread paints): the same checks and the same audit entry as everywhere else, in
@@ -173,7 +177,7 @@ def record_level(
             "criterion": criterion_id,
         }
         current = conn.execute(_SCORE_NOW, key).first()
-        now = utcnow()
+        now = at or utcnow()
         given = " ".join(reason.split()) if reason is not None else None
         # Never added to the session: the row's values after the change, for the audit entry.
         row = ScoreRow(
@@ -243,7 +247,14 @@ def set_judgement(
     station_id: str,
     judgement: str | None,
     rationale: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> None:
+    """Sets (or with None clears) the assessor's overall judgement of one station.
+
+    ``rationale`` None keeps the reasons already given; ``at`` is when the judgement was
+    given (by default now); the audit entry is made now, as always.
+    """
     if judgement is not None and judgement not in JUDGEMENTS:
         raise UserError(f"A judgement is one of: {', '.join(JUDGEMENTS)}.")
     with db.write() as s:
@@ -260,7 +271,11 @@ def set_judgement(
         before = audit.snapshot(row) if row else None
         if row is None:
             row = JudgementRow(sitting_id=sitting_id, assessor_id=actor.account_id, station_id=station_id)
+            if at is not None:
+                row.created_at = at
             s.add(row)
+        if at is not None:
+            row.updated_at = at
         row.judgement = judgement
         if rationale is not None:  # None keeps the reasons (or marking feedback) already given
             row.rationale = rationale
@@ -278,15 +293,29 @@ def add_note(
     phase: str | None = None,
     phase_clock_ms: int | None = None,
     written_at: datetime | None = None,
+    note_id: str | None = None,
 ) -> str:
+    """Adds an evidence note and returns its id.
+
+    ``note_id`` is the id of the write that asks for it (a queued, journaled change):
+    the note is stored under that id, and asking again with the same id returns the
+    note already stored, so a replayed write is never recorded twice.
+    """
     if not text.strip():
         raise UserError("An empty note is not saved.")
     with db.write() as s:
         opened = _open_for_scoring(s, actor, sitting_id)
+        if note_id is not None:
+            stored = s.get(EvidenceNoteRow, note_id)
+            if stored is not None:
+                if stored.assessor_id != actor.account_id or stored.sitting_id != sitting_id:
+                    raise Conflict("That note id belongs to another note.")
+                return stored.id
         if criterion_id is not None:
             _check_criterion(opened.pack, station_id, criterion_id, None)
         stamp = utcnow()  # one instant for both: a note is "edited" only once it changes
         row = EvidenceNoteRow(
+            id=note_id or new_id(),
             created_at=stamp,
             updated_at=stamp,
             sitting_id=sitting_id,

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from db.engine import Database
 from naas_centre.services import packs, scoring
 from naas_centre.services.views import Actor
+from naas_centre.writes.journal import Journal, journal_path
 from tests.ui.conftest import DemoCentre
 from tests.ui.scoring_station_support import (
     close_view,
@@ -32,11 +33,10 @@ from tests.ui.scoring_station_support import (
     open_view,
     panel,
 )
+from ui.common.settings import Settings
 from ui.scoring.sitting_view import SittingView
-from ui.shell.settings import Settings
 from ui.work.pending_writes import WriteItem, iso
 from ui.work.tasks import TaskManager
-from ui.work.write_journal import Journal, journal_path
 
 Clear = Callable[[], None]
 
@@ -215,17 +215,25 @@ def test_changes_left_in_the_journal_by_a_crash_are_saved_on_the_next_opening_on
     station, rubric = pack.rubrics()[0]
     criterion = rubric.criteria[0].id
     written = now() - timedelta(minutes=2)
-    # One note reached the disk just before the crash; its journal line was never marked done.
-    scoring.add_note(demo.db, assessor, sitting_id, station, "made it to disk", written_at=written)
+    # One note reached the disk just before the crash, stored under its write's own id;
+    # its journal line was never marked done. The replay knows it by that id.
+    reached = str(uuid.uuid4())
+    scoring.add_note(
+        demo.db, assessor, sitting_id, station, "made it to disk", written_at=written, note_id=reached
+    )
     someone_else = demo.actor("assessor3")
 
-    def item(op: str, args: dict[str, object], actor: Actor) -> dict[str, object]:
-        return WriteItem(str(uuid.uuid4()), 0, op, args, actor, op).record()
+    def item(
+        op: str, args: dict[str, object], actor: Actor, write_id: str | None = None
+    ) -> dict[str, object]:
+        return WriteItem(write_id or str(uuid.uuid4()), 0, op, args, actor, op).record()
 
     base = {"sitting_id": sitting_id, "station_id": station}
     Journal(journal_path(demo.db)).append(
         [
-            item("add_note", {**base, "text": "made it to disk", "written_at": iso(written)}, assessor),
+            item(
+                "add_note", {**base, "text": "made it to disk", "written_at": iso(written)}, assessor, reached
+            ),
             item("record_level", {**base, "criterion_id": criterion, "level": 4}, assessor),
             item(
                 "add_note",

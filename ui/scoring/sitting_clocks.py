@@ -23,20 +23,20 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from db.engine import StorageError
+from naas_centre.clocks import StationClock, heartbeat, open_clocks, read_clocks
 from naas_centre.core.timing import PhaseEvent, clock
-from naas_centre.services.views import Actor, Role
+from naas_centre.services.views import Role
+from ui.common import error_reporting
 from ui.scoring.alert_sound import AlertSound
 from ui.scoring.evidence_notebook import PHASE_NAMES
-from ui.scoring.station_clock import StationClock
-from ui.shell import error_reporting
 from ui.work.pending_writes import iso
 
 if TYPE_CHECKING:
-    from db.engine import Database
     from naas_centre.services.timing import StationTiming
-    from ui.scoring.sitting_view import SittingView
+    from ui.scoring.sitting_host import SittingHost
 
 TICK_MS = 200  # the clocks are recomputed from the recorded instants this often
 HEARTBEAT_MS = 3000  # "this workstation is here": a gap longer than 5 s is recorded after a crash
@@ -51,59 +51,6 @@ KIND_DOING = {
 }
 
 
-def read_clocks(db: Database, actor: Actor, sitting_id: str, stations: list[str]) -> dict[str, StationTiming]:
-    """Runs in a worker: each station's recorded timing."""
-    from naas_centre.services import timing
-
-    return {sid: timing.station_timing(db, actor, sitting_id, sid) for sid in stations}
-
-
-def open_clocks(
-    db: Database, actor: Actor, sitting_id: str, stations: list[str]
-) -> tuple[dict[str, StationTiming], StorageError | None]:
-    """Runs on the write worker when an assessor opens a sitting: records the gap if a phase
-    ran while the app was down, says this workstation is here again, and reads the clocks.
-    Disk trouble does not keep the clocks from showing."""
-    from naas_centre.services import timing
-
-    clocks = read_clocks(db, actor, sitting_id, stations)
-    trouble = None
-    try:
-        for sid, station in clocks.items():
-            current = station.current
-            if current is not None and current.state.status == "running":
-                timing.reopen(db, actor, sitting_id, sid)
-        timing.heartbeat(db, actor, sitting_id)
-    except StorageError as exc:
-        trouble = exc
-    return read_clocks(db, actor, sitting_id, stations), trouble
-
-
-def heartbeat(db: Database, actor: Actor, sitting_id: str) -> None:
-    """Runs on the write worker: "this workstation is here", then a checkpoint (SQLite)."""
-    from naas_centre.services import timing
-
-    timing.heartbeat(db, actor, sitting_id)
-    if db.is_sqlite:
-        checkpoint(db)
-
-
-def checkpoint(db: Database) -> None:
-    """Folds SQLite's write-ahead log into the database now, between clicks.
-
-    Otherwise SQLite does it itself inside whichever commit takes the log past 1000
-    pages: that one click would wait for the whole database file to be synced. Best
-    effort: a checkpoint that cannot run now (a reader, a full disk) runs next time.
-    """
-    raw = db.engine.raw_connection()
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
-    except Exception:  # a skipped checkpoint loses nothing
-        pass
-    finally:
-        raw.close()
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -115,8 +62,9 @@ class SittingClocks(QObject):
     alert_raised = Signal(str, str, int)  # station id, phase, alert point (ms left)
     running_changed = Signal(bool)  # whether a phase clock is running here now
 
-    def __init__(self, view: SittingView) -> None:
-        super().__init__(view)
+    def __init__(self, view: SittingHost, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent  # where its error messages show
         self.view = view
         self.tasks, self.db, self.actor = view.tasks, view.db, view.actor
         self.sitting_id = view.sitting_id
@@ -227,7 +175,7 @@ class SittingClocks(QObject):
 
     def _clocks_failed(self, exc: BaseException) -> None:
         self._heartbeat_busy = False
-        error_reporting.show_error(self.view, exc, "The clock could not be read")
+        error_reporting.show_error(self.parent_widget, exc, "The clock could not be read")
 
     def _tick(self) -> None:
         if self.stopped:
@@ -373,7 +321,7 @@ class SittingClocks(QObject):
     def _reason_refused(self, station_id: str, exc: BaseException) -> None:
         self.panels[station_id].timer.set_save_state("", "")
         self.load()
-        error_reporting.show_error(self.view, exc, "The reason for the pause was not saved")
+        error_reporting.show_error(self.parent_widget, exc, "The reason for the pause was not saved")
 
     def _clock_saved(
         self,
@@ -403,7 +351,7 @@ class SittingClocks(QObject):
         panel.timer.tick(utcnow(), force=True)
         panel.timer.set_save_state("", "")
         self.load()
-        error_reporting.show_error(self.view, exc, "The clock was not changed")
+        error_reporting.show_error(self.parent_widget, exc, "The clock was not changed")
 
     def _alerted(self, station_id: str, phase: str, point_ms: int, _text: str) -> None:
         self.sound.play(3 if point_ms <= 0 else 1)

@@ -7,7 +7,7 @@ reported as saved only once its commit is on disk.
 When a write cannot reach the disk (``StorageError``: full, locked, read-only), the
 change stays at the head of the queue, later changes wait behind it (so an older level
 can never land over a newer one), all of them are appended to the journal file
-(``write_journal``), and the head is tried again with backoff until it goes through.
+(``naas_centre.writes.journal``), and the head is tried again with backoff until it goes through.
 ``changed`` tells the storage banner; each change's ``on_waiting`` tells its cell or
 note to say "not saved yet, retrying". A change the database refuses for a reason of
 its own (say, the sheet was submitted from elsewhere) is reported, never dropped
@@ -36,8 +36,11 @@ from shiboken6 import Shiboken
 
 from db.engine import StorageError
 from naas_centre.services.views import Actor
+from naas_centre.writes.journal import Journal, journal_path
+from naas_centre.writes.ops import OPS, iso, run_op
 from ui.work.tasks import TaskManager
-from ui.work.write_journal import Journal, journal_path
+
+__all__ = ["PendingWrites", "WriteItem", "iso"]
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -45,106 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS_MS = (250, 500, 1000, 2000, 4000, 5000)
-
-
-# -- the changes, as plain functions run on the write worker ------------------------------
-
-
-def _record_level(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> None:
-    from naas_centre.services import scoring
-
-    scoring.record_level(
-        db, actor, a["sitting_id"], a["station_id"], a["criterion_id"], a["level"], a.get("reason")
-    )
-
-
-def _set_judgement(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> None:
-    from naas_centre.services import scoring
-
-    scoring.set_judgement(db, actor, a["sitting_id"], a["station_id"], a["judgement"], a.get("rationale", ""))
-
-
-def _add_note(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> str:
-    from naas_centre.services import scoring
-
-    written_at = datetime.fromisoformat(a["written_at"])
-    if retry:  # did it reach the disk before the failure or the crash?
-        for note in scoring.my_notes(db, actor, a["sitting_id"], a["station_id"]):
-            if note.written_at == written_at and note.text == a["text"]:
-                return note.id
-    return scoring.add_note(
-        db,
-        actor,
-        a["sitting_id"],
-        a["station_id"],
-        a["text"],
-        criterion_id=a.get("criterion_id"),
-        phase=a.get("phase"),
-        phase_clock_ms=a.get("phase_clock_ms"),
-        written_at=written_at,
-    )
-
-
-def _edit_note(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> None:
-    from naas_centre.services import scoring
-
-    scoring.edit_note(db, actor, a["note_id"], a["text"], a.get("criterion_id"))
-
-
-def _delete_note(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> None:
-    from naas_centre.errors import NotFound
-    from naas_centre.services import scoring
-
-    try:
-        scoring.delete_note(db, actor, a["note_id"])
-    except NotFound:
-        if not retry:
-            raise  # on a retry it is already gone: what was asked for
-
-
-def _record_event(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> object:
-    from naas_centre.services import timing
-    from ui.scoring.station_clock import events_of
-
-    at = datetime.fromisoformat(a["at"])
-    if retry:
-        now = timing.station_timing(db, actor, a["sitting_id"], a["station_id"])
-        for p in now.phases:
-            if p.plan.phase == a["phase"] and any(
-                e.kind == a["kind"] and e.at == at for e in events_of(p.state)
-            ):
-                return now
-    return timing.record_event(
-        db, actor, a["sitting_id"], a["station_id"], a["phase"], a["kind"], reason=a.get("reason"), at=at
-    )
-
-
-def _set_pause_reason(db: Database, actor: Actor, a: dict[str, Any], retry: bool) -> object:
-    from naas_centre.services import timing
-
-    # Setting the same reason twice changes nothing: a replay needs no check of its own.
-    return timing.set_pause_reason(
-        db, actor, a["sitting_id"], a["station_id"], a["phase"], datetime.fromisoformat(a["at"]), a["reason"]
-    )
-
-
-OPS: dict[str, Callable[[Database, Actor, dict[str, Any], bool], Any]] = {
-    "record_level": _record_level,
-    "set_judgement": _set_judgement,
-    "add_note": _add_note,
-    "edit_note": _edit_note,
-    "delete_note": _delete_note,
-    "record_event": _record_event,
-    "set_pause_reason": _set_pause_reason,
-}
-
-
-def run_op(db: Database, actor: Actor, op: str, args: dict[str, Any], retry: bool) -> Any:
-    return OPS[op](db, actor, args, retry)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
 
 
 # -- the queue ---------------------------------------------------------------------------
@@ -354,6 +257,7 @@ class PendingWrites(QObject):
                 item.op,
                 item.args,
                 item.attempts > 0,
+                item.id,
                 on_done=partial(self._saved, item),
                 on_error=partial(self._failed, item),
                 name=item.op,

@@ -1,6 +1,10 @@
-"""A station's clock as the screen runs it: recorded instants in, the state at any moment out.
+"""The clocks as the screens run them: recorded instants in, the state at any moment out.
 
-No Qt here. The events are read once (``station_timing``), kept, and replayed with
+A station's clock (``StationClock``, the scoring station) and the writing clock on the
+kiosk (``WritingClock``), and the work the station's clocks ask of the database
+(``read_clocks``, ``open_clocks``, ``heartbeat``). No Qt here.
+
+A station's events are read once (``station_timing``), kept, and replayed with
 ``core.timing.phase_state`` on every tick, so the time shown is always computed from
 the recorded instants and never counted: a tick that comes late or not at all changes
 nothing but when the screen catches up.
@@ -13,10 +17,20 @@ stored with that same instant, so the clock does not jump when the commit comes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from naas_centre.core.timing import PhaseEvent, PhaseState, TimingError, check_next, phase_state
-from naas_centre.services.timing import PhasePlan, StationTiming
+from db.engine import Database, StorageError
+from naas_centre.core.timing import (
+    PhaseEvent,
+    PhaseState,
+    TimingError,
+    alerts_crossed,
+    check_next,
+    phase_state,
+)
+from naas_centre.services import timing
+from naas_centre.services.timing import PhasePlan, PhaseTiming, StationTiming
+from naas_centre.services.views import Actor
 
 
 def events_of(state: PhaseState) -> list[PhaseEvent]:
@@ -165,3 +179,100 @@ class StationClock:
         if current is None or current.state.status not in ("running", "paused"):
             return None, None
         return current.plan.phase, current.state.elapsed_ms
+
+
+# -- the kiosk's writing clock ----------------------------------------------------------
+#
+# ``StationTiming`` says, as of the moment it was computed, how long the writing phase
+# has run (pauses excluded) and whether it is running; the time left now is that plus
+# the wall-clock time since, never a count of ticks. So a missed tick, a busy moment or
+# a restart cannot make the clock drift. Alert points are the pack's minutes remaining.
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    status: str  # not_started, running, paused, ended
+    remaining_ms: int
+    length_ms: int
+    planned_ms: int
+    pause_reason: str | None
+
+
+class WritingClock:
+    def __init__(self, timing: StationTiming) -> None:
+        self.timing = timing
+        self._last_remaining: int | None = None
+
+    @property
+    def phase(self) -> PhaseTiming:
+        return self.timing.phases[0]
+
+    def update(self, timing: StationTiming) -> None:
+        self.timing = timing
+
+    def read(self, now: datetime | None = None) -> ClockReading:
+        now = now or datetime.now(UTC)
+        state = self.phase.state
+        elapsed = state.elapsed_ms
+        if state.status == "running":
+            elapsed += max(0, int((now - self.timing.computed_at).total_seconds() * 1000))
+        reason = state.pauses[-1].reason if state.status == "paused" and state.pauses else None
+        return ClockReading(
+            state.status,
+            state.length_ms - elapsed,
+            state.length_ms,
+            self.phase.plan.planned_ms,
+            reason,
+        )
+
+    def alerts(self, reading: ClockReading) -> list[int]:
+        """Alert points (ms remaining) crossed since the last call; none on the first."""
+        before = self._last_remaining
+        self._last_remaining = reading.remaining_ms
+        if before is None or reading.status != "running":
+            return []
+        return alerts_crossed(before, reading.remaining_ms, self.timing.alert_points_ms)
+
+
+# -- what the station's clocks ask of the database (run on the task manager's workers) ---
+
+
+def read_clocks(db: Database, actor: Actor, sitting_id: str, stations: list[str]) -> dict[str, StationTiming]:
+    """Runs in a worker: each station's recorded timing."""
+    return {sid: timing.station_timing(db, actor, sitting_id, sid) for sid in stations}
+
+
+def open_clocks(
+    db: Database, actor: Actor, sitting_id: str, stations: list[str]
+) -> tuple[dict[str, StationTiming], StorageError | None]:
+    """Runs on the write worker when an assessor opens a sitting: records the gap if a phase
+    ran while the app was down, says this workstation is here again, and reads the clocks.
+    Disk trouble does not keep the clocks from showing."""
+    clocks = read_clocks(db, actor, sitting_id, stations)
+    trouble = None
+    try:
+        for sid, station in clocks.items():
+            current = station.current
+            if current is not None and current.state.status == "running":
+                timing.reopen(db, actor, sitting_id, sid)
+        timing.heartbeat(db, actor, sitting_id)
+    except StorageError as exc:
+        trouble = exc
+    return read_clocks(db, actor, sitting_id, stations), trouble
+
+
+def heartbeat(db: Database, actor: Actor, sitting_id: str) -> None:
+    """Runs on the write worker: "this workstation is here", then a checkpoint (SQLite)."""
+    timing.heartbeat(db, actor, sitting_id)
+    if db.is_sqlite:
+        checkpoint(db)
+
+
+def checkpoint(db: Database) -> None:
+    """Folds SQLite's write-ahead log into the database now, between clicks.
+
+    Otherwise SQLite does it itself inside whichever commit takes the log past 1000
+    pages: that one click would wait for the whole database file to be synced. Best
+    effort: a checkpoint that cannot run now (a reader, a full disk) runs next time.
+    """
+    db.checkpoint()

@@ -1,0 +1,124 @@
+"""The changes an assessor or a candidate makes, as plain functions run on the write worker.
+
+Each change is stored in the journal as its name and plain arguments (``args``) so it
+can be replayed after a crash; ``run_op`` runs one. A replay (``retry``) must not
+record a change twice: a note is stored under the write's own id, so the service
+itself recognises a replay; a clock event is found by its kind and instant; a level,
+a judgement, a pause reason or a script's text set twice changes nothing.
+
+No Qt here: ``ui/work/pending_writes.py`` queues these on the task manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from db.engine import Database
+from naas_centre.clocks import events_of
+from naas_centre.services.views import Actor
+
+Op = Callable[[Database, Actor, dict[str, Any], bool, str], Any]
+
+
+def _record_level(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> None:
+    from naas_centre.services import scoring
+
+    scoring.record_level(
+        db, actor, a["sitting_id"], a["station_id"], a["criterion_id"], a["level"], a.get("reason")
+    )
+
+
+def _set_judgement(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> None:
+    from naas_centre.services import scoring
+
+    scoring.set_judgement(db, actor, a["sitting_id"], a["station_id"], a["judgement"], a.get("rationale", ""))
+
+
+def _add_note(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> str:
+    from naas_centre.services import scoring
+
+    # The note is stored under the write's own id, so a replay finds it by that id.
+    return scoring.add_note(
+        db,
+        actor,
+        a["sitting_id"],
+        a["station_id"],
+        a["text"],
+        criterion_id=a.get("criterion_id"),
+        phase=a.get("phase"),
+        phase_clock_ms=a.get("phase_clock_ms"),
+        written_at=datetime.fromisoformat(a["written_at"]),
+        note_id=write_id,
+    )
+
+
+def _edit_note(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> None:
+    from naas_centre.services import scoring
+
+    scoring.edit_note(db, actor, a["note_id"], a["text"], a.get("criterion_id"))
+
+
+def _delete_note(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> None:
+    from naas_centre.errors import NotFound
+    from naas_centre.services import scoring
+
+    try:
+        scoring.delete_note(db, actor, a["note_id"])
+    except NotFound:
+        if not retry:
+            raise  # on a retry it is already gone: what was asked for
+
+
+def _record_event(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> object:
+    from naas_centre.services import timing
+
+    at = datetime.fromisoformat(a["at"])
+    if retry:
+        now = timing.station_timing(db, actor, a["sitting_id"], a["station_id"])
+        for p in now.phases:
+            if p.plan.phase == a["phase"] and any(
+                e.kind == a["kind"] and e.at == at for e in events_of(p.state)
+            ):
+                return now
+    return timing.record_event(
+        db, actor, a["sitting_id"], a["station_id"], a["phase"], a["kind"], reason=a.get("reason"), at=at
+    )
+
+
+def _set_pause_reason(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> object:
+    from naas_centre.services import timing
+
+    # Setting the same reason twice changes nothing: a replay needs no check of its own.
+    return timing.set_pause_reason(
+        db, actor, a["sitting_id"], a["station_id"], a["phase"], datetime.fromisoformat(a["at"]), a["reason"]
+    )
+
+
+OPS: dict[str, Op] = {
+    "record_level": _record_level,
+    "set_judgement": _set_judgement,
+    "add_note": _add_note,
+    "edit_note": _edit_note,
+    "delete_note": _delete_note,
+    "record_event": _record_event,
+    "set_pause_reason": _set_pause_reason,
+}
+
+
+def run_op(db: Database, actor: Actor, op: str, args: dict[str, Any], retry: bool, write_id: str) -> Any:
+    """Runs one change on the write worker. ``retry``: it may have reached the disk already.
+
+    ``write_id`` is the change's own id (the journal's), carried to the service where the
+    service can store it (a note's id), so a replay is recognised by it.
+    """
+    try:
+        fn = OPS[op]
+    except KeyError:
+        raise ValueError(f"unknown change {op!r}") from None
+    return fn(db, actor, args, retry, write_id)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
