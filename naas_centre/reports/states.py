@@ -1,7 +1,7 @@
 """What the reports screens read, in workers: plain data about a sitting's reports.
 
-No Qt here: these functions run off the GUI thread (``ui.work.tasks``) and return frozen
-data. Every permission is the services' own: an assessor reaches only their sittings,
+No Qt here: the screens run these off the GUI thread, on their task manager, and get
+frozen data back. Every permission is the services' own: an assessor reaches only their sittings,
 and only assessors and centre managers sign.
 """
 
