@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,8 +18,9 @@ from naas_centre.cli_reports import SUBCOMMANDS as REPORT_SUBCOMMANDS
 from naas_centre.cli_reports import add_parsers as add_report_parsers
 from naas_centre.errors import UserError
 
-SUBCOMMANDS = ("demo", "scenarios", "audit", "db", *REPORT_SUBCOMMANDS)
+SUBCOMMANDS = ("demo", "scenarios", "audit", "db", *REPORT_SUBCOMMANDS)  # a test holds it to the parser
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 log = logging.getLogger("naas_centre")
 
 
@@ -170,6 +172,24 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def subcommands(parser: argparse.ArgumentParser | None = None) -> list[tuple[str, str]]:
+    """Each subcommand and its one-line help, as the parser declares them."""
+    parser = parser or build_parser()
+    found: list[tuple[str, str]] = []
+    for action in parser._actions:  # argparse keeps its subparsers here and nowhere public
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help or "" for a in action._choices_actions}
+            found += [(name, helps.get(name, "")) for name in action.choices]
+    return found
+
+
+def epilog() -> str:
+    """The list that ends ``naas-centre --help``, made from the parser itself."""
+    lines = ["subcommands (naas-centre SUBCOMMAND --help for each):"]
+    lines += [f"  {name:<10} {text}" for name, text in subcommands()]
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -178,12 +198,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return run(args)
+        for given in (args.data_dir, getattr(args, "db", None)):
+            if given is not None and "://" not in str(given):
+                paths.check_name(given)
+        status = run(args)
+        sys.stdout.flush()  # a closed pipe shows here, while it can still be answered
+        return status
     except UserError as exc:
-        print(f"naas-centre: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _plain(str(exc))
+    except BrokenPipeError:
+        return _quiet_after_broken_pipe()
+    except OSError as exc:  # the disk or the system refused: say which file and why
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _plain(f"{where}{exc.strerror or exc}")
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if _is_database_error(exc):  # a URL, a path or a disk the database cannot use
+            return _plain(str(exc))
+        raise
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    # db.engine (and SQLAlchemy) is imported only by the commands that open a database,
+    # so --help stays quick; an error of its kind means it was imported already.
+    engine = sys.modules.get("db.engine")
+    return engine is not None and isinstance(exc, engine.DatabaseError)
+
+
+def _plain(message: str) -> int:
+    first = message.strip().splitlines()[0] if message.strip() else "failed"
+    print(f"naas-centre: {first}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _quiet_after_broken_pipe() -> int:
+    """The reader went away (``... | head``): stop at once, with no message and no trace.
+
+    Python would complain again as it flushes stdout on the way out, so stdout is pointed
+    at the null device first. The status is the shell's for a process ended by SIGPIPE.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

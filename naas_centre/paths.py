@@ -1,24 +1,78 @@
 """Where data lives: the platform's user data folder, unless told otherwise.
 
-``--data-dir`` (or ``NAAS_DATA_DIR``) overrides it for tests, demos and portable use.
+``--data-dir`` (or ``NAAS_DATA_DIR``, read here and nowhere else) overrides it for tests,
+demos and portable use. A folder that cannot be used (a file, an unwritable place, a name
+too long for the file system) is a ``UserError`` saying so.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_data_path, user_log_path
+
+from naas_centre.errors import UserError
 
 APP = "naas-centre"
+ENV = "NAAS_DATA_DIR"
+NAME_MAX = 255  # bytes in one file name, on every file system the app supports
+PATH_MAX = 4096
+
+
+def data_dir_override(override: Path | str | None = None) -> Path | None:
+    """The folder given with ``--data-dir`` or ``NAAS_DATA_DIR``, if any (not checked)."""
+    chosen = override or os.environ.get(ENV)
+    return Path(chosen).expanduser() if chosen else None
 
 
 def data_dir(override: Path | str | None = None) -> Path:
-    chosen = override or os.environ.get("NAAS_DATA_DIR")
-    path = Path(chosen).expanduser() if chosen else user_data_path(APP, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
+    path = data_dir_override(override) or user_data_path(APP, appauthor=False)
+    return usable_folder(path, "the data folder")
+
+
+def log_dir(override: Path | str | None = None) -> Path:
+    """The platform's log folder; with a data folder given, ``logs`` inside it."""
+    given = data_dir_override(override)
+    path = given / "logs" if given is not None else user_log_path(APP, appauthor=False)
+    return usable_folder(path, "the log folder")
+
+
+def check_name(path: Path | str, what: str = "") -> Path:
+    """The path, or a UserError if a part of it is longer than the file system allows."""
+    path = Path(path)
+    label = f"{what} {path}" if what else str(path)
+    if any(len(os.fsencode(part)) > NAME_MAX for part in path.parts):
+        raise UserError(f"{_short(label)}: a name in it is longer than {NAME_MAX} bytes")
+    if len(os.fsencode(path)) >= PATH_MAX:
+        raise UserError(f"{_short(label)}: the path is longer than {PATH_MAX} bytes")
     return path
+
+
+def usable_folder(path: Path, what: str) -> Path:
+    """``path`` made if need be, and proven writable; otherwise a plain UserError."""
+    check_name(path, what)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{what} {_short(str(path))} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        # os.access says yes to root everywhere; only writing tells the truth.
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            reason = "it cannot be written to"
+        raise UserError(f"{what} {_short(str(path))} cannot be used: {reason}") from None
+    return path
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 2 :]}"
 
 
 def default_db_path(folder: Path) -> Path:

@@ -208,52 +208,98 @@ class VerifyResult:
     broken_seq: int | None = None
 
 
+# What an edited row can raise as it is read or checked: a timestamp that is not a time,
+# JSON that does not parse, a number where text belongs.
+_MALFORMED = (ValueError, TypeError, OverflowError, AttributeError, KeyError)
+
+
 def verify(db: Database) -> VerifyResult:
-    """Checks the chain, then that every audited row matches its latest entry."""
+    """Checks the chain, then that every audited row matches its latest entry.
+
+    A row that cannot even be read (edited into something that is not a time, say) is a
+    broken entry like any other: named in the result, never an exception.
+    """
     with db.read() as session:
-        prev, expected = GENESIS, 1
-        latest: dict[tuple[str, str], str | None] = {}
-        count = 0
-        for e in session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq)).yield_per(2000):
-            count += 1
-            if e.seq != expected:
-                return VerifyResult(
-                    False, count, f"entry {expected} is missing (next is {e.seq}): deleted", expected
-                )
-            if e.prev_hash != prev:
-                return VerifyResult(False, count, f"entry {e.seq} does not follow entry {e.seq - 1}", e.seq)
-            want = entry_hash(
-                e.prev_hash, e.seq, e.at, e.account_id, e.action, e.entity, e.entity_id, e.before, e.after
-            )
-            if want != e.hash:
+        try:
+            return _verify(session)
+        except _MALFORMED as exc:
+            session.rollback()
+            return _malformed(session, exc)
+
+
+def _malformed(session: Session, exc: Exception) -> VerifyResult:
+    """The first row that cannot be read, found one row at a time (the slow path)."""
+    count = int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
+    why = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    for model in (AuditEntryRow, *AUDITED):
+        table = model.__table__
+        key = table.c.seq if model is AuditEntryRow else table.c.id
+        for (ident,) in session.execute(select(key).order_by(key)).all():
+            try:
+                row = session.execute(select(model).where(key == ident)).scalar_one()
+                if isinstance(row, AuditEntryRow):
+                    row.at.isoformat()
+                    for text_value in (row.before, row.after):
+                        if text_value is not None:
+                            json.loads(text_value)
+                else:
+                    _canonical(snapshot(row))
+            except _MALFORMED as row_exc:
+                what = f"entry {ident}" if model is AuditEntryRow else f"{table.name} {ident}"
+                detail = f"{type(row_exc).__name__}: {row_exc}".splitlines()[0]
                 return VerifyResult(
                     False,
                     count,
-                    f"entry {e.seq} ({e.action} {e.entity}) was altered after it was written",
-                    e.seq,
+                    f"{what} is malformed ({detail}): altered after it was written",
+                    ident if model is AuditEntryRow else None,
                 )
-            latest[(e.entity, e.entity_id)] = e.after
-            prev, expected = e.hash, e.seq + 1
+            finally:
+                session.expunge_all()
+    return VerifyResult(False, count, f"a row cannot be read ({why}): altered after it was written")
 
-        for model in AUDITED:
-            table = model.__tablename__
-            seen: set[str] = set()
-            for row in session.scalars(select(model)).yield_per(2000):
-                rid = str(row.id)  # type: ignore[attr-defined]
-                seen.add(rid)
-                key = (table, rid)
-                if key not in latest:
-                    return VerifyResult(
-                        False, count, f"{table} {rid} has no audit entry: written behind the app"
-                    )
-                recorded = latest[key]
-                if recorded is None or json.loads(recorded) != json.loads(_canonical(snapshot(row))):
-                    return VerifyResult(
-                        False, count, f"{table} {rid} differs from its audited state: changed behind the app"
-                    )
-            for (entity, eid), after in latest.items():
-                if entity == table and after is not None and eid not in seen:
-                    return VerifyResult(False, count, f"{table} {eid} was deleted behind the app")
+
+def _verify(session: Session) -> VerifyResult:
+    prev, expected = GENESIS, 1
+    latest: dict[tuple[str, str], str | None] = {}
+    count = 0
+    for e in session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq)).yield_per(2000):
+        count += 1
+        if e.seq != expected:
+            return VerifyResult(
+                False, count, f"entry {expected} is missing (next is {e.seq}): deleted", expected
+            )
+        if e.prev_hash != prev:
+            return VerifyResult(False, count, f"entry {e.seq} does not follow entry {e.seq - 1}", e.seq)
+        want = entry_hash(
+            e.prev_hash, e.seq, e.at, e.account_id, e.action, e.entity, e.entity_id, e.before, e.after
+        )
+        if want != e.hash:
+            return VerifyResult(
+                False,
+                count,
+                f"entry {e.seq} ({e.action} {e.entity}) was altered after it was written",
+                e.seq,
+            )
+        latest[(e.entity, e.entity_id)] = e.after
+        prev, expected = e.hash, e.seq + 1
+
+    for model in AUDITED:
+        table = model.__tablename__
+        seen: set[str] = set()
+        for row in session.scalars(select(model)).yield_per(2000):
+            rid = str(row.id)  # type: ignore[attr-defined]
+            seen.add(rid)
+            key = (table, rid)
+            if key not in latest:
+                return VerifyResult(False, count, f"{table} {rid} has no audit entry: written behind the app")
+            recorded = latest[key]
+            if recorded is None or json.loads(recorded) != json.loads(_canonical(snapshot(row))):
+                return VerifyResult(
+                    False, count, f"{table} {rid} differs from its audited state: changed behind the app"
+                )
+        for (entity, eid), after in latest.items():
+            if entity == table and after is not None and eid not in seen:
+                return VerifyResult(False, count, f"{table} {eid} was deleted behind the app")
     return VerifyResult(True, count)
 
 

@@ -67,10 +67,10 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     from naas_centre.services import accounts, sittings, written
     from naas_centre.services.demo import create_demo
+    from naas_centre.services.kiosk import open_for_sitting
     from ui.common import theme
     from ui.work.tasks import TaskManager
     from ui.written import kiosk_window
-    from ui.written.kiosk_work import open_for_sitting
     from ui.written.script_editor import ScriptEditor
 
     theme.apply(app, "light", 11)

@@ -19,13 +19,13 @@ from sqlalchemy import select
 
 from db.models import AuditEntryRow, PhaseEventRow, ScriptRow
 from naas_centre.services import packs, sittings, timing, written
+from naas_centre.services.kiosk import KioskStart, open_for_sitting
 from naas_centre.services.views import Actor
 from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
+from ui.common.settings import Settings
 from ui.shell.main_window import MainWindow
-from ui.shell.settings import Settings
 from ui.work.tasks import TaskManager
 from ui.written.kiosk_window import KioskWindow
-from ui.written.kiosk_work import KioskStart, open_for_sitting
 
 MakeKiosk = Callable[..., KioskWindow]
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from naas_centre.clocks import StationClock, events_of
 from naas_centre.core.timing import PhaseEvent, phase_state
 from naas_centre.services.timing import PhasePlan, StationTiming
+from naas_centre.writes.journal import Journal
 from ui.scoring.alert_sound import FILE_NAME, chime_wav
 from ui.scoring.phase_timer import alert_text, shown_clock
-from ui.scoring.station_clock import StationClock, events_of
-from ui.work.write_journal import Journal
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

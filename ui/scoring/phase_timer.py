@@ -1,6 +1,6 @@
 """The phase timer card: the time left in large figures, the phase controls, the phase list.
 
-The card shows a ``StationClock`` (``ui.scoring.station_clock``): on every tick it asks the
+The card shows a ``StationClock`` (``naas_centre.clocks``): on every tick it asks the
 clock for the state *now*, computed from the recorded instants, so the figures are
 right however late a tick comes. It raises the pack's alerts (5 min, 1 min, time up by
 default) when the time left crosses them while the card is running, never for points
