@@ -88,17 +88,17 @@ def _target(args: argparse.Namespace, *, demo: bool = False) -> str | Path:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from naas_centre.services.demo import create_demo
+    from naas_centre.demo.centre import create_demo
 
     target = _target(args, demo=True)
     result = create_demo(target, data_dir=args.data_dir)
     scored = signed = None
     try:
         if args.scored:
-            from naas_centre.services.demo_scoring import fill_scored_day
+            from naas_centre.demo.play import fill_scored_day
 
             scored = fill_scored_day(result.db, result.day)
-            from naas_centre.services.demo_signing import sign_day
+            from naas_centre.demo.signing import sign_day
 
             signed = sign_day(result.db, result.day, paths.data_dir(args.data_dir))
     finally:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from db.engine import Database
     from naas_centre.services.centre import CentreInfo
-    from naas_centre.services.demo import DemoAccount
+    from naas_centre.demo.centre import DemoAccount
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,8 @@ def open_demo(folder: Path) -> OpenedCentre:
     target = paths.demo_db_path(folder)
     if target.exists():
         return _open(target, folder)
-    from naas_centre.services import centre, demo
+    from naas_centre.demo import centre as demo
+    from naas_centre.services import centre
 
     made = demo.create_demo(target, data_dir=folder)
     warm_up()
@@ -112,6 +113,6 @@ def warm_up() -> None:
 
 
 def demo_accounts() -> tuple[DemoAccount, ...]:
-    from naas_centre.services.demo import ACCOUNTS
+    from naas_centre.demo.centre import ACCOUNTS
 
     return tuple(ACCOUNTS)

@@ -61,7 +61,7 @@ def test_import_linter_contracts_hold() -> None:
 
 def test_services_and_cli_load_without_qt() -> None:
     code = (
-        "import sys, naas_centre.cli, naas_centre.services.scoring, naas_centre.services.demo;"
+        "import sys, naas_centre.cli, naas_centre.services.scoring, naas_centre.demo.play;"
         "sys.exit(1 if any(m.startswith('PySide6') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0

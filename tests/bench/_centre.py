@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from db.models import CandidateRow, PackRow, RoomRow, SittingAssessorRow, SittingRow
-from naas_centre.services.demo import DemoResult, create_demo
+from naas_centre.demo.centre import DemoResult, create_demo
 
 
 def big_centre(path: Path, sittings: int = 5000) -> DemoResult:

@@ -33,7 +33,7 @@ from naas_centre.reports import batch  # noqa: E402
 from naas_centre.reports.data import ReportKind  # noqa: E402
 from naas_centre.reports.gather import refs_for_sitting  # noqa: E402
 from naas_centre.services import accounts, centre, signatures, sittings  # noqa: E402
-from naas_centre.services.demo import CANDIDATES, demo_packs  # noqa: E402
+from naas_centre.demo.centre import CANDIDATES, demo_packs  # noqa: E402
 from naas_centre.services.views import Role  # noqa: E402
 from tests.reports.filling import complete  # noqa: E402
 

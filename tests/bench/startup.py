@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--user", default="assessor1", help="a demo account to sign in as")
     args = parser.parse_args()
 
-    from naas_centre.services.demo import ACCOUNTS, create_demo
+    from naas_centre.demo.centre import ACCOUNTS, create_demo
 
     password = next(a.password for a in ACCOUNTS if a.username == args.user)
     with tempfile.TemporaryDirectory() as tmp:

@@ -66,7 +66,7 @@ def main() -> None:
 
     app = QApplication(sys.argv[:1])
     from naas_centre.services import accounts, sittings, written
-    from naas_centre.services.demo import create_demo
+    from naas_centre.demo.centre import create_demo
     from naas_centre.services.kiosk import open_for_sitting
     from ui.common import theme
     from ui.work.tasks import TaskManager

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from db.models import AuditEntryRow, PhaseEventRow, ScriptRow
 from naas_centre import paths
 from naas_centre.services import accounts, centre, sittings, written
-from naas_centre.services.demo import create_demo
+from naas_centre.demo.centre import create_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")]

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from db.models import EvidenceNoteRow, PhaseEventRow, ScoreRow
 from naas_centre import paths
 from naas_centre.services import accounts, sittings
-from naas_centre.services.demo import ACCOUNTS, create_demo
+from naas_centre.demo.centre import ACCOUNTS, create_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

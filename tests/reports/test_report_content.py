@@ -27,7 +27,7 @@ from naas_centre.reports.data import AreaProfile, ReportKind, Supersession
 from naas_centre.reports.gather import NotReady, ReportRef, day_summary, gather, refs_for_sitting
 from naas_centre.reports.render import render
 from naas_centre.services import moderation, packs, scoring, sittings, timing, written
-from naas_centre.services.demo import demo_packs
+from naas_centre.demo.centre import demo_packs
 from naas_centre.services.views import Actor
 from tests.reports.conftest import DISPLAY, NAMES, NOT_MET, UNTIMED, Centre
 from tests.reports.filling import SCRIPT

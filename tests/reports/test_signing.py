@@ -123,7 +123,7 @@ def test_the_day_summary_is_signed_by_the_manager(centre: Centre) -> None:
 
 def test_no_signature_before_every_score_is_in(centre: Centre) -> None:
     manager = centre.login("manager")
-    from naas_centre.services.demo import demo_packs
+    from naas_centre.demo.centre import demo_packs
 
     sid = centre.sitting_of[NAMES[1]]
     detail = sittings.sitting_detail(centre.db, manager, sid)

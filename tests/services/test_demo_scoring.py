@@ -10,12 +10,9 @@ from pathlib import Path
 import pytest
 
 from db.engine import Database
-from naas_centre.errors import Conflict
-from naas_centre.packs.outcome_adapter import evaluate_pack
-from naas_centre.services import audit, packs, scoring, sittings, timing, written
-from naas_centre.services.demo import ACTORS, CAST, demo_packs
-from naas_centre.services.demo_scoring import (
-    _BANKS,
+from naas_centre.demo.centre import ACTORS, CAST, demo_packs
+from naas_centre.demo.play import (
+    BANKS,
     PAUSE_REASON,
     STRUGGLES,
     WRITTEN_LEVELS,
@@ -23,6 +20,9 @@ from naas_centre.services.demo_scoring import (
     fill_scored_day,
     load_script,
 )
+from naas_centre.errors import Conflict
+from naas_centre.packs.outcome_adapter import evaluate_pack
+from naas_centre.services import audit, packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor, SittingSummary
 from naas_centre.services.written import ScriptForMarking
 from tests.conftest import WORKSTATION
@@ -277,7 +277,7 @@ def test_every_level_below_the_standard_carries_the_assessors_own_reason(
                     descriptors = {" ".join(d.split()) for d in criteria[cid].descriptors.values()}
                     assert not any(d in reason for d in descriptors), reason
                     # A reason of its own: what fell short, not a copy of a note beside it.
-                    assert reason in _BANKS[station].reasons[cid], reason
+                    assert reason in BANKS[station].reasons[cid], reason
                     assert reason not in noted
     assert below > 0
 
@@ -286,7 +286,7 @@ def test_every_role_play_criterion_has_two_wordings_of_a_reason() -> None:
     for pack in demo_packs().values():
         for scenario in pack.scenarios:
             for c in scenario.rubric.criteria:
-                assert len(_BANKS[scenario.id].reasons.get(c.id, [])) == 2, (scenario.id, c.id)
+                assert len(BANKS[scenario.id].reasons.get(c.id, [])) == 2, (scenario.id, c.id)
 
 
 def test_the_written_exercise_is_scored_as_its_script_reads(scored: tuple[Demo, ScoredDaySummary]) -> None:
@@ -318,8 +318,8 @@ def test_the_not_met_candidate_fails_for_what_her_notes_record(scored: tuple[Dem
             tagged = [n for n in notes if n.criterion_id == cid]
             assert tagged, (who.display_name, cid)
             station = next(n.station_id for n in tagged)
-            missing = {text for _phase, text in _BANKS[station].missing[cid]}
-            seen = {text for _phase, text in _BANKS[station].seen.get(cid, [])}
+            missing = {text for _phase, text in BANKS[station].missing[cid]}
+            seen = {text for _phase, text in BANKS[station].seen.get(cid, [])}
             assert all(n.text in missing and n.text not in seen for n in tagged)
             mine = sittings.sitting_detail(demo.db, who, sitting.id).mine
             assert mine is not None and mine.levels[station][cid] == level
@@ -382,7 +382,7 @@ def test_every_note_agrees_with_both_assessors_levels(scored: tuple[Demo, Scored
             for note in scoring.my_notes(demo.db, assessors[name], s.id):
                 if note.criterion_id is None:
                     continue
-                bank = _BANKS[note.station_id]
+                bank = BANKS[note.station_id]
                 level = first.levels[note.station_id][note.criterion_id]
                 assert level is not None
                 missing = {t for _p, t in bank.missing.get(note.criterion_id, [])}

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from db.engine import Database
 from naas_centre import paths
 from naas_centre.services import accounts, centre
-from naas_centre.services.demo import ACCOUNTS, create_demo
+from naas_centre.demo.centre import ACCOUNTS, create_demo
 from naas_centre.services.views import Actor
 from ui.common import theme
 from ui.common.settings import Settings
@@ -112,7 +112,7 @@ def wait_until(qtbot: QtBot) -> WaitUntil:
 def scored_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
     """The demo day played through once: every sitting scored and submitted by both
     assessors, not moderated yet, nothing signed, no centre CA."""
-    from naas_centre.services.demo_scoring import fill_scored_day
+    from naas_centre.demo.play import fill_scored_day
 
     folder = tmp_path_factory.mktemp("scored-template")
     made = create_demo(paths.demo_db_path(folder), data_dir=folder)

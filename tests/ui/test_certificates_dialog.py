@@ -17,7 +17,7 @@ from naas_centre.errors import AccountLocked
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import NotReady, ReportRef, refs_for_sitting
 from naas_centre.services import accounts, certificates, signatures, sittings
-from naas_centre.services.demo_signing import moderate_day
+from naas_centre.demo.signing import moderate_day
 from tests.ui.conftest import DemoCentre, WaitUntil
 from tests.ui.reports_support import close_window, open_window, password, trigger
 from ui.centre import certificates_dialog

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from naas_centre.errors import PermissionDenied
 from naas_centre.services import moderation, packs, scoring, sittings, timing, written
-from naas_centre.services.demo_signing import moderate_day
+from naas_centre.demo.signing import moderate_day
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, trigger
 from ui.centre.moderation_dialog import ModerationDialog

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import ReportRef, refs_for_sitting
 from naas_centre.services import completeness, moderation, signatures, sittings
-from naas_centre.services.demo_signing import moderate_day
+from naas_centre.demo.signing import moderate_day
 from naas_centre.signing.verify import verify_pdf
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, password, trigger

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from ui.common.widgets import label
 
 if TYPE_CHECKING:
-    from naas_centre.services.demo import DemoAccount
+    from naas_centre.demo.centre import DemoAccount
 
 
 class DemoAccountsDialog(QDialog):

@@ -1,0 +1,329 @@
+"""The demo's content, read from the data files in ``content/`` (package data).
+
+``centre.yaml`` holds the people (accounts, candidates, actors) and the casting;
+``day.yaml`` how the scored day is played (the seed, who struggles, the written levels,
+the pause, the scripts' variants); ``judgements.yaml`` the words of the judgements;
+``notes/SCENARIO.yaml`` the evidence notes and the reasons for low levels at each
+scenario; ``scripts/LEVEL.txt`` the written exercise a candidate at each level writes.
+
+Each file is checked against its shape here as it is read, so a slip in the content
+fails loudly, naming the file, rather than playing a different day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any, Literal, NamedTuple, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from naas_centre.services import equality
+from naas_centre.services.views import Role
+
+Phase = Literal["role_play", "discussion"]
+_M = TypeVar("_M", bound="BaseModel")
+
+
+def _content() -> Traversable:
+    return resources.files("naas_centre.demo") / "content"
+
+
+def _yaml(file: Traversable) -> Any:
+    try:
+        return yaml.safe_load(file.read_text("utf-8"))
+    except yaml.YAMLError as exc:  # pragma: no cover - the shipped files parse
+        raise RuntimeError(f"The demo's {file.name} is not valid YAML: {exc}") from exc
+
+
+def _parse(model: type[_M], file: Traversable) -> _M:
+    try:
+        return model.model_validate(_yaml(file))
+    except ValidationError as exc:  # pragma: no cover - the shipped files are valid
+        raise RuntimeError(f"The demo's {file.name} does not have the expected shape: {exc}") from exc
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# The people -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: Role
+    display_name: str
+    employer: str | None = None
+    registration_number: str | None = None
+
+
+class Candidate(NamedTuple):
+    name: str
+    registration: str
+    employer: str
+    level: str
+    extra_time_percent: int
+    break_between_scenarios: bool
+    adjustment_notes: str
+    monitoring: equality.Monitoring
+    room: int
+
+
+class Actor(NamedTuple):
+    name: str
+    consent: bool  # to being filmed for training
+
+
+@dataclass(frozen=True)
+class Room:
+    name: str
+    assessors: tuple[str, str]  # usernames
+
+
+@dataclass(frozen=True)
+class CentreContent:
+    name: str
+    accounts: tuple[DemoAccount, ...]
+    rooms: tuple[Room, ...]
+    first_start: time
+    carousel_minutes: int
+    candidates: tuple[Candidate, ...]
+    actors: tuple[Actor, ...]
+    cast: dict[tuple[int, str], str]  # (room index, scenario id) → actor's name
+
+
+class _AccountFile(_Strict):
+    username: str
+    password: str
+    role: Role
+    display_name: str
+    employer: str | None = None
+    registration: str | None = None
+
+
+class _MonitoringFile(_Strict):
+    age_band: str | None
+    ethnicity: str | None
+    disability: str | None
+    sex: str | None
+
+
+class _CandidateFile(_Strict):
+    name: str
+    registration: str
+    employer: str
+    level: str
+    extra_time_percent: int = 0
+    break_between_scenarios: bool = False
+    adjustment_notes: str = ""
+    monitoring: _MonitoringFile
+    room: int = Field(ge=0)
+
+
+class _RoomFile(_Strict):
+    name: str
+    assessors: tuple[str, str]
+
+
+class _ActorFile(_Strict):
+    name: str
+    consent: bool
+
+
+class _CentreFile(_Strict):
+    name: str
+    accounts: list[_AccountFile]
+    rooms: list[_RoomFile]
+    first_start: time
+    carousel_minutes: int = Field(gt=0)
+    candidates: list[_CandidateFile]
+    actors: list[_ActorFile]
+    cast: list[dict[str, str]]
+
+
+@cache
+def centre() -> CentreContent:
+    """The demo centre's people and casting (``content/centre.yaml``)."""
+    f = _parse(_CentreFile, _content() / "centre.yaml")
+    accounts = tuple(
+        DemoAccount(a.username, a.password, a.role, a.display_name, a.employer, a.registration)
+        for a in f.accounts
+    )
+    usernames = {a.username for a in accounts}
+    actors = tuple(Actor(a.name, a.consent) for a in f.actors)
+    names = {a.name for a in actors}
+    cast = {(room, scenario): actor for room, parts in enumerate(f.cast) for scenario, actor in parts.items()}
+    problems = [f"an unknown assessor {u!r}" for r in f.rooms for u in r.assessors if u not in usernames]
+    problems += [f"an unknown actor {a!r} in the cast" for a in cast.values() if a not in names]
+    problems += [f"{c.name!r} in an unknown room" for c in f.candidates if c.room >= len(f.rooms)]
+    if problems or len(f.cast) != len(f.rooms) or not accounts or accounts[0].role != Role.ADMINISTRATOR:
+        raise RuntimeError(
+            "The demo's centre.yaml is inconsistent: "
+            + ("; ".join(problems) or "one cast and one pair of assessors per room, the administrator first")
+        )
+    return CentreContent(
+        name=f.name,
+        accounts=accounts,
+        rooms=tuple(Room(r.name, r.assessors) for r in f.rooms),
+        first_start=f.first_start,
+        carousel_minutes=f.carousel_minutes,
+        candidates=tuple(
+            Candidate(
+                c.name,
+                c.registration,
+                c.employer,
+                c.level,
+                c.extra_time_percent,
+                c.break_between_scenarios,
+                c.adjustment_notes,
+                equality.Monitoring(**c.monitoring.model_dump()),
+                c.room,
+            )
+            for c in f.candidates
+        ),
+        actors=actors,
+        cast=cast,
+    )
+
+
+# The day ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pause:
+    sitting: int  # in start order, from 0
+    scenario: int  # from 0
+    at_ms: int  # the role-play clock when it is paused
+    length_s: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class DayContent:
+    seed: str
+    struggles: dict[str, dict[str, int]]  # candidate → criterion → level
+    written_levels: dict[str, dict[str, int]]  # level → criterion → level
+    pause: Pause
+    script_variants: dict[str, tuple[tuple[str, str], ...]]
+
+
+class _PauseFile(_Strict):
+    sitting: int = Field(ge=0)
+    scenario: int = Field(ge=0)
+    at_ms: int = Field(gt=0)
+    length_s: int = Field(gt=0)
+    reason: str
+
+
+class _DayFile(_Strict):
+    seed: str
+    struggles: dict[str, dict[str, int]]
+    written_levels: dict[str, dict[str, int]]
+    pause: _PauseFile
+    script_variants: dict[str, list[tuple[str, str]]]
+
+
+@cache
+def day() -> DayContent:
+    """How the scored day is played (``content/day.yaml``)."""
+    f = _parse(_DayFile, _content() / "day.yaml")
+    return DayContent(
+        seed=f.seed,
+        struggles=f.struggles,
+        written_levels=f.written_levels,
+        pause=Pause(**f.pause.model_dump()),
+        script_variants={level: tuple(pairs) for level, pairs in f.script_variants.items()},
+    )
+
+
+# Words ------------------------------------------------------------------------------------
+
+
+class StationWords(_Strict):
+    met: str
+    not_met: str
+    figure: str
+    strong: str
+    developing: str
+    below_critical: str
+    below_floor: str
+    level: str
+    level_unnamed: str
+
+
+class ModerationWords(_Strict):
+    level: str
+    met: str
+    not_met: str
+
+
+class Judgements(_Strict):
+    station: StationWords
+    moderation: ModerationWords
+
+
+@cache
+def judgements() -> Judgements:
+    """The words of the judgements (``content/judgements.yaml``)."""
+    return _parse(Judgements, _content() / "judgements.yaml")
+
+
+@dataclass
+class Bank:
+    """What the assessors can write at one scenario."""
+
+    general: list[tuple[Phase, str]] = field(default_factory=list)  # notes tagged to no criterion
+    seen: dict[str, list[tuple[Phase, str]]] = field(default_factory=dict)  # criterion → notes
+    missing: dict[str, list[tuple[Phase, str]]] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)  # criterion → two wordings
+
+
+class _ByPhase(_Strict):
+    role_play: list[str] = []
+    discussion: list[str] = []
+
+    def notes(self) -> list[tuple[Phase, str]]:
+        return [("role_play", t) for t in self.role_play] + [("discussion", t) for t in self.discussion]
+
+
+class _CriterionNotes(_Strict):
+    seen: _ByPhase | None = None
+    missing: _ByPhase | None = None
+    reasons: list[str] = []
+
+
+class _NotesFile(_Strict):
+    general: _ByPhase
+    criteria: dict[str, _CriterionNotes]
+
+
+@cache
+def banks() -> dict[str, Bank]:
+    """Scenario id → its notes and reasons (``content/notes/SCENARIO.yaml``)."""
+    out: dict[str, Bank] = {}
+    for file in sorted((_content() / "notes").iterdir(), key=lambda f: f.name):
+        if not file.name.endswith(".yaml"):
+            continue
+        f = _parse(_NotesFile, file)
+        bank = Bank(general=f.general.notes())
+        for cid, c in f.criteria.items():
+            if c.seen is not None:
+                bank.seen[cid] = c.seen.notes()
+            if c.missing is not None:
+                bank.missing[cid] = c.missing.notes()
+            if c.reasons:
+                bank.reasons[cid] = list(c.reasons)
+        out[file.name.removesuffix(".yaml")] = bank
+    return out
+
+
+def script(level: str) -> str:
+    """The written-exercise script a demo candidate at ``level`` writes."""
+    return (_content() / "scripts" / f"{level}.txt").read_text("utf-8")
