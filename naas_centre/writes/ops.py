@@ -18,6 +18,7 @@ from typing import Any
 from db.engine import Database
 from naas_centre.clocks import events_of
 from naas_centre.services.views import Actor
+from naas_centre.writes.changes import Changes
 
 Op = Callable[[Database, Actor, dict[str, Any], bool, str], Any]
 
@@ -122,3 +123,20 @@ def run_op(db: Database, actor: Actor, op: str, args: dict[str, Any], retry: boo
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
+
+
+_KINDS: dict[str, dict[str, bool]] = {
+    "record_level": {"scores": True},
+    "set_judgement": {"scores": True},
+    "add_note": {"notes": True},
+    "edit_note": {"notes": True},
+    "delete_note": {"notes": True},
+    "record_event": {"clocks": True},
+    "set_pause_reason": {"clocks": True},
+}
+
+
+def changes_of(op: str, args: dict[str, Any]) -> Changes:
+    """What one change touches once it is saved: its kind, in its sitting."""
+    sitting = args.get("sitting_id")
+    return Changes.of(sitting if isinstance(sitting, str) else None, **_KINDS.get(op, {}))

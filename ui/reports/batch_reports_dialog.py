@@ -1,22 +1,20 @@
 """Writing a day's reports to a folder, signing what is complete first if asked.
 
 ``naas_centre.reports.batch.run`` does the work: it reads the database here and draws
-and signs in a pool of processes. It runs in a worker thread, never on the GUI thread;
-progress comes back by a queued signal after each report, and Cancel sets a flag that
-the run reads at that same point, so it stops after the report in hand.
+and signs in a pool of processes. It runs as long work on the task manager, never on
+the GUI thread; progress comes back after each report, and Cancel is ``Task.cancel``,
+which the run reads at that same point, so it stops after the report in hand. Once it
+ends, the task manager says that reports changed (when it signed), and open views of
+those reports refresh themselves.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,94 +31,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from naas_centre.errors import UserError
-from naas_centre.reports.batch import BatchResult, ReasonNeeded
+from naas_centre.reports.batch import ReasonNeeded
+from naas_centre.reports.day import BatchOutcome, describe, left_out, run_batch, skipped_line, unlock
 from naas_centre.services.views import Actor, Role
 from naas_centre.signing.pdf import SignerIdentity
+from naas_centre.writes.changes import Changes
+from ui.common import error_reporting
 from ui.common.widgets import label, primary_button, set_role
-from ui.shell import error_reporting
-from ui.work.tasks import TaskManager
+from ui.work.tasks import Task, TaskManager
+
+__all__ = ["BatchOutcome", "BatchReportsDialog"]
 
 if TYPE_CHECKING:
     from db.engine import Database
-
-
-@dataclass(frozen=True)
-class BatchOutcome:
-    result: BatchResult
-    out_dir: Path
-    names: dict[str, str]  # sitting id → candidate name, to say which reports were skipped
-
-
-def _unlock(db: Database, actor: Actor, password: str, data_dir: Path) -> SignerIdentity:
-    from naas_centre.services import signatures
-
-    return signatures.unlock_signer(db, actor, password, data_dir)
-
-
-def run_batch(
-    db: Database,
-    actor: Actor,
-    out_dir: Path,
-    day: date,
-    identity: SignerIdentity | None,
-    progress: Callable[[int, int, str], None],
-    cancel: Callable[[], bool],
-    reason: str | None = None,
-) -> BatchOutcome:
-    """Runs in a worker thread (the pool of processes is the batch's own)."""
-    from naas_centre.reports import batch
-    from naas_centre.services import sittings
-
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"The folder {out_dir} cannot be made: {exc.strerror or exc}.") from exc
-    if actor.role == Role.ASSESSOR:
-        names = {s.id: s.candidate_name for s in sittings.list_for_assessor(db, actor, day)}
-    else:
-        names = {s.id: s.candidate_name for s in sittings.day_overview(db, actor, day).sittings}
-    result = batch.run(
-        db, actor, out_dir, day=day, identity=identity, reason=reason, progress=progress, cancel=cancel
-    )
-    return BatchOutcome(result, out_dir, names)
-
-
-def describe(step: str) -> str:
-    """The batch's short step labels ("wrote outcome") as a sentence."""
-    for prefix, words in (
-        ("nothing to sign", "Nothing to sign on the {} report"),
-        ("not ready", "Skipped the {} report: not ready"),
-        ("signed", "Signed the {} report"),
-        ("wrote", "Wrote the {} report"),
-    ):
-        if step.startswith(prefix):
-            return words.format(step[len(prefix) :].strip().replace("_", " "))
-    return step
-
-
-def skipped_line(key: str, why: str, names: dict[str, str]) -> str:
-    kind, _, rest = key.partition("/")
-    sitting, _, station = rest.partition("/")
-    who = names.get(sitting, "The day") if sitting else "The day"
-    what = kind.replace("_", " ") + (f" ({station})" if station else "")
-    return f"{who} · {what}: {why}"
-
-
-def left_out(skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """One line per report: one that was not written is not also listed as not signed."""
-    unwritten = {key for key, why in skipped if why.startswith("not written")}
-    return [(k, why) for k, why in skipped if k not in unwritten or why.startswith("not written")]
-
-
-class _Relay(QObject):
-    """Carries progress from the worker thread to the GUI thread (a queued signal)."""
-
-    progressed = Signal(int, int, str)
-
-
-def _relay_progress(relay: _Relay, done: int, total: int, step: str) -> None:
-    relay.progressed.emit(done, total, step)
 
 
 class BatchReportsDialog(QDialog):
@@ -146,12 +69,8 @@ class BatchReportsDialog(QDialog):
         self.day = day
         self.data_dir = data_dir
         self.outcome: BatchOutcome | None = None
-        self._cancel = threading.Event()
+        self._task: Task[BatchOutcome] | None = None
         self._running = False
-        self._relay = _Relay()
-        self._relay.progressed.connect(self._progress)
-        stop = self._cancel
-        self.destroyed.connect(lambda *_: stop.set())  # a window closed under a run never leaves it running
 
         box = QVBoxLayout(self)
         box.setContentsMargins(20, 18, 20, 16)
@@ -313,12 +232,11 @@ class BatchReportsDialog(QDialog):
             return
         self.error.setText("")
         self._running = True
-        self._cancel.clear()
         self.start_button.setEnabled(False)
         if self.sign_first.isChecked():
             self.start_button.setText("Unlocking your key…")
             self.tasks.write(
-                _unlock,
+                unlock,
                 self.db,
                 self.actor,
                 self.password.text(),
@@ -342,28 +260,30 @@ class BatchReportsDialog(QDialog):
     def _run(self, identity: SignerIdentity | None) -> None:
         self.password.clear()
         self._show_page(1)
-        relay, cancel = self._relay, self._cancel
-        self.tasks.run(
-            run_batch,
+        task = self._task = self.tasks.long(
+            _run,
             self.db,
             self.actor,
             Path(self.folder.text().strip()).expanduser(),
             self.day,
             identity,
-            partial(_relay_progress, relay),  # holds the relay: it outlives the dialog if need be
-            cancel.is_set,
             (self.reason.text().strip() or None) if identity is not None else None,
             on_done=self._done,
             on_error=self._failed,
+            on_progress=self._progress,
             owner=self,
             name="batch_reports",
+            changes=Changes(reports=True) if identity is not None else None,
         )
+        self.destroyed.connect(
+            lambda *_: task.cancel()
+        )  # a window closed under a run never leaves it running
 
     def _progress(self, done: int, total: int, step: str) -> None:
         self.bar.setRange(0, max(1, total))
         self.bar.setValue(done)
         self.count.setText(f"{done} of {total}")
-        if not self._cancel.is_set():
+        if self._task is None or not self._task.cancelled:
             self.step.setText(describe(step))
         self.progressed.emit(done, total, step)
 
@@ -371,12 +291,14 @@ class BatchReportsDialog(QDialog):
         """Stops the run after the report in hand; what is written stays written."""
         if not self._running:
             return
-        self._cancel.set()
+        if self._task is not None:
+            self._task.cancel()
         self.cancel_button.setEnabled(False)
         self.step.setText("Stopping after the report in hand…")
 
     def _done(self, outcome: BatchOutcome) -> None:
         self._running = False
+        self._task = None
         self.outcome = outcome
         r = outcome.result
         lead = "Stopped." if r.cancelled else "Done."
@@ -394,6 +316,7 @@ class BatchReportsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._running = False
+        self._task = None
         self._show_page(0)
         self.start_button.setEnabled(True)
         self.start_button.setText("Write the reports")
@@ -419,6 +342,19 @@ class BatchReportsDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
+
+
+def _run(
+    task: Task[BatchOutcome],
+    db: Database,
+    actor: Actor,
+    out_dir: Path,
+    day: date,
+    identity: SignerIdentity | None,
+    reason: str | None,
+) -> BatchOutcome:
+    """Long work: progress after each report, and the same point honours ``task.cancel()``."""
+    return run_batch(db, actor, out_dir, day, identity, task.progress, lambda: task.cancelled, reason)
 
 
 def _html(text: str) -> str:

@@ -37,7 +37,7 @@ from shiboken6 import Shiboken
 from db.engine import StorageError
 from naas_centre.services.views import Actor
 from naas_centre.writes.journal import Journal, journal_path
-from naas_centre.writes.ops import OPS, iso, run_op
+from naas_centre.writes.ops import OPS, changes_of, iso, run_op
 from ui.work.tasks import TaskManager
 
 __all__ = ["PendingWrites", "WriteItem", "iso"]
@@ -261,6 +261,8 @@ class PendingWrites(QObject):
                 on_done=partial(self._saved, item),
                 on_error=partial(self._failed, item),
                 name=item.op,
+                changes=changes_of(item.op, item.args),
+                origin=item.owner if item._alive() else None,
             )
         except RuntimeError:  # the task manager has shut down: the journal keeps what waits
             self._in_flight = None

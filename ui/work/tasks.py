@@ -9,6 +9,19 @@ Reads run on a small pool. Writes run one at a time, in the order they were aske
 on a single write thread: a score recorded after another is stored after it. A write
 reports back only once the service call has returned, that is once the commit is on
 disk, so the screen never shows unsaved work as saved.
+
+Typed: ``run`` and ``write`` return a ``Task[T]`` whose ``on_done`` takes the work's own
+result type. A failure goes to ``on_error`` (or the application's default handler).
+Long work (``long``) is given its ``Task`` as first argument: ``task.progress(done,
+total, step)`` reports progress back to the GUI thread, and at that same point the work
+honours ``task.cancel()``: it raises ``Cancelled`` (``task.check()``) or returns what
+it has done so far (``task.cancelled``).
+
+After each write that says what it changes (``changes=``), ``changed`` is emitted once
+with that ``Changes`` value; every open view that shows such data refreshes itself.
+
+``shutdown`` first emits ``about_to_shut_down`` so that every timer and worker stops,
+cancels long work, then waits for what is running.
 """
 
 from __future__ import annotations
@@ -18,35 +31,48 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from shiboken6 import Shiboken
 
+from naas_centre.writes.changes import Changes
+
 log = logging.getLogger(__name__)
 
-OnDone = Callable[[Any], None]
-OnError = Callable[[BaseException], None]
+T = TypeVar("T")
+OnDone = Callable[[Any], object]
+OnError = Callable[[BaseException], object]
+OnProgress = Callable[[int, int, str], object]
 
 
 class Cancelled(Exception):
     """Raised inside a task at a progress point once the task has been cancelled."""
 
 
-@dataclass
-class Task:
-    """A handle on one piece of background work."""
+@dataclass(eq=False)
+class Task(Generic[T]):
+    """A handle on one piece of background work whose result is a ``T``."""
 
     id: int
     name: str
-    on_done: OnDone | None
+    on_done: Callable[[T], object] | None
     on_error: OnError | None
     owner: QObject | None
     write: bool
+    changes: Changes | None = None
+    origin: QObject | None = None  # who made the change (told with it): by default the owner
+    on_progress: OnProgress | None = None
+    long: bool = False
     _cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
+    _report: Callable[[Task[Any], int, int, str], None] | None = field(default=None, repr=False)
 
     def cancel(self) -> None:
-        """Ask the work to stop at its next progress point; its callbacks will not run."""
+        """Ask the work to stop at its next progress point.
+
+        Its callbacks will not run, except that long work which stops by returning what
+        it did so far (a day's reports: what was written stays written) still hands that
+        back to ``on_done``."""
         self._cancelled.set()
 
     @property
@@ -58,10 +84,16 @@ class Task:
         if self._cancelled.is_set():
             raise Cancelled(self.name)
 
+    def progress(self, done: int, total: int, step: str = "") -> None:
+        """From the worker: how far the work has got, shown on the GUI thread. Long work
+        reads ``cancelled`` (or calls ``check``) at the same point."""
+        if self._report is not None and not self._cancelled.is_set():
+            self._report(self, done, total, step)
+
 
 @dataclass(frozen=True)
 class _Outcome:
-    task: Task
+    task: Task[Any]
     ok: bool
     value: Any
 
@@ -74,7 +106,9 @@ class TaskManager(QObject):
     """
 
     _delivered = Signal(object)
+    _progressed = Signal(object, int, int, str)  # task, done, total, step (from a worker)
     busy_changed = Signal(bool)
+    changed = Signal(object, object)  # Changes a write just committed, the QObject that asked (or None)
     writes_settled = Signal()
     # Emitted first thing in ``shutdown``: every timer that asks for work stops on it,
     # so nothing asks a closed manager (a heartbeat once did, on a busy machine).
@@ -89,53 +123,96 @@ class TaskManager(QObject):
         self._writes.setMaxThreadCount(1)  # the single write worker: FIFO, one at a time
         self._writes.setExpiryTimeout(-1)
         self._ids = itertools.count(1)
-        self._pending: dict[int, Task] = {}
+        self._pending: dict[int, Task[Any]] = {}
         self._closed = False
         self._delivered.connect(self._on_delivered)
+        self._progressed.connect(self._on_progressed)
 
     # -- asking for work ------------------------------------------------------------
 
     def run(
         self,
-        fn: Callable[..., Any],
+        fn: Callable[..., T],
         *args: Any,
-        on_done: OnDone | None = None,
+        on_done: Callable[[T], object] | None = None,
         on_error: OnError | None = None,
         owner: QObject | None = None,
         name: str = "",
         **kwargs: Any,
-    ) -> Task:
+    ) -> Task[T]:
         """Read-only work: opening, loading lists, signing in."""
-        return self._submit(self._reads, False, fn, args, kwargs, on_done, on_error, owner, name)
+        task: Task[T] = self._task(fn, on_done, on_error, owner, name, write=False)
+        return self._submit(self._reads, task, fn, args, kwargs)
 
     def write(
         self,
-        fn: Callable[..., Any],
+        fn: Callable[..., T],
         *args: Any,
-        on_done: OnDone | None = None,
+        on_done: Callable[[T], object] | None = None,
         on_error: OnError | None = None,
         owner: QObject | None = None,
         name: str = "",
+        changes: Changes | None = None,
+        origin: QObject | None = None,
         **kwargs: Any,
-    ) -> Task:
-        """Work that changes data: serialised on the one write thread, in order."""
-        return self._submit(self._writes, True, fn, args, kwargs, on_done, on_error, owner, name)
+    ) -> Task[T]:
+        """Work that changes data: serialised on the one write thread, in order.
+
+        ``changes``: what it changes; emitted by ``changed`` once it has committed, with
+        ``origin`` (by default ``owner``), so the view that made it can let it pass."""
+        task: Task[T] = self._task(fn, on_done, on_error, owner, name, write=True, changes=changes)
+        task.origin = origin
+        return self._submit(self._writes, task, fn, args, kwargs)
+
+    def long(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        on_done: Callable[[T], object] | None = None,
+        on_error: OnError | None = None,
+        on_progress: OnProgress | None = None,
+        owner: QObject | None = None,
+        name: str = "",
+        changes: Changes | None = None,
+        **kwargs: Any,
+    ) -> Task[T]:
+        """Long work with progress and cancellation (a day's reports): ``fn(task, *args)``.
+
+        It runs on the read pool (so clicks keep being saved meanwhile); its own writes
+        are its own transactions. ``on_progress`` gets ``task.progress`` calls on the GUI
+        thread; after ``task.cancel()`` the work stops at its next progress point, either
+        by raising ``Cancelled`` (``task.check()``: no callback runs) or by returning what
+        it did so far (then ``on_done`` gets it). ``changes`` is emitted when it ends, cancelled or not:
+        what it did before it stopped stays done."""
+        task: Task[T] = self._task(fn, on_done, on_error, owner, name, write=False, changes=changes)
+        task.on_progress, task.long, task._report = on_progress, True, self._report
+        return self._submit(self._reads, task, fn, (task, *args), kwargs)
+
+    def _task(
+        self,
+        fn: Callable[..., T],
+        on_done: Callable[[T], object] | None,
+        on_error: OnError | None,
+        owner: QObject | None,
+        name: str,
+        *,
+        write: bool,
+        changes: Changes | None = None,
+    ) -> Task[T]:
+        if self._closed:
+            raise RuntimeError("the task manager has shut down")
+        return Task(
+            next(self._ids), name or getattr(fn, "__name__", "task"), on_done, on_error, owner, write, changes
+        )
 
     def _submit(
         self,
         pool: QThreadPool,
-        write: bool,
-        fn: Callable[..., Any],
+        task: Task[T],
+        fn: Callable[..., T],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-        on_done: OnDone | None,
-        on_error: OnError | None,
-        owner: QObject | None,
-        name: str,
-    ) -> Task:
-        if self._closed:
-            raise RuntimeError("the task manager has shut down")
-        task = Task(next(self._ids), name or getattr(fn, "__name__", "task"), on_done, on_error, owner, write)
+    ) -> Task[T]:
         was_idle = not self._pending
         self._pending[task.id] = task
         if was_idle:
@@ -173,11 +250,12 @@ class TaskManager(QObject):
         return bool(self._writes.waitForDone(timeout_ms)) and bool(self._reads.waitForDone(timeout_ms))
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Refuse new work, cancel reads not yet started, and let every write finish."""
+        """Refuse new work, cancel reads and long work (at their next progress point),
+        and let every write finish."""
         if not self._closed:
             self.about_to_shut_down.emit()
         self._closed = True
-        for task in self._pending.values():
+        for task in list(self._pending.values()):
             if not task.write:
                 task.cancel()
         self._reads.clear()
@@ -186,6 +264,17 @@ class TaskManager(QObject):
         return done
 
     # -- delivery on the GUI thread -------------------------------------------------
+
+    def _report(self, task: Task[Any], done: int, total: int, step: str) -> None:
+        self._progressed.emit(task, done, total, step)  # queued: from a worker thread
+
+    @Slot(object, int, int, str)
+    def _on_progressed(self, task: Task[Any], done: int, total: int, step: str) -> None:
+        if task.cancelled or self._closed or task.on_progress is None:
+            return
+        if task.owner is not None and not Shiboken.isValid(task.owner):
+            return
+        task.on_progress(done, total, step)
 
     @Slot(object)
     def _on_delivered(self, outcome: _Outcome) -> None:
@@ -201,7 +290,15 @@ class TaskManager(QObject):
 
     def _deliver(self, outcome: _Outcome) -> None:
         task = outcome.task
-        if task.cancelled or self._closed:
+        # What a write changed is said once it has committed, whoever asked for it; long
+        # work that was cancelled still changed what it did before it stopped.
+        committed = outcome.ok or (not task.write and isinstance(outcome.value, Cancelled))
+        if task.changes is not None and committed and not task.changes.empty and not self._closed:
+            origin = task.origin or task.owner
+            self.changed.emit(
+                task.changes, origin if origin is not None and Shiboken.isValid(origin) else None
+            )
+        if self._closed or (task.cancelled and not (task.long and outcome.ok)):
             return
         owner_gone = task.owner is not None and not Shiboken.isValid(task.owner)
         if owner_gone and outcome.ok:
