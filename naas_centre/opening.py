@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from db.engine import Database
-    from naas_centre.services.centre import CentreInfo
     from naas_centre.demo.centre import DemoAccount
+    from naas_centre.services.centre import CentreInfo
 
 
 @dataclass(frozen=True)

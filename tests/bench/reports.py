@@ -29,11 +29,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from naas_centre.demo.centre import CANDIDATES, demo_packs  # noqa: E402
 from naas_centre.reports import batch  # noqa: E402
 from naas_centre.reports.data import ReportKind  # noqa: E402
 from naas_centre.reports.gather import refs_for_sitting  # noqa: E402
 from naas_centre.services import accounts, centre, signatures, sittings  # noqa: E402
-from naas_centre.demo.centre import CANDIDATES, demo_packs  # noqa: E402
 from naas_centre.services.views import Role  # noqa: E402
 from tests.reports.filling import complete  # noqa: E402
 

@@ -65,8 +65,8 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
-    from naas_centre.services import accounts, sittings, written
     from naas_centre.demo.centre import create_demo
+    from naas_centre.services import accounts, sittings, written
     from naas_centre.services.kiosk import open_for_sitting
     from ui.common import theme
     from ui.work.tasks import TaskManager

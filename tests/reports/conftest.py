@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from db.engine import Database
-from naas_centre.services import accounts, sittings
 from naas_centre.demo.centre import ACCOUNTS, create_demo
+from naas_centre.services import accounts, sittings
 from naas_centre.services.views import Actor
 from tests.conftest import WORKSTATION
 from tests.reports.filling import complete

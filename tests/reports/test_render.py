@@ -166,8 +166,8 @@ def test_report_data_survives_its_json_snapshot(centre: Centre) -> None:
 def test_no_report_before_every_score_is_in(centre: Centre) -> None:
     """A re-sit planned for one candidate, with one level recorded and nothing submitted."""
     manager = centre.login("manager")
-    from naas_centre.services import sittings
     from naas_centre.demo.centre import demo_packs
+    from naas_centre.services import sittings
 
     sid = centre.sitting_of["Daniel Okonkwo-Reid"]
     detail = sittings.sitting_detail(centre.db, manager, sid)

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AccountRow, RoomRow
+from naas_centre.demo.centre import demo_packs
 from naas_centre.packs.schema import Pack
 from naas_centre.reports import data as rdata
 from naas_centre.reports.chart import profile_chart
@@ -27,7 +28,6 @@ from naas_centre.reports.data import AreaProfile, ReportKind, Supersession
 from naas_centre.reports.gather import NotReady, ReportRef, day_summary, gather, refs_for_sitting
 from naas_centre.reports.render import render
 from naas_centre.services import moderation, packs, scoring, sittings, timing, written
-from naas_centre.demo.centre import demo_packs
 from naas_centre.services.views import Actor
 from tests.reports.conftest import DISPLAY, NAMES, NOT_MET, UNTIMED, Centre
 from tests.reports.filling import SCRIPT

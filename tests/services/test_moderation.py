@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.models import AuditEntryRow
+from naas_centre.demo.play import fill_scored_day
 from naas_centre.errors import Conflict, PermissionDenied, UserError
 from naas_centre.services import audit, moderation, scoring, sittings
-from naas_centre.demo.play import fill_scored_day
 from tests.services.conftest import Demo
 from tests.services.small_centre import PACK, Centre, make_centre
 
@@ -223,8 +223,8 @@ def test_the_level_reason_each_assessor_gave_is_shown(centre: Centre) -> None:
 
 
 def test_the_demo_moderates_a_disputed_judgement_as_the_agreed_levels_show_it(demo: Demo) -> None:
-    from naas_centre.services import packs
     from naas_centre.demo.signing import moderate_day
+    from naas_centre.services import packs
 
     a1, a2 = demo.login("assessor1"), demo.login("assessor2")
     sid = next(

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from naas_centre.services import accounts, audit, packs, scoring, sittings, timing
 from naas_centre.demo.centre import create_demo
 from naas_centre.demo.play import fill_scored_day
+from naas_centre.services import accounts, audit, packs, scoring, sittings, timing
 from naas_centre.services.views import Actor
 
 pytestmark = pytest.mark.postgres
