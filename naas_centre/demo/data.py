@@ -36,14 +36,15 @@ def _content() -> Traversable:
 def _yaml(file: Traversable) -> Any:
     try:
         return yaml.safe_load(file.read_text("utf-8"))
-    except yaml.YAMLError as exc:  # pragma: no cover - the shipped files parse
+    except yaml.YAMLError as exc:
         raise RuntimeError(f"The demo's {file.name} is not valid YAML: {exc}") from exc
 
 
-def _parse(model: type[_M], file: Traversable) -> _M:
+def read_model(model: type[_M], file: Traversable) -> _M:
+    """One content file, checked against its shape; a slip is refused naming the file."""
     try:
         return model.model_validate(_yaml(file))
-    except ValidationError as exc:  # pragma: no cover - the shipped files are valid
+    except ValidationError as exc:
         raise RuntimeError(f"The demo's {file.name} does not have the expected shape: {exc}") from exc
 
 
@@ -151,7 +152,7 @@ class _CentreFile(_Strict):
 @cache
 def centre() -> CentreContent:
     """The demo centre's people and casting (``content/centre.yaml``)."""
-    f = _parse(_CentreFile, _content() / "centre.yaml")
+    f = read_model(_CentreFile, _content() / "centre.yaml")
     accounts = tuple(
         DemoAccount(a.username, a.password, a.role, a.display_name, a.employer, a.registration)
         for a in f.accounts
@@ -222,7 +223,7 @@ class _PauseFile(_Strict):
     reason: str
 
 
-class _DayFile(_Strict):
+class DayFile(_Strict):
     seed: str
     struggles: dict[str, dict[str, int]]
     written_levels: dict[str, dict[str, int]]
@@ -233,7 +234,7 @@ class _DayFile(_Strict):
 @cache
 def day() -> DayContent:
     """How the scored day is played (``content/day.yaml``)."""
-    f = _parse(_DayFile, _content() / "day.yaml")
+    f = read_model(DayFile, _content() / "day.yaml")
     return DayContent(
         seed=f.seed,
         struggles=f.struggles,
@@ -272,7 +273,7 @@ class Judgements(_Strict):
 @cache
 def judgements() -> Judgements:
     """The words of the judgements (``content/judgements.yaml``)."""
-    return _parse(Judgements, _content() / "judgements.yaml")
+    return read_model(Judgements, _content() / "judgements.yaml")
 
 
 @dataclass
@@ -311,7 +312,7 @@ def banks() -> dict[str, Bank]:
     for file in sorted((_content() / "notes").iterdir(), key=lambda f: f.name):
         if not file.name.endswith(".yaml"):
             continue
-        f = _parse(_NotesFile, file)
+        f = read_model(_NotesFile, file)
         bank = Bank(general=f.general.notes())
         for cid, c in f.criteria.items():
             if c.seen is not None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from db.engine import Database
+from db.models import JudgementRow, ScoreRow
+from naas_centre.demo import data
 from naas_centre.demo.centre import ACTORS, CAST, demo_packs
 from naas_centre.demo.play import (
     BANKS,
@@ -406,3 +410,58 @@ def test_a_script_is_submitted_when_its_writing_ends(scored: tuple[Demo, ScoredD
         assert phase.state.started_at is not None and phase.state.ended_at is not None
         assert script.submitted_at == phase.state.ended_at, s.candidate_name
         assert phase.state.started_at < script.submitted_at
+
+
+def test_levels_and_judgements_carry_the_played_days_times(scored: tuple[Demo, ScoredDaySummary]) -> None:
+    """Each level and judgement is given after its station ends, in the break that follows
+    (a script: once it is in), and the judgement after the levels it follows from."""
+    demo, _summary = scored
+    manager = demo.login("manager")
+    for s in _sittings(demo):
+        ends = {
+            station.id: max(
+                p.state.ended_at
+                for p in timing.station_timing(demo.db, manager, s.id, station.id).phases
+                if p.state.ended_at is not None
+            )
+            for station in sittings.sitting_detail(demo.db, manager, s.id).stations
+        }
+        with demo.db.read() as session:
+            scores = session.scalars(select(ScoreRow).where(ScoreRow.sitting_id == s.id)).all()
+            judgements = session.scalars(select(JudgementRow).where(JudgementRow.sitting_id == s.id)).all()
+            given = [(r.assessor_id, r.station_id, r.updated_at, r.created_at) for r in scores]
+            judged = [(r.assessor_id, r.station_id, r.updated_at, r.created_at) for r in judgements]
+        assert len(given) > 0 and len(judged) == 2 * len(ends)
+        for _assessor, station, updated, created in given + judged:
+            assert updated == created
+            assert ends[station] < updated <= ends[station] + timedelta(minutes=30), (
+                s.candidate_name,
+                station,
+            )
+        for assessor, station, at, _created in judged:
+            levels = [u for a, st, u, _c in given if (a, st) == (assessor, station)]
+            assert levels and max(levels) < at
+
+
+def test_the_content_ships_with_the_package() -> None:
+    """Every content file is package data in the wheel (tests/e2e/test_install.py runs the
+    installed demo), and the demo reads it through importlib.resources, not a path."""
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["naas_centre.demo"]
+    package = root / "naas_centre" / "demo"
+    shipped = {p for pattern in patterns for p in package.glob(pattern) if p.is_file()}
+    content = {p for p in (package / "content").rglob("*") if p.is_file()}
+    assert content and content == shipped
+    assert set(data.banks()) == {p.stem for p in (package / "content" / "notes").glob("*.yaml")}
+    assert {sc.id for pack in demo_packs().values() for sc in pack.scenarios} == set(BANKS)
+
+
+def test_a_content_file_of_the_wrong_shape_is_refused_by_name(tmp_path: Path) -> None:
+    bad = tmp_path / "day.yaml"
+    bad.write_text("seed: the demo\nstruggles: []\n", "utf-8")
+    with pytest.raises(RuntimeError, match=r"The demo's day\.yaml does not have the expected shape"):
+        data.read_model(data.DayFile, bad)
+    bad.write_text("seed: [unclosed\n", "utf-8")
+    with pytest.raises(RuntimeError, match=r"The demo's day\.yaml is not valid YAML"):
+        data.read_model(data.DayFile, bad)
