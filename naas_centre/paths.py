@@ -7,8 +7,10 @@ too long for the file system) is a ``UserError`` saying so.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import stat
 import tempfile
 import uuid
 from pathlib import Path
@@ -69,6 +71,85 @@ def usable_folder(path: Path, what: str) -> Path:
             reason = "it cannot be written to"
         raise UserError(f"{what} {_short(str(path))} cannot be used: {reason}") from None
     return path
+
+
+class NotRegularFile(OSError):
+    """A pipe, a device or a socket where a file was wanted: never read or written."""
+
+
+def read_regular(path: Path | str, limit: int = -1) -> bytes:
+    """The bytes of a regular file (at most ``limit`` of them).
+
+    A FIFO or a device is refused before anything is read, so a named pipe cannot make
+    a command wait for ever: the file is opened without blocking, checked, then read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file (a pipe or a device)", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            return fh.read(limit)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def write_atomic(target: Path | str, data: bytes) -> Path:
+    """``data`` in ``target``, whole or not at all: a temporary file beside it, fsync'd, renamed.
+
+    An existing target that is not a regular file (``/dev/full``, a FIFO) is refused, never
+    replaced. A failed write (a full disk) leaves the target as it was and no temporary file.
+    """
+    target = Path(target)
+    check_name(target)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(target))
+    if mode is not None and not stat.S_ISREG(mode):
+        why = "not a regular file (a device or a pipe); not replaced"
+        raise NotRegularFile(errno.EINVAL, why, str(target))
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:200]}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, stat.S_IMODE(mode))
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_folder(target.parent)
+    return target
+
+
+def fsync_folder(folder: Path | str) -> None:
+    """Makes a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _short(text: str, limit: int = 120) -> str:

@@ -31,11 +31,14 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from naas_centre.packs.schema import FORMAT_VERSION, Pack, reference_problems
+from naas_centre.paths import NotRegularFile, read_regular
 
 BUILTIN_PACKAGE = "scenarios"
 PACK_SUFFIXES = (".yaml", ".yml")
 # Packs are a few hundred kilobytes at most; a far larger file is the wrong file.
 MAX_PACK_BYTES = 10 * 1024 * 1024
+# Problems listed for one file; past this, one line says how many more there are.
+MAX_PROBLEMS = 100
 
 Segment = str | int
 
@@ -125,8 +128,7 @@ def load_pack_file(path: str | os.PathLike[str]) -> LoadedPack:
     file = Path(path)
     name = str(path)
     try:
-        with file.open("rb") as fh:
-            data = fh.read(MAX_PACK_BYTES + 1)
+        data = read_regular(file, MAX_PACK_BYTES + 1)  # a FIFO is refused, not waited on
     except OSError as e:
         return _failed(file, PackProblem(name, "", _os_error(e)))
     return load_pack_bytes(data, name, file=file)
@@ -186,6 +188,8 @@ def _os_error(e: OSError) -> str:
         return "is a folder, not a pack file"
     if isinstance(e, PermissionError):
         return "cannot read the file: permission denied"
+    if isinstance(e, NotRegularFile):
+        return "not a regular file (a pipe or a device); a pack is a file"
     return f"cannot read the file: {e.strerror or e}"
 
 
@@ -352,21 +356,37 @@ def _duplicate_keys(
             _duplicate_keys(item, [*path, i], name, out, seen)
 
 
-def _line_of(root: yaml.Node | None, segments: Sequence[Segment]) -> int | None:
-    """The line of the deepest part of ``segments`` found in the YAML node tree."""
+_KeyIndex = dict[int, dict[str, tuple[yaml.Node, int]]]
+
+
+def _line_of(
+    root: yaml.Node | None, segments: Sequence[Segment], index: _KeyIndex | None = None
+) -> int | None:
+    """The line of the deepest part of ``segments`` found in the YAML node tree.
+
+    ``index`` keeps each mapping's keys once looked up, so that finding the lines of many
+    problems in one wide mapping (thousands of unknown keys) stays linear in their number.
+    """
     if root is None:
         return None
+    index = {} if index is None else index
     node: yaml.Node = root
     line = root.start_mark.line + 1
     for seg in segments:
         if isinstance(node, yaml.MappingNode):
-            # The last of equal keys is the one that counts, as in the constructor.
-            for key, value in reversed(node.value):
-                if isinstance(key, yaml.ScalarNode) and key.value == str(seg):
-                    node, line = value, key.start_mark.line + 1
-                    break
-            else:
+            keys = index.get(id(node))
+            if keys is None:
+                # The last of equal keys is the one that counts, as in the constructor.
+                keys = {
+                    key.value: (value, key.start_mark.line + 1)
+                    for key, value in node.value
+                    if isinstance(key, yaml.ScalarNode)
+                }
+                index[id(node)] = keys
+            found = keys.get(str(seg))
+            if found is None:
                 break
+            node, line = found
         elif isinstance(node, yaml.SequenceNode) and isinstance(seg, int) and 0 <= seg < len(node.value):
             node = node.value[seg]
             line = node.start_mark.line + 1
@@ -405,16 +425,25 @@ def _validation_problems(
     """One problem per pydantic error; the alternatives of a union become one problem."""
     entries: list[tuple[str, int | None, list[str], Any]] = []
     unions: dict[str, int] = {}
+    lines: _KeyIndex = {}
+    unlisted: set[str] = set()  # past MAX_PROBLEMS only counted, not put into words
     for e in error.errors(include_url=False):
         segments, via_union = _data_segments(e["loc"], data)
         path = _format_path(segments)
-        message = _plain(e, segments, via_union)
+        if path in unlisted:
+            continue
         if via_union and path in unions:
-            entries[unions[path]][2].append(message)
+            entries[unions[path]][2].append(_plain(e, segments, via_union))
+            continue
+        if len(entries) >= MAX_PROBLEMS:
+            # A union's alternatives are one problem; any other error is one of its own.
+            unlisted.add(path if via_union else f"{path}\0{len(unlisted)}")
             continue
         if via_union:
             unions[path] = len(entries)
-        entries.append((path, _line_of(root, segments), [message], e["input"] if via_union else _NO_INPUT))
+        value = e["input"] if via_union else _NO_INPUT
+        message = _plain(e, segments, via_union)
+        entries.append((path, _line_of(root, segments, lines), [message], value))
     problems = []
     for path, line, messages, value in entries:
         message = messages[0]
@@ -423,6 +452,9 @@ def _validation_problems(
         if value is not _NO_INPUT and isinstance(value, str | int | float):
             message += f", not {value!r}"
         problems.append(PackProblem(name, path, message, line=line))
+    if unlisted:
+        more = len(unlisted)
+        problems.append(PackProblem(name, "", f"and {more} more problem(s) like these, not listed"))
     return problems
 
 

@@ -19,7 +19,8 @@ FORMAT_VERSION = 1
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Minutes = Annotated[float, Field(gt=0, le=600)]
+# Numbers are strict: YAML's ``true`` is not 1, and ``.inf`` or ``.nan`` is no time.
+Minutes = Annotated[float, Field(gt=0, le=600, strict=True, allow_inf_nan=False)]
 # A level value (0-9): a whole number, never true/false (YAML would otherwise pass
 # ``true`` as 1).
 LevelValue = Annotated[StrictInt, Field(ge=0, le=9)]
@@ -174,7 +175,7 @@ class Pack(_Strict):
     description: Text | None = None
     kss_areas: list[KssArea] = Field(min_length=1)
     levels: list[LevelLabel] = Field(min_length=2)
-    timing_alerts: list[Annotated[float, Field(ge=0)]] = Field(
+    timing_alerts: list[Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]] = Field(
         default_factory=lambda: [5.0, 1.0, 0.0],
         description="Minutes remaining at which a phase timer alerts.",
     )

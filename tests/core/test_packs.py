@@ -680,3 +680,67 @@ def test_the_practitioner_pack_covers_research_youth_justice_court_and_physical_
     assert "back injury" in by_area["p4"]  # an adult's physical ill health, in the written case
     assert pack.written_exercise is not None
     assert "prolapsed disc" in " ".join(pack.written_exercise.case_material.split())
+
+
+# --- numbers that are not numbers, and very wide files ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "message"),
+    [
+        (lambda d: d.update(timing_alerts=[5, float("inf")]), "timing_alerts[1]", "must be a finite number"),
+        (lambda d: d.update(timing_alerts=[float("nan")]), "timing_alerts[0]", "must be a finite number"),
+        (lambda d: d.update(timing_alerts=[True]), "timing_alerts[0]", "must be a number"),
+        (
+            lambda d: d["scenarios"][0]["timing"].update(reading=True),
+            "scenarios[0].timing.reading",
+            "must be a number",
+        ),
+        (
+            lambda d: d["scenarios"][0]["timing"].update(role_play=float("inf")),
+            "scenarios[0].timing.role_play",
+            "must be a finite number",
+        ),
+        (lambda d: d["outcome"].update(area_pass_mark=True), "outcome.area_pass_mark", "must be a number"),
+    ],
+    ids=["inf-alert", "nan-alert", "true-alert", "true-minutes", "inf-minutes", "true-pass-mark"],
+)
+def test_a_number_must_be_a_finite_number_and_never_true(
+    tmp_path: Path, mutate: Callable[[Data], None], path: str, message: str
+) -> None:
+    data = minimal_data()
+    mutate(data)
+    loaded = load_pack_file(write(tmp_path, data))
+    assert not loaded.ok
+    assert (path, message) in problems_of(loaded), "\n".join(map(str, loaded.problems))
+
+
+def test_twenty_thousand_unknown_keys_are_reported_capped_and_in_linear_time(tmp_path: Path) -> None:
+    # Finding each unknown key's line once scanned the whole mapping: 16,000 keys took 11 s
+    # and this many would take minutes. No timing is asserted; the test stays quick only
+    # while the lookup is linear.
+    from naas_centre.packs.loader import MAX_PROBLEMS
+
+    text = MINIMAL.read_text(encoding="utf-8") + "".join(f"unknown_{i}: {i}\n" for i in range(20_000))
+    loaded = load_pack_file(write(tmp_path, text))
+    assert not loaded.ok
+    assert len(loaded.problems) == MAX_PROBLEMS + 1
+    listed = loaded.problems[:MAX_PROBLEMS]
+    assert all(p.message.startswith("unknown key 'unknown_") and p.line is not None for p in listed)
+    assert (
+        loaded.problems[-1].message == f"and {20_000 - MAX_PROBLEMS} more problem(s) like these, not listed"
+    )
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pack.yaml"
+    os.mkfifo(fifo)  # no writer: reading it would wait for ever
+    loaded = load_pack_file(fifo)
+    assert [p.message for p in loaded.problems] == [
+        "not a regular file (a pipe or a device); a pack is a file"
+    ]
+    lines, ok = validate_paths([str(fifo)])
+    assert not ok and lines == [f"{fifo}: not a regular file (a pipe or a device); a pack is a file"]
