@@ -97,6 +97,19 @@ def _set_pause_reason(db: Database, actor: Actor, a: dict[str, Any], retry: bool
     )
 
 
+def _save_script(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> object:
+    from naas_centre.services import written
+    from naas_centre.services.written import KioskGrant
+
+    grant = KioskGrant(a["sitting_id"], a["station_id"], actor)
+    at = datetime.fromisoformat(a["at"])
+    if retry:  # a save older than what the disk has (or a submitted script) is not replayed
+        now = written.script(db, grant)
+        if now.submitted_at is not None or (now.saved_at is not None and now.saved_at >= at):
+            return now
+    return written.save(db, grant, a["text"], at=at)
+
+
 OPS: dict[str, Op] = {
     "record_level": _record_level,
     "set_judgement": _set_judgement,
@@ -105,6 +118,7 @@ OPS: dict[str, Op] = {
     "delete_note": _delete_note,
     "record_event": _record_event,
     "set_pause_reason": _set_pause_reason,
+    "save_script": _save_script,
 }
 
 
@@ -133,6 +147,7 @@ _KINDS: dict[str, dict[str, bool]] = {
     "delete_note": {"notes": True},
     "record_event": {"clocks": True},
     "set_pause_reason": {"clocks": True},
+    "save_script": {"scripts": True},
 }
 
 

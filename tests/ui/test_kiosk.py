@@ -271,31 +271,6 @@ def test_a_focus_change_saves_at_once(
     wait_until(lambda: saved_script(demo, sitting_id).text == "Analysis first.", timeout=2_000)
 
 
-def test_a_failed_save_is_tried_again_and_the_text_kept(
-    qtbot: QtBot, make_kiosk: MakeKiosk, demo: DemoCentre, sitting_id: str, wait_until: WaitUntil
-) -> None:
-    from db.engine import StorageError
-
-    kiosk = make_kiosk()
-    start_writing(qtbot, kiosk)
-    kiosk.autosaver.retry.setInterval(100)
-    calls = {"n": 0}
-    real = kiosk.autosaver._save
-
-    def flaky(text: str) -> object:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise StorageError("The disk holding the database is full", "full")
-        return real(text)
-
-    kiosk.autosaver._save = flaky
-    qtbot.keyClicks(kiosk.editor, "kept")
-    kiosk.autosaver.flush()
-    wait_until(lambda: kiosk.saved_label.text().startswith("Not saved yet"))
-    wait_until(lambda: saved_script(demo, sitting_id).text == "kept")
-    wait_until(lambda: kiosk.saved_label.text().startswith("Saved "))
-
-
 # -- exam conditions ---------------------------------------------------------------------------
 
 
@@ -435,8 +410,8 @@ def test_early_submission_asks_first(
 def test_the_app_reopens_a_kiosk_left_open_and_signs_in_whoever_closes_it(
     qtbot: QtBot, settings: Settings, demo: DemoCentre, assessor: Actor, sitting_id: str
 ) -> None:
+    from naas_centre.opening import StartOptions
     from ui.shell.app import CentreApp
-    from ui.shell.opening import StartOptions
 
     sittings.set_status(demo.db, assessor, sitting_id, "checked_in")
     grant = written.open_kiosk(demo.db, assessor, sitting_id)

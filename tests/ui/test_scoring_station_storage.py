@@ -6,17 +6,14 @@ journal, shows as "not saved yet, retrying", and lands once the trouble clears."
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
-from sqlalchemy import event
 
 from db.engine import Database
 from naas_centre.services import packs, scoring
@@ -33,47 +30,11 @@ from tests.ui.scoring_station_support import (
     open_view,
     panel,
 )
+from tests.ui.storage_faults import inject
 from ui.common.settings import Settings
 from ui.scoring.sitting_view import SittingView
 from ui.work.pending_writes import WriteItem, iso
 from ui.work.tasks import TaskManager
-
-Clear = Callable[[], None]
-
-
-def inject(db: Database, path: Path, kind: str) -> Clear:
-    """Makes every new connection fail to write the way ``kind`` does; returns the cure."""
-    holder: sqlite3.Connection | None = None
-    if kind == "full":
-
-        def listener(conn: sqlite3.Connection, _rec: object) -> None:
-            # The database may not grow by a single page: exactly what a full disk does.
-            pages = conn.execute("PRAGMA page_count").fetchone()[0]
-            conn.execute(f"PRAGMA max_page_count={pages}")
-
-    elif kind == "locked":
-        holder = sqlite3.connect(path, timeout=0, isolation_level=None)
-        holder.execute("BEGIN EXCLUSIVE")
-
-        def listener(conn: sqlite3.Connection, _rec: object) -> None:
-            conn.execute("PRAGMA busy_timeout=100")
-
-    else:
-
-        def listener(conn: sqlite3.Connection, _rec: object) -> None:
-            conn.execute("PRAGMA query_only=ON")
-
-    event.listen(db.engine, "connect", listener)
-    db.engine.dispose()
-
-    def clear() -> None:
-        event.remove(db.engine, "connect", listener)
-        if holder is not None:
-            holder.execute("ROLLBACK")
-            holder.close()
-        db.engine.dispose()
-
-    return clear
 
 
 @pytest.fixture
