@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QLabel, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from naas_centre import paths
+from naas_centre.opening import StartOptions
 from naas_centre.services import centre
 from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
+from ui.common.settings import Settings
 from ui.day.assessor_day_view import AssessorDayView
 from ui.day.centre_day_view import CentreDayView
 from ui.shell.app import CentreApp
-from ui.shell.opening import StartOptions
-from ui.common.settings import Settings
 
 
 @pytest.fixture

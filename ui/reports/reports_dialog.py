@@ -8,6 +8,7 @@ signing and saving run in workers; a signature shows as made only once it is com
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,13 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from naas_centre.services.signatures import SignedDocumentView
-from naas_centre.services.views import Actor, Role
-from ui.common import theme
-from ui.common.formatting import local_moment, local_time
-from ui.common.widgets import card, label, primary_button, set_role
-from ui.reports.pdf_preview import PdfPreview
-from ui.reports.report_states import (
+from naas_centre.reports.states import (
     ReportState,
     SittingReports,
     draft_pdf,
@@ -49,8 +44,15 @@ from ui.reports.report_states import (
     sign,
     signed_pdf,
 )
+from naas_centre.services.signatures import SignedDocumentView
+from naas_centre.services.views import Actor, Role
+from naas_centre.writes.changes import Changes
+from ui.common import error_reporting, theme
+from ui.common.formatting import local_moment, local_time
+from ui.common.widgets import card, label, primary_button, set_role
+from ui.reports.pdf_preview import PdfPreview
 from ui.reports.sign_dialog import SignDialog
-from ui.common import error_reporting
+from ui.work.changes import ChangeWatcher
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -242,6 +244,9 @@ class ReportsDialog(QDialog):
         box.addLayout(bottom)
         self._show_details(None)
         self.reload()
+        # A write that changes what these reports rest on (a score, a moderation, a batch
+        # signing the day) refreshes the list.
+        self.changes = ChangeWatcher(tasks, self, _changes_reports(sitting_id), lambda _c: self.reload())
 
     # -- the list -------------------------------------------------------------------------
 
@@ -550,3 +555,12 @@ class ReportsDialog(QDialog):
     def _save_failed(self, exc: BaseException) -> None:
         self.status.setText("")
         error_reporting.show_error(self, exc, "Not saved")
+
+
+def _changes_reports(sitting_id: str) -> Callable[[Changes], bool]:
+    """Whether a change touches a report of this sitting (a note alone does not)."""
+
+    def wants(c: Changes) -> bool:
+        return c.touches(sitting_id) and (c.scores or c.clocks or c.scripts or c.status or c.reports)
+
+    return wants

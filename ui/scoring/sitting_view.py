@@ -39,13 +39,14 @@ from PySide6.QtWidgets import (
 
 from naas_centre.packs.schema import Pack
 from naas_centre.services.views import Actor, Role, ScoreSheet, SittingDetail
+from ui.common import error_reporting
 from ui.common.formatting import local_moment, local_time
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.scoring.sitting_clocks import SittingClocks, utcnow
 from ui.scoring.sitting_notes import SittingNotes
 from ui.scoring.station_panel import StationPanel
 from ui.scoring.storage_banner import StorageBanner
-from ui.common import error_reporting
+from ui.work.changes import ChangeWatcher
 from ui.work.pending_writes import PendingWrites, WriteItem, iso
 from ui.work.tasks import TaskManager
 
@@ -228,12 +229,17 @@ class SittingView(QWidget):
             self.tabs.setTabToolTip(self.tabs.count() - 1, station.title)
         box.addWidget(self.tabs, 1)
 
-        self.clocks = SittingClocks(self)
+        self.clocks = SittingClocks(self, self)
         self.clocks.running_changed.connect(self.clock_running_changed)
         tasks.about_to_shut_down.connect(self.close_down)
-        self.notes = SittingNotes(self)
+        self.notes = SittingNotes(self, self)
         self.pending.item_saved.connect(self._replayed_saved)
         self.pending.item_refused.connect(self._replayed_refused)
+        # A write to this sitting from elsewhere (moderation, the kiosk, a replayed change)
+        # refreshes the screen; its own changes it shows already.
+        self.changes = ChangeWatcher(
+            tasks, self, lambda c: c.touches(self.sitting_id), lambda _c: self.reload_all()
+        )
 
         self.apply(detail)
         self.clocks.start()

@@ -40,6 +40,7 @@ from naas_centre.services.kiosk import KioskStart
 from naas_centre.services.views import Actor
 from ui.common import error_reporting, theme
 from ui.common.widgets import set_role
+from ui.work.pending_writes import PendingWrites
 from ui.work.tasks import TaskManager
 from ui.written import kiosk_material
 from ui.written.kiosk_autosave import Autosaver
@@ -157,7 +158,11 @@ class KioskWindow(QWidget):
         self.cover.done.staff_requested.connect(self.ask_staff)
         self.cover.start.staff_requested.connect(self.ask_staff)
 
-        self.autosaver = Autosaver(self.tasks, self._save_call, self.editor.toPlainText, self)
+        # The same ordered, journaled write path as the scoring station: a refusing disk
+        # loses none of the candidate's typing.
+        self.autosaver = Autosaver(
+            PendingWrites.for_database(self.tasks, self.db), self.grant, self.editor.toPlainText, self
+        )
         self.autosaver.saved.connect(self._saved)
         self.autosaver.failed.connect(self._save_failed_now)
         self.editor.textChanged.connect(self.autosaver.changed)
@@ -408,9 +413,6 @@ class KioskWindow(QWidget):
         )
 
     # -- saving -------------------------------------------------------------------------------
-
-    def _save_call(self, text: str) -> ScriptState:
-        return work.save(self.db, self.grant, text)
 
     def _saved(self, state: ScriptState, at: datetime) -> None:
         self._save_failed = False
