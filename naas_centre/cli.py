@@ -7,6 +7,7 @@ Bad arguments, files or databases give a plain message and exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -91,18 +92,27 @@ def _demo(args: argparse.Namespace) -> int:
     from naas_centre.demo.centre import create_demo
 
     target = _target(args, demo=True)
-    result = create_demo(target, data_dir=args.data_dir)
+    made_here = _sqlite_files(target)
+    made_here = [f for f in made_here if not f.exists()]  # only what this run creates
     scored = signed = None
     try:
-        if args.scored:
-            from naas_centre.demo.play import fill_scored_day
+        result = create_demo(target, data_dir=args.data_dir)
+        try:
+            if args.scored:
+                from naas_centre.demo.play import fill_scored_day
 
-            scored = fill_scored_day(result.db, result.day)
-            from naas_centre.demo.signing import sign_day
+                scored = fill_scored_day(result.db, result.day)
+                from naas_centre.demo.signing import sign_day
 
-            signed = sign_day(result.db, result.day, paths.data_dir(args.data_dir))
-    finally:
-        result.db.dispose()
+                signed = sign_day(result.db, result.day, paths.data_dir(args.data_dir))
+        finally:
+            result.db.dispose()
+    except BaseException:
+        # Half a demo (the disk filled, say) is no demo: nothing this run made is kept.
+        for file in made_here:
+            with contextlib.suppress(OSError):
+                file.unlink()
+        raise
     print(f"Demo centre created in {target}, with a day of six candidates on {result.day:%A %d %B %Y}.")
     if scored is not None:
         print("The day has been played through and scored:")
@@ -120,6 +130,14 @@ def _demo(args: argparse.Namespace) -> int:
     for acc in result.accounts:
         print(f"  {acc.role.label:<24} {acc.username:<10} {acc.password}   ({acc.display_name})")
     return EXIT_OK
+
+
+def _sqlite_files(target: str | Path) -> list[Path]:
+    """The database file and SQLite's companions, for a target that is a file path."""
+    if "://" in str(target):
+        return []
+    path = Path(target).expanduser()
+    return [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))]
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -214,16 +232,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        if _is_database_error(exc):  # a URL, a path or a disk the database cannot use
-            return _plain(str(exc))
+        failure = _database_failure(exc)
+        if failure is not None:  # a URL, a path or a disk the database cannot use
+            return _plain(failure)
         raise
 
 
-def _is_database_error(exc: BaseException) -> bool:
+def _database_failure(exc: BaseException) -> str | None:
+    """What a database error means in words, or None if it is not one (a bug, then)."""
     # db.engine (and SQLAlchemy) is imported only by the commands that open a database,
     # so --help stays quick; an error of its kind means it was imported already.
     engine = sys.modules.get("db.engine")
-    return engine is not None and isinstance(exc, engine.DatabaseError)
+    if engine is None:
+        return None
+    if not isinstance(exc, engine.DatabaseError) and type(exc).__module__.startswith("sqlalchemy"):
+        exc = engine.storage_error(exc) or exc
+    if isinstance(exc, engine.DatabaseError):
+        # The command line does not try again, as the app does.
+        return str(exc).replace(", and it will be tried again", "")
+    return None
 
 
 def _plain(message: str) -> int:

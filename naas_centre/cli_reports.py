@@ -122,7 +122,9 @@ def _target(args: argparse.Namespace) -> str | Path:
 
 def _read_arg_file(path: Path, what: str) -> bytes:
     try:
-        return path.read_bytes()
+        return paths.read_regular(path)  # a FIFO is refused, not waited on
+    except paths.NotRegularFile:
+        raise UserError(f"{path} is not a regular file (a pipe or a device), not {what}") from None
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -160,7 +162,9 @@ def _given_crls(args: argparse.Namespace) -> list[Any]:
 def _read_pdf(path: Path) -> bytes | str:
     """The file's bytes, or why it cannot be checked."""
     try:
-        data = path.read_bytes()
+        data = paths.read_regular(path)  # a FIFO is refused, not waited on
+    except paths.NotRegularFile:
+        return f"{path}: not a regular file (a pipe or a device), not a PDF"
     except FileNotFoundError:
         return f"{path}: no such file"
     except IsADirectoryError:
@@ -288,6 +292,11 @@ def _ca_export(args: argparse.Namespace) -> int:
     from naas_centre.services import signatures
     from naas_centre.services.centre import open_database
 
+    for given in (args.out, args.crl_out):
+        # Before the database is touched: /dev/full or a FIFO is refused, never replaced.
+        where = given.expanduser() if given is not None else None
+        if where is not None and where.exists() and not (where.is_file() or where.is_dir()):
+            raise UserError(f"{given}: not a regular file (a device or a pipe); not replaced")
     if args.crl_out is not None:
         target = args.crl_out.expanduser()
         if target.is_dir():
@@ -309,9 +318,7 @@ def _ca_export(args: argparse.Namespace) -> int:
                 "or revocation); the CA certificate was written"
             )
         number, this_update, der = crl
-        tmp = args.crl_out.with_name(f".{args.crl_out.name}.part")
-        tmp.write_bytes(der)
-        tmp.replace(args.crl_out)
+        paths.write_atomic(args.crl_out, der)
         print(f"{args.crl_out}: revocation list number {number}, issued {this_update:%d %B %Y %H:%M} UTC")
     return EXIT_OK
 
@@ -331,7 +338,9 @@ def _newest_crl(db: Any, ca_id: str) -> tuple[int, datetime, bytes] | None:
 
 def _password_from(path: Path) -> str:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = paths.read_regular(path).decode("utf-8").splitlines()
+    except paths.NotRegularFile:
+        raise UserError(f"{path} is not a regular file (a pipe or a device), not a password file") from None
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -383,6 +392,7 @@ def _reports(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1")
     if args.out.exists() and not args.out.is_dir():
         raise UserError(f"{args.out} is a file; --out needs a folder")
+    paths.usable_folder(args.out, "--out")
     password = _password_from(args.passphrase_file) if args.passphrase_file else None
     data_dir = paths.data_dir(args.data_dir)
     db = open_database(_target(args), args.data_dir, create=False)

@@ -130,6 +130,10 @@ def write_atomic(target: Path | str, data: bytes) -> Path:
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

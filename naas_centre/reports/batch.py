@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.models import CandidateRow, SittingRow
+from naas_centre import paths
 from naas_centre.errors import Conflict, PermissionDenied
 from naas_centre.reports.data import ReportData, ReportKind
 from naas_centre.reports.gather import NotReady, ReportRef, gather, refs_for_sitting, sittings_of_day
@@ -411,10 +412,9 @@ def _file_name(ref: ReportRef, names: dict[str, str], suffix: str) -> str:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
+    # A temporary file beside it, fsync'd, then renamed: whole or not at all, and no
+    # ``.part`` left behind when the disk is full.
+    return paths.write_atomic(path, data)
 
 
 class TextProgress:

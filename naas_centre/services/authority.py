@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.engine import Database
 from db.models import CentreRow, CertificateRow, CrlRow, SigningKeyRow
+from naas_centre import paths
 from naas_centre.errors import AuthenticationFailed, UserError
 from naas_centre.services import audit
 
@@ -155,9 +156,7 @@ def export_ca(db: Database, data_dir: Path, out: Path) -> CaInfo:
         raise UserError(f"{target} is a folder; give a file name such as {target / 'centre-ca.pem'}")
     if not target.parent.is_dir():
         raise UserError(f"{target.parent}: no such folder")
-    tmp = target.with_name(f".{target.name}.part")
-    tmp.write_text(info.pem, encoding="ascii")
-    tmp.replace(target)
+    paths.write_atomic(target, info.pem.encode("ascii"))  # fsync'd; a device is refused, not replaced
     return info
 
 
