@@ -18,7 +18,8 @@ from pathlib import Path
 # Process start as this interpreter saw it; the startup hooks report times from here.
 STARTED = time.perf_counter()
 
-FALLBACK_SUBCOMMANDS = ("demo", "scenarios", "audit", "accounts")
+# Only if the command line cannot be imported (a broken install); a test holds it to the parser.
+FALLBACK_SUBCOMMANDS = ("demo", "scenarios", "audit", "db", "verify", "ca", "reports")
 
 NO_DISPLAY = (
     "naas-centre: no display: run under a desktop session, or `xvfb-run ./start --demo`, "
@@ -34,6 +35,15 @@ def _subcommands() -> tuple[str, ...]:
     return tuple(SUBCOMMANDS)
 
 
+def _epilog() -> str:
+    """The subcommands as the command line's own parser declares them."""
+    try:
+        from naas_centre.cli import epilog
+    except ImportError:
+        return "subcommands (naas-centre SUBCOMMAND --help): " + ", ".join(FALLBACK_SUBCOMMANDS) + "."
+    return epilog()
+
+
 def wants_cli(argv: Sequence[str]) -> bool:
     """A subcommand or ``--version`` goes to the command line, not the GUI."""
     if "--version" in argv:
@@ -47,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="naas-centre",
         description="Observed practice assessment: score actor-played scenarios against rubric grids.",
-        epilog="Subcommands (naas-centre SUBCOMMAND --help): " + ", ".join(FALLBACK_SUBCOMMANDS) + ".",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", metavar="URL-or-PATH", help="the centre database to open (a file or a URL)")
     parser.add_argument("--data-dir", metavar="DIR", type=Path, help="the data folder (default: the user's)")
