@@ -65,3 +65,99 @@ def test_services_and_cli_load_without_qt() -> None:
         "sys.exit(1 if any(m.startswith('PySide6') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+def _ui_import_graph(root: Path) -> dict[str, set[str]]:
+    """Every module in ``ui/`` and the ``ui`` modules it imports: at the top, inside
+    functions and under ``TYPE_CHECKING`` alike (a type-only circle is still a circle)."""
+    modules: dict[str, Path] = {}
+    for path in (root / "ui").rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        modules[name] = path
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                targets = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            for target in targets:
+                # ``import ui.a.b`` also imports ``ui.a``, but that is a package face, not a
+                # dependency on the module doing the import; count the deepest module named.
+                if target in modules and target != name:
+                    graph[name].add(target)
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(found)
+
+
+def test_no_import_circle_in_ui() -> None:
+    assert _circles(_ui_import_graph(ROOT)) == []
+
+
+def test_the_circle_check_catches_a_type_only_circle(tmp_path: Path) -> None:
+    probe = tmp_path / "ui" / "probe"
+    probe.mkdir(parents=True)
+    (tmp_path / "ui" / "__init__.py").write_text("", encoding="utf-8")
+    (probe / "__init__.py").write_text("", encoding="utf-8")
+    (probe / "a.py").write_text("from ui.probe import b\n", encoding="utf-8")
+    (probe / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import thing\n", encoding="utf-8"
+    )
+    (probe / "c.py").write_text("from ui.probe.a import x\n", encoding="utf-8")
+    assert _circles(_ui_import_graph(tmp_path)) == [["ui.probe.a", "ui.probe.b"]]
+
+
+def test_the_shipped_package_carries_no_test_driver() -> None:
+    """Scripted users and start-up hooks live in tests/drivers: nothing shipped imports
+    PySide6.QtTest or reads a test's environment variable."""
+    hooks = ("NAAS_QUIT_AFTER_SHOWN", "NAAS_BENCH_LOGIN", "NAAS_AUTOPILOT", "NAAS_SCORING_AUTOPILOT")
+    test_only = ("QtTest", *hooks)
+    found = [
+        f"{path.relative_to(ROOT)} names {word}"
+        for package in ("ui", "naas_centre", "db")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for word in test_only
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert found == []

@@ -11,12 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
-
-# Process start as this interpreter saw it; the startup hooks report times from here.
-STARTED = time.perf_counter()
 
 # Only if the command line cannot be imported (a broken install); a test holds it to the parser.
 FALLBACK_SUBCOMMANDS = ("demo", "scenarios", "audit", "db", "verify", "ca", "reports")
@@ -102,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from ui.shell.app import run_gui  # Qt is imported from here on
 
-    return run_gui(db=args.db, data_dir=args.data_dir, demo=args.demo, theme_name=args.theme, started=STARTED)
+    return run_gui(db=args.db, data_dir=args.data_dir, demo=args.demo, theme_name=args.theme)
 
 
 if __name__ == "__main__":

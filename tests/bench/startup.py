@@ -1,10 +1,10 @@
 """Startup speed: launch → sign-in window on screen, and sign-in → the day painted.
 
-Starts the real program (``python -m ui.main``) as a subprocess, offscreen, N times each:
+Starts the real program (``tests/drivers/launch.py``) as a subprocess, offscreen, N times each:
 
 * ``login_window_s``: from launching the process to its "shown login" line (the window
   has been painted), measured from outside, so it includes the interpreter's own start.
-* ``day_after_login_s``: from signing in (done by the NAAS_BENCH_LOGIN hook once the
+* ``day_after_login_s``: from signing in (done by the launcher's ``--sign-in`` once the
   centre is open) to the day view painted, as the program reports it; this includes
   checking the password (argon2) and reading the day.
 
@@ -30,12 +30,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
-def launch(db: Path, data_dir: Path, env_extra: dict[str, str], pattern: str) -> tuple[float, float]:
+def launch(db: Path, data_dir: Path, driver_args: list[str], pattern: str) -> tuple[float, float]:
     """(seconds from launch to the line, the seconds the line reports)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env_extra}
+    from tests import drivers
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.main", "--db", str(db), "--data-dir", str(data_dir)],
+        drivers.command(*driver_args, app_args=["--db", str(db), "--data-dir", str(data_dir)]),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -69,13 +71,11 @@ def main() -> None:
         create_demo(db_path, data_dir=folder).db.dispose()
 
         shown = [
-            launch(db_path, folder, {"NAAS_QUIT_AFTER_SHOWN": "1"}, r"^shown login (\d+\.\d+)s$")
+            launch(db_path, folder, ["--quit-after-shown"], r"^shown login (\d+\.\d+)s$")
             for _ in range(args.runs)
         ]
         day = [
-            launch(
-                db_path, folder, {"NAAS_BENCH_LOGIN": f"{args.user}:{password}"}, r"^shown day (\d+\.\d+)s$"
-            )
+            launch(db_path, folder, ["--sign-in", f"{args.user}:{password}"], r"^shown day (\d+\.\d+)s$")
             for _ in range(args.runs)
         ]
     result = {

@@ -1,5 +1,6 @@
 """The GUI as a user starts it: a real process, offscreen, quitting once the sign-in
-window is on screen; and a plain message (exit 2) where there is no display at all."""
+window is on screen (``tests/drivers/launch.py --quit-after-shown``); and a plain message
+(exit 2) where there is no display at all."""
 
 from __future__ import annotations
 
@@ -11,13 +12,22 @@ from pathlib import Path
 
 import pytest
 
+from tests import drivers
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def start(
+    args: list[str], env: dict[str, str], *, drivers_args: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    command = (
+        drivers.command(*drivers_args, app_args=args)
+        if drivers_args
+        else [sys.executable, "-m", "ui.main", *args]
+    )
     return subprocess.run(
-        [sys.executable, "-m", "ui.main", *args],
+        command,
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -28,9 +38,8 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[s
 
 
 def test_the_sign_in_window_shows_and_the_app_quits_cleanly(tmp_path: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NAAS_QUIT_AFTER_SHOWN": "1"}
-    env.pop("NAAS_BENCH_LOGIN", None)
-    run = start(["--demo", "--data-dir", str(tmp_path)], env)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    run = start(["--demo", "--data-dir", str(tmp_path)], env, drivers_args=("--quit-after-shown",))
     assert run.returncode == 0, run.stdout + run.stderr
     shown = re.search(r"^shown login (\d+\.\d+)s$", run.stdout, re.MULTILINE)
     assert shown, run.stdout

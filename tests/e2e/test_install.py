@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import drivers
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -70,5 +72,15 @@ def test_installed_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     verify = run("audit", "verify", "--db", str(outside / "demo.db"))
     assert verify.returncode == 0, verify.stderr
 
-    gui = run("--demo", QT_QPA_PLATFORM="offscreen", NAAS_QUIT_AFTER_SHOWN="1")
+    # The installed GUI, started by the tests' launcher with the installed interpreter (so the
+    # installed ``ui``, not the checkout's), quits once its sign-in window is on screen.
+    gui = subprocess.run(
+        drivers.command("--quit-after-shown", app_args=["--demo"], python=py),
+        cwd=outside,
+        env={**env, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert gui.returncode == 0, gui.stdout + gui.stderr

@@ -1,10 +1,11 @@
 """Killing the kiosk mid-typing loses at most the last two seconds, and the next start
 reopens the same script in the kiosk with the clock right.
 
-The real program runs as a subprocess (offscreen). ``NAAS_AUTOPILOT=type`` types into
-the real editor through key events and prints what it has typed, with the time; the
-test kills the process with SIGKILL in the middle of it, reads the database, and starts
-the program again with ``NAAS_AUTOPILOT=report`` to see what the kiosk shows.
+The real program runs as a subprocess (offscreen) under ``tests/drivers/launch.py``:
+``--kiosk type`` types into the real editor through key events and prints what it has
+typed, with the time; the test kills the process with SIGKILL in the middle of it, reads
+the database, and starts the program again with ``--kiosk report`` to see what the kiosk
+shows.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from sqlalchemy import select
 
 from db.models import AuditEntryRow, PhaseEventRow, ScriptRow
 from naas_centre import paths
-from naas_centre.services import accounts, centre, sittings, written
 from naas_centre.demo.centre import create_demo
+from naas_centre.services import accounts, centre, sittings, written
+from tests import drivers
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")]
@@ -34,19 +36,18 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reas
 LOSS_ALLOWED_S = 2.0
 
 
-def _env(mode: str) -> dict[str, str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NAAS_AUTOPILOT": mode}
-    for hook in ("NAAS_BENCH_LOGIN", "NAAS_QUIT_AFTER_SHOWN", "NAAS_DATA_DIR"):
-        env.pop(hook, None)
+def _env() -> dict[str, str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("NAAS_DATA_DIR", None)
     return env
 
 
 def _start(folder: Path, mode: str, errors: Path) -> subprocess.Popen[str]:
     with errors.open("w", encoding="utf-8") as err:  # a file: Qt's chatter never fills a pipe
         return subprocess.Popen(
-            [sys.executable, "-m", "ui.main", "--demo", "--data-dir", str(folder)],
+            drivers.command("--kiosk", mode, app_args=["--demo", "--data-dir", str(folder)]),
             cwd=ROOT,
-            env=_env(mode),
+            env=_env(),
             stdout=subprocess.PIPE,
             stderr=err,
             text=True,
@@ -93,7 +94,7 @@ class _Lines:
 
 
 def test_a_killed_kiosk_loses_at_most_two_seconds_and_reopens_the_same_script(tmp_path: Path) -> None:
-    from ui.shell.kiosk_autopilot import typed_text
+    from tests.drivers.kiosk_pilot import typed_text
 
     folder = tmp_path / "data"
     sitting_id = _kiosk_left_open(folder)

@@ -1,6 +1,6 @@
 """Nothing lost: the real app, killed with SIGKILL in the middle of a sitting.
 
-An assessor (``ui/autopilot.py``, driving the real widgets) starts the reading phase,
+An assessor (``tests/drivers/scoring_pilot.py``, driving the real widgets) starts the reading phase,
 then clicks rubric cells and types notes; the app prints a line for each change once
 the screen shows it as saved. The test kills the process at an arbitrary point of that
 stream, then checks that (a) every change shown as saved is in the database, and (b)
@@ -16,7 +16,6 @@ import queue
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from datetime import datetime
@@ -28,8 +27,9 @@ from sqlalchemy import select
 
 from db.models import EvidenceNoteRow, PhaseEventRow, ScoreRow
 from naas_centre import paths
-from naas_centre.services import accounts, sittings
 from naas_centre.demo.centre import ACCOUNTS, create_demo
+from naas_centre.services import accounts, sittings
+from tests import drivers
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -38,14 +38,14 @@ PASSWORD = next(a.password for a in ACCOUNTS if a.username == "assessor1")
 
 def run_app(db: Path, data_dir: Path, plan: dict[str, Any], log: Path, done: Any, *, kill: bool) -> list[str]:
     """Starts the app, reads its lines until ``done(lines)``, then SIGKILLs it or lets it quit."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NAAS_SCORING_AUTOPILOT": json.dumps(plan)}
-    for hook in ("NAAS_AUTOPILOT", "NAAS_BENCH_LOGIN", "NAAS_QUIT_AFTER_SHOWN"):
-        env.pop(hook, None)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     lines: list[str] = []
     with (
         log.open("w", encoding="utf-8") as errors,
         subprocess.Popen(
-            [sys.executable, "-m", "ui.main", "--db", str(db), "--data-dir", str(data_dir)],
+            drivers.command(
+                "--scoring", json.dumps(plan), app_args=["--db", str(db), "--data-dir", str(data_dir)]
+            ),
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

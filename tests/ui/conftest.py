@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from db.engine import Database
 from naas_centre import paths
-from naas_centre.services import accounts, centre
 from naas_centre.demo.centre import ACCOUNTS, create_demo
+from naas_centre.services import accounts, centre
 from naas_centre.services.views import Actor
 from ui.common import theme
 from ui.common.settings import Settings

@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import PASSWORDS, DemoCentre
+from ui.common.settings import Settings
 from ui.day.assessor_day_view import AssessorDayView
 from ui.day.centre_day_view import CentreDayView
 from ui.shell.main_window import MainWindow
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 CENTRE = "Pennine Assessment Centre (demo)"

@@ -17,9 +17,9 @@ from naas_centre.errors import PermissionDenied
 from naas_centre.services import sittings
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
+from ui.common.settings import Settings
 from ui.scoring.sitting_view import SittingView, load_sitting
 from ui.scoring.station_panel import StationPanel
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
+from ui.common.settings import SETTINGS, Settings
 from ui.shell.actions import ACTIONS, MENUS
 from ui.shell.main_window import MainWindow
-from ui.common.settings import SETTINGS, Settings
 
 
 def test_every_action_has_a_handler_a_menu_and_a_unique_shortcut() -> None:

@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from naas_centre.services import scoring, sittings
 from tests.ui.conftest import DemoCentre
+from ui.common.settings import Settings
 from ui.day.centre_day_view import CentreDayView
 from ui.shell.main_window import MainWindow
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

@@ -13,19 +13,19 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from db.models import AccountRow, CrlRow
+from naas_centre.demo.signing import moderate_day
 from naas_centre.errors import AccountLocked
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import NotReady, ReportRef, refs_for_sitting
 from naas_centre.services import accounts, certificates, signatures, sittings
-from naas_centre.demo.signing import moderate_day
 from tests.ui.conftest import DemoCentre, WaitUntil
 from tests.ui.reports_support import close_window, open_window, password, trigger
 from ui.centre import certificates_dialog
 from ui.centre.certificates_dialog import CertificatesDialog, ReasonDialog
+from ui.common.settings import Settings
 from ui.reports.batch_reports_dialog import BatchReportsDialog
 from ui.shell.main_window import MainWindow
 from ui.shell.password_dialog import PasswordDialog
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 Opener = Callable[[str], MainWindow]

@@ -10,8 +10,8 @@ from naas_centre.errors import PermissionDenied
 from naas_centre.services import equality, sittings
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import close_window, open_window, trigger
-from ui.qa.equality_dialog import EqualityDialog
 from ui.common.settings import Settings
+from ui.qa.equality_dialog import EqualityDialog
 from ui.work.tasks import TaskManager
 
 

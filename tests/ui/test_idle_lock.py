@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
-from ui.shell.main_window import MainWindow
 from ui.common.settings import Settings
+from ui.shell.main_window import MainWindow
 from ui.work.tasks import TaskManager
 
 

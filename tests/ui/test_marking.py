@@ -14,8 +14,8 @@ from naas_centre.services import marking, packs, scoring, sittings, written
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre, WaitUntil
 from ui.common.rubric_grid import STATE_ROLE
-from ui.shell.main_window import MainWindow
 from ui.common.settings import Settings
+from ui.shell.main_window import MainWindow
 from ui.work.tasks import TaskManager
 from ui.written.marking_view import MarkingView
 

@@ -12,15 +12,15 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from naas_centre.demo.signing import moderate_day
 from naas_centre.errors import PermissionDenied
 from naas_centre.services import moderation, packs, scoring, sittings, timing, written
-from naas_centre.demo.signing import moderate_day
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, trigger
 from ui.centre.moderation_dialog import ModerationDialog
+from ui.common.settings import Settings
 from ui.day.centre_day_view import READINESS_ROLE, CentreDayView
 from ui.shell.main_window import MainWindow
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

@@ -12,17 +12,17 @@ import pytest
 from PySide6.QtPdfWidgets import QPdfView
 from pytestqt.qtbot import QtBot
 
+from naas_centre.demo.signing import moderate_day
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import ReportRef, refs_for_sitting
 from naas_centre.services import completeness, moderation, signatures, sittings
-from naas_centre.demo.signing import moderate_day
 from naas_centre.signing.verify import verify_pdf
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, password, trigger
+from ui.common.settings import Settings
 from ui.reports.batch_reports_dialog import BatchOutcome, BatchReportsDialog
 from ui.reports.reports_dialog import ReportsDialog
 from ui.shell.main_window import MainWindow
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 Opener = Callable[[str], MainWindow]

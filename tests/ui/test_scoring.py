@@ -14,10 +14,10 @@ from naas_centre.services import packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre, WaitUntil
 from ui.common.rubric_grid import STATE_ROLE
+from ui.common.settings import Settings
 from ui.scoring.sitting_view import SittingView
 from ui.scoring.station_panel import StationPanel
 from ui.shell.main_window import MainWindow
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

@@ -28,9 +28,9 @@ from tests.ui.scoring_station_support import (
     panel,
     partner,
 )
+from ui.common.settings import Settings
 from ui.scoring.sitting_view import SittingView
 from ui.shell.main_window import MainWindow
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

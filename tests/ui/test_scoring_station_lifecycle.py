@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 from naas_centre.services.views import Actor
 from tests.ui.conftest import PASSWORDS, DemoCentre
 from tests.ui.scoring_station_support import first_sitting, open_view
+from ui.common.settings import Settings
 from ui.scoring.sitting_view import SittingView
 from ui.shell.main_window import MainWindow
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
 

@@ -18,11 +18,11 @@ from naas_centre.services import packs
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre, WaitUntil
 from tests.ui.scoring_station_support import audit_actions, close_view, events, first_sitting, now, open_view
+from ui.common.settings import Settings
 from ui.scoring.phase_timer import PhaseTimerCard
 from ui.scoring.sitting_view import SittingView
 from ui.scoring.station_panel import StationPanel
 from ui.shell.main_window import MainWindow
-from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 from ui.written.kiosk_window import KioskWindow
 

@@ -35,10 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from naas_centre.services.views import Actor
-from ui.common import theme
+from ui.common import error_reporting, theme
 from ui.common.formatting import local_moment
 from ui.common.widgets import card, label, primary_button, set_role
-from ui.common import error_reporting
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
 
 from naas_centre import paths
 from naas_centre.packs.loader import LoadedPack, discover_packs
-from ui.common import theme
+from ui.common import error_reporting, theme
 from ui.common.widgets import label, set_role
-from ui.common import error_reporting
 from ui.work.tasks import TaskManager
 
 HASH_SHOWN = 12

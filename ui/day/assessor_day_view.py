@@ -68,6 +68,9 @@ class AssessorDayView(DayPage):
     def focus_body(self) -> None:
         self.table.setFocus()
 
+    def selected_sitting(self) -> SittingSummary | None:
+        return self.model.sitting_at(self.table.currentIndex().row())
+
     def _open(self, index: QModelIndex) -> None:
         sitting_id = self.model.sitting_id(index.row())
         if sitting_id:

@@ -281,6 +281,10 @@ class CentreDayView(DayPage):
     def focus_body(self) -> None:
         self.board.setFocus()
 
+    def selected_sitting(self) -> SittingSummary | None:
+        index = self.board.currentIndex()
+        return self.model.sitting_at(index.row(), index.column()) if index.isValid() else None
+
     def _open(self, index: QModelIndex) -> None:
         sitting = self.model.sitting_at(index.row(), index.column())
         if sitting is not None:

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from naas_centre.services.views import Actor
+from naas_centre.services.views import Actor, SittingSummary
+from naas_centre.writes.changes import Changes
 from ui.common.widgets import label
 from ui.day.day_switcher import DaySwitcher
+from ui.work.changes import ChangeWatcher
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -21,6 +23,11 @@ def _days_with_sittings(db: Database, actor: Actor) -> list[date]:
     from naas_centre.services import sittings
 
     return sittings.days_with_sittings(db, actor)
+
+
+def _shown_on_board(c: Changes) -> bool:
+    """A sitting's status and completeness: everything but a note alone."""
+    return c.scores or c.clocks or c.scripts or c.status or c.reports
 
 
 class DayPage(QWidget):
@@ -47,6 +54,9 @@ class DayPage(QWidget):
         self.box.addWidget(self.title)
         self.switcher = DaySwitcher()
         self.switcher.day_changed.connect(self.load_day)
+        # The board refreshes itself after a write that changes what it shows (kept while
+        # the board is hidden behind a sitting, and done when it shows again).
+        self.changes = ChangeWatcher(tasks, self, _shown_on_board, lambda _c: self.refresh())
         self.box.addWidget(self.switcher)
         self.status = label("Loading…", "muted")
         self.status.setObjectName("day_status")
@@ -118,3 +128,7 @@ class DayPage(QWidget):
 
     def focus_body(self) -> None:
         """Put the keyboard focus where the day's sittings are."""
+
+    def selected_sitting(self) -> SittingSummary | None:
+        """The sitting chosen in the day's list or board, if any."""
+        return None

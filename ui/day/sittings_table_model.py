@@ -44,6 +44,9 @@ class SittingsTableModel(QAbstractTableModel):
         self.sittings = list(sittings)
         self.endResetModel()
 
+    def sitting_at(self, row: int) -> SittingSummary | None:
+        return self.sittings[row] if 0 <= row < len(self.sittings) else None
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.sittings)
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from naas_centre.services.equality import FIELDS, SMALLEST_GROUP, GroupCount
 from naas_centre.services.views import Actor
-from ui.common.widgets import card, label, set_role
 from ui.common import error_reporting
+from ui.common.widgets import card, label, set_role
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:

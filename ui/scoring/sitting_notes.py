@@ -12,16 +12,17 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from naas_centre.services.views import Actor
-from ui.scoring.evidence_notebook import NoteEntry
 from ui.common import error_reporting
+from ui.scoring.evidence_notebook import NoteEntry
 from ui.work.pending_writes import iso
 
 if TYPE_CHECKING:
     from db.engine import Database
     from naas_centre.services.scoring import NoteView
-    from ui.scoring.sitting_view import SittingView
+    from ui.scoring.sitting_host import SittingHost
 
 
 def read_notes(db: Database, actor: Actor, sitting_id: str) -> list[NoteView]:
@@ -35,8 +36,9 @@ class SittingNotes(QObject):
     note_deleted = Signal(str, str)  # station id, note id
     notes_loaded = Signal()
 
-    def __init__(self, view: SittingView) -> None:
-        super().__init__(view)
+    def __init__(self, view: SittingHost, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent  # where its error messages show
         self.view = view
         self.tasks, self.db, self.actor = view.tasks, view.db, view.actor
         self.sitting_id = view.sitting_id
@@ -118,7 +120,7 @@ class SittingNotes(QObject):
 
     def _note_refused(self, station_id: str, key: int, text: str, exc: BaseException) -> None:
         self.panels[station_id].notebook.model.remove(key)
-        error_reporting.show_error(self.view, exc, f"The note was not saved. It read: “{text}”")
+        error_reporting.show_error(self.parent_widget, exc, f"The note was not saved. It read: “{text}”")
 
     def _edit_note(self, station_id: str, key: int, text: str, criterion_id: str | None) -> None:
         book = self.panels[station_id].notebook
@@ -152,7 +154,7 @@ class SittingNotes(QObject):
         self.panels[station_id].notebook.model.update(
             key, text=before.text, criterion_id=before.criterion_id, state="saved"
         )
-        error_reporting.show_error(self.view, exc, "The note was not changed")
+        error_reporting.show_error(self.parent_widget, exc, "The note was not changed")
 
     def _delete_note(self, station_id: str, key: int) -> None:
         book = self.panels[station_id].notebook
@@ -179,4 +181,4 @@ class SittingNotes(QObject):
 
     def _note_delete_refused(self, station_id: str, key: int, exc: BaseException) -> None:
         self.panels[station_id].notebook.model.update(key, state="saved")
-        error_reporting.show_error(self.view, exc, "The note was not deleted")
+        error_reporting.show_error(self.parent_widget, exc, "The note was not deleted")

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 from naas_centre.packs.schema import Pack, Rubric
 from naas_centre.services.views import StationView
 from ui.common.formatting import tidy
+from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common.widgets import label, set_role
 from ui.scoring.evidence_notebook import EvidenceNotebook
 from ui.scoring.phase_timer import PhaseTimerCard
-from ui.common.rubric_grid import RubricGridView, RubricTableModel
 
 JUDGEMENTS = (("met", "Met"), ("not_met", "Not met"))
 KIND_TITLES = {"role_play": "Role-play", "reflective": "Reflective discussion", "written": "Written exercise"}

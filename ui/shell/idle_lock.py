@@ -212,6 +212,8 @@ class LockOverlay(QWidget):
         self.unlock_requested.emit(self.password.text())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        resized = event.type() == QEvent.Type.Resize
+        if parent is not None and watched is parent and resized and self.isVisible():
+            self.setGeometry(parent.rect())
         return False

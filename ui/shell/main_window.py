@@ -7,33 +7,40 @@ the idle time set in Preferences.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
 
 from naas_centre import __version__
 from naas_centre.packs.schema import Pack
-from naas_centre.services.views import Actor, Role, SittingDetail
+from naas_centre.services.views import Actor, Role, SittingDetail, SittingSummary
 from ui.centre.certificates_dialog import CertificateNoticeBar
-from ui.common import theme
+from ui.common import error_reporting, theme
+from ui.common.settings import Settings
 from ui.common.widgets import set_role
 from ui.day.assessor_day_view import AssessorDayView
 from ui.day.centre_day_view import CentreDayView
 from ui.day.day_page import DayPage
-from ui.shell.reports_flow import ReportsFlow
 from ui.scoring.sitting_view import SittingView, load_sitting
-from ui.common import error_reporting
 from ui.shell.actions import ActionSet, UiState
 from ui.shell.idle_lock import IdleWatcher, LockOverlay
 from ui.shell.keys_dialog import KeysDialog
 from ui.shell.preferences_dialog import PreferencesDialog
-from ui.common.settings import Settings
-from ui.work.tasks import TaskManager
+from ui.shell.reports_flow import ReportsFlow
 from ui.shell.written_flow import WrittenFlow
+from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -94,8 +101,9 @@ class MainWindow(QMainWindow):
         who = QLabel(f"{actor.display_name} · {actor.role.label} · {centre_name}")
         who.setObjectName("signed_in_as")
         self.statusBar().addPermanentWidget(who)
-        self.written = WrittenFlow(self)
-        self.reports = ReportsFlow(self, data_dir)
+        self.written = WrittenFlow(self, self)
+        self.reports = ReportsFlow(self, self, data_dir)
+        self.locked_changed.connect(self.reports.locked)
         for action_id in ("sitting.written", "sitting.mark"):
             self.statusBar().addPermanentWidget(self.action_set.button(action_id, hide_when_disabled=True))
         self.statusBar().addPermanentWidget(self.action_set.button("centre.lock"))
@@ -135,6 +143,51 @@ class MainWindow(QMainWindow):
 
     def update_actions(self) -> None:
         self.action_set.update(self.ui_state())
+
+    # -- what the flows are given (ui/shell/flow_host.py) ------------------------------------------
+
+    def chosen_sitting(self) -> SittingSummary | None:
+        view = self.sitting_view
+        if view is not None and self.stack.currentWidget() is view:
+            return view.detail.summary
+        if self.stack.currentWidget() is not self.day_view:
+            return None
+        return self.day_view.selected_sitting()
+
+    def shown_day(self) -> date | None:
+        view = self.sitting_view
+        if view is not None and self.stack.currentWidget() is view:
+            return view.detail.summary.day
+        return self.day_view.loaded_day
+
+    def say(self, text: str, ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def hand_over(self) -> None:
+        self.idle.set_minutes(0)  # the hidden window does not lock itself behind the kiosk
+        self.hide()
+
+    def take_back(self, who: Actor) -> None:
+        self.show()
+        self.idle.set_minutes(float(self.settings.get("idle_lock_minutes")))
+        if who.account_id != self.actor.account_id:
+            self.lock_now()  # someone else took the workstation back: this window is not theirs
+        else:
+            self.refresh()
+
+    def back_button(self) -> QAbstractButton:
+        return self.action_set.button("day.back")
+
+    def show_page(self, page: QWidget) -> None:
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self.update_actions()
+
+    def drop_page(self, page: QWidget) -> None:
+        self.stack.removeWidget(page)
+
+    def current_page(self) -> QWidget | None:
+        return self.stack.currentWidget()
 
     def _day_loaded(self, _day: object) -> None:
         if not self._focused_day and self.stack.currentWidget() is self.day_view and not self.locked:
@@ -249,14 +302,14 @@ class MainWindow(QMainWindow):
     def show_certificates(self) -> None:
         from ui.centre.certificates_dialog import CertificatesDialog
 
-        self.reports._show(CertificatesDialog(self.tasks, self.db, self.actor, self.reports.data_dir, self))
+        self.reports.show(CertificatesDialog(self.tasks, self.db, self.actor, self.reports.data_dir, self))
 
     def change_password(self) -> None:
         from ui.shell.password_dialog import PasswordDialog
 
         dialog = PasswordDialog(self.tasks, self.db, self.actor, self)
         dialog.changed.connect(lambda: self.statusBar().showMessage("Your password was changed.", 6000))
-        self.reports._show(dialog)
+        self.reports.show(dialog)
 
     def submit_sitting(self) -> None:
         if self.sitting_view is not None:

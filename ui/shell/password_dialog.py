@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
 
 from naas_centre.services import accounts
 from naas_centre.services.views import Actor
-from ui.common.widgets import label, primary_button
 from ui.common import error_reporting
+from ui.common.widgets import label, primary_button
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common.widgets import label
 from ui.common.settings import SETTINGS, Setting, Settings
+from ui.common.widgets import label
 
 
 class PreferencesDialog(QDialog):

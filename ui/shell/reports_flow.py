@@ -7,29 +7,24 @@ The actions are enabled by role, but the services check permission themselves.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 from shiboken6 import Shiboken
 
 from naas_centre import paths
-from ui.shell.written_flow import chosen_sitting
-
-if TYPE_CHECKING:
-    from ui.shell.main_window import MainWindow
+from ui.shell.flow_host import FlowHost
 
 
 class ReportsFlow(QObject):
-    def __init__(self, window: MainWindow, data_dir: Path | None = None) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: FlowHost, parent: QWidget, data_dir: Path | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.parent_widget = parent
         self._data_dir = data_dir
         self.dialog: QDialog | None = None
         self._hidden_by_lock: list[QDialog] = []
-        window.locked_changed.connect(self._locked)
 
     @property
     def data_dir(self) -> Path:
@@ -39,9 +34,10 @@ class ReportsFlow(QObject):
         return self._data_dir
 
     def _say(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, 6000)
+        self.host.say(text)
 
-    def _show(self, dialog: QDialog) -> None:
+    def show(self, dialog: QDialog) -> None:
+        """Open ``dialog`` as the one dialog of these flows, closing the one before it."""
         if self.dialog is not None:
             self.dialog.close()
         dialog.finished.connect(dialog.deleteLater)
@@ -53,7 +49,7 @@ class ReportsFlow(QObject):
         if self.dialog is dialog:
             self.dialog = None
 
-    def _locked(self, locked: bool) -> None:
+    def locked(self, locked: bool) -> None:
         """A locked screen shows nothing of a candidate: the dialogs hide until it is unlocked."""
         if locked:
             if self.dialog is not None:
@@ -67,51 +63,45 @@ class ReportsFlow(QObject):
             if Shiboken.isValid(d):
                 d.show()
 
-    def _day(self) -> date | None:
-        view = self.window.sitting_view
-        if view is not None and self.window.stack.currentWidget() is view:
-            return view.detail.summary.day
-        return self.window.day_view.loaded_day
-
     # -- the actions ----------------------------------------------------------------------------
 
     def open_reports(self) -> None:
         from ui.reports.reports_dialog import ReportsDialog
 
-        s = chosen_sitting(self.window)
+        s = self.host.chosen_sitting()
         if s is None:
             self._say("Choose a sitting first.")
             return
-        w = self.window
-        self._show(ReportsDialog(w.tasks, w.db, w.actor, s.id, self.data_dir, w))
+        w = self.host
+        self.show(ReportsDialog(w.tasks, w.db, w.actor, s.id, self.data_dir, self.parent_widget))
 
     def write_day(self) -> None:
         from ui.reports.batch_reports_dialog import BatchReportsDialog
 
-        day = self._day()
+        day = self.host.shown_day()
         if day is None:
             self._say("Choose a day first.")
             return
-        w = self.window
-        self._show(BatchReportsDialog(w.tasks, w.db, w.actor, day, self.data_dir, w))
+        w = self.host
+        self.show(BatchReportsDialog(w.tasks, w.db, w.actor, day, self.data_dir, self.parent_widget))
 
     def moderate(self) -> None:
         from ui.centre.moderation_dialog import ModerationDialog
 
-        s = chosen_sitting(self.window)
+        s = self.host.chosen_sitting()
         if s is None:
             self._say("Choose a sitting first.")
             return
-        w = self.window
-        self._show(ModerationDialog(w.tasks, w.db, w.actor, s.id, w))
+        w = self.host
+        self.show(ModerationDialog(w.tasks, w.db, w.actor, s.id, self.parent_widget))
 
     def packs(self) -> None:
         from ui.centre.packs_dialog import PacksDialog
 
-        self._show(PacksDialog(self.window.tasks, self.data_dir, self.window))
+        self.show(PacksDialog(self.host.tasks, self.data_dir, self.parent_widget))
 
     def equality(self) -> None:
         from ui.qa.equality_dialog import EqualityDialog
 
-        w = self.window
-        self._show(EqualityDialog(w.tasks, w.db, w.actor, w))
+        w = self.host
+        self.show(EqualityDialog(w.tasks, w.db, w.actor, self.parent_widget))

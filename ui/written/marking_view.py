@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 from naas_centre.services.marking import MarkingSheet
 from naas_centre.services.views import Actor
 from naas_centre.services.written import ScriptForMarking
-from ui.common.formatting import local_moment, local_time
-from ui.common.widgets import card, label, set_role
-from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common import error_reporting
+from ui.common.formatting import local_moment, local_time
+from ui.common.rubric_grid import RubricGridView, RubricTableModel
+from ui.common.widgets import card, label, set_role
 from ui.work.pending_writes import PendingWrites
 from ui.work.tasks import TaskManager
 
