@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
+from naas_centre.material import document_html, to_html
 from naas_centre.services.written import word_count
-from ui.written.kiosk_material import document_html, to_html
 from ui.written.script_editor import ScriptEditor, count_words
 
 

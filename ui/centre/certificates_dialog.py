@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.formatting import local_moment
 from naas_centre.services.views import Actor
 from ui.common import error_reporting, theme
-from ui.common.formatting import local_moment
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.work.tasks import TaskManager
 

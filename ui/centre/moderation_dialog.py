@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from naas_centre.errors import Conflict
+from naas_centre.formatting import local_time
 from naas_centre.services.moderation import JUDGEMENT_WORDS, Difference, Side
 from naas_centre.services.views import Actor, SittingSummary
 from ui.common import error_reporting, theme
-from ui.common.formatting import local_time
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.common.wrap_delegate import WrapDelegate
 from ui.work.tasks import TaskManager

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.formatting import tidy
 from naas_centre.packs.schema import Criterion, KssArea, LevelLabel, Pack, Rubric
-from ui.common.formatting import tidy
 from ui.common.rubric_cells import (
     CHOSEN_ROLE,
     KIND_ROLE,

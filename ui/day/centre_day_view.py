@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from naas_centre.core.completeness import Missing, MissingKind, in_words
+from naas_centre.formatting import local_time
 from naas_centre.services.views import Actor, DayOverview, SittingSummary
 from ui.common import theme
-from ui.common.formatting import local_time
 from ui.common.widgets import label
 from ui.day.day_page import DayPage
 from ui.day.sittings_table_model import status_text

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.formatting import local_moment, local_time
 from naas_centre.reports.states import (
     ReportState,
     SittingReports,
@@ -48,7 +49,6 @@ from naas_centre.services.signatures import SignedDocumentView
 from naas_centre.services.views import Actor, Role
 from naas_centre.writes.changes import Changes
 from ui.common import error_reporting, theme
-from ui.common.formatting import local_moment, local_time
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.reports.pdf_preview import PdfPreview
 from ui.reports.sign_dialog import SignDialog

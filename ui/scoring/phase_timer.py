@@ -39,9 +39,9 @@ from PySide6.QtWidgets import (
 
 from naas_centre.clocks import PhaseNow, StationClock
 from naas_centre.core.timing import PAUSE_REASONS, REASON_NOT_GIVEN, alerts_crossed, clock
+from naas_centre.formatting import local_time
 from naas_centre.services.timing import CANDIDATE_STARTS
 from ui.common import theme
-from ui.common.formatting import local_time
 from ui.common.widgets import label, primary_button, set_role
 
 MINUS = "−"  # a real minus sign: "−01:05" reads as over time at a glance

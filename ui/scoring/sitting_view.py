@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.formatting import local_moment, local_time
 from naas_centre.packs.schema import Pack
 from naas_centre.services.views import Actor, Role, ScoreSheet, SittingDetail
 from ui.common import error_reporting
-from ui.common.formatting import local_moment, local_time
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.scoring.sitting_clocks import SittingClocks, utcnow
 from ui.scoring.sitting_notes import SittingNotes

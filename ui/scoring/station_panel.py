@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.formatting import tidy
 from naas_centre.packs.schema import Pack, Rubric
 from naas_centre.services.views import StationView
-from ui.common.formatting import tidy
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common.widgets import label, set_role
 from ui.scoring.evidence_notebook import EvidenceNotebook

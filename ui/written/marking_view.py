@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.formatting import local_moment, local_time
 from naas_centre.services.marking import MarkingSheet
 from naas_centre.services.views import Actor
 from naas_centre.services.written import ScriptForMarking
 from ui.common import error_reporting
-from ui.common.formatting import local_moment, local_time
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common.widgets import card, label, set_role
 from ui.work.pending_writes import PendingWrites

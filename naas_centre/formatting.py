@@ -1,4 +1,4 @@
-"""How times and dates read on screen: local, short, unambiguous."""
+"""How times, dates and pack text read on screen: local, short, unambiguous. No Qt."""
 
 from __future__ import annotations
 
