@@ -235,7 +235,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         failure = _database_failure(exc)
         if failure is not None:  # a URL, a path or a disk the database cannot use
             return _plain(failure)
+        _log_bug(exc, args)
         raise
+
+
+def _log_bug(exc: BaseException, args: argparse.Namespace) -> None:
+    """A bug goes to the log file too, with its trace, as the app's do."""
+    from naas_centre import logs
+
+    try:
+        where = logs.install(args.data_dir)
+    except (UserError, OSError):
+        return
+    logging.getLogger("naas_centre.cli").error("unexpected error", exc_info=exc)
+    print(f"naas-centre: this is a bug, not something you did; the details are in {where}", file=sys.stderr)
 
 
 def _database_failure(exc: BaseException) -> str | None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from naas_centre import logs
 from naas_centre.errors import UserError
 
 log = logging.getLogger("naas_centre.ui")
@@ -44,11 +46,23 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "naas-ce
         return
     log_bug(exc)
     box = QMessageBox(QMessageBox.Icon.Critical, title, BUG_TEXT, parent=parent)
+    where = logs.current()
+    logged = f"\n\nThe details are in the log file: {where}" if where is not None else ""
     box.setInformativeText(
         f"{type(exc).__name__}: {exc}\n\nYour recorded scores are kept: each is saved when it shows as saved."
+        + logged
     )
     box.setDetailedText("".join(traceback.format_exception(exc)))
     box.exec()
+
+
+def install_log_file(data_dir: Path | None) -> Path | None:
+    """Every warning and error, from any part of the app (the kiosk's too), to the log file."""
+    try:
+        return logs.install(data_dir)
+    except UserError as exc:  # no usable log folder: the app still runs, and says so
+        log.warning("no log file: %s", exc)
+        return None
 
 
 def install_excepthook() -> None:

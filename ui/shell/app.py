@@ -11,12 +11,12 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from naas_centre import paths
 from naas_centre.opening import (
     FirstStart,
     OpenedCentre,
@@ -332,8 +332,8 @@ def run_gui(
     app.setOrganizationName("naas-centre")
     app.setDesktopFileName("naas-centre")
     error_reporting.install_excepthook()
-    chosen = data_dir if data_dir is not None else os.environ.get("NAAS_DATA_DIR")
-    folder = Path(chosen) if chosen else None
+    folder = paths.data_dir_override(data_dir)  # NAAS_DATA_DIR is read there and only there
+    error_reporting.install_log_file(folder)
     settings = Settings.for_data_dir(folder)
     theme.apply(app, theme_name or str(settings.get("theme")), int(settings.get("font_point_size")))
     app.setWindowIcon(theme.icon("app"))
