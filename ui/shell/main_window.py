@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(float(settings.get("idle_lock_minutes")), self)
         self.idle.idle.connect(self.lock_now)
 
-        # Certificates issued in this person's name that they have not seen (ui/certificates_dialog.py).
+        # Certificates issued in this person's name that they have not seen (ui/centre/certificates_dialog.py).
         self.certificate_notice = CertificateNoticeBar.attach(self, tasks, db, actor)
 
         geometry = settings.get("window_geometry")
@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         )
         view.saving_started.connect(self._saving)
         view.submit_state_changed.connect(lambda _can: self.update_actions())
-        # A running phase clock holds the idle lock off (ui/idle_lock.py says why).
+        # A running phase clock holds the idle lock off (ui/shell/idle_lock.py says why).
         view.clock_running_changed.connect(lambda running: self.idle.hold("phase clock", running))
         # The writing clock starts on the candidate's own screen: hand the workstation over.
         view.handover_requested.connect(lambda _sitting_id: self.written.start())
