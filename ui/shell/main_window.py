@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(float(settings.get("idle_lock_minutes")), self)
         self.idle.idle.connect(self.lock_now)
 
-        # Certificates issued in this person's name that they have not seen (ui/centre/certificates_dialog.py).
+        # Certificates issued in this person's name that they have not seen (ui/centre/).
         self.certificate_notice = CertificateNoticeBar.attach(self, tasks, db, actor)
 
         geometry = settings.get("window_geometry")
