@@ -108,3 +108,137 @@ def _alive(obj: QObject) -> bool:
     from shiboken6 import Shiboken
 
     return bool(Shiboken.isValid(obj))
+
+
+# -- long work: progress and cancellation --------------------------------------------------------
+
+
+def test_long_work_reports_progress_and_stops_when_cancelled(qtbot: QtBot, tasks: TaskManager) -> None:
+    from ui.work.tasks import Task
+
+    go_on = threading.Event()
+    seen: list[tuple[int, int, str]] = []
+    done: list[object] = []
+
+    def work(task: Task[int], steps: int) -> int:
+        for i in range(1, steps + 1):
+            task.progress(i, steps, f"step {i}")
+            if i == 1:
+                go_on.wait(10)  # the GUI cancels while the first step is in hand
+            task.check()
+        return steps
+
+    def progressed(i: int, total: int, step: str) -> None:
+        seen.append((i, total, step))
+        task.cancel()
+        go_on.set()
+
+    with qtbot.waitSignal(tasks.busy_changed, check_params_cb=lambda busy: busy is False, timeout=10_000):
+        task = tasks.long(work, 5, on_done=done.append, on_progress=progressed)
+    assert seen == [(1, 5, "step 1")]  # nothing after the cancel reaches the GUI
+    assert done == []  # it raised Cancelled at its next progress point: no callback ran
+    assert task.cancelled
+
+
+def test_long_work_that_returns_what_it_did_when_cancelled_hands_it_back(
+    qtbot: QtBot, tasks: TaskManager
+) -> None:
+    from ui.work.tasks import Task
+
+    go_on = threading.Event()
+    done: list[list[int]] = []
+
+    def work(task: Task[list[int]]) -> list[int]:
+        made: list[int] = []
+        for i in range(10):
+            if task.cancelled:
+                break  # what was made stays made
+            made.append(i)
+            task.progress(i + 1, 10)
+            go_on.wait(10)
+        return made
+
+    def progressed(_i: int, _total: int, _step: str) -> None:
+        task.cancel()
+        go_on.set()
+
+    with qtbot.waitSignal(tasks.busy_changed, check_params_cb=lambda busy: busy is False, timeout=10_000):
+        task = tasks.long(work, on_done=done.append, on_progress=progressed)
+    assert done == [[0]]
+
+
+def test_shutting_down_cancels_long_work(qtbot: QtBot) -> None:
+    from ui.work.tasks import Task
+
+    manager = TaskManager()
+    started = threading.Event()
+    stopped: list[bool] = []
+
+    def work(task: Task[None]) -> None:
+        started.set()
+        while not task.cancelled:  # steps of work, each a progress point
+            task.progress(0, 0)
+        stopped.append(True)
+
+    manager.long(work)
+    assert started.wait(10)
+    assert manager.shutdown()
+    assert stopped == [True]
+    manager.deleteLater()
+
+
+# -- the change notification -----------------------------------------------------------------------
+
+
+def test_a_write_that_says_what_it_changes_is_announced_once_after_it_commits(
+    qtbot: QtBot, tasks: TaskManager
+) -> None:
+    from naas_centre.writes.changes import Changes
+
+    order: list[str] = []
+    announced: list[tuple[Changes, object]] = []
+    tasks.changed.connect(lambda c, origin: announced.append((c, origin)))
+    owner = QObject()
+    change = Changes.of("s1", scores=True)
+    with qtbot.waitSignal(tasks.writes_settled, timeout=10_000):
+        tasks.write(
+            lambda: order.append("committed"),
+            on_done=lambda _v: order.append("done"),
+            owner=owner,
+            changes=change,
+        )
+        tasks.write(lambda: None)  # says nothing: announces nothing
+        tasks.write(_fails, changes=change)  # did not commit: announces nothing
+    assert announced == [(change, owner)]
+    assert order == ["committed", "done"]
+
+
+def _fails() -> None:
+    raise UserError("refused")
+
+
+def test_a_watching_view_refreshes_once_for_a_burst_and_not_for_its_own_changes(
+    qtbot: QtBot, tasks: TaskManager
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from naas_centre.writes.changes import Changes
+    from ui.work.changes import ChangeWatcher
+
+    view = QWidget()
+    qtbot.addWidget(view)
+    refreshed: list[Changes] = []
+    watcher = ChangeWatcher(tasks, view, lambda c: c.touches("s1"), refreshed.append)
+    child = QObject(view)
+    with qtbot.waitSignal(tasks.writes_settled, timeout=10_000):
+        tasks.write(lambda: None, changes=Changes.of("s1", scores=True))
+        tasks.write(lambda: None, changes=Changes.of("s1", notes=True))
+        tasks.write(lambda: None, changes=Changes.of("s2", scores=True))  # another sitting
+        tasks.write(lambda: None, changes=Changes.of("s1", clocks=True), origin=child)  # its own
+    # Hidden: kept until it is shown, then one refresh for all of it.
+    assert refreshed == [] and watcher.waiting == Changes.of("s1", scores=True, notes=True)
+    view.show()
+    qtbot.waitUntil(lambda: bool(refreshed))
+    assert refreshed == [Changes.of("s1", scores=True, notes=True)]
+    tasks.shutdown()
+    assert watcher.waiting.empty

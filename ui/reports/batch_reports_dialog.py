@@ -71,6 +71,7 @@ class BatchReportsDialog(QDialog):
         self.outcome: BatchOutcome | None = None
         self._task: Task[BatchOutcome] | None = None
         self._running = False
+        tasks.about_to_shut_down.connect(self._shutting_down)
 
         box = QVBoxLayout(self)
         box.setContentsMargins(20, 18, 20, 16)
@@ -329,6 +330,13 @@ class BatchReportsDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.outcome.out_dir)))
 
     # -- closing ----------------------------------------------------------------------------
+
+    def _shutting_down(self) -> None:
+        """The task manager stops: the run is cancelled and its answer will not come, so
+        the dialog no longer waits for it before it can close."""
+        if self._task is not None:
+            self._task.cancel()
+        self._running = False
 
     def reject(self) -> None:
         if self._running:

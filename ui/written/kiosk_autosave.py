@@ -61,7 +61,7 @@ class Autosaver(QObject):
         self.last_saved_at: datetime | None = None
         self.quiet = self._timer(debounce_ms)
         self.cap = self._timer(max_latency_ms)
-        pending.tasks.about_to_shut_down.connect(self.stop)
+        pending.tasks.about_to_shut_down.connect(self._last_save)
 
     def _timer(self, interval: int) -> QTimer:
         timer = QTimer(self)
@@ -92,11 +92,13 @@ class Autosaver(QObject):
         if not self.cap.isActive():
             self.cap.start()
 
-    def flush(self) -> None:
-        """Save now if anything changed (a focus change, a timer, before submitting)."""
+    def flush(self, *, now: bool = False) -> None:
+        """Save now if anything changed (a focus change, a timer, before submitting).
+
+        ``now``: queue it even while another save is on its way (before shutting down)."""
         if self._stopped or not self.dirty:
             return
-        if self._in_flight and not self._waiting:
+        if self._in_flight and not self._waiting and not now:
             self._again = True  # the save on its way answers soon; this goes in the next one
             return
         for timer in (self.quiet, self.cap):
@@ -127,6 +129,12 @@ class Autosaver(QObject):
         self._stopped = True
         for timer in (self.quiet, self.cap):
             timer.stop()
+
+    def _last_save(self) -> None:
+        """The task manager is about to shut down: what is typed goes to the queue now
+        (saved before it closes, or kept in the journal), then nothing more."""
+        self.flush(now=True)
+        self.stop()
 
     def _done(self, upto: int, result: Any) -> None:
         self._in_flight -= 1
