@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre import material as kiosk_material
 from naas_centre.clocks import ClockReading, WritingClock
 from naas_centre.core.timing import clock
 from naas_centre.errors import Conflict, UserError
@@ -42,7 +43,6 @@ from ui.common import error_reporting, theme
 from ui.common.widgets import set_role
 from ui.work.pending_writes import PendingWrites
 from ui.work.tasks import TaskManager
-from ui.written import kiosk_material
 from ui.written.kiosk_autosave import Autosaver
 from ui.written.kiosk_bars import KioskFooter, KioskHeader, condition_lines
 from ui.written.kiosk_guard import KioskGuard
@@ -163,6 +163,8 @@ class KioskWindow(QWidget):
         self.autosaver = Autosaver(
             PendingWrites.for_database(self.tasks, self.db), self.grant, self.editor.toPlainText, self
         )
+        # Every timer stops before the task manager shuts down (the last text is saved first).
+        self.tasks.about_to_shut_down.connect(self.release)
         self.autosaver.saved.connect(self._saved)
         self.autosaver.failed.connect(self._save_failed_now)
         self.editor.textChanged.connect(self.autosaver.changed)
@@ -403,6 +405,8 @@ class KioskWindow(QWidget):
             self._set_timing(timing)
 
     def _beat(self) -> None:
+        if self._released or self.tasks.closed:
+            return  # a beat already on its way when the kiosk was released
         self.tasks.write(
             work.heartbeat,
             self.db,
@@ -590,7 +594,7 @@ class KioskWindow(QWidget):
         self._released = True
         for timer in (self.ticker, self.heartbeat, self.resync, self.alert_hide, self.submit_retry):
             timer.stop()
-        self.autosaver.flush()
+        self.autosaver.flush(now=True)  # even while a save is on its way: nothing typed is left behind
         self.autosaver.stop()
         self.guard.stop()
         app = QApplication.instance()
