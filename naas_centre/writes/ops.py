@@ -12,6 +12,7 @@ No Qt here: ``ui/work/pending_writes.py`` queues these on the task manager.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -155,3 +156,117 @@ def changes_of(op: str, args: dict[str, Any]) -> Changes:
     """What one change touches once it is saved: its kind, in its sitting."""
     sitting = args.get("sitting_id")
     return Changes.of(sitting if isinstance(sitting, str) else None, **_KINDS.get(op, {}))
+
+
+# -- the changes, named and typed: what the screens ask for ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Write:
+    """One change as it is queued and journaled: its operation and plain (JSON) arguments.
+
+    Made by the typed constructors below, never by hand, so a reader and a type checker
+    can follow every change from the click to the service."""
+
+    op: str
+    args: dict[str, Any]
+
+    @property
+    def changes(self) -> Changes:
+        return changes_of(self.op, self.args)
+
+
+def record_level(
+    sitting_id: str, station_id: str, criterion_id: str, level: int | None, reason: str | None = None
+) -> Write:
+    args: dict[str, Any] = {
+        "sitting_id": sitting_id,
+        "station_id": station_id,
+        "criterion_id": criterion_id,
+        "level": level,
+    }
+    if reason is not None:
+        args["reason"] = reason
+    return Write("record_level", args)
+
+
+def set_judgement(sitting_id: str, station_id: str, judgement: str | None) -> Write:
+    return Write(
+        "set_judgement", {"sitting_id": sitting_id, "station_id": station_id, "judgement": judgement}
+    )
+
+
+def add_note(
+    sitting_id: str,
+    station_id: str,
+    text: str,
+    *,
+    written_at: datetime,
+    criterion_id: str | None = None,
+    phase: str | None = None,
+    phase_clock_ms: int | None = None,
+) -> Write:
+    return Write(
+        "add_note",
+        {
+            "sitting_id": sitting_id,
+            "station_id": station_id,
+            "text": text,
+            "criterion_id": criterion_id,
+            "phase": phase,
+            "phase_clock_ms": phase_clock_ms,
+            "written_at": iso(written_at),
+        },
+    )
+
+
+def edit_note(sitting_id: str, station_id: str, note_id: str, text: str, criterion_id: str | None) -> Write:
+    return Write(
+        "edit_note",
+        {
+            "sitting_id": sitting_id,
+            "station_id": station_id,
+            "note_id": note_id,
+            "text": text,
+            "criterion_id": criterion_id,
+        },
+    )
+
+
+def delete_note(sitting_id: str, station_id: str, note_id: str) -> Write:
+    return Write("delete_note", {"sitting_id": sitting_id, "station_id": station_id, "note_id": note_id})
+
+
+def record_event(
+    sitting_id: str, station_id: str, phase: str, kind: str, *, at: datetime, reason: str | None = None
+) -> Write:
+    return Write(
+        "record_event",
+        {
+            "sitting_id": sitting_id,
+            "station_id": station_id,
+            "phase": phase,
+            "kind": kind,
+            "reason": reason,
+            "at": iso(at),
+        },
+    )
+
+
+def set_pause_reason(sitting_id: str, station_id: str, phase: str, paused_at: datetime, reason: str) -> Write:
+    return Write(
+        "set_pause_reason",
+        {
+            "sitting_id": sitting_id,
+            "station_id": station_id,
+            "phase": phase,
+            "at": iso(paused_at),
+            "reason": reason,
+        },
+    )
+
+
+def save_script(sitting_id: str, station_id: str, text: str, at: datetime) -> Write:
+    return Write(
+        "save_script", {"sitting_id": sitting_id, "station_id": station_id, "text": text, "at": iso(at)}
+    )

@@ -10,7 +10,8 @@ import pytest
 
 from naas_centre.errors import Conflict, PermissionDenied
 from naas_centre.services import kiosk, scoring, sittings
-from naas_centre.writes.ops import OPS, changes_of, iso, run_op
+from naas_centre.writes import ops
+from naas_centre.writes.ops import OPS, changes_of, run_op
 from tests.services.conftest import Demo
 
 
@@ -25,12 +26,9 @@ def test_a_note_replayed_by_its_writes_id_is_recorded_once(demo: Demo) -> None:
     a1 = demo.login("assessor1")
     sid, station = _assessor_sitting(demo)
     write_id = str(uuid.uuid4())
-    args = {
-        "sitting_id": sid,
-        "station_id": station,
-        "text": "Same words",
-        "written_at": iso(datetime.now(UTC)),
-    }
+    note = ops.add_note(sid, station, "Same words", written_at=datetime.now(UTC))  # the typed way
+    assert note.op == "add_note" and note.changes.notes and note.changes.touches(sid)
+    args = note.args
     first = run_op(demo.db, a1, "add_note", args, False, write_id)
     assert first == write_id  # stored under the write's own id
     again = run_op(demo.db, a1, "add_note", args, True, write_id)  # a replay after a crash

@@ -28,11 +28,10 @@ from PySide6.QtWidgets import QWidget
 from db.engine import StorageError
 from naas_centre.clocks import StationClock, heartbeat, open_clocks, read_clocks
 from naas_centre.core.timing import PhaseEvent, clock
-from naas_centre.services.views import Role
+from naas_centre.writes import ops
 from ui.common import error_reporting
 from ui.scoring.alert_sound import AlertSound
 from ui.scoring.evidence_notebook import PHASE_NAMES
-from ui.work.pending_writes import iso
 
 if TYPE_CHECKING:
     from naas_centre.services.timing import StationTiming
@@ -71,7 +70,9 @@ class SittingClocks(QObject):
         self.panels = view.panels
         self.pending = view.pending
         self.settings = view.settings
-        self.present = view.actor.role == Role.ASSESSOR and view.detail.mine is not None
+        # Present in the room: the services give a sheet of one's own only to an assessor
+        # of this sitting (and refuse anyone else's clock events); no role rule here.
+        self.present = view.detail.mine is not None
         self.sound = AlertSound(self)
         self.sound.muted = self.settings is not None and self.settings.get("alert_sound") == "off"
         self.ready = False
@@ -259,15 +260,7 @@ class SittingClocks(QObject):
         self.view.saving_started.emit()
         self.pending.submit(
             self.actor,
-            "record_event",
-            {
-                "sitting_id": self.sitting_id,
-                "station_id": station_id,
-                "phase": phase,
-                "kind": kind,
-                "reason": reason,
-                "at": iso(now),
-            },
+            ops.record_event(self.sitting_id, station_id, phase, kind, at=now, reason=reason),
             label=f"{kind} of the {title.lower()} ({station_id})",
             owner=self,
             on_saved=partial(self._clock_saved, station_id, token, phase, kind, title, now),
@@ -292,14 +285,7 @@ class SittingClocks(QObject):
         self.view.saving_started.emit()
         self.pending.submit(
             self.actor,
-            "set_pause_reason",
-            {
-                "sitting_id": self.sitting_id,
-                "station_id": station_id,
-                "phase": phase,
-                "at": iso(paused_at),
-                "reason": reason,
-            },
+            ops.set_pause_reason(self.sitting_id, station_id, phase, paused_at, reason),
             label=f"the reason for pausing the {title.lower()} ({station_id})",
             owner=self,
             on_saved=partial(self._reason_saved, station_id, phase, reason),

@@ -37,7 +37,7 @@ from shiboken6 import Shiboken
 from db.engine import StorageError
 from naas_centre.services.views import Actor
 from naas_centre.writes.journal import Journal, journal_path
-from naas_centre.writes.ops import OPS, changes_of, iso, run_op
+from naas_centre.writes.ops import OPS, Write, changes_of, iso, run_op
 from ui.work.tasks import TaskManager
 
 __all__ = ["PendingWrites", "WriteItem", "iso"]
@@ -156,8 +156,8 @@ class PendingWrites(QObject):
     def submit(
         self,
         actor: Actor,
-        op: str,
-        args: dict[str, Any],
+        op: Write | str,
+        args: dict[str, Any] | None = None,
         *,
         label: str,
         owner: QObject | None = None,
@@ -165,12 +165,16 @@ class PendingWrites(QObject):
         on_waiting: Callable[[], object] | None = None,
         on_refused: Callable[[BaseException], None] | None = None,
     ) -> WriteItem:
-        if op not in OPS:
-            raise ValueError(f"unknown change {op!r}")
+        if isinstance(op, Write):  # the typed way: ops.record_level(...), ops.add_note(...)
+            name, args = op.op, op.args
+        else:
+            name = op
+        if name not in OPS or args is None:
+            raise ValueError(f"unknown change {name!r}")
         item = WriteItem(
             str(uuid.uuid4()),
             next(self._seq),
-            op,
+            name,
             args,
             actor,
             label,

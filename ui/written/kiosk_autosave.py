@@ -25,7 +25,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from db.engine import StorageError
 from naas_centre.services.written import KioskGrant
-from ui.work.pending_writes import PendingWrites, iso
+from naas_centre.writes import ops
+from ui.work.pending_writes import PendingWrites
 
 DEBOUNCE_MS = 700
 MAX_LATENCY_MS = 1200
@@ -109,13 +110,7 @@ class Autosaver(QObject):
         self.saving.emit()
         self.pending.submit(
             self.grant.actor,
-            "save_script",
-            {
-                "sitting_id": self.grant.sitting_id,
-                "station_id": self.grant.station_id,
-                "text": self._text(),
-                "at": iso(self._now()),
-            },
+            ops.save_script(self.grant.sitting_id, self.grant.station_id, self._text(), self._now()),
             label="the candidate's script",
             owner=self,
             on_saved=partial(self._done, upto),
