@@ -25,7 +25,7 @@ NAME_MAX = 255  # bytes in one file name, on every file system the app supports
 PATH_MAX = 4096
 
 
-def data_dir_override(override: Path | str | None = None) -> Path | None:
+def data_dir_override(override: os.PathLike[str] | str | None = None) -> Path | None:
     """The folder given with ``--data-dir`` or ``NAAS_DATA_DIR``, if any (not checked)."""
     chosen = override or os.environ.get(ENV)
     return Path(chosen).expanduser() if chosen else None

@@ -231,8 +231,9 @@ def _malformed(session: Session, exc: Exception) -> VerifyResult:
     """The first row that cannot be read, found one row at a time (the slow path)."""
     count = int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
     why = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    for model in (AuditEntryRow, *AUDITED):
-        table = model.__table__
+    models: tuple[type[Base], ...] = (AuditEntryRow, *AUDITED)
+    for model in models:
+        table = cast(Table, model.__table__)
         key = table.c.seq if model is AuditEntryRow else table.c.id
         for (ident,) in session.execute(select(key).order_by(key)).all():
             try:
