@@ -178,6 +178,11 @@ def file_name(detail: SittingDetail, state: ReportState) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", "_".join(parts)).strip("-") + ".pdf"
 
 
+def signs(actor: Actor) -> bool:
+    """Whether this actor is one who signs reports (the services' rule, ``SIGNERS``)."""
+    return actor.role in signatures.SIGNERS
+
+
 def who_signs(actor: Actor) -> str:
     if actor.role == Role.CENTRE_MANAGER:
         return "Countersign"

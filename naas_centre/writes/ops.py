@@ -1,10 +1,14 @@
 """The changes an assessor or a candidate makes, as plain functions run on the write worker.
 
-Each change is stored in the journal as its name and plain arguments (``args``) so it
-can be replayed after a crash; ``run_op`` runs one. A replay (``retry``) must not
-record a change twice: a note is stored under the write's own id, so the service
-itself recognises a replay; a clock event is found by its kind and instant; a level,
-a judgement, a pause reason or a script's text set twice changes nothing.
+A screen names a change with a typed constructor (``record_level(sitting, station,
+criterion, level)``, ``add_note(...)``, ``save_script(...)``), which gives a ``Write``:
+its name and plain arguments, as the journal stores it so it can be replayed after a
+crash, and the ``Changes`` it makes. ``run_op`` runs one on the write worker.
+
+A replay (``retry``) must not record a change twice: a note is stored under the
+write's own id, so the service itself recognises a replay; a clock event is found by
+its kind and instant; a script's save older than what the disk has is not replayed;
+a level, a judgement or a pause reason set twice changes nothing.
 
 No Qt here: ``ui/work/pending_writes.py`` queues these on the task manager.
 """

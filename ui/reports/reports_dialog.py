@@ -44,6 +44,8 @@ from naas_centre.reports.states import (
     save_latest,
     sign,
     signed_pdf,
+    signs,
+    who_signs,
 )
 from naas_centre.services.signatures import SignedDocumentView
 from naas_centre.services.views import Actor, Role
@@ -202,10 +204,10 @@ class ReportsDialog(QDialog):
         self.versions.setTextFormat(Qt.TextFormat.RichText)
         d_box.addWidget(self.versions)
         buttons = QHBoxLayout()
-        self.sign_button = primary_button("Countersign…" if actor.role == Role.CENTRE_MANAGER else "Sign…")
+        self.sign_button = primary_button(f"{who_signs(actor)}…")
         self.sign_button.setObjectName("sign_report")
         self.sign_button.clicked.connect(self.ask_sign)
-        self.sign_button.setVisible(actor.role in (Role.ASSESSOR, Role.CENTRE_MANAGER))
+        self.sign_button.setVisible(signs(actor))  # the services' rule; they check it again
         buttons.addWidget(self.sign_button)
         self.save_button = QPushButton("Save PDF…")
         self.save_button.setObjectName("save_pdf")
@@ -380,7 +382,7 @@ class ReportsDialog(QDialog):
             )
         else:
             text = f"<b>Signed, version {latest.version}.</b> Nothing has changed since."
-        signer = self.actor.role in (Role.ASSESSOR, Role.CENTRE_MANAGER)
+        signer = signs(self.actor)
         if state.sign_block and state.not_ready is None and signer:
             text += f"<br><span>{_escape(state.sign_block)}</span>"
         self.detail_state.setText(text)
