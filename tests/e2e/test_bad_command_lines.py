@@ -55,7 +55,11 @@ def env_for(data_dir: Path | None, **extra: str) -> dict[str, str]:
 
 
 def run(
-    *args: str, data_dir: Path | None, env: dict[str, str] | None = None, stdout: int | None = None
+    *args: str,
+    data_dir: Path | None,
+    env: dict[str, str] | None = None,
+    stdout: int | None = None,
+    timeout: float = 120,  # a hang (a FIFO read) fails here instead of stalling the suite
 ) -> Ran:
     r = subprocess.run(
         [sys.executable, "-m", "ui.main", *args],
@@ -65,7 +69,7 @@ def run(
         env=env if env is not None else env_for(data_dir),
         cwd=ROOT,
         check=False,
-        timeout=120,  # a hang (a FIFO read) fails here instead of stalling the suite
+        timeout=timeout,
     )
     return Ran(tuple(args), r.returncode, r.stdout or "", r.stderr)
 
@@ -87,13 +91,14 @@ class Centre:
 def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
     root = tmp_path_factory.mktemp("centre")
     data_dir, db = root / "data", root / "scored.db"
-    made = run("demo", "--scored", "--db", str(db), data_dir=data_dir)
+    # Half a minute on an idle machine; several on a busy one.
+    made = run("demo", "--scored", "--db", str(db), data_dir=data_dir, timeout=900)
     assert made.returncode == 0, made.stderr
     # "... a day of six candidates on Tuesday 01 December 2026."
     day = datetime.strptime(made.stdout.split(" on ", 1)[1].split(".")[0], "%A %d %B %Y").date()
     out = root / "reports"
     args = ("reports", "--db", str(db), "--out", str(out), "--day", day.isoformat(), "--workers", "2")
-    written = run(*args, data_dir=data_dir)
+    written = run(*args, data_dir=data_dir, timeout=900)
     assert written.returncode == 0, written.stderr
     yield Centre(db, data_dir, day.isoformat(), sorted(out.glob("*.pdf")))
 
