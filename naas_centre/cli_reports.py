@@ -107,6 +107,11 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
         metavar="FILE",
         help="a file whose first line is the signer's password (needed with --signer)",
     )
+    rep.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="why new versions are signed, where the data changed after a report was signed",
+    )
     rep.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per core)")
     rep.set_defaults(run=_reports)
 
@@ -388,6 +393,8 @@ def _reports(args: argparse.Namespace) -> int:
         raise UserError("--signer needs --passphrase-file FILE (the signer's password on its first line)")
     if args.passphrase_file and not args.signer:
         raise UserError("--passphrase-file goes with --signer USER")
+    if args.reason is not None and not args.signer:
+        raise UserError("--reason goes with --signer USER: only a signer makes new versions")
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1")
     if args.out.exists() and not args.out.is_dir():
@@ -416,12 +423,16 @@ def _reports(args: argparse.Namespace) -> int:
             sitting_id=args.sitting,
             day=day,
             identity=identity,
+            reason=args.reason,
             workers=args.workers,
             progress=batch.TextProgress(),
         )
     finally:
         db.dispose()
-    print(f"{len(result.written)} report(s) written to {args.out}; {result.signed} signed now.")
+    print(
+        f"{len(result.written)} report(s) written to {args.out}; {result.signed} signed now"
+        f" ({result.new_versions} as new versions); {result.drafts} unsigned draft(s)."
+    )
     for key, why in result.skipped:
         print(f"  {key}: {why}")
     if not result.written and not result.skipped:

@@ -152,7 +152,7 @@ def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = Non
         data: ReportData = _day_summary(db, actor, ref)
     else:
         data = gather(db, actor, ref)
-    snapshot = rdata.to_json(data)
+    content = rdata.content_json(data)
     slots = data.slots if isinstance(data, rdata.DaySummaryData) else data.header.slots
     kind = rdata.kind_of(data)
     with db.read() as s:
@@ -160,7 +160,7 @@ def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = Non
         location = _location(s)
         if latest is None:
             return SigningJob(ref, data, _slot_for(actor, slots, set(), kind), 1, location, reason=reason)
-        if latest.snapshot == snapshot:
+        if _signed_content(latest) == content:
             taken = set(
                 s.scalars(
                     select(DocumentSignatureRow.slot).where(DocumentSignatureRow.document_id == latest.id)
@@ -183,15 +183,22 @@ def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = Non
                 f"The data behind version {latest.version} of this report changed after it was signed. "
                 "Give a reason to sign a new version; the signed version stays as it is."
             )
+        why = reason.strip()
+        note = rdata.Supersession(latest.version + 1, latest.version, latest.signed_at, why)
         return SigningJob(
             ref,
-            data,
+            rdata.superseding(data, note),  # the new version says what it replaces, and why
             _slot_for(actor, slots, set(), kind),
             latest.version + 1,
             location,
             supersedes_id=latest.id,
-            reason=reason.strip(),
+            reason=why,
         )
+
+
+def _signed_content(row: SignedDocumentRow) -> str:
+    """What a signed version says, without its version note, to compare with today's data."""
+    return rdata.content_json(rdata.from_json(rdata.DATA_TYPES[ReportKind(row.kind)], row.snapshot))
 
 
 def perform(job: SigningJob, identity: SignerIdentity) -> SignedResult:
@@ -417,12 +424,12 @@ def changed_since_signed(db: Database, actor: Actor, ref: ReportRef) -> bool | N
         if row is None:
             return None
         _may_read(s, actor, row)
-        signed = row.snapshot
+        signed = _signed_content(row)
     try:
         now = _day_summary(db, actor, ref) if ref.kind == ReportKind.DAY_SUMMARY else gather(db, actor, ref)
     except NotReady:
         return True
-    return rdata.to_json(now) != signed
+    return rdata.content_json(now) != signed
 
 
 def signed_counts(db: Database, day: object) -> dict[str, int]:

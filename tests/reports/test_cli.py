@@ -283,4 +283,6 @@ def test_a_day_signed_by_assessors_then_countersigned_in_parallel(centre: Centre
     assert run.returncode == 0, run.stdout[-2000:]
     assert len(re.findall(r"signature \d: Ngozi Okafor \(", run.stdout)) == len(files)
     assert run.stdout.count("complete: every required signature is present") == len(files)
-    assert len(files) == 6 * 5 + 1  # every report of six sittings, and the day summary
+    # Every report of six sittings and the day summary, but for the sitting whose role-plays
+    # were never started: its three observation reports and its outcome are not ready.
+    assert len(files) == 6 * 5 + 1 - 4

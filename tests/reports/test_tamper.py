@@ -519,6 +519,11 @@ def test_the_report_carries_its_required_signers_and_validation_data(signed: Sig
     dss = reader.get_historical_root(first.revision - 1)["/DSS"]
     assert len(dss["/Certs"]) >= 2 and len(dss["/CRLs"]) >= 1
     assert reader.xrefs.total_revisions == 4  # drawn, then exactly one revision per signature
+    # Years later, offline, when the signers' five-year certificates have long expired:
+    # each signature is judged as of its own time, with the data it carries.
+    years_later = datetime(2045, 6, 1, tzinfo=UTC)
+    later = verify_pdf(signed.data, ca.load_any(signed.ca_pem.read_bytes()), now=years_later)
+    assert later.accepted, later.problem
 
 
 # The attacks ----------------------------------------------------------------------------

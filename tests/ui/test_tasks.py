@@ -242,3 +242,29 @@ def test_a_watching_view_refreshes_once_for_a_burst_and_not_for_its_own_changes(
     assert refreshed == [Changes.of("s1", scores=True, notes=True)]
     tasks.shutdown()
     assert watcher.waiting.empty
+
+
+def test_cycles_are_collected_on_the_gui_thread_only_while_a_manager_lives(qtbot: QtBot) -> None:
+    import gc
+    import weakref
+
+    gc.collect()
+    was_enabled = gc.isenabled()
+    manager = TaskManager()
+    try:
+        assert not gc.isenabled(), "a collection started in a worker could delete Qt objects there"
+
+        class Node:
+            other: object = None
+
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle only the collector can free
+        gone = weakref.ref(a)
+        del a, b
+        # Live allocations that make a collection due (freed ones do not count).
+        kept = [Node() for _ in range(gc.get_threshold()[0] + 1)]
+        qtbot.waitUntil(lambda: gone() is None)  # freed by the GUI thread's timer
+        del kept
+    finally:
+        manager.shutdown()
+    assert gc.isenabled() == was_enabled

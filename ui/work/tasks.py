@@ -26,6 +26,7 @@ cancels long work, then waits for what is running.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import threading
@@ -33,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 from shiboken6 import Shiboken
 
 from naas_centre.writes.changes import Changes
@@ -44,6 +45,52 @@ T = TypeVar("T")
 OnDone = Callable[[Any], object]
 OnError = Callable[[BaseException], object]
 OnProgress = Callable[[int, int, str], object]
+
+
+class _GuiThreadCollector:
+    """Python's cycle collector runs on the GUI thread only, while a task manager lives.
+
+    A collection can start in whichever thread happens to allocate; in a worker it may
+    free the last reference to a Qt object and delete it there, off its own thread, and
+    PySide6 then crashes (seen in day-board workers on a busy machine). Anki works
+    around the same hazard the same way: automatic collection off, a timer that
+    collects on the GUI thread when the allocation count says one is due.
+    """
+
+    def __init__(self) -> None:
+        self._users = 0
+        self._was_enabled = True
+        self._timer: QTimer | None = None
+
+    def acquire(self) -> None:
+        self._users += 1
+        if self._users > 1:
+            return
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer = QTimer()
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._collect)
+        self._timer.start()
+
+    def release(self) -> None:
+        if self._users == 0:
+            return
+        self._users -= 1
+        if self._users or self._timer is None:
+            return
+        self._timer.stop()
+        self._timer = None
+        if self._was_enabled:
+            gc.enable()
+
+    @staticmethod
+    def _collect() -> None:
+        if gc.get_count()[0] >= gc.get_threshold()[0]:
+            gc.collect()
+
+
+_COLLECTOR = _GuiThreadCollector()
 
 
 class Cancelled(Exception):
@@ -127,6 +174,8 @@ class TaskManager(QObject):
         self._closed = False
         self._delivered.connect(self._on_delivered)
         self._progressed.connect(self._on_progressed)
+        self._released = False
+        _COLLECTOR.acquire()
 
     # -- asking for work ------------------------------------------------------------
 
@@ -261,6 +310,9 @@ class TaskManager(QObject):
         self._reads.clear()
         done = self.wait(timeout_ms)
         self._pending.clear()
+        if not self._released:
+            self._released = True
+            _COLLECTOR.release()
         return done
 
     # -- delivery on the GUI thread -------------------------------------------------
