@@ -63,6 +63,8 @@ class ChangeWatcher(QObject):
         self._stopped = True
         self._soon.stop()
         self._pending = NOTHING
+        if Shiboken.isValid(self.view):
+            self.view.removeEventFilter(self)
         self.tasks.changed.disconnect(self._changed)
         self.tasks.about_to_shut_down.disconnect(self.stop)
 
@@ -74,7 +76,11 @@ class ChangeWatcher(QObject):
             self._soon.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.view and event.type() == QEvent.Type.Show and not self._pending.empty:
+        # Qt can still call the filter while the watcher's Python side is being torn down
+        # (its attributes gone before its C++ object): then there is nothing to do.
+        view = getattr(self, "view", None)
+        pending = getattr(self, "_pending", NOTHING)
+        if view is not None and watched is view and event.type() == QEvent.Type.Show and not pending.empty:
             self._soon.start()
         return False
 
