@@ -24,17 +24,18 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
-def commits(n: int, gap: float) -> list[float]:
-    with tempfile.TemporaryDirectory() as tmp:
+def commits(n: int, gap: float, folder: Path | None = None) -> list[float]:
+    """One small row per transaction, timed from BEGIN to the end of COMMIT."""
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
         conn = sqlite3.connect(Path(tmp) / "floor.db", isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
         out = []
         for _ in range(n):
+            t = time.perf_counter()
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("INSERT INTO t (v) VALUES (?)", ("x" * 120,))
-            t = time.perf_counter()
             conn.execute("COMMIT")
             out.append((time.perf_counter() - t) * 1000)
             time.sleep(gap)

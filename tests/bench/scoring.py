@@ -4,7 +4,9 @@ With 5,000 sittings in the database, an assessor scores at 10 clicks per second 
 30 seconds, through the real sitting screen (offscreen Qt) and the real write worker.
 Measured: how long each click takes to be committed to disk (from the click to the
 "saved" signal), and how long the GUI event loop is ever kept from running
-(a 2 ms timer's lateness). Prints one JSON object on its last line.
+(a 2 ms timer's lateness). Then, at the same pace and on the same disk, a bare SQLite
+commit of one row with the same settings (WAL, synchronous=FULL): the floor that the
+click's figures are held against. Prints one JSON object on its last line.
 
     python tests/bench/scoring.py [--clicks 300] [--sittings 5000]
 """
@@ -30,7 +32,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def service_commits(demo, clicks: int) -> list[float]:  # type: ignore[no-untyped-def]
-    """Direct service calls (no GUI): the floor that the GUI path adds to."""
+    """Direct service calls (no GUI), at the clicks' pace: what the GUI path adds to."""
     from naas_centre.services import accounts, packs, scoring, sittings
 
     a1 = accounts.authenticate(demo.db, "assessor1", "demo-assessor-2026")
@@ -42,6 +44,7 @@ def service_commits(demo, clicks: int) -> list[float]:  # type: ignore[no-untype
         t = time.perf_counter()
         scoring.record_level(demo.db, a1, sid, station, c.id, 1 + i % 4)
         out.append((time.perf_counter() - t) * 1000)
+        time.sleep(0.1)
     return out
 
 
@@ -60,6 +63,7 @@ def main() -> None:
         commits = service_commits(demo, args.clicks)
         gui = gui_clicks(demo, args.clicks)
         demo.db.dispose()
+        floor = commits_floor(args.clicks, 0.1, Path(tmp))
     result = {
         "sittings": args.sittings,
         "clicks": args.clicks,
@@ -67,8 +71,18 @@ def main() -> None:
         "service_commit_p50_ms": round(statistics.median(commits), 3),
         "service_commit_p99_ms": round(pct(commits, 99), 3),
         **gui,
+        "floor_p50_ms": round(statistics.median(floor), 3),
+        "floor_p99_ms": round(pct(floor, 99), 3),
     }
+    result["commit_p99_over_floor"] = round(result["commit_p99_ms"] / result["floor_p99_ms"], 2)
     print(json.dumps(result))
+
+
+def commits_floor(n: int, gap: float, folder: Path) -> list[float]:
+    """A bare SQLite commit with the database's settings, at the clicks' pace, on the same disk."""
+    from tests.bench.commit_floor import commits
+
+    return commits(n, gap, folder)
 
 
 def gui_clicks(demo, clicks: int) -> dict[str, float]:  # type: ignore[no-untyped-def]

@@ -213,10 +213,18 @@ class RubricTableModel(QAbstractTableModel):
 
     def begin(self, criterion_id: str, level: int | None) -> int:
         """A level on its way to the database; returns the token its answer will carry."""
+        token = self.reserve(criterion_id, level)
+        self.show_pending(criterion_id)
+        return token
+
+    def reserve(self, criterion_id: str, level: int | None) -> int:
+        """``begin`` without telling the views yet (``show_pending`` does, just after)."""
         token = next(self._tokens)
         self._pending[criterion_id] = (token, level)
-        self._changed(criterion_id)
         return token
+
+    def show_pending(self, criterion_id: str) -> None:
+        self._changed(criterion_id)
 
     def retrying(self, criterion_id: str, token: int) -> None:
         """The write of ``token`` could not reach the disk yet; it is kept and retried."""

@@ -41,6 +41,7 @@ from naas_centre.formatting import local_moment, local_time
 from naas_centre.packs.schema import Pack
 from naas_centre.services.views import Actor, Role, ScoreSheet, SittingDetail
 from ui.common import error_reporting
+from ui.common.rubric_grid import SAVING_AFTER_MS
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.scoring.sitting_clocks import SittingClocks, utcnow
 from ui.scoring.sitting_notes import SittingNotes
@@ -184,6 +185,13 @@ class SittingView(QWidget):
         self._reload_soon.setSingleShot(True)
         self._reload_soon.setInterval(300)
         self._reload_soon.timeout.connect(self.reload_all)
+        # Levels handed to the worker whose cell, progress and "Saving…" are not shown
+        # yet: shown when saved, or after SAVING_AFTER_MS if the disk is slow.
+        self._unshown: dict[int, tuple[str, str]] = {}
+        self._show_unshown = QTimer(self)
+        self._show_unshown.setSingleShot(True)
+        self._show_unshown.setInterval(SAVING_AFTER_MS)
+        self._show_unshown.timeout.connect(self._show_levels_saving)
 
         box = QVBoxLayout(self)
         box.setContentsMargins(10, 6, 10, 4)
@@ -493,9 +501,10 @@ class SittingView(QWidget):
         if not self.scoring:
             return
         model = self.panels[station_id].model
-        token = model.begin(criterion_id, level)
-        self._update_progress()
-        self.saving_started.emit()
+        # The write is handed to the worker before the screen does anything else, and the
+        # screen waits for its answer (a few ms) to show it: what the GUI thread does
+        # meanwhile holds Python's lock, which the commit needs.
+        token = model.reserve(criterion_id, level)
         self.pending.submit(
             self.actor,
             "record_level",
@@ -511,10 +520,24 @@ class SittingView(QWidget):
             on_waiting=partial(model.retrying, criterion_id, token),
             on_refused=partial(self._level_failed, station_id, criterion_id, token),
         )
+        self._unshown[token] = (station_id, criterion_id)
+        if not self._show_unshown.isActive():
+            self._show_unshown.start()
+
+    def _show_levels_saving(self) -> None:
+        """The disk is taking its time: the levels on their way are shown as saving."""
+        unshown, self._unshown = self._unshown, {}
+        for station_id, criterion_id in set(unshown.values()):
+            self.panels[station_id].model.show_pending(criterion_id)
+        if unshown:
+            self._update_progress()
+            self.saving_started.emit()
 
     def _level_saved(
         self, station_id: str, criterion_id: str, token: int, level: int | None, _result: object
     ) -> None:
+        if self._unshown.pop(token, None) is not None:
+            self.saving_started.emit()  # saved before it was shown as saving: said in order
         panel = self.panels[station_id]
         had_note = panel.model.criterion_note(criterion_id)
         panel.model.confirm(criterion_id, token, level)
@@ -525,6 +548,7 @@ class SittingView(QWidget):
         self.score_recorded.emit(station_id, criterion_id, level)
 
     def _level_failed(self, station_id: str, criterion_id: str, token: int, exc: BaseException) -> None:
+        self._unshown.pop(token, None)
         self.panels[station_id].model.revert(criterion_id, token)
         self._update_progress()
         error_reporting.show_error(self, exc, "The level was not saved")
