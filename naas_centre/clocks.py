@@ -243,7 +243,7 @@ def read_clocks(db: Database, actor: Actor, sitting_id: str, stations: list[str]
 
 
 def open_clocks(
-    db: Database, actor: Actor, sitting_id: str, stations: list[str]
+    db: Database, actor: Actor, sitting_id: str, stations: list[str], now: datetime | None = None
 ) -> tuple[dict[str, StationTiming], StorageError | None]:
     """Runs on the write worker when an assessor opens a sitting: records the gap if a phase
     ran while the app was down, says this workstation is here again, and reads the clocks.
@@ -254,16 +254,16 @@ def open_clocks(
         for sid, station in clocks.items():
             current = station.current
             if current is not None and current.state.status == "running":
-                timing.reopen(db, actor, sitting_id, sid)
-        timing.heartbeat(db, actor, sitting_id)
+                timing.reopen(db, actor, sitting_id, sid, now=now)
+        timing.heartbeat(db, actor, sitting_id, now=now)
     except StorageError as exc:
         trouble = exc
     return read_clocks(db, actor, sitting_id, stations), trouble
 
 
-def heartbeat(db: Database, actor: Actor, sitting_id: str) -> None:
+def heartbeat(db: Database, actor: Actor, sitting_id: str, now: datetime | None = None) -> None:
     """Runs on the write worker: "this workstation is here", then a checkpoint (SQLite)."""
-    timing.heartbeat(db, actor, sitting_id)
+    timing.heartbeat(db, actor, sitting_id, now=now)
     if db.is_sqlite:
         checkpoint(db)
 

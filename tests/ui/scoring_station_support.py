@@ -55,9 +55,12 @@ def open_view(
     *,
     width: int = 1366,
     height: int = 720,
+    clock: Callable[[], datetime] | None = None,
 ) -> SittingView:
     detail, pack = load_sitting(demo.db, actor, sitting_id)
-    view = SittingView(tasks, demo.db, actor, detail, pack, settings=settings)
+    view = SittingView(
+        tasks, demo.db, actor, detail, pack, settings=settings, **({"clock": clock} if clock else {})
+    )
     view.pending.retry_delays_ms = (40, 80, 160, 250)
     qtbot.addWidget(view)
     view.resize(width, height)

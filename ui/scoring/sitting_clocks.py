@@ -125,6 +125,7 @@ class SittingClocks(QObject):
                 self.actor,
                 self.sitting_id,
                 stations,
+                self.view.clock(),
                 on_done=self._clocks_opened,
                 on_error=self._clocks_failed,
                 owner=self,
@@ -150,7 +151,7 @@ class SittingClocks(QObject):
         self._clocks_read(True, timings)
 
     def _clocks_read(self, first: bool, timings: dict[str, StationTiming]) -> None:
-        now = utcnow()
+        now = self.view.clock()
         for sid, station_timing in timings.items():
             panel = self.panels[sid]
             station_clock = panel.timer.clock
@@ -181,7 +182,7 @@ class SittingClocks(QObject):
     def _tick(self) -> None:
         if self.stopped:
             return
-        now = utcnow()
+        now = self.view.clock()
         current = self.view.tabs.currentWidget()
         self._check_running(now)
         for panel in self.panels.values():
@@ -217,6 +218,7 @@ class SittingClocks(QObject):
             self.db,
             self.actor,
             self.sitting_id,
+            self.view.clock(),
             on_done=self._beat_done,
             on_error=self._beat_failed,
             owner=self,
@@ -247,7 +249,7 @@ class SittingClocks(QObject):
     def _clock_event(self, station_id: str, phase: str, kind: str, reason: str | None) -> None:
         panel = self.panels[station_id]
         station_clock = panel.timer.clock
-        now = utcnow()
+        now = self.view.clock()
         if station_clock is None or not station_clock.allows(phase, kind, now):
             return
         token = next(self._tokens)
@@ -280,7 +282,7 @@ class SittingClocks(QObject):
         if station_clock is None:
             return
         station_clock.set_pause_reason(phase, paused_at, reason)
-        panel.timer.tick(utcnow(), force=True)
+        panel.timer.tick(self.view.clock(), force=True)
         title = next((p.title for p in station_clock.plans if p.phase == phase), phase)
         self.view.saving_started.emit()
         self.pending.submit(
@@ -300,7 +302,7 @@ class SittingClocks(QObject):
         station_clock = panel.timer.clock
         if station_clock is not None and not station_clock.provisional:
             station_clock.stored(station_timing)
-        panel.timer.tick(utcnow(), force=True)
+        panel.timer.tick(self.view.clock(), force=True)
         panel.timer.set_save_state("saved", f"✓ Paused ({reason}): saved")
         self.pause_reason_saved.emit(station_id, phase, reason)
 
@@ -324,7 +326,7 @@ class SittingClocks(QObject):
         assert station_clock is not None
         station_clock.drop_provisional(token)
         station_clock.stored(station_timing)
-        panel.timer.tick(utcnow(), force=True)
+        panel.timer.tick(self.view.clock(), force=True)
         panel.timer.set_save_state(
             "saved", f"✓ {KIND_DONE[kind]} the {title.lower()} at {at.astimezone():%H:%M:%S}: saved"
         )
@@ -334,7 +336,7 @@ class SittingClocks(QObject):
         panel = self.panels[station_id]
         if panel.timer.clock is not None:
             panel.timer.clock.drop_provisional(token)
-        panel.timer.tick(utcnow(), force=True)
+        panel.timer.tick(self.view.clock(), force=True)
         panel.timer.set_save_state("", "")
         self.load()
         error_reporting.show_error(self.parent_widget, exc, "The clock was not changed")

@@ -6,6 +6,8 @@ of it, not the view, so neither module imports ``sitting_view`` (which imports t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ class SittingHost(Protocol):
     panels: dict[str, StationPanel]
     pending: PendingWrites
     tabs: QTabWidget
+    clock: Callable[[], datetime]  # the wall clock (UTC) the phase clocks read
 
     @property
     def saving_started(self) -> SignalInstance:

@@ -7,7 +7,6 @@ commit is on disk, and as *not saved yet, retrying* while the disk cannot take i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -89,7 +88,7 @@ class SittingNotes(QObject):
         if not self.view.scoring:
             return
         panel = self.panels[station_id]
-        now = datetime.now(UTC)
+        now = self.view.clock()
         phase, clock_ms = panel.timer.clock.note_stamp(now) if panel.timer.clock else (None, None)
         book = panel.notebook
         key = book.model.new_key()

@@ -19,6 +19,8 @@ candidate starts it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -160,9 +162,11 @@ class SittingView(QWidget):
         *,
         back: QWidget | None = None,
         settings: Settings | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SittingView")
+        self.clock = clock  # the wall clock its phase clocks read (a test gives its own)
         self.tasks = tasks
         self.db = db
         self.actor = actor
@@ -677,7 +681,7 @@ class SittingView(QWidget):
     # -- what the screen shows, as data (for the end-to-end test and the benchmark) ------------
 
     def snapshot(self) -> dict[str, Any]:
-        now = utcnow()
+        now = self.clock()
         out: dict[str, Any] = {"sitting_id": self.sitting_id, "now": iso(now), "stations": {}}
         for sid, panel in self.panels.items():
             model = panel.model
