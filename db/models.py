@@ -30,6 +30,24 @@ class CentreRow(Stamped, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # On every report's first page: PNG or JPEG bytes, None for none.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # The re-sit rule, checked at booking: weeks to wait after a not-met outcome
+    # (0: none) and the most attempts at one level (0: no limit).
+    resit_wait_weeks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    max_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class EmployerRow(Stamped, Base):
+    """A local authority, trust or agency whose social workers are assessed."""
+
+    __tablename__ = "employers"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # local_authority, trust, agency or other
+    kind: Mapped[str] = mapped_column(String(32), default="local_authority")
+    contact_email: Mapped[str | None] = mapped_column(String(200), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class AccountRow(Stamped, Base):
@@ -68,6 +86,8 @@ class RoomRow(Stamped, Base):
     __tablename__ = "rooms"
 
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="role_play", server_default="role_play")  # written
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class ActorRow(Stamped, Base):
@@ -75,6 +95,9 @@ class ActorRow(Stamped, Base):
 
     full_name: Mapped[str] = mapped_column(String(200))
     video_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The parts they can play: a JSON list of "pack-name/station-id" (empty: not yet said).
+    roles: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class CandidateRow(Stamped, Base):
@@ -90,6 +113,32 @@ class CandidateRow(Stamped, Base):
     adjustment_notes: Mapped[str] = mapped_column(Text, default="")
     training_footage_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     prior_results: Mapped[str | None] = mapped_column(Text, default=None)
+    email: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class EndorsementRow(Stamped, Base):
+    """An employer's endorsement of a candidate's practice for a level: needed to book."""
+
+    __tablename__ = "endorsements"
+
+    candidate_id: Mapped[str] = mapped_column(FK, ForeignKey("candidates.id"), index=True)
+    level: Mapped[str] = mapped_column(String(32))
+    employer: Mapped[str] = mapped_column(String(200))
+    endorsed_by: Mapped[str] = mapped_column(String(200))  # the person at the employer, and their role
+    endorsed_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+
+
+class ConflictRow(Stamped, Base):
+    """An assessor's declared conflict of interest with a candidate: never paired."""
+
+    __tablename__ = "conflicts"
+    __table_args__ = (UniqueConstraint("assessor_id", "candidate_id"),)
+
+    assessor_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"), index=True)
+    candidate_id: Mapped[str] = mapped_column(FK, ForeignKey("candidates.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # knows, line_manages, worked_with, other
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class EqualityMonitoringRow(Stamped, Base):
@@ -125,6 +174,52 @@ class SittingAssessorRow(Stamped, Base):
     sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
     assessor_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # The pack stations this assessor observes in this sitting, comma-separated (a
+    # circuit: each station has its own assessors); "" means every station.
+    stations: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class DayPlanRow(Stamped, Base):
+    """A day planned as a circuit: its slots, breaks and the written-exercise room."""
+
+    __tablename__ = "day_plans"
+
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    pack_id: Mapped[str] = mapped_column(FK, ForeignKey("packs.id"))
+    first_slot_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    slot_minutes: Mapped[int] = mapped_column(Integer)  # one station visit, changeover included
+    # JSON: [{"after_slot": 3, "minutes": 45, "label": "Lunch"}, ...]
+    breaks: Mapped[str] = mapped_column(Text, default="[]")
+    written_room_id: Mapped[str | None] = mapped_column(FK, ForeignKey("rooms.id"), default=None)
+    written_seats: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlanStationRow(Stamped, Base):
+    """One station of a day's circuit: a room, one scenario of the pack, its people."""
+
+    __tablename__ = "plan_stations"
+    __table_args__ = (UniqueConstraint("plan_id", "room_id"),)
+
+    plan_id: Mapped[str] = mapped_column(FK, ForeignKey("day_plans.id"), index=True)
+    room_id: Mapped[str] = mapped_column(FK, ForeignKey("rooms.id"))
+    station_id: Mapped[str] = mapped_column(String(64))  # the pack's station (scenario or discussion)
+    assessor_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of account ids
+    actor_id: Mapped[str | None] = mapped_column(FK, ForeignKey("actors.id"), default=None)
+
+
+class VisitRow(Stamped, Base):
+    """When and where a sitting does one station (or, with station_id "written", the
+    written exercise): a candidate's timetable, a room's rota."""
+
+    __tablename__ = "sitting_visits"
+    __table_args__ = (UniqueConstraint("sitting_id", "station_id"),)
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    station_id: Mapped[str] = mapped_column(String(64))
+    room_id: Mapped[str] = mapped_column(FK, ForeignKey("rooms.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    slot: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SittingActorRow(Stamped, Base):
