@@ -11,6 +11,8 @@ Permission checks for every other service start here (``require``).
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -302,3 +304,219 @@ def confirm_password(db: Database, account_id: str, password: str) -> bool:
 def password_is_temporary(s: Session, account_id: str) -> bool:
     row = s.get(AccountRow, account_id)
     return row is None or row.password_temporary
+
+
+# Administration: accounts as an administrator keeps them ------------------------------
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """One account as the administration screen lists it."""
+
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    employer: str | None
+    registration_number: str | None
+    active: bool
+    locked_until: datetime | None
+    password_temporary: bool
+    last_login_at: datetime | None
+
+    def locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+
+@dataclass(frozen=True)
+class IssuedPassword:
+    """A temporary password made for someone: shown once, never stored in clear."""
+
+    account: AccountEntry
+    password: str
+
+
+# Letters and digits that cannot be misread for one another when read out or copied.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    """Four groups of four, such as "k7qm-x4pt-93hz-rw2e": 80 bits, easy to read out."""
+    groups = ("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)
+
+
+def parse_role(text: str) -> Role:
+    """A role from its value or its label ("centre_manager", "Centre manager")."""
+    wanted = " ".join(text.replace("_", " ").split()).lower()
+    for role in Role:
+        if wanted in (role.value.replace("_", " "), role.label.lower()):
+            return role
+    known = ", ".join(r.label.lower() for r in Role)
+    raise UserError(f"There is no role called {text.strip()!r} (roles: {known}).")
+
+
+def _entry(row: AccountRow) -> AccountEntry:
+    return AccountEntry(
+        row.id,
+        row.username,
+        row.display_name,
+        Role(row.role),
+        row.employer,
+        row.registration_number,
+        row.active,
+        row.locked_until,
+        row.password_temporary,
+        row.last_login_at,
+    )
+
+
+def account_entries(db: Database, actor: Actor) -> list[AccountEntry]:
+    """Every account, administrators first, for the administration screen."""
+    require(actor, Role.ADMINISTRATOR)
+    with db.read() as s:
+        rows = s.scalars(select(AccountRow).order_by(AccountRow.role, AccountRow.username))
+        return [_entry(r) for r in rows]
+
+
+def _known_employer(s: Session, employer: str | None) -> str | None:
+    """The employer exactly as the centre lists it (None for none), or a refusal."""
+    from naas_centre.services import employers  # employers renames accounts: a cycle
+
+    name = " ".join((employer or "").split())
+    if not name:
+        return None
+    row = employers.find(s, name)
+    if row is None:
+        raise UserError(f"There is no employer called {name!r}: add it on the Employers tab first.")
+    if not row.active:
+        raise UserError(f"The employer {row.name!r} is deactivated: re-activate it first.")
+    return row.name
+
+
+def new_account(
+    db: Database,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    role: Role | str,
+    employer: str | None = None,
+    registration_number: str | None = None,
+) -> IssuedPassword:
+    """An account with a temporary password made here, to be handed to its owner once.
+
+    Its employer must be one the centre lists (the conflict-of-interest rule depends on
+    the names matching).
+    """
+    require(actor, Role.ADMINISTRATOR)
+    role = role if isinstance(role, Role) else parse_role(role)
+    with db.read() as s:
+        employer = _known_employer(s, employer)
+    password = temporary_password()
+    view = create_account(
+        db, actor, username, display_name, role, password, employer, registration_number, temporary=True
+    )
+    with db.read() as s:
+        row = s.get(AccountRow, view.id)
+        assert row is not None
+        return IssuedPassword(_entry(row), password)
+
+
+def _active_administrators(s: Session) -> int:
+    rows = s.scalars(
+        select(AccountRow.id).where(AccountRow.role == Role.ADMINISTRATOR.value, AccountRow.active.is_(True))
+    )
+    return len(list(rows))
+
+
+def _account(s: Session, account_id: str) -> AccountRow:
+    row = s.get(AccountRow, account_id)
+    if row is None:
+        raise NotFound("No such account: it may have been removed on another workstation.")
+    return row
+
+
+def edit_account(
+    db: Database,
+    actor: Actor,
+    account_id: str,
+    *,
+    display_name: str,
+    role: Role | str,
+    employer: str | None,
+    registration_number: str | None,
+) -> AccountEntry:
+    """Changes who an account is (never its username, which the audit trail names)."""
+    require(actor, Role.ADMINISTRATOR)
+    role = role if isinstance(role, Role) else parse_role(role)
+    name = " ".join(display_name.split())
+    if not name:
+        raise UserError("A display name is needed.")
+    registration = _registration(registration_number)
+    with db.write() as s:
+        row = _account(s, account_id)
+        if row.role == Role.ADMINISTRATOR.value and role != Role.ADMINISTRATOR and row.active:
+            if row.id == actor.account_id:
+                raise Conflict("You cannot take the administrator role from your own account.")
+            if _active_administrators(s) <= 1:
+                raise Conflict(f"{row.display_name} is the last active administrator: the centre needs one.")
+        before = audit.snapshot(row)
+        row.display_name = name
+        row.role = role.value
+        if " ".join((employer or "").split()) != (row.employer or ""):
+            row.employer = _known_employer(s, employer)  # an unchanged name may predate the list
+        row.registration_number = registration
+        if audit.snapshot(row) != before:
+            audit.record(s, actor, "account.edit", row, before)
+        return _entry(row)
+
+
+def _registration(registration_number: str | None) -> str | None:
+    registration = (registration_number or "").strip() or None
+    if registration is not None and (len(registration) > 40 or not registration.replace("-", "").isalnum()):
+        raise UserError("A registration number is letters and digits, such as SW123456.")
+    return registration
+
+
+def set_active(db: Database, actor: Actor, account_id: str, active: bool) -> AccountEntry:
+    """Disables an account (it can no longer sign in) or enables it again.
+
+    Nobody disables their own account, and the last active administrator stays, so a
+    centre can never lock itself out of its own administration.
+    """
+    require(actor, Role.ADMINISTRATOR)
+    with db.write() as s:
+        row = _account(s, account_id)
+        if row.active == active:
+            return _entry(row)
+        if not active:
+            if row.id == actor.account_id:
+                raise Conflict("You cannot disable your own account.")
+            if row.role == Role.ADMINISTRATOR.value and _active_administrators(s) <= 1:
+                raise Conflict(f"{row.display_name} is the last active administrator: the centre needs one.")
+        before = audit.snapshot(row)
+        row.active = active
+        audit.record(s, actor, "account.enable" if active else "account.disable", row, before)
+        return _entry(row)
+
+
+def reset_password(db: Database, actor: Actor, account_id: str) -> IssuedPassword:
+    """A new temporary password for someone else's account, returned to be shown once.
+
+    It signs in but unlocks no signing key until its owner chooses their own. A reset
+    also lifts a lock-out, since its owner is about to sign in with the new one.
+    """
+    require(actor, Role.ADMINISTRATOR)
+    if account_id == actor.account_id:
+        raise Conflict("Change your own password with Centre > Change my password, not by a reset.")
+    password = temporary_password()
+    hashed = _hasher.hash(password)
+    with db.write() as s:
+        row = _account(s, account_id)
+        before = audit.snapshot(row)
+        row.password_hash = hashed
+        row.password_temporary = True
+        row.failed_logins = 0
+        row.locked_until = None
+        audit.record(s, actor, "account.password_reset", row, before)
+        return IssuedPassword(_entry(row), password)
