@@ -1,0 +1,520 @@
+"""Score sheets: one row per candidate attempt (sitting), read in bulk.
+
+The agreed levels and the outcome follow the rules the reports use: a criterion's
+level counts once every submitted sheet that observes its station gives it, and a
+moderated level wins (``services.moderation.final_levels_in``); the outcome is the
+pack's rule (``core.outcome``), given only when nothing is missing by the rule of
+``core.completeness`` (every station held, the script in, every sheet submitted,
+scored and judged, every difference moderated). What is not final yet is left empty,
+and the outcome says "not yet complete".
+
+Reading is done a batch of sittings at a time, with a handful of grouped queries per
+batch, so 30,000 sittings need a few hundred queries, not hundreds of thousands; only
+one batch is held in memory. Equality monitoring is never read here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    AccountRow,
+    CandidateRow,
+    JudgementRow,
+    ModerationRow,
+    PackRow,
+    PhaseEventRow,
+    ScoreRow,
+    ScriptRow,
+    SignedDocumentRow,
+    SittingAssessorRow,
+    SittingRow,
+)
+from naas_centre.core.completeness import JUDGEMENT
+from naas_centre.core.outcome import CriterionSpec, OutcomeRuleSpec, evaluate
+from naas_centre.packs import outcome_adapter
+from naas_centre.packs.schema import Pack
+from naas_centre.services import packs
+
+MET, NOT_MET, INCOMPLETE = "met", "not met", "not yet complete"
+OUTCOMES = (MET, NOT_MET, INCOMPLETE)
+BATCH = 1000  # sittings per round of queries: well under every database's parameter limit
+LEVEL_ORDER = {"practitioner": 0, "supervisor": 1, "leader": 2}
+# The phase whose start means the station took place (as services.completeness).
+_MAIN_PHASE = {"role_play": "role_play", "reflective": "role_play"}
+
+Value = str | int | date | None
+Kind = Literal["text", "date", "number", "id"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which sittings: None for any. ``employer`` and ``level`` as stored."""
+
+    day: date | None = None
+    employer: str | None = None
+    level: str | None = None
+
+    def in_words(self) -> str:
+        parts = []
+        if self.day is not None:
+            parts.append(f"on {self.day:%d %B %Y}")
+        if self.employer is not None:
+            parts.append(f"for {self.employer}")
+        if self.level is not None:
+            parts.append(f"at {self.level} level")
+        return " ".join(parts) or "at all"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: Kind
+    width: int  # in characters, for a spreadsheet
+
+
+@dataclass(frozen=True)
+class SittingResult:
+    """One sitting's figures, before they are laid out as a row."""
+
+    sitting_id: str
+    candidate: str
+    registration_number: str
+    employer: str
+    level: str
+    day: date
+    attempt: int
+    pack: str
+    assessors: tuple[str, ...]
+    outcome: str  # one of OUTCOMES
+    levels: dict[str, int]  # column key → agreed level
+    areas: dict[str, str]  # column key → "met" / "not met"
+    reports: dict[str, str]  # column key → report id or hash
+
+
+@dataclass
+class _PackPlan:
+    """What one stored pack contributes: its specs for the rule, its column keys."""
+
+    row_id: str
+    pack: Pack
+    label: str
+    criteria: tuple[CriterionSpec, ...]
+    rule: OutcomeRuleSpec
+    area_ids: tuple[str, ...]
+    area_titles: dict[str, str]
+    stations: tuple[tuple[str, str, str], ...]  # (station id, kind, title) in sitting order
+    criteria_at: dict[str, tuple[str, ...]]  # station → criterion ids
+    written: str | None  # the written exercise's station id
+
+    @classmethod
+    def of(cls, row: PackRow) -> _PackPlan:
+        pack = packs.pack_of_row(row)
+        stations: tuple[tuple[str, str, str], ...] = tuple(
+            (sc.id, sc.kind, sc.title) for sc in pack.scenarios
+        )
+        we = pack.written_exercise
+        if we is not None:
+            stations += ((we.id, "written", we.title),)
+        return cls(
+            row.id,
+            pack,
+            f"{row.name} {row.version}",
+            outcome_adapter.criteria_from_pack(pack),
+            outcome_adapter.rule_from_pack(pack),
+            outcome_adapter.area_ids(pack),
+            outcome_adapter.area_titles(pack),
+            stations,
+            {station: tuple(c.id for c in rubric.criteria) for station, rubric in pack.rubrics()},
+            we.id if we is not None else None,
+        )
+
+    def criterion_key(self, station: str, criterion: str) -> str:
+        return f"criterion:{self.pack.name}/{station}/{criterion}"
+
+    def area_key(self, area: str) -> str:
+        return f"area:{self.pack.name}/{area}"
+
+    def report_key(self, station: str, what: str) -> str:
+        return f"report-{what}:{self.pack.name}/{station}"
+
+
+FIXED: tuple[Column, ...] = (
+    Column("candidate", "Candidate", "text", 28),
+    Column("registration_number", "Registration number", "text", 16),
+    Column("employer", "Employer", "text", 26),
+    Column("level", "Level", "text", 13),
+    Column("day", "Day", "date", 12),
+    Column("attempt", "Attempt", "number", 8),
+    Column("outcome", "Outcome", "text", 16),
+    Column("assessors", "Assessors", "text", 32),
+    Column("pack", "Scenario pack", "text", 22),
+)
+TRAILING: tuple[Column, ...] = (Column("sitting_id", "Sitting", "id", 38),)
+
+
+@dataclass
+class ScoreSheetQuery:
+    """The sittings an export covers, and its columns; ``results()`` streams them."""
+
+    session: Session
+    filters: Filters
+    sittings: list[tuple[str, str, str, str, str, date, int, str]]  # in row order
+    plans: dict[str, _PackPlan]
+    columns: tuple[Column, ...] = field(default=())
+
+    @property
+    def total(self) -> int:
+        return len(self.sittings)
+
+    @classmethod
+    def open(cls, s: Session, filters: Filters) -> ScoreSheetQuery:
+        q = (
+            select(
+                SittingRow.id,
+                SittingRow.pack_id,
+                CandidateRow.full_name,
+                CandidateRow.registration_number,
+                CandidateRow.employer,
+                SittingRow.day,
+                SittingRow.attempt,
+                PackRow.level,
+            )
+            .join(CandidateRow, CandidateRow.id == SittingRow.candidate_id)
+            .join(PackRow, PackRow.id == SittingRow.pack_id)
+            .order_by(
+                SittingRow.day,
+                CandidateRow.employer,
+                CandidateRow.full_name,
+                SittingRow.attempt,
+                SittingRow.id,
+            )
+        )
+        if filters.day is not None:
+            q = q.where(SittingRow.day == filters.day)
+        if filters.employer is not None:
+            q = q.where(CandidateRow.employer == filters.employer)
+        if filters.level is not None:
+            q = q.where(PackRow.level == filters.level)
+        rows = [tuple(r) for r in s.execute(q)]
+        used = {r[1] for r in rows}
+        plans = (
+            {p.id: _PackPlan.of(p) for p in s.scalars(select(PackRow).where(PackRow.id.in_(used))) if used}
+            if used
+            else {}
+        )
+        out = cls(s, filters, rows, plans)  # type: ignore[arg-type]
+        out.columns = _columns(list(plans.values()))
+        return out
+
+    def results(self, batch: int = BATCH) -> Iterator[SittingResult]:
+        for start in range(0, len(self.sittings), batch):
+            yield from _Batch(self.session, self.sittings[start : start + batch], self.plans).results()
+
+    def rows(self, batch: int = BATCH) -> Iterator[list[Value]]:
+        """Each sitting as a row of values in ``columns`` order (None: empty)."""
+        for r in self.results(batch):
+            yield row_of(r, self.columns)
+
+
+def row_of(r: SittingResult, columns: Sequence[Column]) -> list[Value]:
+    fixed: dict[str, Value] = {
+        "candidate": r.candidate,
+        "registration_number": r.registration_number,
+        "employer": r.employer,
+        "level": r.level,
+        "day": r.day,
+        "attempt": r.attempt,
+        "outcome": r.outcome,
+        "assessors": "; ".join(r.assessors),
+        "pack": r.pack,
+        "sitting_id": r.sitting_id,
+    }
+    out: list[Value] = []
+    for c in columns:
+        if c.key in fixed:
+            out.append(fixed[c.key])
+        elif c.key.startswith("criterion:"):
+            out.append(r.levels.get(c.key))
+        elif c.key.startswith("area:"):
+            out.append(r.areas.get(c.key))
+        else:
+            out.append(r.reports.get(c.key))
+    return out
+
+
+def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
+    """The fixed columns, then per pack (by level, then name): criteria grouped by
+    station, the KSS areas, the signed reports. Packs of one name share columns across
+    versions; a title that would repeat names its level."""
+    plans = sorted(plans, key=lambda p: (LEVEL_ORDER.get(p.pack.level.value, 9), p.pack.name))
+    criteria: dict[str, Column] = {}
+    areas: dict[str, Column] = {}
+    reports: dict[str, Column] = {}
+    for p in plans:
+        titles = {station: title for station, _, title in p.stations}
+        for station, rubric in p.pack.rubrics():
+            for c in rubric.criteria:
+                key = p.criterion_key(station, c.id)
+                criteria.setdefault(key, Column(key, f"{titles[station]} — {c.heading()}", "number", 14))
+        for area in p.pack.kss_areas:
+            key = p.area_key(area.id)
+            areas.setdefault(key, Column(key, f"KSS: {area.title}", "text", 14))
+        for station, kind, title in p.stations:
+            what = "Written-exercise report" if kind == "written" else f"Observation report, {title}"
+            for part, width, kind_ in (("id", 38, "id"), ("sha256", 66, "id")):
+                key = p.report_key(station, part)
+                label = "SHA-256" if part == "sha256" else "id"
+                reports.setdefault(key, Column(key, f"{what} — {label}", kind_, width))  # type: ignore[arg-type]
+        for part, width in (("id", 38), ("sha256", 66)):
+            key = p.report_key("", part)
+            label = "SHA-256" if part == "sha256" else "id"
+            reports.setdefault(key, Column(key, f"Outcome report — {label}", "id", width))
+    by_key = {p.pack.name: p.pack.level.value for p in plans}
+    columns: list[Column] = [*FIXED, *criteria.values(), *areas.values(), *reports.values(), *TRAILING]
+    seen: dict[str, int] = defaultdict(int)
+    for col in columns:
+        seen[col.title] += 1
+    out: list[Column] = []
+    for col in columns:
+        if seen[col.title] > 1 and ":" in col.key:
+            pack_name = col.key.split(":", 1)[1].split("/", 1)[0]
+            col = Column(col.key, f"{by_key[pack_name].capitalize()} · {col.title}", col.kind, col.width)
+        out.append(col)
+    return tuple(out)
+
+
+def _observes(field_: str, station: str) -> bool:
+    """Whether a ``SittingAssessorRow.stations`` value includes ``station`` ("" is every one)."""
+    named = {part.strip() for part in field_.split(",") if part.strip()}
+    return not named or station in named
+
+
+class _Batch:
+    """One batch of sittings: every fact the rules need, in a few grouped queries."""
+
+    def __init__(
+        self,
+        s: Session,
+        sittings: Sequence[tuple[str, str, str, str, str, date, int, str]],
+        plans: dict[str, _PackPlan],
+    ) -> None:
+        self.sittings = sittings
+        self.plans = plans
+        ids = [r[0] for r in sittings]
+        self.assessors: dict[str, list[tuple[str, str, bool, str]]] = defaultdict(list)
+        for sid, aid, name, submitted, stations in s.execute(
+            select(
+                SittingAssessorRow.sitting_id,
+                SittingAssessorRow.assessor_id,
+                AccountRow.display_name,
+                SittingAssessorRow.submitted_at.is_not(None),
+                SittingAssessorRow.stations,
+            )
+            .join(AccountRow, AccountRow.id == SittingAssessorRow.assessor_id)
+            .where(SittingAssessorRow.sitting_id.in_(ids))
+            .order_by(SittingAssessorRow.sitting_id, SittingAssessorRow.created_at, SittingAssessorRow.id)
+        ):
+            self.assessors[sid].append((aid, name, bool(submitted), stations or ""))
+
+        # A submitted sheet counts for a station it observes: "" is every station.
+        padded = literal(",") + func.replace(SittingAssessorRow.stations, " ", "") + literal(",")
+
+        def observed(station_col: Any) -> Any:
+            return or_(
+                SittingAssessorRow.stations == "",
+                padded.like(literal("%,") + station_col + literal(",%")),
+            )
+
+        joined = and_(
+            SittingAssessorRow.sitting_id == ScoreRow.sitting_id,
+            SittingAssessorRow.assessor_id == ScoreRow.assessor_id,
+        )
+        self.levels: dict[str, dict[tuple[str, str], tuple[int, int | None, int | None]]] = defaultdict(dict)
+        for sid, station, crit, n, lo, hi in s.execute(
+            select(
+                ScoreRow.sitting_id,
+                ScoreRow.station_id,
+                ScoreRow.criterion_id,
+                func.count(ScoreRow.level),
+                func.min(ScoreRow.level),
+                func.max(ScoreRow.level),
+            )
+            .join(SittingAssessorRow, joined)
+            .where(
+                ScoreRow.sitting_id.in_(ids),
+                SittingAssessorRow.submitted_at.is_not(None),
+                observed(ScoreRow.station_id),
+            )
+            .group_by(ScoreRow.sitting_id, ScoreRow.station_id, ScoreRow.criterion_id)
+        ):
+            self.levels[sid][(station, crit)] = (n, lo, hi)
+
+        jjoined = and_(
+            SittingAssessorRow.sitting_id == JudgementRow.sitting_id,
+            SittingAssessorRow.assessor_id == JudgementRow.assessor_id,
+        )
+        self.judged: dict[str, dict[str, tuple[int, str | None, str | None]]] = defaultdict(dict)
+        for sid, station, jn, jlo, jhi in s.execute(
+            select(
+                JudgementRow.sitting_id,
+                JudgementRow.station_id,
+                func.count(JudgementRow.judgement),
+                func.min(JudgementRow.judgement),
+                func.max(JudgementRow.judgement),
+            )
+            .join(SittingAssessorRow, jjoined)
+            .where(
+                JudgementRow.sitting_id.in_(ids),
+                SittingAssessorRow.submitted_at.is_not(None),
+                observed(JudgementRow.station_id),
+            )
+            .group_by(JudgementRow.sitting_id, JudgementRow.station_id)
+        ):
+            self.judged[sid][station] = (jn, jlo, jhi)
+
+        self.moderated: dict[str, dict[tuple[str, str], int | str | None]] = defaultdict(dict)
+        for sid, station, crit, level, judgement in s.execute(
+            select(
+                ModerationRow.sitting_id,
+                ModerationRow.station_id,
+                ModerationRow.criterion_id,
+                ModerationRow.level,
+                ModerationRow.judgement,
+            ).where(ModerationRow.sitting_id.in_(ids))
+        ):
+            self.moderated[sid][(station, crit)] = judgement if crit == JUDGEMENT else level
+
+        self.started: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for sid, station, phase in s.execute(
+            select(PhaseEventRow.sitting_id, PhaseEventRow.station_id, PhaseEventRow.phase)
+            .where(PhaseEventRow.sitting_id.in_(ids), PhaseEventRow.kind == "start")
+            .distinct()
+        ):
+            self.started[sid].add((station, phase))
+
+        self.scripts: dict[str, tuple[bool, bool]] = {
+            sid: (bool(has_text), bool(submitted))
+            for sid, has_text, submitted in s.execute(
+                select(
+                    ScriptRow.sitting_id,
+                    func.length(func.trim(ScriptRow.text)) > 0,
+                    ScriptRow.submitted_at.is_not(None),
+                ).where(ScriptRow.sitting_id.in_(ids))
+            )
+        }
+
+        # The newest version of each report of the sitting.
+        self.reports: dict[str, dict[str, tuple[int, str, str]]] = defaultdict(dict)
+        for doc_sitting, kind, doc_station, version, doc_id, sha in s.execute(
+            select(
+                SignedDocumentRow.sitting_id,
+                SignedDocumentRow.kind,
+                SignedDocumentRow.station_id,
+                SignedDocumentRow.version,
+                SignedDocumentRow.id,
+                SignedDocumentRow.sha256,
+            ).where(SignedDocumentRow.sitting_id.in_(ids))
+        ):
+            if doc_sitting is None:
+                continue
+            where = "" if kind == "outcome" else (doc_station or "")
+            held = self.reports[doc_sitting].get(where)
+            if held is None or version > held[0]:
+                self.reports[doc_sitting][where] = (version, doc_id, sha)
+
+    def results(self) -> Iterator[SittingResult]:
+        for sid, pack_id, name, reg, employer, day, attempt, level in self.sittings:
+            plan = self.plans[pack_id]
+            assessors = self.assessors.get(sid, [])
+            levels, complete = self._final(sid, plan, assessors)
+            areas: dict[str, str] = {}
+            outcome = INCOMPLETE
+            if complete:
+                result = evaluate(
+                    plan.criteria,
+                    {
+                        c: levels.get(plan.criterion_key(st, c))
+                        for st, cs in plan.criteria_at.items()
+                        for c in cs
+                    },
+                    plan.rule,
+                    areas=plan.area_ids,
+                    area_titles=plan.area_titles,
+                )
+                if result.met is not None:
+                    outcome = MET if result.met else NOT_MET
+                    areas = {plan.area_key(a.area): MET if a.met else NOT_MET for a in result.areas}
+            reports: dict[str, str] = {}
+            for station, (_, doc_id, sha) in self.reports.get(sid, {}).items():
+                reports[plan.report_key(station, "id")] = doc_id
+                reports[plan.report_key(station, "sha256")] = sha
+            yield SittingResult(
+                sid,
+                name,
+                reg,
+                employer,
+                level,
+                day,
+                attempt,
+                plan.label,
+                tuple(a[1] for a in assessors),
+                outcome,
+                levels,
+                areas,
+                reports,
+            )
+
+    def _final(
+        self, sid: str, plan: _PackPlan, assessors: list[tuple[str, str, bool, str]]
+    ) -> tuple[dict[str, int], bool]:
+        """The agreed levels (column key → level) and whether nothing is missing.
+
+        Levels are shown only once every assessor of the sitting has submitted: until
+        then no level is agreed by anyone but one assessor."""
+        if not assessors or not all(a[2] for a in assessors):
+            return {}, False
+        complete = True
+        started = self.started.get(sid, set())
+        given = self.levels.get(sid, {})
+        judged = self.judged.get(sid, {})
+        moderated = self.moderated.get(sid, {})
+        out: dict[str, int] = {}
+        for station, kind, _ in plan.stations:
+            if kind == "written":
+                has_text, submitted = self.scripts.get(sid, (False, False))
+                if not submitted or not (has_text or (station, "writing") in started):
+                    complete = False
+            elif (station, _MAIN_PHASE[kind]) not in started:
+                complete = False
+            sheets = sum(1 for a in assessors if _observes(a[3], station))
+            if sheets == 0:
+                complete = False
+                continue
+            for crit in plan.criteria_at[station]:
+                agreed = moderated.get((station, crit))
+                n, lo, hi = given.get((station, crit), (0, None, None))
+                if n < sheets:
+                    complete = False
+                if isinstance(agreed, int):
+                    out[plan.criterion_key(station, crit)] = agreed
+                elif n == sheets and lo == hi and lo is not None:
+                    out[plan.criterion_key(station, crit)] = lo
+                else:
+                    complete = False  # unscored, or a difference not yet moderated
+            jn, jlo, jhi = judged.get(station, (0, None, None))
+            if jn < sheets or (jlo != jhi and moderated.get((station, JUDGEMENT)) is None):
+                complete = False
+        return out, complete
+
+
+ProgressFn = Callable[[int, int], object]
+CancelledFn = Callable[[], bool]

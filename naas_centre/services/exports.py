@@ -1,0 +1,175 @@
+"""Exporting score sheets (for employers) and equality monitoring in aggregate (for QA).
+
+Score sheets carry names and results: a centre manager or an administrator exports
+them. Equality monitoring leaves the centre only as counts, and only through the
+quality-assurance lead. Each export is noted in the audit trail (who, what, how many
+rows, which file), as personal data leaving the centre should be. A filter that names
+no known employer or level is refused before anything is read or written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from db.base import new_id
+from db.engine import Database
+from db.models import CandidateRow, EmployerRow, SittingRow
+from naas_centre.errors import UserError
+from naas_centre.exports import equality as equality_export
+from naas_centre.exports import writers
+from naas_centre.exports.atomic import check_target
+from naas_centre.exports.score_sheets import Filters, ScoreSheetQuery
+from naas_centre.exports.writers import ExportCancelled, Format
+from naas_centre.packs.schema import Level
+from naas_centre.services import audit
+from naas_centre.services.accounts import require
+from naas_centre.services.views import Actor, Role
+
+__all__ = [
+    "EXPORTERS",
+    "ExportCancelled",
+    "ExportChoices",
+    "ExportResult",
+    "Filters",
+    "choices",
+    "export_equality",
+    "export_score_sheets",
+    "filters_for",
+]
+
+EXPORTERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
+LEVELS = tuple(lv.value for lv in Level)
+
+
+@dataclass(frozen=True)
+class ExportChoices:
+    """What the filters can name: days with sittings, employers, levels."""
+
+    days: tuple[date, ...]
+    employers: tuple[str, ...]
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: int
+    format: str
+    filters: Filters
+
+
+def _known_employers(db: Database) -> list[str]:
+    with db.read() as s:
+        names = set(s.scalars(select(EmployerRow.name)))
+        names |= set(s.scalars(select(CandidateRow.employer).distinct()))
+    return sorted(n for n in names if n)
+
+
+def choices(db: Database, actor: Actor) -> ExportChoices:
+    require(actor, *EXPORTERS, Role.QA_LEAD)
+    with db.read() as s:
+        days = tuple(s.scalars(select(SittingRow.day).distinct().order_by(SittingRow.day)))
+    return ExportChoices(days, tuple(_known_employers(db)), LEVELS)
+
+
+def filters_for(
+    db: Database, day: date | None = None, employer: str | None = None, level: str | None = None
+) -> Filters:
+    """The filters as stored names, or UserError naming what is not known."""
+    if employer is not None:
+        known = _known_employers(db)
+        wanted = " ".join(employer.split()).casefold()
+        match = next((k for k in known if " ".join(k.split()).casefold() == wanted), None)
+        if match is None:
+            listed = ", ".join(known) if known else "none yet"
+            raise UserError(f"No employer called «{employer}» (known: {listed}).")
+        employer = match
+    if level is not None:
+        wanted = level.strip().casefold()
+        if wanted not in LEVELS:
+            raise UserError(f"No level called «{level}» (known: {', '.join(LEVELS)}).")
+        level = wanted
+    return Filters(day, employer, level)
+
+
+def _target(target: Path) -> Path:
+    """The file to write, refused plainly before any work when it cannot be."""
+    target = Path(target).expanduser()
+    try:
+        check_target(target)
+    except IsADirectoryError:
+        raise UserError(
+            f"{target} is a folder; give a file name such as {target / 'score-sheets.csv'}."
+        ) from None
+    except FileNotFoundError:
+        raise UserError(f"{target.parent}: no such folder.") from None
+    except OSError as exc:
+        raise UserError(f"{target}: {exc.strerror or exc}.") from None
+    return target
+
+
+def export_score_sheets(
+    db: Database,
+    actor: Actor,
+    target: Path,
+    fmt: Format,
+    filters: Filters = Filters(),  # noqa: B008 - frozen, so one default is safe
+    progress: writers.Progress | None = None,
+    cancelled: writers.Cancelled | None = None,
+) -> ExportResult:
+    """Writes the score sheets the filters select, one row per sitting.
+
+    ``progress(done, total)`` is called every few hundred rows, and ``cancelled()``
+    asked at the same points: when it says so, ``ExportCancelled`` is raised and no
+    file is left behind. Equality monitoring never appears in a score sheet."""
+    require(actor, *EXPORTERS)
+    if fmt not in writers.FORMATS:
+        raise UserError(f"No export format called «{fmt}» (known: {', '.join(writers.FORMATS)}).")
+    target = _target(target)
+    write = writers.write_csv if fmt == "csv" else writers.write_xlsx
+    with db.read() as s:
+        query = ScoreSheetQuery.open(s, filters)
+        if not query.total:
+            raise UserError(f"No sitting {filters.in_words()}: nothing to export, and no file was written.")
+        rows = write(target, query.columns, query.rows(), query.total, progress, cancelled)
+    _note(db, actor, "export.score_sheets", target, fmt, filters, rows)
+    return ExportResult(target, rows, fmt, filters)
+
+
+def export_equality(
+    db: Database,
+    actor: Actor,
+    target: Path,
+    filters: Filters = Filters(),  # noqa: B008
+) -> ExportResult:
+    """Outcomes counted by age band, ethnicity, disability and sex, small counts
+    suppressed, as CSV: for the quality-assurance lead only."""
+    require(actor, Role.QA_LEAD)
+    target = _target(target)
+    with db.read() as s:
+        counts = equality_export.outcome_counts(s, filters)
+    if not counts:
+        raise UserError(f"No sitting {filters.in_words()}: nothing to count, and no file was written.")
+    rows = equality_export.write_csv(target, counts)
+    _note(db, actor, "export.equality", target, "csv", filters, rows)
+    return ExportResult(target, rows, "csv", filters)
+
+
+def _note(
+    db: Database, actor: Actor, action: str, target: Path, fmt: str, filters: Filters, rows: int
+) -> None:
+    detail = {
+        "file": str(target),
+        "format": fmt,
+        "rows": rows,
+        "day": filters.day.isoformat() if filters.day else None,
+        "employer": filters.employer,
+        "level": filters.level,
+    }
+    with db.write() as s:
+        # The command line acts without an account of its own: the entry names none.
+        audit.note(s, actor if actor.account_id else None, action, "export", new_id(), detail)
