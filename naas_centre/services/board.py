@@ -224,9 +224,9 @@ def data_version(db: Database) -> str:
 
 def _read(s: Session, plan: DayPlanRow) -> DayBoard:
     pack = packs.pack_by_id(s, plan.pack_id)
-    rooms = dict(s.execute(select(RoomRow.id, RoomRow.name)).tuples().all())
-    names = dict(s.execute(select(AccountRow.id, AccountRow.display_name)).tuples().all())
-    actors = dict(s.execute(select(ActorRow.id, ActorRow.full_name)).tuples().all())
+    rooms = dict(s.execute(select(RoomRow.id, RoomRow.name)).all())
+    names = dict(s.execute(select(AccountRow.id, AccountRow.display_name)).all())
+    actors = dict(s.execute(select(ActorRow.id, ActorRow.full_name)).all())
     titles = {sc.id: sc.title for sc in pack.scenarios}
     order = [sc.id for sc in pack.scenarios]
 

@@ -1,7 +1,9 @@
-"""The centre's day for managers, administrators and quality assurance: rooms by slots.
+"""The centre's day for managers, administrators and quality assurance.
 
-Each room is a column and each start time a row; a cell is one sitting, with its
-candidate, assessors and how far the scoring has got. Once every sheet is in, the cell
+A day planned as a circuit opens on its live board (``circuit_board``: stations by
+slots, a card per candidate's visit). The list beside it, and the only view of a day
+without a plan, has each room as a column and each start time as a row; a cell is one
+sitting, with its candidate, assessors and how far the scoring has got. Once every sheet is in, the cell
 says whether the sitting is ready for its reports, or what it still lacks (differences
 to moderate, a script not submitted), from ``completeness``: the same rule the reports
 apply, so the board never calls a sitting ready that the reports would refuse.
@@ -17,7 +19,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
     QHeaderView,
+    QPushButton,
+    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -27,9 +33,11 @@ from PySide6.QtWidgets import (
 
 from naas_centre.core.completeness import Missing, MissingKind, in_words
 from naas_centre.formatting import local_time
+from naas_centre.services.board import DayBoard
 from naas_centre.services.views import Actor, DayOverview, SittingSummary
 from ui.common import theme
 from ui.common.widgets import label
+from ui.day.circuit_board import CircuitBoard, read_board
 from ui.day.day_page import DayPage
 from ui.day.sittings_table_model import status_text
 from ui.work.tasks import TaskManager
@@ -48,6 +56,7 @@ class BoardDay:
 
     overview: DayOverview
     lacking: dict[str, tuple[Missing, ...]] = field(default_factory=dict)
+    circuit: tuple[str, DayBoard] | None = None  # the data version and the circuit board
 
 
 def readiness_text(s: SittingSummary, lacking: tuple[Missing, ...] | None) -> str:
@@ -218,6 +227,35 @@ class CentreDayView(DayPage):
         self.summary = label("", wrap=True)
         self.summary.setObjectName("day_summary")
         self.box.addWidget(self.summary)
+        # Two views of the day: the circuit's board (when the day has a plan) and the list.
+        switch = QHBoxLayout()
+        switch.setSpacing(4)
+        self.view_choice = QButtonGroup(self)
+        self.board_button = QPushButton("Board")
+        self.list_button = QPushButton("List")
+        for i, (button, tip) in enumerate(
+            (
+                (
+                    self.board_button,
+                    "The circuit: each station by each slot, with every candidate's progress",
+                ),
+                (self.list_button, "Each room's sittings by start time"),
+            )
+        ):
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            self.view_choice.addButton(button, i)
+            switch.addWidget(button)
+        switch.addStretch(1)
+        self.view_choice.idClicked.connect(self._view_chosen)
+        self.box.addLayout(switch)
+        self._list_chosen = False  # the person chose the list: keep it across days
+        self._sittings: dict[str, SittingSummary] = {}
+        self.pages = QStackedWidget()
+        self.circuit = CircuitBoard(tasks, db, actor)
+        self.circuit.sitting_opened.connect(self.sitting_opened)
+        self.circuit.board_refreshed.connect(lambda _b: self._show_views())
+        self.pages.addWidget(self.circuit)
         self.model = DayBoardTableModel(self)
         self.board = QTableView()
         self.board.setObjectName("day_board")
@@ -233,7 +271,9 @@ class CentreDayView(DayPage):
             Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter
         )
         self.board.activated.connect(self._open)  # a double-click, or Enter
-        self.box.addWidget(self.board, 1)
+        self.pages.addWidget(self.board)
+        self.box.addWidget(self.pages, 1)
+        self._show_views()
         self.people = label("", "muted", wrap=True)
         self.people.setObjectName("day_people")
         self.box.addWidget(self.people)
@@ -249,11 +289,13 @@ class CentreDayView(DayPage):
             for s in overview.sittings
             if s.assessors and s.submitted >= len(s.assessors)
         }
-        return BoardDay(overview, lacking)
+        return BoardDay(overview, lacking, read_board(db, actor, day))
 
     def show_day(self, day: date, board: BoardDay) -> None:
         result = board.overview
         self.model.set_overview(result, board.lacking)
+        self._sittings = {s.id: s for s in result.sittings}
+        self.circuit.set_day(day, board.circuit)
         sittings = result.sittings
         if not sittings:
             self.status.setText("No sittings on this day.")
@@ -278,10 +320,42 @@ class CentreDayView(DayPage):
         if first is not None:
             self.board.setCurrentIndex(self.model.index(*first))
 
+    @property
+    def planned(self) -> bool:
+        """Whether the day shown has a circuit plan (and so a board)."""
+        b = self.circuit.model.board
+        return b is not None and b.planned
+
+    @property
+    def showing_board(self) -> bool:
+        return self.pages.currentWidget() is self.circuit
+
+    def show_board(self, board: bool) -> None:
+        """Show the circuit's board (if the day has one) or the list."""
+        self._list_chosen = not board
+        self._show_views()
+
+    def _view_chosen(self, which: int) -> None:
+        self.show_board(which == 0)
+        self.focus_body()
+
+    def _show_views(self) -> None:
+        board = self.planned and not self._list_chosen
+        for button in (self.board_button, self.list_button):
+            button.setVisible(self.planned)
+        (self.board_button if board else self.list_button).setChecked(True)
+        self.pages.setCurrentWidget(self.circuit if board else self.board)
+
     def focus_body(self) -> None:
-        self.board.setFocus()
+        if self.showing_board:
+            self.circuit.focus_body()
+        else:
+            self.board.setFocus()
 
     def selected_sitting(self) -> SittingSummary | None:
+        if self.showing_board:
+            chosen = self.circuit.selected_sitting_id()
+            return self._sittings.get(chosen) if chosen else None
         index = self.board.currentIndex()
         return self.model.sitting_at(index.row(), index.column()) if index.isValid() else None
 
