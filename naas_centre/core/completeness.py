@@ -7,6 +7,10 @@ screen can call a sitting complete that another would call incomplete.
 
 The outcome rule uses every criterion level and every station's overall judgement, so
 a difference between two submitted sheets on either is missing until it is moderated.
+
+In a circuit each station has its own assessors: a sheet is expected over the stations
+its assessor observes (``SheetFacts.stations``), differences are between the sheets of
+one station, and a station that no one observes is itself missing.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class MissingKind(StrEnum):
     REASON_NEEDED = "reason_needed"
     WRITTEN_NOT_WRITTEN = "written_not_written"
     WRITTEN_NOT_SUBMITTED = "written_not_submitted"
+    NO_ASSESSOR = "no_assessor"
     ASSESSOR_NOT_SUBMITTED = "assessor_not_submitted"
     MODERATION_OUTSTANDING = "moderation_outstanding"
 
@@ -84,7 +89,10 @@ class StationFacts:
 
 @dataclass(frozen=True)
 class SheetFacts:
-    """One assessor's sheet. Keys of ``levels`` and ``reasons``: (station id, criterion id)."""
+    """One assessor's sheet. Keys of ``levels`` and ``reasons``: (station id, criterion id).
+
+    ``stations``: the stations the assessor observes; None, every station.
+    """
 
     assessor_id: str
     assessor_name: str
@@ -92,6 +100,15 @@ class SheetFacts:
     reasons: Mapping[tuple[str, str], str]
     judgements: Mapping[str, str | None]
     submitted: bool
+    stations: frozenset[str] | None = None
+
+    def observes(self, station_id: str) -> bool:
+        return self.stations is None or station_id in self.stations
+
+
+def observing(sheets: Sequence[SheetFacts], station_id: str) -> tuple[SheetFacts, ...]:
+    """The sheets of the assessors who observe one station, in sheet order."""
+    return tuple(sh for sh in sheets if sh.observes(station_id))
 
 
 @dataclass(frozen=True)
@@ -169,6 +186,7 @@ def missing(facts: SittingFacts) -> tuple[Missing, ...]:
                     sh.assessor_name,
                 )
             )
+    # Independence: nothing is compared until every assessor of the sitting has submitted.
     if facts.sheets and all(sh.submitted for sh in facts.sheets) and len(facts.sheets) > 1:
         out += _moderation(facts)
     return tuple(out)
@@ -202,7 +220,18 @@ def _station(facts: SittingFacts, st: StationFacts) -> list[Missing]:
         what = "the role-play" if st.kind == "role_play" else "the conversation"
         item(MissingKind.STATION_NOT_STARTED, f"{what} was never started.")
 
-    for sh in facts.sheets:
+    sheets = observing(facts.sheets, st.id)
+    if facts.sheets and not sheets:
+        out.append(
+            Missing(
+                MissingKind.NO_ASSESSOR,
+                st.id,
+                st.title,
+                None,
+                f"No assessor observes “{st.title}” in this sitting; assign one to the station.",
+            )
+        )
+    for sh in sheets:
         if facts.detail_for is not None and sh.assessor_id not in facts.detail_for:
             continue
         who = sh.assessor_name
@@ -233,12 +262,11 @@ def _station(facts: SittingFacts, st: StationFacts) -> list[Missing]:
 def _moderation(facts: SittingFacts) -> list[Missing]:
     out: list[Missing] = []
     for st in facts.stations:
+        sheets = observing(facts.sheets, st.id)
         for c in st.criteria:
-            given = [sh.levels.get((st.id, c.id)) for sh in facts.sheets]
+            given = [sh.levels.get((st.id, c.id)) for sh in sheets]
             if differs(given) and (st.id, c.id) not in facts.moderated:
-                who = ", ".join(
-                    f"{sh.assessor_name} {lv}" for sh, lv in zip(facts.sheets, given, strict=True)
-                )
+                who = ", ".join(f"{sh.assessor_name} {lv}" for sh, lv in zip(sheets, given, strict=True))
                 out.append(
                     Missing(
                         MissingKind.MODERATION_OUTSTANDING,
@@ -249,11 +277,11 @@ def _moderation(facts: SittingFacts) -> list[Missing]:
                         "agree a level at moderation.",
                     )
                 )
-        verdicts = [sh.judgements.get(st.id) for sh in facts.sheets]
+        verdicts = [sh.judgements.get(st.id) for sh in sheets]
         if differs(verdicts) and (st.id, JUDGEMENT) not in facts.moderated:
             who = ", ".join(
                 f"{sh.assessor_name} “{JUDGEMENT_WORDS.get(v or '', v or 'none')}”"
-                for sh, v in zip(facts.sheets, verdicts, strict=True)
+                for sh, v in zip(sheets, verdicts, strict=True)
             )
             out.append(
                 Missing(

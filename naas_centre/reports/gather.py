@@ -3,6 +3,9 @@
 A report is made only from what was recorded: a missing timing is shown as "not
 recorded", never estimated. ``NotReady`` says why a report cannot be made yet (an
 assessor has not submitted, a script is not in, the assessors differ on a level).
+
+In a circuit each station has its own assessors: a station's report shows, names and
+is signed by the assessors who observed it; the outcome report by all of the sitting's.
 """
 
 from __future__ import annotations
@@ -212,6 +215,7 @@ class _Context:
     assessors: list[tuple[str, str, bool]]  # (account id, name, submitted)
     actors: dict[str, str]
     registrations: dict[str, str | None]  # account id → professional registration number
+    observers: dict[str, tuple[str, ...]]  # station → the account ids of its assessors
 
     @classmethod
     def load(cls, s: Session, actor: Actor, sitting_id: str) -> _Context:
@@ -246,18 +250,33 @@ class _Context:
                 )
             ).all()
         )
+        pack = packs.pack_of_row(pack_row)
         return cls(
             s,
             sitting,
             candidate,
             pack_row,
-            packs.pack_of_row(pack_row),
+            pack,
             centre,
             room.name,
             assessors,
             actors,
             registrations,
+            access.observers(s, sitting_id, pack),
         )
+
+    def of_station(self, station_id: str | None) -> list[tuple[str, str, bool]]:
+        """The assessors who observed one station (None: the whole sitting), in order."""
+        if station_id is None:
+            return self.assessors
+        ids = set(self.observers.get(station_id, ()))
+        return [a for a in self.assessors if a[0] in ids]
+
+    def criteria_expected(self) -> int:
+        """How many levels the sitting's sheets hold between them, when all are in."""
+        sizes = {station: len(rubric.criteria) for station, rubric in self.pack.rubrics()}
+        total = sum(sizes[station] * len(ids) for station, ids in self.observers.items())
+        return total or len(self.pack.criteria())
 
     def _require_submitted(self) -> None:
         if not self.assessors:
@@ -266,10 +285,13 @@ class _Context:
         if waiting:
             raise NotReady(f"Not every score is in: {', '.join(waiting)} has not submitted yet.")
 
-    def header(self, kind: ReportKind, title: str) -> ReportHeader:
+    def header(self, kind: ReportKind, title: str, station_id: str | None = None) -> ReportHeader:
+        """The report's heading and signature slots: a station's report is signed by the
+        assessors who observed that station, the outcome by every assessor of the sitting."""
         c, pr = self.candidate, self.pack_row
-        names = tuple(name for _, name, _ in self.assessors)
-        said = declaration(kind, two=len(self.assessors) > 1)
+        signers = self.of_station(station_id)
+        names = tuple(name for _, name, _ in signers)
+        said = declaration(kind, two=len(signers) > 1)
         slots = tuple(
             SignatureSlot(
                 "assessor",
@@ -278,7 +300,7 @@ class _Context:
                 registration_number=(self.registrations.get(aid) or "").strip() or None,
                 declaration=said,
             )
-            for aid, name, _ in self.assessors
+            for aid, name, _ in signers
         )
         slots += (SignatureSlot("countersign", COUNTERSIGN_LABEL, declaration=COUNTERSIGN_DECLARATION),)
         return ReportHeader(
@@ -344,9 +366,10 @@ class _Context:
             if n.text.strip() and n.criterion_id is not None:
                 evidence[(n.assessor_id, n.criterion_id)].append(n.text.strip())
         rows = []
+        observed = self.of_station(station_id)
         for c in rubric.criteria:
             scores = []
-            for aid, name, _ in self.assessors:
+            for aid, name, _ in observed:
                 row = scores_by.get((aid, station_id, c.id))
                 level = row.level if row is not None else None
                 scores.append(
@@ -421,7 +444,7 @@ class _Context:
             )
         }
         out = []
-        for aid, name, _ in self.assessors:
+        for aid, name, _ in self.of_station(station_id):
             j = rows.get(aid)
             out.append(Judgement(name, j.judgement if j else None, j.rationale if j else ""))
         return tuple(out)
@@ -435,7 +458,7 @@ class _Context:
             raise NotFound(f"The pack has no scenario {station_id!r}.")
         self._require_submitted()
         return ObservationReportData(
-            header=self.header(ReportKind.OBSERVATION, "Observation report"),
+            header=self.header(ReportKind.OBSERVATION, "Observation report", station_id),
             station_id=station_id,
             station_title=scenario.title,
             station_kind=scenario.kind,
@@ -459,7 +482,7 @@ class _Context:
             raise NotReady("The candidate's written script has not been submitted.")
         rubric = self._rubric_rows(station_id, we.rubric)
         return WrittenReportData(
-            header=self.header(ReportKind.WRITTEN, "Written-exercise report"),
+            header=self.header(ReportKind.WRITTEN, "Written-exercise report", station_id),
             station_id=station_id,
             title=we.title,
             prompt=we.prompt,
@@ -840,7 +863,7 @@ def day_summary(
         )
         for sid in ids:
             ctx = _Context.load(s, actor, sid)
-            total = len(ctx.pack.criteria()) * max(1, len(ctx.assessors))
+            total = ctx.criteria_expected()
             kinds = {m.kind for m in lacking[sid]}
             try:
                 if lacking[sid]:

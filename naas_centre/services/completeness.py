@@ -9,6 +9,9 @@ reads the facts.
 Who may ask: the sitting's own assessors, a centre manager, an administrator. An
 assessor sees the gaps on their own sheet in detail, and of a colleague only whether
 they have submitted: independence holds until both are in.
+
+In a circuit each assessor's sheet is expected over the stations they observe
+(``access.stations_in``), and a station no one observes is missing.
 """
 
 from __future__ import annotations
@@ -151,6 +154,7 @@ def facts(s: Session, sitting_id: str, *, detail_for: frozenset[str] | None = No
             reasons[link.assessor_id],
             verdicts[link.assessor_id],
             link.submitted_at is not None,
+            frozenset(access.stations_in(link.stations, pack)),
         )
         for link, name in s.execute(
             select(SittingAssessorRow, AccountRow.display_name)

@@ -7,6 +7,10 @@ is the level all gave, or the moderated one; a station's final judgement likewis
 ``ModerationRow`` has ``criterion_id`` ""). The outcome exists only when every final
 value is known (``naas_centre.services.completeness`` says what is still missing).
 
+In a circuit each station has its own assessors: a difference is between the sheets of
+the assessors who observed that station, so a station with one assessor has nothing
+to moderate and its final values are that assessor's.
+
 Beside each difference the moderator sees each assessor's own evidence: the notes they
 tagged to that criterion (for a judgement, their notes on the station) and the reason
 they gave for the level (for a judgement, their rationale).
@@ -97,7 +101,7 @@ def final_levels_in(s: Session, sitting_id: str, pack: Pack) -> tuple[dict[str, 
     final: dict[str, int | None] = {}
     disputed: list[str] = []
     for station, c in pack.criteria():
-        given = [sh.levels[station][c.id] for sh in sheets]
+        given = [sh.levels[station][c.id] for sh in _observing(sheets, station)]
         m = moderated.get((station, c.id))
         if m is not None and m.level is not None:
             final[c.id] = m.level
@@ -118,7 +122,7 @@ def final_judgements_in(s: Session, sitting_id: str, pack: Pack) -> tuple[dict[s
     final: dict[str, str | None] = {}
     disputed: list[str] = []
     for station, _rubric in pack.rubrics():
-        given = [sh.judgements.get(station) for sh in sheets]
+        given = [sh.judgements.get(station) for sh in _observing(sheets, station)]
         m = moderated.get((station, JUDGEMENT))
         if m is not None and m.judgement is not None:
             final[station] = m.judgement
@@ -136,7 +140,7 @@ def differences(db: Database, actor: Actor, sitting_id: str) -> list[Difference]
     order, then the station's overall judgement."""
     require(actor, *MODERATORS, Role.QA_LEAD)
     with db.read() as s:
-        pack, sheets = _submitted(s, sitting_id)
+        pack, every = _submitted(s, sitting_id)
         moderated = _moderations(s, sitting_id)
         names = dict(s.execute(select(AccountRow.id, AccountRow.display_name)).all())
         titles = _station_titles(pack)
@@ -163,6 +167,7 @@ def differences(db: Database, actor: Actor, sitting_id: str) -> list[Difference]
 
         out: list[Difference] = []
         for station, rubric in pack.rubrics():
+            sheets = _observing(every, station)
             for c in rubric.criteria:
                 given = [sh.levels[station][c.id] for sh in sheets]
                 if not differs(given):
@@ -248,6 +253,7 @@ def agree(
             raise UserError(f"{titles[station_id]} has no such criterion.")
         if level not in {lv.value for lv in pack.levels_for(rubric)}:
             raise UserError(f"Level {level} is not on the scale.")
+        sheets = _only_one(pack, sheets, station_id)
         if not differs([sh.levels[station_id][criterion_id] for sh in sheets]):
             raise Conflict("The assessors agree on this criterion: there is nothing to moderate.")
         row, before = _row(s, actor, sitting_id, station_id, criterion_id)
@@ -271,6 +277,7 @@ def agree_judgement(
         pack, sheets = _submitted(s, sitting_id)
         if station_id not in dict(pack.rubrics()):
             raise UserError("The pack has no such station.")
+        sheets = _only_one(pack, sheets, station_id)
         if not differs([sh.judgements.get(station_id) for sh in sheets]):
             raise Conflict("The assessors' overall judgements agree: there is nothing to moderate.")
         row, before = _row(s, actor, sitting_id, station_id, JUDGEMENT)
@@ -309,6 +316,21 @@ def _station_titles(pack: Pack) -> dict[str, str]:
     if pack.written_exercise is not None:
         titles[pack.written_exercise.id] = pack.written_exercise.title
     return titles
+
+
+def _observing(sheets: list[ScoreSheet], station_id: str) -> list[ScoreSheet]:
+    """The sheets of the assessors who observed one station (a sheet holds only those)."""
+    return [sh for sh in sheets if station_id in sh.levels]
+
+
+def _only_one(pack: Pack, sheets: list[ScoreSheet], station_id: str) -> list[ScoreSheet]:
+    """The station's sheets, refusing a station that has fewer than two to compare."""
+    observed = _observing(sheets, station_id)
+    if len(observed) < 2:
+        title = _station_titles(pack)[station_id]
+        who = "No assessor" if not observed else f"Only {observed[0].assessor_name}"
+        raise Conflict(f"{who} observed “{title}” in this sitting: there is nothing to moderate.")
+    return observed
 
 
 def _clock(ms: int | None) -> str | None:

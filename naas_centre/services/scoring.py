@@ -3,6 +3,10 @@
 Each call is one durable transaction: when it returns, the change is on disk and in
 the audit trail. After an assessor submits, their sheet is read-only.
 
+In a circuit an assessor observes only some stations (``access.observed_stations``):
+they record levels, judgements and notes on those alone, and their sheet is complete
+when those are.
+
 A level below the pack's standard carries the assessor's written reason
 (``ScoreRow.reason``): a sheet holding one without its reason cannot be submitted.
 """
@@ -22,7 +26,7 @@ from db.engine import Database
 from db.models import EvidenceNoteRow, JudgementRow, ScoreRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
 from naas_centre.packs.schema import Criterion, Pack
-from naas_centre.services import audit, packs
+from naas_centre.services import access, audit, packs
 from naas_centre.services.views import Actor, Role
 
 JUDGEMENTS = ("met", "not_met")
@@ -71,6 +75,21 @@ class _Open:
     link: SittingAssessorRow
     pack: Pack
 
+    @property
+    def stations(self) -> tuple[str, ...]:
+        """The stations this assessor observes in the sitting."""
+        return access.stations_in(self.link.stations, self.pack)
+
+    def require_observed(self, station_id: str) -> None:
+        _require_observed(self.pack, self.link.stations, station_id)
+
+
+def _require_observed(pack: Pack, stations: str, station_id: str) -> None:
+    """Refuses a station that is another assessor's in this sitting ("": every station is
+    theirs, and nothing is refused that was not before)."""
+    if stations.strip() and station_id not in access.stations_in(stations, pack):
+        raise PermissionDenied(access.not_observed(station_titles(pack).get(station_id, station_id)))
+
 
 def _open_for_scoring(s: Session, actor: Actor, sitting_id: str) -> _Open:
     if actor.role != Role.ASSESSOR:
@@ -108,7 +127,7 @@ _SITTINGS = cast(Table, SittingRow.__table__)
 _LINKS = cast(Table, SittingAssessorRow.__table__)
 _SCORES = cast(Table, ScoreRow.__table__)
 _SHEET_OPEN = (
-    select(_SITTINGS.c.pack_id, _LINKS.c.id, _LINKS.c.submitted_at)
+    select(_SITTINGS.c.pack_id, _LINKS.c.id, _LINKS.c.submitted_at, _LINKS.c.stations)
     .select_from(
         _SITTINGS.outerjoin(
             _LINKS, and_(_LINKS.c.sitting_id == _SITTINGS.c.id, _LINKS.c.assessor_id == bindparam("assessor"))
@@ -164,12 +183,14 @@ def record_level(
         found = conn.execute(_SHEET_OPEN, {"sitting": sitting_id, "assessor": actor.account_id}).first()
         if found is None:
             raise NotFound("No such sitting.")
-        pack_id, link_id, submitted_at = found
+        pack_id, link_id, submitted_at, stations = found
         if link_id is None:
             raise PermissionDenied("This sitting is not assigned to you.")
         if submitted_at is not None:
             raise Conflict("You have submitted this sitting; your scores are read-only.")
-        _check_criterion(packs.pack_by_id(s, pack_id), station_id, criterion_id, level)
+        pack = packs.pack_by_id(s, pack_id)
+        _check_criterion(pack, station_id, criterion_id, level)
+        _require_observed(pack, stations or "", station_id)
         key = {
             "sitting": sitting_id,
             "assessor": actor.account_id,
@@ -261,6 +282,7 @@ def set_judgement(
         opened = _open_for_scoring(s, actor, sitting_id)
         if station_id not in {sid for sid, _ in opened.pack.rubrics()}:
             raise UserError(f"The pack has no station {station_id!r}.")
+        opened.require_observed(station_id)
         row = s.scalar(
             select(JudgementRow).where(
                 JudgementRow.sitting_id == sitting_id,
@@ -311,6 +333,7 @@ def add_note(
                 if stored.assessor_id != actor.account_id or stored.sitting_id != sitting_id:
                     raise Conflict("That note id belongs to another note.")
                 return stored.id
+        opened.require_observed(station_id)
         if criterion_id is not None:
             _check_criterion(opened.pack, station_id, criterion_id, None)
         stamp = utcnow()  # one instant for both: a note is "edited" only once it changes
@@ -335,10 +358,11 @@ def add_note(
 def submit(db: Database, actor: Actor, sitting_id: str) -> None:
     """Closes the assessor's sheet.
 
-    Every criterion and judgement must be in, and every level below the standard must
-    carry its reason; a refusal names what is missing, by title. What the sitting
-    itself lacks (a station never held, a script not in: ``services.completeness``)
-    the sitting screen shows before submitting, and the outcome waits for it.
+    Every criterion and judgement of the stations they observe must be in, and every
+    level below the standard must carry its reason; a refusal names what is missing, by
+    title. What the sitting itself lacks (a station never held, a script not in:
+    ``services.completeness``) the sitting screen shows before submitting, and the
+    outcome waits for it.
     """
     with db.write() as s:
         opened = _open_for_scoring(s, actor, sitting_id)
@@ -353,7 +377,9 @@ def submit(db: Database, actor: Actor, sitting_id: str) -> None:
                 )
             )
         }
-        missing = [(station, c.id) for station, c in pack.criteria() if (station, c.id) not in scores]
+        mine = set(opened.stations)
+        criteria = [(station, c.id) for station, c in pack.criteria() if station in mine]
+        missing = [key for key in criteria if key not in scores]
         if missing:
             raise Conflict(f"{len(missing)} criteria are not scored yet ({_named(pack, missing)}).")
         judged = {
@@ -367,14 +393,12 @@ def submit(db: Database, actor: Actor, sitting_id: str) -> None:
             )
         }
         titles = station_titles(pack)
-        unjudged = [titles[sid] for sid, _ in pack.rubrics() if sid not in judged]
+        unjudged = [titles[sid] for sid in opened.stations if sid not in judged]
         if unjudged:
             raise Conflict(f"No overall judgement yet for: {', '.join(unjudged)}.")
         standard = standard_level(pack)
         unexplained = [
-            key
-            for key in ((station, c.id) for station, c in pack.criteria())
-            if (scores[key].level or 0) < standard and not scores[key].reason.strip()
+            key for key in criteria if (scores[key].level or 0) < standard and not scores[key].reason.strip()
         ]
         if unexplained:
             raise Conflict(

@@ -115,6 +115,9 @@ def _slot_for(actor: Actor, slots: tuple[SignatureSlot, ...], taken: set[int], k
                 if i in taken:
                     raise Conflict("You have already signed this version of the report.")
                 return i
+        if kind in (ReportKind.OBSERVATION, ReportKind.WRITTEN):
+            # In a circuit a station's report is signed by the assessors who observed it.
+            raise PermissionDenied("Only an assessor who observed this station can sign its report.")
         raise PermissionDenied("Only an assessor of this sitting can sign its reports.")
     if actor.role == Role.CENTRE_MANAGER:
         for i, slot in enumerate(slots):
@@ -232,8 +235,9 @@ def perform(job: SigningJob, identity: SignerIdentity) -> SignedResult:
 
 
 def _required_signers(data: ReportData) -> list[RequiredSigner]:
-    """Every signature the report needs, from its signature slots: both assessors by
-    account, and the countersigning centre manager (any, so account "")."""
+    """Every signature the report needs, from its signature slots: its assessors by
+    account (for a station's report, those who observed it), and the countersigning
+    centre manager (any, so account "")."""
     slots = data.slots if isinstance(data, rdata.DaySummaryData) else data.header.slots
     return [
         RequiredSigner(i, slot.role, slot.label.partition(": ")[2] or slot.label, slot.account_id or "")

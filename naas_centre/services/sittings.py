@@ -26,6 +26,7 @@ from db.models import (
     SittingActorRow,
     SittingAssessorRow,
     SittingRow,
+    VisitRow,
 )
 from naas_centre.errors import Conflict, NotFound, UserError
 from naas_centre.packs.schema import Pack
@@ -58,6 +59,34 @@ class CandidateInput:
     break_between_scenarios: bool = False
     adjustment_notes: str = ""
     training_footage_opt_out: bool = False
+
+
+@dataclass(frozen=True)
+class ObservedStation:
+    """A station an assessor observes in one sitting, and when and where: its visit's
+    time and room where the day is planned as a circuit, else the sitting's."""
+
+    station_id: str
+    title: str
+    starts_at: datetime
+    room: str
+
+
+@dataclass(frozen=True)
+class AssessorSitting(SittingSummary):
+    """A row of an assessor's day: the sitting, and which of its stations are theirs.
+
+    ``every_station``: the assessor observes the whole sitting (the same assessors in
+    one room); else ``observed`` lists their stations, in sitting order.
+    """
+
+    observed: tuple[ObservedStation, ...] = ()
+    every_station: bool = True
+
+    @property
+    def first_at(self) -> datetime:
+        """When this assessor's part of the sitting starts."""
+        return min((st.starts_at for st in self.observed), default=self.starts_at)
 
 
 # Planning ------------------------------------------------------------------------
@@ -214,7 +243,11 @@ def list_for_assessor(db: Database, actor: Actor, day: date) -> list[SittingSumm
             .join(SittingAssessorRow, SittingAssessorRow.sitting_id == SittingRow.id)
             .where(SittingRow.day == day, SittingAssessorRow.assessor_id == actor.account_id)
         ).all()
-        return _summaries(s, ids, only_assessor=actor.account_id)
+        mine = _summaries(s, ids, only_assessor=actor.account_id)
+        # In a circuit an assessor's day runs by their own stations' times.
+        return sorted(
+            mine, key=lambda row: row.first_at if isinstance(row, AssessorSitting) else row.starts_at
+        )
 
 
 def day_overview(db: Database, actor: Actor, day: date) -> DayOverview:
@@ -277,7 +310,12 @@ def sitting_detail(db: Database, actor: Actor, sitting_id: str) -> SittingDetail
 
 
 def score_sheets(s: Session, sitting_id: str, pack: Pack) -> list[ScoreSheet]:
-    """Every assigned assessor's sheet, with every criterion present (None: not scored)."""
+    """Every assigned assessor's sheet, with every criterion present (None: not scored).
+
+    A sheet holds the stations its assessor observes (``access.stations_in``), all of
+    them where the same assessors see the whole sitting: ``sheet.levels`` keys are
+    those stations, in sitting order.
+    """
     assigned = s.execute(
         select(SittingAssessorRow, AccountRow.display_name)
         .join(AccountRow, AccountRow.id == SittingAssessorRow.assessor_id)
@@ -287,16 +325,18 @@ def score_sheets(s: Session, sitting_id: str, pack: Pack) -> list[ScoreSheet]:
     scores = s.scalars(select(ScoreRow).where(ScoreRow.sitting_id == sitting_id)).all()
     judgements = s.scalars(select(JudgementRow).where(JudgementRow.sitting_id == sitting_id)).all()
     sheets = []
+    rubrics = dict(pack.rubrics())
     for link, name in assigned:
+        observed = access.stations_in(link.stations, pack)
         levels: dict[str, dict[str, int | None]] = {
-            station: {c.id: None for c in rubric.criteria} for station, rubric in pack.rubrics()
+            station: {c.id: None for c in rubrics[station].criteria} for station in observed
         }
         for sc in scores:
             if sc.assessor_id == link.assessor_id and sc.station_id in levels:
                 levels[sc.station_id][sc.criterion_id] = sc.level
-        verdicts: dict[str, str | None] = {station: None for station, _ in pack.rubrics()}
+        verdicts: dict[str, str | None] = {station: None for station in observed}
         for j in judgements:
-            if j.assessor_id == link.assessor_id:
+            if j.assessor_id == link.assessor_id and j.station_id in verdicts:
                 verdicts[j.station_id] = j.judgement
         sheets.append(ScoreSheet(link.assessor_id, name, levels, verdicts, link.submitted_at))
     return sheets
@@ -316,14 +356,31 @@ def _summaries(s: Session, ids: Iterable[str], only_assessor: str | None) -> lis
     ).all()
     assessors: dict[str, list[str]] = defaultdict(list)
     submitted: dict[str, int] = defaultdict(int)
-    for sid, name, sub in s.execute(
-        select(SittingAssessorRow.sitting_id, AccountRow.display_name, SittingAssessorRow.submitted_at)
+    # sitting → (assessor id, their stations field), for what each sheet is expected to hold
+    fields: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for sid, aid, name, sub, field in s.execute(
+        select(
+            SittingAssessorRow.sitting_id,
+            SittingAssessorRow.assessor_id,
+            AccountRow.display_name,
+            SittingAssessorRow.submitted_at,
+            SittingAssessorRow.stations,
+        )
         .join(AccountRow, AccountRow.id == SittingAssessorRow.assessor_id)
         .where(SittingAssessorRow.sitting_id.in_(ids))
         .order_by(SittingAssessorRow.created_at)
     ):
         assessors[sid].append(name)
         submitted[sid] += sub is not None
+        fields[sid].append((aid, field))
+    visits: dict[tuple[str, str], tuple[datetime, str]] = {}
+    if only_assessor:
+        for sid, station, at, visit_room in s.execute(
+            select(VisitRow.sitting_id, VisitRow.station_id, VisitRow.starts_at, RoomRow.name)
+            .join(RoomRow, RoomRow.id == VisitRow.room_id)
+            .where(VisitRow.sitting_id.in_(ids))
+        ):
+            visits[(sid, station)] = (at, visit_room)
     scored_q = (
         select(ScoreRow.sitting_id, func.count())
         .where(ScoreRow.sitting_id.in_(ids), ScoreRow.level.is_not(None))
@@ -335,27 +392,50 @@ def _summaries(s: Session, ids: Iterable[str], only_assessor: str | None) -> lis
     out = []
     for sitting, candidate, room, pack_row in rows:
         pack = packs.pack_of_row(pack_row)
-        per_sheet = len(pack.criteria())
-        sheets = 1 if only_assessor else max(1, len(assessors[sitting.id]))
-        out.append(
-            SittingSummary(
-                id=sitting.id,
-                day=sitting.day,
-                starts_at=sitting.starts_at,
-                room=room,
-                candidate_name=candidate.full_name,
-                candidate_employer=candidate.employer,
-                pack_title=pack_row.title,
-                level=pack_row.level,
-                attempt=sitting.attempt,
-                status=sitting.status,
-                assessors=tuple(assessors[sitting.id]),
-                criteria_total=per_sheet * sheets,
-                criteria_scored=scored.get(sitting.id, 0),
-                submitted=submitted[sitting.id],
-            )
+        per_station = {station: len(rubric.criteria) for station, rubric in pack.rubrics()}
+        expected = {aid: access.stations_in(field, pack) for aid, field in fields[sitting.id]}
+        if only_assessor:
+            total = sum(per_station[st] for st in expected.get(only_assessor, ()))
+        elif expected:
+            total = sum(per_station[st] for stations in expected.values() for st in stations)
+        else:
+            total = len(pack.criteria())
+        summary = SittingSummary(
+            id=sitting.id,
+            day=sitting.day,
+            starts_at=sitting.starts_at,
+            room=room,
+            candidate_name=candidate.full_name,
+            candidate_employer=candidate.employer,
+            pack_title=pack_row.title,
+            level=pack_row.level,
+            attempt=sitting.attempt,
+            status=sitting.status,
+            assessors=tuple(assessors[sitting.id]),
+            criteria_total=total,
+            criteria_scored=scored.get(sitting.id, 0),
+            submitted=submitted[sitting.id],
         )
+        if only_assessor:
+            field = dict(fields[sitting.id]).get(only_assessor, "")
+            titles = _station_titles(pack)
+            summary = AssessorSitting(
+                **summary.__dict__,
+                observed=tuple(
+                    ObservedStation(st, titles[st], *visits.get((sitting.id, st), (sitting.starts_at, room)))
+                    for st in expected.get(only_assessor, ())
+                ),
+                every_station=not field.strip(),
+            )
+        out.append(summary)
     return out
+
+
+def _station_titles(pack: Pack) -> dict[str, str]:
+    titles = {sc.id: sc.title for sc in pack.scenarios}
+    if pack.written_exercise is not None:
+        titles[pack.written_exercise.id] = pack.written_exercise.title
+    return titles
 
 
 def _candidate_view(c: CandidateRow) -> CandidateView:
