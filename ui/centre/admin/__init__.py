@@ -1,0 +1,1 @@
+"""Administration: accounts, employers, declared conflicts, actors, rooms and the centre."""
