@@ -581,9 +581,16 @@ def _clear(s: Session, actor: Actor, sittings: Sequence[SittingRow]) -> None:
 
 
 def _write(
-    s: Session, actor: Actor, plan: rota.Plan, built: rota.Rota, sittings: dict[str, SittingRow]
+    s: Session,
+    actor: Actor,
+    plan: rota.Plan,
+    built: rota.Rota,
+    sittings: dict[str, SittingRow],
+    written_id: str | None,
 ) -> None:
-    """Replaces the day's visits and links with ``built``, audited."""
+    """Replaces the day's visits and links with ``built``, audited. The written exercise
+    (pack station ``written_id``) is marked by the assessors of the candidate's first
+    station, who are already clear of any conflict with them."""
     _clear(s, actor, list(sittings.values()))
     observes: dict[tuple[str, str], list[str]] = defaultdict(list)  # (sitting, assessor) -> stations
     order = {st.id: k for k, st in enumerate(plan.stations)}
@@ -609,15 +616,24 @@ def _write(
                 observes[(sitting.id, a)].append(v.station_id)
             if v.actor_id:
                 s.add(SittingActorRow(sitting_id=sitting.id, station_id=v.station_id, actor_id=v.actor_id))
+        first = next((v for v in mine if v.station_id != WRITTEN), None)
+        if written_id is not None and first is not None:
+            for a in first.assessor_ids:
+                observes[(sitting.id, a)].append(written_id)
     for (sid, aid), stations in observes.items():
         link = SittingAssessorRow(
             sitting_id=sid,
             assessor_id=aid,
-            stations=",".join(sorted(stations, key=lambda x: order.get(x, 99))),
+            stations=",".join(sorted(stations, key=lambda x: order.get(x, len(order)))),
         )
         s.add(link)
         audit.record(s, actor, "sitting.assign_assessor", link, None)
     s.flush()
+
+
+def _written_id(s: Session, row: DayPlanRow) -> str | None:
+    we = packs.pack_by_id(s, row.pack_id).written_exercise
+    return we.id if we is not None else None
 
 
 def build(db: Database, actor: Actor, day: date) -> DayRota:
@@ -645,7 +661,7 @@ def build(db: Database, actor: Actor, day: date) -> DayRota:
             raise UserError("Choose the written-exercise room and its seats before building the rota.")
         _refuse_if_started(s, list(sittings.values()))
         built = rota.build_rota(plan)
-        _write(s, actor, plan, built, sittings)
+        _write(s, actor, plan, built, sittings, _written_id(s, row))
         audit.note(s, actor, "day_plan.build", "day_plans", row.id, {"visits": len(built.visits)})
         return _day_rota(s, row)
 
@@ -674,7 +690,7 @@ def _adjust(db: Database, actor: Actor, day: date, change: str, how: object) -> 
             raise RotaRefused(refusals)
         touched = {v.candidate_id for v in set(changed.visits) ^ set(current.visits)}
         _refuse_if_started(s, [sittings[c] for c in touched if c in sittings])
-        _write(s, actor, plan, changed, sittings)
+        _write(s, actor, plan, changed, sittings, _written_id(s, row))
         audit.note(s, actor, f"day_plan.{change}", "day_plans", row.id, {"candidates": sorted(touched)})
         return _day_rota(s, row)
 

@@ -137,8 +137,8 @@ def test_the_rota_is_written_with_visits_assessors_by_station_and_actors(day: Da
             assert sitting.starts_at == mine[0].starts_at
             stations = [set(link.stations.split(",")) for link in links if link.sitting_id == sitting.id]
             # Each station's assessors observe that station only.
-            assert all(st <= {"home-visit", "reflection"} for st in stations)
-            assert set().union(*stations) == {"home-visit", "reflection"}
+            assert all(st <= {"home-visit", "reflection", "case-record"} for st in stations)
+            assert set().union(*stations) == {"home-visit", "reflection", "case-record"}
     assert planning.check(day.db, day.manager, DAY) == []
     # Extra time: Aisha's written visit is 25% longer than the pack's 45 minutes.
     aisha = [v for v in built.for_candidate(day.candidates["Aisha Rahman"]) if v.station_id == "written"]
