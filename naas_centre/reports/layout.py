@@ -7,6 +7,7 @@ rules, and nothing that says something by colour alone.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Image, Paragraph, Table, TableStyle
 
 from naas_centre.reports import fonts
 
@@ -155,6 +157,55 @@ def facts(pairs: list[tuple[str, str]], width: float, st: dict[str, ParagraphSty
         )
     )
     return table
+
+
+# The centre's logo -----------------------------------------------------------------------
+
+LOGO_MAX_W = 48 * mm
+LOGO_MAX_H = 18 * mm
+
+
+def logo_image(logo: bytes | None) -> Image | None:
+    """The centre's logo scaled into its box, keeping its shape; None for none.
+
+    The logo was checked when it was set; a picture that still cannot be read leaves
+    the report without it rather than without the report.
+    """
+    if not logo:
+        return None
+    try:
+        w, h = ImageReader(io.BytesIO(logo)).getSize()
+    except Exception:  # ReportLab raises its own and Pillow's errors for a bad picture
+        return None
+    if w <= 0 or h <= 0:
+        return None
+    scale = min(LOGO_MAX_W / w, LOGO_MAX_H / h)
+    image = Image(io.BytesIO(logo), width=w * scale, height=h * scale)
+    image.hAlign = "RIGHT"
+    return image
+
+
+def with_logo(heading: list[Flowable], logo: bytes | None, width: float) -> list[Flowable]:
+    """The first page's heading with the centre's logo beside it, at the right."""
+    image = logo_image(logo)
+    if image is None:
+        return heading
+    table = Table(
+        [[heading, image]], colWidths=[width - LOGO_MAX_W - 4 * mm, LOGO_MAX_W + 4 * mm], hAlign="LEFT"
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [table]
 
 
 # Times: stored in UTC, shown in the centre's zone ----------------------------------

@@ -64,6 +64,7 @@ from naas_centre.reports.layout import (
     p,
     stamp,
     styles,
+    with_logo,
 )
 
 JUDGEMENT_WORDS: dict[str | None, str] = {
@@ -85,14 +86,20 @@ class RenderedReport:
     title: str
 
 
-def render(data: ReportData) -> RenderedReport:
+def render(data: ReportData, *, logo: bytes | None = None) -> RenderedReport:
+    """The report as a PDF; ``logo`` is the centre's, drawn beside the first page's title.
+
+    Whoever holds the database reads the logo with ``centre_settings.report_logo`` (or
+    ``report_logo_of``) and passes it: drawing needs no database, so it runs in a worker
+    process too.
+    """
     if isinstance(data, ObservationReportData):
-        return _Builder(data.header).observation(data)
+        return _Builder(data.header, logo).observation(data)
     if isinstance(data, WrittenReportData):
-        return _Builder(data.header).written(data)
+        return _Builder(data.header, logo).written(data)
     if isinstance(data, OutcomeReportData):
-        return _Builder(data.header).outcome(data)
-    return _day_summary(data)
+        return _Builder(data.header, logo).outcome(data)
+    return _day_summary(data, logo)
 
 
 def initials(name: str) -> str:
@@ -103,8 +110,9 @@ def initials(name: str) -> str:
 
 
 class _Builder:
-    def __init__(self, header: ReportHeader) -> None:
+    def __init__(self, header: ReportHeader, logo: bytes | None = None) -> None:
         self.h = header
+        self.logo = logo
         self.st = styles()
         self.width = A4[0] - 2 * MARGIN_X
         self.tz = header.timezone
@@ -124,12 +132,12 @@ class _Builder:
             ("Adjustments", h.adjustments or "none"),
             ("Pack", f"{h.pack_title} ({h.pack_name} {h.pack_version})"),
         ]
-        out: list[Any] = [
+        heading: list[Any] = [
             p(h.title, self.st["title"], bold=True),
             Spacer(1, 1.5 * mm),
             p(subtitle, self.st["subtitle"]),
-            Spacer(1, 4 * mm),
         ]
+        out: list[Any] = [*with_logo(heading, self.logo, self.width), Spacer(1, 4 * mm)]
         if h.supersedes is not None:
             out += [self._supersedes(h.supersedes), Spacer(1, 3 * mm)]
         out += [
@@ -589,16 +597,16 @@ def _script_paragraph(text: str, style: Any) -> Paragraph:
     return p(text, style, lines=True)
 
 
-def _day_summary(d: DaySummaryData) -> RenderedReport:
+def _day_summary(d: DaySummaryData, logo: bytes | None = None) -> RenderedReport:
     st = styles()
     size = landscape(A4)
     width = size[0] - 2 * MARGIN_X
     c, cb, sm = st["cell"], st["cell_bold"], st["small"]
-    story: list[Any] = [
+    heading: list[Any] = [
         p(d.title, st["title"], bold=True),
         p(f"{d.centre_name} · {len(d.rows)} sittings", st["subtitle"]),
-        Spacer(1, 4 * mm),
     ]
+    story: list[Any] = [*with_logo(heading, logo, width), Spacer(1, 4 * mm)]
     headings = (
         "Start",
         "Room",

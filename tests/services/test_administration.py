@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from sqlalchemy import select
 from db.engine import Database
 from db.models import AccountRow, AuditEntryRow, CandidateRow, ConflictRow
 from naas_centre.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, UserError
+from naas_centre.reports.data import DayRow, DaySummaryData
+from naas_centre.reports.render import render
 from naas_centre.services import (
     accounts,
     audit,
@@ -456,3 +460,51 @@ def test_the_centre_name_logo_and_resit_rule(fresh: Fresh, tmp_path: Path) -> No
         logo_entry = s.scalars(select(AuditEntryRow).where(AuditEntryRow.action == "centre.logo")).first()
     assert logo_entry is not None and json.loads(logo_entry.after or "{}")["after"]["kind"] == "PNG"
     assert audit.verify(fresh.db).ok
+
+
+# The logo on reports -----------------------------------------------------------------------
+
+
+def _day(rows: int) -> DaySummaryData:
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    return DaySummaryData(
+        "North Centre",
+        date(2026, 12, 1),
+        tuple(
+            DayRow(
+                start,
+                "Room 1",
+                f"Candidate {i}",
+                "Leeds",
+                "practitioner",
+                1,
+                "naas-practitioner",
+                ("Sam Reid",),
+                "planned",
+                "0 of 20",
+                "pending",
+                "0 of 5",
+            )
+            for i in range(rows)
+        ),
+        (),
+    )
+
+
+def _images(pdf: bytes, tmp_path: Path) -> list[int]:
+    """The page of each picture in the PDF (pdfimages from poppler)."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True).stdout
+    return [int(line.split()[0]) for line in out.splitlines()[2:] if line.strip()]
+
+
+def test_the_centre_logo_heads_the_first_page_of_a_report(fresh: Fresh, tmp_path: Path) -> None:
+    centre_settings.set_logo(fresh.db, fresh.admin, _png((300, 90)))
+    logo = centre_settings.report_logo_of(fresh.db)
+    assert logo is not None
+    with_logo = render(_day(60), logo=logo).pdf
+    assert _images(with_logo, tmp_path) == [1]  # a long day runs to more pages: the logo only on the first
+    assert _images(render(_day(60)).pdf, tmp_path) == []
+    # A picture that cannot be drawn leaves the report whole, without it.
+    assert _images(render(_day(3), logo=b"\x89PNG\r\n\x1a\nbroken").pdf, tmp_path) == []
