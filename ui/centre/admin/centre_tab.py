@@ -29,6 +29,7 @@ from ui.common.widgets import label, set_role
 from ui.work.tasks import TaskManager
 
 LOGO_SHOWN = (220, 80)
+FIELD_WIDTH = 260  # short numbers and buttons need not span the window
 
 
 class CentreTab(QWidget):
@@ -74,6 +75,8 @@ class CentreTab(QWidget):
         self.remove_button.clicked.connect(self.remove_logo)
         side.addWidget(self.remove_button)
         side.addStretch(1)
+        for button in (self.choose_button, self.remove_button):
+            button.setMaximumWidth(FIELD_WIDTH)
         row.addLayout(side, 1)
         box.addWidget(logo)
 
@@ -98,6 +101,8 @@ class CentreTab(QWidget):
         self.rule_button.setObjectName("centre_rule_save")
         self.rule_button.clicked.connect(self.save_rule)
         form.addRow("", self.rule_button)
+        for widget in (self.wait_weeks, self.max_attempts, self.rule_button):
+            widget.setMaximumWidth(FIELD_WIDTH)
         box.addWidget(resits)
 
         self.status = label("Reading…", "muted", wrap=True)
