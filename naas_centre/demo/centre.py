@@ -1,4 +1,5 @@
-"""The demo centre: accounts, two rooms and a day of six candidates, ready to explore.
+"""The demo centre: accounts, employers, rooms, actors and a day of six candidates planned
+as a circuit, ready to explore.
 
 It is always created in a database of its own; a real centre never receives it
 (``centre.create_centre`` with ``is_demo``). Who is in it is data: ``content/centre.yaml``.
@@ -6,7 +7,6 @@ It is always created in a database of its own; a real centre never receives it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,13 +18,22 @@ from naas_centre.demo.data import Actor, Candidate, DemoAccount
 from naas_centre.errors import UserError
 from naas_centre.packs.loader import builtin_packs
 from naas_centre.packs.schema import Pack
-from naas_centre.services import accounts, centre, equality, sittings
+from naas_centre.services import (
+    accounts,
+    candidates,
+    centre,
+    conflicts,
+    employers,
+    equality,
+    planning,
+    resources,
+    sittings,
+)
 
 __all__ = [
     "ACCOUNTS",
     "ACTORS",
     "CANDIDATES",
-    "CAST",
     "LONDON",
     "Actor",
     "Candidate",
@@ -49,8 +58,6 @@ _CENTRE = data.centre()
 ACCOUNTS: tuple[DemoAccount, ...] = _CENTRE.accounts
 CANDIDATES: tuple[Candidate, ...] = _CENTRE.candidates
 ACTORS: tuple[Actor, ...] = _CENTRE.actors
-# (room index, scenario id) → the actor who plays that scenario's part in that room.
-CAST: Mapping[tuple[int, str], str] = _CENTRE.cast
 
 
 def demo_packs() -> dict[str, Pack]:
@@ -80,8 +87,9 @@ def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date |
         is_demo=True,
     )
     admin = accounts.authenticate(db, admin_acc.username, admin_acc.password)
+    for name in content.employers:
+        employers.add_employer(db, admin, name)
     ids: dict[str, str] = {}
-    employers: dict[str, str | None] = {}
     for acc in content.accounts[1:]:
         view = accounts.create_account(
             db,
@@ -95,13 +103,16 @@ def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date |
             temporary=False,  # the demo's passwords are published; nothing real is signed
         )
         ids[acc.username] = view.id
-        employers[acc.username] = acc.employer
 
     day = day or datetime.now(LONDON).date()
-    rooms = [sittings.add_room(db, admin, room.name) for room in content.rooms]
-    actor_ids = {a.name: sittings.add_actor(db, admin, a.name, a.consent) for a in content.actors}
+    rooms = {st.room: resources.add_room(db, admin, st.room).id for st in content.stations}
+    written_room = resources.add_room(db, admin, content.written_room, "written").id
+    actor_ids = {
+        a.name: resources.add_actor(db, admin, a.name, a.consent, a.parts).id for a in content.actors
+    }
 
-    placed: list[int] = []
+    booked: dict[str, str] = {}
+    endorsed_on = day - timedelta(weeks=6)
     for c in content.candidates:
         cid = sittings.add_candidate(
             db,
@@ -117,21 +128,38 @@ def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date |
             ),
         )
         equality.record(db, admin, cid, c.monitoring)
-        slot = placed.count(c.room)
-        placed.append(c.room)
-        # A carousel: candidates in one room start a fixed interval apart.
-        local = datetime.combine(day, content.first_start, LONDON) + timedelta(
-            minutes=content.carousel_minutes * slot
+        # Booking needs the employer's endorsement of the candidate's practice at the level.
+        candidates.record_endorsement(db, admin, cid, c.level, f"Practice lead, {c.employer}", endorsed_on)
+        booked[c.name] = cid
+    for conflict in content.conflicts:
+        conflicts.declare_conflict(
+            db, admin, ids[conflict.assessor], booked[conflict.candidate], conflict.kind, conflict.note
         )
-        pack = packs[c.level]
-        sid = sittings.plan_sitting(
-            db, admin, cid, pack, rooms[c.room], local.astimezone(ZoneInfo("UTC")), day=day
-        )
-        for username in content.rooms[c.room].assessors:
-            if employers[username] == c.employer:
-                # Never an assessor from the candidate's own employer: the other room's stands in.
-                username = content.rooms[(c.room + 1) % len(content.rooms)].assessors[0]
-            sittings.assign_assessor(db, admin, sid, ids[username])
-        for scenario in pack.scenarios:
-            sittings.assign_actor(db, admin, sid, scenario.id, actor_ids[content.cast[(c.room, scenario.id)]])
+
+    pack = packs[content.pack_level]
+    first = datetime.combine(day, content.first_slot, LONDON)
+    lunch = planning.BreakSpec(content.lunch_after_slot, content.lunch_minutes, "Lunch")
+    planning.save_plan(
+        db,
+        admin,
+        day,
+        pack,
+        first,
+        breaks=[lunch],
+        written_room_id=written_room,
+        written_seats=content.written_seats,
+    )
+    planning.set_stations(
+        db,
+        admin,
+        day,
+        [
+            planning.StationSpec(
+                rooms[st.room], st.station, tuple(ids[u] for u in st.assessors), actor_ids[st.actor]
+            )
+            for st in content.stations
+        ],
+    )
+    planning.add_candidates(db, admin, day, list(booked.values()))
+    planning.build(db, admin, day)
     return DemoResult(db, list(content.accounts), day)

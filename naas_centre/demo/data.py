@@ -74,30 +74,45 @@ class Candidate(NamedTuple):
     break_between_scenarios: bool
     adjustment_notes: str
     monitoring: equality.Monitoring
-    room: int
 
 
 class Actor(NamedTuple):
     name: str
     consent: bool  # to being filmed for training
+    parts: tuple[str, ...] = ()  # "pack/station" they can play
 
 
 @dataclass(frozen=True)
-class Room:
-    name: str
-    assessors: tuple[str, str]  # usernames
+class Station:
+    room: str
+    station: str  # the pack's station id
+    assessors: tuple[str, ...]  # usernames
+    actor: str  # an actor's name
+
+
+@dataclass(frozen=True)
+class Conflict:
+    assessor: str  # username
+    candidate: str  # name
+    kind: str
+    note: str
 
 
 @dataclass(frozen=True)
 class CentreContent:
     name: str
     accounts: tuple[DemoAccount, ...]
-    rooms: tuple[Room, ...]
-    first_start: time
-    carousel_minutes: int
+    employers: tuple[str, ...]
+    pack_level: str
+    stations: tuple[Station, ...]
+    written_room: str
+    written_seats: int
+    first_slot: time
+    lunch_after_slot: int
+    lunch_minutes: int
+    conflicts: tuple[Conflict, ...]
     candidates: tuple[Candidate, ...]
     actors: tuple[Actor, ...]
-    cast: dict[tuple[int, str], str]  # (room index, scenario id) → actor's name
 
 
 class _AccountFile(_Strict):
@@ -125,28 +140,50 @@ class _CandidateFile(_Strict):
     break_between_scenarios: bool = False
     adjustment_notes: str = ""
     monitoring: _MonitoringFile
-    room: int = Field(ge=0)
 
 
-class _RoomFile(_Strict):
+class _StationFile(_Strict):
+    room: str
+    station: str
+    assessors: list[str] = Field(min_length=1, max_length=2)
+    actor: str
+
+
+class _WrittenRoomFile(_Strict):
     name: str
-    assessors: tuple[str, str]
+    seats: int = Field(gt=0)
+
+
+class _LunchFile(_Strict):
+    after_slot: int = Field(gt=0)
+    minutes: int = Field(gt=0)
+
+
+class _ConflictFile(_Strict):
+    assessor: str
+    candidate: str
+    kind: str
+    note: str = ""
 
 
 class _ActorFile(_Strict):
     name: str
     consent: bool
+    parts: list[str] = []
 
 
 class _CentreFile(_Strict):
     name: str
     accounts: list[_AccountFile]
-    rooms: list[_RoomFile]
-    first_start: time
-    carousel_minutes: int = Field(gt=0)
+    employers: list[str]
+    pack_level: str
+    stations: list[_StationFile]
+    written_room: _WrittenRoomFile
+    first_slot: time
+    lunch: _LunchFile
+    conflicts: list[_ConflictFile] = []
     candidates: list[_CandidateFile]
     actors: list[_ActorFile]
-    cast: list[dict[str, str]]
 
 
 @cache
@@ -158,23 +195,38 @@ def centre() -> CentreContent:
         for a in f.accounts
     )
     usernames = {a.username for a in accounts}
-    actors = tuple(Actor(a.name, a.consent) for a in f.actors)
+    actors = tuple(Actor(a.name, a.consent, tuple(a.parts)) for a in f.actors)
     names = {a.name for a in actors}
-    cast = {(room, scenario): actor for room, parts in enumerate(f.cast) for scenario, actor in parts.items()}
-    problems = [f"an unknown assessor {u!r}" for r in f.rooms for u in r.assessors if u not in usernames]
-    problems += [f"an unknown actor {a!r} in the cast" for a in cast.values() if a not in names]
-    problems += [f"{c.name!r} in an unknown room" for c in f.candidates if c.room >= len(f.rooms)]
-    if problems or len(f.cast) != len(f.rooms) or not accounts or accounts[0].role != Role.ADMINISTRATOR:
+    people = {c.name for c in f.candidates}
+    employers = set(f.employers)
+    problems = [f"an unknown assessor {u!r}" for st in f.stations for u in st.assessors if u not in usernames]
+    problems += [f"an unknown actor {st.actor!r}" for st in f.stations if st.actor not in names]
+    problems += [f"an unknown employer {c.employer!r}" for c in f.candidates if c.employer not in employers]
+    problems += [
+        f"a conflict with an unknown candidate {c.candidate!r}"
+        for c in f.conflicts
+        if c.candidate not in people
+    ]
+    problems += [
+        f"{c.name!r} is not a {f.pack_level} candidate" for c in f.candidates if c.level != f.pack_level
+    ]
+    if problems or not accounts or accounts[0].role != Role.ADMINISTRATOR:
         raise RuntimeError(
             "The demo's centre.yaml is inconsistent: "
-            + ("; ".join(problems) or "one cast and one pair of assessors per room, the administrator first")
+            + ("; ".join(problems) or "the administrator comes first")
         )
     return CentreContent(
         name=f.name,
         accounts=accounts,
-        rooms=tuple(Room(r.name, r.assessors) for r in f.rooms),
-        first_start=f.first_start,
-        carousel_minutes=f.carousel_minutes,
+        employers=tuple(f.employers),
+        pack_level=f.pack_level,
+        stations=tuple(Station(st.room, st.station, tuple(st.assessors), st.actor) for st in f.stations),
+        written_room=f.written_room.name,
+        written_seats=f.written_room.seats,
+        first_slot=f.first_slot,
+        lunch_after_slot=f.lunch.after_slot,
+        lunch_minutes=f.lunch.minutes,
+        conflicts=tuple(Conflict(c.assessor, c.candidate, c.kind, c.note) for c in f.conflicts),
         candidates=tuple(
             Candidate(
                 c.name,
@@ -185,12 +237,10 @@ def centre() -> CentreContent:
                 c.break_between_scenarios,
                 c.adjustment_notes,
                 equality.Monitoring(**c.monitoring.model_dump()),
-                c.room,
             )
             for c in f.candidates
         ),
         actors=actors,
-        cast=cast,
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from db.engine import Database
 from naas_centre.demo import data
@@ -27,7 +27,7 @@ from naas_centre.demo.levels import Scale, intended_levels, scale_of, station_me
 from naas_centre.errors import Conflict, UserError
 from naas_centre.packs.outcome_adapter import evaluate_pack
 from naas_centre.packs.schema import Pack, Rubric
-from naas_centre.services import accounts, packs, scoring, sittings, timing, written
+from naas_centre.services import accounts, packs, planning, scoring, sittings, timing, written
 from naas_centre.services.views import Actor, Role, SittingSummary
 
 _DAY = data.day()
@@ -133,6 +133,8 @@ class _Day:
         manager = next(a for a in ACCOUNTS if a.role == Role.CENTRE_MANAGER)
         self.manager = self.login(manager.username)
         self._assessors: dict[str, Actor] = {}
+        self.rota = planning.day_rota(db, self.manager, day)
+        self.sheets: dict[str, tuple[dict[str, int], dict[str, int]]] = {}  # sitting → the two sheets
         self.counts = _Counts()
         self.overran = False
 
@@ -325,18 +327,25 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
     detail = sittings.sitting_detail(d.db, d.manager, summary.id)
     pack = packs.pack_for_sitting(d.db, d.manager, summary.id)
     sid = summary.id
-    assessors = [d.assessor(name) for name in summary.assessors]
-    if len(assessors) != 2:
-        raise UserError(f"{summary.candidate_name}'s sitting needs two assessors to be played through.")
-    lead = assessors[0]
+    # A circuit: each station has its own two assessors, and the written exercise is
+    # marked by the pair of the candidate's first station.
+    visits = {v.station_id: v for v in d.rota.visits if v.sitting_id == sid}
+    pairs = {station: [d.assessor(name) for name in v.assessors] for station, v in visits.items()}
+    if any(len(pair) != 2 for pair in pairs.values()):
+        raise UserError(f"{summary.candidate_name}'s stations each need two assessors to be played through.")
     struggle = STRUGGLES.get(summary.candidate_name)
-    sheets = dict(zip((a.account_id for a in assessors), intended_levels(pack, rng, struggle), strict=True))
+    # The two sheets' levels: the first assessor of each station gives the first, the second the other.
+    drawn = intended_levels(pack, rng, struggle)
+    d.sheets[sid] = drawn
     rubrics = dict(pack.rubrics())
+    lead = pairs[pack.scenarios[0].id][0]
 
     sittings.set_status(d.db, lead, sid, "checked_in")
-    start = summary.starts_at if summary.starts_at.tzinfo else summary.starts_at.replace(tzinfo=UTC)
-    t = start
     for k, scenario in enumerate(pack.scenarios):
+        t = visits[scenario.id].starts_at
+        assessors = pairs[scenario.id]
+        lead = assessors[0]
+        sheets = dict(zip((a.account_id for a in assessors), drawn, strict=True))
         plans = [p.plan for p in timing.station_timing(d.db, lead, sid, scenario.id).phases]
         phases: dict[str, _Phase] = {}
         for plan in plans:
@@ -361,11 +370,13 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
             # Scored as the discussion ends, in the break before the next station.
             scored = max(p.end for p in phases.values()) + timedelta(seconds=_SCORING_STEP_S // 3 * which)
             _score_station(d, who, sid, pack, scenario.id, scenario.rubric, mine, reasons, scored)
-        gap = 15 if detail.candidate.break_between_scenarios else rng.randint(5, 7)
-        t += timedelta(minutes=gap if k < len(pack.scenarios) - 1 else rng.randint(15, 20))
 
     we = pack.written_exercise
     if we is not None:
+        t = visits["written"].starts_at
+        assessors = pairs["written"]
+        lead = assessors[0]
+        sheets = dict(zip((a.account_id for a in assessors), drawn, strict=True))
         grant = written.open_kiosk(d.db, lead, sid)
         text = _script_for(pack.level.value, rng)
         (plan,) = [p.plan for p in written.kiosk_timing(d.db, grant).phases]
@@ -390,19 +401,33 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
             marked = ended + timedelta(minutes=_MARKING_MINUTES + 5 * which)
             _score_station(d, who, sid, pack, we.id, rubrics[we.id], mine, reasons, marked)
 
-    for who in assessors:
+    everyone = {a.account_id: a for pair in pairs.values() for a in pair}
+    for who in everyone.values():
         scoring.submit(d.db, who, sid)
     sittings.set_status(d.db, lead, sid, "complete")
 
 
 def _outcome(d: _Day, summary: SittingSummary) -> CandidateOutcome:
+    """The outcome of each of the two sheets the day's assessors gave between them: in a
+    circuit, the first assessor of every station gives the first, the second the other."""
     pack = packs.pack_for_sitting(d.db, d.manager, summary.id)
     detail = sittings.sitting_detail(d.db, d.manager, summary.id)
-    sheets = []
+    visits = [v for v in d.rota.visits if v.sitting_id == summary.id]
+    given: list[dict[str, int | None]] = [{}, {}]
     for sheet in detail.others:
-        levels = {cid: lv for station in sheet.levels.values() for cid, lv in station.items()}
+        for v in visits:
+            if sheet.assessor_name in v.assessors:
+                which = v.assessors.index(sheet.assessor_name)
+                station = (
+                    v.station_id
+                    if v.station_id != "written"
+                    else (pack.written_exercise or pack.scenarios[0]).id
+                )
+                given[which].update(sheet.levels.get(station, {}))
+    sheets = []
+    for which, levels in enumerate(given):
         result = evaluate_pack(pack, levels)
-        sheets.append(SheetOutcome(sheet.assessor_name, bool(result.met), result.reasons))
+        sheets.append(SheetOutcome(f"sheet {which + 1}", bool(result.met), result.reasons))
     return CandidateOutcome(summary.candidate_name, summary.id, summary.level, tuple(sheets))
 
 
