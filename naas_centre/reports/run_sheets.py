@@ -242,6 +242,7 @@ def actor_pack(d: RunSheetDay, pack: ActorPack) -> bytes:
     warning.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.SANS),
                 ("BOX", (0, 0), (-1, -1), 1.2, INK),
                 ("BACKGROUND", (0, 0), (-1, -1), SHADE),
                 ("TOPPADDING", (0, 0), (-1, -1), 5),
