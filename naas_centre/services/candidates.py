@@ -12,14 +12,23 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.base import utcnow
+from db.base import new_id, utcnow
 from db.engine import Database
-from db.models import AccountRow, CandidateRow, EndorsementRow, PackRow, SittingRow
+from db.models import AccountRow, CandidateRow, EmployerRow, EndorsementRow, PackRow, SittingRow
 from naas_centre.errors import Conflict, NotFound, UserError
+from naas_centre.imports.candidate_file import (
+    ImportedCandidate,
+    Known,
+    key_of,
+    normalise_name,
+    read_candidate_file,
+)
+from naas_centre.imports.problems import Problem, write_problems_csv
 from naas_centre.services import audit
 from naas_centre.services.accounts import require
 from naas_centre.services.booking import LEVELS, long_date
@@ -74,7 +83,49 @@ class CandidateEntry:
         )
 
 
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import would do: every row read, and every problem found."""
+
+    path: str
+    columns: tuple[str, ...]  # column keys found in the file (naas_centre.imports.columns)
+    rows: tuple[ImportedCandidate, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors
+
+    @property
+    def endorsements(self) -> int:
+        return sum(1 for r in self.rows if r.endorsed_on is not None)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: str
+    candidates: int
+    endorsements: int
+    warnings: tuple[Problem, ...]  # what was changed on the way in (trimmed spaces, serial dates)
+
+
 # Reading ----------------------------------------------------------------------------
+
+
+def _known(s: Session) -> Known:
+    registrations = {
+        key_of(reg): name
+        for reg, name in s.execute(select(CandidateRow.registration_number, CandidateRow.full_name))
+    }
+    employers = {
+        normalise_name(name): (name, active)
+        for name, active in s.execute(select(EmployerRow.name, EmployerRow.active))
+    }
+    return Known(registrations, employers)
 
 
 def _endorsement_view(row: EndorsementRow, names: dict[str, str]) -> EndorsementView:
@@ -228,3 +279,86 @@ def withdraw_endorsement(db: Database, actor: Actor, endorsement_id: str, reason
         s.flush()
         audit.record(s, actor, "endorsement.withdraw", row, before, deleted=True)
         audit.note(s, actor, "endorsement.withdraw_reason", row.__tablename__, row.id, {"reason": why})
+
+
+# Importing --------------------------------------------------------------------------
+
+
+def _preview(s: Session, path: Path) -> ImportPreview:
+    read = read_candidate_file(path, _known(s), today=utcnow().date())
+    return ImportPreview(read.path, read.columns, read.rows, read.problems)
+
+
+def preview_import(db: Database, actor: Actor, path: Path) -> ImportPreview:
+    """Reads a candidate file against what the centre holds; writes nothing."""
+    require(actor, *KEEPERS)
+    with db.read() as s:
+        return _preview(s, Path(path))
+
+
+def import_candidates(db: Database, actor: Actor, path: Path) -> ImportResult:
+    """Imports every candidate in the file, with their endorsements, in one transaction.
+
+    The file is read again inside the write (another workstation may have added a
+    candidate since the preview); any error refuses the whole file and writes nothing.
+    """
+    require(actor, *KEEPERS)
+    with db.write() as s:
+        preview = _preview(s, Path(path))
+        if not preview.clean:
+            first = preview.errors[0]
+            more = len(preview.errors) - 1
+            raise UserError(
+                f"Nothing was imported: {first.line()}"
+                + (f" (and {more} more problem{'s' if more != 1 else ''})" if more else "")
+            )
+        people: list[CandidateRow] = []
+        endorsed: list[EndorsementRow] = []
+        for r in preview.rows:
+            person = CandidateRow(
+                id=new_id(),
+                full_name=r.full_name,
+                registration_number=r.registration_number,
+                employer=r.employer,
+                level=r.level,
+                email=r.email,
+                extra_time_percent=r.extra_time_percent,
+                break_between_scenarios=r.break_between_scenarios,
+                adjustment_notes=r.adjustment_notes,
+            )
+            people.append(person)
+            if r.endorsed_on is not None and r.endorsed_by:
+                endorsed.append(
+                    EndorsementRow(
+                        candidate_id=person.id,
+                        level=r.level,
+                        employer=r.employer,
+                        endorsed_by=r.endorsed_by,
+                        endorsed_on=r.endorsed_on,
+                        recorded_by=actor.account_id,
+                    )
+                )
+        # One flush for every row (their defaults filled in), then the audit entries as
+        # plain inserts: a 500-row file is written in a fraction of a second, not seconds.
+        s.add_all(people)
+        s.add_all(endorsed)
+        s.flush()
+        for person in people:
+            audit.record_row(s, actor, "candidate.import", person, None)
+        for e in endorsed:
+            audit.record_row(s, actor, "endorsement.import", e, None)
+        endorsements = len(endorsed)
+        return ImportResult(
+            preview.path,
+            len(preview.rows),
+            endorsements,
+            tuple(p for p in preview.problems if not p.is_error),
+        )
+
+
+def save_problems(problems: tuple[Problem, ...] | list[Problem], target: Path) -> int:
+    """The problem list as CSV, for whoever keeps the spreadsheet; returns how many."""
+    try:
+        return write_problems_csv(problems, Path(target))
+    except OSError as exc:
+        raise UserError(f"The problem list cannot be written to {target}: {exc.strerror or exc}.") from None
