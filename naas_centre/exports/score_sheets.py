@@ -38,7 +38,7 @@ from db.models import (
     SittingRow,
 )
 from naas_centre.core.completeness import JUDGEMENT
-from naas_centre.core.outcome import CriterionSpec, OutcomeRuleSpec, evaluate
+from naas_centre.core.outcome import CriterionSpec, OutcomeRuleSpec, combine, reaches
 from naas_centre.packs import outcome_adapter
 from naas_centre.packs.schema import Pack
 from naas_centre.services import packs
@@ -100,6 +100,47 @@ class SittingResult:
     reports: dict[str, str]  # column key → report id or hash
 
 
+class FastRule:
+    """``core.outcome.evaluate``'s verdict for a complete sheet, without its sentences.
+
+    An export needs, for thousands of sittings, only whether each area and the whole
+    are met; the rule's sentences (its main cost) are for reports. The conditions are
+    the core's four, computed with its own ``combine`` and ``reaches``; a test holds the
+    two to the same answers over many random sheets and rules.
+    """
+
+    def __init__(
+        self, criteria: Sequence[CriterionSpec], rule: OutcomeRuleSpec, areas: Sequence[str]
+    ) -> None:
+        self.ids = tuple(c.id for c in criteria)
+        index = {c.id: i for i, c in enumerate(criteria)}
+        self.areas = tuple(areas)
+        self.members = tuple(tuple(index[c.id] for c in criteria if c.area == a) for a in areas)
+        minimum: dict[int, int] = {}
+        for crit, level in rule.critical:
+            minimum[index[crit]] = max(level, minimum.get(index[crit], level))
+        self.minimum = tuple(minimum.items())
+        self.rule = rule
+        self.required = len(self.areas) if rule.areas_met == "all" else rule.areas_met
+        self.standard = rule.standard()
+
+    def verdict(self, levels: Sequence[int]) -> tuple[bool, tuple[bool, ...]]:
+        """(met, each area met) for one level per criterion, in ``ids`` order."""
+        rule = self.rule
+        failed = {i for i, least in self.minimum if levels[i] < least}
+        area_met = tuple(
+            reaches(combine(rule.combine, [levels[i] for i in members]), rule.area_pass_mark)
+            and not failed.intersection(members)
+            for members in self.members
+        )
+        met = sum(area_met) >= self.required and not failed
+        if met and rule.floor_level is not None:
+            met = min(levels) >= rule.floor_level
+        if met and rule.max_below_standard is not None:
+            met = sum(1 for lv in levels if lv < self.standard) <= rule.max_below_standard
+        return met, area_met
+
+
 @dataclass
 class _PackPlan:
     """What one stored pack contributes: its specs for the rule, its column keys."""
@@ -112,8 +153,11 @@ class _PackPlan:
     area_ids: tuple[str, ...]
     area_titles: dict[str, str]
     stations: tuple[tuple[str, str, str], ...]  # (station id, kind, title) in sitting order
-    criteria_at: dict[str, tuple[str, ...]]  # station → criterion ids
+    criteria_at: dict[str, tuple[tuple[str, str], ...]]  # station → (criterion id, column key)
     written: str | None  # the written exercise's station id
+    fast: FastRule
+    order: tuple[str, ...]  # column keys in the rule's criterion order
+    area_keys: tuple[str, ...]
 
     @classmethod
     def of(cls, row: PackRow) -> _PackPlan:
@@ -124,27 +168,40 @@ class _PackPlan:
         we = pack.written_exercise
         if we is not None:
             stations += ((we.id, "written", we.title),)
+        criteria = outcome_adapter.criteria_from_pack(pack)
+        rule = outcome_adapter.rule_from_pack(pack)
+        area_ids = outcome_adapter.area_ids(pack)
         return cls(
             row.id,
             pack,
             f"{row.name} {row.version}",
-            outcome_adapter.criteria_from_pack(pack),
-            outcome_adapter.rule_from_pack(pack),
-            outcome_adapter.area_ids(pack),
+            criteria,
+            rule,
+            area_ids,
             outcome_adapter.area_titles(pack),
             stations,
-            {station: tuple(c.id for c in rubric.criteria) for station, rubric in pack.rubrics()},
+            {
+                station: tuple((c.id, _criterion_key(pack.name, station, c.id)) for c in rubric.criteria)
+                for station, rubric in pack.rubrics()
+            },
             we.id if we is not None else None,
+            FastRule(criteria, rule, area_ids),
+            tuple(_criterion_key(pack.name, station, c.id) for station, c in pack.criteria()),
+            tuple(f"area:{pack.name}/{a}" for a in area_ids),
         )
 
     def criterion_key(self, station: str, criterion: str) -> str:
-        return f"criterion:{self.pack.name}/{station}/{criterion}"
+        return _criterion_key(self.pack.name, station, criterion)
 
     def area_key(self, area: str) -> str:
         return f"area:{self.pack.name}/{area}"
 
     def report_key(self, station: str, what: str) -> str:
         return f"report-{what}:{self.pack.name}/{station}"
+
+
+def _criterion_key(pack_name: str, station: str, criterion: str) -> str:
+    return f"criterion:{pack_name}/{station}/{criterion}"
 
 
 FIXED: tuple[Column, ...] = (
@@ -439,20 +496,9 @@ class _Batch:
             areas: dict[str, str] = {}
             outcome = INCOMPLETE
             if complete:
-                result = evaluate(
-                    plan.criteria,
-                    {
-                        c: levels.get(plan.criterion_key(st, c))
-                        for st, cs in plan.criteria_at.items()
-                        for c in cs
-                    },
-                    plan.rule,
-                    areas=plan.area_ids,
-                    area_titles=plan.area_titles,
-                )
-                if result.met is not None:
-                    outcome = MET if result.met else NOT_MET
-                    areas = {plan.area_key(a.area): MET if a.met else NOT_MET for a in result.areas}
+                met, area_met = plan.fast.verdict([levels[k] for k in plan.order])
+                outcome = MET if met else NOT_MET
+                areas = {k: MET if m else NOT_MET for k, m in zip(plan.area_keys, area_met, strict=True)}
             reports: dict[str, str] = {}
             for station, (_, doc_id, sha) in self.reports.get(sid, {}).items():
                 reports[plan.report_key(station, "id")] = doc_id
@@ -499,15 +545,15 @@ class _Batch:
             if sheets == 0:
                 complete = False
                 continue
-            for crit in plan.criteria_at[station]:
+            for crit, key in plan.criteria_at[station]:
                 agreed = moderated.get((station, crit))
                 n, lo, hi = given.get((station, crit), (0, None, None))
                 if n < sheets:
                     complete = False
                 if isinstance(agreed, int):
-                    out[plan.criterion_key(station, crit)] = agreed
+                    out[key] = agreed
                 elif n == sheets and lo == hi and lo is not None:
-                    out[plan.criterion_key(station, crit)] = lo
+                    out[key] = lo
                 else:
                     complete = False  # unscored, or a difference not yet moderated
             jn, jlo, jhi = judged.get(station, (0, None, None))
