@@ -190,9 +190,27 @@ def _verify(args: argparse.Namespace) -> int:
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     trusted = _given_cas(args)
     crls = _given_crls(args)
+    documents: list[tuple[Path, bytes]] = []
+    status = EXIT_OK
+    for path in args.files:  # the files first: a missing one is named before any database
+        data = _read_pdf(path)
+        if isinstance(data, str):
+            print(data, file=sys.stderr)
+            status = EXIT_USAGE
+        else:
+            documents.append((path, data))
+    if not documents:
+        return status
     db = None
     if args.db or not trusted:
-        db = verification.open_for_reading(_target(args))
+        try:
+            db = verification.open_for_reading(_target(args))
+        except UserError as exc:
+            if args.db:
+                raise
+            raise UserError(
+                f"{exc}; give the centre's database with --db, or its CA certificate with --ca FILE"
+            ) from None
     try:
         if db is not None:
             cas, db_crls = verification.trusted_material(db)
@@ -201,13 +219,7 @@ def _verify(args: argparse.Namespace) -> int:
             crls += db_crls
         if not trusted:
             raise UserError("the centre has no CA yet (nothing was ever signed); give the CA with --ca FILE")
-        status = EXIT_OK
-        for path in args.files:
-            data = _read_pdf(path)
-            if isinstance(data, str):
-                print(data, file=sys.stderr)
-                status = EXIT_USAGE
-                continue
+        for path, data in documents:
             verdict = verify_pdf(data, trusted, crls=crls)
             record = verification.check(db, data, verdict) if db is not None and verdict.signatures else None
             ok = verdict.accepted and (record is None or record.ok)

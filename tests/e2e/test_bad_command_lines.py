@@ -340,6 +340,18 @@ def test_a_full_disk_is_one_plain_line_and_leaves_nothing_half_written(
     assert all(name.endswith(".pdf") and "/." not in name for name in written), left  # whole reports only
 
 
+def test_verify_names_a_missing_file_before_any_database_and_says_how_to_check_without_one(
+    tmp_path: Path, centre: Centre
+) -> None:
+    empty = tmp_path / "no-centre-here"
+    missing = run("verify", str(tmp_path / "missing.pdf"), data_dir=empty)
+    assert missing.plain(prefix="") == f"{tmp_path / 'missing.pdf'}: no such file"
+    no_db = run("verify", str(centre.reports[0]), data_dir=empty)
+    line = no_db.plain()
+    assert f"{empty / 'centre.db'}: no such database" in line and "--ca FILE" in line and "--db" in line
+    assert not empty.exists()  # verifying never writes, not even a data folder
+
+
 # --- the log file ------------------------------------------------------------------------
 
 
