@@ -19,6 +19,7 @@ from sqlalchemy import select
 from db.engine import Database
 from db.models import DayPlanRow, PlanStationRow, SittingRow, VisitRow
 from naas_centre.services import accounts, sittings
+from naas_centre.services import candidates as candidates_service
 from naas_centre.services.views import Actor, Role
 from tests.services.small_centre import PACK, PASSWORD
 
@@ -88,6 +89,10 @@ def make_circuit(
                 break_between_scenarios=pause,
                 adjustment_notes=notes,
             ),
+        )
+        # Booking needs the employer's endorsement of the candidate's practice.
+        candidates_service.record_endorsement(
+            db, manager, cid, "practitioner", "Jo Patel, head of service", date(2026, 11, 2)
         )
         sid = sittings.plan_sitting(db, manager, cid, PACK, rooms["Room 1"], FIRST, day=DAY)
         for who in (a1, a2):

@@ -92,12 +92,20 @@ class DayBoardTableModel(QAbstractTableModel):
         self.lacking = dict(lacking or {})
         used = {s.room for s in overview.sittings}
         self.rooms = [r for r in overview.rooms if r in used] or list(overview.rooms)
-        ordered = sorted(overview.sittings, key=lambda s: s.starts_at)
-        self.slots = list(dict.fromkeys(local_time(s.starts_at) for s in ordered))
-        self.cells = {}
+        ordered = sorted(overview.sittings, key=lambda s: (s.starts_at, s.candidate_name))
+        # Sittings that start together in one room (a circuit day's candidates all
+        # "sit" in their first room) each get a row of their own: none is hidden.
+        keyed: list[tuple[tuple[str, int], SittingSummary]] = []
+        seen: dict[tuple[str, str], int] = {}
         for s in ordered:
-            if s.room in self.rooms:
-                self.cells[(self.slots.index(local_time(s.starts_at)), self.rooms.index(s.room))] = s
+            if s.room not in self.rooms:
+                continue
+            time = local_time(s.starts_at)
+            n = seen[(time, s.room)] = seen.get((time, s.room), -1) + 1
+            keyed.append(((time, n), s))
+        rows = list(dict.fromkeys(key for key, _s in keyed))
+        self.slots = [time for time, _n in rows]
+        self.cells = {(rows.index(key), self.rooms.index(s.room)): s for key, s in keyed}
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -254,6 +262,10 @@ class CentreDayView(DayPage):
         self.pages = QStackedWidget()
         self.circuit = CircuitBoard(tasks, db, actor)
         self.circuit.sitting_opened.connect(self.sitting_opened)
+        # The chosen sitting is the last one chosen in either view, so switching views
+        # keeps it and the day's actions act on what the person last pointed at.
+        self._chosen: str | None = None
+        self.circuit.card_chosen.connect(self._choose)
         self.circuit.board_refreshed.connect(lambda _b: self._show_views())
         self.pages.addWidget(self.circuit)
         self.model = DayBoardTableModel(self)
@@ -271,6 +283,7 @@ class CentreDayView(DayPage):
             Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter
         )
         self.board.activated.connect(self._open)  # a double-click, or Enter
+        self.board.selectionModel().currentChanged.connect(self._list_current_changed)
         self.pages.addWidget(self.board)
         self.box.addWidget(self.pages, 1)
         self._show_views()
@@ -292,10 +305,16 @@ class CentreDayView(DayPage):
         return BoardDay(overview, lacking, read_board(db, actor, day))
 
     def show_day(self, day: date, board: BoardDay) -> None:
+        self._chosen = None
+        self._show_list(board)
+        self.circuit.set_day(day, board.circuit)
+        if not self.showing_board:  # the list's choice stands
+            self._list_current_changed(self.board.currentIndex(), QModelIndex())
+
+    def _show_list(self, board: BoardDay) -> None:
         result = board.overview
         self.model.set_overview(result, board.lacking)
         self._sittings = {s.id: s for s in result.sittings}
-        self.circuit.set_day(day, board.circuit)
         sittings = result.sittings
         if not sittings:
             self.status.setText("No sittings on this day.")
@@ -353,11 +372,15 @@ class CentreDayView(DayPage):
             self.board.setFocus()
 
     def selected_sitting(self) -> SittingSummary | None:
-        if self.showing_board:
-            chosen = self.circuit.selected_sitting_id()
-            return self._sittings.get(chosen) if chosen else None
-        index = self.board.currentIndex()
-        return self.model.sitting_at(index.row(), index.column()) if index.isValid() else None
+        return self._sittings.get(self._chosen) if self._chosen else None
+
+    def _choose(self, sitting_id: str) -> None:
+        self._chosen = sitting_id
+
+    def _list_current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        sitting = self.model.sitting_at(index.row(), index.column()) if index.isValid() else None
+        if sitting is not None:
+            self._chosen = sitting.id
 
     def _open(self, index: QModelIndex) -> None:
         sitting = self.model.sitting_at(index.row(), index.column())

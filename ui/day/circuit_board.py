@@ -240,6 +240,7 @@ class CircuitBoard(QWidget):
 
     board_refreshed = Signal(object)  # DayBoard
     sitting_opened = Signal(str)
+    card_chosen = Signal(str)  # a sitting id: the person chose a card (not a refresh keeping it)
 
     def __init__(
         self,
@@ -261,6 +262,8 @@ class CircuitBoard(QWidget):
         self._again = False  # a refresh was asked for while one was on its way
         self._token = 0
         self._stopped = False
+        self._shown_token = -1
+        self._restoring = False
 
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -279,6 +282,7 @@ class CircuitBoard(QWidget):
             Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter
         )
         self.table.activated.connect(self._activated)
+        self.table.selectionModel().currentChanged.connect(self._current_changed)
         box.addWidget(self.table, 1)
         self.note = label("", "muted", wrap=True)
         self.note.setObjectName("circuit_board_note")
@@ -364,11 +368,15 @@ class CircuitBoard(QWidget):
         self.version = version
         current = self.table.currentIndex()
         chosen = (current.row(), current.column()) if current.isValid() else None
+        # A refresh of the day shown keeps the choice quietly; a new day makes one.
+        self._restoring = token == self._shown_token
+        self._shown_token = token
         self.model.set_board(board)
         self.note.setText(
             "" if board.planned else "This day has no circuit plan; the list shows its sittings."
         )
-        self._choose(chosen)
+        self._choose(chosen if self._restoring else None)
+        self._restoring = False
         self.board_refreshed.emit(board)
         if self._again:
             self._again = False
@@ -390,6 +398,11 @@ class CircuitBoard(QWidget):
         self._asking = False
         log.warning("The day board could not be read: %s", exc)
         self.note.setText(f"The board could not be brought up to date ({exc}); trying again.")
+
+    def _current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        cards = self.model.cards_at(index.row(), index.column()) if index.isValid() else ()
+        if cards and not self._restoring:
+            self.card_chosen.emit(cards[0].sitting_id)
 
     def _activated(self, index: QModelIndex) -> None:
         cards = self.model.cards_at(index.row(), index.column())
