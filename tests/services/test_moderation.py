@@ -8,6 +8,7 @@ from db.models import AuditEntryRow
 from naas_centre.demo.play import fill_scored_day
 from naas_centre.errors import Conflict, PermissionDenied, UserError
 from naas_centre.services import audit, moderation, scoring, sittings
+from naas_centre.services.views import Actor
 from tests.services.conftest import Demo
 from tests.services.small_centre import PACK, Centre, make_centre
 
@@ -233,21 +234,40 @@ def test_the_demo_moderates_a_disputed_judgement_as_the_agreed_levels_show_it(de
         if s.id in {x.id for x in sittings.list_for_assessor(demo.db, a2, demo.day)}
     )
     pack = packs.pack_for_sitting(demo.db, a1, sid)
-    first, second = pack.scenarios[0].id, pack.scenarios[1].id
+    assert pack.written_exercise is not None
+
+    def observed(who: Actor) -> set[str]:
+        mine = next(x for x in sittings.list_for_assessor(demo.db, who, demo.day) if x.id == sid)
+        return (
+            {st for st, _ in pack.rubrics()} if mine.every_station else {o.station_id for o in mine.observed}
+        )
+
+    # A circuit: the pair observe the candidate's first station and mark the written exercise.
+    first, second = sorted(observed(a1) & observed(a2), key=[st for st, _ in pack.rubrics()].index)
+    low_criterion = dict(pack.rubrics())[second].criteria[0].id
     standard = pack.outcome.standard()
-    for who in (a1, a2):
+    others = [
+        who
+        for who in (demo.login(f"assessor{k}") for k in range(3, 7))
+        if sid in {x.id for x in sittings.list_for_assessor(demo.db, who, demo.day)}
+    ]
+    for who in (a1, a2, *others):
+        mine = observed(who)
         for station, c in pack.criteria():
-            low = station == second and c.id == pack.scenarios[1].rubric.criteria[0].id
+            if station not in mine:
+                continue
+            low = who in (a1, a2) and station == second and c.id == low_criterion
             reason = "Not seen in the conversation." if low else None
             scoring.record_level(
                 demo.db, who, sid, station, c.id, standard - 1 if low else standard, reason=reason
             )
         for station, _ in pack.rubrics():
-            scoring.set_judgement(demo.db, who, sid, station, "met", "As recorded.")
+            if station in mine:
+                scoring.set_judgement(demo.db, who, sid, station, "met", "As recorded.")
     scoring.set_judgement(demo.db, a2, sid, first, "not_met", "Not convinced.")
     scoring.set_judgement(demo.db, a1, sid, second, "not_met", "One criterion below the standard.")
-    scoring.submit(demo.db, a1, sid)
-    scoring.submit(demo.db, a2, sid)
+    for who in (a1, a2, *others):
+        scoring.submit(demo.db, who, sid)
 
     assert moderate_day(demo.db, demo.day) == 2  # the other sittings are not in yet
     manager = demo.login("manager")
