@@ -14,12 +14,18 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from naas_centre import __version__, paths
-from naas_centre.cli_reports import SUBCOMMANDS as REPORT_SUBCOMMANDS
-from naas_centre.cli_reports import add_parsers as add_report_parsers
+from naas_centre import __version__, cli_candidates, cli_plan, cli_reports, cli_runsheets, paths
 from naas_centre.errors import UserError
 
-SUBCOMMANDS = ("demo", "scenarios", "audit", "db", *REPORT_SUBCOMMANDS)  # a test holds it to the parser
+# The centre's own commands, each module adding its subcommands to the parser.
+EXTENSIONS = (cli_reports, cli_candidates, cli_plan, cli_runsheets)
+SUBCOMMANDS = (
+    "demo",
+    "scenarios",
+    "audit",
+    "db",
+    *(n for m in EXTENSIONS for n in m.SUBCOMMANDS),
+)  # held to the parser
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 log = logging.getLogger("naas_centre")
@@ -77,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(up)
     up.set_defaults(run=_db_upgrade)
 
-    add_report_parsers(sub, _Parser, _add_db)  # verify, ca export, reports
+    for extension in EXTENSIONS:  # verify, ca, reports; candidates, plan, runsheets, export
+        extension.add_parsers(sub, _Parser, _add_db)
     return parser
 
 
@@ -204,7 +211,9 @@ def subcommands(parser: argparse.ArgumentParser | None = None) -> list[tuple[str
 def epilog() -> str:
     """The list that ends ``naas-centre --help``, made from the parser itself."""
     lines = ["subcommands (naas-centre SUBCOMMAND --help for each):"]
-    lines += [f"  {name:<10} {text}" for name, text in subcommands()]
+    found = subcommands()
+    width = max(len(name) for name, _ in found) + 2
+    lines += [f"  {name:<{width}}{text}" for name, text in found]
     return "\n".join(lines)
 
 

@@ -15,7 +15,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 # Only if the command line cannot be imported (a broken install); a test holds it to the parser.
-FALLBACK_SUBCOMMANDS = ("demo", "scenarios", "audit", "db", "verify", "ca", "reports")
+FALLBACK_SUBCOMMANDS = (
+    "demo",
+    "scenarios",
+    "audit",
+    "db",
+    "verify",
+    "ca",
+    "reports",
+    "candidates",
+    "plan",
+    "runsheets",
+)
 
 NO_DISPLAY = (
     "naas-centre: no display: run under a desktop session, or `xvfb-run ./start --demo`, "
