@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,6 +25,7 @@ from naas_centre.core import rota
 from naas_centre.errors import Conflict, PermissionDenied, UserError
 from naas_centre.services import accounts, audit, candidates, planning, sittings, timing
 from naas_centre.services.views import Actor, Role
+from tests.services.conftest import Demo
 from tests.services.small_centre import PACK, PASSWORD
 
 DAY = date(2027, 3, 8)
@@ -323,3 +325,40 @@ def test_the_audit_trail_holds_after_a_build_and_a_move(day: Day) -> None:
         "day_plan.build",
         "day_plan.move",
     } <= actions
+
+
+def test_plan_check_on_the_command_line(
+    demo: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from naas_centre import cli_plan
+
+    parser = argparse.ArgumentParser(prog="naas-centre")
+    sub = parser.add_subparsers(dest="command")
+
+    def add_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db")
+        p.add_argument("--data-dir", type=Path)
+
+    cli_plan.add_parsers(sub, argparse.ArgumentParser, add_db)
+    db_path = str(tmp_path / "demo.db")
+    args = parser.parse_args(["plan", "check", "--day", demo.day.isoformat(), "--db", db_path])
+    assert args.run(args) == cli_plan.EXIT_OK
+    assert "keeps every rule" in capsys.readouterr().out
+    # A visit moved behind the service's back: the check names the rule and the people.
+    with demo.db.write() as s:
+        visits = s.scalars(
+            select(VisitRow).where(VisitRow.station_id != "written").order_by(VisitRow.starts_at)
+        ).all()
+        visits[1].starts_at, visits[1].ends_at = visits[0].starts_at, visits[0].ends_at
+        visits[1].room_id = visits[0].room_id
+    assert args.run(args) == cli_plan.EXIT_FAIL
+    out = capsys.readouterr().out
+    assert "holds two visits at once" in out or "in two places at once" in out
+    with pytest.raises(SystemExit) as bad:
+        parser.parse_args(["plan", "check", "--day", "tomorrow"])
+    assert bad.value.code == 2
+    with pytest.raises(UserError, match="There is no plan for"):
+        other = parser.parse_args(["plan", "check", "--day", "1999-01-01", "--db", db_path])
+        other.run(other)
