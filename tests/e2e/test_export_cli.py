@@ -1,0 +1,128 @@
+"""``naas-centre export`` as a user meets it: a real subprocess on the scored demo,
+files read back, and bad input as one plain line with exit status 2 and nothing written."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from naas_centre.demo.centre import ACCOUNTS
+
+pytestmark = pytest.mark.slow
+PROGRAM = [sys.executable, "-m", "ui.main"]
+PASSWORDS = {a.username: a.password for a in ACCOUNTS}
+
+
+def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NAAS_DATA_DIR": str(data_dir)}
+    env.pop("DISPLAY", None)
+    return subprocess.run(
+        [*PROGRAM, *args], capture_output=True, text=True, env=env, check=False, timeout=600
+    )
+
+
+@pytest.fixture(scope="module")
+def scored_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("export-demo")
+    made = run("demo", "--scored", "--db", str(folder / "demo.db"), data_dir=folder / "data")
+    assert made.returncode == 0, made.stderr
+    return folder / "demo.db"
+
+
+@pytest.fixture
+def db(tmp_path: Path, scored_demo: Path) -> Path:
+    path = tmp_path / "demo.db"
+    shutil.copy(scored_demo, path)
+    return path
+
+
+def test_csv_and_xlsx_are_written_and_read_back(db: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "sheets.csv"
+    r = run("export", "--format", "csv", "--out", str(out), "--db", str(db), data_dir=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"{out}: 6 score sheet row(s) as CSV."
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 6 and {r["Outcome"] for r in rows} == {"met", "not met"}
+
+    book = tmp_path / "leeds.xlsx"  # the format told by the suffix
+    r = run(
+        "export", "--out", str(book), "--employer", "leeds city council", "--db", str(db), data_dir=tmp_path
+    )
+    assert r.returncode == 0, r.stderr
+    sheet = openpyxl.load_workbook(book).active
+    assert sheet is not None and sheet.freeze_panes == "B2"
+    employers = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert employers == {"Leeds City Council"}
+
+
+def test_the_quality_assurance_lead_exports_equality_in_aggregate(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "equality.csv"
+    r = run("export", "--equality", "--out", str(out), "--db", str(db), data_dir=tmp_path)
+    assert r.returncode == 2 and not out.exists()
+    assert r.stderr.strip().endswith("cannot do this (only: quality-assurance lead)") or "cannot" in r.stderr
+    password = tmp_path / "pw"
+    password.write_text(PASSWORDS["qa"] + "\n")
+    r = run(
+        "export",
+        "--equality",
+        "--out",
+        str(out),
+        "--user",
+        "qa",
+        "--password-file",
+        str(password),
+        "--db",
+        str(db),
+        data_dir=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "fewer than 5" in out.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--employer", "Narnia"), "No employer called «Narnia» (known: "),
+        (("--level", "expert"), "No level called «expert» (known: practitioner, supervisor, leader)."),
+        (("--day", "2026-13-01"), "not a date: '2026-13-01' (use YYYY-MM-DD)"),
+        (("--day", "2020-01-01"), "No sitting on 01 January 2020: nothing to export"),
+        (("--format", "pdf"), "invalid choice: 'pdf'"),
+        (("--user", "manager"), "--user needs --password-file FILE"),
+    ],
+)
+def test_bad_input_is_one_plain_line_and_nothing_is_written(
+    db: Path, tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    out = tmp_path / "sheets.csv"
+    r = run("export", "--out", str(out), *args, "--db", str(db), data_dir=tmp_path)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    # One line that says it (argparse puts its usage above, for its own refusals).
+    assert said in r.stderr.strip().splitlines()[-1]
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_bad_targets_are_refused_before_any_work(db: Path, tmp_path: Path) -> None:
+    cases = {
+        str(tmp_path / "nowhere" / "sheets.csv"): "no such folder",
+        str(tmp_path): "is a folder",
+        str(tmp_path / "sheets.txt"): "the format cannot be told",
+    }
+    for target, said in cases.items():
+        r = run("export", "--out", target, "--db", str(db), data_dir=tmp_path)
+        assert r.returncode == 2 and said in r.stderr and "Traceback" not in r.stderr, (target, r.stderr)
+    r = run(
+        "export", "--out", str(tmp_path / "x.csv"), "--db", str(tmp_path / "missing.db"), data_dir=tmp_path
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr
