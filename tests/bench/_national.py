@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from db.models import AccountRow, PackRow, RoomRow
 from naas_centre.demo.centre import DemoResult, create_demo
+from naas_centre.packs.loader import builtin_packs
 from naas_centre.packs.schema import Pack
 from naas_centre.services import packs
 
@@ -45,6 +46,9 @@ def national_centre(path: Path, candidates: int = 30_000, seed: int = 12) -> Dem
     rnd = random.Random(seed)
     ws = demo.db.workstation_id
     with demo.db.write() as s:
+        for loaded in builtin_packs():  # the demo stores only the packs its day uses
+            if loaded.pack is not None:
+                packs.store(s, loaded.pack)
         by_level: dict[str, tuple[str, Pack]] = {}
         for row in s.scalars(select(PackRow)):
             by_level.setdefault(row.level, (row.id, packs.pack_of_row(row)))
