@@ -1,4 +1,7 @@
-"""An assessor's day: the sittings assigned to them, nearest day first, to open and score."""
+"""An assessor's day: the sittings assigned to them, nearest day first, to open and score.
+
+Each row says which of the sitting's stations are the assessor's, and when and where.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,12 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from naas_centre.services.views import Actor, SittingSummary
 from ui.common.widgets import label
 from ui.day.day_page import DayPage
-from ui.day.sittings_table_model import SCORED_COLUMN, ProgressDelegate, SittingsTableModel
+from ui.day.sittings_table_model import (
+    SCORED_COLUMN,
+    STRETCHED_COLUMNS,
+    ProgressDelegate,
+    SittingsTableModel,
+)
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -39,8 +47,8 @@ class AssessorDayView(DayPage):
         self.table.verticalHeader().setDefaultSectionSize(46)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column in STRETCHED_COLUMNS:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(70)
         self.table.activated.connect(self._open)  # a double-click, or Enter
         self.box.addWidget(self.table, 1)

@@ -1,4 +1,9 @@
-"""A day's sittings as a table (an assessor's list), and the progress bar painted in it."""
+"""A day's sittings as a table (an assessor's list), and the progress bar painted in it.
+
+In a circuit an assessor observes only some stations of each sitting: the row says
+which, and shows the time and room of their own first station (its visit), not the
+sitting's.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from naas_centre.formatting import local_time
+from naas_centre.services.sittings import AssessorSitting
 from naas_centre.services.views import SittingSummary
 from ui.common import theme
 
@@ -17,8 +23,26 @@ Index = QModelIndex | QPersistentModelIndex
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 10
 ID_ROLE = Qt.ItemDataRole.UserRole + 11
 
-COLUMNS = ("Time", "Room", "Candidate", "Employer", "Level", "Attempt", "Scored", "Status")
+COLUMNS = ("Time", "Room", "Your stations", "Candidate", "Employer", "Level", "Attempt", "Scored", "Status")
 SCORED_COLUMN = COLUMNS.index("Scored")
+STRETCHED_COLUMNS = (COLUMNS.index("Candidate"), COLUMNS.index("Employer"))
+
+
+def when_and_where(s: SittingSummary) -> tuple[str, str]:
+    """The time and room an assessor goes to: their first station's, else the sitting's."""
+    if isinstance(s, AssessorSitting) and s.observed:
+        first = min(s.observed, key=lambda st: st.starts_at)
+        return local_time(first.starts_at), first.room
+    return local_time(s.starts_at), s.room
+
+
+def stations_text(s: SittingSummary) -> str:
+    """Which stations are the assessor's: "All stations", or each with its time and room."""
+    if not isinstance(s, AssessorSitting) or s.every_station:
+        return "All stations"
+    if not s.observed:
+        return "None"
+    return "; ".join(f"{st.title}, {local_time(st.starts_at)}, {st.room}" for st in s.observed)
 
 
 def status_text(s: SittingSummary) -> str:
@@ -73,9 +97,11 @@ class SittingsTableModel(QAbstractTableModel):
         if role == PROGRESS_ROLE and col == SCORED_COLUMN:
             return s.criteria_scored / s.criteria_total if s.criteria_total else 0.0
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            time, room = when_and_where(s)
             return (
-                local_time(s.starts_at),
-                s.room,
+                time,
+                room,
+                stations_text(s),
                 s.candidate_name,
                 s.candidate_employer,
                 s.level.capitalize(),
@@ -84,7 +110,10 @@ class SittingsTableModel(QAbstractTableModel):
                 status_text(s),
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{s.pack_title}\nAssessors: {', '.join(s.assessors) or 'none yet'}"
+            return (
+                f"{s.pack_title}\nYour stations: {stations_text(s)}\n"
+                f"Assessors: {', '.join(s.assessors) or 'none yet'}"
+            )
         return None
 
 

@@ -9,6 +9,8 @@ the sitting is open this workstation sends a heartbeat, so that after a crash th
 the app was down is recorded when the sitting is opened again. After the assessor
 submits, the sheet is read-only (and its clocks no longer start). Managers and quality
 assurance see the same grids and clocks, read-only, with the assessors' sheets to choose from.
+In a circuit an assessor has tabs only for the stations they observe (their sheet holds
+those: ``sittings.score_sheets``); a manager or quality assurance sees every station.
 
 Before submitting, the screen asks ``services.completeness`` what the sitting still
 lacks and lists it in plain words; each item goes to its station and criterion, and
@@ -19,7 +21,7 @@ candidate starts it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -80,18 +82,32 @@ def what_is_missing(db: Database, actor: Actor, sitting_id: str) -> tuple[Any, .
 
 
 # What does not hold an assessor's submit back: their own submission (that is what they
-# are doing), a colleague's, and moderation, which comes after both have submitted.
-AFTER_SUBMIT = frozenset({"assessor_not_submitted", "moderation_outstanding"})
+# are doing), a colleague's, moderation, which comes after both have submitted, and a
+# station the day's plan left without an assessor (the centre's to put right).
+AFTER_SUBMIT = frozenset({"assessor_not_submitted", "moderation_outstanding", "no_assessor"})
 
 
-def before_submit(items: tuple[Any, ...], assessor_id: str) -> list[Any]:
+def before_submit(
+    items: tuple[Any, ...], assessor_id: str, stations: Collection[str] | None = None
+) -> list[Any]:
     """The items an assessor must see to before submitting: on their own sheet, or of the
-    sitting itself (a station never held, a script not written or not submitted)."""
+    sitting itself (a station never held, a script not written or not submitted) at the
+    ``stations`` they observe (None: every station)."""
     return [
         m
         for m in items
-        if str(m.kind) not in AFTER_SUBMIT and getattr(m, "assessor_id", None) in (None, assessor_id)
+        if str(m.kind) not in AFTER_SUBMIT
+        and getattr(m, "assessor_id", None) in (None, assessor_id)
+        and (stations is None or not m.station_id or m.station_id in stations)
     ]
+
+
+def stations_shown(actor: Actor, detail: SittingDetail) -> frozenset[str] | None:
+    """The stations that get a tab: an assessor's own (their sheet holds just those), or
+    None for every station (a manager or quality assurance reading the sitting)."""
+    if actor.role == Role.ASSESSOR and detail.mine is not None:
+        return frozenset(detail.mine.levels)
+    return None
 
 
 class MissingDialog(QDialog):
@@ -226,9 +242,11 @@ class SittingView(QWidget):
         self.panels: dict[str, StationPanel] = {}
         rubrics = dict(pack.rubrics())
         is_assessor = actor.role == Role.ASSESSOR and detail.mine is not None
+        self.observed = stations_shown(actor, detail)
+        # Numbered in sitting order, so "2 · Young person" is the same station on every screen.
         for number, station in enumerate(detail.stations, start=1):
             rubric = rubrics.get(station.id)
-            if rubric is None:
+            if rubric is None or (self.observed is not None and station.id not in self.observed):
                 continue
             panel = StationPanel(pack, station, rubric, can_run_clock=is_assessor, notes=is_assessor)
             panel.model.set_standard(self.standard)
@@ -403,7 +421,8 @@ class SittingView(QWidget):
         """Show a sitting as read from the database."""
         self.detail = detail
         sheet = detail.mine
-        others = list(detail.others)
+        # An assessor compares with the colleagues of their own stations; the rest have none here.
+        others = [sh for sh in detail.others if self.observed is None or self.observed & set(sh.levels)]
         if sheet is None and others:
             sheet = others[0]
         self._load_sheet(sheet)
@@ -751,7 +770,7 @@ class SittingView(QWidget):
         self.submit_button.setEnabled(self.scoring)
         if not self.scoring:
             return
-        self.missing = tuple(before_submit(items, self.actor.account_id))
+        self.missing = tuple(before_submit(items, self.actor.account_id, self.observed))
         if self.missing:
             dialog = MissingDialog(list(self.missing), self)
             dialog.go_to.connect(self.go_to_missing)
