@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -153,7 +153,8 @@ class _PackPlan:
     area_ids: tuple[str, ...]
     area_titles: dict[str, str]
     stations: tuple[tuple[str, str, str], ...]  # (station id, kind, title) in sitting order
-    criteria_at: dict[str, tuple[tuple[str, str], ...]]  # station → (criterion id, column key)
+    # station → (criterion id, column key, key in a sheet's text)
+    criteria_at: dict[str, tuple[tuple[str, str, str], ...]]
     written: str | None  # the written exercise's station id
     fast: FastRule
     order: tuple[str, ...]  # column keys in the rule's criterion order
@@ -181,7 +182,10 @@ class _PackPlan:
             outcome_adapter.area_titles(pack),
             stations,
             {
-                station: tuple((c.id, _criterion_key(pack.name, station, c.id)) for c in rubric.criteria)
+                station: tuple(
+                    (c.id, _criterion_key(pack.name, station, c.id), f"{station} {c.id}")
+                    for c in rubric.criteria
+                )
                 for station, rubric in pack.rubrics()
             },
             we.id if we is not None else None,
@@ -278,12 +282,22 @@ class ScoreSheetQuery:
 
     def rows(self, batch: int = BATCH) -> Iterator[list[Value]]:
         """Each sitting as a row of values in ``columns`` order (None: empty)."""
+        at = {c.key: i for i, c in enumerate(self.columns)}
+        width = len(self.columns)
         for r in self.results(batch):
-            yield row_of(r, self.columns)
+            row: list[Value] = [None] * width
+            for key, value in _fixed(r).items():
+                row[at[key]] = value
+            for values in (r.levels, r.areas, r.reports):
+                for key, value in values.items():
+                    i = at.get(key)  # a signed report of a station the pack no longer names has none
+                    if i is not None:
+                        row[i] = value
+            yield row
 
 
-def row_of(r: SittingResult, columns: Sequence[Column]) -> list[Value]:
-    fixed: dict[str, Value] = {
+def _fixed(r: SittingResult) -> dict[str, Value]:
+    return {
         "candidate": r.candidate,
         "registration_number": r.registration_number,
         "employer": r.employer,
@@ -295,17 +309,6 @@ def row_of(r: SittingResult, columns: Sequence[Column]) -> list[Value]:
         "pack": r.pack,
         "sitting_id": r.sitting_id,
     }
-    out: list[Value] = []
-    for c in columns:
-        if c.key in fixed:
-            out.append(fixed[c.key])
-        elif c.key.startswith("criterion:"):
-            out.append(r.levels.get(c.key))
-        elif c.key.startswith("area:"):
-            out.append(r.areas.get(c.key))
-        else:
-            out.append(r.reports.get(c.key))
-    return out
 
 
 def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
@@ -349,10 +352,16 @@ def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
     return tuple(out)
 
 
-def _observes(field_: str, station: str) -> bool:
-    """Whether a ``SittingAssessorRow.stations`` value includes ``station`` ("" is every one)."""
-    named = {part.strip() for part in field_.split(",") if part.strip()}
-    return not named or station in named
+def _named(field_: str) -> frozenset[str]:
+    """The stations a ``SittingAssessorRow.stations`` value names; empty: every station."""
+    return frozenset(part.strip() for part in field_.split(",") if part.strip())
+
+
+def _concat(s: Session) -> Callable[[Any], Any]:
+    """The database's own way to join a group's texts with commas."""
+    if s.get_bind().dialect.name == "postgresql":
+        return lambda expr: func.string_agg(expr, literal(","))
+    return lambda expr: func.group_concat(expr, literal(","))
 
 
 class _Batch:
@@ -382,61 +391,44 @@ class _Batch:
         ):
             self.assessors[sid].append((aid, name, bool(submitted), stations or ""))
 
-        # A submitted sheet counts for a station it observes: "" is every station.
-        padded = literal(",") + func.replace(SittingAssessorRow.stations, " ", "") + literal(",")
-
-        def observed(station_col: Any) -> Any:
-            return or_(
-                SittingAssessorRow.stations == "",
-                padded.like(literal("%,") + station_col + literal(",%")),
-            )
-
-        joined = and_(
-            SittingAssessorRow.sitting_id == ScoreRow.sitting_id,
-            SittingAssessorRow.assessor_id == ScoreRow.assessor_id,
-        )
-        self.levels: dict[str, dict[tuple[str, str], tuple[int, int | None, int | None]]] = defaultdict(dict)
-        for sid, station, crit, n, lo, hi in s.execute(
+        # Each sheet's levels and judgements as one text per (sitting, assessor), read along
+        # the tables' own unique indexes: far fewer rows to hand to Python than one per
+        # level. Ids are [a-z0-9_-], so the separators cannot occur in them.
+        concat = _concat(s)
+        sheets: dict[tuple[str, str], dict[str, str]] = {}
+        for sid, aid, text in s.execute(
             select(
                 ScoreRow.sitting_id,
-                ScoreRow.station_id,
-                ScoreRow.criterion_id,
-                func.count(ScoreRow.level),
-                func.min(ScoreRow.level),
-                func.max(ScoreRow.level),
+                ScoreRow.assessor_id,
+                concat(
+                    ScoreRow.station_id
+                    + literal(" ")
+                    + ScoreRow.criterion_id
+                    + literal("=")
+                    + func.coalesce(cast(ScoreRow.level, String), literal(""))
+                ),
             )
-            .join(SittingAssessorRow, joined)
-            .where(
-                ScoreRow.sitting_id.in_(ids),
-                SittingAssessorRow.submitted_at.is_not(None),
-                observed(ScoreRow.station_id),
-            )
-            .group_by(ScoreRow.sitting_id, ScoreRow.station_id, ScoreRow.criterion_id)
+            .where(ScoreRow.sitting_id.in_(ids))
+            .group_by(ScoreRow.sitting_id, ScoreRow.assessor_id)
         ):
-            self.levels[sid][(station, crit)] = (n, lo, hi)
-
-        jjoined = and_(
-            SittingAssessorRow.sitting_id == JudgementRow.sitting_id,
-            SittingAssessorRow.assessor_id == JudgementRow.assessor_id,
-        )
-        self.judged: dict[str, dict[str, tuple[int, str | None, str | None]]] = defaultdict(dict)
-        for sid, station, jn, jlo, jhi in s.execute(
+            sheets[(sid, aid)] = dict(item.split("=", 1) for item in (text or "").split(","))
+        verdicts: dict[tuple[str, str], dict[str, str]] = {}
+        for sid, aid, text in s.execute(
             select(
                 JudgementRow.sitting_id,
-                JudgementRow.station_id,
-                func.count(JudgementRow.judgement),
-                func.min(JudgementRow.judgement),
-                func.max(JudgementRow.judgement),
+                JudgementRow.assessor_id,
+                concat(
+                    JudgementRow.station_id
+                    + literal("=")
+                    + func.coalesce(JudgementRow.judgement, literal(""))
+                ),
             )
-            .join(SittingAssessorRow, jjoined)
-            .where(
-                JudgementRow.sitting_id.in_(ids),
-                SittingAssessorRow.submitted_at.is_not(None),
-                observed(JudgementRow.station_id),
-            )
-            .group_by(JudgementRow.sitting_id, JudgementRow.station_id)
+            .where(JudgementRow.sitting_id.in_(ids))
+            .group_by(JudgementRow.sitting_id, JudgementRow.assessor_id)
         ):
-            self.judged[sid][station] = (jn, jlo, jhi)
+            verdicts[(sid, aid)] = dict(item.split("=", 1) for item in (text or "").split(","))
+        self.sheets = sheets
+        self.verdicts = verdicts
 
         self.moderated: dict[str, dict[tuple[str, str], int | str | None]] = defaultdict(dict)
         for sid, station, crit, level, judgement in s.execute(
@@ -530,10 +522,13 @@ class _Batch:
             return {}, False
         complete = True
         started = self.started.get(sid, set())
-        given = self.levels.get(sid, {})
-        judged = self.judged.get(sid, {})
         moderated = self.moderated.get(sid, {})
+        empty: dict[str, str] = {}
         out: dict[str, int] = {}
+        named = [
+            (self.sheets.get((sid, a[0]), empty), self.verdicts.get((sid, a[0]), empty), _named(a[3]))
+            for a in assessors
+        ]
         for station, kind, _ in plan.stations:
             if kind == "written":
                 has_text, submitted = self.scripts.get(sid, (False, False))
@@ -541,23 +536,26 @@ class _Batch:
                     complete = False
             elif (station, _MAIN_PHASE[kind]) not in started:
                 complete = False
-            sheets = sum(1 for a in assessors if _observes(a[3], station))
-            if sheets == 0:
+            # The sheets of the assessors who observe this station (all submitted by now).
+            here = [(sheet, said) for sheet, said, only in named if not only or station in only]
+            if not here:
                 complete = False
                 continue
-            for crit, key in plan.criteria_at[station]:
-                agreed = moderated.get((station, crit))
-                n, lo, hi = given.get((station, crit), (0, None, None))
-                if n < sheets:
-                    complete = False
+            observing = [sheet for sheet, _ in here]
+            for crit, key, text_key in plan.criteria_at[station]:
+                agreed = moderated.get((station, crit)) if moderated else None
+                first = observing[0].get(text_key, "")
+                same = all(sheet.get(text_key, "") == first for sheet in observing[1:])
+                if not first or not all(sheet.get(text_key) for sheet in observing[1:]):
+                    complete = False  # a sheet has not scored it
                 if isinstance(agreed, int):
                     out[key] = agreed
-                elif n == sheets and lo == hi and lo is not None:
-                    out[key] = lo
+                elif same and first:
+                    out[key] = int(first)
                 else:
                     complete = False  # unscored, or a difference not yet moderated
-            jn, jlo, jhi = judged.get(station, (0, None, None))
-            if jn < sheets or (jlo != jhi and moderated.get((station, JUDGEMENT)) is None):
+            judged = {said.get(station, "") for _, said in here}
+            if "" in judged or (len(judged) > 1 and moderated.get((station, JUDGEMENT)) is None):
                 complete = False
         return out, complete
 

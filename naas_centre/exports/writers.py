@@ -58,13 +58,20 @@ def write_csv(
         out = csv.writer(fh)
         out.writerow([c.title for c in columns])
         _checkpoint(0, total, progress, cancelled)
-        for row in rows:
-            out.writerow(
-                [
-                    safe_text(v) if isinstance(v, str) else v.isoformat() if isinstance(v, date) else v
-                    for v in row
-                ]
-            )
+        # Only the text and date columns need a look: levels and ids go out as they are.
+        texts = [i for i, c in enumerate(columns) if c.kind == "text"]
+        dates = [i for i, c in enumerate(columns) if c.kind == "date"]
+        for given in rows:
+            row = list(given)
+            for i in texts:
+                v = row[i]
+                if isinstance(v, str) and v.startswith(_FORMULA_START):
+                    row[i] = "'" + v
+            for i in dates:
+                v = row[i]
+                if isinstance(v, date):
+                    row[i] = v.isoformat()
+            out.writerow(row)
             done += 1
             if done % CHECK_EVERY == 0:
                 _checkpoint(done, total, progress, cancelled)
