@@ -21,6 +21,7 @@ letters back in reading order from their direction, as poppler does.
 from __future__ import annotations
 
 import contextlib
+import threading
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -44,6 +45,12 @@ _NOBREAK_RTL_MAX = 60
 
 _files = contextlib.ExitStack()  # keeps extracted font files alive (zip installs, frozen bundles)
 _registered = False
+
+# ReportLab's embedded fonts are shared by every document in the process and record,
+# as a document is drawn, which glyphs its subset holds: two documents drawn at once in
+# two threads corrupt each other's subsets (seen: KeyError in makeSubset while a
+# report's preview and another report were drawn together). Every drawing holds this.
+DRAWING = threading.RLock()
 
 
 def font_path(name: str) -> Path:

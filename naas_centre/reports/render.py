@@ -718,5 +718,6 @@ def _write(
         bottomPadding=0,
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story, canvasmaker=canvas_maker(info))
+    with fonts.DRAWING:  # one document at a time: the fonts' subsets are shared
+        doc.build(story, canvasmaker=canvas_maker(info))
     return buf.getvalue()

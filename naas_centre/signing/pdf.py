@@ -143,33 +143,34 @@ def field_name(slot: int) -> str:
 def appearance(identity: SignerIdentity, when: datetime, tz: str, width: float, height: float) -> bytes:
     """A one-page PDF the size of the box: the visible signature block."""
     fonts.register()
-    buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(width, height), initialFontName=fonts.SANS, pageCompression=1)  # type: ignore[arg-type]
-    c.setFillColor(colors.white)
-    c.rect(0, 0, width, height, stroke=0, fill=1)
-    c.setFillColor(ACCENT)
-    c.rect(0, 0, 1.6 * mm, height, stroke=0, fill=1)
-    x = 4 * mm
-    inner = width - x - 2 * mm
-    c.setFillColor(MUTED)
-    fonts.draw_string(c, x, height - 4.5 * mm, "Digitally signed by", 7)
-    c.setFillColor(INK)
-    size = 11.0
-    while size > 7 and fonts.string_width(identity.name, size, bold=True) > inner:
-        size -= 0.5
-    fonts.draw_string(
-        c, x, height - 9.5 * mm, fonts.fit(identity.name, size, inner, bold=True), size, bold=True
-    )
-    line = height - 13.3 * mm
-    if identity.registration:
-        fonts.draw_string(c, x, line, fonts.fit(f"Registration {identity.registration}", 7.5, inner), 7.5)
-        line -= 3.6 * mm
-    fonts.draw_string(c, x, line, fonts.fit(identity.role, 8, inner), 8)
-    fonts.draw_string(c, x, line - 3.7 * mm, fonts.fit(short_stamp(when, tz), 7.5, inner), 7.5)
-    c.setFillColor(MUTED)
-    fonts.draw_string(c, x, 2.2 * mm, fonts.fit(f"Certificate {identity.serial[:16]}", 6.5, inner), 6.5)
-    c.showPage()
-    c.save()
+    with fonts.DRAWING:  # the fonts' subsets are shared by every document being drawn
+        buf = io.BytesIO()
+        c = Canvas(buf, pagesize=(width, height), initialFontName=fonts.SANS, pageCompression=1)  # type: ignore[arg-type]
+        c.setFillColor(colors.white)
+        c.rect(0, 0, width, height, stroke=0, fill=1)
+        c.setFillColor(ACCENT)
+        c.rect(0, 0, 1.6 * mm, height, stroke=0, fill=1)
+        x = 4 * mm
+        inner = width - x - 2 * mm
+        c.setFillColor(MUTED)
+        fonts.draw_string(c, x, height - 4.5 * mm, "Digitally signed by", 7)
+        c.setFillColor(INK)
+        size = 11.0
+        while size > 7 and fonts.string_width(identity.name, size, bold=True) > inner:
+            size -= 0.5
+        fonts.draw_string(
+            c, x, height - 9.5 * mm, fonts.fit(identity.name, size, inner, bold=True), size, bold=True
+        )
+        line = height - 13.3 * mm
+        if identity.registration:
+            fonts.draw_string(c, x, line, fonts.fit(f"Registration {identity.registration}", 7.5, inner), 7.5)
+            line -= 3.6 * mm
+        fonts.draw_string(c, x, line, fonts.fit(identity.role, 8, inner), 8)
+        fonts.draw_string(c, x, line - 3.7 * mm, fonts.fit(short_stamp(when, tz), 7.5, inner), 7.5)
+        c.setFillColor(MUTED)
+        fonts.draw_string(c, x, 2.2 * mm, fonts.fit(f"Certificate {identity.serial[:16]}", 6.5, inner), 6.5)
+        c.showPage()
+        c.save()
     return buf.getvalue()
 
 
