@@ -42,7 +42,11 @@ def complete(
     script: bool = True,
     low: bool = False,
 ) -> Pack:
-    """Scores every criterion for each assessor and submits. ``low`` makes a not-met candidate."""
+    """Scores every criterion for each assessor and submits. ``low`` makes a not-met candidate.
+
+    In a circuit each assessor scores the stations they observe; with ``agree`` False the
+    second assessor of the first criterion's station gives it one level less.
+    """
     rng = random.Random(seed)
     first = assessors[0]
     pack = packs.pack_for_sitting(db, first, sitting_id)
@@ -75,14 +79,24 @@ def complete(
         (station, c.id): (max(min(scale), top - 2) if low and k % 3 == 0 else rng.choice([top - 1, top, top]))
         for k, (station, c) in enumerate(pack.criteria())
     }
+    own = {}
+    for actor in assessors:
+        mine = sittings.sitting_detail(db, actor, sitting_id).mine
+        own[actor.account_id] = set(mine.levels) if mine is not None else set()
+    first_station, first_criterion = pack.criteria()[0]
+    differing = [a.account_id for a in assessors if first_station in own[a.account_id]][1:2]
     for n, actor in enumerate(assessors):
         for (station, cid), level in base_levels.items():
-            if not agree and n == 1 and cid == pack.criteria()[0][1].id:
+            if station not in own[actor.account_id]:
+                continue
+            if not agree and actor.account_id in differing and cid == first_criterion.id:
                 level = level - 1
             below = level < scoring.standard_level(pack)  # such a level needs a reason to be submitted
             reason = "Seen only in part, and only when prompted; see the notes." if below else None
             scoring.record_level(db, actor, sitting_id, station, cid, level, reason)
         for station, rubric in pack.rubrics():
+            if station not in own[actor.account_id]:
+                continue
             verdict = "not_met" if low else "met"
             scoring.set_judgement(
                 db, actor, sitting_id, station, verdict, "Consistent evidence across the rubric; see notes."

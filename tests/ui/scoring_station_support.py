@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from db.models import AuditEntryRow, EvidenceNoteRow, PhaseEventRow, ScoreRow
 from naas_centre.errors import PermissionDenied
-from naas_centre.services import sittings
+from naas_centre.packs.schema import Criterion
+from naas_centre.services import packs, sittings
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
 from ui.common.settings import Settings
@@ -31,17 +32,35 @@ def first_sitting(demo: DemoCentre, actor: Actor) -> str:
     return sittings.list_for_assessor(demo.db, actor, demo.day)[0].id
 
 
+def own_stations(demo: DemoCentre, actor: Actor, sitting_id: str) -> list[str]:
+    """The stations an assessor observes in a sitting (in a circuit, not all of them)."""
+    mine = sittings.sitting_detail(demo.db, actor, sitting_id).mine
+    assert mine is not None
+    return list(mine.levels)
+
+
+def own_criteria(demo: DemoCentre, actor: Actor, sitting_id: str) -> list[tuple[str, Criterion]]:
+    """(station, criterion) for every criterion on an assessor's own sheet, in sitting order."""
+    stations = set(own_stations(demo, actor, sitting_id))
+    pack = packs.pack_for_sitting(demo.db, actor, sitting_id)
+    return [(station, c) for station, c in pack.criteria() if station in stations]
+
+
 def partner(demo: DemoCentre, sitting_id: str, not_username: str) -> Actor:
-    """The other assessor of a sitting."""
-    for username in ("assessor1", "assessor2", "assessor3", "assessor4"):
+    """The other assessor of a sitting: one who observes a station with ``not_username``."""
+    from naas_centre.demo.centre import ACCOUNTS
+
+    shared = set(own_stations(demo, demo.actor(not_username), sitting_id))
+    for username in (a.username for a in ACCOUNTS if a.username.startswith("assessor")):
         if username == not_username:
             continue
         actor = demo.actor(username)
         try:
-            sittings.sitting_detail(demo.db, actor, sitting_id)
+            theirs = set(own_stations(demo, actor, sitting_id))
         except PermissionDenied:
             continue
-        return actor
+        if theirs & shared:
+            return actor
     raise AssertionError("no second assessor")
 
 
@@ -156,3 +175,20 @@ def captured_errors(monkeypatch: Any) -> Iterator[list[tuple[BaseException, str]
 
 
 Condition = Callable[[], object]
+
+
+def others_of(demo: DemoCentre, sitting_id: str, but: set[str]) -> list[Actor]:
+    """The sitting's other assessors (in a circuit, those of its other stations)."""
+    from naas_centre.demo.centre import ACCOUNTS
+
+    out = []
+    for username in (a.username for a in ACCOUNTS if a.username.startswith("assessor")):
+        if username in but:
+            continue
+        actor = demo.actor(username)
+        try:
+            sittings.sitting_detail(demo.db, actor, sitting_id)
+        except PermissionDenied:
+            continue
+        out.append(actor)
+    return out

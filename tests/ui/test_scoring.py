@@ -13,8 +13,10 @@ from pytestqt.qtbot import QtBot
 from naas_centre.services import packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre, WaitUntil
+from tests.ui.scoring_station_support import own_criteria, own_stations
 from ui.common.rubric_grid import STATE_ROLE
 from ui.common.settings import Settings
+from ui.day.sittings_table_model import SCORED_COLUMN
 from ui.scoring.sitting_view import SittingView
 from ui.scoring.station_panel import StationPanel
 from ui.shell.main_window import MainWindow
@@ -190,12 +192,13 @@ def test_submitting_says_what_is_missing_goes_there_and_then_makes_the_grid_read
     sitting_id = window.day_view.model.sittings[0].id
     pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
     standard = scoring.standard_level(pack)
-    (first_station, first), *most, (last_station, last) = pack.criteria()
+    own = own_criteria(demo, assessor, sitting_id)  # in a circuit, their own stations only
+    (first_station, first), *most, (last_station, last) = own
     # Below the standard, without a reason yet; one criterion not scored at all.
     scoring.record_level(demo.db, assessor, sitting_id, first_station, first.id, standard - 1)
     for station, criterion in most:
         scoring.record_level(demo.db, assessor, sitting_id, station, criterion.id, standard)
-    for station, _rubric in pack.rubrics():
+    for station in own_stations(demo, assessor, sitting_id):
         scoring.set_judgement(demo.db, assessor, sitting_id, station, "met")
 
     view = open_sitting(qtbot, window)
@@ -209,7 +212,8 @@ def test_submitting_says_what_is_missing_goes_there_and_then_makes_the_grid_read
     assert dialog is not None
     texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     assert any("role-play was never started" in t for t in texts)
-    assert any("has not written the exercise" in t for t in texts)
+    marks_script = pack.written_exercise is not None and pack.written_exercise.id in view.panels
+    assert any("has not written the exercise" in t for t in texts) == marks_script
     assert any("without a written reason" in t for t in texts)
     assert not any(first.id in t or last.id in t for t in texts)  # names, never ids
     dialog.reject()
@@ -296,5 +300,5 @@ def test_back_to_the_day_shows_the_progress(
         window.action_set["day.back"].trigger()
     assert window.sitting_view is None
     wait_until(lambda: window.day_view.model.sittings[0].criteria_scored == 1)
-    scored = window.day_view.model.index(0, 6).data()
+    scored = window.day_view.model.index(0, SCORED_COLUMN).data()
     assert scored.startswith("1 / ")

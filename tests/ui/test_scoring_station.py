@@ -25,6 +25,9 @@ from tests.ui.scoring_station_support import (
     notes,
     now,
     open_view,
+    others_of,
+    own_criteria,
+    own_stations,
     panel,
     partner,
 )
@@ -257,8 +260,9 @@ def test_opening_a_sitting_whose_clock_ran_while_the_app_was_down_records_the_ga
     sitting_id: str,
     settings: Settings,
 ) -> None:
-    pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
-    station = pack.scenarios[1].id  # the second scenario: the sitting opens on it
+    scenarios = {sc.id for sc in packs.pack_for_sitting(demo.db, assessor, sitting_id).scenarios}
+    # Their last scenario: the sitting opens on it.
+    station = [st for st in own_stations(demo, assessor, sitting_id) if st in scenarios][-1]
     started = now() - timedelta(minutes=4)
     timing.record_event(demo.db, assessor, sitting_id, station, "reading", "start", at=started)
     timing.heartbeat(demo.db, assessor, sitting_id, now=started + timedelta(minutes=1))  # then: a crash
@@ -375,14 +379,17 @@ def test_independence_the_other_sheet_shows_only_once_both_have_submitted(
     settings: Settings,
 ) -> None:
     other = partner(demo, sitting_id, "assessor1")
-    pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
-    for who, value in ((other, 1), (assessor, 4)):
+    everyone = [other, assessor, *others_of(demo, sitting_id, {other.username, assessor.username})]
+    for who in everyone:
+        value = 1 if who is other else 4
         reason = "Did not explain why she was there; no plan agreed." if value < 3 else None
-        for station, criterion in pack.criteria():
+        for station, criterion in own_criteria(demo, who, sitting_id):
             scoring.record_level(demo.db, who, sitting_id, station, criterion.id, value, reason)
-        for station, _rubric in pack.rubrics():
+        for station in own_stations(demo, who, sitting_id):
             scoring.set_judgement(demo.db, who, sitting_id, station, "met")
-    scoring.submit(demo.db, other, sitting_id)
+    for who in everyone:
+        if who is not assessor:
+            scoring.submit(demo.db, who, sitting_id)
     # The other assessor has submitted; this one has not: nothing of theirs shows.
     view = open_view(qtbot, tasks, demo, assessor, sitting_id, settings)
     assert not view.sheet_choice.isVisible()
@@ -393,7 +400,7 @@ def test_independence_the_other_sheet_shows_only_once_both_have_submitted(
         view.submit()
     qtbot.waitUntil(lambda: view.sheet_choice.isVisible(), timeout=10_000)
     assert "Every assessor has submitted" in view.banner_text.text()
-    view.sheet_choice.setCurrentIndex(1)
+    view.sheet_choice.setCurrentIndex(view.sheet_choice.findData(other.account_id))
     assert p.model.level_of(first.id) == 1  # the other sheet, read-only
     assert p.model.read_only and p.notebook.input.isHidden()
     close_view(view, tasks, qtbot)
@@ -409,12 +416,11 @@ def test_a_change_refused_by_the_database_is_reported_and_undone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     view = open_view(qtbot, tasks, demo, assessor, sitting_id, settings)
-    pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
-    for station, criterion in pack.criteria():
+    for station, criterion in own_criteria(demo, assessor, sitting_id):
         scoring.record_level(
             demo.db, assessor, sitting_id, station, criterion.id, 2, "Seen only when prompted."
         )
-    for station, _rubric in pack.rubrics():
+    for station in own_stations(demo, assessor, sitting_id):
         scoring.set_judgement(demo.db, assessor, sitting_id, station, "met")
     scoring.submit(demo.db, assessor, sitting_id)  # from elsewhere, behind this screen's back
     p = panel(view)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from db.models import SittingAssessorRow
 from naas_centre.formatting import local_time
 from naas_centre.services import packs, sittings
+from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
 from tests.ui.scoring_station_support import close_view, first_sitting, open_view, partner
 from ui.day.assessor_day_view import AssessorDayView
@@ -17,9 +18,9 @@ from ui.day.sittings_table_model import COLUMNS
 from ui.work.tasks import TaskManager
 
 
-def _split(demo: DemoCentre) -> tuple[str, list[str]]:
+def _split(demo: DemoCentre) -> tuple[str, list[str], Actor]:
     """The first sitting of assessor1, with assessor1 observing only its first station
-    and their partner every other one; the sitting and the pack's station ids."""
+    and their partner every other one; the sitting, the pack's station ids and the partner."""
     a1 = demo.actor("assessor1")
     sid = first_sitting(demo, a1)
     other = partner(demo, sid, "assessor1")
@@ -31,13 +32,13 @@ def _split(demo: DemoCentre) -> tuple[str, list[str]]:
                 link.stations = stations[0]
             elif link.assessor_id == other.account_id:
                 link.stations = ",".join(stations[1:])
-    return sid, stations
+    return sid, stations, other
 
 
 def test_an_assessor_with_one_station_sees_one_tab(
     qtbot: QtBot, tasks: TaskManager, demo: DemoCentre
 ) -> None:
-    sid, stations = _split(demo)
+    sid, stations, other = _split(demo)
     view = open_view(qtbot, tasks, demo, demo.actor("assessor1"), sid)
     assert view.tabs.count() == 1
     assert list(view.panels) == [stations[0]]
@@ -48,7 +49,6 @@ def test_an_assessor_with_one_station_sees_one_tab(
     close_view(view, tasks, qtbot)
 
     # Their partner has the other stations, numbered as in the sitting.
-    other = partner(demo, sid, "assessor1")
     theirs = open_view(qtbot, tasks, demo, other, sid)
     assert list(theirs.panels) == stations[1:]
     assert theirs.tabs.tabText(0).startswith("2 · ")
@@ -56,7 +56,7 @@ def test_an_assessor_with_one_station_sees_one_tab(
 
 
 def test_a_centre_manager_sees_every_station(qtbot: QtBot, tasks: TaskManager, demo: DemoCentre) -> None:
-    sid, stations = _split(demo)
+    sid, stations, _other = _split(demo)
     view = open_view(qtbot, tasks, demo, demo.actor("manager"), sid)
     assert list(view.panels) == stations
     assert view.tabs.count() == len(stations)
@@ -64,7 +64,7 @@ def test_a_centre_manager_sees_every_station(qtbot: QtBot, tasks: TaskManager, d
 
 
 def test_the_day_list_names_the_assessors_station(qtbot: QtBot, tasks: TaskManager, demo: DemoCentre) -> None:
-    sid, stations = _split(demo)
+    sid, stations, _other = _split(demo)
     a1 = demo.actor("assessor1")
     day = AssessorDayView(tasks, demo.db, a1)
     qtbot.addWidget(day)
