@@ -324,7 +324,7 @@ def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
         for station, rubric in p.pack.rubrics():
             for c in rubric.criteria:
                 key = p.criterion_key(station, c.id)
-                criteria.setdefault(key, Column(key, f"{titles[station]} — {c.heading()}", "number", 14))
+                criteria.setdefault(key, Column(key, f"{titles[station]} — {c.heading()}", "number", 16))
         for area in p.pack.kss_areas:
             key = p.area_key(area.id)
             areas.setdefault(key, Column(key, f"KSS: {area.title}", "text", 14))

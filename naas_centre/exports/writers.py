@@ -116,7 +116,15 @@ def write_xlsx(
             for i, c in enumerate(columns):
                 sheet.set_column(i, i, c.width)
             sheet.freeze_panes(1, 1)
-            sheet.set_row(0, 78)
+            # On paper: A4 landscape, the header and the candidate's name on every page.
+            sheet.set_paper(9)
+            sheet.set_landscape()
+            sheet.repeat_rows(0)
+            sheet.repeat_columns(0)
+            sheet.print_across()  # a block of candidates across all their columns, then the next
+            # Tall enough for the longest title as it wraps in its column (13 points a line).
+            lines = max(-(-len(c.title) // max(1, c.width - 2)) for c in columns)
+            sheet.set_row(0, min(160, 13 * max(2, lines) + 4))
             for i, c in enumerate(columns):
                 sheet.write_string(0, i, c.title, header)
             _checkpoint(0, total, progress, cancelled)
