@@ -14,11 +14,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from naas_centre import __version__, cli_candidates, cli_plan, cli_reports, cli_runsheets, paths
+from naas_centre import __version__, cli_candidates, cli_export, cli_plan, cli_reports, cli_runsheets, paths
 from naas_centre.errors import UserError
 
 # The centre's own commands, each module adding its subcommands to the parser.
-EXTENSIONS = (cli_reports, cli_candidates, cli_plan, cli_runsheets)
+EXTENSIONS = (cli_reports, cli_candidates, cli_plan, cli_runsheets, cli_export)
 SUBCOMMANDS = (
     "demo",
     "scenarios",

@@ -26,6 +26,7 @@ FALLBACK_SUBCOMMANDS = (
     "candidates",
     "plan",
     "runsheets",
+    "export",
 )
 
 NO_DISPLAY = (

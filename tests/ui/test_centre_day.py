@@ -67,3 +67,29 @@ def test_a_manager_opens_a_sitting_read_only(qtbot: QtBot, manager_window: MainW
     assert not view.submit_button.isVisible()
     assert view.sheet_choice.count() == 2  # the two assessors' sheets
     assert not manager_window.action_set["sitting.submit"].isEnabled()
+
+
+def test_the_centre_menu_opens_each_screen_of_running_a_centre(
+    qtbot: QtBot, manager_window: MainWindow
+) -> None:
+    from ui.centre.admin.administration_dialog import AdministrationDialog
+    from ui.centre.candidates import CandidatesDialog
+    from ui.centre.export_dialog import ExportDialog
+    from ui.centre.planning import DayPlanDialog
+    from ui.centre.run_sheets_dialog import RunSheetsDialog
+
+    for action_id, kind in (
+        ("centre.admin", AdministrationDialog),
+        ("centre.candidates", CandidatesDialog),
+        ("centre.plan", DayPlanDialog),
+        ("centre.run_sheets", RunSheetsDialog),
+        ("centre.export", ExportDialog),
+    ):
+        action = manager_window.action_set[action_id]
+        assert action.isEnabled(), action_id
+        action.trigger()
+        dialog = manager_window.reports.dialog
+        assert isinstance(dialog, kind), action_id
+        qtbot.waitUntil(dialog.isVisible, timeout=10_000)
+        dialog.close()
+    manager_window.tasks.wait()

@@ -93,6 +93,16 @@ def _manages_packs(state: UiState) -> bool:
     return not state.locked and state.role in ("centre_manager", "administrator")
 
 
+def _runs_centre(state: UiState) -> bool:
+    """Centre managers and administrators set up, plan and export; the services decide each step."""
+    return not state.locked and state.role in ("centre_manager", "administrator")
+
+
+def _exports(state: UiState) -> bool:
+    """Score sheets (managers, administrators) or equality counts in aggregate (QA lead)."""
+    return not state.locked and state.role in ("centre_manager", "administrator", "qa_lead")
+
+
 def _reads_equality(state: UiState) -> bool:
     """Only the quality-assurance lead, and the service refuses anyone else too."""
     return not state.locked and state.role == "qa_lead"
@@ -288,6 +298,56 @@ ACTIONS: tuple[ActionSpec, ...] = (
         _writes_day_reports,
         None,
         "Write every report of the day to a folder, signing what is complete first if you choose",
+    ),
+    ActionSpec(
+        "centre.admin",
+        "&Administration…",
+        "&Centre",
+        "show_administration",
+        None,
+        _runs_centre,
+        None,
+        "Accounts, employers, conflicts of interest, actors, rooms and the centre's own settings",
+    ),
+    ActionSpec(
+        "centre.candidates",
+        "Ca&ndidates…",
+        "&Centre",
+        "show_candidates",
+        None,
+        _runs_centre,
+        None,
+        "The centre's candidates, their employers' endorsements and attempts; import from a spreadsheet",
+    ),
+    ActionSpec(
+        "centre.plan",
+        "P&lan a day…",
+        "&Centre",
+        "show_day_plan",
+        None,
+        _runs_centre,
+        None,
+        "The day as a circuit: stations, slots and breaks, the rota built and checked",
+    ),
+    ActionSpec(
+        "centre.run_sheets",
+        "R&un-sheets…",
+        "&Centre",
+        "show_run_sheets",
+        None,
+        _runs_centre,
+        None,
+        "The day's rota per room, each actor's pack, each candidate's timetable and the sign-in sheet",
+    ),
+    ActionSpec(
+        "centre.export",
+        "E&xport score sheets…",
+        "&Centre",
+        "show_export",
+        None,
+        _exports,
+        None,
+        "Score sheets for employers as CSV or Excel, by day, employer or level",
     ),
     ActionSpec(
         "centre.packs",

@@ -304,6 +304,36 @@ class MainWindow(QMainWindow):
 
         self.reports.show(CertificatesDialog(self.tasks, self.db, self.actor, self.reports.data_dir, self))
 
+    # Running the centre: administration, candidates, the day's plan, run-sheets, exports (ui/centre/).
+    def show_administration(self) -> None:
+        from ui.centre.admin.administration_dialog import AdministrationDialog
+
+        self.reports.show(
+            AdministrationDialog(self.tasks, self.db, self.actor, self, data_dir=self.reports.data_dir)
+        )
+
+    def show_candidates(self) -> None:
+        from ui.centre.candidates import CandidatesDialog
+
+        self.reports.show(CandidatesDialog(self.tasks, self.db, self.actor, self))
+
+    def show_day_plan(self) -> None:
+        from ui.centre.planning import DayPlanDialog
+
+        self.reports.show(DayPlanDialog(self.tasks, self.db, self.actor, self))
+
+    def show_run_sheets(self) -> None:
+        from ui.centre.run_sheets_dialog import RunSheetsDialog
+
+        self.reports.show(
+            RunSheetsDialog(self.tasks, self.db, self.actor, self, day=self.day_view.switcher.day)
+        )
+
+    def show_export(self) -> None:
+        from ui.centre.export_dialog import ExportDialog
+
+        self.reports.show(ExportDialog(self.tasks, self.db, self.actor, self))
+
     def change_password(self) -> None:
         from ui.shell.password_dialog import PasswordDialog
 
