@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -305,7 +304,7 @@ def test_move_and_swap_are_rechecked() -> None:
         rota.move_visit(plan, built, "nobody", "s1", 2)
 
 
-def test_48_candidates_across_8_stations_is_quick() -> None:
+def test_48_candidates_across_8_stations_build_and_check() -> None:
     employers = ("Stockport Council", "Salford City Council")
     stations = tuple(
         replace(
@@ -333,13 +332,9 @@ def test_48_candidates_across_8_stations_is_quick() -> None:
         Grid(START, 55, (Break(4, 45, "Lunch"),)),
         Written(Place("w", "Written room"), 16, 60),
     )
-    started = time.perf_counter()
-    built = build_rota(plan)
-    refusals = check_rota(plan, built)
-    elapsed = time.perf_counter() - started
-    assert refusals == []
+    built = build_rota(plan)  # how fast: tests/bench/centre.py (rota_build_s)
+    assert check_rota(plan, built) == []
     assert len([v for v in built.visits if v.station_id != WRITTEN]) == 48 * 8
-    assert elapsed < 2.0, elapsed
 
 
 def test_visits_belong_to_known_candidates() -> None:
