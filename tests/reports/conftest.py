@@ -9,10 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from db.engine import Database
+from db.models import AccountRow
 from naas_centre.demo.centre import ACCOUNTS, create_demo
-from naas_centre.services import accounts, sittings
+from naas_centre.services import access, accounts, packs, sittings
 from naas_centre.services.views import Actor
 from tests.conftest import WORKSTATION
 from tests.reports.filling import complete
@@ -40,6 +42,22 @@ class Centre:
         """The usernames of the assessors of a candidate's sitting, in assignment order."""
         detail = sittings.sitting_detail(self.db, self.login("manager"), self.sitting_of[candidate])
         return [USERNAMES[name] for name in detail.summary.assessors]
+
+
+def observers_of(db: Database, sitting_id: str, station_id: str) -> tuple[str, ...]:
+    """The usernames of the assessors who observe one station of a sitting, in assignment
+    order: those who sign that station's report."""
+    manager = accounts.authenticate(db, "manager", PASSWORDS["manager"])
+    pack = packs.pack_for_sitting(db, manager, sitting_id)
+    with db.read() as s:
+        ids = access.observers(s, sitting_id, pack)[station_id]
+        usernames = {
+            str(aid): str(name)
+            for aid, name in s.execute(
+                select(AccountRow.id, AccountRow.username).where(AccountRow.id.in_(ids))
+            )
+        }
+    return tuple(usernames[i] for i in ids)
 
 
 def _fill(folder: Path) -> tuple[Path, date, dict[str, str]]:

@@ -20,7 +20,7 @@ from naas_centre.signing import ca
 from naas_centre.signing.pdf import RequiredSigner, sign_pdf
 from naas_centre.signing.verify import verify_pdf
 from tests.conftest import WORKSTATION
-from tests.reports.conftest import DISPLAY, PASSWORDS, nss_trusting
+from tests.reports.conftest import DISPLAY, PASSWORDS, nss_trusting, observers_of
 from tests.reports.test_cli import cli
 from tests.reports.test_tamper import Signed, _draft, build_signed
 
@@ -197,13 +197,17 @@ def test_a_crl_embedded_by_a_later_signer_shows_the_revocation_offline(base: Sig
         int(hers.serial, 16)
     )
     pdf, slots = _draft(centre)
+    assert len(slots) == centre.signature_count
+    countersign = len(slots) - 1  # after every assessor's place
     required = [
         RequiredSigner(0, "assessor", DISPLAY[user], centre.account_id(user)),
-        RequiredSigner(2, "countersign", "centre manager", ""),
+        RequiredSigner(countersign, "countersign", "centre manager", ""),
     ]
     when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
     data = sign_pdf(pdf, hers, 0, slots[0], when, reason="signed", location="x", tz="UTC", required=required)
-    data = sign_pdf(data, his, 2, slots[2], when, reason="countersigned", location="x", tz="UTC")
+    data = sign_pdf(
+        data, his, countersign, slots[countersign], when, reason="countersigned", location="x", tz="UTC"
+    )
     verdict = verify_pdf(data, ca.load_any(centre.ca_pem.read_bytes()))  # no CRL given: the embedded one
     assert not verdict.ok
     first = verdict.signatures[0]
@@ -293,7 +297,9 @@ def test_a_superseded_version_is_shown(base: Signed, tmp_path: Path) -> None:
     try:
         manager = accounts.authenticate(db, "manager", PASSWORDS["manager"])
         ref = next(r for r in refs_for_sitting(db, manager, centre.sitting_id) if r.station_id)
-        user = centre.assessors[0]
+        assert ref.station_id is not None
+        # a station's report is signed by that station's own assessors
+        user = observers_of(db, centre.sitting_id, ref.station_id)[0]
         actor = accounts.authenticate(db, user, PASSWORDS[user])
         identity = signatures.unlock_signer(db, actor, PASSWORDS[user], centre.data_dir)
         v1 = signatures.sign_report(db, actor, identity, ref)

@@ -19,7 +19,7 @@ from naas_centre.services.views import Actor, Role
 from naas_centre.signing import ca
 from naas_centre.signing.pdf import SignerIdentity
 from naas_centre.signing.verify import verify_pdf
-from tests.reports.conftest import DISPLAY, NAMES, PASSWORDS, Centre, nss_trusting
+from tests.reports.conftest import DISPLAY, NAMES, PASSWORDS, Centre, nss_trusting, observers_of
 
 
 def _first_observation(centre: Centre, name: str = NAMES[0]) -> ReportRef:
@@ -58,23 +58,44 @@ def test_first_signature_makes_the_ca_and_a_key_under_the_password(centre: Centr
 
 
 def test_sign_cosign_and_countersign(centre: Centre, tmp_path: Path) -> None:
+    """A station's report is signed by that station's own assessors, then countersigned;
+    the sitting's other assessors cannot sign it."""
+    sid = centre.sitting_of[NAMES[0]]
     ref = _first_observation(centre)
-    u1, u2 = centre.assessors_of(NAMES[0])
+    assert ref.station_id is not None
+    own = observers_of(centre.db, sid, ref.station_id)
+    assert len(own) >= 2, own  # a signature and at least one cosignature
+    elsewhere = [u for u in centre.assessors_of(NAMES[0]) if u not in own]
+    assert elsewhere, "every assessor of the sitting observes this station"
+    for user in elsewhere:
+        with pytest.raises(PermissionDenied, match="observed this station"):
+            signatures.plan(centre.db, centre.login(user), ref)
+
+    u1, *others = own
     a1, id1 = _signer(centre, u1)
     first = signatures.sign_report(centre.db, a1, id1, ref)
     assert first.version == 1 and first.signers == (DISPLAY[u1],)
     with pytest.raises(Conflict, match="already signed"):
         signatures.plan(centre.db, a1, ref)
-    a2, id2 = _signer(centre, u2)
-    signatures.sign_report(centre.db, a2, id2, ref)
+    for user in others:
+        actor, identity = _signer(centre, user)
+        cosigned = signatures.sign_report(centre.db, actor, identity, ref)
+        assert cosigned.id == first.id and cosigned.version == 1
     m, idm = _signer(centre, "manager")
     done = signatures.sign_report(centre.db, m, idm, ref)
     assert done.id == first.id and done.version == 1
-    assert done.signers == (DISPLAY[u1], DISPLAY[u2], "Ngozi Okafor")
+    everyone = [*(DISPLAY[u] for u in own), "Ngozi Okafor"]
+    assert list(done.signers) == everyone
+    with pytest.raises(Conflict, match="already countersigned"):
+        signatures.plan(centre.db, m, ref)
     pdf = signatures.document_pdf(centre.db, m, done.id)
     verdict = verify_pdf(pdf, signatures.trusted_cas(centre.db))
     assert verdict.ok, verdict.problem
-    assert [s.signer for s in verdict.signatures] == [DISPLAY[u1], DISPLAY[u2], "Ngozi Okafor"]
+    assert verdict.complete and not verdict.missing
+    # the report requires exactly the station's own assessors and a centre manager
+    assert [r.name for r in verdict.required] == [*(DISPLAY[u] for u in own), "centre manager"]
+    assert [r.role for r in verdict.required] == ["assessor"] * len(own) + ["countersign"]
+    assert [s.signer for s in verdict.signatures] == everyone
     assert all(s.trusted and s.intact for s in verdict.signatures)
 
     ca_pem = tmp_path / "ca.pem"
@@ -83,8 +104,8 @@ def test_sign_cosign_and_countersign(centre: Centre, tmp_path: Path) -> None:
     path = tmp_path / "signed.pdf"
     path.write_bytes(pdf)
     out = nss.pdfsig(path)
-    assert out.count("Signature Validation: Signature is Valid.") == 3, out
-    assert out.count("Certificate Validation: Certificate is Trusted.") == 3, out
+    assert out.count("Signature Validation: Signature is Valid.") == len(everyone), out
+    assert out.count("Certificate Validation: Certificate is Trusted.") == len(everyone), out
     assert "Signer Certificate Common Name: Ngozi Okafor" in out
 
     with centre.db.read() as s:
@@ -95,7 +116,7 @@ def test_sign_cosign_and_countersign(centre: Centre, tmp_path: Path) -> None:
                 .order_by(AuditEntryRow.seq)
             )
         )
-    assert actions == ["report.sign", "report.cosign", "report.countersign"]
+    assert actions == ["report.sign", *["report.cosign"] * len(others), "report.countersign"]
     assert audit.verify(centre.db).ok
 
 
