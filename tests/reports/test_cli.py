@@ -11,9 +11,20 @@ from pathlib import Path
 import pytest
 
 from naas_centre.cli import SUBCOMMANDS, main
-from naas_centre.reports.gather import refs_for_sitting
+from naas_centre.reports.data import ReportKind
+from naas_centre.reports.gather import ReportRef, refs_for_sitting
 from naas_centre.services import signatures
-from tests.reports.conftest import DISPLAY, NAMES, PASSWORDS, Centre, nss_trusting
+from naas_centre.services.sittings import day_overview
+from tests.reports.conftest import (
+    DISPLAY,
+    NAMES,
+    PASSWORDS,
+    UNTIMED,
+    USERNAMES,
+    Centre,
+    nss_trusting,
+    observers_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,26 +58,66 @@ def test_subcommands_are_listed() -> None:
     assert {"verify", "ca", "reports"} <= set(SUBCOMMANDS)
 
 
+def _verdicts(stdout: str) -> dict[str, str]:
+    """``verify``'s output, file by file: path → what it says of that file."""
+    out: dict[str, str] = {}
+    path = None
+    for line in stdout.splitlines():
+        found = re.match(r"(.+\.pdf): (?:NOT )?VALID$", line)
+        if found:
+            path = found.group(1)
+            out[path] = ""
+        elif path is not None:
+            out[path] += line + "\n"
+    return out
+
+
 def test_reports_for_a_sitting_sign_then_verify(
     centre: Centre, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sid = centre.sitting_of[NAMES[1]]
+    manager = centre.login("manager")
+    refs = refs_for_sitting(centre.db, manager, sid)
     out = tmp_path / "out"
     assert _reports(centre, out, "--sitting", sid) == 0
     drafts = sorted(p.name for p in out.iterdir())
-    assert len(drafts) == 5 and all(name.endswith("_unsigned.pdf") for name in drafts)
+    assert len(drafts) == len(refs) == 5 and all(name.endswith("_unsigned.pdf") for name in drafts)
     assert "5 report(s) written" in capsys.readouterr().out
 
+    # In a circuit an assessor signs the reports of the stations they observed, and the outcome.
+    everyone = centre.assessors_of(NAMES[1])
+    signer = everyone[0]
+    signers = {
+        ref: tuple(everyone)
+        if ref.kind == ReportKind.OUTCOME
+        else observers_of(centre.db, sid, ref.station_id or "")
+        for ref in refs
+    }
+    mine = [ref for ref in refs if signer in signers[ref]]
+    assert ReportRef(ReportKind.OUTCOME, sid) in mine and len(mine) < len(refs)
     signed_out = tmp_path / "signed"
-    signer = centre.assessors_of(NAMES[1])[0]
     pw = _password_file(tmp_path, signer)
     assert (
         _reports(centre, signed_out, "--sitting", sid, "--signer", signer, "--passphrase-file", str(pw)) == 0
     )
-    assert "5 signed now" in capsys.readouterr().out
-    files = sorted(signed_out.iterdir())
-    assert len(files) == 5 and all(p.name.endswith("_v1.pdf") for p in files)
+    assert f"{len(mine)} signed now" in capsys.readouterr().out
+    files = sorted(signed_out.glob("*_v1.pdf"))
+    assert len(files) == len(mine)
+    assert len(sorted(signed_out.glob("*_unsigned.pdf"))) == len(refs) - len(mine)
+    assert len(list(signed_out.iterdir())) == len(refs)
     assert not list(signed_out.glob(".*.part"))
+    signed_by_file: dict[str, ReportRef] = {}
+    for ref in refs:
+        found = signatures.latest(centre.db, manager, ref)
+        if ref not in mine:
+            assert found is None, ref.key  # not theirs to sign: left as a draft
+            continue
+        assert found is not None, ref.key
+        view, pdf = found
+        assert view.signers == (DISPLAY[signer],)
+        path = next(p for p in files if p.read_bytes() == pdf)
+        signed_by_file[str(path)] = ref
+    assert len(signed_by_file) == len(files)
     # again: nothing left to sign
     assert (
         _reports(centre, signed_out, "--sitting", sid, "--signer", signer, "--passphrase-file", str(pw)) == 0
@@ -81,12 +132,16 @@ def test_reports_for_a_sitting_sign_then_verify(
     assert ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")
     assert "sha256 fingerprint" in run.stdout
 
-    # Signed by one assessor so far: sound, but not complete, so not valid yet.
+    # Signed by one assessor so far: sound, but not complete, so not valid yet; each awaits
+    # its own other signers and the centre manager.
     run = cli("verify", "--ca", str(ca_file), *map(str, files))
     assert run.returncode == 1, run.stdout + run.stderr
-    assert run.stdout.count(": NOT VALID") == 5
-    other = DISPLAY[centre.assessors_of(NAMES[1])[1]]
-    assert run.stdout.count(f"NOT COMPLETE: missing {other}, centre manager") == 5
+    assert run.stdout.count(": NOT VALID") == len(files)
+    verdicts = _verdicts(run.stdout)
+    assert verdicts.keys() == signed_by_file.keys()
+    for shown, said in verdicts.items():
+        others = [DISPLAY[u] for u in signers[signed_by_file[shown]] if u != signer]
+        assert f"NOT COMPLETE: missing {', '.join([*others, 'centre manager'])}\n" in said, (shown, said)
     assert "problem:" not in run.stdout and "CHANGED" not in run.stdout
     assert DISPLAY[signer] in run.stdout and "certificate authority (trusted)" in run.stdout
     # trust from the centre database instead of a file; its records know the file
@@ -95,9 +150,11 @@ def test_reports_for_a_sitting_sign_then_verify(
 
 
 def _signed_file(centre: Centre, tmp_path: Path) -> tuple[Path, Path]:
-    """An observation report signed by both assessors and countersigned: complete."""
-    ref = refs_for_sitting(centre.db, centre.login("manager"), centre.sitting_of[NAMES[2]])[0]
-    for user in (*centre.assessors_of(NAMES[2]), "manager"):
+    """An observation report signed by its station's own assessors and countersigned: complete."""
+    sid = centre.sitting_of[NAMES[2]]
+    ref = refs_for_sitting(centre.db, centre.login("manager"), sid)[0]
+    assert ref.kind == ReportKind.OBSERVATION and ref.station_id is not None
+    for user in (*observers_of(centre.db, sid, ref.station_id), "manager"):
         actor = centre.login(user)
         identity = signatures.unlock_signer(centre.db, actor, PASSWORDS[user], centre.data_dir)
         view = signatures.sign_report(centre.db, actor, identity, ref)
@@ -245,7 +302,10 @@ def test_a_wrong_password_signs_nothing(centre: Centre, tmp_path: Path) -> None:
 
 def test_a_day_signed_by_assessors_then_countersigned_in_parallel(centre: Centre, tmp_path: Path) -> None:
     out = tmp_path / "day"
-    for user in ("assessor1", "assessor2", "assessor3", "assessor4"):
+    manager = centre.login("manager")
+    overview = day_overview(centre.db, manager, centre.day)
+    assessors = sorted({USERNAMES[name] for s in overview.sittings for name in s.assessors})
+    for user in assessors:
         pw = _password_file(tmp_path, user)
         code = _reports(
             centre,
@@ -283,6 +343,9 @@ def test_a_day_signed_by_assessors_then_countersigned_in_parallel(centre: Centre
     assert run.returncode == 0, run.stdout[-2000:]
     assert len(re.findall(r"signature \d: Ngozi Okafor \(", run.stdout)) == len(files)
     assert run.stdout.count("complete: every required signature is present") == len(files)
-    # Every report of six sittings and the day summary, but for the sitting whose role-plays
-    # were never started: its three observation reports and its outcome are not ready.
-    assert len(files) == 6 * 5 + 1 - 4
+    # Every report of the day's sittings and the day summary, but for the sitting whose
+    # role-plays were never started: its observation reports and its outcome are not ready.
+    refs = {s.candidate_name: refs_for_sitting(centre.db, manager, s.id) for s in overview.sittings}
+    not_ready = [r for r in refs[UNTIMED] if r.kind != ReportKind.WRITTEN]
+    assert len(not_ready) == 4
+    assert len(files) == sum(map(len, refs.values())) + 1 - len(not_ready)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from db.models import AccountRow, RoomRow
+from db.models import AccountRow, RoomRow, SittingAssessorRow
 from naas_centre.demo.centre import demo_packs
 from naas_centre.packs.schema import Pack
 from naas_centre.reports import data as rdata
@@ -29,7 +29,7 @@ from naas_centre.reports.gather import NotReady, ReportRef, day_summary, gather,
 from naas_centre.reports.render import render
 from naas_centre.services import moderation, packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
-from tests.reports.conftest import DISPLAY, NAMES, NOT_MET, UNTIMED, Centre
+from tests.reports.conftest import DISPLAY, NAMES, NOT_MET, UNTIMED, Centre, observers_of
 from tests.reports.filling import SCRIPT
 
 Levels = Callable[[str, str], int]  # (station id, criterion id) → level
@@ -55,7 +55,8 @@ def _room(centre: Centre) -> str:
 class Sitting:
     id: str
     pack: Pack
-    assessors: list[Actor]
+    assessors: list[Actor]  # every assessor of the sitting, in assignment order
+    observers: dict[str, tuple[Actor, ...]]  # station → its own assessors, in assignment order
 
 
 def _sit(
@@ -66,21 +67,39 @@ def _sit(
     second: Levels | None = None,
     judgements: tuple[str, str] = ("met", "met"),
 ) -> Sitting:
-    """A new attempt for ``candidate``, held and scored by the assessors of their first sitting.
+    """A new attempt for ``candidate``, held and scored by the assessors of their first
+    sitting, each observing the same stations as there (the circuit).
 
-    ``second`` gives the second assessor's levels where they differ; ``judgements`` each
-    assessor's overall judgement of the first scenario (the others follow the first).
+    Each station is scored by its own assessors: ``second`` gives the levels of a
+    station's second assessor where they differ; ``judgements`` the first and second
+    assessor's overall judgement of the first scenario (every other judgement is the first).
     """
     manager = centre.login("manager")
-    detail = sittings.sitting_detail(centre.db, manager, centre.sitting_of[candidate])
+    first_sid = centre.sitting_of[candidate]
+    detail = sittings.sitting_detail(centre.db, manager, first_sid)
     pack = demo_packs()["practitioner"]
     start = detail.summary.starts_at + timedelta(hours=6)
     sid = sittings.plan_sitting(
         centre.db, manager, detail.candidate.id, pack, _room(centre), start, attempt=2
     )
+    with centre.db.read() as s:
+        links = s.execute(
+            select(SittingAssessorRow.assessor_id, SittingAssessorRow.stations)
+            .where(SittingAssessorRow.sitting_id == first_sid)
+            .order_by(SittingAssessorRow.created_at, SittingAssessorRow.id)
+        ).all()
+    # As the day's planner writes them: one link per assessor, naming their stations.
+    with centre.db.write() as s:
+        for assessor_id, stations in links:
+            s.add(SittingAssessorRow(sitting_id=sid, assessor_id=assessor_id, stations=stations))
+            s.flush()
     assessors = [centre.login(u) for u in centre.assessors_of(candidate)]
-    for a in assessors:
-        sittings.assign_assessor(centre.db, manager, sid, a.account_id)
+    by_username = {a.username: a for a in assessors}
+    observers = {
+        station: tuple(by_username[u] for u in observers_of(centre.db, sid, station))
+        for station, _ in pack.rubrics()
+    }
+    assert all(observers.values()), "every station of the pack has its own assessors"
     first = assessors[0]
     pack = packs.pack_for_sitting(centre.db, first, sid)
     sittings.set_status(centre.db, first, sid, "checked_in")
@@ -94,16 +113,17 @@ def _sit(
     grant = written.open_kiosk(centre.db, first, sid)
     written.submit(centre.db, grant, SCRIPT, "candidate")
     standard = scoring.standard_level(pack)
-    for n, actor in enumerate(assessors):
-        chosen = second if (n == 1 and second is not None) else levels
-        for k, (station, c) in enumerate(pack.criteria()):
+    for k, (station, c) in enumerate(pack.criteria()):
+        for n, actor in enumerate(observers[station]):
+            chosen = second if (n == 1 and second is not None) else levels
             level = chosen(station, c.id)
             reason = f"In my words, reason number {k + 1} from assessor {n + 1}: what I saw fits this level."
             scoring.record_level(
                 centre.db, actor, sid, station, c.id, level, reason if level < standard or k % 2 else None
             )
-        for s_index, (station, rubric) in enumerate(pack.rubrics()):
-            verdict = judgements[n] if s_index == 0 else judgements[0]
+    for s_index, (station, rubric) in enumerate(pack.rubrics()):
+        for n, actor in enumerate(observers[station]):
+            verdict = judgements[1] if s_index == 0 and n == 1 else judgements[0]
             scoring.set_judgement(centre.db, actor, sid, station, verdict, "The levels and notes show why.")
             scoring.add_note(
                 centre.db,
@@ -116,8 +136,9 @@ def _sit(
                 phase_clock_ms=90_000,
                 written_at=start + timedelta(minutes=12 + n),
             )
+    for actor in assessors:
         scoring.submit(centre.db, actor, sid)
-    return Sitting(sid, pack, assessors)
+    return Sitting(sid, pack, assessors, observers)
 
 
 def _all_refs(centre: Centre, sid: str) -> list[ReportRef]:
@@ -152,7 +173,10 @@ def test_differences_are_on_the_record_with_both_levels_the_agreed_one_moderator
     data = gather(centre.db, manager, obs)
     assert isinstance(data, rdata.ObservationReportData)
     row = next(r for r in data.rubric if r.criterion_id == disputed.id)
-    names = [DISPLAY[a.username] for a in sitting.assessors]
+    # the station's own assessors, and no one else's levels
+    names = [DISPLAY[a.username] for a in sitting.observers[first_station.id]]
+    assert len(names) == 2 and len(sitting.assessors) > len(names)
+    assert data.header.assessors == tuple(names)
     assert [(s.assessor, s.level) for s in row.scores] == [(names[0], 3), (names[1], 2)]
     assert row.moderation is not None and row.moderation.level == 2 and row.final_level == 2
     assert row.moderation.moderator == DISPLAY["manager"] and row.moderation.reason == reason
@@ -184,7 +208,10 @@ def test_each_level_shows_its_descriptor_labelled_and_the_assessors_own_evidence
     data = gather(centre.db, manager, ref)
     assert isinstance(data, rdata.ObservationReportData)
     first = data.rubric[0]
-    assert first.scores[0].evidence == ("Observed by assessor 1: she named the worry plainly and kindly.",)
+    # each score carries its own assessor's note: assessor n is the station's n-th
+    assert len(first.scores) == len(sitting.observers[ref.station_id or ""])
+    for n, score in enumerate(first.scores):
+        assert score.evidence == (f"Observed by assessor {n + 1}: she named the worry plainly and kindly.",)
     assert any(s.reason for r in data.rubric for s in r.scores)
     text = _flat(_text(render(data).pdf, tmp_path, "obs.pdf"))
     assert "Descriptor for this level" in text
@@ -284,24 +311,35 @@ def test_adjustments_are_stated_by_effect_never_by_reason_and_once(centre: Centr
 def test_each_signature_box_carries_the_registration_number_and_a_declaration(
     centre: Centre, tmp_path: Path
 ) -> None:
+    """A station's report is signed by that station's own assessors, the outcome by all of
+    the sitting's; each box with the signer's registration number and a declaration."""
     manager = centre.login("manager")
     sid = centre.sitting_of[NAMES[1]]
+    everyone = centre.assessors_of(NAMES[1])
     with centre.db.read() as s:
         numbers = {
             u: s.scalar(select(AccountRow.registration_number).where(AccountRow.username == u))
-            for u in centre.assessors_of(NAMES[1])
+            for u in everyone
         }
-    assert all(numbers.values())
+    assert all(numbers.values()) and len(set(numbers.values())) == len(numbers)
+    fewer = 0
     for ref in _all_refs(centre, sid):
+        signers = (
+            everyone if ref.kind == ReportKind.OUTCOME else observers_of(centre.db, sid, ref.station_id or "")
+        )
+        assert signers
+        fewer += len(signers) < len(everyone)
         data = gather(centre.db, manager, ref)
         assert not isinstance(data, rdata.DaySummaryData)
         slots = data.header.slots
         assert all(s.declaration for s in slots)
-        assert {s.registration_number for s in slots if s.role == "assessor"} == set(numbers.values())
+        assert [s.registration_number for s in slots if s.role == "assessor"] == [numbers[u] for u in signers]
+        assert data.header.assessors == tuple(DISPLAY[u] for u in signers)
         text = _flat(_text(render(data).pdf, tmp_path, f"{ref.kind}.pdf"))
-        for number in numbers.values():
-            assert f"Registration {number}" in text
+        for u, number in numbers.items():
+            assert (f"Registration {number}" in text) == (u in signers), (ref.key, u)
         assert "no conflict of interest with the candidate or with their employer" in text
+    assert fewer  # in a circuit, at least one station's report has fewer signers than the outcome
 
 
 # Layout: the signatures stay with what they sign; dates one way; labels whole ----------------

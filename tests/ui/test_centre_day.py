@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from naas_centre.services import scoring, sittings
+from naas_centre.formatting import local_time
+from naas_centre.services import access, packs, scoring, sittings
+from naas_centre.services.board import WRITTEN
 from tests.ui.conftest import DemoCentre
 from ui.common.settings import Settings
 from ui.day.centre_day_view import CentreDayView
@@ -36,9 +39,37 @@ def test_the_manager_sees_the_whole_day_by_room(manager_window: MainWindow, demo
     assert view.model.rooms == sorted({s.room for s in overview.sittings})
     assert len(view.model.cells) == len(overview.sittings) == 6
     assert {s.id for s in view.model.cells.values()} == {s.id for s in overview.sittings}
-    assert view.model.columnCount() == 2 and view.model.rowCount() == 3  # two rooms, three slots
-    assert "6</b> sittings" in view.summary.text()
+    # A column per room a sitting starts in; a row per start time, and one more for each
+    # further sitting that starts at that time in the same room (a circuit's candidates
+    # all start together), so no sitting is hidden behind another.
+    together = Counter((s.starts_at, s.room) for s in overview.sittings)
+    rows = sum(
+        max(n for (at, _room), n in together.items() if at == time) for time in {at for at, _ in together}
+    )
+    assert view.model.columnCount() == len({s.room for s in overview.sittings})
+    assert view.model.rowCount() == rows
+    for (row, column), s in view.model.cells.items():
+        assert view.model.rooms[column] == s.room and view.model.slots[row] == local_time(s.starts_at)
+    assert (
+        f"{len(overview.sittings)}</b> sittings in <b>{view.model.columnCount()}</b> rooms"
+        in view.summary.text()
+    )
+    assert all(name in view.people.text() for name in overview.assessors)
     assert all(name in view.people.text() for name in overview.actors)
+    # The circuit's board: every candidate visits each station of the pack once, and
+    # the written room.
+    board = view.circuit.model.board
+    assert board is not None and board.planned
+    visits = Counter(
+        (card.sitting_id, station.station_id)
+        for station in board.stations
+        for slot in board.slots
+        for card in board.cells.get((station.key, slot.number), ())
+    )
+    pack = packs.pack_for_sitting(demo.db, demo.actor("manager"), overview.sittings[0].id)
+    stations = {sc.id for sc in pack.scenarios} | ({WRITTEN} if pack.written_exercise else set())
+    assert {station.station_id for station in board.stations} == stations
+    assert visits == Counter({(s.id, station): 1 for s in overview.sittings for station in stations})
 
 
 def test_progress_shows_on_the_board(qtbot: QtBot, manager_window: MainWindow, demo: DemoCentre) -> None:
@@ -65,7 +96,18 @@ def test_a_manager_opens_a_sitting_read_only(qtbot: QtBot, manager_window: MainW
     assert not view.scoring
     assert all(p.model.read_only for p in view.panels.values())
     assert not view.submit_button.isVisible()
-    assert view.sheet_choice.count() == 2  # the two assessors' sheets
+    # one sheet for each assessor of the sitting: in a circuit, those of all its stations
+    manager = manager_window.actor
+    pack = packs.pack_for_sitting(manager_window.db, manager, view.sitting_id)
+    with manager_window.db.read() as s:
+        observers = access.observers(s, view.sitting_id, pack)
+    assigned = set().union(*observers.values())
+    names = sittings.sitting_detail(manager_window.db, manager, view.sitting_id).summary.assessors
+    assert view.sheet_choice.count() == len(names) == len(assigned) > 2
+    assert {view.sheet_choice.itemData(i) for i in range(view.sheet_choice.count())} == assigned
+    assert all(
+        any(n in view.sheet_choice.itemText(i) for n in names) for i in range(view.sheet_choice.count())
+    )
     assert not manager_window.action_set["sitting.submit"].isEnabled()
 
 
