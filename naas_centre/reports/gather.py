@@ -69,9 +69,12 @@ COUNTERSIGN_LABEL = "Countersignature: centre manager"
 NO_CONFLICT = "I have no conflict of interest with the candidate or with their employer."
 
 
-def declaration(kind: ReportKind, *, two: bool) -> str:
-    """What an assessor declares by signing a report of this kind, printed beside the box."""
-    alone = ", independently of the other assessor," if two else ""
+def declaration(kind: ReportKind, *, two: bool, others: int = 1) -> str:
+    """What an assessor declares by signing a report of this kind, printed beside the box.
+
+    ``two``: other assessors sign it too (``others`` of them: a circuit's outcome has several)."""
+    colleagues = "the other assessor" if others <= 1 else "the other assessors"
+    alone = f", independently of {colleagues}," if two else ""
     if kind == ReportKind.OBSERVATION:
         text = (
             f"I observed this candidate and recorded my evidence and levels myself{alone} "
@@ -81,7 +84,7 @@ def declaration(kind: ReportKind, *, two: bool) -> str:
         text = f"I marked this script myself{alone} against the pack's rubric."
     elif two:
         text = (
-            "I assessed this candidate at this sitting, independently of the other assessor. The outcome "
+            f"I assessed this candidate at this sitting, independently of {colleagues}. The outcome "
             "rests on our levels, or on the levels agreed at moderation as the station reports record."
         )
     else:
@@ -291,7 +294,7 @@ class _Context:
         c, pr = self.candidate, self.pack_row
         signers = self.of_station(station_id)
         names = tuple(name for _, name, _ in signers)
-        said = declaration(kind, two=len(signers) > 1)
+        said = declaration(kind, two=len(signers) > 1, others=len(signers) - 1)
         slots = tuple(
             SignatureSlot(
                 "assessor",

@@ -37,6 +37,8 @@ MARGIN_X = 18 * mm
 MARGIN_TOP = 22 * mm
 MARGIN_BOTTOM = 24 * mm
 SLOT_HEIGHT = 26 * mm
+MIN_SLOT_WIDTH = 52 * mm  # narrower, and a name or a registration number is cut
+ROW_GAP = 4 * mm
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -354,7 +356,11 @@ class SignatureSlots(Flowable):
         self.found = found
         self._gap = 5 * mm
         n = max(1, len(self.slots))
-        self._box_w = min(82 * mm, (width - self._gap * (n - 1)) / n)
+        # Side by side while each box keeps room for a whole name and registration
+        # number; more signers (a circuit's outcome) go on further rows.
+        self._per_row = max(1, min(n, int((width + self._gap) // (MIN_SLOT_WIDTH + self._gap))))
+        self._rows = -(-n // self._per_row)
+        self._box_w = min(82 * mm, (width - self._gap * (self._per_row - 1)) / self._per_row)
         self._style = ParagraphStyle(
             "declaration", fontName=fonts.SANS, fontSize=7, leading=8.6, textColor=MUTED
         )
@@ -369,7 +375,8 @@ class SignatureSlots(Flowable):
                 self._decl_h = max(self._decl_h, h)
         self._top = 5 * mm + (3.6 * mm if any(x.registration for x in self.slots) else 0)
         self._below = self._decl_h + 2 * mm if self._decl_h else 0
-        self.height = self._below + SLOT_HEIGHT + self._top
+        self._row_h = self._below + SLOT_HEIGHT + self._top
+        self.height = self._rows * self._row_h + (self._rows - 1) * ROW_GAP
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -377,11 +384,13 @@ class SignatureSlots(Flowable):
     def draw(self) -> None:
         c = self.canv
         box_w = self._box_w
-        y0 = self._below
         for i, slot in enumerate(self.slots):
-            x = i * (box_w + self._gap)
+            row, column = divmod(i, self._per_row)
+            x = column * (box_w + self._gap)
+            base = self.height - (row + 1) * self._row_h - row * ROW_GAP  # the row's bottom
+            y0 = base + self._below
             c.setFillColor(MUTED)
-            top = self.height - 3.4 * mm  # every label on one line, the registration under it
+            top = base + self._row_h - 3.4 * mm  # every label on one line, the registration under it
             fonts.draw_string(c, x, top, fonts.fit(slot.label, 7.6, box_w), 7.6, bold=True)
             if slot.registration:
                 fonts.draw_string(
