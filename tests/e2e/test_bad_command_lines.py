@@ -349,7 +349,7 @@ def test_verify_names_a_missing_file_before_any_database_and_says_how_to_check_w
     no_db = run("verify", str(centre.reports[0]), data_dir=empty)
     line = no_db.plain()
     assert f"{empty / 'centre.db'}: no such database" in line and "--ca FILE" in line and "--db" in line
-    assert not empty.exists()  # verifying never writes, not even a data folder
+    assert not (empty / "centre.db").exists()  # verifying never makes a database
 
 
 # --- the log file ------------------------------------------------------------------------
