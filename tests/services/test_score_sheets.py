@@ -346,7 +346,7 @@ def test_filters_by_employer_level_and_day(signed: Database, tmp_path: Path) -> 
     f = exports.filters_for(signed, level="Practitioner ")
     exports.export_score_sheets(signed, manager, tmp_path / "prac.csv", "csv", f)
     assert len(read_csv(tmp_path / "prac.csv")) == 6
-    with pytest.raises(UserError, match="^No sitting at leader level: nothing to export"):
+    with pytest.raises(UserError, match=r"^No sitting at leader level: nothing to export"):
         exports.export_score_sheets(signed, manager, tmp_path / "l.csv", "csv", Filters(level="leader"))
     assert not (tmp_path / "l.csv").exists()
     exports.export_score_sheets(signed, manager, tmp_path / "day.csv", "csv", Filters(day=day))
