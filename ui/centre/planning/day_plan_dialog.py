@@ -88,21 +88,23 @@ class DayPlanDialog(QDialog):
         self.lunch_minutes = QSpinBox(minimum=0, maximum=120, value=45, suffix=" min")
         self.save_plan_button = QPushButton("Save plan")
         self.save_plan_button.clicked.connect(self.save_plan)
-        top = QHBoxLayout()
-        for text, w in (
-            ("Day", self.day),
-            ("Pack", self.pack),
-            ("First slot", self.first),
-            ("Slot", self.slot),
-            ("Written room", self.written_room),
-            ("Seats", self.seats),
-            ("Lunch after slot", self.lunch_after),
-            ("for", self.lunch_minutes),
+        # Two rows: one row of eight fields would not fit a 1366-pixel screen.
+        top = QVBoxLayout()
+        for fields in (
+            (("Day", self.day), ("Pack", self.pack), ("First slot", self.first), ("Slot", self.slot)),
+            (
+                ("Written room", self.written_room),
+                ("Seats", self.seats),
+                ("Lunch after slot", self.lunch_after),
+                ("for", self.lunch_minutes),
+            ),
         ):
-            top.addWidget(label(text, buddy=w))
-            top.addWidget(w)
-        top.addWidget(self.save_plan_button)
-        top.addStretch(1)
+            row = QHBoxLayout()
+            for text, w in fields:
+                row.addWidget(label(text, buddy=w))
+                row.addWidget(w, 1)
+            top.addLayout(row)
+        row.addWidget(self.save_plan_button)
 
         self.stations = QTableWidget(0, 5)
         self.stations.setHorizontalHeaderLabels(["Room", "Station", "Assessor", "Second assessor", "Actor"])
@@ -212,7 +214,7 @@ class DayPlanDialog(QDialog):
         booked = {c.candidate_id for c in plan.candidates} if plan else set()
         for c in plan.candidates if plan else ():
             extra = f" · {c.adjustments}" if c.adjustments else ""
-            self.on_day.addItem(f"{c.name} ({c.employer}), attempt {c.attempt}{extra}")
+            self.on_day.addItem(f"\u2068{c.name}\u2069 ({c.employer}), attempt {c.attempt}{extra}")
         for cid, name, employer, level in data.options.candidates:
             if cid not in booked:
                 self.candidate.addItem(f"{name} ({employer}, {level})", cid)
@@ -281,15 +283,20 @@ class DayPlanDialog(QDialog):
             if 1 <= v.slot <= len(rota.slots):
                 cells.setdefault((v.slot - 1, column[v.room_id]), []).append(v)
         for (row, col), visits in cells.items():
+            # The name isolated on a line of its own: an Arabic name must not reorder the times.
             text = "\n".join(
-                f"{v.candidate} {local_time(v.starts_at)}-{local_time(v.ends_at)}"
+                f"\u2068{v.candidate}\u2069\n{local_time(v.starts_at)}–{local_time(v.ends_at)}"
                 + (f"\n  {', '.join(v.assessors)}" if v.station_id != "written" else "")
                 for v in visits
             )
             item = QTableWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, visits)
             self.grid.setItem(row, col, item)
-        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.grid.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )  # cut at the end, not both
         self.grid.resizeRowsToContents()
 
     def selected_visits(self) -> list[planning.VisitView]:
