@@ -61,7 +61,7 @@ from naas_centre.core.completeness import (
 )
 from naas_centre.core.completeness import missing as missing_from_facts
 from naas_centre.packs.schema import Pack
-from naas_centre.services import packs
+from naas_centre.services import access, packs
 from naas_centre.services.accounts import require
 from naas_centre.services.timing import PHASE_TITLES
 from naas_centre.services.views import Actor, Role
@@ -346,11 +346,12 @@ def _facts(s: Session, rows: list[SittingRow], pack: Pack) -> dict[str, _Facts]:
     ):
         verdicts[(sid, aid)][station] = judgement
     sheets: dict[str, list[SheetFacts]] = defaultdict(list)
-    for sid, aid, submitted, name in s.execute(
+    for sid, aid, submitted, observed, name in s.execute(
         select(
             SittingAssessorRow.sitting_id,
             SittingAssessorRow.assessor_id,
             SittingAssessorRow.submitted_at,
+            SittingAssessorRow.stations,
             AccountRow.display_name,
         )
         .join(AccountRow, AccountRow.id == SittingAssessorRow.assessor_id)
@@ -365,6 +366,7 @@ def _facts(s: Session, rows: list[SittingRow], pack: Pack) -> dict[str, _Facts]:
                 reasons[(sid, aid)],
                 verdicts[(sid, aid)],
                 submitted is not None,
+                frozenset(access.stations_in(observed or "", pack)),  # each sheet over its own stations
             )
         )
     scripts = {

@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from db.engine import Database
+from db.models import AccountRow
 from naas_centre.demo.centre import create_demo
 from naas_centre.demo.play import fill_scored_day
-from naas_centre.services import accounts, audit, packs, scoring, sittings, timing
+from naas_centre.services import access, accounts, audit, packs, scoring, sittings, timing
 from naas_centre.services.views import Actor
 
 pytestmark = pytest.mark.postgres
@@ -38,6 +40,14 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
+DEMO_ASSESSORS = tuple(f"assessor{n}" for n in range(1, 7))
+
+
+def accounts_id(db: Database, username: str) -> str:
+    with db.read() as s:
+        return str(s.scalar(select(AccountRow.id).where(AccountRow.username == username)))
+
+
 def test_a_scored_demo_day_on_postgres(pg_url: str, tmp_path: Path) -> None:
     result = create_demo(pg_url, data_dir=tmp_path)
     db = result.db
@@ -47,12 +57,16 @@ def test_a_scored_demo_day_on_postgres(pg_url: str, tmp_path: Path) -> None:
         manager = accounts.authenticate(db, "manager", "demo-manager-2026")
         day = sittings.day_overview(db, manager, result.day)
         assert len(day.sittings) == 6
-        assert all(s.status == "complete" and s.submitted == 2 for s in day.sittings)
+        # A circuit: every assessor of each sitting (one pair per station) has submitted.
+        assert all(s.status == "complete" and s.submitted == len(s.assessors) >= 2 for s in day.sittings)
         a1 = accounts.authenticate(db, "assessor1", "demo-assessor-2026")
         sid = sittings.list_for_assessor(db, a1, result.day)[0].id
         detail = sittings.sitting_detail(db, a1, sid)
-        assert len(detail.others) == 1  # both submitted: the other sheet is visible
-        station = packs.pack_for_sitting(db, a1, sid).scenarios[0].id
+        here = next(s for s in day.sittings if s.id == sid)
+        assert len(detail.others) == len(here.assessors) - 1  # all submitted: the other sheets show
+        pack = packs.pack_for_sitting(db, a1, sid)
+        with db.read() as s:
+            station = access.observed_stations(s, sid, a1.account_id, pack)[0]
         assert timing.station_timing(db, a1, sid, station).phases[0].state.status == "ended"
         verdict = audit.verify(db)
         assert verdict.ok, verdict.problem
@@ -68,16 +82,24 @@ def test_two_assessors_scoring_at_once_keep_the_chain_intact(pg_url: str, tmp_pa
     db = result.db
     try:
         a1 = accounts.authenticate(db, "assessor1", "demo-assessor-2026")
-        a2 = accounts.authenticate(db, "assessor2", "demo-assessor-2026")
         sid = sittings.list_for_assessor(db, a1, result.day)[0].id
-        criteria = packs.pack_for_sitting(db, a1, sid).criteria()
+        pack = packs.pack_for_sitting(db, a1, sid)
+        with db.read() as s:
+            (station,) = access.observed_stations(s, sid, a1.account_id, pack)[:1]
+            partner = next(  # who observes the same station: both score it at once
+                u
+                for u in DEMO_ASSESSORS
+                if u != "assessor1" and station in access.observed_stations(s, sid, accounts_id(db, u), pack)
+            )
+        a2 = accounts.authenticate(db, partner, "demo-assessor-2026")
+        criteria = [(st, c) for st, c in pack.criteria() if st == station]
         errors: list[BaseException] = []
 
         def score(who: Actor) -> None:
             try:
                 for i in range(60):
-                    station, c = criteria[i % len(criteria)]
-                    scoring.record_level(db, who, sid, station, c.id, 1 + i % 4)
+                    station_id, c = criteria[i % len(criteria)]
+                    scoring.record_level(db, who, sid, station_id, c.id, 1 + i % 4)
             except BaseException as exc:
                 errors.append(exc)
 
