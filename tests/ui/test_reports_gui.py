@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtPdfWidgets import QPdfView
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from db.models import AccountRow
 from naas_centre.demo.signing import moderate_day
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import ReportRef, refs_for_sitting
-from naas_centre.services import completeness, moderation, signatures, sittings
+from naas_centre.services import access, completeness, moderation, packs, signatures, sittings
 from naas_centre.signing.verify import verify_pdf
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, password, trigger
@@ -44,6 +46,20 @@ def window(qtbot: QtBot, tasks: TaskManager, scored: DemoCentre, settings: Setti
 
 def first_sitting(scored: DemoCentre, username: str = "assessor1") -> str:
     return sittings.list_for_assessor(scored.db, scored.actor(username), scored.day)[0].id
+
+
+def observers_of(scored: DemoCentre, sitting_id: str, station_id: str) -> list[str]:
+    """The usernames of the assessors who observe one station of a sitting (in a circuit,
+    not every assessor of the sitting), in assignment order."""
+    pack = packs.pack_for_sitting(scored.db, scored.actor("manager"), sitting_id)
+    with scored.db.read() as s:
+        ids = access.observers(s, sitting_id, pack)[station_id]
+        names = dict(
+            s.execute(select(AccountRow.id, AccountRow.username).where(AccountRow.id.in_(ids))).all()
+        )
+    observers = [str(names[i]) for i in ids]
+    assert observers, f"nobody observes {station_id}"
+    return observers
 
 
 def open_reports(qtbot: QtBot, w: MainWindow, sitting_id: str) -> ReportsDialog:
@@ -242,8 +258,10 @@ def test_save_pdf_writes_the_latest_signed_version_atomically(
     moderate_day(scored.db, scored.day)  # nothing is offered for signing before moderation
     sid = first_sitting(scored)
     ref = refs_for_sitting(scored.db, scored.actor("manager"), sid)[1]
-    sign_as(scored, "assessor1", ref)
-    dialog = open_reports(qtbot, window("assessor1"), sid)
+    assert ref.kind == ReportKind.OBSERVATION and ref.station_id is not None
+    signer = observers_of(scored, sid, ref.station_id)[0]  # only an observer signs a station
+    sign_as(scored, signer, ref)
+    dialog = open_reports(qtbot, window(signer), sid)
     dialog.table.selectRow(0)
     assert not dialog.save_button.isEnabled()  # never signed: nothing to save
     dialog.select_report(ref.key)
@@ -254,7 +272,7 @@ def test_save_pdf_writes_the_latest_signed_version_atomically(
         dialog.save_to(out / "observation")
     path = Path(saved.args[0])
     assert path == out / "observation.pdf"
-    found = signatures.latest(scored.db, scored.actor("assessor1"), ref)
+    found = signatures.latest(scored.db, scored.actor(signer), ref)
     assert found is not None and path.read_bytes() == found[1]
     assert sorted(p.name for p in out.iterdir()) == ["observation.pdf"]  # no temporary file left
 
