@@ -14,9 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from naas_centre.demo.signing import moderate_day
 from naas_centre.errors import PermissionDenied
-from naas_centre.services import moderation, packs, scoring, sittings, timing, written
+from naas_centre.services import access, moderation, packs, scoring, sittings, timing, written
+from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
 from tests.ui.reports_support import choose_sitting, close_window, open_window, trigger
+from tests.ui.scoring_station_support import first_sitting, own_criteria, own_stations
 from ui.centre.moderation_dialog import ModerationDialog
 from ui.common.settings import Settings
 from ui.day.centre_day_view import READINESS_ROLE, CentreDayView
@@ -41,6 +43,24 @@ def open_moderation(qtbot: QtBot, w: MainWindow, sitting_id: str) -> ModerationD
     return dialog
 
 
+def _assessors(centre: DemoCentre) -> dict[str, Actor]:
+    """Every assessor account of the demo centre, by account id."""
+    from naas_centre.demo.centre import ACCOUNTS
+
+    actors = (centre.actor(a.username) for a in ACCOUNTS if a.username.startswith("assessor"))
+    return {a.account_id: a for a in actors}
+
+
+def _station_observers(centre: DemoCentre, sitting_id: str) -> dict[str, tuple[Actor, ...]]:
+    """Station → the assessors who observe it in this sitting (a circuit: one pair each),
+    in the order they were assigned."""
+    pack = packs.pack_for_sitting(centre.db, centre.actor("manager"), sitting_id)
+    by_id = _assessors(centre)
+    with centre.db.read() as s:
+        ids = access.observers(s, sitting_id, pack)
+    return {station: tuple(by_id[i] for i in assessors) for station, assessors in ids.items()}
+
+
 def test_the_differences_are_listed_with_each_assessors_level(
     qtbot: QtBot, manager_window: MainWindow, scored: DemoCentre
 ) -> None:
@@ -48,16 +68,34 @@ def test_the_differences_are_listed_with_each_assessors_level(
     sitting = sittings.day_overview(scored.db, manager, scored.day).sittings[0]
     diffs = moderation.differences(scored.db, manager, sitting.id)
     assert len(diffs) >= 2
+    # In a circuit each station has its own pair: the differences are between those two.
+    pairs = {
+        st: tuple(a.display_name for a in who) for st, who in _station_observers(scored, sitting.id).items()
+    }
     dialog = open_moderation(qtbot, manager_window, sitting.id)
     table = dialog.table
     headers = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
-    assert headers == ["Station", "What differs", *sitting.assessors, "Agreed", "Reason"]
+    first_pair = pairs[diffs[0].station_id]
+    assert len(first_pair) == 2
+    assert headers == ["Station", "What differs", *first_pair, "Agreed", "Reason"]
     assert table.rowCount() == len(diffs)
     for row, d in enumerate(diffs):
+        pair = pairs[d.station_id]
+        assert len(pair) == 2
+        assert [name for name, _ in d.levels] == list(pair)  # the station's own two assessors
+        assert table.item(row, 0).text() == d.station_title
         assert table.item(row, 1).text() == (d.criterion_title or d.criterion_text)
         for column, (_name, level) in enumerate(d.levels, start=2):
             assert table.item(row, column).text().startswith(f"{level} · ")
         assert table.item(row, 4).text() == "to agree"
+        # Chosen, the row names its own station's assessors and no one else.
+        table.selectRow(row)
+        given = dialog.given.text()
+        for name, level in d.levels:
+            assert f"{name} gave {level} · " in given
+        for name in set(sitting.assessors) - set(pair):
+            assert name not in given
+    table.selectRow(0)
     assert dialog.counts.text() == f"0 of {len(diffs)} differences agreed"
     # The header is true: both have submitted, by name.
     for name in sitting.assessors:
@@ -174,21 +212,20 @@ def test_a_judgement_difference_shows_both_assessors_notes_and_the_true_submissi
     """The issue's case: one assessor judged a station "not met", the other "met", with
     every level alike. It is listed, with both assessors' notes and reasons beside it,
     and the header never says both have submitted while one has not."""
-    a1, a2 = (demo.actor(u) for u in ASSESSORS)
-    sitting = next(
-        s
-        for s in sittings.list_for_assessor(demo.db, a1, demo.day)
-        if s.id in {x.id for x in sittings.list_for_assessor(demo.db, a2, demo.day)}
-    )
-    sid = sitting.id
+    sid = first_sitting(demo, demo.actor(ASSESSORS[0]))
     _play_sitting(demo, sid)
-    pack = packs.pack_for_sitting(demo.db, a1, sid)
+    pack = packs.pack_for_sitting(demo.db, demo.actor("manager"), sid)
     standard = pack.outcome.standard()
-    station = pack.scenarios[0]
-    for who in (a1, a2):
-        for st, c in pack.criteria():
+    # The two assessors of one station (in a circuit, its own pair), in assignment order.
+    observed = _station_observers(demo, sid)
+    station = next(sc for sc in pack.scenarios if len(observed[sc.id]) == 2)
+    a1, a2 = observed[station.id]
+    everyone = list({a.account_id: a for who in observed.values() for a in who}.values())
+    others = [a for a in everyone if a.account_id not in {a1.account_id, a2.account_id}]
+    for who in everyone:  # each scores only the stations they observe, every level alike
+        for st, c in own_criteria(demo, who, sid):
             scoring.record_level(demo.db, who, sid, st, c.id, standard)
-        for st, _ in pack.rubrics():
+        for st in own_stations(demo, who, sid):
             scoring.set_judgement(demo.db, who, sid, st, "met", "The evidence meets the standard throughout.")
     scoring.set_judgement(
         demo.db, a2, sid, station.id, "not_met", "The child's voice was never sought: not met overall."
@@ -203,7 +240,8 @@ def test_a_judgement_difference_shows_both_assessors_notes_and_the_true_submissi
         "Did not ask what a day is like for either child",
         criterion_id=tagged.id,
     )
-    scoring.submit(demo.db, a1, sid)
+    for who in (*others, a1):  # everyone but the second assessor of the station
+        scoring.submit(demo.db, who, sid)
 
     w = open_window(qtbot, tasks, demo, settings, "manager")
     try:
@@ -211,6 +249,8 @@ def test_a_judgement_difference_shows_both_assessors_notes_and_the_true_submissi
         first, second = a1.display_name, a2.display_name
         # One has submitted: the header and the body say the same, by name.
         assert f"{first} submitted at " in dialog.intro.text()
+        for other in others:
+            assert f"{other.display_name} submitted at " in dialog.intro.text()
         assert f"{second} has not submitted yet" in dialog.intro.text()
         assert dialog.body.currentWidget() is dialog.waiting
         assert f"{second} has not submitted yet" in dialog.waiting.text()
