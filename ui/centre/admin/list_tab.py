@@ -87,12 +87,9 @@ class ListTab(QWidget, Generic[E]):
 
     # what subclasses provide -----------------------------------------------------------
 
-    def read(self) -> list[E]:
-        """Runs in a worker."""
-        raise NotImplementedError
-
-    def cells(self, entry: E) -> Sequence[str]:
-        raise NotImplementedError
+    # Every tab defines both (a QWidget cannot also be an ABC: Shiboken has its own metaclass).
+    read: Callable[[], list[E]]  # the tab's entries; runs in a worker
+    cells: Callable[[E], Sequence[str]]  # one entry's row, as shown
 
     def on_activated(self) -> None:
         """A double-click on a row: by default nothing."""
