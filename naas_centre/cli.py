@@ -27,7 +27,6 @@ SUBCOMMANDS = (
     *(n for m in EXTENSIONS for n in m.SUBCOMMANDS),
 )  # held to the parser
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 log = logging.getLogger("naas_centre")
 
 
@@ -234,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         return _plain(str(exc))
     except BrokenPipeError:
-        return _quiet_after_broken_pipe()
+        return _after_broken_pipe()
     except OSError as exc:  # the disk or the system refused: say which file and why
         where = f"{exc.filename}: " if exc.filename else ""
         return _plain(f"{where}{exc.strerror or exc}")
@@ -281,16 +280,17 @@ def _plain(message: str) -> int:
     return EXIT_USAGE
 
 
-def _quiet_after_broken_pipe() -> int:
-    """The reader went away (``... | head``): stop at once, with no message and no trace.
+def _after_broken_pipe() -> int:
+    """The reader went away (``... | head``): one plain line, and the usual failure status.
 
-    Python would complain again as it flushes stdout on the way out, so stdout is pointed
-    at the null device first. The status is the shell's for a process ended by SIGPIPE.
+    What was written before still reached the reader; the line says the rest did not, so a
+    script that piped the output learns it is incomplete. Python would complain again as it
+    flushes stdout on the way out, so stdout is pointed at the null device first.
     """
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
-    return EXIT_BROKEN_PIPE
+    return _plain("the output was closed before all of it was written (its reader stopped reading)")
 
 
 if __name__ == "__main__":

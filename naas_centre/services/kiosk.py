@@ -17,6 +17,7 @@ not in the screen.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -28,6 +29,9 @@ from naas_centre.services import accounts, audit, packs, sittings, timing, writt
 from naas_centre.services.timing import StationTiming
 from naas_centre.services.views import Actor, Role
 from naas_centre.services.written import STARTERS, KioskGrant, KioskMaterial, ScriptState
+from naas_centre.writes.journal import Journal, KeptScript, journal_path, kept_script
+
+log = logging.getLogger(__name__)
 
 OPEN_ACTIONS = ("kiosk.open", "kiosk.resume")
 KIOSK_ACTIONS = (*OPEN_ACTIONS, "kiosk.exit")
@@ -87,17 +91,32 @@ class KioskStart:
     script: ScriptState
     timing: StationTiming
     downtime_ms: int = 0
+    kept: KeptScript | None = None  # typed before a crash, kept in the journal, not yet saved
 
 
 def _gather(db: Database, grant: KioskGrant, downtime_ms: int) -> KioskStart:
     timing.heartbeat(db, grant.actor, grant.sitting_id)
+    script = written.script(db, grant)
     return KioskStart(
         grant,
         written.material(db, grant),
-        written.script(db, grant),
+        script,
         written.kiosk_timing(db, grant),
         downtime_ms,
+        _kept(db, grant, script),
     )
+
+
+def _kept(db: Database, grant: KioskGrant, script: ScriptState) -> KeptScript | None:
+    """What the journal beside the database holds of this script that the database does not."""
+    if script.submitted_at is not None:
+        return None
+    try:
+        records = Journal(journal_path(db)).open_items()
+    except OSError as exc:  # unreadable: the database's text is the best there is
+        log.error("cannot read the journal for the kiosk: %s", exc)
+        return None
+    return kept_script(records, grant.sitting_id, grant.station_id, script.saved_at)
 
 
 def open_for_sitting(db: Database, actor: Actor, sitting_id: str, *, check_in: bool = False) -> KioskStart:

@@ -16,6 +16,8 @@ import contextlib
 import hashlib
 import json
 import os
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,3 +106,41 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+@dataclass(frozen=True)
+class KeptScript:
+    """A candidate's text kept in the journal and newer than what the database has."""
+
+    text: str
+    at: datetime
+    ids: tuple[str, ...]  # every journaled save of that script, to be replayed in order
+
+
+def kept_script(
+    records: list[dict[str, Any]], sitting_id: str, station_id: str, saved_at: datetime | None
+) -> KeptScript | None:
+    """The newest journaled save of one script, if the database has not caught up with it.
+
+    A kiosk that crashed while the disk refused writes reopens with this text, not the
+    older one on disk, so the candidate's next autosave cannot overwrite what they typed.
+    """
+    ids: list[str] = []
+    newest: tuple[datetime, str] | None = None
+    for record in records:
+        args = record.get("args")
+        if record.get("op") != "save_script" or not isinstance(args, dict):
+            continue
+        if args.get("sitting_id") != sitting_id or args.get("station_id") != station_id:
+            continue
+        try:
+            at = datetime.fromisoformat(str(args["at"]))
+            text = str(args["text"])
+        except (KeyError, ValueError):
+            continue  # a damaged line: the rest of the journal still counts
+        ids.append(str(record["id"]))
+        if newest is None or at >= newest[0]:
+            newest = (at, text)
+    if newest is None or (saved_at is not None and saved_at >= newest[0]):
+        return None
+    return KeptScript(newest[1], newest[0], tuple(ids))

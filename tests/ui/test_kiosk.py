@@ -146,10 +146,22 @@ def test_start_written_exercise_checks_in_and_hands_the_screen_over(
 def test_check_in_action_records_arrival(
     qtbot: QtBot, window: MainWindow, demo: DemoCentre, assessor: Actor, sitting_id: str
 ) -> None:
-    with qtbot.waitSignal(window.written.checked_in, timeout=10_000) as done:
+    # The day list shows the arrival by itself: the write announces that the sitting's
+    # status changed, and the day page, watching for that, reads the day again.
+    with (
+        qtbot.waitSignal(window.written.checked_in, timeout=10_000) as done,
+        qtbot.waitSignal(
+            window.tasks.changed,
+            check_params_cb=lambda c, _o: c.status and c.touches(sitting_id),
+            timeout=10_000,
+        ),
+        qtbot.waitSignal(window.day_view.day_loaded, timeout=10_000),
+    ):
         window.action_set["sitting.check_in"].trigger()
     assert done.args == [sitting_id]
     assert sittings.sitting_detail(demo.db, assessor, sitting_id).summary.status == "checked_in"
+    shown = {s.id: s.status for s in window.day_view.model.sittings}  # type: ignore[attr-defined]
+    assert shown[sitting_id] == "checked_in"
 
 
 # -- locked -----------------------------------------------------------------------------------
@@ -396,7 +408,14 @@ def test_early_submission_asks_first(
     assert saved_script(demo, sitting_id).submitted_at is None
 
     qtbot.mouseClick(kiosk.submit_button, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(kiosk.submitted, timeout=10_000):
+    with (
+        qtbot.waitSignal(kiosk.submitted, timeout=10_000),
+        qtbot.waitSignal(  # announced: the marking list and the day board refresh by themselves
+            kiosk.tasks.changed,
+            check_params_cb=lambda c, _o: c.scripts and c.status and c.touches(sitting_id),
+            timeout=10_000,
+        ),
+    ):
         qtbot.mouseClick(kiosk.cover.confirm.submit, Qt.MouseButton.LeftButton)
     row = saved_script(demo, sitting_id)
     assert row.submitted_how == "candidate" and row.text == "A plan with reasons."

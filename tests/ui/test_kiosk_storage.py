@@ -108,3 +108,82 @@ def test_a_replayed_save_older_than_the_disk_is_not_applied(demo: DemoCentre) ->
     # Not a replay: saved as asked.
     run_op(demo.db, grant.actor, "save_script", {**args, "at": iso(now + timedelta(seconds=1))}, False, "w-2")
     assert written.script(demo.db, grant).text == "older"
+
+
+def test_a_kiosk_reopened_after_a_crash_shows_and_saves_what_the_journal_kept(
+    qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, wait_until: WaitUntil
+) -> None:
+    """The app died while the disk refused writes: the typing is in the journal only.
+
+    Reopened, the kiosk shows that text (not the older one on disk), replays the saves in
+    order, and the journal is tidied away once they are in the database."""
+    from datetime import UTC, datetime, timedelta
+
+    from naas_centre.services import written
+    from naas_centre.writes.ops import iso
+
+    assessor = demo.actor("assessor1")
+    sitting_id = sittings.list_for_assessor(demo.db, assessor, demo.day)[0].id
+    grant = open_for_sitting(demo.db, assessor, sitting_id, check_in=True).grant
+    now = datetime.now(UTC)
+    written.save(demo.db, grant, "On disk before the trouble.", at=now - timedelta(seconds=30))
+
+    def item(n: int, text: str, seconds_ago: int) -> dict[str, object]:
+        args = {"sitting_id": sitting_id, "station_id": grant.station_id, "text": text}
+        return {
+            "type": "item",
+            "id": f"kept-{n}",
+            "op": "save_script",
+            "args": {**args, "at": iso(now - timedelta(seconds=seconds_ago))},
+            "account_id": grant.actor.account_id,
+            "label": "the candidate's script",
+            "queued_at": iso(now),
+        }
+
+    journal = Journal(journal_path(demo.db))
+    journal.append(
+        [
+            item(1, "On disk before the trouble. Then more", 20),
+            item(2, "On disk before the trouble. Then more words.", 10),
+        ]
+    )
+
+    window = KioskWindow(tasks, demo.db, open_for_sitting(demo.db, assessor, sitting_id))
+    qtbot.addWidget(window)
+    try:
+        assert window.editor.toPlainText() == "On disk before the trouble. Then more words."
+        wait_until(lambda: on_disk(demo, sitting_id) == "On disk before the trouble. Then more words.")
+        wait_until(lambda: window.saved_label.text().startswith("Saved "))
+        wait_until(lambda: not journal.path.exists())
+    finally:
+        window.release()
+        window.close()
+        tasks.wait()
+        window.deleteLater()
+
+
+def test_a_journal_older_than_the_disk_is_not_shown() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from naas_centre.writes.journal import kept_script
+    from naas_centre.writes.ops import iso
+
+    now = datetime.now(UTC)
+    records = [
+        {
+            "id": "a",
+            "op": "save_script",
+            "args": {"sitting_id": "s", "station_id": "w", "text": "old", "at": iso(now)},
+        },
+        {
+            "id": "b",
+            "op": "save_script",
+            "args": {"sitting_id": "other", "station_id": "w", "text": "x", "at": iso(now)},
+        },
+        {"id": "c", "op": "add_note", "args": {"sitting_id": "s"}},
+        {"id": "d", "op": "save_script", "args": {"sitting_id": "s", "station_id": "w", "text": "torn"}},
+    ]
+    assert kept_script(records, "s", "w", now + timedelta(seconds=1)) is None
+    kept = kept_script(records, "s", "w", now - timedelta(seconds=1))
+    assert kept is not None and kept.text == "old" and kept.ids == ("a",)
+    assert kept_script(records, "s", "w", None) == kept

@@ -134,6 +134,11 @@ def test_an_agreed_level_is_saved_with_its_reason_before_it_shows_as_saved(
     with (
         qtbot.waitSignal(dialog.loaded, timeout=10_000),
         qtbot.waitSignal(dialog.agreement_saved, timeout=10_000) as saved,
+        qtbot.waitSignal(  # announced: the board and an open reports list refresh by themselves
+            dialog.tasks.changed,
+            check_params_cb=lambda c, _o: c.scores and c.status and c.touches(sitting.id),
+            timeout=10_000,
+        ),
     ):
         dialog.save_button.click()
         # Until the write worker reports the commit, it says so and nothing shows as saved.

@@ -260,7 +260,15 @@ def test_submitting_says_what_is_missing_goes_there_and_then_makes_the_grid_read
     wait_until(lambda: view.confirm_box is not None and view.confirm_box.isVisible())
     box = view.confirm_box
     assert box is not None and box.text().startswith("Submit your scores")
-    with qtbot.waitSignal(view.submitted, timeout=10_000):
+    # The submission is announced, so the day board behind refreshes by itself.
+    with (
+        qtbot.waitSignal(view.submitted, timeout=10_000),
+        qtbot.waitSignal(
+            view.tasks.changed,
+            check_params_cb=lambda c, _o: c.status and c.touches(sitting_id),
+            timeout=10_000,
+        ),
+    ):
         box.button(QMessageBox.StandardButton.Yes).click()
     wait_until(lambda: panel.model.read_only)
 

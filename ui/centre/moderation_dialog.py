@@ -39,6 +39,7 @@ from naas_centre.errors import Conflict
 from naas_centre.formatting import local_time
 from naas_centre.services.moderation import JUDGEMENT_WORDS, Difference, Side
 from naas_centre.services.views import Actor, SittingSummary
+from naas_centre.writes.changes import Changes
 from ui.common import error_reporting, theme
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.common.wrap_delegate import WrapDelegate
@@ -532,6 +533,7 @@ class ModerationDialog(QDialog):
             on_error=self._save_failed,
             owner=self,
             name="moderation_agree",
+            changes=Changes.of(self.sitting_id, scores=True, status=True),
         )
 
     def _saved(self, d: Difference) -> None:

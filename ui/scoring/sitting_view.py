@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from naas_centre.formatting import local_moment, local_time
 from naas_centre.packs.schema import Pack
 from naas_centre.services.views import Actor, Role, ScoreSheet, SittingDetail
+from naas_centre.writes.changes import Changes
 from ui.common import error_reporting
 from ui.common.rubric_grid import SAVING_AFTER_MS
 from ui.common.widgets import card, label, primary_button, set_role
@@ -833,6 +834,7 @@ class SittingView(QWidget):
             on_error=self._submit_failed,
             owner=self,
             name="submit",
+            changes=Changes.of(self.sitting_id, status=True),
         )
 
     def _submitted(self) -> None:

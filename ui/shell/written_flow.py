@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from naas_centre.services.views import Actor, SittingSummary
+from naas_centre.writes.changes import Changes
 from ui.common import error_reporting
 from ui.shell.flow_host import FlowHost
 
@@ -80,12 +81,12 @@ class WrittenFlow(QObject):
             on_error=lambda exc: error_reporting.show_error(self.parent_widget, exc, "Not checked in"),
             owner=self,
             name="check_in",
+            changes=Changes.of(s.id, status=True),
         )
 
     def _checked_in(self, s: SittingSummary) -> None:
         self._say(f"{s.candidate_name} is checked in.")
-        self.checked_in.emit(s.id)
-        self.host.refresh()
+        self.checked_in.emit(s.id)  # the day board refreshes itself from the change notice
 
     # -- handing over -----------------------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class WrittenFlow(QObject):
             w.actor,
             sitting_id,
             check_in=check_in,
+            changes=Changes.of(sitting_id, status=True, scripts=True),
             on_done=self.show_kiosk,
             on_error=lambda exc: error_reporting.show_error(
                 self.parent_widget, exc, "The written exercise did not start"

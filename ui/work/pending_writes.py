@@ -25,7 +25,7 @@ import itertools
 import logging
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -190,11 +190,15 @@ class PendingWrites(QObject):
         self._pump()
         return item
 
-    def replay_journal(self, actor: Actor) -> int:
-        """Queues this account's changes left in the journal by an earlier run. Once per account."""
-        if actor.account_id in self._replayed_accounts:
-            return 0
-        self._replayed_accounts.add(actor.account_id)
+    def replay_journal(self, actor: Actor, only: Collection[str] | None = None) -> int:
+        """Queues this account's changes left in the journal by an earlier run. Once per account.
+
+        ``only``: just these items (a reopened kiosk's own saves), leaving the rest of the
+        account's for the screen that made them."""
+        if only is None:
+            if actor.account_id in self._replayed_accounts:
+                return 0
+            self._replayed_accounts.add(actor.account_id)
         mine = []
         try:
             records = self.journal.open_items()
@@ -204,6 +208,8 @@ class PendingWrites(QObject):
         queued = {item.id for item in self._queue}
         for record in records:
             if record["id"] in queued or record.get("op") not in OPS:
+                continue
+            if only is not None and record["id"] not in only:
                 continue
             if record.get("account_id") != actor.account_id:
                 if all(r["id"] != record["id"] for r in self._foreign):

@@ -39,9 +39,10 @@ from naas_centre.errors import Conflict, UserError
 from naas_centre.services import kiosk as work
 from naas_centre.services.kiosk import KioskStart
 from naas_centre.services.views import Actor
+from naas_centre.writes.changes import Changes
 from ui.common import error_reporting, theme
 from ui.common.widgets import set_role
-from ui.work.pending_writes import PendingWrites
+from ui.work.pending_writes import PendingWrites, WriteItem
 from ui.work.tasks import TaskManager
 from ui.written.kiosk_autosave import Autosaver
 from ui.written.kiosk_bars import KioskFooter, KioskHeader, condition_lines
@@ -131,7 +132,9 @@ class KioskWindow(QWidget):
         )
         self.editor = ScriptEditor(self.material.conditions.allow_paste)
         self.editor.setPlaceholderText("Write your answer here.")
-        self.editor.load(start.script.text)
+        # After a crash while the disk refused writes, the journal has newer text than the
+        # database: the candidate sees that, and it is saved before anything they type next.
+        self.editor.load(start.kept.text if start.kept is not None else start.script.text)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.reading)
@@ -167,6 +170,10 @@ class KioskWindow(QWidget):
         self.tasks.about_to_shut_down.connect(self.release)
         self.autosaver.saved.connect(self._saved)
         self.autosaver.failed.connect(self._save_failed_now)
+        self._replaying: set[str] = set(start.kept.ids) if start.kept is not None else set()
+        if self._replaying:
+            self.autosaver.pending.item_saved.connect(self._replayed)
+            self.autosaver.pending.replay_journal(self.grant.actor, only=self._replaying)
         self.editor.textChanged.connect(self.autosaver.changed)
         self.editor.word_count_changed.connect(self._show_words)
         self.editor.paste_blocked.connect(self._paste_blocked)
@@ -180,7 +187,9 @@ class KioskWindow(QWidget):
         self.notice_hide = self._timer(NOTICE_SHOWN_MS, lambda: self.notice.setText(""))
         self.submit_retry = self._timer(SUBMIT_RETRY_MS, self._retry_submit)
 
-        if start.script.saved_at is not None:
+        if self._replaying:
+            self._show_saved("Saving what was typed before the restart…", "pending")
+        elif start.script.saved_at is not None:
             local = start.script.saved_at.astimezone()
             self._show_saved(f"Saved {local:%H:%M:%S}")
 
@@ -418,6 +427,15 @@ class KioskWindow(QWidget):
 
     # -- saving -------------------------------------------------------------------------------
 
+    def _replayed(self, item: WriteItem) -> None:
+        """One of the journal's saves of this script reached the database."""
+        if item.id not in self._replaying:
+            return
+        self._replaying.discard(item.id)
+        if not self._replaying:
+            self.autosaver.pending.item_saved.disconnect(self._replayed)
+            self._show_saved(f"Saved {datetime.now():%H:%M:%S}")
+
     def _saved(self, state: ScriptState, at: datetime) -> None:
         self._save_failed = False
         self._show_saved(f"Saved {at:%H:%M:%S}")
@@ -484,6 +502,7 @@ class KioskWindow(QWidget):
             on_error=self._submit_failed,
             owner=self,
             name="kiosk_submit",
+            changes=Changes.of(self.grant.sitting_id, scripts=True, status=True),
         )
 
     def _finish_phase(self) -> None:
@@ -497,6 +516,7 @@ class KioskWindow(QWidget):
             on_error=lambda exc: log.warning("the writing clock was not ended: %s", exc),
             owner=self,
             name="kiosk_end",
+            changes=Changes.of(self.grant.sitting_id, scripts=True, status=True),
         )
 
     def _retry_submit(self) -> None:
