@@ -74,6 +74,29 @@ def test_a_scored_demo_day_on_postgres(pg_url: str, tmp_path: Path) -> None:
         db.dispose()
 
 
+def test_score_sheets_from_postgres_follow_the_reports_rules(pg_url: str, tmp_path: Path) -> None:
+    """The export's own SQL (``string_agg``, the driver's placeholders) on a server."""
+    import csv
+
+    from naas_centre.services import exports
+    from tests.services.test_score_sheets import agree_with_the_services
+
+    result = create_demo(pg_url, data_dir=tmp_path)
+    db = result.db
+    try:
+        fill_scored_day(db, result.day)
+        outcomes = agree_with_the_services(db, batch=4)
+        assert len(outcomes) == 6 and set(outcomes) <= {"met", "not met", "not yet complete"}
+        manager = accounts.authenticate(db, "manager", "demo-manager-2026")
+        out = tmp_path / "sheets.csv"
+        assert exports.export_score_sheets(db, manager, out, "csv").rows == 6
+        with open(out, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert sorted(r["Outcome"] for r in rows) == sorted(outcomes)
+    finally:
+        db.dispose()
+
+
 def test_two_assessors_scoring_at_once_keep_the_chain_intact(pg_url: str, tmp_path: Path) -> None:
     """Concurrent writers on a server: the audit chain stays one unbroken line."""
     import threading

@@ -126,35 +126,54 @@ def test_csv_has_one_row_per_sitting_with_outcomes_levels_and_signed_reports(
     assert not any("Drift" in h or "briefing" in h for h in rows[0])
 
 
+def agree_with_the_services(db: Database, batch: int) -> list[str]:
+    """Each sitting's row against the reports' own rules; returns the outcomes."""
+    with db.read() as s:
+        query = ScoreSheetQuery.open(s, Filters())
+        results = list(query.results(batch=batch))  # several batches
+        assert len(results) == query.total
+        for r in results:
+            sitting = s.get(SittingRow, r.sitting_id)
+            assert sitting is not None
+            pack = packs.pack_by_id(s, sitting.pack_id)
+            missing = completeness.missing_in(s, r.sitting_id)
+            final, _ = moderation.final_levels_in(s, r.sitting_id, pack)
+            if missing:
+                assert r.outcome == "not yet complete" and not r.areas, r.sitting_id
+            else:
+                outcome = evaluate_pack(pack, final)
+                assert r.outcome == ("met" if outcome.met else "not met"), r.sitting_id
+                assert list(r.areas.values()) == ["met" if a.met else "not met" for a in outcome.areas]
+            if r.levels:
+                shown = {key.rsplit("/", 1)[1]: lv for key, lv in r.levels.items()}
+                assert shown == {c: lv for c, lv in final.items() if lv is not None}, r.sitting_id
+    return [r.outcome for r in results]
+
+
 @pytest.mark.parametrize("which", ["planned", "scored", "signed"])
 def test_levels_and_outcomes_are_the_reports_own(
     which: str, tmp_path: Path, templates: dict[str, Path]
 ) -> None:
     """Bulk, but by the same rules: completeness, final levels and the pack's outcome."""
     for db in _open(tmp_path, templates, which):
-        with db.read() as s:
-            query = ScoreSheetQuery.open(s, Filters())
-            results = list(query.results(batch=4))  # several batches
-            assert len(results) == 6
-            for r in results:
-                sitting = s.get(SittingRow, r.sitting_id)
-                assert sitting is not None
-                pack = packs.pack_by_id(s, sitting.pack_id)
-                missing = completeness.missing_in(s, r.sitting_id)
-                final, _ = moderation.final_levels_in(s, r.sitting_id, pack)
-                if missing:
-                    assert r.outcome == "not yet complete" and not r.areas
-                else:
-                    outcome = evaluate_pack(pack, final)
-                    assert r.outcome == ("met" if outcome.met else "not met")
-                    assert list(r.areas.values()) == ["met" if a.met else "not met" for a in outcome.areas]
-                if which != "planned":
-                    shown = {key.rsplit("/", 1)[1]: lv for key, lv in r.levels.items()}
-                    assert shown == {c: lv for c, lv in final.items() if lv is not None}
-        outcomes = [r.outcome for r in results]
+        outcomes = agree_with_the_services(db, batch=4)
+        assert len(outcomes) == 6
         expected = {"planned": {"not yet complete"}, "scored": None, "signed": {"met", "not met"}}[which]
         if expected is not None:
             assert set(outcomes) == expected
+
+
+def test_a_generated_centre_agrees_with_the_services_sitting_by_sitting(tmp_path: Path) -> None:
+    """Every level, at every level of practice: sheets that agree, differ, differ and are
+    moderated, and are not all submitted (the benchmark's centre, small)."""
+    from tests.bench._national import national_centre
+
+    made = national_centre(tmp_path / "national.db", 150)
+    try:
+        outcomes = agree_with_the_services(made.db, batch=64)
+    finally:
+        made.db.dispose()
+    assert {"met", "not met", "not yet complete"} <= set(outcomes)
 
 
 def test_the_fast_verdict_agrees_with_the_rule() -> None:
