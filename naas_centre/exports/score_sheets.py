@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -45,7 +45,9 @@ LEVEL_ORDER = {"practitioner": 0, "supervisor": 1, "leader": 2}
 _MAIN_PHASE = {"role_play": "role_play", "reflective": "role_play"}
 
 Value = str | int | date | None
-Kind = Literal["text", "date", "number", "id"]
+# "text" is free text (a name), looked at for what a spreadsheet would run; "word" is
+# the product's own vocabulary (met, not met, a level) and "id" an id or a hash: neither can be.
+Kind = Literal["text", "word", "date", "number", "id"]
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,15 @@ class _PackPlan:
     fast: FastRule
     order: tuple[str, ...]  # column keys in the rule's criterion order
     area_keys: tuple[str, ...]
+    in_order: dict[str, str] = field(default_factory=dict)  # station → sorted criterion ids, joined
+    keys_in_order: dict[str, tuple[str, ...]] = field(default_factory=dict)  # their column keys
+
+    def __post_init__(self) -> None:
+        # Code-point order, as SQLite's index and PostgreSQL's "C" collation give it.
+        for station, keys in self.keys_at.items():
+            ids = sorted(keys)
+            self.in_order[station] = ",".join(ids)
+            self.keys_in_order[station] = tuple(keys[c] for c in ids)
 
     @classmethod
     def of(cls, row: PackRow) -> _PackPlan:
@@ -220,10 +231,10 @@ FIXED: tuple[Column, ...] = (
     Column("candidate", "Candidate", "text", 28),
     Column("registration_number", "Registration number", "text", 16),
     Column("employer", "Employer", "text", 26),
-    Column("level", "Level", "text", 13),
+    Column("level", "Level", "word", 13),
     Column("day", "Day", "date", 12),
     Column("attempt", "Attempt", "number", 8),
-    Column("outcome", "Outcome", "text", 16),
+    Column("outcome", "Outcome", "word", 16),
     Column("assessors", "Assessors", "text", 32),
     Column("pack", "Scenario pack", "text", 22),
 )
@@ -290,18 +301,12 @@ class ScoreSheetQuery:
 
     def rows(self, batch: int = BATCH) -> Iterator[list[Value]]:
         """Each sitting as a row of values in ``columns`` order (None: empty)."""
-        at = {c.key: i for i, c in enumerate(self.columns)}
-        width = len(self.columns)
+        keys = [c.key for c in self.columns]
         for r in self.results(batch):
-            row: list[Value] = [None] * width
-            for key, value in _fixed(r).items():
-                row[at[key]] = value
-            for values in (r.levels, r.areas, r.reports):
-                for key, value in values.items():
-                    i = at.get(key)  # a signed report of a station the pack no longer names has none
-                    if i is not None:
-                        row[i] = value
-            yield row
+            # One lookup per column, made in C: a signed report of a station the pack no
+            # longer names has no column and is left out.
+            values = {**_fixed(r), **r.levels, **r.areas, **r.reports}
+            yield list(map(values.get, keys))
 
 
 def _fixed(r: SittingResult) -> dict[str, Value]:
@@ -335,7 +340,7 @@ def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
                 criteria.setdefault(key, Column(key, f"{titles[station]} — {c.heading()}", "number", 16))
         for area in p.pack.kss_areas:
             key = p.area_key(area.id)
-            areas.setdefault(key, Column(key, f"KSS: {area.title}", "text", 14))
+            areas.setdefault(key, Column(key, f"KSS: {area.title}", "word", 14))
         for station, kind, title in p.stations:
             what = "Written-exercise report" if kind == "written" else f"Observation report, {title}"
             for part, width, kind_ in (("id", 38, "id"), ("sha256", 66, "id")):
@@ -360,6 +365,7 @@ def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1024)  # a centre's circuits name the same few sets of stations
 def _named(field_: str) -> frozenset[str]:
     """The stations a ``SittingAssessorRow.stations`` value names; empty: every station."""
     return frozenset(part.strip() for part in field_.split(",") if part.strip())
@@ -373,14 +379,14 @@ _ASSESSORS = """
 SELECT sa.sitting_id, sa.assessor_id, a.display_name, sa.submitted_at IS NOT NULL, sa.stations
 FROM sitting_assessors sa JOIN accounts a ON a.id = sa.assessor_id
 WHERE sa.sitting_id IN ({ids}) ORDER BY sa.sitting_id, sa.created_at, sa.id"""
-# Each sheet's levels at each station as one text ("criterion=level,…"), so the usual
-# case, observers who gave the same levels, is one comparison of texts rather than one
-# per criterion. Ids are [a-z0-9_-]: the separators cannot occur in them. The order
-# inside a text is the database's: texts that differ are compared criterion by
-# criterion, so the answer never rests on that order.
+# Each sheet's criteria and levels at each station as two texts in one order, so the
+# usual case, observers who gave the same levels, is one comparison of texts rather than
+# one per criterion. Ids are [a-z0-9_-]: the comma cannot occur in them. The order is
+# the criterion ids' where the database gives it (SQLite reads them from the covering
+# index in that order; PostgreSQL is asked to); texts in another order, or that differ,
+# are compared criterion by criterion, so the answer never rests on the order.
 _SHEETS = """
-SELECT sitting_id, assessor_id, station_id,
-       {agg}(criterion_id || '=' || COALESCE(CAST(level AS TEXT), ''), ',')
+SELECT sitting_id, assessor_id, station_id, {criteria}, {levels}
 FROM scores WHERE sitting_id IN ({ids}) GROUP BY sitting_id, assessor_id, station_id"""
 _JUDGEMENTS = """
 SELECT sitting_id, assessor_id, station_id, judgement FROM judgements WHERE sitting_id IN ({ids})"""
@@ -405,10 +411,15 @@ class _Reader:
         self.driver = conn.connection  # the DBAPI connection under the session
         postgres = conn.dialect.name == "postgresql"
         self.mark = "%s" if postgres else "?"
-        self.agg = "string_agg" if postgres else "group_concat"
+        joined = (
+            "string_agg({}, ',' ORDER BY criterion_id COLLATE \"C\")" if postgres else "group_concat({}, ',')"
+        )
+        self.criteria = joined.format("criterion_id")
+        self.levels = joined.format("COALESCE(CAST(level AS TEXT), '')")
 
     def rows(self, template: str, ids: Sequence[str]) -> list[Any]:
-        sql = template.format(ids=", ".join([self.mark] * len(ids)), agg=self.agg)
+        marks = ", ".join([self.mark] * len(ids))
+        sql = template.format(ids=marks, criteria=self.criteria, levels=self.levels)
         cursor = self.driver.cursor()
         try:
             cursor.execute(sql, tuple(ids))
@@ -433,8 +444,9 @@ class _Batch:
         self.assessors: dict[str, list[tuple[str, str, bool, frozenset[str]]]] = defaultdict(list)
         for sid, aid, name, submitted, stations in read.rows(_ASSESSORS, ids):
             self.assessors[sid].append((aid, name, bool(submitted), _named(stations or "")))
-        self.sheets: dict[tuple[str, str, str], str] = {
-            (sid, aid, station): text or "" for sid, aid, station, text in read.rows(_SHEETS, ids)
+        self.sheets: dict[tuple[str, str, str], tuple[str, str]] = {
+            (sid, aid, station): (crits or "", levels or "")
+            for sid, aid, station, crits, levels in read.rows(_SHEETS, ids)
         }
         self.judged: dict[tuple[str, str, str], str] = {
             (sid, aid, station): judgement or ""
@@ -517,10 +529,18 @@ class _Batch:
                 complete = False
                 continue
             keys = plan.keys_at[station]
-            texts = [sheets.get((sid, aid, station), "") for aid in here]
+            texts = [sheets.get((sid, aid, station), _UNSCORED) for aid in here]
             first = texts[0]
-            if texts.count(first) == len(texts):  # the same levels from every observer
-                given = dict(item.split("=", 1) for item in first.split(",")) if first else {}
+            if texts.count(first) == len(texts) and first[0] == plan.in_order[station]:
+                # The same levels from every observer, every criterion in the usual order.
+                levels, in_order = first[1].split(","), plan.keys_in_order[station]
+                if "" in levels:
+                    complete = False  # nobody has scored one of them
+                    out.update((k, int(lv)) for k, lv in zip(in_order, levels, strict=True) if lv)
+                else:
+                    out.update(zip(in_order, map(int, levels), strict=True))
+            elif texts.count(first) == len(texts):  # the same, in another order
+                given = _sheet(first)
                 if given.keys() == keys.keys() and "" not in given.values():
                     out.update(zip(map(keys.__getitem__, given), map(int, given.values()), strict=True))
                 else:
@@ -542,11 +562,19 @@ class _Batch:
         return out, complete
 
 
-def _compare(texts: list[str], keys: dict[str, str], out: dict[str, int]) -> bool:
+_UNSCORED = ("", "")
+
+
+def _sheet(texts: tuple[str, str]) -> dict[str, str]:
+    """A sheet's station from its two texts: criterion id → level ("" unscored)."""
+    return dict(zip(texts[0].split(","), texts[1].split(","), strict=True)) if texts[0] else {}
+
+
+def _compare(texts: list[tuple[str, str]], keys: dict[str, str], out: dict[str, int]) -> bool:
     """Sheets that differ at a station, criterion by criterion: the levels all give go
     in ``out``; False when a sheet has not scored a criterion. A difference is left out
     of ``out`` (moderation fills it, or the sitting is not complete)."""
-    given = [dict(item.split("=", 1) for item in t.split(",")) if t else {} for t in texts]
+    given = [_sheet(t) for t in texts]
     scored_by_all = True
     for crit, key in keys.items():
         levels = {g.get(crit, "") for g in given}

@@ -31,7 +31,7 @@ from naas_centre.errors import (
     PermissionDenied,
     UserError,
 )
-from naas_centre.services import audit
+from naas_centre.services import audit, capabilities
 from naas_centre.services.views import AccountView, Actor, Role
 
 MAX_FAILURES = 5
@@ -207,7 +207,7 @@ def create_account(
     chooses their own. The demo, whose passwords are published, says False.
     """
     if actor is not None:
-        require(actor, Role.ADMINISTRATOR)
+        require(actor, *capabilities.ADMINISTER)
     username = username.strip()
     if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise UserError("A username is letters and digits, with . - _ allowed.")
@@ -249,7 +249,7 @@ def set_password(
 
     own = actor.account_id == account_id
     if not own:
-        require(actor, Role.ADMINISTRATOR)
+        require(actor, *capabilities.ADMINISTER)
     check_password_rules(new_password)
     hashed = _hasher.hash(new_password)
     with db.write() as s:
@@ -267,7 +267,7 @@ def set_password(
 
 
 def unlock(db: Database, actor: Actor, account_id: str) -> None:
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     with db.write() as s:
         row = s.get(AccountRow, account_id)
         if row is None:
@@ -373,7 +373,7 @@ def _entry(row: AccountRow) -> AccountEntry:
 
 def account_entries(db: Database, actor: Actor) -> list[AccountEntry]:
     """Every account, administrators first, for the administration screen."""
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     with db.read() as s:
         rows = s.scalars(select(AccountRow).order_by(AccountRow.role, AccountRow.username))
         return [_entry(r) for r in rows]
@@ -408,7 +408,7 @@ def new_account(
     Its employer must be one the centre lists (the conflict-of-interest rule depends on
     the names matching).
     """
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     role = role if isinstance(role, Role) else parse_role(role)
     with db.read() as s:
         employer = _known_employer(s, employer)
@@ -447,7 +447,7 @@ def edit_account(
     registration_number: str | None,
 ) -> AccountEntry:
     """Changes who an account is (never its username, which the audit trail names)."""
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     role = role if isinstance(role, Role) else parse_role(role)
     name = " ".join(display_name.split())
     if not name:
@@ -484,7 +484,7 @@ def set_active(db: Database, actor: Actor, account_id: str, active: bool) -> Acc
     Nobody disables their own account, and the last active administrator stays, so a
     centre can never lock itself out of its own administration.
     """
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     with db.write() as s:
         row = _account(s, account_id)
         if row.active == active:
@@ -506,7 +506,7 @@ def reset_password(db: Database, actor: Actor, account_id: str) -> IssuedPasswor
     It signs in but unlocks no signing key until its owner chooses their own. A reset
     also lifts a lock-out, since its owner is about to sign in with the new one.
     """
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     if account_id == actor.account_id:
         raise Conflict("Change your own password with Centre > Change my password, not by a reset.")
     password = temporary_password()

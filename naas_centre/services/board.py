@@ -61,10 +61,10 @@ from naas_centre.core.completeness import (
 )
 from naas_centre.core.completeness import missing as missing_from_facts
 from naas_centre.packs.schema import Pack
-from naas_centre.services import access, packs
+from naas_centre.services import access, capabilities, packs
 from naas_centre.services.accounts import require
 from naas_centre.services.timing import PHASE_TITLES
-from naas_centre.services.views import Actor, Role
+from naas_centre.services.views import Actor
 
 __all__ = [
     "WRITTEN",
@@ -77,7 +77,7 @@ __all__ = [
     "day_board",
 ]
 
-VIEWERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
+VIEWERS = capabilities.OVERSEE
 WRITTEN = "written"  # a visit's station id for the written exercise
 _MAIN_PHASE = {"role_play": "role_play", "reflective": "role_play", "written": "writing"}
 _GONE = ("withdrawn", "absent")

@@ -29,12 +29,12 @@ from naas_centre.imports.candidate_file import (
     read_candidate_file,
 )
 from naas_centre.imports.problems import Problem, write_problems_csv
-from naas_centre.services import audit
+from naas_centre.services import audit, capabilities
 from naas_centre.services.accounts import require
 from naas_centre.services.booking import LEVELS, long_date
-from naas_centre.services.views import Actor, Role
+from naas_centre.services.views import Actor
 
-KEEPERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
+KEEPERS = capabilities.RUN_CENTRE
 MAX_ENDORSER = 200
 
 

@@ -21,7 +21,7 @@ from db.engine import Database
 from db.models import CentreRow
 from naas_centre import paths
 from naas_centre.errors import NotFound, UserError
-from naas_centre.services import audit
+from naas_centre.services import audit, capabilities
 from naas_centre.services.accounts import require
 from naas_centre.services.views import Actor, Role
 
@@ -95,7 +95,7 @@ def report_logo_of(db: Database) -> bytes | None:
 
 
 def rename_centre(db: Database, actor: Actor, name: str) -> CentreSettings:
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     clean = " ".join(name.split())
     if not clean:
         raise UserError("The centre needs a name: it heads every report.")
@@ -110,7 +110,7 @@ def rename_centre(db: Database, actor: Actor, name: str) -> CentreSettings:
 
 
 def set_resit_rule(db: Database, actor: Actor, wait_weeks: int, max_attempts: int) -> CentreSettings:
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     if wait_weeks < 0:
         raise UserError("The wait after a not-met outcome cannot be a negative number of weeks.")
     if wait_weeks > MAX_WAIT_WEEKS:
@@ -160,7 +160,7 @@ def check_logo(data: bytes, where: str = "The logo") -> str:
 
 def set_logo(db: Database, actor: Actor, data: bytes | None) -> CentreSettings:
     """A new logo (checked) or, with None, no logo."""
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     if data is not None:
         check_logo(data)
     with db.write() as s:
@@ -174,7 +174,7 @@ def set_logo(db: Database, actor: Actor, data: bytes | None) -> CentreSettings:
 
 def set_logo_from_file(db: Database, actor: Actor, path: Path | str) -> CentreSettings:
     """The logo read from a file (in a worker): a refusal names the file."""
-    require(actor, Role.ADMINISTRATOR)
+    require(actor, *capabilities.ADMINISTER)
     try:
         data = paths.read_regular(path, MAX_LOGO_BYTES + 1)
     except OSError as exc:

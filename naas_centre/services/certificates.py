@@ -38,7 +38,7 @@ from db.models import (
     SigningKeyRow,
 )
 from naas_centre.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, UserError
-from naas_centre.services import accounts, audit, authority
+from naas_centre.services import accounts, audit, authority, capabilities
 from naas_centre.services.views import Actor, Role
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # The cryptography (and pyHanko, behind SignerIdentity) is imported where it is used: the
 # notices and lists here are read at sign-in, and must not cost the GUI a second of imports.
 
-SIGNERS = (Role.ASSESSOR, Role.CENTRE_MANAGER)
+SIGNERS = capabilities.SIGN
 APPROVALS_NEEDED = 2
 # An approval is for a replacement the person is about to collect, not a standing permit.
 APPROVAL_VALID = timedelta(days=7)
@@ -353,7 +353,7 @@ def approve_replacement(
     """One administrator's approval of a replacement certificate for a person whose key
     is locked or revoked. Two different administrators are needed; the person then
     collects it by signing with their own password."""
-    accounts.require(actor, Role.ADMINISTRATOR)
+    accounts.require(actor, *capabilities.ADMINISTER)
     reason = reason.strip()
     if not reason:
         raise UserError("Give the reason for a replacement certificate: it is kept in the audit trail.")
@@ -393,7 +393,7 @@ def revoke_certificates(
     """Revokes every certificate of the person that is not revoked yet, and issues a new
     revocation list signed by the CA (this needs the CA passphrase file). Returns the
     serial numbers revoked. Administrators only; audited."""
-    accounts.require(actor, Role.ADMINISTRATOR)
+    accounts.require(actor, *capabilities.ADMINISTER)
     reason = reason.strip()
     if not reason:
         raise UserError("Give the reason for revoking: it is kept in the audit trail.")
@@ -482,7 +482,7 @@ def _certificate_view(row: CertificateRow, now: datetime) -> CertificateView:
 
 def list_certificates(db: Database, actor: Actor) -> list[PersonCertificates]:
     """Everyone who signs reports, with every certificate ever issued in their name."""
-    accounts.require(actor, Role.ADMINISTRATOR)
+    accounts.require(actor, *capabilities.ADMINISTER)
     now = utcnow()
     with db.read() as s:
         people = s.scalars(

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from db.engine import Database
 from db.models import AccountRow, CandidateRow, ConflictRow
 from naas_centre.errors import Conflict, NotFound, UserError
-from naas_centre.services import audit
+from naas_centre.services import audit, capabilities
 from naas_centre.services.accounts import require
 from naas_centre.services.views import Actor, Role
 
-KEEPERS = (Role.ADMINISTRATOR, Role.CENTRE_MANAGER)
+KEEPERS = capabilities.RUN_CENTRE
 KINDS: dict[str, str] = {
     "knows": "Knows the candidate",
     "line_manages": "Line-manages the candidate",

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from db.engine import Database
 from db.models import AccountRow, CandidateRow, EmployerRow, EndorsementRow
 from naas_centre.errors import Conflict, NotFound, UserError
-from naas_centre.services import audit
+from naas_centre.services import audit, capabilities
 from naas_centre.services.accounts import require
-from naas_centre.services.views import Actor, Role
+from naas_centre.services.views import Actor
 
-KEEPERS = (Role.ADMINISTRATOR, Role.CENTRE_MANAGER)
+KEEPERS = capabilities.RUN_CENTRE
 KINDS: dict[str, str] = {
     "local_authority": "Local authority",
     "trust": "Trust",

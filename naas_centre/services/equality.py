@@ -14,8 +14,9 @@ from sqlalchemy import select
 from db.engine import Database
 from db.models import CandidateRow, EqualityMonitoringRow
 from naas_centre.errors import NotFound
+from naas_centre.services import capabilities
 from naas_centre.services.accounts import require
-from naas_centre.services.views import Actor, Role
+from naas_centre.services.views import Actor
 
 FIELDS = ("age_band", "ethnicity", "disability", "sex")
 SMALLEST_GROUP = 5  # groups smaller than this are shown as "fewer than 5"
@@ -38,7 +39,7 @@ class GroupCount:
 
 def record(db: Database, actor: Actor, candidate_id: str, data: Monitoring) -> None:
     """The centre manager enters what the candidate chose to give; every field optional."""
-    require(actor, Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
+    require(actor, *capabilities.RECORD_EQUALITY)
     with db.write() as s:
         if s.get(CandidateRow, candidate_id) is None:
             raise NotFound("No such candidate.")
@@ -53,7 +54,7 @@ def record(db: Database, actor: Actor, candidate_id: str, data: Monitoring) -> N
 
 
 def aggregate(db: Database, actor: Actor) -> list[GroupCount]:
-    require(actor, Role.QA_LEAD)
+    require(actor, *capabilities.EQUALITY)
     with db.read() as s:
         rows = s.scalars(select(EqualityMonitoringRow)).all()
     out: list[GroupCount] = []

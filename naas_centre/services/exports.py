@@ -25,9 +25,9 @@ from naas_centre.exports.atomic import check_target
 from naas_centre.exports.score_sheets import Filters, ScoreSheetQuery
 from naas_centre.exports.writers import ExportCancelled, Format
 from naas_centre.packs.schema import Level
-from naas_centre.services import audit
+from naas_centre.services import audit, capabilities
 from naas_centre.services.accounts import require
-from naas_centre.services.views import Actor, Role
+from naas_centre.services.views import Actor
 
 __all__ = [
     "EXPORTERS",
@@ -41,7 +41,7 @@ __all__ = [
     "filters_for",
 ]
 
-EXPORTERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
+EXPORTERS = capabilities.EXPORT
 LEVELS = tuple(lv.value for lv in Level)
 
 
@@ -70,7 +70,7 @@ def _known_employers(db: Database) -> list[str]:
 
 
 def choices(db: Database, actor: Actor) -> ExportChoices:
-    require(actor, *EXPORTERS, Role.QA_LEAD)
+    require(actor, *EXPORTERS, *capabilities.EQUALITY)
     with db.read() as s:
         days = tuple(s.scalars(select(SittingRow.day).distinct().order_by(SittingRow.day)))
     return ExportChoices(days, tuple(_known_employers(db)), LEVELS)
@@ -148,7 +148,7 @@ def export_equality(
 ) -> ExportResult:
     """Outcomes counted by age band, ethnicity, disability and sex, small counts
     suppressed, as CSV: for the quality-assurance lead only."""
-    require(actor, Role.QA_LEAD)
+    require(actor, *capabilities.EQUALITY)
     target = _target(target)
     with db.read() as s:
         counts = equality_export.outcome_counts(s, filters)

@@ -25,8 +25,8 @@ from db.engine import Database
 from db.models import JudgementRow, ScoreRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import NotFound, PermissionDenied, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import accounts, audit, packs
-from naas_centre.services.views import Actor, Role
+from naas_centre.services import accounts, audit, capabilities, packs
+from naas_centre.services.views import Actor
 
 # No 0/O or 1/I: a code is read aloud and copied by hand at moderation.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -82,7 +82,7 @@ class MarkingSheet:
 
 def my_marking(db: Database, actor: Actor, sitting_id: str) -> MarkingSheet:
     """The asking assessor's marks for the sitting's written exercise."""
-    accounts.require(actor, Role.ASSESSOR)
+    accounts.require(actor, *capabilities.MARK)
     with db.read() as s:
         sitting = s.get(SittingRow, sitting_id)
         if sitting is None:

@@ -30,13 +30,13 @@ from db.models import AccountRow, EvidenceNoteRow, JudgementRow, ModerationRow, 
 from naas_centre.core.completeness import JUDGEMENT, differs
 from naas_centre.errors import Conflict, NotFound, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import audit, packs
+from naas_centre.services import audit, capabilities, packs
 from naas_centre.services.accounts import require
 from naas_centre.services.scoring import JUDGEMENTS
 from naas_centre.services.sittings import score_sheets
 from naas_centre.services.views import Actor, Role, ScoreSheet
 
-MODERATORS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
+MODERATORS = capabilities.MODERATE
 JUDGEMENT_TEXT = "Overall judgement of the station"
 JUDGEMENT_WORDS = {"met": "Met", "not_met": "Not met"}
 

@@ -43,11 +43,11 @@ from naas_centre.core import rota
 from naas_centre.core.rota import WRITTEN, Refusal
 from naas_centre.errors import Conflict, NotFound, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import audit, booking, marking, packs
+from naas_centre.services import audit, booking, capabilities, marking, packs
 from naas_centre.services.accounts import require
 from naas_centre.services.views import Actor, Role
 
-PLANNERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
+PLANNERS = capabilities.RUN_CENTRE
 CHANGEOVER_MINUTES = 10  # between two visits to a station: the room reset, the next brief
 
 

@@ -22,11 +22,11 @@ from db.models import ActorRow, PackRow, RoomRow
 from naas_centre.errors import Conflict, NotFound, UserError
 from naas_centre.packs.loader import discover_packs
 from naas_centre.packs.schema import Pack
-from naas_centre.services import audit, packs
+from naas_centre.services import audit, capabilities, packs
 from naas_centre.services.accounts import require
-from naas_centre.services.views import Actor, Role
+from naas_centre.services.views import Actor
 
-KEEPERS = (Role.ADMINISTRATOR, Role.CENTRE_MANAGER)
+KEEPERS = capabilities.RUN_CENTRE
 ROOM_KINDS: dict[str, str] = {"role_play": "Role-play", "written": "Written exercise"}
 MAX_NAME = 100
 

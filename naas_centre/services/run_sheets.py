@@ -51,13 +51,13 @@ from naas_centre.reports.run_sheets import (
     Timetable,
     TimetableEntry,
 )
-from naas_centre.services import packs
+from naas_centre.services import capabilities, packs
 from naas_centre.services.accounts import require
-from naas_centre.services.views import Actor, Role
+from naas_centre.services.views import Actor
 
 __all__ = ["PRINTERS", "gather", "write"]
 
-PRINTERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
+PRINTERS = capabilities.RUN_CENTRE
 WRITTEN = "written"  # a visit's station id for the written exercise
 ARRIVE_BEFORE = timedelta(minutes=15)
 _LEFT_OUT = ("withdrawn", "absent")

@@ -38,7 +38,7 @@ from naas_centre.reports.data import ReportData, ReportKind, SignatureSlot
 from naas_centre.reports.gather import READERS, NotReady, ReportRef, gather
 from naas_centre.reports.layout import SlotRect
 from naas_centre.reports.render import render
-from naas_centre.services import accounts, audit, authority, certificates
+from naas_centre.services import accounts, audit, authority, capabilities, certificates
 from naas_centre.services.views import Actor, Role
 from naas_centre.signing.pdf import RequiredSigner, SignerIdentity, sign_pdf
 
@@ -151,7 +151,7 @@ def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = Non
     """
     accounts.require(actor, *SIGNERS)
     if ref.kind == ReportKind.DAY_SUMMARY:
-        accounts.require(actor, Role.CENTRE_MANAGER)
+        accounts.require(actor, *capabilities.SIGN_DAY)
         data: ReportData = _day_summary(db, actor, ref)
     else:
         data = gather(db, actor, ref)

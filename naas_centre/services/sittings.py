@@ -30,7 +30,7 @@ from db.models import (
 )
 from naas_centre.errors import Conflict, NotFound, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import access, audit, marking, packs
+from naas_centre.services import access, audit, capabilities, marking, packs
 from naas_centre.services.accounts import require
 from naas_centre.services.views import (
     Actor,
@@ -43,8 +43,8 @@ from naas_centre.services.views import (
     StationView,
 )
 
-PLANNERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR)
-OVERSEERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
+PLANNERS = capabilities.RUN_CENTRE
+OVERSEERS = capabilities.OVERSEE
 STATUSES = ("planned", "checked_in", "in_progress", "complete", "withdrawn")
 
 

@@ -17,11 +17,11 @@ from db.engine import Database
 from db.models import CandidateRow, ScriptRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
 from naas_centre.packs.schema import ExamConditions
-from naas_centre.services import access, accounts, audit, marking, packs, timing
+from naas_centre.services import access, accounts, audit, capabilities, marking, packs, timing
 from naas_centre.services.views import Actor, Role
 
 _WORD = re.compile(r"\S+")
-STARTERS = (Role.ASSESSOR, Role.CENTRE_MANAGER)
+STARTERS = capabilities.HAND_OVER
 
 
 def word_count(text: str) -> int:

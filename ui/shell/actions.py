@@ -16,6 +16,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QToolButton, QWidget
 from shiboken6 import Shiboken
 
+from naas_centre.services import capabilities as can
+from naas_centre.services.capabilities import may
 from ui.common import theme
 
 
@@ -57,60 +59,48 @@ def _off_the_day(state: UiState) -> bool:
     return not state.locked and state.view in ("sitting", "marking")
 
 
+# Who is offered what: the services' own table (``capabilities``), never a rule here.
+
+
 def _hands_over(state: UiState) -> bool:
     """Assessors and managers check candidates in and start the written exercise."""
-    return (
-        not state.locked and state.view in ("day", "sitting") and state.role in ("assessor", "centre_manager")
-    )
+    return not state.locked and state.view in ("day", "sitting") and may(state.role, can.HAND_OVER)
 
 
 def _marks(state: UiState) -> bool:
-    return not state.locked and state.role == "assessor"
+    return not state.locked and may(state.role, can.MARK)
 
 
 def _reads_reports(state: UiState) -> bool:
     """Assessors (their own sittings), managers, administrators and QA read a sitting's reports."""
-    return (
-        not state.locked
-        and state.view in ("day", "sitting")
-        and state.role in ("assessor", "centre_manager", "administrator", "qa_lead")
-    )
+    return not state.locked and state.view in ("day", "sitting") and may(state.role, can.READ_REPORTS)
 
 
 def _writes_day_reports(state: UiState) -> bool:
-    return not state.locked and state.view in ("day", "sitting") and state.role == "centre_manager"
+    return not state.locked and state.view in ("day", "sitting") and may(state.role, can.SIGN_DAY)
 
 
 def _moderates(state: UiState) -> bool:
-    return (
-        not state.locked
-        and state.view in ("day", "sitting")
-        and state.role in ("centre_manager", "administrator")
-    )
-
-
-def _manages_packs(state: UiState) -> bool:
-    return not state.locked and state.role in ("centre_manager", "administrator")
+    return not state.locked and state.view in ("day", "sitting") and may(state.role, can.MODERATE)
 
 
 def _runs_centre(state: UiState) -> bool:
-    """Centre managers and administrators set up, plan and export; the services decide each step."""
-    return not state.locked and state.role in ("centre_manager", "administrator")
+    """Set up, plan, run-sheets and the packs; the services decide each step."""
+    return not state.locked and may(state.role, can.RUN_CENTRE)
 
 
 def _exports(state: UiState) -> bool:
     """Score sheets (managers, administrators) or equality counts in aggregate (QA lead)."""
-    return not state.locked and state.role in ("centre_manager", "administrator", "qa_lead")
+    return not state.locked and (may(state.role, can.EXPORT) or may(state.role, can.EQUALITY))
 
 
 def _reads_equality(state: UiState) -> bool:
-    """Only the quality-assurance lead, and the service refuses anyone else too."""
-    return not state.locked and state.role == "qa_lead"
+    return not state.locked and may(state.role, can.EQUALITY)
 
 
 def _administers(state: UiState) -> bool:
-    """Administrators manage signing certificates; the services refuse anyone else too."""
-    return not state.locked and state.role == "administrator"
+    """Signing certificates and accounts; the services refuse anyone else too."""
+    return not state.locked and may(state.role, can.ADMINISTER)
 
 
 @dataclass(frozen=True)
@@ -355,7 +345,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "&Centre",
         "show_packs",
         None,
-        _manages_packs,
+        _runs_centre,
         None,
         "Every scenario pack found, built-in and the centre's own, with any problems in them",
     ),

@@ -1,0 +1,34 @@
+"""Who may do what, by role: one table the services check and the screens read.
+
+The services refuse whoever is not named here (``accounts.require``); the menus offer
+only what would not be refused, by reading the same table, so no screen keeps a rule
+of its own. Finer rules (an assessor's own sittings, the stations they observe, who
+signs which report) are the services' alone. Plain data: importing it costs nothing.
+"""
+
+from __future__ import annotations
+
+from naas_centre.services.views import Role
+
+_A, _M, _AD, _QA = Role.ASSESSOR, Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD
+
+HAND_OVER = (_A, _M)  # check a candidate in, start and leave the written exercise's kiosk
+MARK = (_A,)  # mark a written script
+READ_REPORTS = (_A, _M, _AD, _QA)  # a sitting's reports (an assessor: their own sittings)
+SIGN = (_A, _M)  # sign a report (each signs the ones that are theirs)
+SIGN_DAY = (_M,)  # the day's summary, and a day's reports in one go
+MODERATE = (_M, _AD)
+RUN_CENTRE = (_M, _AD)  # rooms, actors, employers, conflicts, candidates, plans, run-sheets
+OVERSEE = (_M, _AD, _QA)  # every sitting of a day, read-only for the QA lead
+EXPORT = (_M, _AD)  # score sheets, with names
+EQUALITY = (_QA,)  # equality monitoring, in aggregate only
+RECORD_EQUALITY = (_M, _AD)  # a candidate's own monitoring form, never read back by them
+ADMINISTER = (_AD,)  # accounts, signing certificates, the centre's own settings
+
+
+def may(role: Role | str, capability: tuple[Role, ...]) -> bool:
+    """Whether an account of ``role`` (a Role or its value) is offered ``capability``."""
+    try:
+        return Role(role) in capability
+    except ValueError:  # no role (signed out) or an unknown one
+        return False
