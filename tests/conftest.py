@@ -83,3 +83,15 @@ def any_db(request: pytest.FixtureRequest) -> Database:
     fixture = "sqlite_db" if request.param == "sqlite" else "pg_db"
     db: Database = request.getfixturevalue(fixture)
     return db
+
+
+@pytest.fixture
+def soffice() -> str:
+    """LibreOffice's command, to read and write spreadsheets as a user's office suite
+    does. ``./test`` installs it, so under CI its absence is a failure, not a skip."""
+    found = shutil.which("soffice")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is not installed: ./test installs libreoffice-calc-nogui")
+        pytest.skip("LibreOffice (soffice) is not installed (./test installs it)")
+    return found

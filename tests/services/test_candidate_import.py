@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import time
 from datetime import date, datetime
@@ -304,10 +303,9 @@ def test_xlsx_from_openpyxl_with_dates_serials_and_percentages(
     assert [(p.row, p.column) for p in preview.errors] == [(5, "Endorsed on")]
 
 
-def test_xlsx_converted_by_libreoffice(sqlite_db: Database, manager: Actor, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+def test_xlsx_converted_by_libreoffice(
+    sqlite_db: Database, manager: Actor, tmp_path: Path, soffice: str
+) -> None:
     source = write_csv(tmp_path / "cohort.csv", GOOD)
     out = tmp_path / "lo"
     env = {**os.environ, "HOME": str(tmp_path)}  # a profile of its own, not the user's
