@@ -3,6 +3,11 @@
 SQLite runs in WAL mode with ``synchronous=FULL``: a commit that returns is on disk.
 Writes take the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so two writers
 never fail half-way through a transaction on a stale snapshot.
+
+On a PostgreSQL server, a connection lost or refused (the server stopped or restarting,
+the network gone) is a ``StorageError`` of kind ``server`` like a refusing disk, and the
+pool tests each connection before handing it out, so writes go through again once the
+server is back.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.base import Stamped
@@ -46,18 +51,60 @@ _STORAGE_FAILURES = (
     ("unable to open database", "io", "The database file cannot be opened"),
     ("could not extend file", "full", "The disk holding the database is full"),
     ("no space left", "full", "The disk holding the database is full"),
-    ("server closed the connection", "io", "The database server went away"),
-    ("connection refused", "io", "The database server cannot be reached"),
+)
+
+SERVER = "server"  # the kind of a lost or refused connection to a database server
+_SERVER_MESSAGE = "The database server cannot be reached"
+# SQLSTATE of a connection lost or refused: class 08 (connection exception), and the
+# server shutting down, crashed or not yet taking connections (57P01-57P03).
+_SERVER_STATES = ("08", "57P01", "57P02", "57P03")
+# What the driver says when there is no SQLSTATE (the client side saw the loss).
+_SERVER_NEEDLES = (
+    "server closed the connection",
+    "connection refused",
+    "connection is closed",
+    "connection is lost",
+    "connection timeout",
+    "timeout expired",
+    "could not receive data from server",
+    "could not send data to server",
+    "consuming input failed",
+    "connection reset",
+    "broken pipe",
+    "no route to host",
+    "network is unreachable",
+    "could not translate host name",
+    "temporary failure in name resolution",
+    "ssl syscall error",
+    "ssl connection has been closed",
+    "the database system is",  # ... shutting down / starting up / in recovery mode
+    "terminating connection",
 )
 
 
 def storage_error(exc: BaseException) -> StorageError | None:
     """The StorageError this driver error stands for, or None if it is something else."""
-    text = str(getattr(exc, "orig", None) or exc).lower()
+    orig = getattr(exc, "orig", None) or exc
+    if _lost_server(exc, orig):
+        return StorageError(f"{_SERVER_MESSAGE}: nothing new was saved, and it will be tried again.", SERVER)
+    text = str(orig).lower()
     for needle, kind, message in _STORAGE_FAILURES:
         if needle in text:
             return StorageError(f"{message}: nothing new was saved, and it will be tried again.", kind)
     return None
+
+
+def _lost_server(exc: BaseException, orig: BaseException) -> bool:
+    """A connection to a server lost or refused (never said of SQLite, which has none)."""
+    if type(orig).__module__.split(".")[0] == "sqlite3":
+        return False
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True  # the dialect itself judged it a disconnect
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str) and state.startswith(_SERVER_STATES):
+        return True
+    text = str(orig).lower()
+    return any(needle in text for needle in _SERVER_NEEDLES)
 
 
 BACKENDS = ("sqlite", "postgresql")
@@ -106,7 +153,9 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if not is_sqlite(url):
         try:
-            return create_engine(url, pool_pre_ping=True, **kwargs)
+            # pool_pre_ping: a pooled connection the server dropped (a restart, the network)
+            # is found dead at checkout and replaced, instead of failing the next write.
+            return create_engine(url, pool_pre_ping=True, connect_args=_server_connect_args(url), **kwargs)
         except (ImportError, NoSuchModuleError, ArgumentError) as exc:
             shown = make_url(url).render_as_string(hide_password=True)
             raise DatabaseError(f"{shown}: this kind of database cannot be opened here ({exc})") from None
@@ -129,6 +178,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+# Without these, a server behind a network that is gone holds a click's write for
+# minutes (the system's TCP time-outs) before it can be journaled and retried. A URL
+# that names one of them keeps its own value.
+_SERVER_CONNECT_ARGS: dict[str, int] = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,
+}
+
+
+def _server_connect_args(url: str) -> dict[str, int]:
+    given = make_url(url).query
+    return {key: value for key, value in _SERVER_CONNECT_ARGS.items() if key not in given}
 
 
 class Database:
@@ -161,8 +228,10 @@ class Database:
                 session.info["workstation_id"] = self.workstation_id
                 with session.begin():
                     yield session
-        except OperationalError as exc:
-            failure = storage_error(exc)
+        except DBAPIError as exc:
+            # On SQLite only OperationalError speaks of the disk; a server's lost
+            # connection may come as another driver error (InterfaceError).
+            failure = storage_error(exc) if isinstance(exc, OperationalError) or not self.is_sqlite else None
             if failure is None:
                 raise
             raise failure from exc
