@@ -1,0 +1,146 @@
+"""Exchange figures: a centre server under many workstations (and, later, bundles).
+
+``pg_commit``: 8 workstation processes (``tests/drivers/pg_workstation.py``) score the
+demo day at once on one PostgreSQL database, each at an assessor's brisk pace (a click
+every 250 ms) for a fixed number of clicks; measured is each click's service call
+(a level, a note or a judgement, durable when it returns), and reported its p50 and
+p99 over all workstations. The demo has six assessors: the seventh and eighth
+workstations sign in as the first two again, three sittings along.
+
+On ``NAAS_TEST_PG_URL`` when it is set; otherwise on a throwaway server of its own
+(``tests/pg_server.py``). Each figure is one function taking the run's ``Context`` and
+returning its keys; ``FIGURES`` lists them, so the bundle figures (``bundle_export_s``,
+``bundle_import_s``, ``reimport_s``) go in beside. Prints one JSON object on its last line.
+
+    python tests/bench/exchange.py [--writers 8] [--clicks 120] [--pace-ms 250]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+
+@dataclass(frozen=True)
+class Context:
+    server_url: str  # a PostgreSQL server's maintenance database; a figure makes its own
+    folder: Path  # scratch space for data folders and files
+    args: argparse.Namespace
+
+
+Figure = Callable[[Context], dict[str, Any]]
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+
+
+@contextmanager
+def new_database(server_url: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"naas_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def pg_commit(ctx: Context) -> dict[str, Any]:
+    from naas_centre.demo.centre import ACCOUNTS, create_demo
+    from naas_centre.services import audit
+    from tests.drivers.pg_workstation import run_workstations
+
+    assessors = [a for a in ACCOUNTS if a.username.startswith("assessor")]
+    writers, clicks = ctx.args.writers, ctx.args.clicks
+    with new_database(ctx.server_url) as url:
+        made = create_demo(url, data_dir=ctx.folder / "pg-commit")
+        plans = [
+            {
+                "url": url,
+                "login": [assessors[n % len(assessors)].username, assessors[n % len(assessors)].password],
+                "day": made.day.isoformat(),
+                "clicks": clicks,
+                "pace_ms": ctx.args.pace_ms,
+                "offset": n + 3 * (n // len(assessors)),
+                "notes_every": 5,
+            }
+            for n in range(writers)
+        ]
+        t = time.perf_counter()
+        results = run_workstations(plans)
+        wall_s = time.perf_counter() - t
+        verdict = audit.verify(made.db)
+        made.db.dispose()
+    calls = [ms for r in results for ms in r["call_ms"]]
+    return {
+        "pg_writers": writers,
+        "pg_clicks": len(calls),
+        "pg_pace_ms": ctx.args.pace_ms,
+        "pg_commit_p50_ms": round(statistics.median(calls), 3),
+        "pg_commit_p99_ms": round(pct(calls, 99), 3),
+        "pg_commit_max_ms": round(max(calls), 3),
+        "pg_wall_s": round(wall_s, 2),
+        "pg_audit_ok": verdict.ok,
+    }
+
+
+FIGURES: dict[str, Figure] = {"pg_commit": pg_commit}
+
+
+@contextmanager
+def server() -> Iterator[str]:
+    """``NAAS_TEST_PG_URL``, or a throwaway server started (and removed) here."""
+    given = os.environ.get("NAAS_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    from tests.pg_server import pg_bin, throwaway_server
+
+    found = pg_bin()
+    if found is None:
+        raise SystemExit("no PostgreSQL server binaries (install postgresql) and NAAS_TEST_PG_URL is not set")
+    with throwaway_server(found) as made:
+        yield made.url()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--clicks", type=int, default=120, help="per workstation")
+    parser.add_argument("--pace-ms", type=int, default=250, help="between one workstation's clicks")
+    parser.add_argument("--only", choices=sorted(FIGURES), action="append", help="these figures only")
+    args = parser.parse_args()
+    chosen = args.only or list(FIGURES)
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp, server() as url:
+        ctx = Context(url, Path(tmp), args)
+        for name in chosen:
+            result.update(FIGURES[name](ctx))
+    result["cpus"] = os.cpu_count()
+    result["load_1m"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
