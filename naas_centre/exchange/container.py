@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -44,6 +44,18 @@ from naas_centre.exchange.refusals import (
 )
 from naas_centre.exports.atomic import check_target, replacing
 from naas_centre.signing import ca
+
+if TYPE_CHECKING:
+    from naas_centre.signing.pdf import SignerIdentity
+
+
+class Readable(Protocol):
+    """What a member's source must do: an open binary file, ``io.BytesIO``, a pipe, a ``Member``."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+Source = Readable | bytes
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,7 @@ def write_bundle(
     target: Path,
     kind: str,
     centre_id: str,
-    members: Iterable[tuple[str, BinaryIO | bytes]],
+    members: Iterable[tuple[str, Source]],
     passphrase: str,
     signer: ca.Issued,
     *,
@@ -99,7 +111,7 @@ def write_bundle(
         raise BundleRefused("A bundle needs the centre passphrase; none was given.")
     if not layout.MIN_CHUNK <= chunk_size <= layout.MAX_CHUNK:
         raise BundleRefused(f"A chunk size of {chunk_size} bytes is out of range.")
-    if layout.KdfCost.check(cost) is not None:
+    if cost.check() is not None:
         raise BundleRefused(f"scrypt costs {cost} are out of range.")
     _check_signer(signer)
     try:
@@ -127,11 +139,8 @@ def write_bundle(
     return _info(target, header, signer.certificate, listing, size, digest)
 
 
-def signer_of(identity: object) -> ca.Issued:
-    """The certificate and key of an unlocked ``naas_centre.signing.pdf.SignerIdentity``."""
-    from naas_centre.signing.pdf import SignerIdentity
-
-    assert isinstance(identity, SignerIdentity)
+def signer_of(identity: SignerIdentity) -> ca.Issued:
+    """The certificate and key of a signer unlocked by ``certificates.unlock_signer``."""
     return ca.Issued(ca.load_pem(identity.cert_pem), ca.key_from_der(identity.key_der))
 
 
@@ -170,7 +179,7 @@ def _write(
     fh: BinaryIO,
     header: Header,
     aead: AESGCM,
-    members: Iterable[tuple[str, BinaryIO | bytes]],
+    members: Iterable[tuple[str, Source]],
     key: ec.EllipticCurvePrivateKey,
 ) -> tuple[list[MemberInfo], bytes, int]:
     pre = layout.preamble(header.encode())
@@ -223,7 +232,7 @@ def _member_name(name: str, seen: set[str]) -> bytes:
     return encoded
 
 
-def _read_full(source: BinaryIO, size: int) -> bytes:
+def _read_full(source: Readable, size: int) -> bytes:
     """Up to ``size`` bytes, fewer only at the end (a pipe or socket may return less)."""
     first = source.read(size)
     if not first or len(first) == size:
@@ -239,7 +248,7 @@ def _read_full(source: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _pieces(source: BinaryIO | bytes, size: int) -> Iterator[tuple[bytes | memoryview, bool]]:
+def _pieces(source: Source, size: int) -> Iterator[tuple[bytes | memoryview, bool]]:
     """The source in chunks of ``size``, each with whether it is the last (read one ahead,
     so a member that ends on a chunk boundary still ends with a LAST chunk)."""
     if isinstance(source, bytes | bytearray | memoryview):

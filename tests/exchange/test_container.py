@@ -23,9 +23,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from db.engine import Database
 from naas_centre.errors import UserError
-from naas_centre.exchange import layout
-from naas_centre.exchange.container import open_bundle, write_bundle
+from naas_centre.exchange import layout, trust
+from naas_centre.exchange.container import open_bundle, signer_of, write_bundle
 from naas_centre.exchange.layout import KdfCost
 from naas_centre.exchange.refusals import (
     BadMember,
@@ -41,7 +42,9 @@ from naas_centre.exchange.refusals import (
     WrongKind,
     WrongPassphrase,
 )
+from naas_centre.services import authority
 from naas_centre.signing import ca
+from naas_centre.signing.pdf import SignerIdentity
 
 CHEAP = KdfCost(n=2**4, r=8, p=1)  # the product's default is 2**17 (a test below holds it there)
 CENTRE = "6f1c2d3e-0000-4000-8000-00000000c001"
@@ -279,7 +282,7 @@ def test_a_large_member_streams_through_in_bounded_memory(tmp_path: Path, centre
             for member in bundle.members():
                 names.append(member.name)
                 if member.name.startswith("video/"):
-                    shutil.copyfileobj(member, sink)  # type: ignore[misc]
+                    shutil.copyfileobj(member, sink)
         _, read_peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -299,6 +302,34 @@ def test_a_member_not_read_to_its_end_is_skipped(tmp_path: Path, centre: Centre)
             seen[member.name] = member.read(10)
     assert seen["exactly-two-chunks.bin"] == bytes(range(10))
     assert seen["empty.txt"] == b""
+
+
+def test_signed_by_an_unlocked_identity_and_trusted_through_the_database(
+    tmp_path: Path, any_db: Database
+) -> None:
+    """The CA the database keeps (made as the product makes it), a signer issued by it,
+    and the reader given what ``trust.from_database`` reads back."""
+    authority.ensure_ca(any_db, tmp_path)
+    with any_db.read() as s:
+        row = authority.ca_row(s)
+        assert row is not None
+        root = authority.ca_key(s, row, tmp_path)
+    person = ca.issue_signer(root, "Sarah Khan", "Centre manager", unique_id="acc-manager")
+    identity = SignerIdentity(
+        name="Sarah Khan",
+        role="Centre manager",
+        key_der=ca.key_der(person.key),
+        cert_pem=ca.pem(person.certificate),
+        ca_pem=row.pem,
+        serial=ca.serial_hex(person.certificate),
+    )
+    path = tmp_path / "day.bundle"
+    write_bundle(path, "day", CENTRE, [("a.json", b"[1]")], PASSPHRASE, signer_of(identity), cost=CHEAP)
+    cas, crls = trust.from_database(any_db)
+    with open_bundle(path, PASSPHRASE, cas, CENTRE, crls=crls) as bundle:
+        assert [(m.name, m.read()) for m in bundle.members()] == [("a.json", b"[1]")]
+    with pytest.raises(Untrusted):
+        open_bundle(path, PASSPHRASE, [ca.new_ca("Pennine Assessment Centre").certificate], CENTRE)
 
 
 # Refusals: what the file is ------------------------------------------------------------------
