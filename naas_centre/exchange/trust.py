@@ -17,7 +17,6 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from naas_centre.signing import ca
-from naas_centre.signing.verify import _issuer_check, _revocation, _valid_crls
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -43,6 +42,9 @@ def problem(
 ) -> tuple[str, bool] | None:
     """Why ``cert`` may not sign a bundle made at ``at``, and whether the reason is a
     revocation; None when it may."""
+    # Imported here: the report verifier brings pyHanko, which writing a bundle never needs.
+    from naas_centre.signing.verify import _issuer_check, _revocation, _valid_crls
+
     if not trusted_cas:
         return "this database holds no centre CA to check the signature against", False
     issuer, why = _issuer_check(cert, trusted_cas, (), at)
