@@ -43,14 +43,14 @@ def problem(
     """Why ``cert`` may not sign a bundle made at ``at``, and whether the reason is a
     revocation; None when it may."""
     # Imported here: the report verifier brings pyHanko, which writing a bundle never needs.
-    from naas_centre.signing.verify import _issuer_check, _revocation, _valid_crls
+    from naas_centre.signing.verify import issuer_check, revocation_of, valid_crls_of
 
     if not trusted_cas:
         return "this database holds no centre CA to check the signature against", False
-    issuer, why = _issuer_check(cert, trusted_cas, (), at)
+    issuer, why = issuer_check(cert, trusted_cas, (), at)
     if issuer is None:
         return why or "the signer's certificate does not chain to a trusted centre CA", False
-    revoked_at, reason = _revocation(cert, issuer, _valid_crls(crls, trusted_cas))
+    revoked_at, reason = revocation_of(cert, issuer, valid_crls_of(crls, trusted_cas))
     if revoked_at is not None:
         because = f" ({reason})" if reason else ""
         return f"the centre revoked that certificate on {revoked_at:%d %B %Y}{because}", True

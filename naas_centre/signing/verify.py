@@ -168,7 +168,7 @@ def _embedded(reader: PdfFileReader) -> tuple[list[x509.Certificate], list[x509.
     return list(certs.values()), list(crls.values())
 
 
-def _valid_crls(
+def valid_crls_of(
     crls: Iterable[x509.CertificateRevocationList], trusted: Sequence[x509.Certificate]
 ) -> list[tuple[x509.CertificateRevocationList, x509.Certificate]]:
     """CRLs that a trusted CA really signed, with that CA."""
@@ -189,7 +189,7 @@ def _valid_crls(
 # Who may sign -----------------------------------------------------------------------
 
 
-def _issuer_check(
+def issuer_check(
     cert: x509.Certificate,
     trusted: Sequence[x509.Certificate],
     others: Sequence[x509.Certificate],
@@ -263,7 +263,7 @@ def _is_ca(cert: x509.Certificate) -> bool:
     return bool(bc.ca and ku.key_cert_sign)
 
 
-def _revocation(
+def revocation_of(
     cert: x509.Certificate,
     issuer: x509.Certificate,
     crls: Sequence[tuple[x509.CertificateRevocationList, x509.Certificate]],
@@ -658,7 +658,7 @@ def _verify(
         return _failed(f"the PDF is damaged and cannot be read ({exc})")
     if not sigs:
         return _failed("the document is not signed", revisions=total)
-    valid_crls = _valid_crls([*crls, *embedded_crls], trusted)
+    valid_crls = valid_crls_of([*crls, *embedded_crls], trusted)
     problems: list[str] = []
     notes: list[str] = []
     first = sigs[0]
@@ -794,11 +794,11 @@ def _one(
     at = signed_at or now
     signer = _name_of(cert)
     account = ca.unique_id(cert)
-    issuer, trust_problem = _issuer_check(cert, trusted, others_all, at)
+    issuer, trust_problem = issuer_check(cert, trusted, others_all, at)
     chain = (signer, _name_of(issuer)) if issuer is not None else ()
     revoked_at, why = (None, None)
     if issuer is not None:
-        revoked_at, why = _revocation(cert, issuer, crls)
+        revoked_at, why = revocation_of(cert, issuer, crls)
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         covers = "the entire file"
     elif status.coverage == SignatureCoverageLevel.ENTIRE_REVISION:

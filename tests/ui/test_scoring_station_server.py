@@ -119,6 +119,7 @@ def test_server_stopped_mid_sitting_the_warning_stays_and_every_score_lands_once
         assert view.pending.trouble is not None and view.pending.trouble.kind == SERVER
         assert view.storage_banner.isVisible()
         assert "Nothing already saved is lost" in view.storage_banner.text.text()
+        assert "The database server cannot be reached" in view.storage_banner.text.text()  # not a disk
         book = p.notebook
         book.focus_input()
         book.input.setText("Asked the mother what a good week looks like; she named the school run.")

@@ -19,12 +19,17 @@ ADVICE = {
     "locked": "Another program holds the database (a backup, or a second copy of the app): close it.",
     "read_only": "The database has become read-only (a USB stick's lock switch, or a disk fault).",
     "io": "The disk reported an error: ask the centre's IT support.",
+    "server": (
+        "Check this workstation's network; if other workstations show the same warning, the "
+        "server is down: tell the centre's IT support."
+    ),
 }
 WHAT = {
     "full": "The disk is full",
     "locked": "The database is locked by another program",
     "read_only": "The database cannot be written to",
     "io": "The disk is failing",
+    "server": "The database server cannot be reached",
 }
 
 
