@@ -217,8 +217,16 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._reader() as session:
-            yield session
+        """A read. On a server, a lost connection is a StorageError as in ``write()``, so a
+        screen reading while the server is away shows the same warning, not a fault."""
+        try:
+            with self._reader() as session:
+                yield session
+        except DBAPIError as exc:
+            failure = None if self.is_sqlite else storage_error(exc)
+            if failure is None or failure.kind != SERVER:
+                raise
+            raise failure from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -201,6 +201,10 @@ def test_a_stopped_server_is_a_plain_server_storage_error_and_writes_go_through_
             assert str(caught.value) == (
                 "The database server cannot be reached: nothing new was saved, and it will be tried again."
             )
+        # A read meanwhile (a clock, the day board) meets the same plain trouble, not a fault.
+        with pytest.raises(StorageError) as read_caught, table_db.read() as s:
+            s.execute(text("SELECT x FROM t")).all()
+        assert read_caught.value.kind == SERVER
     finally:
         running.start()
     with table_db.write() as s:

@@ -177,6 +177,9 @@ class SittingClocks(QObject):
 
     def _clocks_failed(self, exc: BaseException) -> None:
         self._heartbeat_busy = False
+        if isinstance(exc, StorageError):  # the disk or the server: the warning says so, and it passes
+            self.pending.report(exc)
+            return
         error_reporting.show_error(self.parent_widget, exc, "The clock could not be read")
 
     def _tick(self) -> None:
