@@ -206,7 +206,12 @@ def main() -> int:
         folder = Path(tmp)
         db_path = args.db
         built_s = None
-        if db_path is None:
+        if db_path is not None:  # a copy: the import below writes, and the centre given stays as it was
+            import shutil
+
+            shutil.copy(db_path, folder / "national.db")
+            db_path = folder / "national.db"
+        else:
             from tests.bench._national import national_centre
 
             db_path = folder / "national.db"
