@@ -132,3 +132,23 @@ def throwaway_server(bin_dir: Path) -> Iterator[PgServer]:
         yield server
     finally:
         server.remove()
+
+
+@contextmanager
+def fresh_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A database of its own on a server, by URL, dropped afterwards (its connections too)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

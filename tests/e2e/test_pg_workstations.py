@@ -10,21 +10,19 @@ of this module's own (``tests/pg_server.py``)."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from db.engine import Database
 from db.models import AuditEntryRow, EvidenceNoteRow, JudgementRow, ScoreRow
 from naas_centre.demo.centre import ACCOUNTS, create_demo
 from naas_centre.services import audit
 from tests.drivers.pg_workstation import run_workstations
-from tests.pg_server import create_server, require_pg_bin
+from tests.pg_server import create_server, fresh_database, require_pg_bin
 
 pytestmark = pytest.mark.postgres
 ASSESSORS = [a for a in ACCOUNTS if a.username.startswith("assessor")]
@@ -46,14 +44,8 @@ def server_url() -> Iterator[str]:
 
 @pytest.fixture
 def centre_url(server_url: str) -> Iterator[str]:
-    name = f"naas_ws_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(server_url, "naas_ws") as url:
+        yield url
 
 
 def test_six_workstation_processes_scoring_at_once_lose_nothing_and_duplicate_nothing(

@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from db.engine import Database
 from db.models import AccountRow
@@ -19,6 +17,7 @@ from naas_centre.demo.centre import create_demo
 from naas_centre.demo.play import fill_scored_day
 from naas_centre.services import access, accounts, audit, packs, scoring, sittings, timing
 from naas_centre.services.views import Actor
+from tests.pg_server import fresh_database
 
 pytestmark = pytest.mark.postgres
 PG_URL = os.environ.get("NAAS_TEST_PG_URL")
@@ -30,14 +29,8 @@ def pg_url() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("NAAS_TEST_PG_URL is not set: ./test starts PostgreSQL for CI")
         pytest.skip("no PostgreSQL server (./test starts one)")
-    name = f"naas_demo_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(PG_URL, "naas_demo") as url:
+        yield url
 
 
 DEMO_ASSESSORS = tuple(f"assessor{n}" for n in range(1, 7))
