@@ -278,12 +278,33 @@ class EvidenceNoteRow(Stamped, Base):
     written_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class AuditChainRow(Stamped, Base):
+    """The id of this database's own audit chain: one row, made with the database.
+
+    A chain is the trail one database writes, whichever workstations write into it;
+    entries brought in from another database keep their own chain's id.
+    """
+
+    __tablename__ = "audit_chain"
+
+    chain_id: Mapped[str] = mapped_column(String(36), unique=True)
+
+
 class AuditEntryRow(Stamped, Base):
-    """One change, chained to the one before by hash (see naas_centre.services.audit)."""
+    """One change, chained to the one before it in its chain by hash (see
+    naas_centre.services.audit).
+
+    ``seq`` is the order this database took its entries in, ``chain_seq`` the place in
+    the chain of the database that wrote it; for entries written here they are equal
+    unless the database was given a chain of its own after a copy.
+    """
 
     __tablename__ = "audit_entries"
+    __table_args__ = (UniqueConstraint("chain_id", "chain_seq"),)
 
     seq: Mapped[int] = mapped_column(Integer, unique=True)
+    chain_id: Mapped[str] = mapped_column(String(36))
+    chain_seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     account_id: Mapped[str | None] = mapped_column(FK, default=None)
     action: Mapped[str] = mapped_column(String(60))

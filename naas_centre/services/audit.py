@@ -3,6 +3,14 @@
 Each entry's hash covers its content and the hash before it, so editing or deleting an
 entry breaks the chain. ``verify`` also compares every audited row with the state its
 latest entry recorded, which catches a score changed behind the app's back.
+
+A chain is the trail of one database (``AuditChainRow``), however many workstations
+write into it. A database can also hold other databases' chains, brought in by
+``import_entries`` exactly as they were written; each import is anchored by an entry in
+this database's own chain that names the imported chain's last entry and hash, so an
+imported entry deleted from the end, or one added after it with a freshly computed hash,
+is caught as surely as one edited in the middle. ``seq`` is the order this database took
+its entries in; ``chain_seq`` an entry's place in its own chain, which the hash covers.
 """
 
 from __future__ import annotations
@@ -13,13 +21,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from db.base import Base, new_id, utcnow
 from db.engine import Database
 from db.models import (
     AccountRow,
+    AuditChainRow,
     AuditEntryRow,
     CandidateRow,
     EvidenceNoteRow,
@@ -69,7 +78,7 @@ def _canonical(value: Any) -> str:
 
 def entry_hash(
     prev_hash: str,
-    seq: int,
+    chain_seq: int,
     at: datetime,
     account_id: str | None,
     action: str,
@@ -78,7 +87,9 @@ def entry_hash(
     before: str | None,
     after: str | None,
 ) -> str:
-    body = _canonical([prev_hash, seq, at.isoformat(), account_id, action, entity, entity_id, before, after])
+    body = _canonical(
+        [prev_hash, chain_seq, at.isoformat(), account_id, action, entity, entity_id, before, after]
+    )
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -107,8 +118,41 @@ def record(
 
 
 _ENTRIES = cast(Table, AuditEntryRow.__table__)
-_LAST = select(_ENTRIES.c.seq, _ENTRIES.c.hash).order_by(_ENTRIES.c.seq.desc()).limit(1)
 _ADD = _ENTRIES.insert()
+# Where the next entry goes: this database's chain, the next number in this database, and
+# the last entry of this database's own chain (none yet: NULLs). One round trip, on the
+# unique indexes.
+_PLACE = text(
+    "SELECT c.chain_id, (SELECT max(seq) FROM audit_entries), e.chain_seq, e.hash "
+    "FROM audit_chain c LEFT JOIN audit_entries e ON e.chain_id = c.chain_id "
+    "AND e.chain_seq = (SELECT max(chain_seq) FROM audit_entries WHERE chain_id = c.chain_id)"
+)
+
+
+@dataclass(frozen=True)
+class _Place:
+    chain_id: str
+    seq: int  # the next number in this database
+    chain_seq: int  # the next place in this database's own chain
+    prev_hash: str
+
+
+def _hold_chain(conn: Connection) -> None:
+    """Holds the trail for this transaction. On SQLite the write transaction already
+    holds the database (BEGIN IMMEDIATE); on a server an advisory lock serialises appends."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+
+
+def _next_place(conn: Connection) -> _Place:
+    _hold_chain(conn)
+    chain_id, top, last_seq, last_hash = conn.execute(_PLACE).one()
+    return _Place(
+        chain_id,
+        int(top or 0) + 1,
+        int(last_seq or 0) + 1,
+        GENESIS if last_hash is None else str(last_hash),
+    )
 
 
 def record_row(
@@ -126,10 +170,7 @@ def record_row(
     entity, entity_id = row.__tablename__, str(row.id)  # type: ignore[attr-defined]
     before_text = None if before is None else _canonical(before)
     conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    last = conn.execute(_LAST).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    place = _next_place(conn)
     at = utcnow()
     conn.execute(
         _ADD,
@@ -138,7 +179,9 @@ def record_row(
             "created_at": at,
             "updated_at": at,
             "workstation_id": session.info["workstation_id"],
-            "seq": seq,
+            "seq": place.seq,
+            "chain_id": place.chain_id,
+            "chain_seq": place.chain_seq,
             "at": at,
             "account_id": actor_id,
             "action": action,
@@ -146,8 +189,10 @@ def record_row(
             "entity_id": entity_id,
             "before": before_text,
             "after": after,
-            "prev_hash": prev,
-            "hash": entry_hash(prev, seq, at, actor_id, action, entity, entity_id, before_text, after),
+            "prev_hash": place.prev_hash,
+            "hash": entry_hash(
+                place.prev_hash, place.chain_seq, at, actor_id, action, entity, entity_id, before_text, after
+            ),
         },
     )
 
@@ -170,10 +215,13 @@ def _append(
     before: str | None,
     after: str | None,
 ) -> AuditEntryRow:
-    seq, prev = _last(session)
+    session.flush()  # entries added before this one take their places first
+    place = _next_place(session.connection())
     at = utcnow()
     entry = AuditEntryRow(
-        seq=seq,
+        seq=place.seq,
+        chain_id=place.chain_id,
+        chain_seq=place.chain_seq,
         at=at,
         account_id=account_id,
         action=action,
@@ -181,23 +229,13 @@ def _append(
         entity_id=entity_id,
         before=before,
         after=after,
-        prev_hash=prev,
-        hash=entry_hash(prev, seq, at, account_id, action, entity, entity_id, before, after),
+        prev_hash=place.prev_hash,
+        hash=entry_hash(
+            place.prev_hash, place.chain_seq, at, account_id, action, entity, entity_id, before, after
+        ),
     )
     session.add(entry)
     return entry
-
-
-def _last(session: Session) -> tuple[int, str]:
-    """The next entry's number and the hash it follows, with the chain held for this transaction."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    # On SQLite the write transaction already holds the lock (BEGIN IMMEDIATE).
-    last = session.execute(
-        select(AuditEntryRow.seq, AuditEntryRow.hash).order_by(AuditEntryRow.seq.desc()).limit(1)
-    ).first()
-    return (last[0] + 1, last[1]) if last else (1, GENESIS)
 
 
 @dataclass(frozen=True)
