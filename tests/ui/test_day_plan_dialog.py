@@ -100,3 +100,36 @@ def test_an_assessor_may_not_plan(qtbot: QtBot, tasks: TaskManager, demo: DemoCe
         d.status.text()
     )
     d.close()
+
+
+def test_a_day_has_a_break_each_half_and_lunch(qtbot: QtBot, dialog: DayPlanDialog, demo: DemoCentre) -> None:
+    rows = {name: (after, length) for name, after, length in dialog.breaks}
+    rows["Morning break"][0].setValue(1)
+    rows["Afternoon break"][0].setValue(4)
+    rows["Afternoon break"][1].setValue(20)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        qtbot.mouseClick(dialog.save_plan_button, Qt.MouseButton.LeftButton)
+    plan = planning.day_plan(demo.db, demo.actor("manager"), demo.day)
+    assert plan is not None
+    saved = {(b.label, b.after_slot, b.minutes) for b in plan.breaks}
+    assert ("Morning break", 1, 15) in saved and ("Afternoon break", 4, 20) in saved
+    # Read back into the same rows, whatever order they were saved in.
+    assert rows["Morning break"][0].value() == 1 and rows["Afternoon break"][1].value() == 20
+    headers = [dialog.grid.verticalHeaderItem(r).text() for r in range(dialog.grid.rowCount())]  # type: ignore[union-attr]
+    assert any("then morning break" in h for h in headers), headers
+
+
+def test_a_candidate_is_taken_off_the_day(qtbot: QtBot, dialog: DayPlanDialog, demo: DemoCentre) -> None:
+    from naas_centre.services import sittings
+
+    manager = demo.actor("manager")
+    item = dialog.on_day.item(0)
+    assert item is not None
+    _candidate_id, name = item.data(Qt.ItemDataRole.UserRole)
+    dialog.on_day.setCurrentItem(item)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.on_day.count() == 5
+    assert all(name not in dialog.on_day.item(k).text() for k in range(5))  # type: ignore[union-attr]
+    day = sittings.day_overview(demo.db, manager, demo.day).sittings
+    assert [s.status for s in day if s.candidate_name == name] == ["withdrawn"]

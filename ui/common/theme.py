@@ -107,6 +107,24 @@ def apply(app: QApplication, name: str = "light", point_size: int = 11) -> None:
     _icon.cache_clear()
 
 
+SHIPPED_FONTS = ("wqy-microhei.ttc",)  # beside the reports' fonts: Chinese, Japanese, Korean
+
+
+@cache
+def add_shipped_fonts() -> tuple[str, ...]:
+    """The fonts the reports ship, for the screens too: a workstation without a CJK font
+    would show a candidate's Chinese name as empty boxes. Qt falls back to them for any
+    character the chosen font lacks. Once, after the first window is up (about 6 ms)."""
+    from PySide6.QtGui import QFontDatabase
+
+    families: list[str] = []
+    for name in SHIPPED_FONTS:
+        path = files("naas_centre.reports") / "fonts" / name
+        added = QFontDatabase.addApplicationFont(str(path))
+        families += QFontDatabase.applicationFontFamilies(added) if added >= 0 else []
+    return tuple(families)
+
+
 def _palette(c: Colours) -> QPalette:
     p = QPalette()
     role = QPalette.ColorRole

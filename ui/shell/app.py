@@ -88,6 +88,7 @@ class CentreApp(QObject):
         if self._opening_started:
             return
         self._opening_started = True
+        theme.add_shipped_fonts()  # after the first paint, so the sign-in window is not kept waiting
         # Opening may create and migrate the database: a write, so on the write worker.
         self.tasks.write(
             open_centre, self.options, on_done=self._opened, on_error=self._open_failed, name="open"

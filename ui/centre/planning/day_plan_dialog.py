@@ -8,6 +8,7 @@ plan, are the planning service's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -41,6 +43,7 @@ from ui.common.widgets import label
 from ui.work.tasks import TaskManager
 
 NOBODY = ""
+BREAKS = (("Morning break", 15), ("Lunch", 45), ("Afternoon break", 15))  # name, usual minutes
 # Columns of the stations table
 ROOM, STATION, FIRST, SECOND, ACTOR = range(5)
 
@@ -83,20 +86,28 @@ class DayPlanDialog(QDialog):
         self.slot.setSpecialValueText("From the pack")
         self.written_room = QComboBox()
         self.seats = QSpinBox(minimum=0, maximum=200)
-        self.lunch_after = QSpinBox(minimum=0, maximum=20)
-        self.lunch_after.setSpecialValueText("No lunch")
-        self.lunch_minutes = QSpinBox(minimum=0, maximum=120, value=45, suffix=" min")
+        # A day's breaks: a short one each half of the day and lunch, each optional.
+        self.breaks: list[tuple[str, QSpinBox, QSpinBox]] = []
+        for name, minutes in BREAKS:
+            after = QSpinBox(minimum=0, maximum=20, prefix="slot ")
+            after.setSpecialValueText("none")
+            after.setAccessibleName(f"{name}: after slot")
+            length = QSpinBox(minimum=5, maximum=120, value=minutes, suffix=" min")
+            length.setAccessibleName(f"{name}: minutes")
+            self.breaks.append((name, after, length))
+        self.lunch_after, self.lunch_minutes = self.breaks[1][1], self.breaks[1][2]
         self.save_plan_button = QPushButton("Save plan")
         self.save_plan_button.clicked.connect(self.save_plan)
-        # Two rows: one row of eight fields would not fit a 1366-pixel screen.
+        # Three rows: the day, the written room, the breaks; one row would not fit 1366 pixels.
         top = QVBoxLayout()
+        rows = []
         for fields in (
             (("Day", self.day), ("Pack", self.pack), ("First slot", self.first), ("Slot", self.slot)),
-            (
-                ("Written room", self.written_room),
-                ("Seats", self.seats),
-                ("Lunch after slot", self.lunch_after),
-                ("for", self.lunch_minutes),
+            (("Written room", self.written_room), ("Seats", self.seats)),
+            tuple(
+                pair
+                for name, after, length in self.breaks
+                for pair in ((f"{name} after", after), ("for", length))
             ),
         ):
             row = QHBoxLayout()
@@ -104,7 +115,8 @@ class DayPlanDialog(QDialog):
                 row.addWidget(label(text, buddy=w))
                 row.addWidget(w, 1)
             top.addLayout(row)
-        row.addWidget(self.save_plan_button)
+            rows.append(row)
+        rows[1].addWidget(self.save_plan_button)
 
         self.stations = QTableWidget(0, 5)
         self.stations.setHorizontalHeaderLabels(["Room", "Station", "Assessor", "Second assessor", "Actor"])
@@ -117,6 +129,11 @@ class DayPlanDialog(QDialog):
         self.candidate = QComboBox()
         self.add_button = QPushButton("Add to the day")
         self.add_button.clicked.connect(self.add_candidate)
+        self.remove_button = QPushButton("Take off the day")
+        self.remove_button.setToolTip(
+            "Withdraw the chosen candidate from this day (before anything of theirs is recorded)"
+        )
+        self.remove_button.clicked.connect(self.remove_candidate)
         self.build_button = QPushButton("Build rota")
         self.build_button.clicked.connect(self.build)
 
@@ -128,6 +145,7 @@ class DayPlanDialog(QDialog):
         lv.addWidget(self.save_stations_button)
         lv.addWidget(label("Candidates on the day", "heading"))
         lv.addWidget(self.on_day, 1)
+        lv.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignRight)
         add = QHBoxLayout()
         add.addWidget(self.candidate, 1)
         add.addWidget(self.add_button)
@@ -205,22 +223,22 @@ class DayPlanDialog(QDialog):
             self.slot.setValue(plan.slot_minutes)
             self.written_room.setCurrentIndex(max(0, self.written_room.findData(plan.written_room_id)))
             self.seats.setValue(plan.written_seats)
-            lunch = plan.breaks[0] if plan.breaks else None
-            self.lunch_after.setValue(lunch.after_slot if lunch else 0)
-            self.lunch_minutes.setValue(lunch.minutes if lunch else 45)
+            self._show_breaks(plan.breaks)
         self._show_stations(data)
         self.on_day.clear()
         self.candidate.clear()
         booked = {c.candidate_id for c in plan.candidates} if plan else set()
         for c in plan.candidates if plan else ():
             extra = f" · {c.adjustments}" if c.adjustments else ""
-            self.on_day.addItem(f"\u2068{c.name}\u2069 ({c.employer}), attempt {c.attempt}{extra}")
+            item = QListWidgetItem(f"\u2068{c.name}\u2069 ({c.employer}), attempt {c.attempt}{extra}")
+            item.setData(Qt.ItemDataRole.UserRole, (c.candidate_id, c.name))
+            self.on_day.addItem(item)
         for cid, name, employer, level in data.options.candidates:
             if cid not in booked:
                 self.candidate.addItem(f"{name} ({employer}, {level})", cid)
         self._show_grid(data.rota)
         has_plan = plan is not None
-        for w in (self.save_stations_button, self.add_button, self.build_button):
+        for w in (self.save_stations_button, self.add_button, self.build_button, self.remove_button):
             w.setEnabled(has_plan)
         self.status.setText(
             ""
@@ -228,6 +246,21 @@ class DayPlanDialog(QDialog):
             else "There is no plan for this day yet: choose its pack and times, then Save plan."
         )
         self.loaded.emit()
+
+    def _show_breaks(self, breaks: Sequence[planning.BreakSpec]) -> None:
+        """Each saved break in its row: by its name, else in the first row left free."""
+        rows = {name: (after, length) for name, after, length in self.breaks}
+        for name, minutes in BREAKS:
+            rows[name][0].setValue(0)
+            rows[name][1].setValue(minutes)
+        free = [name for name, _ in BREAKS]
+        for b in sorted(breaks, key=lambda b: b.after_slot):
+            if not free:
+                break
+            name = b.label if b.label in free else free[0]
+            free.remove(name)
+            rows[name][0].setValue(b.after_slot)
+            rows[name][1].setValue(b.minutes)
 
     def _combo(self, items: list[tuple[str | None, str]], chosen: str | None) -> QComboBox:
         box = QComboBox()
@@ -349,11 +382,11 @@ class DayPlanDialog(QDialog):
             .replace(hour=t.hour(), minute=t.minute())
             .astimezone()
         )
-        breaks = (
-            [planning.BreakSpec(self.lunch_after.value(), self.lunch_minutes.value(), "Lunch")]
-            if self.lunch_after.value()
-            else []
-        )
+        breaks = [
+            planning.BreakSpec(after.value(), length.value(), name)
+            for name, after, length in self.breaks
+            if after.value()
+        ]
         self.tasks.write(
             planning.save_plan,
             self.db,
@@ -398,6 +431,14 @@ class DayPlanDialog(QDialog):
         cid = self.candidate.currentData()
         if cid:
             self._write(planning.add_candidates, [cid])
+
+    def remove_candidate(self) -> None:
+        item = self.on_day.currentItem()
+        if item is None:
+            self.status.setText("Choose the candidate to take off the day first.")
+            return
+        cid, _name = item.data(Qt.ItemDataRole.UserRole)
+        self._write(planning.remove_candidate, cid)
 
     def build(self) -> None:
         self._write(planning.build)
