@@ -113,6 +113,13 @@ def test_the_first_start_offers_the_demo(
     table = dialog.findChild(QTableWidget, "demo_accounts_table")
     usernames = {table.item(r, 2).text() for r in range(table.rowCount())}
     assert {"assessor1", "manager"} <= usernames
+    # Every password is shown whole, never cut to "demo-…", and every account without scrolling.
+    metrics = table.fontMetrics()
+    for r in range(table.rowCount()):
+        password = table.item(r, 3).text()
+        assert metrics.horizontalAdvance(password) + 8 <= table.columnWidth(3), password
+        rect = table.visualItemRect(table.item(r, 3))
+        assert table.viewport().rect().contains(rect), (password, rect)
     dialog.close()
     # The demo lives in its own file; no real centre was made.
     assert paths.demo_db_path(folder).exists()

@@ -57,9 +57,24 @@ class DemoAccountsDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 table.setItem(row, col, item)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the name takes what is left
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
         box.addWidget(table, 1)
+        # Wide and tall enough for every password and every account, whatever the text size:
+        # the passwords are what this window is for (within the screen, which scrolls beyond).
+        margins = box.contentsMargins()
+        frame = 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
+        needed_w = sum(table.columnWidth(c) for c in range(4)) + frame + margins.left() + margins.right()
+        needed_h = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(len(shown)))
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width = max(640, needed_w + 24)
+        height = max(420, needed_h + 2 * table.frameWidth() + 180)
+        if screen is not None:
+            width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
+        self.resize(width, height)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
