@@ -480,3 +480,46 @@ class ModerationRow(Stamped, Base):
     judgement: Mapped[str | None] = mapped_column(String(20), default=None)
     reason: Mapped[str] = mapped_column(Text)
     moderator_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+
+
+class ExchangeSentRow(Stamped, Base):
+    """One row as it left in a bundle (``direction`` "sent") or was taken in from one
+    ("received"): the latest such entry is the base a later merge compares both sides
+    with (see naas_centre.exchange.merge)."""
+
+    __tablename__ = "exchange_sent"
+    __table_args__ = (Index("ix_exchange_sent_row", "table_name", "row_id", "sent_at"),)
+
+    bundle_id: Mapped[str] = mapped_column(String(36), index=True)
+    table_name: Mapped[str] = mapped_column(String(60))
+    row_id: Mapped[str] = mapped_column(String(36))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(10), default="sent")
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ExchangeConflictRow(Stamped, Base):
+    """A row changed both here and on the workstation a bundle came from: both versions
+    kept (as canonical JSON), the local one still in place, open until resolved."""
+
+    __tablename__ = "exchange_conflicts"
+    __table_args__ = (
+        # One conflict per pair of versions: merging the same bundle again adds none.
+        UniqueConstraint(
+            "table_name", "row_id", "local_hash", "incoming_hash", name="uq_exchange_conflicts_pair"
+        ),
+    )
+
+    table_name: Mapped[str] = mapped_column(String(60))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    local_content: Mapped[str] = mapped_column(Text)
+    local_hash: Mapped[str] = mapped_column(String(64))
+    incoming_content: Mapped[str] = mapped_column(Text)
+    incoming_hash: Mapped[str] = mapped_column(String(64))
+    bundle_id: Mapped[str] = mapped_column(String(36))
+    origin_workstation: Mapped[str] = mapped_column(String(36))
+    found_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    resolved_by: Mapped[str | None] = mapped_column(FK, ForeignKey("accounts.id"), default=None)
+    kept: Mapped[str | None] = mapped_column(String(10), default=None)  # local or incoming
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
