@@ -134,7 +134,8 @@ def merge(
             "updated": result.updated,
             "new_conflicts": result.new_conflicts,
         }
-        audit.note(session, None, "exchange.merge", table, bundle_id, detail)
+        # Named by the bundle, never by the table: an entry on "scores" would stand for a score row.
+        audit.note(session, None, "exchange.merge", "exchange_bundles", bundle_id, detail)
     return MergeReport([result])
 
 

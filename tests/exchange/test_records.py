@@ -306,6 +306,16 @@ def test_merge_adds_updates_keeps_and_records_a_conflict_and_twice_changes_nothi
     assert conflict.local["status"] == "withdrawn" and conflict.incoming["status"] == "checked_in"
     assert "status" in conflict.differing and conflict.open
 
+    with centre.db.read() as s:
+        notes = s.scalars(select(AuditEntryRow).where(AuditEntryRow.action == "exchange.merge")).all()
+    # One entry per table that changed, named by the bundle (never as a row of the table).
+    assert {(n.entity, n.entity_id) for n in notes} == {("exchange_bundles", first_result)}
+    assert sorted(json.loads(n.after or "{}")["table"] for n in notes) == [
+        "evidence_notes",
+        "scores",
+        "sittings",
+    ]
+
     # The same rows again: nothing at all changes, and no second conflict.
     before = _everything(centre)
     again = _merge_all(centre, _carried(room, ("sittings", "scores", "evidence_notes")), first_result)
