@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -38,6 +39,7 @@ from db.models import (
     SittingAssessorRow,
     SittingRow,
 )
+from naas_centre.errors import UserError
 from naas_centre.services.views import Actor
 
 GENESIS = "0" * 64
@@ -238,12 +240,303 @@ def _append(
     return entry
 
 
+# Entries that anchor another chain in this database's own: the other chain's id, the
+# place of its last entry this database took, and that entry's hash.
+CHAIN_STARTED = "audit.chain_started"
+IMPORTED = "audit.imported"
+_ANCHORS = (CHAIN_STARTED, IMPORTED)
+_CHAIN_ENTITY = "audit_chain"
+
+
+class TrailRefused(UserError):
+    """Entries of another database's trail that cannot be taken in as they are."""
+
+
+def own_chain(session: Session) -> str:
+    """This database's chain id."""
+    return str(session.execute(select(AuditChainRow.chain_id)).scalar_one())
+
+
+def short_chain(chain_id: str) -> str:
+    """How a chain is named to people: enough of its id to tell a centre's apart."""
+    return chain_id[:8]
+
+
+def chain_heads(session: Session) -> dict[str, int]:
+    """The last place held of every chain in this database, this database's own included."""
+    rows = session.execute(
+        select(AuditEntryRow.chain_id, func.max(AuditEntryRow.chain_seq)).group_by(AuditEntryRow.chain_id)
+    )
+    return {str(chain): int(last) for chain, last in rows}
+
+
+def _head(session: Session, chain_id: str) -> tuple[int, str]:
+    last = session.execute(
+        select(AuditEntryRow.chain_seq, AuditEntryRow.hash)
+        .where(AuditEntryRow.chain_id == chain_id)
+        .order_by(AuditEntryRow.chain_seq.desc())
+        .limit(1)
+    ).first()
+    return (int(last[0]), str(last[1])) if last else (0, GENESIS)
+
+
+def _anchor(chain_id: str, head: tuple[int, str]) -> dict[str, Any]:
+    return {"chain_id": chain_id, "through": head[0], "hash": head[1]}
+
+
+def start_own_chain(session: Session, actor: Actor | None = None) -> str:
+    """Gives this database a chain of its own and returns its id.
+
+    For a database made as a copy of another (a workstation's, prepared from the
+    manager's): two copies would otherwise write one chain twice, and the second to be
+    imported would be refused as a fork. The entries already held stay in the chain they
+    were written in, anchored by the new chain's first entry.
+    """
+    _hold_chain(session.connection())
+    row = session.execute(select(AuditChainRow)).scalar_one()
+    head = _head(session, row.chain_id)
+    previous, row.chain_id = row.chain_id, new_id()
+    note(session, actor, CHAIN_STARTED, _CHAIN_ENTITY, row.chain_id, _anchor(previous, head))
+    return row.chain_id
+
+
+# What an exported entry holds: everything its hash covers, and where it sits.
+_EXPORTED = (
+    "id",
+    "chain_id",
+    "chain_seq",
+    "at",
+    "workstation_id",
+    "account_id",
+    "action",
+    "entity",
+    "entity_id",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
+
+
+def export_entries(session: Session, chain_id: str, after: int = 0) -> list[dict[str, Any]]:
+    """The entries of ``chain_id`` after place ``after``, in order, as JSON-ready dicts
+    (the instant as ISO text) for ``import_entries`` in another database."""
+    rows = session.scalars(
+        select(AuditEntryRow)
+        .where(AuditEntryRow.chain_id == chain_id, AuditEntryRow.chain_seq > after)
+        .order_by(AuditEntryRow.chain_seq)
+    )
+    return [
+        {name: e.at.isoformat() if name == "at" else getattr(e, name) for name in _EXPORTED} for e in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ImportedEntries:
+    chain_id: str
+    added: int
+    skipped: int  # already held, the same
+    through: int  # the last place of the chain this database now holds
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    id: str
+    chain_seq: int
+    at: datetime
+    workstation_id: str
+    account_id: str | None
+    action: str
+    entity: str
+    entity_id: str
+    before: str | None
+    after: str | None
+    prev_hash: str
+    hash: str
+
+
+# Field, the lengths its column takes (None: any text), and whether it may be empty (None).
+_TEXT_FIELDS: tuple[tuple[str, int | None, bool], ...] = (
+    ("id", 36, False),
+    ("workstation_id", 36, False),
+    ("account_id", 36, True),
+    ("action", 60, False),
+    ("entity", 60, False),
+    ("entity_id", 36, False),
+    ("before", None, True),
+    ("after", None, True),
+    ("prev_hash", 64, False),
+    ("hash", 64, False),
+)
+
+
+def import_entries(
+    session: Session,
+    chain_id: str,
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    actor: Actor | None = None,
+) -> ImportedEntries:
+    """Appends another database's entries of ``chain_id`` as they were written (their own
+    hashes), in the caller's transaction, and anchors them in this database's chain.
+
+    Entries already held (same place, id and hash) are skipped, so a bundle taken in twice
+    changes nothing. Everything is checked before anything is written; a gap, an entry that
+    does not match its hash, a different entry at a place already held (a fork or a
+    forgery) or this database's own chain is refused with a ``TrailRefused``.
+    """
+    where = f"the trail from workstation database {short_chain(chain_id)}"
+    _hold_chain(session.connection())  # the heads read below stay the heads until commit
+    if chain_id == own_chain(session):
+        raise TrailRefused(
+            f"These entries are this database's own trail ({short_chain(chain_id)}): a database never "
+            "imports its own entries. A workstation database made as a copy of this one needs a chain of "
+            "its own before it is used. Nothing was imported."
+        )
+    incoming = sorted(
+        (_read_incoming(where, chain_id, number, raw) for number, raw in enumerate(entries, 1)),
+        key=lambda e: e.chain_seq,
+    )
+    head_seq, head_hash = _head(session, chain_id)
+    if not incoming:
+        return ImportedEntries(chain_id, 0, 0, head_seq)
+    held = _held_places(session, chain_id, incoming[0].chain_seq, head_seq)
+    new: list[_Incoming] = []
+    for e in incoming:
+        n = e.chain_seq
+        if n <= head_seq:
+            if held.get(n) != (e.id, e.hash):
+                raise TrailRefused(
+                    f"Entry {n} of {where} differs from the entry {n} already held here: a fork or a "
+                    "forgery (two databases writing one trail, or an entry rewritten). Nothing was imported."
+                )
+            continue
+        if n > head_seq + 1:
+            missing = f"Entry {head_seq + 1}" if n == head_seq + 2 else f"Entries {head_seq + 1} to {n - 1}"
+            raise TrailRefused(
+                f"{missing} of {where} {'is' if n == head_seq + 2 else 'are'} missing: this database "
+                f"holds that trail up to entry {head_seq}. Take in that workstation's earlier bundles "
+                "first. Nothing was imported."
+            )
+        if e.prev_hash != head_hash:
+            raise TrailRefused(
+                f"Entry {n} of {where} does not follow entry {head_seq} held here: a fork or a forgery. "
+                "Nothing was imported."
+            )
+        new.append(e)
+        held[n] = (e.id, e.hash)
+        head_seq, head_hash = n, e.hash
+    _refuse_taken_ids(session, where, new)
+    if new:
+        _insert_incoming(session, chain_id, new)
+        detail = _anchor(chain_id, (head_seq, head_hash)) | {"entries": len(new)}
+        note(session, actor, IMPORTED, _CHAIN_ENTITY, chain_id, detail)
+    return ImportedEntries(chain_id, len(new), len(incoming) - len(new), head_seq)
+
+
+def _read_incoming(where: str, chain_id: str, number: int, raw: Mapping[str, Any]) -> _Incoming:
+    """One exported entry, checked field by field and against its own hash."""
+    place = raw.get("chain_seq") if isinstance(raw, Mapping) else None
+    if not isinstance(place, int) or isinstance(place, bool) or place < 1:
+        raise TrailRefused(
+            f"Entry number {number} given for {where} has no place in it (chain_seq is missing or "
+            "not a whole number from 1). Nothing was imported."
+        )
+    name = f"Entry {place} of {where}"
+    if raw.get("chain_id", chain_id) != chain_id:
+        raise TrailRefused(
+            f"{name} belongs to another trail ({short_chain(str(raw['chain_id']))}). Nothing was imported."
+        )
+    values: dict[str, Any] = {}
+    for field, longest, optional in _TEXT_FIELDS:
+        value = raw.get(field)
+        if value is None and optional:
+            values[field] = None
+            continue
+        if not isinstance(value, str) or not value or (longest is not None and len(value) > longest):
+            limit = "" if longest is None else f" of at most {longest} characters"
+            raise TrailRefused(f"{name}: {field} is missing or not a text{limit}. Nothing was imported.")
+        values[field] = value
+    try:
+        at = datetime.fromisoformat(raw["at"])
+        if at.tzinfo is None:
+            raise ValueError("no time zone")
+    except (KeyError, TypeError, ValueError):
+        raise TrailRefused(
+            f"{name}: at is missing or not an instant with its time zone (ISO 8601). Nothing was imported."
+        ) from None
+    e = _Incoming(chain_seq=place, at=at, **values)
+    want = entry_hash(
+        e.prev_hash, e.chain_seq, e.at, e.account_id, e.action, e.entity, e.entity_id, e.before, e.after
+    )
+    if want != e.hash:
+        raise TrailRefused(
+            f"{name} does not match its hash: it was altered after it was written. Nothing was imported."
+        )
+    return e
+
+
+def _held_places(session: Session, chain_id: str, first: int, last: int) -> dict[int, tuple[str, str]]:
+    if first > last:
+        return {}
+    rows = session.execute(
+        select(AuditEntryRow.chain_seq, AuditEntryRow.id, AuditEntryRow.hash).where(
+            AuditEntryRow.chain_id == chain_id, AuditEntryRow.chain_seq.between(first, last)
+        )
+    )
+    return {int(n): (str(i), str(h)) for n, i, h in rows}
+
+
+def _refuse_taken_ids(session: Session, where: str, new: list[_Incoming]) -> None:
+    for start in range(0, len(new), 500):  # within every backend's limit on bound values
+        batch = {e.id: e for e in new[start : start + 500]}
+        taken = session.scalars(select(AuditEntryRow.id).where(AuditEntryRow.id.in_(batch))).first()
+        if taken is not None:
+            raise TrailRefused(
+                f"Entry {batch[taken].chain_seq} of {where} has the id of another entry already held "
+                "here: a forgery. Nothing was imported."
+            )
+
+
+def _insert_incoming(session: Session, chain_id: str, new: list[_Incoming]) -> None:
+    session.flush()
+    conn = session.connection()
+    top = int(conn.execute(select(func.max(_ENTRIES.c.seq))).scalar() or 0)
+    now = utcnow()
+    conn.execute(
+        _ADD,
+        [
+            {
+                "id": e.id,
+                "created_at": now,
+                "updated_at": now,
+                "workstation_id": e.workstation_id,  # the workstation that wrote it
+                "seq": top + i,
+                "chain_id": chain_id,
+                "chain_seq": e.chain_seq,
+                "at": e.at,
+                "account_id": e.account_id,
+                "action": e.action,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "before": e.before,
+                "after": e.after,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+            for i, e in enumerate(new, 1)
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
     entries: int
     problem: str | None = None
-    broken_seq: int | None = None
+    broken_seq: int | None = None  # the entry's place in its chain
+    broken_chain: str | None = None
+    chains: int = 1
 
 
 # What an edited row can raise as it is read or checked: a timestamp that is not a time,
@@ -252,10 +545,12 @@ _MALFORMED = (ValueError, TypeError, OverflowError, AttributeError, KeyError)
 
 
 def verify(db: Database) -> VerifyResult:
-    """Checks the chain, then that every audited row matches its latest entry.
+    """Checks every chain from its first entry, that each import is still there as it was
+    taken in and nothing was added after it, then that every audited row matches the
+    latest entry this database took for it, whichever chain that came from.
 
     A row that cannot even be read (edited into something that is not a time, say) is a
-    broken entry like any other: named in the result, never an exception.
+    broken entry like any other: named in the result, never an exception. Only reads.
     """
     with db.read() as session:
         try:
@@ -265,15 +560,37 @@ def verify(db: Database) -> VerifyResult:
             return _malformed(session, exc)
 
 
+class _Names:
+    """How an entry is named in a problem: as before while a database holds one chain,
+    with its chain once it holds more."""
+
+    def __init__(self, session: Session) -> None:
+        self.own = session.scalar(select(AuditChainRow.chain_id))
+        chains = set(session.scalars(select(AuditEntryRow.chain_id).distinct()))
+        self.count = len(chains | {self.own})
+        self.named = self.count > 1
+
+    def trail(self, chain_id: str) -> str:
+        if chain_id == self.own:
+            return "this database's own trail"
+        return f"the trail from workstation database {short_chain(chain_id)}"
+
+    def entry(self, n: int | str, chain_id: str) -> str:
+        return f"entry {n} of {self.trail(chain_id)}" if self.named else f"entry {n}"
+
+
 def _malformed(session: Session, exc: Exception) -> VerifyResult:
     """The first row that cannot be read, found one row at a time (the slow path)."""
     count = int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
+    names = _Names(session)
     why = f"{type(exc).__name__}: {exc}".splitlines()[0]
     models: tuple[type[Base], ...] = (AuditEntryRow, *AUDITED)
     for model in models:
         table = cast(Table, model.__table__)
-        key = table.c.seq if model is AuditEntryRow else table.c.id
-        for (ident,) in session.execute(select(key).order_by(key)).all():
+        entries = model is AuditEntryRow
+        key = table.c.seq if entries else table.c.id
+        places = (table.c.chain_id, table.c.chain_seq) if entries else (table.c.id, table.c.id)
+        for ident, chain, place in session.execute(select(key, *places).order_by(key)).all():
             try:
                 row = session.execute(select(model).where(key == ident)).scalar_one()
                 if isinstance(row, AuditEntryRow):
@@ -284,43 +601,77 @@ def _malformed(session: Session, exc: Exception) -> VerifyResult:
                 else:
                     _canonical(snapshot(row))
             except _MALFORMED as row_exc:
-                what = f"entry {ident}" if model is AuditEntryRow else f"{table.name} {ident}"
+                what = names.entry(place, chain) if entries else f"{table.name} {ident}"
                 detail = f"{type(row_exc).__name__}: {row_exc}".splitlines()[0]
                 return VerifyResult(
                     False,
                     count,
                     f"{what} is malformed ({detail}): altered after it was written",
-                    ident if model is AuditEntryRow else None,
+                    place if entries and isinstance(place, int) else None,
+                    chain if entries else None,
+                    names.count,
                 )
             finally:
                 session.expunge_all()
-    return VerifyResult(False, count, f"a row cannot be read ({why}): altered after it was written")
+    return VerifyResult(
+        False, count, f"a row cannot be read ({why}): altered after it was written", chains=names.count
+    )
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    in_chain: str
+    chain_id: str
+    through: int
+    hash: str
 
 
 def _verify(session: Session) -> VerifyResult:
-    prev, expected = GENESIS, 1
-    latest: dict[tuple[str, str], str | None] = {}
+    names = _Names(session)
+    if names.own is None:
+        return VerifyResult(False, 0, "this database's chain id is missing: altered behind the app")
+
     count = 0
-    for e in session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq)).yield_per(2000):
+
+    def broken(problem: str, place: int | None = None, chain: str | None = None) -> VerifyResult:
+        return VerifyResult(False, count, problem, place, chain, names.count)
+
+    # Per audited row, the latest entry this database took for it: (seq, after).
+    latest: dict[tuple[str, str], tuple[int, str | None]] = {}
+    heads: dict[str, int] = {}
+    anchors: list[_Anchor] = []
+    chain, prev, expected = "", GENESIS, 1
+    ordered = select(AuditEntryRow).order_by(AuditEntryRow.chain_id, AuditEntryRow.chain_seq)
+    for e in session.scalars(ordered).yield_per(2000):
         count += 1
-        if e.seq != expected:
-            return VerifyResult(
-                False, count, f"entry {expected} is missing (next is {e.seq}): deleted", expected
+        if e.chain_id != chain:
+            chain, prev, expected = e.chain_id, GENESIS, 1
+        n = e.chain_seq
+        if n != expected:
+            return broken(
+                f"{names.entry(expected, chain)} is missing (next is {n}): deleted", expected, chain
             )
         if e.prev_hash != prev:
-            return VerifyResult(False, count, f"entry {e.seq} does not follow entry {e.seq - 1}", e.seq)
+            return broken(f"{names.entry(n, chain)} does not follow entry {n - 1}", n, chain)
         want = entry_hash(
-            e.prev_hash, e.seq, e.at, e.account_id, e.action, e.entity, e.entity_id, e.before, e.after
+            e.prev_hash, n, e.at, e.account_id, e.action, e.entity, e.entity_id, e.before, e.after
         )
         if want != e.hash:
-            return VerifyResult(
-                False,
-                count,
-                f"entry {e.seq} ({e.action} {e.entity}) was altered after it was written",
-                e.seq,
+            return broken(
+                f"{names.entry(n, chain)} ({e.action} {e.entity}) was altered after it was written", n, chain
             )
-        latest[(e.entity, e.entity_id)] = e.after
-        prev, expected = e.hash, e.seq + 1
+        key = (e.entity, e.entity_id)
+        if key not in latest or latest[key][0] < e.seq:
+            latest[key] = (e.seq, e.after)
+        if e.action in _ANCHORS and e.entity == _CHAIN_ENTITY and e.after is not None:
+            held = json.loads(e.after)
+            anchors.append(_Anchor(chain, str(held["chain_id"]), int(held["through"]), str(held["hash"])))
+        heads[chain] = n
+        prev, expected = e.hash, n + 1
+
+    problem = _check_anchors(session, names, heads, anchors)
+    if problem is not None:
+        return broken(*problem)
 
     for model in AUDITED:
         table = model.__tablename__
@@ -330,16 +681,59 @@ def _verify(session: Session) -> VerifyResult:
             seen.add(rid)
             key = (table, rid)
             if key not in latest:
-                return VerifyResult(False, count, f"{table} {rid} has no audit entry: written behind the app")
-            recorded = latest[key]
+                return broken(f"{table} {rid} has no audit entry: written behind the app")
+            recorded = latest[key][1]
             if recorded is None or json.loads(recorded) != json.loads(_canonical(snapshot(row))):
-                return VerifyResult(
-                    False, count, f"{table} {rid} differs from its audited state: changed behind the app"
-                )
-        for (entity, eid), after in latest.items():
+                return broken(f"{table} {rid} differs from its audited state: changed behind the app")
+        for (entity, eid), (_, after) in latest.items():
             if entity == table and after is not None and eid not in seen:
-                return VerifyResult(False, count, f"{table} {eid} was deleted behind the app")
-    return VerifyResult(True, count)
+                return broken(f"{table} {eid} was deleted behind the app")
+    return VerifyResult(True, count, chains=names.count)
+
+
+def _check_anchors(
+    session: Session, names: _Names, heads: dict[str, int], anchors: list[_Anchor]
+) -> tuple[str, int, str] | None:
+    """Every chain this database took in still reaches each import's last entry, with the
+    hash it had then, and holds nothing beyond what its imports brought."""
+    covered: dict[str, int] = {}
+    for a in anchors:
+        if a.through == 0:
+            continue
+        ours = a.in_chain == names.own
+        if ours:
+            covered[a.chain_id] = max(covered.get(a.chain_id, 0), a.through)
+        held = session.scalar(
+            select(AuditEntryRow.hash).where(
+                AuditEntryRow.chain_id == a.chain_id, AuditEntryRow.chain_seq == a.through
+            )
+        )
+        if held is None and ours:
+            last = heads.get(a.chain_id, 0)
+            gone = f"entry {a.through}" if last + 1 == a.through else f"entries {last + 1} to {a.through}"
+            return (
+                f"{gone} of {names.trail(a.chain_id)} {'is' if last + 1 == a.through else 'are'} missing "
+                f"(an import brought it up to entry {a.through}): deleted",
+                last + 1,
+                a.chain_id,
+            )
+        # Another database's anchor is checked against what this one holds of that chain.
+        if held is not None and held != a.hash:
+            return (
+                f"entry {a.through} of {names.trail(a.chain_id)} is not the entry that was imported: "
+                "the trail was rewritten",
+                a.through,
+                a.chain_id,
+            )
+    for chain_id, last in heads.items():
+        if chain_id != names.own and last > covered.get(chain_id, 0):
+            place = covered.get(chain_id, 0) + 1
+            return (
+                f"entry {place} of {names.trail(chain_id)} was brought by no import: added behind the app",
+                place,
+                chain_id,
+            )
+    return None
 
 
 def entry_count(db: Database) -> int:
