@@ -117,6 +117,10 @@ def merge(
     Refuses (``BadRow``, a ``UserError``) a row that does not fit this database, a row
     given twice, or one that clashes with the rows here (a foreign key not satisfied, a
     unique value another row holds); the caller's transaction then rolls back whole.
+
+    Rows are written with the ORM's bulk statements, every column given (so each keeps
+    the instants and the workstation that wrote it): an ORM object of the same row that
+    the caller already holds in ``session`` is not refreshed.
     """
     model = model_of(table)
     now = at or utcnow()

@@ -565,3 +565,22 @@ def test_the_bundle_order_puts_every_foreign_key_first() -> None:
                 if target in names:
                     assert names.index(target) <= position, (model.__tablename__, target)
     assert "signing_keys" not in TABLES and "equality_monitoring" not in TABLES
+
+
+def test_rows_out_are_chosen_streamed_and_remembered(pair: tuple[Side, Side]) -> None:
+    centre = pair[0]
+    first = _day_sittings(centre)[0]
+    bundle = str(uuid.uuid4())
+    with centre.db.write() as s:
+        chosen = list(dump_rows(s, SittingRow, SittingRow.id == first))
+        assert [r["id"] for r in chosen] == [first]
+        assert chosen[0]["values"]["day"] == centre.day.isoformat()
+        assert chosen[0]["values"]["workstation_id"] != CENTRE_WS  # the writing workstation, not the reader
+        everything = dump_rows(s, SittingRow)
+        assert remember_sent(s, bundle, "sittings", everything) == _count(centre, SittingRow)
+    with centre.db.read() as s:
+        sent = s.scalars(select(ExchangeSentRow).where(ExchangeSentRow.row_id == first)).all()
+    assert [(r.bundle_id, r.table_name, r.direction, r.content_hash) for r in sent] == [
+        (bundle, "sittings", "sent", chosen[0]["hash"])
+    ]
+    assert sent[0].sent_at.tzinfo is not None and sent[0].workstation_id == CENTRE_WS
