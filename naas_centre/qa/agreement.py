@@ -56,7 +56,7 @@ def cohen_kappa(
 ) -> Kappa:
     """Cohen (1960): (p_o - p_e) / (1 - p_e)."""
     a, b = paired(first, second)
-    scale = _levels(a, b, levels)
+    scale = scale_of(a, b, levels)
     return _kappa(a, b, scale, np.eye(len(scale)), "none")
 
 
@@ -73,7 +73,7 @@ def weighted_kappa(
     A given matrix has a row and a column per level, lowest first.
     """
     a, b = paired(first, second)
-    scale = _levels(a, b, levels)
+    scale = scale_of(a, b, levels)
     if isinstance(weights, str):
         w = scheme_weights(scale, weights)
         name: str = weights
@@ -112,7 +112,8 @@ def check_weights(w: Floats, size: int) -> None:
         raise NotEnoughData("agreement weights lie between 0 and 1")
 
 
-def _levels(a: Floats, b: Floats, given: Sequence[float] | None) -> tuple[float, ...]:
+def scale_of(a: Floats, b: Floats, given: Sequence[float] | None) -> tuple[float, ...]:
+    """The levels kappa is computed over: those given (checked to hold every value), else those used."""
     used = sorted(set(a.tolist()) | set(b.tolist()))
     if given is None:
         return tuple(used)
