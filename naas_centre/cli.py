@@ -14,11 +14,21 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from naas_centre import __version__, cli_candidates, cli_export, cli_plan, cli_reports, cli_runsheets, paths
+from naas_centre import (
+    __version__,
+    cli_bundle,
+    cli_candidates,
+    cli_export,
+    cli_plan,
+    cli_qa,
+    cli_reports,
+    cli_runsheets,
+    paths,
+)
 from naas_centre.errors import UserError
 
 # The centre's own commands, each module adding its subcommands to the parser.
-EXTENSIONS = (cli_reports, cli_candidates, cli_plan, cli_runsheets, cli_export)
+EXTENSIONS = (cli_reports, cli_candidates, cli_plan, cli_runsheets, cli_export, cli_bundle, cli_qa)
 SUBCOMMANDS = (
     "demo",
     "scenarios",
@@ -82,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(up)
     up.set_defaults(run=_db_upgrade)
 
-    for extension in EXTENSIONS:  # verify, ca, reports; candidates, plan, runsheets, export
+    for extension in EXTENSIONS:  # verify, ca, reports; candidates, plan, runsheets, export, bundle, qa
         extension.add_parsers(sub, _Parser, _add_db)
     return parser
 

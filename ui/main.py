@@ -27,6 +27,8 @@ FALLBACK_SUBCOMMANDS = (
     "plan",
     "runsheets",
     "export",
+    "bundle",
+    "qa",
 )
 
 NO_DISPLAY = (

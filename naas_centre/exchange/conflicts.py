@@ -71,7 +71,7 @@ def _view(row: ExchangeConflictRow) -> ConflictView:
 
 def list_conflicts(db: Database, actor: Actor, *, include_resolved: bool = False) -> list[ConflictView]:
     """The conflicts still open (with ``include_resolved``, all of them), oldest first."""
-    accounts.require(actor, *capabilities.RUN_CENTRE)
+    accounts.require(actor, *capabilities.EXCHANGE)
     query = select(ExchangeConflictRow).order_by(ExchangeConflictRow.found_at, ExchangeConflictRow.id)
     if not include_resolved:
         query = query.where(ExchangeConflictRow.resolved_at.is_(None))
@@ -81,7 +81,7 @@ def list_conflicts(db: Database, actor: Actor, *, include_resolved: bool = False
 
 def resolve_conflict(db: Database, actor: Actor, conflict_id: str, keep: str, reason: str) -> ConflictView:
     """Keeps the "local" or the "incoming" version of a conflicting row, for ``reason``."""
-    accounts.require(actor, *capabilities.RUN_CENTRE)
+    accounts.require(actor, *capabilities.EXCHANGE)
     if keep not in KEEPS:
         raise UserError(f"Keep {' or '.join(KEEPS)} version of the row, not {keep!r}.")
     why = " ".join(reason.split())

@@ -640,17 +640,22 @@ def _verify(session: Session) -> VerifyResult:
     latest: dict[tuple[str, str], tuple[int, str | None]] = {}
     heads: dict[str, int] = {}
     anchors: list[_Anchor] = []
-    chain, prev, expected = "", GENESIS, 1
+    chain, prev, expected, taken = "", GENESIS, 1, 0
     ordered = select(AuditEntryRow).order_by(AuditEntryRow.chain_id, AuditEntryRow.chain_seq)
     for e in session.scalars(ordered).yield_per(2000):
         count += 1
         if e.chain_id != chain:
-            chain, prev, expected = e.chain_id, GENESIS, 1
+            chain, prev, expected, taken = e.chain_id, GENESIS, 1, 0
         n = e.chain_seq
         if n != expected:
             return broken(
                 f"{names.entry(expected, chain)} is missing (next is {n}): deleted", expected, chain
             )
+        # A chain's entries were taken in their own order: the database's order (``seq``,
+        # which says which entry of a row is its latest) must agree with it.
+        if not isinstance(e.seq, int) or isinstance(e.seq, bool) or e.seq <= taken:
+            return broken(f"{names.entry(n, chain)} is out of its place in this database's order", n, chain)
+        taken = e.seq
         if e.prev_hash != prev:
             return broken(f"{names.entry(n, chain)} does not follow entry {n - 1}", n, chain)
         want = entry_hash(

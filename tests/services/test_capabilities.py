@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from naas_centre.errors import PermissionDenied
+from naas_centre.exchange import conflicts
 from naas_centre.services import capabilities as can
 from naas_centre.services import centre_settings, equality, exports, moderation, planning, resources, sittings
 from naas_centre.services.capabilities import may
@@ -37,6 +38,7 @@ def test_each_capability_is_what_its_service_allows(demo: Demo, username: str, t
         (can.RUN_CENTRE, lambda: resources.list_rooms(db, actor)),
         (can.RUN_CENTRE, lambda: planning.plan_days(db, actor)),
         (can.ADMINISTER, lambda: centre_settings.set_resit_rule(db, actor, 8, 3)),
+        (can.EXCHANGE, lambda: conflicts.list_conflicts(db, actor)),
     ]
     for capability, call in checks:
         offered = may(actor.role, capability)

@@ -1,0 +1,205 @@
+"""Result bundles: what a room's workstation recorded, carried to the manager's database.
+
+Out, on the room's workstation: every row of the result tables that this workstation
+wrote or last changed (``workstation_id``), its own audit chain, and a manifest, as
+JSON-lines members of one signed, encrypted bundle (``container``). In, on the
+manager's: the bundle is checked whole first, then one transaction merges every table
+in foreign-key order (``merge``), takes in the room's audit chain
+(``audit.import_entries``), and records, for each row this database kept in another
+state than the room's (changed here too, or in conflict), that state as its newest
+audit entry, so the trail and the data still agree. Any refusal leaves nothing changed;
+importing the same bundle again changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import CentreRow
+from naas_centre.errors import UserError
+from naas_centre.exchange import records, trust
+from naas_centre.exchange.container import Bundle, BundleInfo, open_bundle, write_bundle
+from naas_centre.exchange.merge import MergeReport, merge
+from naas_centre.exchange.records import RowData
+from naas_centre.services import accounts, audit, capabilities
+from naas_centre.services.views import Actor
+from naas_centre.signing import ca
+
+KIND = "results"
+FORMAT = 1  # of the members' contents; the file's own version is the container's
+MANIFEST = "manifest.json"
+TRAIL = "audit.jsonl"
+SPOOL_BYTES = 8 * 2**20  # a member larger than this waits on disk, not in memory
+
+
+class BadResults(UserError):
+    """A bundle that opened and verified but whose contents are not a result bundle's."""
+
+
+@dataclass(frozen=True)
+class ExportedResults:
+    info: BundleInfo
+    rows: int
+    entries: int
+
+
+@dataclass(frozen=True)
+class ImportedResults:
+    info: BundleInfo
+    report: MergeReport
+    entries_added: int
+    entries_held: int
+
+    def summary_lines(self) -> list[str]:
+        trail = f"audit trail: {self.entries_added} entries added, {self.entries_held} already there"
+        return [*self.report.summary_lines(), trail]
+
+
+def _member(name: str) -> str:
+    return f"rows/{name}.jsonl"
+
+
+def _spool(lines: Iterator[str]) -> IO[bytes]:
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the caller closes it
+    for line in lines:
+        out.write(line.encode("utf-8"))
+        out.write(b"\n")
+    out.seek(0)
+    return out
+
+
+def export_results(
+    db: Database, actor: Actor, target: Path, passphrase: str, signer: ca.Issued
+) -> ExportedResults:
+    """Writes this workstation's results to ``target`` (atomically), signed by ``signer``."""
+    accounts.require(actor, *capabilities.SEND_RESULTS)
+    with db.read() as s:
+        centre_id = _centre_id(s)
+        chain = audit.own_chain(s)
+        spooled: list[tuple[str, IO[bytes]]] = []
+        counts: dict[str, int] = {}
+        try:
+            for model in records.RESULT_BUNDLE:
+                table = cast(Table, model.__table__)
+                rows = list(records.dump_rows(s, model, table.c.workstation_id == db.workstation_id))
+                counts[table.name] = len(rows)
+                spooled.append((_member(table.name), _spool(json.dumps(r, sort_keys=True) for r in rows)))
+            entries = audit.export_entries(s, chain)
+            spooled.append((TRAIL, _spool(json.dumps(e, sort_keys=True) for e in entries)))
+            manifest = {
+                "format": FORMAT,
+                "kind": KIND,
+                "workstation": db.workstation_id,
+                "chain": chain,
+                "tables": [{"name": t, "member": _member(t), "rows": n} for t, n in counts.items()],
+                "trail": {"member": TRAIL, "entries": len(entries)},
+            }
+            members: list[tuple[str, Any]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
+            info = write_bundle(target, KIND, centre_id, [*members, *spooled], passphrase, signer)
+        finally:
+            for _, fh in spooled:
+                fh.close()
+    return ExportedResults(info, sum(counts.values()), len(entries))
+
+
+def import_results(db: Database, actor: Actor, path: Path, passphrase: str) -> ImportedResults:
+    """Merges a room's result bundle into this database: all of it, or nothing."""
+    accounts.require(actor, *capabilities.EXCHANGE)
+    with db.read() as s:
+        centre_id = _centre_id(s)
+    cas, crls = trust.from_database(db)
+    with open_bundle(path, passphrase, cas, centre_id, crls=crls, expected_kind=KIND) as bundle:
+        with db.write() as s:
+            report, added, held = _merge_bundle(s, actor, bundle)
+        return ImportedResults(bundle.info, report, added, held)
+
+
+def _merge_bundle(s: Session, actor: Actor, bundle: Bundle) -> tuple[MergeReport, int, int]:
+    where = bundle.info.path.name
+    members = bundle.members()
+    first = next(members, None)
+    if first is None or first.name != MANIFEST:
+        raise BadResults(f"{where}: the bundle has no manifest first: it is not a result bundle")
+    manifest = _manifest(where, first.read())
+    tables = {t["member"]: t["name"] for t in manifest["tables"]}
+    report = MergeReport()
+    incoming: dict[str, dict[str, str]] = {}  # table → row id → the room's content hash
+    trail: list[dict[str, Any]] = []
+    for member in members:  # read to the end: the file is proven unchanged only there
+        if member.name == manifest["trail"]["member"]:
+            trail = [_json_line(where, member.name, line) for line in _lines(member.read())]
+            continue
+        table = tables.get(member.name)
+        if table is None:
+            raise BadResults(f"{where}: «{member.name}» is not named in the bundle's manifest")
+        rows = [cast(RowData, _json_line(where, member.name, line)) for line in _lines(member.read())]
+        incoming[table] = {r["id"]: r["hash"] for r in rows}
+        report.extend(
+            merge(s, table, rows, bundle_id=bundle.info.digest, origin_workstation=manifest["workstation"])
+        )
+    imported = audit.import_entries(s, manifest["chain"], trail, actor=actor)
+    _record_kept(s, actor, incoming)
+    return report, imported.added, imported.skipped
+
+
+def _record_kept(s: Session, actor: Actor, incoming: dict[str, dict[str, str]]) -> None:
+    """Rows kept here in another state than the room's: their state here is the newest
+    entry of their trail (the room's entries, just taken in, describe the room's)."""
+    audited = {cast(Table, m.__table__).name: m for m in audit.AUDITED}
+    for table, hashes in incoming.items():
+        model = audited.get(table)
+        if model is None or not hashes:
+            continue
+        id_col = cast(Table, model.__table__).c.id
+        for row in s.scalars(select(model).where(id_col.in_(list(hashes)))):
+            here = records.encode_row(model, row)
+            if here["hash"] != hashes[here["id"]]:
+                audit.record(s, actor, "exchange.kept", row, None)
+
+
+def _centre_id(s: Session) -> str:
+    centre = s.scalar(select(CentreRow.id))
+    if centre is None:
+        raise UserError("This database has no centre yet: set it up before exchanging bundles.")
+    return str(centre)
+
+
+def _manifest(where: str, raw: bytes) -> dict[str, Any]:
+    try:
+        manifest = json.loads(raw)
+        assert isinstance(manifest, dict)
+        fmt, kind = manifest["format"], manifest["kind"]
+        assert isinstance(manifest["tables"], list) and isinstance(manifest["trail"], dict)
+        assert isinstance(manifest["workstation"], str) and isinstance(manifest["chain"], str)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        raise BadResults(f"{where}: its manifest cannot be read: it is not a result bundle") from None
+    if kind != KIND:
+        raise BadResults(f"{where}: it is a {kind} bundle, not a result bundle")
+    if not isinstance(fmt, int) or fmt > FORMAT:
+        raise BadResults(f"{where}: its contents are of a newer format ({fmt}): update this workstation")
+    return manifest
+
+
+def _lines(raw: bytes) -> Iterator[str]:
+    for line in raw.decode("utf-8").splitlines():
+        if line.strip():
+            yield line
+
+
+def _json_line(where: str, member: str, line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        raise BadResults(f"{where}: «{member}» has a line that is not JSON") from None
+    if not isinstance(value, dict):
+        raise BadResults(f"{where}: «{member}» has a line that is not a record")
+    return value
