@@ -67,6 +67,19 @@ def test_services_and_cli_load_without_qt() -> None:
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
 
 
+def test_the_app_and_its_commands_load_no_numeric_video_or_spreadsheet_library() -> None:
+    """Start-up stays fast: numpy, scipy, OpenCV and the spreadsheet writers are imported
+    only by the work that needs them (an analysis, a recording, an export)."""
+    code = (
+        "import sys, ui.main, naas_centre.cli, ui.shell.main_window;"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'numpy', 'scipy', 'cv2', 'av', 'openpyxl', 'xlsxwriter', 'pandas', 'statsmodels'});"
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def _ui_import_graph(root: Path) -> dict[str, set[str]]:
     """Every module in ``ui/`` and the ``ui`` modules it imports: at the top, inside
     functions and under ``TYPE_CHECKING`` alike (a type-only circle is still a circle)."""
