@@ -1,0 +1,70 @@
+"""Exchange between workstations: a room's results sent in one file, collected at the
+centre, and the conflicts that leaves for a manager to resolve.
+
+Each screen opens through one function here, so the shell adds a menu action per
+screen and needs nothing else of this package. Each returns its dialog, already open
+(window-modal to ``host``) and deleted when it closes.
+
+"Prepare room workstations" (day bundles out, ``naas_centre.exchange.day``) will open
+from here too, as ``open_prepare_workstations(host, tasks, db, actor, data_dir)``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QWidget
+
+from naas_centre.services.views import Actor
+from ui.work.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from db.engine import Database
+    from ui.exchange.collect_dialog import CollectResultsDialog
+    from ui.exchange.conflicts_dialog import ConflictsDialog
+    from ui.exchange.send_dialog import SendResultsDialog
+
+D = TypeVar("D", bound=QDialog)
+
+
+def _opened(dialog: D) -> D:
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def open_collect_results(
+    host: QWidget | None, tasks: TaskManager, db: Database, actor: Actor, data_dir: Path | None = None
+) -> CollectResultsDialog:
+    """Collect results (a centre manager or an administrator): the rooms' files merged here."""
+    from ui.exchange.collect_dialog import CollectResultsDialog
+
+    del data_dir  # the trust comes from this database's own centre CA
+    return _opened(CollectResultsDialog(tasks, db, actor, host))
+
+
+def open_send_results(
+    host: QWidget | None,
+    tasks: TaskManager,
+    db: Database,
+    actor: Actor,
+    data_dir: Path,
+    day: date | None = None,
+) -> SendResultsDialog:
+    """Send this room's results (whoever ran the room): one signed, encrypted file."""
+    from ui.exchange.send_dialog import SendResultsDialog
+
+    return _opened(SendResultsDialog(tasks, db, actor, data_dir, host, day=day))
+
+
+def open_conflicts(
+    host: QWidget | None, tasks: TaskManager, db: Database, actor: Actor, data_dir: Path | None = None
+) -> ConflictsDialog:
+    """Conflicts (a centre manager or an administrator): each kept one way, for a reason."""
+    from ui.exchange.conflicts_dialog import ConflictsDialog
+
+    del data_dir
+    return _opened(ConflictsDialog(tasks, db, actor, host))
