@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -116,6 +116,8 @@ class CollectResultsDialog(QDialog):
         self.files = QListWidget()
         self.files.setObjectName("collect_files")
         self.files.setMaximumHeight(110)
+        self.files.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the file's name is what tells them apart
+        self.files.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         choose = QPushButton("&Add files…")
         choose.clicked.connect(self._choose_files)
         remove = QPushButton("&Remove")
@@ -158,7 +160,7 @@ class CollectResultsDialog(QDialog):
         box.addLayout(buttons)
         for path in files or []:
             self.add_file(path)
-        self.resize(640, 480)
+        self.resize(680, 580)
 
     @property
     def running(self) -> bool:
@@ -170,6 +172,7 @@ class CollectResultsDialog(QDialog):
     def add_file(self, path: Path) -> None:
         if path not in self.chosen_files():
             self.files.addItem(str(path))
+            self.files.item(self.files.count() - 1).setToolTip(str(path))
 
     def start(self) -> None:
         if self.running:
@@ -208,6 +211,8 @@ class CollectResultsDialog(QDialog):
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
+            # What the file in hand does is committed whether or not this window stays open.
+            self.close_button.setText("Close")
             self._say("Stopping after the file in hand…", "pending")
 
     def _progress(self, done: int, total: int, name: str) -> None:
@@ -258,7 +263,7 @@ class CollectResultsDialog(QDialog):
         set_role(self.status, role)
 
     def _close_or_stop(self) -> None:
-        if self._task is not None:
+        if self._task is not None and not self._task.cancelled:
             self.stop()
             return
         self.accept()

@@ -48,7 +48,8 @@ def summary_lines(done: ImportedResults) -> list[str]:
     added = sum(t.added + t.updated for t in tables)
     there = sum(t.already_there + t.kept for t in tables)
     conflicts = done.report.conflicts
-    signed = f"Signed by {done.info.signer} on {done.info.created:%d %B %Y at %H:%M} (UTC)."
+    made = done.info.created
+    signed = f"Signed by {done.info.signer} on {made.day} {made:%B %Y at %H:%M} (UTC)."
     head = f"{added} record(s) added, {there} already there, {conflicts} in conflict."
     lines = [head, signed]
     for t in tables:

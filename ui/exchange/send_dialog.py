@@ -155,7 +155,7 @@ class SendResultsDialog(QDialog):
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
-        self.resize(600, 320)
+        self.resize(600, 400)
         # The room is read off the GUI thread; until then the name has the day only.
         self._named = self.file.text()
         tasks.run(room_of_the_day, db, actor, self.day, on_done=self._room_found, owner=self)
