@@ -135,3 +135,28 @@ def test_the_centre_menu_opens_each_screen_of_running_a_centre(
         qtbot.waitUntil(dialog.isVisible, timeout=10_000)
         dialog.close()
     manager_window.tasks.wait()
+
+
+def test_the_centre_menu_opens_the_exchange_screens(qtbot: QtBot, manager_window: MainWindow) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.exchange.collect_dialog import CollectResultsDialog
+    from ui.exchange.conflicts_dialog import ConflictsDialog
+    from ui.exchange.send_dialog import SendResultsDialog
+
+    for action_id, kind in (
+        ("centre.collect_results", CollectResultsDialog),
+        ("centre.conflicts", ConflictsDialog),
+        ("centre.send_results", SendResultsDialog),
+    ):
+        action = manager_window.action_set[action_id]
+        assert action.isEnabled(), action_id
+        action.trigger()
+        qtbot.waitUntil(
+            lambda k=kind: any(isinstance(w, k) and w.isVisible() for w in QApplication.topLevelWidgets()),
+            timeout=10_000,
+        )  # type: ignore[misc]
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, kind):
+                w.close()
+    manager_window.tasks.wait()

@@ -94,6 +94,15 @@ def _exports(state: UiState) -> bool:
     return not state.locked and (may(state.role, can.EXPORT) or may(state.role, can.EQUALITY))
 
 
+def _exchanges(state: UiState) -> bool:
+    """Collecting the rooms' results and resolving conflicts: managers and administrators."""
+    return not state.locked and may(state.role, can.EXCHANGE)
+
+
+def _sends_results(state: UiState) -> bool:
+    return not state.locked and may(state.role, can.SEND_RESULTS)
+
+
 def _reads_equality(state: UiState) -> bool:
     return not state.locked and may(state.role, can.EQUALITY)
 
@@ -338,6 +347,36 @@ ACTIONS: tuple[ActionSpec, ...] = (
         _exports,
         None,
         "Score sheets for employers as CSV or Excel, by day, employer or level",
+    ),
+    ActionSpec(
+        "centre.collect_results",
+        "Co&llect results…",
+        "&Centre",
+        "show_collect_results",
+        None,
+        _exchanges,
+        None,
+        "Merge the rooms' result files into this database: what was added, what was there, any conflicts",
+    ),
+    ActionSpec(
+        "centre.conflicts",
+        "Con&flicts…",
+        "&Centre",
+        "show_conflicts",
+        None,
+        _exchanges,
+        None,
+        "Records changed both here and in a room: keep one version, with a reason",
+    ),
+    ActionSpec(
+        "centre.send_results",
+        "Send this room's &results…",
+        "&Centre",
+        "show_send_results",
+        None,
+        _sends_results,
+        None,
+        "This workstation's results in one signed, encrypted file for the centre manager",
     ),
     ActionSpec(
         "centre.packs",

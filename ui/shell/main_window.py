@@ -334,6 +334,24 @@ class MainWindow(QMainWindow):
 
         self.reports.show(ExportDialog(self.tasks, self.db, self.actor, self))
 
+    # Between workstations: a room's results out, collected here, conflicts (ui/exchange/).
+    def show_collect_results(self) -> None:
+        from ui.exchange import open_collect_results
+
+        open_collect_results(self, self.tasks, self.db, self.actor, self.reports.data_dir)
+
+    def show_conflicts(self) -> None:
+        from ui.exchange import open_conflicts
+
+        open_conflicts(self, self.tasks, self.db, self.actor, self.reports.data_dir)
+
+    def show_send_results(self) -> None:
+        from ui.exchange import open_send_results
+
+        open_send_results(
+            self, self.tasks, self.db, self.actor, self.reports.data_dir, day=self.day_view.switcher.day
+        )
+
     def change_password(self) -> None:
         from ui.shell.password_dialog import PasswordDialog
 
