@@ -139,7 +139,8 @@ def merge(
             "new_conflicts": result.new_conflicts,
         }
         # Named by the bundle, never by the table: an entry on "scores" would stand for a score row.
-        audit.note(session, None, "exchange.merge", "exchange_bundles", bundle_id, detail)
+        # An entity id holds 36 characters (a digest is 64): the whole id is in the detail.
+        audit.note(session, None, "exchange.merge", "exchange_bundles", bundle_id[:36], detail)
     return MergeReport([result])
 
 

@@ -27,6 +27,7 @@ from db.engine import Database
 from db.models import CentreRow
 from naas_centre.errors import UserError
 from naas_centre.exchange import records, trust
+from naas_centre.exchange.audited_state import audited_model, record_where_changed
 from naas_centre.exchange.container import Bundle, BundleInfo, open_bundle, write_bundle
 from naas_centre.exchange.merge import MergeReport, merge
 from naas_centre.exchange.records import RowData
@@ -148,6 +149,7 @@ def _merge_bundle(s: Session, actor: Actor, bundle: Bundle) -> tuple[MergeReport
         )
     imported = audit.import_entries(s, manifest["chain"], trail, actor=actor)
     _record_kept(s, actor, incoming)
+    _record_kept_named_by_trail(s, actor, trail, incoming)
     return report, imported.added, imported.skipped
 
 
@@ -164,6 +166,23 @@ def _record_kept(s: Session, actor: Actor, incoming: dict[str, dict[str, str]]) 
             here = records.encode_row(model, row)
             if here["hash"] != hashes[here["id"]]:
                 audit.record(s, actor, "exchange.kept", row, None)
+
+
+def _record_kept_named_by_trail(
+    s: Session, actor: Actor, trail: list[dict[str, Any]], incoming: dict[str, dict[str, str]]
+) -> None:
+    """Audited rows the room's trail speaks of but the bundle does not carry (the accounts
+    and candidates a day bundle brought it): where this database holds them in another
+    state than the room's last entry, that state becomes their newest entry."""
+    named: dict[str, set[str]] = {}
+    for entry in trail:
+        table, rid = entry.get("entity"), entry.get("entity_id")
+        if isinstance(table, str) and isinstance(rid, str) and table not in incoming:
+            named.setdefault(table, set()).add(rid)
+    for table, ids in named.items():
+        model = audited_model(table)
+        if model is not None:
+            record_where_changed(s, actor, "exchange.kept", model, ids)
 
 
 def _centre_id(s: Session) -> str:
