@@ -102,6 +102,7 @@ class CollectResultsDialog(QDialog):
         self.tasks, self.db, self.actor = tasks, db, actor
         self.last: Collected | None = None
         self._task: Task[Collected] | None = None
+        self._reading = False  # the worker has begun on the files
 
         box = QVBoxLayout(self)
         box.addWidget(
@@ -211,11 +212,18 @@ class CollectResultsDialog(QDialog):
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
+            if not self._reading:
+                # Not begun (the workers were busy): a task cancelled before it starts
+                # says nothing more, so the window finishes here, with nothing read.
+                self._finish()
+                self._say("Stopped before any file was read: nothing was changed.", "")
+                return
             # What the file in hand does is committed whether or not this window stays open.
             self.close_button.setText("Close")
             self._say("Stopping after the file in hand…", "pending")
 
     def _progress(self, done: int, total: int, name: str) -> None:
+        self._reading = True
         self.bar.setValue(done)
         if name:
             self._say(f"Reading {name} ({done + 1} of {total})…", "")
@@ -254,6 +262,7 @@ class CollectResultsDialog(QDialog):
 
     def _finish(self) -> None:
         self._task = None
+        self._reading = False
         self.bar.setVisible(False)
         self.start_button.setEnabled(True)
         self.close_button.setText("Close")
