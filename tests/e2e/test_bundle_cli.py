@@ -3,6 +3,7 @@ centre's, a bundle file on disk between them; bad input one plain line, exit 2, 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -13,10 +14,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from db.engine import Database
+from db.models import PlanStationRow, RoomRow
 from naas_centre.demo.centre import ACCOUNTS, create_demo
-from naas_centre.services import access, accounts, audit, authority, packs, scoring, sittings
+from naas_centre.services import access, accounts, audit, authority, certificates, packs, scoring, sittings
 
 pytestmark = pytest.mark.slow
 PROGRAM = [sys.executable, "-m", "ui.main"]
@@ -113,3 +116,81 @@ def test_a_rooms_results_go_to_the_centre_by_file(tmp_path: Path, template: tupl
     assert len(refused.stderr.strip().splitlines()) == 1 and "passphrase" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert _held(centre / "demo.db") == before
+
+
+def test_the_whole_day_goes_out_to_a_fresh_room_and_its_results_come_back(
+    tmp_path: Path, template: tuple[Path, date]
+) -> None:
+    centre = _copy(template, tmp_path / "centre")
+    phrase = _secret(tmp_path, "phrase", "hazel room, short table")
+    manager = _secret(tmp_path, "m", PASSWORDS["manager"])
+    a1 = _secret(tmp_path, "a1", PASSWORDS["assessor1"])
+    centre_db = str(centre / "demo.db")
+    day = template[1]
+    # assessor1 has a certificate before the day goes out (signing in to sign once, at the centre).
+    db = Database(centre / "demo.db", "00000000-0000-4000-8000-0000000000c1")
+    try:
+        who = accounts.authenticate(db, "assessor1", PASSWORDS["assessor1"])
+        certificates.unlock_signer(db, who, PASSWORDS["assessor1"], centre)
+        with db.read() as s:
+            room_name = next(
+                str(s.get(RoomRow, st.room_id).name)  # type: ignore[union-attr]
+                for st in s.scalars(select(PlanStationRow))
+                if who.account_id in json.loads(st.assessor_ids)
+            )
+    finally:
+        db.dispose()
+    ca_file = tmp_path / "centre-ca.pem"
+    assert run("ca", "export", "--out", str(ca_file), "--db", centre_db, data_dir=centre).returncode == 0
+
+    day_bundle = tmp_path / "day.naasbundle"
+    out = run(
+        "bundle", "export", "--room", room_name, "--day", day.isoformat(), "--out", str(day_bundle),
+        "--db", centre_db, "--user", "manager", "--password-file", manager, "--passphrase-file", phrase,
+        data_dir=centre,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert room_name in out.stdout
+
+    room = tmp_path / "room"
+    room.mkdir()
+    room_db = room / "room.db"
+    imp = ("bundle", "import", str(day_bundle), "--db", str(room_db), "--passphrase-file", phrase)
+    refused = run(*imp, data_dir=room)  # no CA to trust it by: refused, and no database left behind
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "ca export" in refused.stderr and "Traceback" not in refused.stderr
+    assert not room_db.exists()
+    done = run(*imp, "--ca", str(ca_file), data_dir=room)
+    assert done.returncode == 0, done.stderr
+    assert "set up this workstation" in done.stdout
+    verified = run("audit", "verify", "--db", str(room_db), data_dir=room)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    # The room's assessor scores through the services, then sends the results back by file.
+    db = Database(room_db, (room / "workstation-id").read_text().strip())
+    try:
+        who = accounts.authenticate(db, "assessor1", PASSWORDS["assessor1"])
+        sid = sittings.list_for_assessor(db, who, day)[0].id
+        pack = packs.pack_for_sitting(db, who, sid)
+        with db.read() as s:
+            station = access.observed_stations(s, sid, who.account_id, pack)[0]
+        criteria = [c for st, c in pack.criteria() if st == station]
+        for c in criteria:
+            scoring.record_level(db, who, sid, station, c.id, 3)
+    finally:
+        db.dispose()
+    results = tmp_path / "results.naasbundle"
+    sent = run(
+        "bundle", "export-results", "--out", str(results), "--db", str(room_db), "--user", "assessor1",
+        "--password-file", a1, "--passphrase-file", phrase, data_dir=room,
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    back = run(
+        "bundle", "import", str(results), "--db", centre_db, "--user", "manager",
+        "--password-file", manager, "--passphrase-file", phrase, data_dir=centre,
+    )  # fmt: skip
+    assert back.returncode == 0, back.stderr
+    assert f"scores: {len(criteria)} added" in back.stdout
+    for folder, path in ((centre, centre_db), (room, str(room_db))):
+        verified = run("audit", "verify", "--db", path, data_dir=folder)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
