@@ -10,7 +10,7 @@ workstations sign in as the first two again, three sittings along.
 On ``NAAS_TEST_PG_URL`` when it is set; otherwise on a throwaway server of its own
 (``tests/pg_server.py``). Each figure is one function taking the run's ``Context`` and
 returning its keys; ``FIGURES`` lists them, so the bundle figures (``bundle_export_s``,
-``bundle_import_s``, ``reimport_s``) go in beside. Prints one JSON object on its last line.
+``bundle_import_s``, ``reimport_s``: ``bundles``) go beside. Prints one JSON object on its last line.
 
     python tests/bench/exchange.py [--writers 8] [--clicks 120] [--pace-ms 250]
 """
@@ -105,7 +105,82 @@ def pg_commit(ctx: Context) -> dict[str, Any]:
     }
 
 
-FIGURES: dict[str, Figure] = {"pg_commit": pg_commit}
+RESULT_TABLES = (
+    "document_signatures",
+    "signed_documents",
+    "moderations",
+    "scripts",
+    "presence",
+    "phase_events",
+    "evidence_notes",
+    "judgements",
+    "scores",
+)
+
+
+def bundles(ctx: Context) -> dict[str, Any]:
+    """A room of ``--room-candidates`` candidates, every sitting played through and every
+    report signed (the reports benchmark's centre), sent as a result bundle to a centre
+    database that holds the day's plan but none of its results; then the same file again.
+    Targets (40 candidates): export and import <= 5 s each, the second import <= 2 s."""
+    import shutil
+    import sqlite3
+
+    from db.engine import Database
+    from naas_centre.exchange.container import signer_of
+    from naas_centre.exchange.results import export_results, import_results
+    from naas_centre.reports import batch
+    from naas_centre.services import accounts, audit, signatures
+    from tests.bench.reports import PASSWORD, build
+
+    folder = ctx.folder / "bundles"
+    folder.mkdir()
+    db, day, _ids = build(folder, ctx.args.room_candidates)
+    signer = accounts.authenticate(db, "assessor1", PASSWORD)
+    identity = signatures.unlock_signer(db, signer, PASSWORD, folder)
+    signed = batch.run(db, signer, folder / "out", day=day, identity=identity, workers=2).signed
+    room_ws = db.workstation_id
+    db.dispose()
+    # The centre: the same day as planned, before any of the room's results.
+    centre_path = folder / "centre.db"
+    shutil.copy(folder / "bench.db", centre_path)
+    with sqlite3.connect(centre_path) as conn:
+        for table in RESULT_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+    room = Database(folder / "bench.db", room_ws)
+    with room.write() as s:
+        audit.start_own_chain(s)
+    bundle = folder / "room.naasbundle"
+    who = accounts.authenticate(room, "assessor1", PASSWORD)
+    t = time.perf_counter()
+    sent = export_results(room, who, bundle, PASSPHRASE, signer_of(identity))
+    export_s = time.perf_counter() - t
+    room.dispose()
+    centre = Database(centre_path, "00000000-0000-4000-8000-00000000c0de")
+    manager = accounts.authenticate(centre, "admin", PASSWORD)
+    t = time.perf_counter()
+    first = import_results(centre, manager, bundle, PASSPHRASE)
+    import_s = time.perf_counter() - t
+    t = time.perf_counter()
+    again = import_results(centre, manager, bundle, PASSPHRASE)
+    reimport_s = time.perf_counter() - t
+    centre.dispose()
+    added = sum(m.added for m in first.report.tables)
+    assert sum(m.added for m in again.report.tables) == 0, "the second import added rows"
+    return {
+        "bundle_candidates": ctx.args.room_candidates,
+        "bundle_reports_signed": signed,
+        "bundle_rows": sent.rows,
+        "bundle_mb": round(bundle.stat().st_size / 2**20, 1),
+        "bundle_export_s": round(export_s, 2),
+        "bundle_import_s": round(import_s, 2),
+        "bundle_rows_added": added,
+        "reimport_s": round(reimport_s, 2),
+    }
+
+
+PASSPHRASE = "bench room, long table"
+FIGURES: dict[str, Figure] = {"pg_commit": pg_commit, "bundles": bundles}
 
 
 @contextmanager
@@ -129,6 +204,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--clicks", type=int, default=120, help="per workstation")
     parser.add_argument("--pace-ms", type=int, default=250, help="between one workstation's clicks")
+    parser.add_argument("--room-candidates", type=int, default=40, help="in the room of the bundle figures")
     parser.add_argument("--only", choices=sorted(FIGURES), action="append", help="these figures only")
     args = parser.parse_args()
     chosen = args.only or list(FIGURES)
