@@ -1,9 +1,11 @@
 """Equality monitoring in aggregate: outcomes counted by group, small counts suppressed.
 
-For quality assurance only (the service checks who asks). Each count under
-``SMALLEST_GROUP`` is written "fewer than 5", as ``services.equality`` does, so no
-individual can be picked out; no total per group is given, which would let a reader
-work a suppressed count back out. Outcomes are the score sheets' own (one per sitting).
+For quality assurance only (the service checks who asks). Each question is a group by
+outcome table suppressed as ``qa.disclosure.suppress_two_way`` does, taking its margins
+as known (the screen gives each group's size, and a fully shown question gives every
+outcome's total): counts under 5 are written "fewer than 5", and so are the
+complements that keep them from being worked back out. Outcomes are the score sheets'
+own (one per sitting).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from db.models import EqualityMonitoringRow, SittingRow
 from naas_centre.exports.atomic import replacing
 from naas_centre.exports.score_sheets import OUTCOMES, Filters, ScoreSheetQuery
+from naas_centre.qa import disclosure
 from naas_centre.services.equality import FIELDS, SMALLEST_GROUP
 
 SUPPRESSED = f"fewer than {SMALLEST_GROUP}"
@@ -52,17 +55,11 @@ def outcome_counts(s: Session, filters: Filters) -> list[OutcomeCounts]:
         for name in FIELDS:
             group = (getattr(row, name) if row is not None else None) or NOT_GIVEN
             groups.setdefault((name, group), Counter())[result] += 1
-    out = []
+    out: list[OutcomeCounts] = []
     for name in FIELDS:
-        for (field, group), counts in sorted(groups.items()):
-            if field == name:
-                out.append(
-                    OutcomeCounts(
-                        field,
-                        group,
-                        tuple(n if (n := counts[o]) >= SMALLEST_GROUP else None for o in OUTCOMES),
-                    )
-                )
+        keys = sorted(group for field, group in groups if field == name)
+        table = disclosure.suppress_two_way([[groups[(name, g)][o] for o in OUTCOMES] for g in keys])
+        out.extend(OutcomeCounts(name, g, cells) for g, cells in zip(keys, table.cells, strict=True))
     return out
 
 

@@ -1,8 +1,9 @@
 """Counts published without giving anybody away: suppression, and closed periods.
 
-Primary suppression hides every count from 1 to ``SMALLEST_CELL - 1`` (a zero names
-nobody and is shown). Complementary suppression then hides more, so that no hidden
-count can be worked out exactly from what is shown.
+Primary suppression hides every count under ``SMALLEST_CELL``, zero too: a group's
+zero "not met" beside a small group tells each member's outcome. Complementary
+suppression then hides more, so that no hidden count can be worked out exactly from
+what is shown.
 
 The reader we guard against knows every shown cell and margin, that a table's cells add
 up to its margins, that no count is negative and that a listed group has at least one
@@ -39,7 +40,7 @@ from datetime import date
 
 from naas_centre.errors import UserError
 
-SMALLEST_CELL = 5  # counts from 1 to 4 are hidden
+SMALLEST_CELL = 5  # counts from 0 to 4 are hidden
 # A period is published only with this many candidates: four times the smallest cell, so
 # that a two-way group-by-outcome table is more than its hidden cells.
 MIN_PERIOD_CANDIDATES = 20
@@ -89,7 +90,7 @@ def _yesterday(today: date) -> str:
 
 
 def _primary(n: int) -> bool:
-    return 0 < n < SMALLEST_CELL
+    return n < SMALLEST_CELL
 
 
 # One-way ----------------------------------------------------------------------------

@@ -1,25 +1,34 @@
 """Equality monitoring: stored apart from identity and scores, read only in aggregate.
 
-Only the quality-assurance lead reads it, and then only as counts per group, with
-small groups suppressed so no individual can be picked out.
+Only the quality-assurance lead reads it, and then only as counts per group: groups
+under 5 are suppressed, and so is the smallest other group of each question wherever
+one hidden group could be worked out from the total (the same candidates answer every
+question, so the total is always known): ``qa.disclosure.suppress_one_way``. Given a
+``period``, only candidates who sat in it are counted, with their monitoring as it stood
+when it closed, and an open or too small period is refused, so recording one more
+candidate changes no figure of a period that may be shown.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from db.engine import Database
-from db.models import CandidateRow, EqualityMonitoringRow
+from db.models import CandidateRow, EqualityMonitoringRow, SittingRow
 from naas_centre.errors import NotFound
+from naas_centre.qa import disclosure
 from naas_centre.services import capabilities
 from naas_centre.services.accounts import require
 from naas_centre.services.views import Actor
 
 FIELDS = ("age_band", "ethnicity", "disability", "sex")
-SMALLEST_GROUP = 5  # groups smaller than this are shown as "fewer than 5"
+TOO_SMALL = "every group (too small to name)"
+SMALLEST_GROUP = disclosure.SMALLEST_CELL  # groups smaller than this are shown as "fewer than 5"
 
 
 @dataclass(frozen=True)
@@ -53,13 +62,43 @@ def record(db: Database, actor: Actor, candidate_id: str, data: Monitoring) -> N
             setattr(row, name, getattr(data, name))
 
 
-def aggregate(db: Database, actor: Actor) -> list[GroupCount]:
+def aggregate(
+    db: Database, actor: Actor, period: disclosure.Period | None = None, *, today: date | None = None
+) -> list[GroupCount]:
+    """Counts per group of each question; None where suppressed (small, or to protect one)."""
     require(actor, *capabilities.EQUALITY)
+    if period is not None:
+        from naas_centre.services.fairness import LONDON, closed_before
+
+        disclosure.check_period(period, today or datetime.now(LONDON).date())
     with db.read() as s:
-        rows = s.scalars(select(EqualityMonitoringRow)).all()
+        if period is None:
+            rows: Sequence[EqualityMonitoringRow | None] = s.scalars(select(EqualityMonitoringRow)).all()
+        else:
+            closed = closed_before(period)
+            sat = select(SittingRow.candidate_id).where(
+                SittingRow.day >= period.start, SittingRow.day <= period.end
+            )
+            found = {
+                cid: row
+                for cid, row in s.execute(
+                    select(CandidateRow.id, EqualityMonitoringRow)
+                    .outerjoin(EqualityMonitoringRow, EqualityMonitoringRow.candidate_id == CandidateRow.id)
+                    .where(CandidateRow.id.in_(sat))
+                )
+            }
+            disclosure.check_enough(period, len(found))
+            # Monitoring entered or changed after the close reads as not given.
+            rows = [r if r is not None and r.updated_at <= closed else None for r in found.values()]
     out: list[GroupCount] = []
     for name in FIELDS:
-        counts = Counter(getattr(r, name) or "not given" for r in rows)
-        for group, n in sorted(counts.items()):
-            out.append(GroupCount(name, group, n if n >= SMALLEST_GROUP else None))
+        counts = Counter((getattr(r, name) if r is not None else None) or "not given" for r in rows)
+        groups = sorted(counts)
+        try:
+            shown = disclosure.suppress_one_way([counts[g] for g in groups]) if groups else ()
+        except disclosure.PeriodNotPublishable:
+            # Every group of one (or one small group): even their names would tell.
+            out.append(GroupCount(name, TOO_SMALL, None))
+            continue
+        out.extend(GroupCount(name, g, n) for g, n in zip(groups, shown, strict=True))
     return out

@@ -1,0 +1,169 @@
+"""Fairness: outcomes and station scores by group, for the quality-assurance lead only.
+
+Outcomes are the score sheets' own (``ScoreSheetQuery``); equality monitoring is read
+beside them in the same read and kept only in this call's memory: nothing is written
+and nothing cached. Figures are for a closed period of at least
+``disclosure.MIN_PERIOD_CANDIDATES`` candidates (``disclosure.check_period``), by age
+band, ethnicity, disability, sex and employer, with counts under 5 and whatever would
+give them back suppressed (``disclosure.suppress_two_way``). A pass rate, its interval
+and its adverse impact ratio are given only where both of the group's counts they come
+from are shown; a station's mean only for a group whose size is shown and at least 5.
+
+A sitting's monitoring counts only as it stood when the period closed: monitoring
+recorded or changed later reads as "not given", so entering a form afterwards changes
+no figure of a period already published.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import EqualityMonitoringRow, SittingRow
+from naas_centre.exports.score_sheets import MET, NOT_MET, OUTCOMES, Filters, ScoreSheetQuery
+from naas_centre.qa import disclosure, fairness
+from naas_centre.qa.disclosure import Period, Shown
+from naas_centre.services import capabilities
+from naas_centre.services.accounts import require
+from naas_centre.services.views import Actor
+
+LONDON = ZoneInfo("Europe/London")
+DIMENSIONS = ("age_band", "ethnicity", "disability", "sex", "employer")
+MONITORING = DIMENSIONS[:4]
+NOT_GIVEN = "not given"
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: str
+    counts: tuple[Shown, ...]  # in OUTCOMES order; None: suppressed
+    total: Shown
+    pass_rate: fairness.PassRate | None  # met over met and not met
+    impact: fairness.AdverseImpact | None
+
+
+@dataclass(frozen=True)
+class FairnessTable:
+    dimension: str
+    rows: tuple[GroupRow, ...]
+    outcome_totals: tuple[Shown, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class StationScores:
+    dimension: str
+    group: str
+    station: str
+    mean: fairness.GroupMean
+    difference: fairness.MeanDifference | None  # from the highest-scoring group; None for it
+
+
+@dataclass(frozen=True)
+class Fairness:
+    period: Period
+    candidates: int
+    tables: tuple[FairnessTable, ...]
+    stations: tuple[StationScores, ...]
+
+
+@dataclass(frozen=True)
+class _Sitting:
+    groups: dict[str, str]  # dimension → group
+    outcome: str
+    scores: dict[str, float]  # station title → sum of agreed levels
+
+
+def closed_before(period: Period) -> datetime:
+    """The instant the period closed: midnight in London after its last day."""
+    return datetime.combine(period.end + timedelta(days=1), time(0), LONDON)
+
+
+def _sittings(s: Session, period: Period) -> tuple[list[_Sitting], int]:
+    query = ScoreSheetQuery.open(s, Filters())
+    query = replace(query, sittings=[r for r in query.sittings if period.start <= r[5] <= period.end])
+    closed = closed_before(period)
+    monitoring: dict[str, tuple[str, EqualityMonitoringRow | None]] = {}
+    ids = [r[0] for r in query.sittings]
+    for start in range(0, len(ids), 1000):
+        for sid, cid, row in s.execute(
+            select(SittingRow.id, SittingRow.candidate_id, EqualityMonitoringRow)
+            .outerjoin(EqualityMonitoringRow, EqualityMonitoringRow.candidate_id == SittingRow.candidate_id)
+            .where(SittingRow.id.in_(ids[start : start + 1000]))
+        ):
+            kept = row if row is not None and row.updated_at <= closed else None
+            monitoring[sid] = (cid, kept)
+    packs = {r[0]: r[1] for r in query.sittings}
+    out = []
+    for result in query.results():
+        form = monitoring[result.sitting_id][1]
+        groups = {
+            name: (getattr(form, name) if form is not None else None) or NOT_GIVEN for name in MONITORING
+        }
+        groups["employer"] = result.employer
+        plan = query.plans[packs[result.sitting_id]]
+        scores = {}
+        for station, _kind, title in plan.stations:
+            keys = list(plan.keys_at.get(station, {}).values())
+            if keys and all(k in result.levels for k in keys):
+                scores[title] = float(sum(result.levels[k] for k in keys))
+        out.append(_Sitting(groups, result.outcome, scores))
+    return out, len({cid for cid, _ in monitoring.values()})
+
+
+def _table(dimension: str, sittings: list[_Sitting]) -> FairnessTable:
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(OUTCOMES))
+    for st in sittings:
+        counts[st.groups[dimension]][OUTCOMES.index(st.outcome)] += 1
+    groups = sorted(counts)
+    shown = disclosure.suppress_two_way([counts[g] for g in groups])
+    rates: dict[str, fairness.PassRate] = {}
+    for g, cells in zip(groups, shown.cells, strict=True):
+        met, not_met = cells[OUTCOMES.index(MET)], cells[OUTCOMES.index(NOT_MET)]
+        if met is not None and not_met is not None and met + not_met > 0:
+            rates[g] = fairness.pass_rate(met, met + not_met)
+    impact = {a.group: a for a in fairness.adverse_impact({g: r.rate for g, r in rates.items()})}
+    rows = tuple(
+        GroupRow(g, cells, total, rates.get(g), impact.get(g))
+        for g, cells, total in zip(groups, shown.cells, shown.row_totals, strict=True)
+    )
+    return FairnessTable(dimension, rows, shown.column_totals, shown.total)
+
+
+def _stations(table: FairnessTable, sittings: list[_Sitting]) -> list[StationScores]:
+    shown = {r.group for r in table.rows if r.total is not None and r.total >= disclosure.SMALLEST_CELL}
+    by: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for st in sittings:
+        group = st.groups[table.dimension]
+        if group in shown:
+            for station, score in st.scores.items():
+                by[station][group].append(score)
+    out = []
+    for station in sorted(by):
+        groups = {g: v for g, v in by[station].items() if len(v) >= disclosure.SMALLEST_CELL}
+        if not groups:
+            continue
+        means = {g: fairness.group_mean(v) for g, v in groups.items()}
+        best = max(means, key=lambda g: (means[g].mean, g))
+        for g in sorted(groups):
+            diff = None if g == best else fairness.mean_difference(groups[g], groups[best])
+            out.append(StationScores(table.dimension, g, station, means[g], diff))
+    return out
+
+
+def fairness_figures(db: Database, actor: Actor, period: Period, *, today: date | None = None) -> Fairness:
+    """The period's tables, suppressed; refused for an open or too small period."""
+    require(actor, *capabilities.EQUALITY)
+    disclosure.check_period(period, today or datetime.now(LONDON).date())
+    with db.read() as s:
+        sittings, candidates = _sittings(s, period)
+    disclosure.check_enough(period, candidates)
+    tables = tuple(_table(d, sittings) for d in DIMENSIONS)
+    stations = tuple(x for t in tables for x in _stations(t, sittings))
+    return Fairness(period, candidates, tables, stations)
