@@ -7,9 +7,7 @@ room gets a trail of its own (as a workstation set up from a day bundle has).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -18,70 +16,36 @@ from sqlalchemy import func, select
 
 from db.engine import Database
 from db.models import AuditEntryRow, ExchangeConflictRow, ScoreRow, SittingRow
-from naas_centre.demo.centre import ACCOUNTS, create_demo
 from naas_centre.errors import PermissionDenied, UserError
 from naas_centre.exchange.container import signer_of
 from naas_centre.exchange.results import export_results, import_results
-from naas_centre.services import access, accounts, audit, authority, certificates, packs, scoring, sittings
-from naas_centre.services.views import Actor
+from naas_centre.services import audit, certificates, sittings
+from tests.exchange.sides import CENTRE_WS, PASSWORDS, ROOM_WS, Side, copy_side, demo_with_ca, score_a_station
 
-CENTRE_WS = "00000000-0000-4000-8000-0000000000c0"
-ROOM_WS = "00000000-0000-4000-8000-0000000000a1"
-PASSWORDS = {a.username: a.password for a in ACCOUNTS}
 PASSPHRASE = "oak room, second of march"
-
-
-@dataclass
-class Side:
-    db: Database
-    day: date
-    data_dir: Path
-
-    def login(self, username: str) -> Actor:
-        return accounts.authenticate(self.db, username, PASSWORDS[username])
 
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
-    folder = tmp_path_factory.mktemp("results-demo")
-    made = create_demo(folder / "demo.db", data_dir=folder)
-    authority.ensure_ca(made.db, folder)  # one centre CA, which both copies hold
-    made.db.dispose()
-    return folder / "demo.db", made.day
-
-
-def _side(tmp_path: Path, demo_file: tuple[Path, date], name: str, ws: str) -> Side:
-    folder = tmp_path / name
-    shutil.copytree(demo_file[0].parent, folder)  # the database and its data folder (the CA's key)
-    return Side(Database(folder / "demo.db", ws), demo_file[1], folder)
+    return demo_with_ca(tmp_path_factory.mktemp("results-demo"))
 
 
 @pytest.fixture
 def centre(tmp_path: Path, demo_file: tuple[Path, date]) -> Iterator[Side]:
-    side = _side(tmp_path, demo_file, "centre", CENTRE_WS)
+    side = copy_side(demo_file, tmp_path / "centre", CENTRE_WS)
     yield side
     side.db.dispose()
 
 
 @pytest.fixture
 def room(tmp_path: Path, demo_file: tuple[Path, date]) -> Iterator[Side]:
-    side = _side(tmp_path, demo_file, "room", ROOM_WS)
-    with side.db.write() as s:
-        audit.start_own_chain(s)
+    side = copy_side(demo_file, tmp_path / "room", ROOM_WS, own_trail=True)
     yield side
     side.db.dispose()
 
 
 def _score_a_station(room: Side) -> tuple[str, int]:
-    """assessor1 scores every criterion of one station they observe, in the room."""
-    a1 = room.login("assessor1")
-    sid = sittings.list_for_assessor(room.db, a1, room.day)[0].id
-    pack = packs.pack_for_sitting(room.db, a1, sid)
-    with room.db.read() as s:
-        station = access.observed_stations(s, sid, a1.account_id, pack)[0]
-    criteria = [c for st, c in pack.criteria() if st == station]
-    for k, c in enumerate(criteria):
-        scoring.record_level(room.db, a1, sid, station, c.id, 1 + k % 4)
+    sid, _station, criteria = score_a_station(room)
     return sid, len(criteria)
 
 

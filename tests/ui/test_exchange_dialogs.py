@@ -9,9 +9,7 @@ up from a day bundle has. Every wait is on a signal or a state.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -21,75 +19,40 @@ from sqlalchemy import func, select
 
 from db.engine import Database
 from db.models import AuditEntryRow, ExchangeConflictRow, ScoreRow, SittingRow
-from naas_centre.demo.centre import ACCOUNTS, create_demo
 from naas_centre.exchange.container import signer_of
 from naas_centre.exchange.results import export_results, import_results
-from naas_centre.services import access, accounts, audit, authority, certificates, packs, scoring, sittings
-from naas_centre.services.views import Actor
+from naas_centre.services import audit, certificates, packs, scoring, sittings
+from tests.exchange.sides import CENTRE_WS, PASSWORDS, ROOM_WS, Side, copy_side, demo_with_ca, score_a_station
 from tests.ui.conftest import WaitUntil
 from ui.exchange import open_collect_results, open_conflicts, open_send_results
 from ui.exchange.collect_dialog import CollectResultsDialog
 from ui.exchange.send_dialog import SendResultsDialog, default_name
 from ui.work.tasks import TaskManager
 
-CENTRE_WS = "00000000-0000-4000-8000-0000000000c0"
-ROOM_WS = "00000000-0000-4000-8000-0000000000a1"
-PASSWORDS = {a.username: a.password for a in ACCOUNTS}
 PASSPHRASE = "oak room, second of march"
 
 
-@dataclass
-class Side:
-    db: Database
-    day: date
-    data_dir: Path
-
-    def login(self, username: str) -> Actor:
-        return accounts.authenticate(self.db, username, PASSWORDS[username])
-
-
 @pytest.fixture(scope="module")
-def demo_with_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
-    folder = tmp_path_factory.mktemp("exchange-demo")
-    made = create_demo(folder / "demo.db", data_dir=folder)
-    authority.ensure_ca(made.db, folder)  # one centre CA, which both copies hold
-    made.db.dispose()
-    return folder / "demo.db", made.day
-
-
-def _side(tmp_path: Path, demo: tuple[Path, date], name: str, ws: str) -> Side:
-    folder = tmp_path / name
-    shutil.copytree(demo[0].parent, folder)  # the database and its data folder (the CA's key)
-    return Side(Database(folder / "demo.db", ws), demo[1], folder)
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, date]:
+    return demo_with_ca(tmp_path_factory.mktemp("exchange-demo"))
 
 
 @pytest.fixture
-def centre(tmp_path: Path, demo_with_ca: tuple[Path, date]) -> Iterator[Side]:
-    side = _side(tmp_path, demo_with_ca, "centre", CENTRE_WS)
+def centre(tmp_path: Path, demo: tuple[Path, date]) -> Iterator[Side]:
+    side = copy_side(demo, tmp_path / "centre", CENTRE_WS)
     yield side
     side.db.dispose()
 
 
 @pytest.fixture
-def room(tmp_path: Path, demo_with_ca: tuple[Path, date]) -> Iterator[Side]:
-    side = _side(tmp_path, demo_with_ca, "room", ROOM_WS)
-    with side.db.write() as s:
-        audit.start_own_chain(s)
+def room(tmp_path: Path, demo: tuple[Path, date]) -> Iterator[Side]:
+    side = copy_side(demo, tmp_path / "room", ROOM_WS, own_trail=True)
     yield side
     side.db.dispose()
 
 
 def _score_a_station(room: Side) -> tuple[str, str, list[str]]:
-    """assessor1 scores every criterion of one station they observe, in the room."""
-    a1 = room.login("assessor1")
-    sid = sittings.list_for_assessor(room.db, a1, room.day)[0].id
-    pack = packs.pack_for_sitting(room.db, a1, sid)
-    with room.db.read() as s:
-        station = access.observed_stations(s, sid, a1.account_id, pack)[0]
-    criteria = [c.id for st, c in pack.criteria() if st == station]
-    for k, c in enumerate(criteria):
-        scoring.record_level(room.db, a1, sid, station, c, 1 + k % 3)
-    return sid, station, criteria
+    return score_a_station(room, cycle=3)
 
 
 def _export(room: Side, path: Path) -> None:
