@@ -5,8 +5,9 @@ Each screen opens through one function here, so the shell adds a menu action per
 screen and needs nothing else of this package. Each returns its dialog, already open
 (window-modal to ``host``) and deleted when it closes.
 
-"Prepare room workstations" (day bundles out, ``naas_centre.exchange.day``) will open
-from here too, as ``open_prepare_workstations(host, tasks, db, actor, data_dir)``.
+"Prepare room workstations" (day bundles out, ``naas_centre.exchange.day``) and "Set up
+this workstation from a day bundle" (a fresh install, before anyone signs in) open from
+here too.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
     from db.engine import Database
     from ui.exchange.collect_dialog import CollectResultsDialog
     from ui.exchange.conflicts_dialog import ConflictsDialog
+    from ui.exchange.prepare_dialog import PrepareWorkstationsDialog
     from ui.exchange.send_dialog import SendResultsDialog
+    from ui.exchange.setup_dialog import SetUpDialog
 
 D = TypeVar("D", bound=QDialog)
 
@@ -68,3 +71,25 @@ def open_conflicts(
 
     del data_dir
     return _opened(ConflictsDialog(tasks, db, actor, host))
+
+
+def open_prepare_workstations(
+    host: QWidget | None,
+    tasks: TaskManager,
+    db: Database,
+    actor: Actor,
+    data_dir: Path,
+    day: date | None = None,
+) -> PrepareWorkstationsDialog:
+    """Prepare room workstations (a centre manager or an administrator): one day bundle per room."""
+    from ui.exchange.prepare_dialog import PrepareWorkstationsDialog
+
+    return _opened(PrepareWorkstationsDialog(tasks, db, actor, data_dir, host, day=day))
+
+
+def open_set_up_from_bundle(host: QWidget | None, tasks: TaskManager, data_dir: Path) -> SetUpDialog:
+    """Set up this workstation from a day bundle (a fresh install, no one signed in);
+    ``workstation_set_up`` carries the new database's path."""
+    from ui.exchange.setup_dialog import SetUpDialog
+
+    return _opened(SetUpDialog(tasks, data_dir, host))
