@@ -19,12 +19,13 @@ import contextlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from naas_centre import paths
 from naas_centre.errors import UserError
 
 EXIT_OK = 0
+T = TypeVar("T")
 SUBCOMMANDS = ("bundle",)
 
 
@@ -99,9 +100,10 @@ def _secrets(args: argparse.Namespace) -> tuple[str | None, str]:
     return _password_from(args.password_file), passphrase
 
 
-def _export_day(args: argparse.Namespace) -> int:
+def _signed_export(args: argparse.Namespace, write: Callable[..., T]) -> T:
+    """Signs in, unlocks the person's signing key with their password, and writes:
+    ``write(db, actor, passphrase, signer)``."""
     from naas_centre.exchange.container import signer_of
-    from naas_centre.exchange.day import export_day
     from naas_centre.services import accounts, certificates
     from naas_centre.services.centre import open_database
 
@@ -112,30 +114,31 @@ def _export_day(args: argparse.Namespace) -> int:
     try:
         actor = accounts.authenticate(db, args.user, password)
         identity = certificates.unlock_signer(db, actor, password, data_dir)
-        done = export_day(db, actor, args.room, args.day, args.out, passphrase, signer_of(identity))
+        return write(db, actor, passphrase, signer_of(identity))
     finally:
         db.dispose()
+
+
+def _export_day(args: argparse.Namespace) -> int:
+    from naas_centre.exchange.day import export_day
+
+    done = _signed_export(
+        args,
+        lambda db, actor, phrase, signer: export_day(
+            db, actor, args.room, args.day, args.out, phrase, signer
+        ),
+    )
     what = f"{done.sittings} sitting(s), {done.people} people, {done.rows} record(s) in all"
     print(f"{done.info.path}: {done.room} on {done.day.isoformat()}: {what}, signed by {done.info.signer}.")
     return EXIT_OK
 
 
 def _export_results(args: argparse.Namespace) -> int:
-    from naas_centre.exchange.container import signer_of
     from naas_centre.exchange.results import export_results
-    from naas_centre.services import accounts, certificates
-    from naas_centre.services.centre import open_database
 
-    password, passphrase = _secrets(args)
-    assert password is not None  # required by the parser
-    data_dir = paths.data_dir(args.data_dir)
-    db = open_database(_target(args), args.data_dir, create=False)
-    try:
-        actor = accounts.authenticate(db, args.user, password)
-        identity = certificates.unlock_signer(db, actor, password, data_dir)
-        done = export_results(db, actor, args.out, passphrase, signer_of(identity))
-    finally:
-        db.dispose()
+    done = _signed_export(
+        args, lambda db, actor, phrase, signer: export_results(db, actor, args.out, phrase, signer)
+    )
     what = f"{done.rows} record(s) and {done.entries} audit entries"
     print(f"{done.info.path}: {what}, signed by {done.info.signer}.")
     return EXIT_OK
