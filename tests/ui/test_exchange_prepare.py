@@ -102,6 +102,7 @@ def _fill(dialog: PrepareWorkstationsDialog, password: str, folder: Path) -> Non
 
 def _shot(dialog: QWidget, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
+    dialog.layout().activate()  # the layout after the last change, not the one before it
     dialog.grab().save(str(SHOTS / name))
 
 
@@ -127,7 +128,7 @@ def test_rooms_are_prepared_and_a_fresh_workstation_is_set_up_where_its_assessor
     assert ours.sittings > 0 and ours.people > 0
     summary = prepare.summary.toPlainText()
     assert f"{centre.room}: {ours.sittings} sitting(s), {ours.people} people" in summary
-    assert f"{len(rooms)} of {len(rooms)} room file(s) written." in prepare.status.text()
+    assert f"{len(rooms)} of {len(rooms)} room file(s) written to {out}." in prepare.status.text()
     assert prepare.width() <= 1366 and prepare.height() <= 768
     _shot(prepare, "prepare-workstations.png")
     prepare.close()

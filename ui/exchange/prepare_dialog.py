@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -69,7 +70,7 @@ class RoomOutcome:
             return f"{self.room}: refused: {self.refused} No file was written for this room."
         return (
             f"{self.room}: {self.sittings} sitting(s), {self.people} people, {self.rows} record(s) "
-            f"in all, written to {self.path}."
+            f"in all: {self.path.name}."
         )
 
 
@@ -208,13 +209,16 @@ class PrepareWorkstationsDialog(QDialog):
         box.addWidget(self.bar)
         self.status = label("", wrap=True)
         self.status.setObjectName("prepare_status")
+        # Never squeezed under the summary: the status is the line that says what happened.
+        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         box.addWidget(self.status)
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("prepare_summary")
         self.summary.setReadOnly(True)
         self.summary.setVisible(False)
-        box.addWidget(self.summary, 1)
-        box.addStretch(0)
+        self.summary.setMaximumHeight(150)  # the status above keeps its lines
+        box.addWidget(self.summary)
+        box.addStretch(1)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -225,7 +229,7 @@ class PrepareWorkstationsDialog(QDialog):
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
-        self.resize(660, 600)
+        self.resize(660, 660)
         self._load_rooms()
 
     @property
@@ -360,7 +364,8 @@ class PrepareWorkstationsDialog(QDialog):
         self.summary.setVisible(bool(result.outcomes))
         refused = sum(1 for o in result.outcomes if o.refused)
         written = len(result.outcomes) - refused
-        text = f"{written} of {result.asked} room file(s) written"
+        folder = result.outcomes[0].path.parent if result.outcomes else None
+        text = f"{written} of {result.asked} room file(s) written" + (f" to {folder}" if written else "")
         text += f", {refused} refused." if refused else "."
         if result.stopped:
             text = f"Stopped: {text} The other rooms were not written."

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -141,12 +142,16 @@ class SetUpDialog(QDialog):
         box.addWidget(self.bar)
         self.status = label("", wrap=True)
         self.status.setObjectName("setup_status")
+        # Never squeezed under the summary: the status is the line that says what happened.
+        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         box.addWidget(self.status)
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("setup_summary")
         self.summary.setReadOnly(True)
         self.summary.setVisible(False)
-        box.addWidget(self.summary, 1)
+        self.summary.setMaximumHeight(190)  # the status above keeps its lines
+        box.addWidget(self.summary)
+        box.addStretch(1)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -157,7 +162,7 @@ class SetUpDialog(QDialog):
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
-        self.resize(640, 520)
+        self.resize(640, 620)
 
     @property
     def running(self) -> bool:
