@@ -102,7 +102,7 @@ def _fill(dialog: PrepareWorkstationsDialog, password: str, folder: Path) -> Non
 
 def _shot(dialog: QWidget, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
-    dialog.layout().activate()  # the layout after the last change, not the one before it
+    dialog.layout().activate()  # type: ignore[union-attr]  # the layout after the last change, not the one before it
     dialog.grab().save(str(SHOTS / name))
 
 
