@@ -142,9 +142,11 @@ def test_the_centre_menu_opens_the_exchange_screens(qtbot: QtBot, manager_window
 
     from ui.exchange.collect_dialog import CollectResultsDialog
     from ui.exchange.conflicts_dialog import ConflictsDialog
+    from ui.exchange.prepare_dialog import PrepareWorkstationsDialog
     from ui.exchange.send_dialog import SendResultsDialog
 
     for action_id, kind in (
+        ("centre.prepare_rooms", PrepareWorkstationsDialog),
         ("centre.collect_results", CollectResultsDialog),
         ("centre.conflicts", ConflictsDialog),
         ("centre.send_results", SendResultsDialog),

@@ -349,6 +349,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Score sheets for employers as CSV or Excel, by day, employer or level",
     ),
     ActionSpec(
+        "centre.prepare_rooms",
+        "Prepare room &workstations…",
+        "&Centre",
+        "show_prepare_rooms",
+        None,
+        _exchanges,
+        None,
+        "One signed, encrypted file per room for the day, to set up that room's workstation",
+    ),
+    ActionSpec(
         "centre.collect_results",
         "Co&llect results…",
         "&Centre",

@@ -335,6 +335,13 @@ class MainWindow(QMainWindow):
         self.reports.show(ExportDialog(self.tasks, self.db, self.actor, self))
 
     # Between workstations: a room's results out, collected here, conflicts (ui/exchange/).
+    def show_prepare_rooms(self) -> None:
+        from ui.exchange import open_prepare_workstations
+
+        open_prepare_workstations(
+            self, self.tasks, self.db, self.actor, self.reports.data_dir, day=self.day_view.switcher.day
+        )
+
     def show_collect_results(self) -> None:
         from ui.exchange import open_collect_results
 
