@@ -29,6 +29,7 @@ from naas_centre.exchange.day import export_day
 from naas_centre.services import accounts, authority, certificates, sittings
 from naas_centre.services.views import Actor
 from tests.ui.conftest import WaitUntil
+from ui.common.settings import Settings
 from ui.exchange import open_prepare_workstations, open_set_up_from_bundle
 from ui.exchange.prepare_dialog import PrepareWorkstationsDialog, bundle_name
 from ui.exchange.setup_dialog import SetUpDialog
@@ -216,3 +217,45 @@ def test_a_wrong_passphrase_or_a_missing_ca_sets_up_nothing_and_leaves_nothing_b
     assert list(fresh.iterdir()) == []  # no database, no workstation id
     assert emitted == []
     dialog.close()
+
+
+def test_a_fresh_install_is_set_up_from_the_first_start_page_and_its_assessor_signs_in(
+    qtbot: QtBot, centre: Centre, tmp_path: Path, settings: Settings, wait_until: WaitUntil
+) -> None:
+    """What a room's workstation does at first start: no centre yet, a day bundle and the
+    centre's CA file, then the sign-in window on the room's centre."""
+    from PySide6.QtWidgets import QApplication
+
+    from naas_centre.opening import StartOptions
+    from ui.shell.app import CentreApp
+
+    bundle, ca_file = _bundle(centre, tmp_path), _ca_file(centre, tmp_path)
+    fresh = tmp_path / "fresh-room"
+    app = CentreApp(settings, StartOptions(data_dir=fresh))
+    app.start()
+    try:
+        wait_until(lambda: app.login.pages.currentIndex() == 1)  # the first-start page
+        assert app.login.bundle_button.isVisible()
+        app.login.bundle_button.click()
+        setup = app.bundle_dialog
+        assert isinstance(setup, SetUpDialog)
+        setup.bundle.setText(str(bundle))
+        setup.passphrase.setText(PASSPHRASE)
+        setup.ca_file.setText(str(ca_file))
+        with qtbot.waitSignal(app.centre_ready, timeout=120_000):
+            setup.start_button.click()
+        assert app.login.pages.currentIndex() == 0
+        with qtbot.waitSignal(app.signed_in, timeout=20_000) as signed:
+            app.login.username.setText("assessor1")
+            app.login.password.setText(PASSWORDS["assessor1"])
+            app.login.sign_in_button.click()
+        assert signed.args[0].username == "assessor1"
+        window = app.main_window
+        assert window is not None
+        wait_until(lambda: bool(window.day_view.model.sittings))  # type: ignore[attr-defined]  # the room's day
+    finally:
+        if app.main_window is not None:
+            app.main_window.close()
+        app.login.close()
+        app.shutdown()
+        QApplication.processEvents()

@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,6 +37,7 @@ from ui.signin.login_window import LoginWindow
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:
+    from ui.exchange.setup_dialog import SetUpDialog
     from ui.shell.main_window import MainWindow
 
 log = logging.getLogger("naas_centre.ui")
@@ -59,6 +62,7 @@ class CentreApp(QObject):
         self.first_start: FirstStart | None = None
         self.main_window: MainWindow | None = None
         self.setup_dialog: CentreSetupDialog | None = None
+        self.bundle_dialog: SetUpDialog | None = None
         self.accounts_dialog: DemoAccountsDialog | None = None
         self._queued_sign_in: tuple[str, str] | None = None
         self._opening_started = False
@@ -69,6 +73,7 @@ class CentreApp(QObject):
         self.login.sign_in_requested.connect(self.sign_in)
         self.login.demo_chosen.connect(self._choose_demo)
         self.login.set_up_chosen.connect(self._choose_set_up)
+        self.login.bundle_chosen.connect(self._choose_bundle)
         self.login.demo_accounts_requested.connect(lambda: self.show_demo_accounts(new=False))
         self.login.first_painted.connect(self._login_painted)
 
@@ -136,6 +141,28 @@ class CentreApp(QObject):
         dialog.finished.connect(dialog.deleteLater)
         self.setup_dialog = dialog
         dialog.open()
+
+    def _choose_bundle(self) -> None:
+        if self.first_start is None:
+            return
+        from ui.exchange import open_set_up_from_bundle
+
+        dialog = open_set_up_from_bundle(self.login, self.tasks, self.first_start.data_dir)
+        dialog.workstation_set_up.connect(self._bundle_set_up)
+        self.bundle_dialog = dialog
+
+    def _bundle_set_up(self, database: Path) -> None:
+        """The room's workstation is set up: open what the bundle made, as at any start."""
+        if self.bundle_dialog is not None:
+            self.bundle_dialog.accept()
+            self.bundle_dialog = None
+        options = replace(self.options, db=str(database), demo=False)
+        self.tasks.write(open_centre, options, on_done=self._bundle_opened, on_error=self._first_failed)
+
+    def _bundle_opened(self, result: OpenedCentre | FirstStart) -> None:
+        self.first_start = None
+        self.login.set_first_start_busy("")
+        self._opened(result)
 
     def _set_up(self, values: CentreSetup) -> None:
         assert self.first_start is not None

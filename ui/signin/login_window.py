@@ -29,6 +29,7 @@ class LoginWindow(QWidget):
     sign_in_requested = Signal(str, str)
     demo_chosen = Signal()
     set_up_chosen = Signal()
+    bundle_chosen = Signal()  # set this workstation up from a day bundle
     demo_accounts_requested = Signal()
     first_painted = Signal()
 
@@ -149,6 +150,13 @@ class LoginWindow(QWidget):
         self.set_up_button.setObjectName("choose_set_up")
         self.set_up_button.clicked.connect(self.set_up_chosen)
         box.addWidget(self.set_up_button)
+        self.bundle_button = _choice_button(
+            "Set up a room's workstation from a day bundle",
+            "The file the centre manager prepared for this room, with the centre's passphrase.",
+        )
+        self.bundle_button.setObjectName("choose_bundle")
+        self.bundle_button.clicked.connect(self.bundle_chosen)
+        box.addWidget(self.bundle_button)
 
         self.first_start_status = label("", "muted")
         self.first_start_status.setWordWrap(True)
