@@ -7,7 +7,7 @@ passwords in the background and tells this window what happened.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -138,7 +138,7 @@ class LoginWindow(QWidget):
 
         self.demo_button = _choice_button(
             "Explore the demo centre",
-            "Two rooms, six candidates and ready-made accounts, in a database of its own.",
+            "A day's circuit of four rooms, six candidates and ready-made accounts, in a file of its own.",
         )
         self.demo_button.setObjectName("choose_demo")
         self.demo_button.clicked.connect(self.demo_chosen)
@@ -151,8 +151,8 @@ class LoginWindow(QWidget):
         self.set_up_button.clicked.connect(self.set_up_chosen)
         box.addWidget(self.set_up_button)
         self.bundle_button = _choice_button(
-            "Set up a room's workstation from a day bundle",
-            "The file the centre manager prepared for this room, with the centre's passphrase.",
+            "Set up a room from a day bundle",
+            "The file the centre manager prepared for this room's workstation.",
         )
         self.bundle_button.setObjectName("choose_bundle")
         self.bundle_button.clicked.connect(self.bundle_chosen)
@@ -268,9 +268,22 @@ class LoginWindow(QWidget):
         return handled
 
 
+class _ChoiceButton(QPushButton):
+    """A large button with a title and a wrapped line saying what it does. A button does
+    not take its height from the lines wrapped inside it, so it asks them at each width."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        inner = self.layout()
+        if inner is not None and inner.hasHeightForWidth():
+            needed = inner.heightForWidth(self.width())
+            if needed > 0 and needed != self.minimumHeight():
+                self.setMinimumHeight(needed)
+
+
 def _choice_button(title: str, detail: str) -> QPushButton:
     """A large button with a title and a wrapped line saying what it does."""
-    button = QPushButton()
+    button = _ChoiceButton()
     button.setProperty("role", "choice")
     button.setAccessibleName(title)
     button.setAccessibleDescription(detail)
