@@ -7,16 +7,21 @@ The service refuses anyone else and hands out only counts, with groups smaller t
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
+    QPushButton,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.qa.disclosure import Period
 from naas_centre.services.equality import FIELDS, SMALLEST_GROUP, GroupCount
 from naas_centre.services.views import Actor
 from ui.common import error_reporting
@@ -37,16 +43,31 @@ FIELD_TITLES = {"age_band": "Age band", "ethnicity": "Ethnicity", "disability": 
 SUPPRESSED = f"fewer than {SMALLEST_GROUP}"
 
 
-def read_aggregate(db: Database, actor: Actor) -> list[GroupCount]:
+def read_aggregate(db: Database, actor: Actor, period: Period, today: date) -> list[GroupCount]:
     from naas_centre.services import equality
 
-    return equality.aggregate(db, actor)
+    return equality.aggregate(db, actor, period, today=today)
+
+
+def _today() -> date:
+    """The centre's date (its days run in the centre's time zone, as the services' do)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/London")).date()
 
 
 class EqualityDialog(QDialog):
     loaded = Signal()
 
-    def __init__(self, tasks: TaskManager, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tasks: TaskManager,
+        db: Database,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = _today,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("EqualityDialog")
         self.setWindowTitle("Equality monitoring")
@@ -55,6 +76,7 @@ class EqualityDialog(QDialog):
         self.db = db
         self.actor = actor
         self.tables: dict[str, QTableWidget] = {}
+        self.today = today
 
         box = QVBoxLayout(self)
         box.setContentsMargins(18, 14, 18, 12)
@@ -65,13 +87,33 @@ class EqualityDialog(QDialog):
         note_box = QVBoxLayout(note)
         note_box.setContentsMargins(12, 8, 12, 8)
         self.note = label(
-            "These are counts of candidates by group, from the monitoring answers they chose to give. "
-            "No individual is ever shown, here or anywhere else in naas-centre: a group of fewer "
-            f"than {SMALLEST_GROUP} people is shown as “{SUPPRESSED}”, so that no one can be picked out.",
+            "These are counts of candidates by group, from the monitoring answers they chose to give, "
+            "for a period that has ended. No individual is ever shown, here or anywhere else in "
+            f"naas-centre: a group of fewer than {SMALLEST_GROUP} people, and any count that would let "
+            f"one be worked out, is shown as “{SUPPRESSED}”, so that no one can be picked out.",
             wrap=True,
         )
         note_box.addWidget(self.note)
         box.addWidget(note)
+        # Figures are given for a period that has ended only: counts over all time would
+        # change with each new candidate, and comparing them before and after would tell
+        # that one candidate's answers.
+        last = today() - timedelta(days=1)
+        self.start = QDateEdit(QDate(last.year, last.month, last.day).addYears(-1))
+        self.end = QDateEdit(QDate(last.year, last.month, last.day))
+        for edit, name in ((self.start, "From"), (self.end, "To")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setAccessibleName(f"{name} (the days the figures cover)")
+        self.show_button = QPushButton("Show")
+        self.show_button.clicked.connect(self.reload)
+        period = QHBoxLayout()
+        for text, widget in (("From", self.start), ("to", self.end)):
+            period.addWidget(label(text, buddy=widget))
+            period.addWidget(widget)
+        period.addWidget(self.show_button)
+        period.addStretch(1)
+        box.addLayout(period)
         self.status = label("Counting…", "muted")
         self.status.setObjectName("equality_status")
         box.addWidget(self.status)
@@ -110,10 +152,23 @@ class EqualityDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         box.addWidget(close)
+        self.reload()
+
+    def period(self) -> Period:
+        start, end = self.start.date(), self.end.date()
+        return Period(
+            date(start.year(), start.month(), start.day()), date(end.year(), end.month(), end.day())
+        )
+
+    def reload(self) -> None:
+        self.status.setText("Counting…")
+        set_role(self.status, "muted")
         self.tasks.run(
             read_aggregate,
-            db,
-            actor,
+            self.db,
+            self.actor,
+            self.period(),
+            self.today(),
             on_done=self._loaded,
             on_error=self._failed,
             owner=self,
@@ -121,6 +176,8 @@ class EqualityDialog(QDialog):
         )
 
     def _failed(self, exc: BaseException) -> None:
+        for table in self.tables.values():
+            table.setRowCount(0)
         self.status.setText(error_reporting.plain_message(exc))
         set_role(self.status, "error")
         self.loaded.emit()
