@@ -281,7 +281,10 @@ def _adjustments(c: CandidateRow) -> tuple[str, ...]:
 
 
 def _short_adjustments(c: CandidateRow, station_id: str) -> str:
-    """What the people in one room need to know, in a few words."""
+    """What the people in one room need to know, in a few words: effects only.
+
+    The manager's own notes stay off the sheets a room's staff and actors see (they may
+    name a condition, as a report never does); the candidate's timetable has them."""
     out: list[str] = []
     extended = "writing" if station_id == WRITTEN else "reading"
     if c.extra_time_percent:
@@ -290,8 +293,6 @@ def _short_adjustments(c: CandidateRow, station_id: str) -> str:
         out.append(f"+{c.extra_time_minutes} min {extended} time")
     if c.break_between_scenarios and station_id != WRITTEN:
         out.append("break between scenarios")
-    if c.adjustment_notes.strip():
-        out.append(" ".join(c.adjustment_notes.split()))
     return "; ".join(out)
 
 

@@ -56,6 +56,8 @@ def test_the_rota_names_each_room_its_people_and_its_candidates_in_order(written
     assert "Priya Shah, Gareth Hughes" in room1 and "Joanne Whitfield" in room1
     assert room1.index("Aisha Rahman") < room1.index(ARABIC_NAME) < room1.index("Bartholomew")
     assert "+25% reading time; break between scenarios" in room1
+    # The manager's notes (they may name a condition) stay on the candidate's own page.
+    assert "chair with arms" not in flat(text)
     assert "09:00–09:40" in room1 and "11:10–11:50" in room1
     library = flat(page_texts[2])
     assert "Library: rota" in library and "Written exercise" in library and "+25% writing time" in library
