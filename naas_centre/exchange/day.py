@@ -46,19 +46,20 @@ from db.models import (
     VisitRow,
 )
 from naas_centre.errors import PermissionDenied, UserError
-from naas_centre.exchange import layout, records, trust
+from naas_centre.exchange import layout, members, records, trust
 from naas_centre.exchange.audited_state import audited_model, record_where_changed
 from naas_centre.exchange.container import Bundle, BundleInfo, open_bundle, write_bundle
 from naas_centre.exchange.merge import MergeReport, merge
 from naas_centre.exchange.records import RowData
-from naas_centre.exchange.results import _json_line, _lines
 from naas_centre.services import accounts, audit, capabilities
 from naas_centre.services.views import Actor, Role
 from naas_centre.signing import ca
 
 KIND = "day"
 FORMAT = 1  # of the members' contents; the file's own version is the container's
-MANIFEST = "manifest.json"
+MANIFEST = members.MANIFEST
+NOUN = "day bundle"
+MANIFEST_FIELDS = {"chain": str, "workstation": str}
 RECEIVED = "exchange.received"
 # The day tables and the people's own signing keys (each under its owner's password;
 # the CA's key never leaves the manager's workstation: see _selection).
@@ -109,7 +110,7 @@ def export_day(
     """Writes room ``room`` (its id or name)'s part of ``day`` to ``target``, signed by ``signer``."""
     accounts.require(actor, *capabilities.EXCHANGE)
     with db.read() as s:
-        centre_id = _centre_id(s)
+        centre_id = members.centre_id(s)
         room_row = _room(s, room)
         plan = s.scalar(select(DayPlanRow).where(DayPlanRow.day == day))
         if plan is None:
@@ -126,11 +127,13 @@ def export_day(
             "chain": audit.own_chain(s),
             "room": {"id": room_row.id, "name": room_row.name},
             "day": day.isoformat(),
-            "tables": [{"name": t, "member": _member(t), "rows": len(r)} for t, r in dumped.items()],
+            "tables": [
+                {"name": t, "member": members.member_name(t), "rows": len(r)} for t, r in dumped.items()
+            ],
         }
-    members: list[tuple[str, bytes]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
-    members += [(_member(t), _jsonl(rows)) for t, rows in dumped.items()]
-    info = write_bundle(target, KIND, centre_id, members, passphrase, signer)
+    contents: list[tuple[str, bytes]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
+    contents += [(members.member_name(t), members.jsonl(rows)) for t, rows in dumped.items()]
+    info = write_bundle(target, KIND, centre_id, contents, passphrase, signer)
     try:
         with db.write() as s:  # the file is written: now remember it, or take the file away
             for table, rows in dumped.items():
@@ -211,14 +214,6 @@ def _selection(
     return where, sitting_ids, people
 
 
-def _member(table: str) -> str:
-    return f"rows/{table}.jsonl"
-
-
-def _jsonl(rows: Sequence[RowData]) -> bytes:
-    return b"".join(json.dumps(r, sort_keys=True).encode("utf-8") + b"\n" for r in rows)
-
-
 # In --------------------------------------------------------------------------------
 
 
@@ -281,11 +276,11 @@ def import_day(
 
 def _merge_day(s: Session, actor: Actor | None, bundle: Bundle) -> tuple[MergeReport, bool, int]:
     where = bundle.info.path.name
-    members = bundle.members()
-    first = next(members, None)
-    if first is None or first.name != MANIFEST:
-        raise BadDay(f"{where}: the bundle has no manifest first: it is not a day bundle")
-    manifest = _manifest(where, first.read())
+    inside = bundle.members()
+    raw = members.first_manifest(where, inside, NOUN, BadDay)
+    manifest = members.read_manifest(
+        where, raw, kind=KIND, newest=FORMAT, noun=NOUN, bad=BadDay, needs=MANIFEST_FIELDS
+    )
     tables = {t["member"]: t["name"] for t in manifest["tables"]}
     started = False
     if audit.own_chain(s) == manifest["chain"]:  # a copy of the manager's database
@@ -293,11 +288,11 @@ def _merge_day(s: Session, actor: Actor | None, bundle: Bundle) -> tuple[MergeRe
         started = True
     report = MergeReport()
     received: dict[str, list[str]] = {}
-    for member in members:  # read to the end: the file is proven unchanged only there
+    for member in inside:  # read to the end: the file is proven unchanged only there
         table = tables.get(member.name)
         if table is None:
             raise BadDay(f"{where}: «{member.name}» is not named in the bundle's manifest")
-        rows = [cast(RowData, _json_line(where, member.name, line)) for line in _lines(member.read())]
+        rows = cast(list[RowData], members.read_records(where, member.name, member.read(), BadDay))
         received[table] = [r["id"] for r in rows]
         report.extend(
             merge(s, table, rows, bundle_id=bundle.info.digest, origin_workstation=manifest["workstation"])
@@ -316,22 +311,6 @@ def _check_trusted_ca_arrived(s: Session, path: Path, cas: Sequence[x509.Certifi
     held = set(s.scalars(select(CertificateRow.fingerprint).where(CertificateRow.kind == "ca")))
     if not held & {ca.fingerprint(c) for c in cas}:
         raise BadDay(f"{path.name}: it does not carry the CA certificate given: nothing was imported")
-
-
-def _manifest(where: str, raw: bytes) -> dict[str, Any]:
-    try:
-        manifest = json.loads(raw)
-        assert isinstance(manifest, dict)
-        fmt, kind = manifest["format"], manifest["kind"]
-        assert isinstance(manifest["tables"], list) and isinstance(manifest["chain"], str)
-        assert isinstance(manifest["workstation"], str)
-    except (ValueError, KeyError, TypeError, AssertionError):
-        raise BadDay(f"{where}: its manifest cannot be read: it is not a day bundle") from None
-    if kind != KIND:
-        raise BadDay(f"{where}: it is a {kind} bundle, not a day bundle")
-    if not isinstance(fmt, int) or fmt > FORMAT:
-        raise BadDay(f"{where}: its contents are of a newer format ({fmt}): update this workstation")
-    return manifest
 
 
 def peek_kind(path: Path) -> str | None:
@@ -369,10 +348,3 @@ def _signer(path: Path) -> str:
         return trust.describe(x509.load_der_x509_certificate(header.certificate_der))
     except ValueError:
         return "unreadable"
-
-
-def _centre_id(s: Session) -> str:
-    centre = s.scalar(select(CentreRow.id))
-    if centre is None:
-        raise UserError("This database has no centre yet: set it up before exchanging bundles.")
-    return str(centre)

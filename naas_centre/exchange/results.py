@@ -14,8 +14,6 @@ importing the same bundle again changes nothing.
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
@@ -24,9 +22,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import CentreRow
 from naas_centre.errors import UserError
-from naas_centre.exchange import records, trust
+from naas_centre.exchange import members, records, trust
 from naas_centre.exchange.audited_state import audited_model, record_where_changed
 from naas_centre.exchange.container import Bundle, BundleInfo, open_bundle, write_bundle
 from naas_centre.exchange.merge import MergeReport, merge
@@ -37,9 +34,10 @@ from naas_centre.signing import ca
 
 KIND = "results"
 FORMAT = 1  # of the members' contents; the file's own version is the container's
-MANIFEST = "manifest.json"
+MANIFEST = members.MANIFEST
+NOUN = "result bundle"
+MANIFEST_FIELDS = {"trail": dict, "workstation": str, "chain": str}
 TRAIL = "audit.jsonl"
-SPOOL_BYTES = 8 * 2**20  # a member larger than this waits on disk, not in memory
 
 
 class BadResults(UserError):
@@ -65,26 +63,13 @@ class ImportedResults:
         return [*self.report.summary_lines(), trail]
 
 
-def _member(name: str) -> str:
-    return f"rows/{name}.jsonl"
-
-
-def _spool(lines: Iterator[str]) -> IO[bytes]:
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the caller closes it
-    for line in lines:
-        out.write(line.encode("utf-8"))
-        out.write(b"\n")
-    out.seek(0)
-    return out
-
-
 def export_results(
     db: Database, actor: Actor, target: Path, passphrase: str, signer: ca.Issued
 ) -> ExportedResults:
     """Writes this workstation's results to ``target`` (atomically), signed by ``signer``."""
     accounts.require(actor, *capabilities.SEND_RESULTS)
     with db.read() as s:
-        centre_id = _centre_id(s)
+        centre_id = members.centre_id(s)
         chain = audit.own_chain(s)
         spooled: list[tuple[str, IO[bytes]]] = []
         counts: dict[str, int] = {}
@@ -93,19 +78,21 @@ def export_results(
                 table = cast(Table, model.__table__)
                 rows = list(records.dump_rows(s, model, table.c.workstation_id == db.workstation_id))
                 counts[table.name] = len(rows)
-                spooled.append((_member(table.name), _spool(json.dumps(r, sort_keys=True) for r in rows)))
+                spooled.append((members.member_name(table.name), members.spool(rows)))
             entries = audit.export_entries(s, chain)
-            spooled.append((TRAIL, _spool(json.dumps(e, sort_keys=True) for e in entries)))
+            spooled.append((TRAIL, members.spool(entries)))
             manifest = {
                 "format": FORMAT,
                 "kind": KIND,
                 "workstation": db.workstation_id,
                 "chain": chain,
-                "tables": [{"name": t, "member": _member(t), "rows": n} for t, n in counts.items()],
+                "tables": [
+                    {"name": t, "member": members.member_name(t), "rows": n} for t, n in counts.items()
+                ],
                 "trail": {"member": TRAIL, "entries": len(entries)},
             }
-            members: list[tuple[str, Any]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
-            info = write_bundle(target, KIND, centre_id, [*members, *spooled], passphrase, signer)
+            head: list[tuple[str, Any]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
+            info = write_bundle(target, KIND, centre_id, [*head, *spooled], passphrase, signer)
         finally:
             for _, fh in spooled:
                 fh.close()
@@ -116,7 +103,7 @@ def import_results(db: Database, actor: Actor, path: Path, passphrase: str) -> I
     """Merges a room's result bundle into this database: all of it, or nothing."""
     accounts.require(actor, *capabilities.EXCHANGE)
     with db.read() as s:
-        centre_id = _centre_id(s)
+        centre_id = members.centre_id(s)
     cas, crls = trust.from_database(db)
     with open_bundle(path, passphrase, cas, centre_id, crls=crls, expected_kind=KIND) as bundle:
         with db.write() as s:
@@ -126,23 +113,25 @@ def import_results(db: Database, actor: Actor, path: Path, passphrase: str) -> I
 
 def _merge_bundle(s: Session, actor: Actor, bundle: Bundle) -> tuple[MergeReport, int, int]:
     where = bundle.info.path.name
-    members = bundle.members()
-    first = next(members, None)
-    if first is None or first.name != MANIFEST:
-        raise BadResults(f"{where}: the bundle has no manifest first: it is not a result bundle")
-    manifest = _manifest(where, first.read())
+    inside = bundle.members()
+    raw = members.first_manifest(where, inside, NOUN, BadResults)
+    manifest = members.read_manifest(
+        where, raw, kind=KIND, newest=FORMAT, noun=NOUN, bad=BadResults, needs=MANIFEST_FIELDS
+    )
+    if not isinstance(manifest["trail"].get("member"), str):
+        raise BadResults(f"{where}: its manifest cannot be read: it is not a {NOUN}")
     tables = {t["member"]: t["name"] for t in manifest["tables"]}
     report = MergeReport()
     incoming: dict[str, dict[str, str]] = {}  # table → row id → the room's content hash
     trail: list[dict[str, Any]] = []
-    for member in members:  # read to the end: the file is proven unchanged only there
+    for member in inside:  # read to the end: the file is proven unchanged only there
         if member.name == manifest["trail"]["member"]:
-            trail = [_json_line(where, member.name, line) for line in _lines(member.read())]
+            trail = members.read_records(where, member.name, member.read(), BadResults)
             continue
         table = tables.get(member.name)
         if table is None:
             raise BadResults(f"{where}: «{member.name}» is not named in the bundle's manifest")
-        rows = [cast(RowData, _json_line(where, member.name, line)) for line in _lines(member.read())]
+        rows = cast(list[RowData], members.read_records(where, member.name, member.read(), BadResults))
         incoming[table] = {r["id"]: r["hash"] for r in rows}
         report.extend(
             merge(s, table, rows, bundle_id=bundle.info.digest, origin_workstation=manifest["workstation"])
@@ -183,42 +172,3 @@ def _record_kept_named_by_trail(
         model = audited_model(table)
         if model is not None:
             record_where_changed(s, actor, "exchange.kept", model, ids)
-
-
-def _centre_id(s: Session) -> str:
-    centre = s.scalar(select(CentreRow.id))
-    if centre is None:
-        raise UserError("This database has no centre yet: set it up before exchanging bundles.")
-    return str(centre)
-
-
-def _manifest(where: str, raw: bytes) -> dict[str, Any]:
-    try:
-        manifest = json.loads(raw)
-        assert isinstance(manifest, dict)
-        fmt, kind = manifest["format"], manifest["kind"]
-        assert isinstance(manifest["tables"], list) and isinstance(manifest["trail"], dict)
-        assert isinstance(manifest["workstation"], str) and isinstance(manifest["chain"], str)
-    except (ValueError, KeyError, TypeError, AssertionError):
-        raise BadResults(f"{where}: its manifest cannot be read: it is not a result bundle") from None
-    if kind != KIND:
-        raise BadResults(f"{where}: it is a {kind} bundle, not a result bundle")
-    if not isinstance(fmt, int) or fmt > FORMAT:
-        raise BadResults(f"{where}: its contents are of a newer format ({fmt}): update this workstation")
-    return manifest
-
-
-def _lines(raw: bytes) -> Iterator[str]:
-    for line in raw.decode("utf-8").splitlines():
-        if line.strip():
-            yield line
-
-
-def _json_line(where: str, member: str, line: str) -> dict[str, Any]:
-    try:
-        value = json.loads(line)
-    except ValueError:
-        raise BadResults(f"{where}: «{member}» has a line that is not JSON") from None
-    if not isinstance(value, dict):
-        raise BadResults(f"{where}: «{member}» has a line that is not a record")
-    return value
