@@ -261,9 +261,15 @@ def test_cycles_are_collected_on_the_gui_thread_only_while_a_manager_lives(qtbot
         a.other, b.other = b, a  # a cycle only the collector can free
         gone = weakref.ref(a)
         del a, b
-        # Live allocations that make a collection due (freed ones do not count).
-        kept = [Node() for _ in range(gc.get_threshold()[0] + 1)]
-        qtbot.waitUntil(lambda: gone() is None)  # freed by the GUI thread's timer
+        # Live allocations that make a collection due (freed ones do not count, and
+        # objects an earlier test left to be deleted are freed meanwhile, so keep adding).
+        kept: list[Node] = []
+
+        def freed() -> bool:
+            kept.extend(Node() for _ in range(gc.get_threshold()[0] + 1))
+            return gone() is None
+
+        qtbot.waitUntil(freed)  # freed by the GUI thread's timer
         del kept
     finally:
         manager.shutdown()
