@@ -258,6 +258,7 @@ def import_day(
                 "workstation (naas-centre ca export --out FILE, then --ca FILE). Nothing was imported."
             )
         cas: list[x509.Certificate] = list(ca_certificates)
+        _check_ca_certified_signer(path, cas)
         crls: list[x509.CertificateRevocationList] = []
         expected = _peek_centre(path)
     else:
@@ -331,6 +332,27 @@ def _peek(path: Path) -> layout.Header | None:
             return layout.Header.decode(fh.read(length))
     except Exception:  # any unreadable header: open_bundle then says exactly why
         return None
+
+
+def _check_ca_certified_signer(path: Path, cas: Sequence[x509.Certificate]) -> None:
+    """A CA file from another centre (or an older CA) is named for what it is, with the key
+    identifiers a person can compare with what ``ca export`` prints on the manager's side."""
+    header = _peek(path)
+    if header is None:
+        return  # open_bundle says what is wrong with the file
+    try:
+        signer = x509.load_der_x509_certificate(header.certificate_der)
+    except ValueError:
+        return
+    wanted = ca.issuer_key_id(signer)
+    given = [ca.key_id(c) for c in cas]
+    if wanted is None or wanted in given:
+        return
+    raise NeedsCa(
+        f"{path}: the CA certificate given (key id {', '.join(given)}) did not certify the bundle's "
+        f"signer ({trust.describe(signer)}), whose CA has key id {wanted}. Give the CA file of the "
+        "centre that made the bundle (naas-centre ca export prints its key id). Nothing was imported."
+    )
 
 
 def _peek_centre(path: Path) -> str:

@@ -329,6 +329,29 @@ def fingerprint(cert: x509.Certificate) -> str:
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
+def _spaced(raw: bytes) -> str:
+    text = raw.hex().upper()
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def key_id(cert: x509.Certificate) -> str:
+    """The certificate's own key identifier as people compare it by eye ("3F2A 91C0 …")."""
+    try:
+        ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        return _spaced(ski.digest)
+    except x509.ExtensionNotFound:
+        return _spaced(x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest)
+
+
+def issuer_key_id(cert: x509.Certificate) -> str | None:
+    """The key identifier of the CA that issued ``cert``, as ``key_id`` gives the CA's own."""
+    try:
+        aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    except x509.ExtensionNotFound:
+        return None
+    return _spaced(aki.key_identifier) if aki.key_identifier else None
+
+
 def serial_hex(cert: x509.Certificate) -> str:
     return format(cert.serial_number, "x")
 

@@ -176,9 +176,12 @@ def test_a_fresh_room_without_a_ca_or_with_another_is_refused_and_nothing_is_wri
         with pytest.raises(NeedsCa, match="ca export"):
             import_day(room, None, bundle, PASSPHRASE)
         other = ca.new_ca("Another Centre")
-        with pytest.raises(UserError, match="CA"):
-            import_day(room, None, bundle, PASSPHRASE, ca_certificates=[other.certificate])
         cas = load_ca_file(_ca_file(centre, tmp_path))
+        with pytest.raises(NeedsCa) as refused:
+            import_day(room, None, bundle, PASSPHRASE, ca_certificates=[other.certificate])
+        # Both key ids named, as a person compares them with what `ca export` printed.
+        assert ca.key_id(other.certificate) in str(refused.value)
+        assert any(ca.key_id(c) in str(refused.value) for c in cas)
         with pytest.raises(UserError, match="passphrase"):
             import_day(room, None, bundle, "not the passphrase", ca_certificates=cas)
         data = bundle.read_bytes()
