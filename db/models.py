@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -262,6 +263,8 @@ class JudgementRow(Stamped, Base):
     assessor_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
     station_id: Mapped[str] = mapped_column(String(64))
     judgement: Mapped[str | None] = mapped_column(String(20), default=None)
+    # "Only just" met or not met: the borderline point standard setting regresses on.
+    borderline: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     rationale: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -523,3 +526,32 @@ class ExchangeConflictRow(Stamped, Base):
     resolved_by: Mapped[str | None] = mapped_column(FK, ForeignKey("accounts.id"), default=None)
     kept: Mapped[str | None] = mapped_column(String(10), default=None)  # local or incoming
     reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class StationPassMarkRow(Stamped, Base):
+    """A station pass mark adopted for a pack (by its name and version), in force from a
+    day: the station score (the sum of its criterion levels) a sitting on or after that
+    day must reach. Never edited: adopting again makes the next version."""
+
+    __tablename__ = "station_pass_marks"
+    __table_args__ = (
+        UniqueConstraint(
+            "pack_name", "pack_version", "station_id", "version", name="uq_station_pass_marks_version"
+        ),
+    )
+
+    pack_name: Mapped[str] = mapped_column(String(64))
+    pack_version: Mapped[str] = mapped_column(String(32))
+    station_id: Mapped[str] = mapped_column(String(64))
+    pass_mark: Mapped[float] = mapped_column(Float)
+    # borderline_regression, borderline_group or by_hand
+    method: Mapped[str] = mapped_column(String(32))
+    # The figures it came from (None when set by hand): candidates, R², standard error.
+    n: Mapped[int | None] = mapped_column(Integer, default=None)
+    r_squared: Mapped[float | None] = mapped_column(Float, default=None)
+    se: Mapped[float | None] = mapped_column(Float, default=None)
+    effective_from: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    adopted_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    adopted_at: Mapped[datetime] = mapped_column(UtcDateTime())

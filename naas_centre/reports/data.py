@@ -182,6 +182,7 @@ class Judgement:
     assessor: str
     judgement: str | None  # "met", "not_met"; None: not given
     rationale: str
+    borderline: bool = False  # "only just" met or not met
 
 
 @dataclass(frozen=True)

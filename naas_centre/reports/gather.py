@@ -449,7 +449,14 @@ class _Context:
         out = []
         for aid, name, _ in self.of_station(station_id):
             j = rows.get(aid)
-            out.append(Judgement(name, j.judgement if j else None, j.rationale if j else ""))
+            out.append(
+                Judgement(
+                    name,
+                    j.judgement if j else None,
+                    j.rationale if j else "",
+                    borderline=bool(j and j.judgement and j.borderline),
+                )
+            )
         return tuple(out)
 
     def _scale(self, rubric: Rubric) -> tuple[LevelName, ...]:

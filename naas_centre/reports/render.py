@@ -75,8 +75,9 @@ JUDGEMENT_WORDS: dict[str | None, str] = {
 }
 
 
-def _jw(judgement: str | None) -> str:
-    return JUDGEMENT_WORDS.get(judgement) or str(judgement)
+def _jw(judgement: str | None, borderline: bool = False) -> str:
+    word = JUDGEMENT_WORDS.get(judgement) or str(judgement)
+    return f"{word} (borderline)" if borderline and judgement else word
 
 
 @dataclass(frozen=True)
@@ -368,7 +369,7 @@ class _Builder:
         if not judgements:
             return [*out, p("No overall judgement has been given.", self.st["body"])]
         for j in judgements:
-            out.append(p(f"{j.assessor}: {_jw(j.judgement)}", self.st["h3"], bold=True))
+            out.append(p(f"{j.assessor}: {_jw(j.judgement, j.borderline)}", self.st["h3"], bold=True))
             out.append(p(j.rationale or "No reasons were written.", self.st["body"], lines=True))
         if agreed is not None:
             word = _jw(agreed.judgement)

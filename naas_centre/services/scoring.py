@@ -270,14 +270,20 @@ def set_judgement(
     rationale: str | None = None,
     *,
     at: datetime | None = None,
+    borderline: bool = False,
 ) -> None:
     """Sets (or with None clears) the assessor's overall judgement of one station.
 
-    ``rationale`` None keeps the reasons already given; ``at`` is when the judgement was
-    given (by default now); the audit entry is made now, as always.
+    ``borderline`` marks it "only just" met or not met (the grade standard setting
+    regresses on); it is set with the judgement, in the same audited change, and
+    clearing the judgement clears it. ``rationale`` None keeps the reasons already
+    given; ``at`` is when the judgement was given (by default now); the audit entry is
+    made now, as always.
     """
     if judgement is not None and judgement not in JUDGEMENTS:
         raise UserError(f"A judgement is one of: {', '.join(JUDGEMENTS)}.")
+    if borderline and judgement is None:
+        raise UserError("Only a judgement of met or not met can be marked borderline; choose one first.")
     with db.write() as s:
         opened = _open_for_scoring(s, actor, sitting_id)
         if station_id not in {sid for sid, _ in opened.pack.rubrics()}:
@@ -299,9 +305,26 @@ def set_judgement(
         if at is not None:
             row.updated_at = at
         row.judgement = judgement
+        row.borderline = bool(borderline)
         if rationale is not None:  # None keeps the reasons (or marking feedback) already given
             row.rationale = rationale
         audit.record(s, actor, "judgement.set", row, before)
+
+
+def my_borderline(db: Database, actor: Actor, sitting_id: str) -> frozenset[str]:
+    """The stations whose judgement the asking assessor marked borderline in this sitting
+    (read beside the sheet, like their reasons)."""
+    if actor.role != Role.ASSESSOR:
+        raise PermissionDenied("Only an assessor has judgements of their own.")
+    with db.read() as s:
+        rows = s.scalars(
+            select(JudgementRow.station_id).where(
+                JudgementRow.sitting_id == sitting_id,
+                JudgementRow.assessor_id == actor.account_id,
+                JudgementRow.borderline.is_(True),
+            )
+        ).all()
+    return frozenset(rows)
 
 
 def add_note(

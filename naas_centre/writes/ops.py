@@ -39,7 +39,15 @@ def _record_level(db: Database, actor: Actor, a: dict[str, Any], retry: bool, wr
 def _set_judgement(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> None:
     from naas_centre.services import scoring
 
-    scoring.set_judgement(db, actor, a["sitting_id"], a["station_id"], a["judgement"], a.get("rationale", ""))
+    scoring.set_judgement(
+        db,
+        actor,
+        a["sitting_id"],
+        a["station_id"],
+        a["judgement"],
+        a.get("rationale", ""),
+        borderline=bool(a.get("borderline", False)),
+    )
 
 
 def _add_note(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> str:
@@ -194,10 +202,11 @@ def record_level(
     return Write("record_level", args)
 
 
-def set_judgement(sitting_id: str, station_id: str, judgement: str | None) -> Write:
-    return Write(
-        "set_judgement", {"sitting_id": sitting_id, "station_id": station_id, "judgement": judgement}
-    )
+def set_judgement(sitting_id: str, station_id: str, judgement: str | None, borderline: bool = False) -> Write:
+    args: dict[str, Any] = {"sitting_id": sitting_id, "station_id": station_id, "judgement": judgement}
+    if borderline:
+        args["borderline"] = True
+    return Write("set_judgement", args)
 
 
 def add_note(

@@ -68,11 +68,14 @@ def load_sitting(db: Database, actor: Actor, sitting_id: str) -> tuple[SittingDe
     return sittings.sitting_detail(db, actor, sitting_id), packs.pack_for_sitting(db, actor, sitting_id)
 
 
-def load_reasons(db: Database, actor: Actor, sitting_id: str) -> dict[tuple[str, str], str]:
-    """Runs in a worker: the assessor's own reasons for their levels."""
+def load_reasons(
+    db: Database, actor: Actor, sitting_id: str
+) -> tuple[dict[tuple[str, str], str], frozenset[str]]:
+    """Runs in a worker: the assessor's own reasons for their levels, and the stations
+    whose judgement they marked borderline."""
     from naas_centre.services import scoring
 
-    return scoring.my_reasons(db, actor, sitting_id)
+    return scoring.my_reasons(db, actor, sitting_id), scoring.my_borderline(db, actor, sitting_id)
 
 
 def what_is_missing(db: Database, actor: Actor, sitting_id: str) -> tuple[Any, ...]:
@@ -241,6 +244,8 @@ class SittingView(QWidget):
         self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.setUsesScrollButtons(False)
         self.panels: dict[str, StationPanel] = {}
+        self._own_borderline: frozenset[str] = frozenset()  # stations the assessor marked borderline
+        self._sheet_shown: ScoreSheet | None = None
         rubrics = dict(pack.rubrics())
         is_assessor = actor.role == Role.ASSESSOR and detail.mine is not None
         self.observed = stations_shown(actor, detail)
@@ -439,12 +444,15 @@ class SittingView(QWidget):
 
     def _load_sheet(self, sheet: ScoreSheet | None) -> None:
         mine = sheet is not None and self.detail.mine is not None and sheet is self.detail.mine
+        self._sheet_shown = sheet
         for station_id, panel in self.panels.items():
             levels = sheet.levels.get(station_id, {}) if sheet else {}
             panel.model.load(levels)
             if not mine:
                 panel.model.load_reasons({})  # only the assessor's own reasons are read here
-            panel.judgement.show_value(sheet.judgements.get(station_id) if sheet else None)
+            # Borderline marks are the assessor's own, read with their reasons (load_reasons).
+            verdict = sheet.judgements.get(station_id) if sheet else None
+            panel.judgement.show_value(verdict, borderline=mine and station_id in self._own_borderline)
             panel.show_reason()
 
     def _update_banner(self, others: list[ScoreSheet]) -> None:
@@ -632,34 +640,50 @@ class SittingView(QWidget):
             name="load_reasons",
         )
 
-    def _reasons_loaded(self, reasons: dict[tuple[str, str], str]) -> None:
+    def _reasons_loaded(self, loaded: tuple[dict[tuple[str, str], str], frozenset[str]]) -> None:
+        reasons, self._own_borderline = loaded
+        mine = self._sheet_shown is None or self._sheet_shown is self.detail.mine
         for station_id, panel in self.panels.items():
             panel.model.load_reasons({cid: text for (sid, cid), text in reasons.items() if sid == station_id})
+            bar = panel.judgement
+            if mine and bar.saved:  # never over a change still saving
+                bar.show_value(bar.value, borderline=station_id in self._own_borderline)
             panel.grid.resizeRowsToContents()
             panel.show_reason()
         self._update_progress()
 
-    def _record_judgement(self, station_id: str, judgement: str | None) -> None:
+    def _record_judgement(self, station_id: str, judgement: str | None, borderline: bool = False) -> None:
         if not self.scoring:
             return
         bar = self.panels[station_id].judgement
-        before = bar.value
-        bar.show_value(judgement, "saving")
+        before = (bar.value, bar.borderline)
+        bar.show_value(judgement, "saving", borderline)
         self.saving_started.emit()
+        args: dict[str, Any] = {
+            "sitting_id": self.sitting_id,
+            "station_id": station_id,
+            "judgement": judgement,
+        }
+        if borderline:
+            args["borderline"] = True
         self.pending.submit(
             self.actor,
             "set_judgement",
-            {"sitting_id": self.sitting_id, "station_id": station_id, "judgement": judgement},
-            label=f"judgement {judgement} for {station_id}",
+            args,
+            label=f"judgement {judgement}{' (borderline)' if borderline else ''} for {station_id}",
             owner=self,
-            on_saved=partial(self._judgement_saved, station_id, judgement),
+            on_saved=partial(self._judgement_saved, station_id, judgement, borderline),
             on_waiting=partial(self._judgement_waiting, station_id, judgement),
             on_refused=partial(self._judgement_failed, station_id, before),
         )
 
-    def _judgement_saved(self, station_id: str, judgement: str | None, _result: object) -> None:
+    def _judgement_saved(
+        self, station_id: str, judgement: str | None, borderline: bool, _result: object
+    ) -> None:
+        marked = self._own_borderline - {station_id}
+        self._own_borderline = marked | {station_id} if borderline and judgement else marked
         bar = self.panels[station_id].judgement
-        if bar.value == judgement:
+        if bar.value == judgement and bar.borderline == borderline:
             bar.show_value(judgement, "saved")
         self._update_progress()
         self.judgement_recorded.emit(station_id, judgement)
@@ -669,8 +693,8 @@ class SittingView(QWidget):
         if bar.value == judgement:
             bar.show_value(judgement, "retrying")
 
-    def _judgement_failed(self, station_id: str, before: str | None, exc: BaseException) -> None:
-        self.panels[station_id].judgement.show_value(before, "saved")
+    def _judgement_failed(self, station_id: str, before: tuple[str | None, bool], exc: BaseException) -> None:
+        self.panels[station_id].judgement.show_value(before[0], "saved", before[1])
         self._update_progress()
         error_reporting.show_error(self, exc, "The judgement was not saved")
 
@@ -715,6 +739,7 @@ class SittingView(QWidget):
             out["stations"][sid] = {
                 "levels": levels,
                 "judgement": panel.judgement.value,
+                "borderline": panel.judgement.borderline,
                 "notes": [
                     {"id": e.note_id, "text": e.text, "criterion": e.criterion_id, "state": e.state}
                     for e in panel.notebook.model.entries

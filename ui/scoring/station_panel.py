@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLineEdit,
@@ -33,9 +34,9 @@ KIND_TITLES = {"role_play": "Role-play", "reflective": "Reflective discussion", 
 
 
 class JudgementBar(QWidget):
-    """Met / not met for the station, with whether the choice is saved."""
+    """Met / not met for the station, borderline or not, with whether the choice is saved."""
 
-    judgement_chosen = Signal(object)  # "met", "not_met" or None
+    judgement_chosen = Signal(object, bool)  # "met", "not_met" or None; borderline
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +55,12 @@ class JudgementBar(QWidget):
             self.buttons[value] = button
             row.addWidget(button)
             button.clicked.connect(lambda _checked=False, v=value: self._chosen(v))
+        # "Only just", either way: the borderline grade standard setting regresses on.
+        self.borderline_box = QCheckBox("Borderline")
+        self.borderline_box.setObjectName("judgement_borderline")
+        self.borderline_box.setToolTip("Only just met, or only just not met")
+        self.borderline_box.clicked.connect(self._borderline_toggled)
+        row.addWidget(self.borderline_box)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setObjectName("judgement_clear")
         self.clear_button.clicked.connect(lambda: self._chosen(None))
@@ -63,19 +70,39 @@ class JudgementBar(QWidget):
         row.addWidget(self.state)
         row.addStretch(1)
         self._value: str | None = None
+        self._borderline = False
+        self._state = "saved"
         self._read_only = False
+        self._enable_borderline()
 
     @property
     def value(self) -> str | None:
         return self._value
 
-    def show_value(self, value: str | None, state: str = "saved") -> None:
-        """Shows ``value``; ``state`` is "saving", "retrying" or "saved"."""
+    @property
+    def borderline(self) -> bool:
+        return self._borderline
+
+    @property
+    def saved(self) -> bool:
+        """Whether what is shown is on disk (not saving, not waiting to retry)."""
+        return self._state == "saved"
+
+    def show_value(self, value: str | None, state: str = "saved", borderline: bool | None = None) -> None:
+        """Shows ``value``; ``state`` is "saving", "retrying" or "saved"; ``borderline``
+        None keeps the mark shown (a judgement cleared has none)."""
         self._value = value
+        self._state = state
+        if borderline is not None:
+            self._borderline = borderline
+        if value is None:
+            self._borderline = False
         self.group.setExclusive(False)
         for key, button in self.buttons.items():
             button.setChecked(key == value)
         self.group.setExclusive(True)
+        self.borderline_box.setChecked(self._borderline)
+        self._enable_borderline()
         if value is None and state == "saved":
             self.state.setText("Not given yet")
             set_role(self.state, "muted")
@@ -95,11 +122,21 @@ class JudgementBar(QWidget):
         for button in self.buttons.values():
             button.setEnabled(not read_only)
         self.clear_button.setEnabled(not read_only and self._value is not None)
+        self._enable_borderline()
+
+    def _enable_borderline(self) -> None:
+        self.borderline_box.setEnabled(not self._read_only and self._value is not None)
 
     def _chosen(self, value: str | None) -> None:
         if self._read_only or value == self._value:
             return
-        self.judgement_chosen.emit(value)
+        self.judgement_chosen.emit(value, value is not None and self._borderline)
+
+    def _borderline_toggled(self, checked: bool) -> None:
+        if self._read_only or self._value is None:
+            self.borderline_box.setChecked(self._borderline)
+            return
+        self.judgement_chosen.emit(self._value, checked)
 
 
 class ReasonBar(QFrame):
@@ -203,7 +240,7 @@ class StationPanel(QWidget):
 
     level_chosen = Signal(str, str, object)  # station id, criterion id, level
     reason_given = Signal(str, str, str)  # station id, criterion id, reason
-    judgement_chosen = Signal(str, object)  # station id, judgement
+    judgement_chosen = Signal(str, object, bool)  # station id, judgement, borderline
 
     def __init__(
         self,
@@ -244,7 +281,9 @@ class StationPanel(QWidget):
 
         bottom = QHBoxLayout()
         self.judgement = JudgementBar()
-        self.judgement.judgement_chosen.connect(lambda value: self.judgement_chosen.emit(station.id, value))
+        self.judgement.judgement_chosen.connect(
+            lambda value, borderline: self.judgement_chosen.emit(station.id, value, borderline)
+        )
         bottom.addWidget(self.judgement, 1)
         about = KIND_TITLES.get(station.kind, station.kind)
         if station.actor_name:
