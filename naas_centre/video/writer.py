@@ -1,0 +1,92 @@
+"""H.264 and AAC into a fragmented MP4, with PyAV.
+
+Every second starts with a key frame and a new fragment, and each fragment reaches the
+file as soon as it is complete, so a killed recording keeps all but its last fragment and
+plays in any player. ``ultrafast`` with no look-ahead keeps a 720p stream in real time on
+two cores; the rate is capped so an hour stays within a known size.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from naas_centre.video.sound import Samples
+    from naas_centre.video.sources import Image
+
+FRAGMENT_SECONDS = 1.0
+MAX_VIDEO_BITRATE = "6M"  # 45 MB a minute at most, with the sound
+AUDIO_BITRATE = 96_000
+
+
+class FragmentedWriter:
+    def __init__(self, path: Path, fps: int, size: tuple[int, int], sample_rate: int | None) -> None:
+        import av
+
+        self._container: Any = av.open(
+            str(path),
+            "w",
+            format="mp4",
+            options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
+        )
+        keyint = str(max(1, round(fps * FRAGMENT_SECONDS)))
+        video = self._container.add_stream(
+            "libx264",
+            rate=fps,
+            options={
+                "preset": "ultrafast",
+                "tune": "zerolatency",
+                "crf": "23",
+                "maxrate": MAX_VIDEO_BITRATE,
+                "bufsize": "12M",
+                "g": keyint,
+                "keyint_min": keyint,
+                "sc_threshold": "0",
+            },
+        )
+        video.width, video.height = size
+        video.pix_fmt = "yuv420p"
+        self._video = video
+        self._video_base = Fraction(1, fps)
+        self._audio: Any = None
+        if sample_rate is not None:
+            self._audio = self._container.add_stream("aac", rate=sample_rate, layout="mono")
+            self._audio.bit_rate = AUDIO_BITRATE
+            self._audio_base = Fraction(1, sample_rate)
+            self._sample_rate = sample_rate
+        self._last_pts = -1
+
+    def write_picture(self, image: Image, pts: int) -> None:
+        """``pts`` counts frame intervals from the start; a gap (the camera lost) is allowed."""
+        import av
+
+        if pts <= self._last_pts:
+            return
+        frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+        frame.pts, frame.time_base = pts, self._video_base
+        self._last_pts = pts
+        for packet in self._video.encode(frame):
+            self._container.mux(packet)
+
+    def write_sound(self, samples: Samples, first_sample: int) -> None:
+        import av
+
+        if self._audio is None or samples.size == 0:
+            return
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = self._sample_rate
+        frame.pts, frame.time_base = first_sample, self._audio_base
+        for packet in self._audio.encode(frame):
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        try:
+            for packet in self._video.encode(None):
+                self._container.mux(packet)
+            if self._audio is not None:
+                for packet in self._audio.encode(None):
+                    self._container.mux(packet)
+        finally:
+            self._container.close()
