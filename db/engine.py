@@ -12,7 +12,10 @@ server is back.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +25,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from db.base import Stamped
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseError(Exception):
@@ -150,15 +156,27 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for a server or an in-memory database."""
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     if not is_sqlite(url):
+        connect_args = _server_connect_args(url, read_only=read_only)
         try:
             # pool_pre_ping: a pooled connection the server dropped (a restart, the network)
             # is found dead at checkout and replaced, instead of failing the next write.
-            return create_engine(url, pool_pre_ping=True, connect_args=_server_connect_args(url), **kwargs)
+            return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
         except (ImportError, NoSuchModuleError, ArgumentError) as exc:
             shown = make_url(url).render_as_string(hide_password=True)
             raise DatabaseError(f"{shown}: this kind of database cannot be opened here ({exc})") from None
+    if read_only:
+        return _read_only_sqlite_engine(url, **kwargs)
     engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -180,6 +198,36 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def _read_only_sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    """SQLite opened with ``mode=ro``: the driver itself refuses to write the file, and no
+    PRAGMA that is stored in the file (the journal mode) is run."""
+    path = sqlite_path(url)
+    if path is None:
+        raise DatabaseError(f"{_shown(url)}: only a database file can be opened to read only")
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA query_only=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN DEFERRED")
+
+    return engine
+
+
 # Without these, a server behind a network that is gone holds a click's write for
 # minutes (the system's TCP time-outs) before it can be journaled and retried. A URL
 # that names one of them keeps its own value.
@@ -193,18 +241,83 @@ _SERVER_CONNECT_ARGS: dict[str, int] = {
 }
 
 
-def _server_connect_args(url: str) -> dict[str, int]:
+def _server_connect_args(url: str, *, read_only: bool = False) -> dict[str, int | str]:
     given = make_url(url).query
-    return {key: value for key, value in _SERVER_CONNECT_ARGS.items() if key not in given}
+    args: dict[str, int | str] = {k: v for k, v in _SERVER_CONNECT_ARGS.items() if k not in given}
+    if read_only:
+        # Every transaction of the session is read-only: the server refuses any write.
+        options = given.get("options")
+        own = " ".join(options) if isinstance(options, tuple) else (options or "")
+        args["options"] = f"{own} -c default_transaction_read_only=on".strip()
+    return args
+
+
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def owner_only(path: Path) -> None:
+    """The database file and its companions readable by their owner only (0600).
+
+    A file not there yet is made empty with mode 0600 (SQLite gives its -wal, -shm and
+    -journal the mode of the database file); a looser mode found is tightened, with a log
+    line, since it let other local users read candidates' records.
+    """
+    if not path.exists() and path.parent.is_dir():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            return  # SQLite will say why it cannot open the file
+    for file in (path, *(path.with_name(path.name + end) for end in _COMPANIONS)):
+        try:
+            mode = stat.S_IMODE(os.stat(file).st_mode)
+            if mode & 0o077:
+                os.chmod(file, 0o600)
+                log.warning("%s was readable by other users (mode %o); made owner-only (600)", file, mode)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.warning("%s: cannot be made owner-only: %s", file, exc.strerror or exc)
+
+
+def _tidy_after_reading(path: Path) -> None:
+    """Removes the empty -wal and -shm that read-only opens of a WAL database leave behind.
+
+    A read-only connection may make them but can never delete them. A plain connection
+    that reads nothing and closes lets SQLite remove them by its own rule: only the last
+    connection does, after a checkpoint that has no frames to copy, so the database file
+    stays byte for byte as it was, and a program that has it open keeps them. A -wal that
+    holds frames (a program that stopped before folding it) is left alone.
+    """
+    wal, shm = (path.with_name(path.name + end) for end in ("-wal", "-shm"))
+    try:
+        if not (wal.exists() or shm.exists()) or (wal.exists() and wal.stat().st_size):
+            return
+        conn = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        try:
+            conn.execute("PRAGMA query_only=ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        pass  # left for the next writer to remove; they hold nothing
 
 
 class Database:
-    """An engine with the workstation id stamped on every row it writes."""
+    """An engine with the workstation id stamped on every row it writes.
 
-    def __init__(self, url: str | Path, workstation_id: str, *, echo: bool = False) -> None:
+    With ``read_only``, nothing can be written through it (see the module's docstring).
+    """
+
+    def __init__(
+        self, url: str | Path, workstation_id: str, *, echo: bool = False, read_only: bool = False
+    ) -> None:
         self.url = to_url(url)
         self.workstation_id = workstation_id
-        self.engine = make_engine(self.url, echo=echo)
+        self.read_only = read_only
+        self._path = path = sqlite_path(self.url)
+        if path is not None and not read_only:
+            owner_only(path)
+        self.engine = make_engine(self.url, echo=echo, read_only=read_only)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         writer_bind = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(self.url) else self.engine
@@ -231,6 +344,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits (durably) when the block ends, or rolls back."""
+        if self.read_only:
+            raise DatabaseError(f"{_shown(self.url)} was opened to read only; nothing was written")
         try:
             with self._writer() as session:
                 session.info["workstation_id"] = self.workstation_id
@@ -252,7 +367,7 @@ class Database:
         A checkpoint that cannot run now (a reader holds the log, a full disk) loses
         nothing: the log is folded next time.
         """
-        if not self.is_sqlite:
+        if not self.is_sqlite or self.read_only:
             return
         raw = self.engine.raw_connection()
         try:
@@ -264,6 +379,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_only and self._path is not None:
+            _tidy_after_reading(self._path)
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,7 +1,12 @@
 """The command line: ``naas-centre SUBCOMMAND ...``. Without a subcommand the GUI starts
 (see ``ui.main``), so this module never imports Qt.
 
-Bad arguments, files or databases give a plain message and exit status 2.
+Bad arguments, files or databases give a plain message and exit status 2. The commands
+that only read (``audit verify``, ``scenarios list`` and ``validate`` with ``--db``) open
+the database read-only (``db.migrate.open_read_only``): they never create, upgrade or
+change it, and refuse a file that is not a database of this version in one line.
+
+Everything the app writes is for its owner only: ``main`` sets the umask to 077 first.
 """
 
 from __future__ import annotations
@@ -72,11 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     scen = sub.add_parser("scenarios", help="scenario packs")
     scen_sub = scen.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
-    val = scen_sub.add_parser("validate", help="check pack files; one line per problem")
+    val = scen_sub.add_parser(
+        "validate",
+        help="check pack files; one line per problem (with --db, also against the packs the centre holds)",
+    )
     val.add_argument("paths", nargs="+", metavar="PATH", help="pack files or folders of them")
     _add_db(val)
     val.set_defaults(run=_validate)
-    lst = scen_sub.add_parser("list", help="the built-in packs and those in the data folder")
+    lst = scen_sub.add_parser(
+        "list", help="the built-in packs and those in the data folder (with --db, those the centre holds too)"
+    )
     _add_db(lst)
     lst.set_defaults(run=_list_packs)
 
@@ -159,15 +169,69 @@ def _sqlite_files(target: str | Path) -> list[Path]:
 def _validate(args: argparse.Namespace) -> int:
     from naas_centre.packs.validate import validate_paths
 
+    stored = _stored_packs(args.db) if args.db else None  # a bad --db is refused before any line
     lines, ok = validate_paths(args.paths)
+    if stored is not None:
+        changed = _changed_from_stored(args.paths, stored)
+        lines += changed
+        ok = ok and not changed
     for line in lines:
         print(line)
     return EXIT_OK if ok else EXIT_USAGE
 
 
+def _stored_packs(target: str) -> list[tuple[str, str, str, str, str]]:
+    """(name, version, level, title, content hash) of every pack the centre holds, read only."""
+    from sqlalchemy import select
+
+    from db.migrate import open_read_only
+    from db.models import PackRow
+
+    db = open_read_only(target)
+    try:
+        with db.read() as s:
+            rows = s.execute(
+                select(
+                    PackRow.name, PackRow.version, PackRow.level, PackRow.title, PackRow.content_hash
+                ).order_by(PackRow.name, PackRow.version)
+            )
+            return [(n, v, lv, t, h) for n, v, lv, t, h in rows]
+    finally:
+        db.dispose()
+
+
+def _changed_from_stored(given: Sequence[str], stored: list[tuple[str, str, str, str, str]]) -> list[str]:
+    """A problem line for each pack file that reuses a stored name and version with other
+    content: sittings are frozen on the stored one, so a corrected pack is a new version."""
+    from naas_centre.packs.loader import load_pack_file, pack_files
+
+    held: dict[tuple[str, str], set[str]] = {}
+    for name, version, _level, _title, digest in stored:
+        held.setdefault((name, version), set()).add(digest)
+    lines = []
+    for arg in given:
+        path = Path(arg)
+        try:
+            files = pack_files(path) if path.is_dir() else [path] if path.is_file() else []
+            loaded = [load_pack_file(f) for f in files]
+        except OSError:
+            continue  # already reported by the validation itself
+        for one in loaded:
+            if one.pack is None or one.content_hash is None:
+                continue
+            digests = held.get((one.pack.name, one.pack.version))
+            if digests and one.content_hash not in digests:
+                lines.append(
+                    f"{one.file}: {one.pack.name} {one.pack.version} differs from the pack of that name and "
+                    "version the centre database holds; a corrected pack needs a new version"
+                )
+    return lines
+
+
 def _list_packs(args: argparse.Namespace) -> int:
     from naas_centre.packs.loader import discover_packs
 
+    stored = _stored_packs(args.db) if args.db else None  # a bad --db is refused before any line
     for loaded in discover_packs([paths.packs_dir(paths.data_dir(args.data_dir))]):
         if loaded.pack is not None:
             p = loaded.pack
@@ -178,14 +242,18 @@ def _list_packs(args: argparse.Namespace) -> int:
             print(f"{loaded.file}: {len(loaded.problems)} problem(s); not usable")
             for problem in loaded.problems:
                 print(f"  {problem}")
+    if stored is not None:
+        print(f"Held in the centre database {args.db}:" if stored else f"{args.db} holds no packs yet.")
+        for name, version, level, title, digest in stored:
+            print(f"  {name} {version}  {level:<12} {title}  [{digest[:12]}]")
     return EXIT_OK
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    from db.migrate import open_read_only
     from naas_centre.services import audit
-    from naas_centre.services.centre import open_database
 
-    db = open_database(_target(args), args.data_dir, create=False)
+    db = open_read_only(_target(args))
     try:
         result = audit.verify(db)
     finally:
@@ -227,6 +295,7 @@ def epilog() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    paths.owner_only_umask()
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)

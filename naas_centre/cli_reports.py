@@ -3,6 +3,10 @@
 Kept beside ``naas_centre.cli``, which adds these subcommands to its parser. Bad input
 (a missing file, a file that is not a PDF, an unknown user) is a plain message and
 exit status 2; a document that fails verification is exit status 1.
+
+``verify`` and ``ca export`` only read the database: they open it read-only
+(``db.migrate.open_read_only``) and leave it byte for byte as it was; ``ca export``
+writes the CA the centre has and never makes one.
 """
 
 from __future__ import annotations
@@ -182,6 +186,8 @@ def _read_pdf(path: Path) -> bytes | str:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from db.engine import DatabaseError
+    from db.migrate import open_read_only
     from naas_centre.services import verification
     from naas_centre.signing.verify import verify_pdf
 
@@ -204,8 +210,8 @@ def _verify(args: argparse.Namespace) -> int:
     db = None
     if args.db or not trusted:
         try:
-            db = verification.open_for_reading(_target(args))
-        except UserError as exc:
+            db = open_read_only(_target(args))
+        except (UserError, DatabaseError) as exc:
             if args.db:
                 raise
             raise UserError(
@@ -306,8 +312,8 @@ def _print_verdict(path: Path, verdict: Any, record: Any, ok: bool) -> None:
 
 
 def _ca_export(args: argparse.Namespace) -> int:
-    from naas_centre.services import signatures
-    from naas_centre.services.centre import open_database
+    from db.migrate import open_read_only
+    from naas_centre.services import authority
 
     for given in (args.out, args.crl_out):
         # Before the database is touched: /dev/full or a FIFO is refused, never replaced.
@@ -320,12 +326,23 @@ def _ca_export(args: argparse.Namespace) -> int:
             raise UserError(f"{target} is a folder; give a file name such as {target / 'centre.crl'}")
         if not target.parent.is_dir():
             raise UserError(f"{target.parent}: no such folder")
-    db = open_database(_target(args), args.data_dir, create=False)
+    out = args.out.expanduser()
+    if out.is_dir():
+        raise UserError(f"{out} is a folder; give a file name such as {out / 'centre-ca.pem'}")
+    if not out.parent.is_dir():
+        raise UserError(f"{out.parent}: no such folder")
+    db = open_read_only(_target(args))
     try:
-        info = signatures.export_ca(db, paths.data_dir(args.data_dir), args.out)
-        crl = _newest_crl(db, info.id) if args.crl_out is not None else None
+        info = authority.centre_ca(db)
+        crl = _newest_crl(db, info.id) if info is not None and args.crl_out is not None else None
     finally:
         db.dispose()
+    if info is None:
+        raise UserError(
+            f"{_target(args)}: the centre has no certificate authority yet; it is made with the first "
+            "signature, certificate or day bundle, and nothing was written"
+        )
+    paths.write_atomic(out, info.pem.encode("ascii"))  # fsync'd; a device is refused, not replaced
     print(f"{args.out}: {info.subject}")
     print(f"  sha256 fingerprint {info.fingerprint}; valid until {info.not_after:%d %B %Y}")
     if args.crl_out is not None:

@@ -3,12 +3,18 @@
 ``--data-dir`` (or ``NAAS_DATA_DIR``, read here and nowhere else) overrides it for tests,
 demos and portable use. A folder that cannot be used (a file, an unwritable place, a name
 too long for the file system) is a ``UserError`` saying so.
+
+The data folder holds candidates' records and the CA's passphrase, so it is its owner's
+alone: made 0700, and a looser folder, or a file in it readable by others, is tightened
+(0700, 0600) with a log line. ``owner_only_umask`` makes every file the process creates
+0600 from the start.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import stat
 import tempfile
@@ -23,6 +29,13 @@ APP = "naas-centre"
 ENV = "NAAS_DATA_DIR"
 NAME_MAX = 255  # bytes in one file name, on every file system the app supports
 PATH_MAX = 4096
+OWNER_ONLY_UMASK = 0o077  # files 0600, folders 0700
+log = logging.getLogger(__name__)
+
+
+def owner_only_umask() -> None:
+    """Every file and folder this process makes is its owner's alone (called at start)."""
+    os.umask(OWNER_ONLY_UMASK)
 
 
 def data_dir_override(override: os.PathLike[str] | str | None = None) -> Path | None:
@@ -33,14 +46,41 @@ def data_dir_override(override: os.PathLike[str] | str | None = None) -> Path | 
 
 def data_dir(override: Path | str | None = None) -> Path:
     path = data_dir_override(override) or user_data_path(APP, appauthor=False)
-    return usable_folder(path, "the data folder")
+    return owner_only_folder(usable_folder(path, "the data folder", mode=0o700))
 
 
 def log_dir(override: Path | str | None = None) -> Path:
     """The platform's log folder; with a data folder given, ``logs`` inside it."""
     given = data_dir_override(override)
     path = given / "logs" if given is not None else user_log_path(APP, appauthor=False)
-    return usable_folder(path, "the log folder")
+    return owner_only_folder(usable_folder(path, "the log folder", mode=0o700))
+
+
+def owner_only_folder(folder: Path) -> Path:
+    """``folder`` 0700 and each file directly in it 0600, tightened with a log line where
+    they were looser (other users could read them); a file that is not ours is left."""
+    _tighten(folder)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return folder
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False):
+            _tighten(Path(entry.path))
+    return folder
+
+
+def _tighten(path: Path) -> None:
+    """Group and others lose every permission; the owner keeps theirs."""
+    try:
+        mode = stat.S_IMODE(os.lstat(path).st_mode)
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+            log.warning(
+                "%s was open to other users (mode %o); made owner-only (%o)", path, mode, mode & 0o700
+            )
+    except OSError as exc:
+        log.warning("%s: cannot be made owner-only: %s", path, exc.strerror or exc)
 
 
 def check_name(path: Path | str, what: str = "") -> Path:
@@ -54,13 +94,14 @@ def check_name(path: Path | str, what: str = "") -> Path:
     return path
 
 
-def usable_folder(path: Path, what: str) -> Path:
-    """``path`` made if need be, and proven writable; otherwise a plain UserError."""
+def usable_folder(path: Path, what: str, *, mode: int = 0o777) -> Path:
+    """``path`` made if need be (with ``mode``, less the umask), and proven writable;
+    otherwise a plain UserError."""
     check_name(path, what)
     if path.exists() and not path.is_dir():
         raise UserError(f"{what} {_short(str(path))} is a file, not a folder")
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=mode, parents=True, exist_ok=True)
         # os.access says yes to root everywhere; only writing tells the truth.
         fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-")
         os.close(fd)
@@ -184,6 +225,7 @@ def workstation_id(folder: Path) -> str:
         pass
     new = str(uuid.uuid4())
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(new + "\n", encoding="ascii")
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as fh:
+        fh.write(new + "\n")
     os.replace(tmp, path)
     return new
