@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,8 @@ from PySide6.QtWidgets import (
 from naas_centre.services import exports
 from naas_centre.services.views import Actor
 from ui.common import error_reporting
-from ui.common.widgets import label, primary_button, set_role
+from ui.common.widgets import label, primary_button
+from ui.common.work_status import WorkStatus
 from ui.work.tasks import Task, TaskManager
 
 if TYPE_CHECKING:
@@ -115,25 +115,22 @@ class ExportDialog(QDialog):
         form.addRow(label("F&ile", buddy=self.file), row)
         box.addLayout(form)
 
-        self.bar = QProgressBar()
-        self.bar.setVisible(False)
-        box.addWidget(self.bar)
-        self.status = label("", wrap=True)
-        self.status.setObjectName("export_status")
-        box.addWidget(self.status)
-
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self._close_or_stop)
         self.start_button = primary_button("Export")
         self.start_button.clicked.connect(self.start)
         self.start_button.setEnabled(False)
+        self.work = WorkStatus("export_status", self.start_button, self.close_button, stoppable=True)
+        self.bar, self.status = self.work.bar, self.work.status
+        self.work.add_to(box)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
         self.resize(560, 300)
-        self._say("Loading the days and employers…", "pending")
+        self.work.say("Loading the days and employers…", "pending")
         tasks.run(exports.choices, db, actor, on_done=self._loaded, on_error=self._load_failed, owner=self)
 
     @property
@@ -152,7 +149,7 @@ class ExportDialog(QDialog):
         for lv in choices.levels:
             self.level.addItem(lv.capitalize(), lv)
         self.start_button.setEnabled(True)
-        self._say("", "")
+        self.work.say("", "")
 
     def choose(
         self, *, day: date | None = None, employer: str | None = None, level: str | None = None
@@ -182,17 +179,12 @@ class ExportDialog(QDialog):
             return
         text = self.file.text().strip()
         if not text:
-            self._say("Choose the file to write the score sheets to.", "error")
+            self.work.say("Choose the file to write the score sheets to.", "error")
             return
         day = self.day.currentData()
         filters = exports.Filters(
             date.fromisoformat(day) if day else None, self.employer.currentData(), self.level.currentData()
         )
-        self._say("Exporting…", "")
-        self.start_button.setEnabled(False)
-        self.close_button.setText("Stop")
-        self.bar.setRange(0, 0)
-        self.bar.setVisible(True)
         task = self._task = self.tasks.long(
             _export,
             self.db,
@@ -206,44 +198,37 @@ class ExportDialog(QDialog):
             owner=self,
             name="export_score_sheets",
         )
-        self.destroyed.connect(lambda *_: task.cancel())  # a closed window never leaves it running
+        self.work.began(self, task, 0, "Exporting…")
 
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            self._say("Stopping…", "pending")
+            self.work.say("Stopping…", "pending")
 
     def _progress(self, done: int, total: int, _step: str) -> None:
-        self.bar.setRange(0, max(1, total))
-        self.bar.setValue(done)
-        self._say(f"Exported {done} of {total} rows.", "")
+        self.work.progressed(done, total)
+        self.work.say(f"Exported {done} of {total} rows.", "")
         self.progressed.emit(done, total)
 
     def _done(self, result: exports.ExportResult | None) -> None:
         self._finish()
         if result is None:
-            self._say("Stopped: no file was written.", "pending")
+            self.work.say("Stopped: no file was written.", "pending")
             return
         self.last_result = result
-        self._say(f"Done. Wrote {result.rows} row(s) to {result.path}.", "")
+        self.work.say(f"Done. Wrote {result.rows} row(s) to {result.path}.", "")
         self.exported.emit(result)
 
     def _load_failed(self, exc: BaseException) -> None:
-        self._say(error_reporting.plain_message(exc), "error")  # and the Export button stays off
+        self.work.say(error_reporting.plain_message(exc), "error")  # and the Export button stays off
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        self._say(error_reporting.plain_message(exc), "error")
+        self.work.failed(exc)
 
     def _finish(self) -> None:
         self._task = None
-        self.bar.setVisible(False)
-        self.start_button.setEnabled(True)
-        self.close_button.setText("Close")
-
-    def _say(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        set_role(self.status, role)
+        self.work.finished()
 
     def _close_or_stop(self) -> None:
         if self._task is not None:

@@ -24,15 +24,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from naas_centre.services.views import Actor
-from ui.common import error_reporting
-from ui.common.widgets import label, primary_button, set_role
+from ui.common.widgets import label, primary_button
+from ui.common.work_status import WorkStatus
 from ui.work.tasks import Task, TaskManager
 
 if TYPE_CHECKING:
@@ -96,12 +95,13 @@ class RunSheetsDialog(QDialog):
         form.addRow(label("&Folder", buddy=self.folder), row)
         box.addLayout(form)
 
-        self.bar = QProgressBar()
-        self.bar.setVisible(False)
-        box.addWidget(self.bar)
-        self.status = label("", wrap=True)
-        self.status.setObjectName("run_sheets_status")
-        box.addWidget(self.status)
+        self.start_button = primary_button("Write the run-sheets")
+        self.start_button.clicked.connect(self.start)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self._close_or_stop)
+        self.work = WorkStatus("run_sheets_status", self.start_button, self.close_button, stoppable=True)
+        self.bar, self.status = self.work.bar, self.work.status
+        self.work.add_to(box)
         self.files = QPlainTextEdit()
         self.files.setReadOnly(True)
         self.files.setVisible(False)
@@ -113,10 +113,6 @@ class RunSheetsDialog(QDialog):
         self.open_button.clicked.connect(self._open_folder)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
-        self.start_button = primary_button("Write the run-sheets")
-        self.start_button.clicked.connect(self.start)
-        self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self._close_or_stop)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
@@ -135,13 +131,8 @@ class RunSheetsDialog(QDialog):
             return
         text = self.folder.text().strip()
         if not text:
-            self._say("Choose the folder to write the run-sheets to.", "error")
+            self.work.say("Choose the folder to write the run-sheets to.", "error")
             return
-        self._say("Writing…", "")
-        self.start_button.setEnabled(False)
-        self.close_button.setText("Stop")
-        self.bar.setRange(0, 0)
-        self.bar.setVisible(True)
         self.files.setVisible(False)
         self.open_button.setVisible(False)
         task = self._task = self.tasks.long(
@@ -156,12 +147,11 @@ class RunSheetsDialog(QDialog):
             owner=self,
             name="run_sheets",
         )
-        self.destroyed.connect(lambda *_: task.cancel())  # a closed window never leaves it running
+        self.work.began(self, task, 0, "Writing…")
 
     def _progress(self, done: int, total: int, name: str) -> None:
-        self.bar.setRange(0, max(1, total))
-        self.bar.setValue(done)
-        self._say(f"Wrote {name} ({done} of {total}).", "")
+        self.work.progressed(done, total)
+        self.work.say(f"Wrote {name} ({done} of {total}).", "")
 
     def _done(self, written: tuple[Path, ...]) -> None:
         stopped = self._task is not None and self._task.cancelled
@@ -169,7 +159,7 @@ class RunSheetsDialog(QDialog):
         self.written = written
         folder = written[0].parent if written else Path(self.folder.text().strip()).expanduser()
         lead = "Stopped." if stopped else "Done."
-        self._say(f"{lead} Wrote {len(written)} PDF file(s) to {folder}.", "pending" if stopped else "")
+        self.work.say(f"{lead} Wrote {len(written)} PDF file(s) to {folder}.", "pending" if stopped else "")
         self.files.setPlainText("\n".join(p.name for p in written))
         self.files.setVisible(bool(written))
         self.open_button.setVisible(bool(written))
@@ -177,23 +167,17 @@ class RunSheetsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        self._say(error_reporting.plain_message(exc), "error")
+        self.work.failed(exc)
 
     def _finish(self) -> None:
         self._task = None
-        self.bar.setVisible(False)
-        self.start_button.setEnabled(True)
-        self.close_button.setText("Close")
-
-    def _say(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        set_role(self.status, role)
+        self.work.finished()
 
     def _close_or_stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             self.close_button.setEnabled(True)
-            self._say("Stopping after the sheet in hand…", "pending")
+            self.work.say("Stopping after the sheet in hand…", "pending")
             return
         self.accept()
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,8 @@ from naas_centre.exchange.results import import_results
 from naas_centre.services.views import Actor
 from naas_centre.writes.changes import Changes
 from ui.common import error_reporting
-from ui.common.widgets import label, primary_button, set_role
+from ui.common.widgets import label, primary_button
+from ui.common.work_status import WorkStatus
 from ui.exchange.exchange_words import summary_lines
 from ui.work.tasks import Task, TaskManager
 
@@ -138,12 +138,13 @@ class CollectResultsDialog(QDialog):
         form.addRow(label("Centre &passphrase", buddy=self.passphrase), self.passphrase)
         box.addLayout(form)
 
-        self.bar = QProgressBar()
-        self.bar.setVisible(False)
-        box.addWidget(self.bar)
-        self.status = label("", wrap=True)
-        self.status.setObjectName("collect_status")
-        box.addWidget(self.status)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self._close_or_stop)
+        self.start_button = primary_button("Collect")
+        self.start_button.clicked.connect(self.start)
+        self.work = WorkStatus("collect_status", self.start_button, self.close_button, stoppable=True)
+        self.bar, self.status = self.work.bar, self.work.status
+        self.work.add_to(box)
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("collect_summary")
         self.summary.setReadOnly(True)
@@ -152,10 +153,6 @@ class CollectResultsDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self._close_or_stop)
-        self.start_button = primary_button("Collect")
-        self.start_button.clicked.connect(self.start)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
@@ -180,20 +177,14 @@ class CollectResultsDialog(QDialog):
             return
         files = self.chosen_files()
         if not files:
-            self._say("Add the result files the rooms sent first.", "error")
+            self.work.say("Add the result files the rooms sent first.", "error")
             return
         passphrase = self.passphrase.text()
         if not passphrase:
-            self._say("Type the centre's passphrase: the files cannot be opened without it.", "error")
+            self.work.say("Type the centre's passphrase: the files cannot be opened without it.", "error")
             return
-        self._say(f"Reading {files[0].name}…", "")
         self.summary.clear()
         self.summary.setVisible(False)
-        self.start_button.setEnabled(False)
-        self.close_button.setText("Stop")
-        self.bar.setRange(0, len(files))
-        self.bar.setValue(0)
-        self.bar.setVisible(True)
         task = self._task = self.tasks.long(
             _collect,
             self.db,
@@ -207,7 +198,7 @@ class CollectResultsDialog(QDialog):
             name="collect_results",
             changes=COLLECTED,
         )
-        self.destroyed.connect(lambda *_: task.cancel())  # a closed window never leaves it running
+        self.work.began(self, task, len(files), f"Reading {files[0].name}…")
 
     def stop(self) -> None:
         if self._task is not None:
@@ -216,17 +207,17 @@ class CollectResultsDialog(QDialog):
                 # Not begun (the workers were busy): a task cancelled before it starts
                 # says nothing more, so the window finishes here, with nothing read.
                 self._finish()
-                self._say("Stopped before any file was read: nothing was changed.", "")
+                self.work.say("Stopped before any file was read: nothing was changed.", "")
                 return
             # What the file in hand does is committed whether or not this window stays open.
             self.close_button.setText("Close")
-            self._say("Stopping after the file in hand…", "pending")
+            self.work.say("Stopping after the file in hand…", "pending")
 
     def _progress(self, done: int, total: int, name: str) -> None:
         self._reading = True
-        self.bar.setValue(done)
+        self.work.progressed(done)
         if name:
-            self._say(f"Reading {name} ({done + 1} of {total})…", "")
+            self.work.say(f"Reading {name} ({done + 1} of {total})…", "")
         self.progressed.emit(done, total, name)
 
     def _done(self, result: Collected) -> None:
@@ -245,7 +236,7 @@ class CollectResultsDialog(QDialog):
         text = ", ".join(words) + "."
         if result.stopped:
             text = f"Stopped: {text} The other files were not read."
-        self._say(text, "error" if refused else "pending" if conflicts or result.stopped else "saved")
+        self.work.say(text, "error" if refused else "pending" if conflicts or result.stopped else "saved")
         self.collected.emit(result)
 
     @staticmethod
@@ -258,18 +249,12 @@ class CollectResultsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        self._say(error_reporting.plain_message(exc), "error")
+        self.work.failed(exc)
 
     def _finish(self) -> None:
         self._task = None
         self._reading = False
-        self.bar.setVisible(False)
-        self.start_button.setEnabled(True)
-        self.close_button.setText("Close")
-
-    def _say(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        set_role(self.status, role)
+        self.work.finished()
 
     def _close_or_stop(self) -> None:
         if self._task is not None and not self._task.cancelled:

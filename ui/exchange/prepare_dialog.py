@@ -27,9 +27,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +37,8 @@ from naas_centre.exchange.day import export_day
 from naas_centre.services import certificates, planning
 from naas_centre.services.views import Actor
 from ui.common import error_reporting
-from ui.common.widgets import label, primary_button, set_role
+from ui.common.widgets import label, primary_button
+from ui.common.work_status import WorkStatus
 from ui.work.tasks import Task, TaskManager
 
 if TYPE_CHECKING:
@@ -204,14 +203,13 @@ class PrepareWorkstationsDialog(QDialog):
         form.addRow(label("Passphrase &again", buddy=self.passphrase_again), self.passphrase_again)
         box.addLayout(form)
 
-        self.bar = QProgressBar()
-        self.bar.setVisible(False)
-        box.addWidget(self.bar)
-        self.status = label("", wrap=True)
-        self.status.setObjectName("prepare_status")
-        # Never squeezed under the summary: the status is the line that says what happened.
-        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        box.addWidget(self.status)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self._close_or_stop)
+        self.start_button = primary_button("Prepare")
+        self.start_button.clicked.connect(self.start)
+        self.work = WorkStatus("prepare_status", self.start_button, self.close_button, stoppable=True)
+        self.bar, self.status = self.work.bar, self.work.status
+        self.work.add_to(box)
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("prepare_summary")
         self.summary.setReadOnly(True)
@@ -222,10 +220,6 @@ class PrepareWorkstationsDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self._close_or_stop)
-        self.start_button = primary_button("Prepare")
-        self.start_button.clicked.connect(self.start)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
@@ -273,15 +267,17 @@ class PrepareWorkstationsDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked)
             self.rooms.addItem(item)
         if rooms is None:
-            self._say(f"{day:%d %B %Y}: no day is planned then; plan it before preparing rooms.", "error")
+            self.work.say(f"{day:%d %B %Y}: no day is planned then; plan it before preparing rooms.", "error")
         elif not rooms:
-            self._say(f"{day:%d %B %Y}: the plan has no rooms yet; give its stations rooms first.", "error")
+            self.work.say(
+                f"{day:%d %B %Y}: the plan has no rooms yet; give its stations rooms first.", "error"
+            )
         elif not self.running:
-            self._say("", "")
+            self.work.say("", "")
         self.rooms_loaded.emit(rooms)
 
     def _failed_to_list(self, exc: BaseException) -> None:
-        self._say(error_reporting.plain_message(exc), "error")
+        self.work.say(error_reporting.plain_message(exc), "error")
         self.rooms_loaded.emit(None)
 
     def start(self) -> None:
@@ -308,17 +304,11 @@ class PrepareWorkstationsDialog(QDialog):
             else ""
         )
         if problem:
-            self._say(problem, "error")
+            self.work.say(problem, "error")
             return
         assert folder is not None
         self.summary.clear()
         self.summary.setVisible(False)
-        self.start_button.setEnabled(False)
-        self.close_button.setText("Stop")
-        self.bar.setRange(0, len(rooms) + 1)
-        self.bar.setValue(0)
-        self.bar.setVisible(True)
-        self._say("Unlocking your signing key…", "")
         task = self._task = self.tasks.long(
             _prepare,
             self.db,
@@ -335,7 +325,7 @@ class PrepareWorkstationsDialog(QDialog):
             owner=self,
             name="prepare_workstations",
         )
-        self.destroyed.connect(lambda *_: task.cancel())  # a closed window never leaves it running
+        self.work.began(self, task, len(rooms) + 1, "Unlocking your signing key…")
 
     def stop(self) -> None:
         if self._task is None:
@@ -344,16 +334,16 @@ class PrepareWorkstationsDialog(QDialog):
         if not self._reading:
             # Not begun: a task cancelled before it starts reports nothing, so finish here.
             self._finish()
-            self._say("Stopped before any room was written: nothing was written.", "")
+            self.work.say("Stopped before any room was written: nothing was written.", "")
             return
         self.close_button.setText("Close")
-        self._say("Stopping after the room in hand…", "pending")
+        self.work.say("Stopping after the room in hand…", "pending")
 
     def _progress(self, done: int, _total: int, step: str) -> None:
         self._reading = True
-        self.bar.setValue(done)
+        self.work.progressed(done)
         if step:
-            self._say(step, "")
+            self.work.say(step, "")
         self.progressed.emit(done, _total, step)
 
     def _done(self, result: Prepared) -> None:
@@ -369,23 +359,17 @@ class PrepareWorkstationsDialog(QDialog):
         text += f", {refused} refused." if refused else "."
         if result.stopped:
             text = f"Stopped: {text} The other rooms were not written."
-        self._say(text, "error" if refused else "pending" if result.stopped else "saved")
+        self.work.say(text, "error" if refused else "pending" if result.stopped else "saved")
         self.prepared.emit(result)
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        self._say(f"{error_reporting.plain_message(exc)} No file was written.", "error")
+        self.work.failed(exc, "No file was written.")
 
     def _finish(self) -> None:
         self._task = None
         self._reading = False
-        self.bar.setVisible(False)
-        self.start_button.setEnabled(True)
-        self.close_button.setText("Close")
-
-    def _say(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        set_role(self.status, role)
+        self.work.finished()
 
     def _close_or_stop(self) -> None:
         if self._task is not None and not self._task.cancelled:

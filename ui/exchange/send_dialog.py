@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,8 +33,8 @@ from naas_centre.exchange.container import signer_of
 from naas_centre.exchange.results import ExportedResults, export_results
 from naas_centre.services import certificates, sittings
 from naas_centre.services.views import Actor, Role
-from ui.common import error_reporting
-from ui.common.widgets import label, primary_button, set_role
+from ui.common.widgets import label, primary_button
+from ui.common.work_status import WorkStatus
 from ui.work.tasks import Task, TaskManager
 
 if TYPE_CHECKING:
@@ -138,20 +137,18 @@ class SendResultsDialog(QDialog):
         form.addRow(label("F&ile", buddy=self.file), row)
         box.addLayout(form)
 
-        self.bar = QProgressBar()
-        self.bar.setVisible(False)
-        box.addWidget(self.bar)
-        self.status = label("", wrap=True)
-        self.status.setObjectName("send_status")
-        box.addWidget(self.status)
-        box.addStretch(1)
-
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.accept)
         self.start_button = primary_button("Send")
         self.start_button.clicked.connect(self.start)
+        # Two short steps; the file appears whole or not at all: no Stop.
+        self.work = WorkStatus("send_status", self.start_button, self.close_button, stoppable=False)
+        self.bar, self.status = self.work.bar, self.work.status
+        self.work.add_to(box)
+        box.addStretch(1)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
@@ -185,14 +182,8 @@ class SendResultsDialog(QDialog):
             else ""
         )
         if problem:
-            self._say(problem, "error")
+            self.work.say(problem, "error")
             return
-        self.start_button.setEnabled(False)
-        self.close_button.setEnabled(False)  # two short steps; the file appears whole or not at all
-        self.bar.setRange(0, len(STEPS))
-        self.bar.setValue(0)
-        self.bar.setVisible(True)
-        self._say(STEPS[0], "")
         task = self._task = self.tasks.long(
             _send,
             self.db,
@@ -207,17 +198,18 @@ class SendResultsDialog(QDialog):
             owner=self,
             name="send_results",
         )
-        self.destroyed.connect(lambda *_: task.cancel())  # a closed window never leaves it running
+        self.work.began(self, task, len(STEPS), STEPS[0])
 
     def _progress(self, done: int, _total: int, step: str) -> None:
-        self.bar.setValue(done)
-        self._say(step, "")
+        self.work.progressed(done)
+        self.work.say(step, "")
 
     def _done(self, sent: Sent) -> None:
-        self._finish()
+        self._task = None
+        self.work.finished()
         self.last = sent
         self.password.clear()
-        self._say(
+        self.work.say(
             f"Sent: {sent.rows} record(s) and {sent.entries} audit entries written to {sent.path}, "
             f"signed by {sent.signer}. Take this file to the centre manager's workstation.",
             "saved",
@@ -225,18 +217,8 @@ class SendResultsDialog(QDialog):
         self.sent.emit(sent)
 
     def _failed(self, exc: BaseException) -> None:
-        self._finish()
-        self._say(error_reporting.plain_message(exc), "error")
-
-    def _finish(self) -> None:
         self._task = None
-        self.bar.setVisible(False)
-        self.start_button.setEnabled(True)
-        self.close_button.setEnabled(True)
-
-    def _say(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        set_role(self.status, role)
+        self.work.failed(exc)
 
     def _choose_file(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(

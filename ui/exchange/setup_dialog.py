@@ -23,9 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,8 +31,8 @@ from PySide6.QtWidgets import (
 from naas_centre import paths
 from naas_centre.exchange.day import import_day, load_ca_file
 from naas_centre.services.centre import open_database
-from ui.common import error_reporting
-from ui.common.widgets import label, primary_button, set_role
+from ui.common.widgets import label, primary_button
+from ui.common.work_status import WorkStatus
 from ui.work.tasks import Task, TaskManager
 
 if TYPE_CHECKING:
@@ -137,14 +135,14 @@ class SetUpDialog(QDialog):
         form.addRow(label("Data folder"), label(str(data_dir), "muted", wrap=True))
         box.addLayout(form)
 
-        self.bar = QProgressBar()
-        self.bar.setVisible(False)
-        box.addWidget(self.bar)
-        self.status = label("", wrap=True)
-        self.status.setObjectName("setup_status")
-        # Never squeezed under the summary: the status is the line that says what happened.
-        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        box.addWidget(self.status)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.reject)
+        self.start_button = primary_button("Set up")
+        self.start_button.clicked.connect(self.start)
+        # One transaction: it is in whole or not at all, so no Stop.
+        self.work = WorkStatus("setup_status", self.start_button, self.close_button, stoppable=False)
+        self.bar, self.status = self.work.bar, self.work.status
+        self.work.add_to(box)
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("setup_summary")
         self.summary.setReadOnly(True)
@@ -155,10 +153,6 @@ class SetUpDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self.reject)
-        self.start_button = primary_button("Set up")
-        self.start_button.clicked.connect(self.start)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.start_button)
         box.addLayout(buttons)
@@ -192,15 +186,9 @@ class SetUpDialog(QDialog):
             else ""
         )
         if problem:
-            self._say(problem, "error")
+            self.work.say(problem, "error")
             return
-        self.start_button.setEnabled(False)
-        self.close_button.setEnabled(False)  # one transaction: it is in whole or not at all
-        self.bar.setRange(0, 2)
-        self.bar.setValue(0)
-        self.bar.setVisible(True)
         self.summary.setVisible(False)
-        self._say("Reading the centre's CA certificate…", "")
         task = self._task = self.tasks.long(
             _set_up,
             self.data_dir,
@@ -213,38 +201,29 @@ class SetUpDialog(QDialog):
             owner=self,
             name="set_up_from_bundle",
         )
-        self.destroyed.connect(lambda *_: task.cancel())
+        self.work.began(self, task, 2, "Reading the centre's CA certificate…")
 
     def _progress(self, done: int, total: int, step: str) -> None:
-        self.bar.setValue(done)
-        self._say(step, "")
+        self.work.progressed(done)
+        self.work.say(step, "")
         self.progressed.emit(done, total, step)
 
     def _done(self, result: SetUp) -> None:
-        self._finish()
+        self._task = None
+        self.work.finished()
         self.last = result
         self.passphrase.clear()
         self.summary.setPlainText("\n".join(result.lines))
         self.summary.setVisible(True)
         self.start_button.setEnabled(False)  # set up once; a second bundle is merged after signing in
-        self._say(
+        self.work.say(
             f"This workstation is set up from a bundle signed by {result.signer}. Sign in to begin.", "saved"
         )
         self.workstation_set_up.emit(result.database)
 
     def _failed(self, exc: BaseException) -> None:
-        self._finish()
-        self._say(f"{error_reporting.plain_message(exc)} Nothing was set up.", "error")
-
-    def _finish(self) -> None:
         self._task = None
-        self.bar.setVisible(False)
-        self.start_button.setEnabled(True)
-        self.close_button.setEnabled(True)
-
-    def _say(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        set_role(self.status, role)
+        self.work.failed(exc, "Nothing was set up.")
 
     def _choose_bundle(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
