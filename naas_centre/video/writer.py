@@ -29,7 +29,10 @@ class FragmentedWriter:
             str(path),
             "w",
             format="mp4",
-            options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
+            options={
+                "movflags": "frag_keyframe+empty_moov+default_base_moof",
+                "flush_packets": "1",
+            },
         )
         keyint = str(max(1, round(fps * FRAGMENT_SECONDS)))
         video = self._container.add_stream(
@@ -56,6 +59,7 @@ class FragmentedWriter:
             self._audio.bit_rate = AUDIO_BITRATE
             self._audio_base = Fraction(1, sample_rate)
             self._sample_rate = sample_rate
+            self._priming = int(self._audio.codec_context.frame_size or 1024)
         self._last_pts = -1
 
     def write_picture(self, image: Image, pts: int) -> None:
@@ -73,7 +77,15 @@ class FragmentedWriter:
     def write_sound(self, samples: Samples, first_sample: int) -> None:
         import av
 
-        if self._audio is None or samples.size == 0:
+        if self._audio is None:
+            return
+        # The AAC encoder puts one frame of priming before the sound, and the MP4 would then
+        # start the sound that much before the pictures (or shift the pictures). Leaving out
+        # the recording's first frame of sound lets the priming stand in for it, so sample n
+        # plays at n / rate, as picture n does at n / fps.
+        skip = max(0, self._priming - first_sample)
+        samples, first_sample = samples[skip:], first_sample + skip
+        if samples.size == 0:
             return
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = self._sample_rate
