@@ -200,7 +200,7 @@ def caterpillar(points: Sequence[EffectPoint], unit: str = "score points") -> QC
     for marker in chart.legend().markers():
         shown = marker.series()
         marker.setVisible(isinstance(shown, QScatterSeries) and shown.count() > 0)
-    return _view(chart, max(300, 60 + 26 * len(ranked)))
+    return _view(chart, max(300, 110 + 26 * len(ranked)))
 
 
 def drift_lines(
@@ -261,7 +261,7 @@ def distributions(items: Sequence[Distribution], levels: Sequence[str]) -> QChar
     categories = []
     for item in reversed(items):
         flags = [f for f, on in (("floor", item.floor), ("ceiling", item.ceiling)) if on]
-        categories.append(f"{'[' + ', '.join(flags) + ']  ' if flags else ''}{_short(item.name, 34)}")
+        categories.append(f"{_short(item.name, 52)}{'  [' + ', '.join(flags) + ']' if flags else ''}")
     y = QBarCategoryAxis()
     y.append(categories)
     x = _value_axis("share of scores (%)", 0.0, 100.0, "%d")
@@ -271,12 +271,15 @@ def distributions(items: Sequence[Distribution], levels: Sequence[str]) -> QChar
     return _view(chart, max(280, 90 + 24 * len(items)))
 
 
+# An ordinal ramp from red (lowest level) to blue (highest), after ColorBrewer's RdYlBu:
+# each step tells from its neighbours on a light or a dark background.
+_RAMP = ("#d73027", "#fdae61", "#abd9e9", "#4575b4")
+
+
 def _ramp(i: int, n: int) -> QColor:
-    """From the error colour (lowest level) through the muted one to the saved colour (highest)."""
-    c = theme.colours()
-    low, mid, high = QColor(c.error), QColor(c.muted), QColor(c.saved)
-    t = i / max(1, n - 1)
-    a, b, u = (low, mid, t * 2) if t <= 0.5 else (mid, high, t * 2 - 1)
+    t = i / max(1, n - 1) * (len(_RAMP) - 1)
+    k = min(len(_RAMP) - 2, int(t))
+    a, b, u = QColor(_RAMP[k]), QColor(_RAMP[k + 1]), t - k
     return QColor(
         round(a.red() + (b.red() - a.red()) * u),
         round(a.green() + (b.green() - a.green()) * u),

@@ -159,7 +159,7 @@ class FiguresTable(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(26)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         rows = min(ROWS_IN_VIEW, max(1, len(table.rows)))
         self.view.setFixedHeight(header.sizeHint().height() + 26 * rows + 6)
         box.addWidget(self.view)
