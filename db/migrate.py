@@ -142,7 +142,7 @@ def schema_problem(engine: Engine | Connection, where: str) -> str | None:
             tables = inspect(engine).get_table_names()
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        return f"{where} cannot be read as a database ({reason[0] if reason else type(exc).__name__})"
+        return f"{where}: cannot open the database ({reason[0] if reason else type(exc).__name__})"
     if current is None:
         if not tables:
             return f"{where} holds no tables, so it is not a naas-centre database"

@@ -216,16 +216,34 @@ def packs_dir(folder: Path) -> Path:
 
 
 def workstation_id(folder: Path) -> str:
-    """This workstation's id: made once, kept in the data folder, stamped on every row."""
+    """This workstation's id: made once, kept in the data folder, stamped on every row.
+
+    Two programs starting at once get the same id: the new one is written whole to a file
+    of its own and linked into place only if no id is there yet; the loser reads the winner's.
+    """
     path = folder / "workstation-id"
     try:
         text = path.read_text(encoding="ascii").strip()
         return str(uuid.UUID(text))
+    except FileNotFoundError:
+        damaged = False
     except (OSError, ValueError):
-        pass
+        damaged = True
     new = str(uuid.uuid4())
-    tmp = path.with_suffix(".tmp")
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as fh:
-        fh.write(new + "\n")
-    os.replace(tmp, path)
-    return new
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".workstation-id.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:  # mkstemp makes it 0600
+            fh.write(new + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if damaged:
+            os.replace(tmp, path)
+            return new
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return str(uuid.UUID(path.read_text(encoding="ascii").strip()))
+        return new
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -96,9 +96,14 @@ def create_centre(
     accounts.check_password_rules(password)
     db = open_database(target, data_dir)
     try:
-        if centre_info(db) is not None:
-            raise Conflict(f"{target} already holds a centre")
+        # The look and the insert in one transaction holding the write lock (BEGIN
+        # IMMEDIATE on SQLite, a table lock on a server): of two programs creating a
+        # centre at once, the second finds the first's and is refused.
         with db.write() as s:
+            if not db.is_sqlite:
+                s.execute(text(f"LOCK TABLE {CentreRow.__tablename__} IN EXCLUSIVE MODE"))
+            if s.scalar(select(CentreRow.id).limit(1)) is not None:
+                raise Conflict(f"{target} already holds a centre")
             s.add(CentreRow(name=centre_name.strip(), is_demo=is_demo))
         accounts.create_account(db, None, admin_username, admin_display_name, Role.ADMINISTRATOR, password)
     except Exception:
