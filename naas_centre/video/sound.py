@@ -99,7 +99,8 @@ class WavSamples:
         except FileNotFoundError:
             raise SourceUnavailable(f"{path}: no such file") from None
         except (wave.Error, EOFError, OSError) as exc:
-            raise SourceUnavailable(f"{path}: not a WAV sound file ({exc})") from None
+            why = f" ({exc})" if str(exc) else ""
+            raise SourceUnavailable(f"{path}: not a WAV sound file{why}") from None
         samples = _mono(np.frombuffer(raw, dtype="<i2"), channels)
         if samples.size == 0:
             raise SourceUnavailable(f"{path}: the sound file holds no samples")

@@ -79,9 +79,11 @@ def open_frame_source(spec: SourceSpec) -> FrameSource:
 
 
 def cv2_module() -> Any:
+    # OpenCV's warnings ("can't open camera by index") and those of its FFmpeg ("moov atom
+    # not found") would print beside the plain message that says the same in words.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     import cv2
 
-    # OpenCV's own warnings ("can't open camera by index") would print beside the plain message.
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     return cv2
 
