@@ -30,6 +30,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from naas_centre.packs import question_bank
+from naas_centre.packs.blueprint import BANK_PATH
 from naas_centre.packs.schema import FORMAT_VERSION, Pack, reference_problems
 from naas_centre.paths import NotRegularFile, read_regular
 
@@ -131,11 +133,16 @@ def load_pack_file(path: str | os.PathLike[str]) -> LoadedPack:
         data = read_regular(file, MAX_PACK_BYTES + 1)  # a FIFO is refused, not waited on
     except OSError as e:
         return _failed(file, PackProblem(name, "", _os_error(e)))
-    return load_pack_bytes(data, name, file=file)
+    return load_pack_bytes(data, name, file=file, folder=file.parent)
 
 
-def load_pack_bytes(data: bytes, name: str, file: Path | None = None, builtin: bool = False) -> LoadedPack:
-    """Load a pack from the bytes of a file; ``name`` is how problems name the file."""
+def load_pack_bytes(
+    data: bytes, name: str, file: Path | None = None, builtin: bool = False, folder: Traversable | None = None
+) -> LoadedPack:
+    """Load a pack from the bytes of a file; ``name`` is how problems name the file.
+
+    ``folder`` is where the files a pack names (its question bank, media) are found.
+    """
     file = Path(name) if file is None else file
     if len(data) > MAX_PACK_BYTES:
         size = f"{MAX_PACK_BYTES // (1024 * 1024)} MB"
@@ -146,10 +153,12 @@ def load_pack_bytes(data: bytes, name: str, file: Path | None = None, builtin: b
         line = data[: e.start].count(b"\n") + 1
         message = f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8"
         return _failed(file, PackProblem(name, "", message, line=line), builtin)
-    return load_pack_text(text, name, file=file, builtin=builtin)
+    return load_pack_text(text, name, file=file, builtin=builtin, folder=folder)
 
 
-def load_pack_text(text: str, name: str, file: Path | None = None, builtin: bool = False) -> LoadedPack:
+def load_pack_text(
+    text: str, name: str, file: Path | None = None, builtin: bool = False, folder: Traversable | None = None
+) -> LoadedPack:
     """Load a pack from YAML text; ``name`` is how problems name the file."""
     file = Path(name) if file is None else file
     parsed = _parse_yaml(text, name)
@@ -164,14 +173,26 @@ def load_pack_text(text: str, name: str, file: Path | None = None, builtin: bool
         message = f"the top level must be a mapping of keys such as 'format:' and 'name:', not {_kind(data)}"
         return _failed(file, PackProblem(name, "", message, line=root.start_mark.line + 1), builtin)
 
+    beside = _Beside(folder, name, root)
+    data = beside.read_bank(data, problems)
     try:
         pack = Pack.model_validate(data)
     except ValidationError as e:
-        problems += _validation_problems(e, data, root, name)
+        problems += map(beside.relocate, _validation_problems(e, data, root, name))
         return LoadedPack(file, None, tuple(problems), None, builtin)
 
     for path, message in reference_problems(pack):
-        problems.append(PackProblem(name, path, message, line=_line_of(root, _parse_path(path))))
+        problems.append(
+            beside.relocate(PackProblem(name, path, message, line=_line_of(root, _parse_path(path))))
+        )
+    if pack.knowledge_test is not None:
+        media_problems, digests = question_bank.media_digests(
+            pack.knowledge_test.bank, BANK_PATH, beside.read_media
+        )
+        problems += (beside.relocate(PackProblem(name, path, message)) for path, message in media_problems)
+        if digests and not problems:
+            question_bank.with_digests(data["knowledge_test"]["bank"], digests)
+            pack = Pack.model_validate(data)
     if problems:
         return LoadedPack(file, None, tuple(problems), None, builtin)
     return LoadedPack(file, pack, (), content_hash(pack), builtin)
@@ -191,6 +212,121 @@ def _os_error(e: OSError) -> str:
     if isinstance(e, NotRegularFile):
         return "not a regular file (a pipe or a device); a pack is a file"
     return f"cannot read the file: {e.strerror or e}"
+
+
+# ---------------------------------------------------------------------------------------
+# Files beside the pack: its question bank and media
+
+
+class _Beside:
+    """Reads the files a pack names, relative to its folder, and says where problems are.
+
+    A problem inside a bank read from its own file names that file, the field path
+    within it and its line there, not the pack's ``bank:`` line.
+    """
+
+    def __init__(self, folder: Traversable | None, name: str, root: yaml.Node) -> None:
+        self.folder = folder
+        self.name = name
+        self.root = root
+        self.bank_name: str | None = None
+        self.bank_root: yaml.Node | None = None
+
+    def _entry(self, relative: str) -> Traversable:
+        assert self.folder is not None
+        return self.folder.joinpath(*relative.split("/"))
+
+    def _display(self, relative: str) -> str:
+        return str(Path(self.name).parent / relative)
+
+    def read_bank(self, data: dict[Any, Any], problems: list[PackProblem]) -> dict[Any, Any]:
+        """The pack's data with a bank named by file replaced by that file's content."""
+        test = data.get("knowledge_test")
+        if not isinstance(test, dict) or not isinstance(test.get("bank"), str):
+            return data
+        relative: str = test["bank"]
+        where = BANK_PATH
+        line = _line_of(self.root, ["knowledge_test", "bank"])
+        without = {k: v for k, v in data.items() if k != "knowledge_test"}
+        if not question_bank.is_relative_path(relative):
+            message = (
+                "must be a path inside the pack's folder, with '/' between folders and no '..', "
+                f"not {relative!r}"
+            )
+            problems.append(PackProblem(self.name, where, message, line=line))
+            return without
+        if self.folder is None:
+            message = f"the bank file {relative!r} cannot be found: this pack was not read from a folder"
+            problems.append(PackProblem(self.name, where, message, line=line))
+            return without
+        display = self._display(relative)
+        try:
+            raw = self._read(relative, MAX_PACK_BYTES + 1)
+        except FileNotFoundError:
+            message = f"no such bank file {relative!r} beside the pack"
+            problems.append(PackProblem(self.name, where, message, line=line))
+            return without
+        except question_bank.MediaUnreadable as e:
+            problems.append(PackProblem(display, "", f"cannot read the bank file: {e}"))
+            return without
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            message = f"not UTF-8 text (byte 0x{raw[e.start]:02x}); save the file as UTF-8"
+            problems.append(PackProblem(display, "", message, line=raw[: e.start].count(b"\n") + 1))
+            return without
+        parsed = _parse_yaml(text, display)
+        if isinstance(parsed, PackProblem):
+            problems.append(parsed)
+            return without
+        bank_root, bank, bank_problems = parsed
+        if bank_root is None or not isinstance(bank, dict):
+            problems.append(
+                PackProblem(display, "", "a question bank is a mapping with 'items:', a list of items")
+            )
+            return without
+        problems += bank_problems
+        self.bank_name, self.bank_root = display, bank_root
+        return {**data, "knowledge_test": {**test, "bank": bank}}
+
+    def relocate(self, problem: PackProblem) -> PackProblem:
+        """A problem at ``knowledge_test.bank…`` of a bank file, moved into that file."""
+        if self.bank_name is None or not (
+            problem.path == BANK_PATH or problem.path.startswith(BANK_PATH + ".")
+        ):
+            return problem
+        inner = problem.path.removeprefix(BANK_PATH).removeprefix(".")
+        line = _line_of(self.bank_root, _parse_path(inner))
+        return PackProblem(self.bank_name, inner, problem.message, line=line)
+
+    def read_media(self, relative: str) -> bytes:
+        if self.folder is None:
+            raise question_bank.MediaUnreadable("this pack was not read from a folder")
+        return self._read(relative, question_bank.MAX_MEDIA_BYTES + 1)
+
+    def _read(self, relative: str, limit: int) -> bytes:
+        """A file's bytes; FileNotFoundError, or MediaUnreadable saying why in plain words."""
+        entry = self._entry(relative)
+        try:
+            if isinstance(entry, Path):
+                data = read_regular(entry, limit)
+            elif not entry.is_file():
+                raise FileNotFoundError(relative)
+            else:
+                data = entry.read_bytes()
+        except FileNotFoundError:
+            raise
+        except IsADirectoryError as e:
+            raise question_bank.MediaUnreadable("it is a folder, not a file") from e
+        except PermissionError as e:
+            raise question_bank.MediaUnreadable("permission denied") from e
+        except NotRegularFile as e:
+            raise question_bank.MediaUnreadable("not a regular file (a pipe or a device)") from e
+        except OSError as e:
+            raise question_bank.MediaUnreadable(str(e.strerror or e)) from e
+        if len(data) >= limit:
+            raise question_bank.MediaUnreadable(f"larger than {(limit - 1) // (1024 * 1024)} MB")
+        return data
 
 
 # ---------------------------------------------------------------------------------------
@@ -230,7 +366,7 @@ def builtin_packs() -> list[LoadedPack]:
         except OSError as e:
             out.append(_failed(file, PackProblem(display, "", _os_error(e)), builtin=True))
             continue
-        out.append(load_pack_bytes(data, display, file=file, builtin=True))
+        out.append(load_pack_bytes(data, display, file=file, builtin=True, folder=folder))
     return out
 
 

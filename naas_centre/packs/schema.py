@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from naas_centre.packs.blueprint import KnowledgeTest, knowledge_problems
+
 # Version 1 throughout: every field added since the first release is optional, so a
 # pack written for the first release still loads (scenarios/README.md says which).
 FORMAT_VERSION = 1
@@ -182,6 +184,13 @@ class Pack(_Strict):
     scenarios: list[Scenario] = Field(min_length=1)
     written_exercise: WrittenExercise | None = None
     outcome: OutcomeRule
+    knowledge_test: KnowledgeTest | None = Field(
+        default=None,
+        # Left out of the canonical JSON when absent, so a pack without one keeps the
+        # content hash it had before knowledge tests existed (stored sittings check it).
+        exclude_if=lambda value: value is None,
+        description="The question bank and the blueprint of each knowledge-test form.",
+    )
 
     def rubrics(self) -> list[tuple[str, Rubric]]:
         """Every rubric in the pack with the station id it belongs to, in sitting order."""
@@ -266,6 +275,9 @@ def reference_problems(pack: Pack) -> list[Problem]:
                     "two criteria in different stations, so that one conversation cannot decide it",
                 )
             )
+    if pack.knowledge_test is not None:
+        areas = {a.id: a.title for a in pack.kss_areas}
+        problems += knowledge_problems(pack.knowledge_test, areas, {sid for _, sid, _ in stations})
     return problems
 
 
