@@ -38,7 +38,8 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
         description="One row per sitting: the candidate, employer, level, day and attempt, each "
         "criterion's agreed level, each KSS area's result, the outcome, the assessors and each signed "
         "report's id and SHA-256. Equality monitoring never appears. With --equality, outcomes counted "
-        "by monitoring group instead (small counts suppressed), for the quality-assurance lead only.",
+        "by monitoring group instead, for a period that has ended (--from, --to; small counts and what "
+        "would give them away suppressed), for the quality-assurance lead only.",
     )
     exp.add_argument("--format", choices=("csv", "xlsx"), default=None, help="default: from --out's suffix")
     exp.add_argument("--out", type=Path, required=True, metavar="FILE", help="the file to write")
@@ -49,6 +50,12 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
         "--equality",
         action="store_true",
         help="outcomes by equality monitoring group, in aggregate (needs --user as the QA lead)",
+    )
+    exp.add_argument(
+        "--from", dest="start", type=_day, metavar="DATE", help="with --equality: the period's first day"
+    )
+    exp.add_argument(
+        "--to", dest="end", type=_day, metavar="DATE", help="with --equality: its last day (before today)"
     )
     exp.add_argument("--user", metavar="USERNAME", help="act as this account")
     exp.add_argument(
@@ -79,6 +86,20 @@ def _format(args: argparse.Namespace) -> str:
     raise UserError(f"--format csv or --format xlsx: the format cannot be told from «{args.out.name}»")
 
 
+def _check_equality_arguments(args: argparse.Namespace) -> None:
+    if args.format == "xlsx":
+        raise UserError("--equality writes CSV only")
+    if args.day or args.employer or args.level:
+        raise UserError(
+            "--equality counts a whole period: give --from and --to, not --day, --employer or --level"
+        )
+    if not (args.start and args.end):
+        raise UserError(
+            "--equality needs a period that has ended: --from DATE --to DATE (figures are published "
+            "for closed periods only)"
+        )
+
+
 def _export(args: argparse.Namespace) -> int:
     from naas_centre.cli_reports import _password_from
     from naas_centre.services import accounts, exports
@@ -90,8 +111,10 @@ def _export(args: argparse.Namespace) -> int:
     if args.password_file and not args.user:
         raise UserError("--password-file goes with --user USERNAME")
     fmt = "csv" if args.equality else _format(args)
-    if args.equality and args.format == "xlsx":
-        raise UserError("--equality writes CSV only")
+    if args.equality:
+        _check_equality_arguments(args)
+    elif args.start or args.end:
+        raise UserError("--from and --to go with --equality; score sheets take --day")
     password = _password_from(args.password_file) if args.password_file else None
     db = open_database(_target(args), args.data_dir, create=False)
     try:
@@ -101,11 +124,17 @@ def _export(args: argparse.Namespace) -> int:
         else:
             # As ``reports`` does: the command line holds the database file already.
             actor = Actor("", "cli", "Command line", Role.CENTRE_MANAGER)
-        filters = exports.filters_for(db, args.day, args.employer, args.level)
         if args.equality:
-            result = exports.export_equality(db, actor, args.out, filters)
-            print(f"{result.path}: {result.rows} group(s) counted, counts under 5 suppressed.")
+            from naas_centre.qa.disclosure import Period
+
+            period = Period(args.start, args.end)
+            result = exports.export_equality(db, actor, args.out, period)
+            print(
+                f"{result.path}: {result.rows} group(s) counted for {period.in_words()}, "
+                "counts under 5 and what would give them away suppressed."
+            )
             return EXIT_OK
+        filters = exports.filters_for(db, args.day, args.employer, args.level)
         result = exports.export_score_sheets(db, actor, args.out, fmt, filters)  # type: ignore[arg-type]
     finally:
         db.dispose()

@@ -1,76 +1,73 @@
-"""Equality monitoring in aggregate: outcomes counted by group, small counts suppressed.
+"""Equality monitoring in aggregate, as a CSV file for the quality-assurance lead.
 
-For quality assurance only (the service checks who asks). Each question is a group by
-outcome table suppressed as ``qa.disclosure.suppress_two_way`` does, taking its margins
-as known (the screen gives each group's size, and a fully shown question gives every
-outcome's total): counts under 5 are written "fewer than 5", and so are the
-complements that keep them from being worked back out. Outcomes are the score sheets'
-own (one per sitting).
+The figures are ``services.fairness``'s for a closed period (at least
+``disclosure.MIN_PERIOD_CANDIDATES`` candidates, monitoring as it stood when the period
+closed), so a file written today and one written after another candidate is recorded
+give the same cells, and nothing suppressed on the screen can be worked out from the
+file: each question is a group-by-outcome table suppressed as
+``qa.disclosure.suppress_two_way`` does. A suppressed count is written "fewer than 5";
+a pass rate, its interval and the adverse impact ratio only where the counts they come
+from are shown.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from db.models import EqualityMonitoringRow, SittingRow
 from naas_centre.exports.atomic import replacing
-from naas_centre.exports.score_sheets import OUTCOMES, Filters, ScoreSheetQuery
-from naas_centre.qa import disclosure
-from naas_centre.services.equality import FIELDS, SMALLEST_GROUP
+from naas_centre.exports.score_sheets import OUTCOMES
+from naas_centre.services.equality import SMALLEST_GROUP
+
+if TYPE_CHECKING:
+    from naas_centre.services.fairness import Fairness
 
 SUPPRESSED = f"fewer than {SMALLEST_GROUP}"
-FIELD_TITLES = {"age_band": "Age band", "ethnicity": "Ethnicity", "disability": "Disability", "sex": "Sex"}
-NOT_GIVEN = "not given"
+TITLES = {
+    "age_band": "Age band",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+    "sex": "Sex",
+    "employer": "Employer",
+}
+HEADER = [
+    "Period",
+    "Monitoring question",
+    "Group",
+    *(o.capitalize() for o in OUTCOMES),
+    "Total",
+    "Pass rate",
+    "Pass rate 95% low",
+    "Pass rate 95% high",
+    "Adverse impact ratio",
+    "Under four fifths",
+]
 
 
-@dataclass(frozen=True)
-class OutcomeCounts:
-    """One monitoring group's outcomes: counts, or None where suppressed."""
-
-    field: str
-    group: str
-    counts: tuple[int | None, ...]  # in OUTCOMES order
-
-
-def outcome_counts(s: Session, filters: Filters) -> list[OutcomeCounts]:
-    query = ScoreSheetQuery.open(s, filters)
-    outcome = {r.sitting_id: r.outcome for r in query.results()}
-    groups: dict[tuple[str, str], Counter[str]] = {}
-    monitoring = {
-        sid: row
-        for sid, row in s.execute(
-            select(SittingRow.id, EqualityMonitoringRow).join(
-                EqualityMonitoringRow, EqualityMonitoringRow.candidate_id == SittingRow.candidate_id
-            )
-        )
-        if sid in outcome
-    }
-    for sid, result in outcome.items():
-        row = monitoring.get(sid)
-        for name in FIELDS:
-            group = (getattr(row, name) if row is not None else None) or NOT_GIVEN
-            groups.setdefault((name, group), Counter())[result] += 1
-    out: list[OutcomeCounts] = []
-    for name in FIELDS:
-        keys = sorted(group for field, group in groups if field == name)
-        table = disclosure.suppress_two_way([[groups[(name, g)][o] for o in OUTCOMES] for g in keys])
-        out.extend(OutcomeCounts(name, g, cells) for g, cells in zip(keys, table.cells, strict=True))
-    return out
-
-
-def write_csv(target: Path, counts: list[OutcomeCounts]) -> int:
-    import csv
-
+def write_csv(target: Path, figures: Fairness) -> int:
+    """Writes one row per group of each question; the number of rows written."""
+    period = figures.period.in_words()
+    rows = 0
     with replacing(target) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["Monitoring question", "Group", *(o.capitalize() for o in OUTCOMES)])
-        for c in counts:
-            out.writerow(
-                [FIELD_TITLES[c.field], c.group, *(SUPPRESSED if n is None else n for n in c.counts)]
-            )
-    return len(counts)
+        out.writerow(HEADER)
+        for table in figures.tables:
+            for g in table.rows:
+                rate, impact = g.pass_rate, g.impact
+                out.writerow(
+                    [
+                        period,
+                        TITLES.get(table.dimension, table.dimension),
+                        g.group,
+                        *(SUPPRESSED if n is None else n for n in g.counts),
+                        SUPPRESSED if g.total is None else g.total,
+                        "" if rate is None else f"{rate.rate:.3f}",
+                        "" if rate is None else f"{rate.interval.low:.3f}",
+                        "" if rate is None else f"{rate.interval.high:.3f}",
+                        "" if impact is None else f"{impact.ratio:.3f}",
+                        "" if impact is None else ("yes" if impact.flagged else "no"),
+                    ]
+                )
+                rows += 1
+    return rows

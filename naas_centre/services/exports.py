@@ -25,6 +25,7 @@ from naas_centre.exports.atomic import check_target
 from naas_centre.exports.score_sheets import Filters, ScoreSheetQuery
 from naas_centre.exports.writers import ExportCancelled, Format
 from naas_centre.packs.schema import Level
+from naas_centre.qa.disclosure import Period
 from naas_centre.services import audit, capabilities
 from naas_centre.services.accounts import require
 from naas_centre.services.views import Actor
@@ -141,22 +142,22 @@ def export_score_sheets(
 
 
 def export_equality(
-    db: Database,
-    actor: Actor,
-    target: Path,
-    filters: Filters = Filters(),  # noqa: B008
+    db: Database, actor: Actor, target: Path, period: Period, *, today: date | None = None
 ) -> ExportResult:
-    """Outcomes counted by age band, ethnicity, disability and sex, small counts
-    suppressed, as CSV: for the quality-assurance lead only."""
+    """Outcomes by age band, ethnicity, disability, sex and employer for a closed period,
+    suppressed as the fairness figures are, as CSV: for the quality-assurance lead only.
+    An open period, or one of fewer than ``MIN_PERIOD_CANDIDATES``, is refused."""
+    from naas_centre.services import fairness
+
     require(actor, *capabilities.EQUALITY)
     target = _target(target)
-    with db.read() as s:
-        counts = equality_export.outcome_counts(s, filters)
-    if not counts:
-        raise UserError(f"No sitting {filters.in_words()}: nothing to count, and no file was written.")
-    rows = equality_export.write_csv(target, counts)
-    _note(db, actor, "export.equality", target, "csv", filters, rows)
-    return ExportResult(target, rows, "csv", filters)
+    figures = fairness.fairness_figures(db, actor, period, today=today)
+    rows = equality_export.write_csv(target, figures)
+    detail = {"file": str(target), "format": "csv", "rows": rows}
+    detail |= {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    with db.write() as s:
+        audit.note(s, actor if actor.account_id else None, "export.equality", "export", new_id(), detail)
+    return ExportResult(target, rows, "csv", Filters())
 
 
 def _note(

@@ -65,28 +65,30 @@ def test_csv_and_xlsx_are_written_and_read_back(db: Path, tmp_path: Path) -> Non
     assert employers == {"Leeds City Council"}
 
 
-def test_the_quality_assurance_lead_exports_equality_in_aggregate(db: Path, tmp_path: Path) -> None:
+def test_equality_is_exported_for_a_closed_period_by_the_quality_assurance_lead(
+    db: Path, tmp_path: Path
+) -> None:
+    """The file's figures are held to the fairness service's in ``tests/services/test_fairness``."""
     out = tmp_path / "equality.csv"
-    r = run("export", "--equality", "--out", str(out), "--db", str(db), data_dir=tmp_path)
+    period = ("--from", "2026-01-01", "--to", "2026-03-31")
+    r = run("export", "--equality", *period, "--out", str(out), "--db", str(db), data_dir=tmp_path)
     assert r.returncode == 2 and not out.exists()
-    assert r.stderr.strip().endswith("cannot do this (only: quality-assurance lead)") or "cannot" in r.stderr
+    assert "cannot" in r.stderr and "Traceback" not in r.stderr
     password = tmp_path / "pw"
     password.write_text(PASSWORDS["qa"] + "\n")
-    r = run(
-        "export",
-        "--equality",
-        "--out",
-        str(out),
-        "--user",
-        "qa",
-        "--password-file",
-        str(password),
-        "--db",
-        str(db),
-        data_dir=tmp_path,
-    )
-    assert r.returncode == 0, r.stderr
-    assert "fewer than 5" in out.read_text(encoding="utf-8-sig")
+    qa = ("--user", "qa", "--password-file", str(password), "--db", str(db))
+    said = {
+        (): "--equality needs a period that has ended: --from DATE --to DATE",
+        ("--from", "2026-01-01", "--to", "2999-01-01"): "has not ended yet",
+        ("--from", "2026-01-01", "--to", "2026-01-02"): "fewer than the 20 needed",
+        (*period, "--day", "2026-01-05"): "give --from and --to, not --day",
+    }
+    for extra, words in said.items():
+        r = run("export", "--equality", *extra, "--out", str(out), *qa, data_dir=tmp_path)
+        assert r.returncode == 2 and words in r.stderr, (extra, r.stderr)
+        assert "Traceback" not in r.stderr and not out.exists()
+    r = run("export", "--from", "2026-01-01", "--out", str(out), "--db", str(db), data_dir=tmp_path)
+    assert r.returncode == 2 and "--from and --to go with --equality" in r.stderr
 
 
 @pytest.mark.parametrize(

@@ -164,3 +164,37 @@ def test_one_more_candidate_changes_no_figure_of_a_closed_period(centre: Centre)
     all_time_after = {(g.field, g.group): g.count for g in equality.aggregate(centre.db, qa)}
     changed = {k for k in all_time_after if all_time_after[k] != all_time_before.get(k)}
     assert ("ethnicity", "White British") in changed
+
+
+def test_the_equality_export_writes_the_closed_periods_figures_and_no_more(
+    centre: Centre, tmp_path: Path
+) -> None:
+    import csv
+
+    from naas_centre.services import exports
+
+    out = tmp_path / "equality.csv"
+    for who in ("manager", "admin", "assessor1"):
+        with pytest.raises(PermissionDenied):
+            exports.export_equality(centre.db, centre.login(who), out, PERIOD, today=TODAY)
+    with pytest.raises(PeriodNotPublishable, match="has not ended yet"):
+        exports.export_equality(centre.db, centre.login("qa"), out, PERIOD, today=NOW)
+    assert not out.exists()
+    qa = centre.login("qa")
+    result = exports.export_equality(centre.db, qa, out, PERIOD, today=TODAY)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert result.rows == len(rows)
+    figures = service.fairness_figures(centre.db, qa, PERIOD, today=TODAY)
+    written = {(r["Monitoring question"], r["Group"]): r for r in rows}
+    titles = {"age_band": "Age band", "ethnicity": "Ethnicity", "disability": "Disability", "sex": "Sex"}
+    for table in figures.tables:
+        for g in table.rows:
+            row = written[(titles.get(table.dimension, "Employer"), g.group)]
+            cells = [row["Met"], row["Not met"], row["Not yet complete"], row["Total"]]
+            assert cells == ["fewer than 5" if v is None else str(v) for v in (*g.counts, g.total)]
+    # A candidate recorded after the period changes nothing in the file written again.
+    before = out.read_bytes()
+    centre.add(1, TODAY, equality.Monitoring("45-54", "White British", "No", "Male"))
+    exports.export_equality(centre.db, qa, out, PERIOD, today=TODAY)
+    assert out.read_bytes() == before

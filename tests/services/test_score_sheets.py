@@ -9,7 +9,7 @@ import random
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from naas_centre.errors import PermissionDenied, UserError
 from naas_centre.exports.score_sheets import FastRule, Filters, ScoreSheetQuery
 from naas_centre.packs.loader import builtin_packs
 from naas_centre.packs.outcome_adapter import area_ids, criteria_from_pack, evaluate_pack, rule_from_pack
+from naas_centre.qa.disclosure import Period, PeriodNotPublishable
 from naas_centre.services import accounts, audit, completeness, equality, exports, moderation, packs
 from naas_centre.services.views import Actor
 from tests.conftest import WORKSTATION
@@ -299,34 +300,20 @@ def test_equality_monitoring_never_appears_in_a_score_sheet(signed: Database, tm
             assert word not in data
 
 
-def test_only_quality_assurance_exports_equality_and_only_in_aggregate(
-    signed: Database, tmp_path: Path
-) -> None:
-    manager = login(signed, "manager")
-    with signed.read() as s:
-        cids = list(s.scalars(select(CandidateRow.id)))
-    for i, cid in enumerate(cids):
-        equality.record(signed, manager, cid, equality.Monitoring(age_band="30-39" if i < 5 else "50-59"))
+def test_equality_is_exported_for_a_closed_period_only(signed: Database, tmp_path: Path) -> None:
+    """The figures themselves are held to the fairness service's in ``test_fairness``."""
     out = tmp_path / "equality.csv"
+    today = date.today()
+    period = Period(today - timedelta(days=400), today - timedelta(days=1))
     for who in ("manager", "admin", "assessor1"):
         with pytest.raises(PermissionDenied):
-            exports.export_equality(signed, login(signed, who), out)
+            exports.export_equality(signed, login(signed, who), out, period)
+    demo_day = Period(today, today)  # the demo's own day: six candidates
+    with pytest.raises(PeriodNotPublishable, match="fewer than the 20"):
+        exports.export_equality(signed, login(signed, "qa"), out, demo_day, today=today + timedelta(days=1))
+    with pytest.raises(PeriodNotPublishable, match="has not ended yet"):
+        exports.export_equality(signed, login(signed, "qa"), out, Period(period.start, today))
     assert not out.exists()
-    result = exports.export_equality(signed, login(signed, "qa"), out)
-    rows = read_csv(out)
-    assert result.rows == len(rows)
-    assert list(rows[0]) == ["Monitoring question", "Group", "Met", "Not met", "Not yet complete"]
-    ages = {r["Group"]: r for r in rows if r["Monitoring question"] == "Age band"}
-    assert ages["30-39"]["Met"] in ("fewer than 5", "5")
-    assert ages["50-59"] == {
-        "Monitoring question": "Age band",
-        "Group": "50-59",
-        "Met": "fewer than 5",
-        "Not met": "fewer than 5",
-        "Not yet complete": "fewer than 5",
-    }
-    assert all(r["Candidate" if "Candidate" in r else "Group"] for r in rows)
-    assert not any(name in out.read_text(encoding="utf-8-sig") for name in (NOT_MET, "SW1"))
 
 
 # Who may, and what is refused -------------------------------------------------------
