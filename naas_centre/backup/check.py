@@ -1,0 +1,115 @@
+"""Proving a backup: the whole file is sound (``PRAGMA integrity_check``), it is a
+naas-centre database of this version holding a centre, and its audit trail verifies.
+
+Also the SQLite copying both directions share: through SQLite's backup API, which copies
+a consistent snapshot even while another program writes (it reads in one transaction).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import func, select, text
+
+from db.engine import Database, DatabaseError, owner_only, sqlite_path, to_url
+from db.migrate import open_read_only, sqlite_file_problem
+from db.models import CentreRow
+from naas_centre.backup.names import SERVER_BACKUPS, BackupRefused
+from naas_centre.services import audit
+
+
+@dataclass(frozen=True)
+class Proof:
+    centre_name: str
+    centre_id: str
+    entries: int  # audit entries verified
+    records: dict[str, int]  # rows in each table
+
+
+def sqlite_file(target: str | Path) -> Path:
+    """The database file of ``target``; a server's database is refused plainly."""
+    try:
+        path = sqlite_path(to_url(target))
+    except DatabaseError as exc:
+        raise BackupRefused(str(exc)) from None
+    if path is None:
+        raise BackupRefused(SERVER_BACKUPS)
+    return path
+
+
+def read_only_uri(path: Path, *, immutable: bool = False) -> str:
+    # immutable: a file no one writes (a backup) is read with no locks and no -wal or -shm.
+    return f"file:{quote(str(path))}?mode=ro{'&immutable=1' if immutable else ''}"
+
+
+def sound(path: Path, what: str) -> None:
+    """Refuses a file that is not a whole, undamaged SQLite database."""
+    problem = sqlite_file_problem(path)
+    if problem is not None:
+        raise BackupRefused(problem.replace("database", what, 1) if "no such" in problem else problem)
+    try:
+        conn = sqlite3.connect(read_only_uri(path, immutable=True), uri=True)
+        try:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupRefused(f"{path} is damaged or cut short ({exc}); nothing was changed") from None
+    if rows != [("ok",)]:
+        first = str(rows[0][0]).splitlines()[0] if rows else "no answer"
+        raise BackupRefused(f"{path} is damaged or cut short ({first}); nothing was changed")
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.read() as s:
+        names = s.scalars(
+            text(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' ORDER BY name"
+            )
+        ).all()
+        return {name: int(s.scalar(text(f'SELECT count(*) FROM "{name}"')) or 0) for name in names}
+
+
+def prove(path: Path) -> Proof:
+    """Sound, of this version, holding a centre, and its audit trail intact: or refused."""
+    sound(path, "backup")
+    try:
+        db = open_read_only(path)
+    except DatabaseError as exc:
+        raise BackupRefused(str(exc)) from None
+    try:
+        with db.read() as s:
+            centre = s.execute(select(CentreRow.name, CentreRow.id).limit(1)).first()
+            if s.scalar(select(func.count()).select_from(CentreRow)) != 1 or centre is None:
+                raise BackupRefused(f"{path} holds no centre (or more than one), so it is no centre's backup")
+        verified = audit.verify(db)
+        if not verified.ok:
+            raise BackupRefused(f"{path}: its audit trail is broken ({verified.problem})")
+        return Proof(centre.name, centre.id, verified.entries, counts(db))
+    finally:
+        db.dispose()
+
+
+def copy(source: Any, destination: Path) -> None:
+    """Copies the open ``source`` connection (a sqlite3 one) into the file ``destination``,
+    in one step, so the copy is one consistent snapshot; the copy keeps no -wal."""
+    owner_only(destination)
+    target = sqlite3.connect(destination, isolation_level=None)
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        target.close()
+
+
+def copy_file(source: Path, destination: Path, *, immutable: bool = False) -> None:
+    conn = sqlite3.connect(read_only_uri(source, immutable=immutable), uri=True)
+    try:
+        copy(conn, destination)
+    finally:
+        conn.close()
