@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, sparse  # type: ignore[import-untyped]
+from scipy import linalg, optimize, sparse  # type: ignore[import-untyped]
 
 from naas_centre.qa.tables import Floats, NotEnoughData, need
+from naas_centre.qa.threads import one_blas_thread
 
 if TYPE_CHECKING:
     from naas_centre.qa.drift import Drift, Trend
@@ -126,7 +127,7 @@ class PersonalSheet:
 
 
 @dataclass(frozen=True)
-class _Coded:
+class Coded:
     y: Floats
     station: Ints
     candidate: Ints
@@ -136,24 +137,38 @@ class _Coded:
     assessor_ids: tuple[str, ...]
 
 
-def _coded(observations: Sequence[Observation]) -> _Coded:
+def coded(observations: Sequence[Observation]) -> Coded:
+    """The observations as arrays, each id replaced by its place among the sorted ids."""
     need(len(observations), 1, "observations")
     y = np.fromiter((o.score for o in observations), dtype=np.float64, count=len(observations))
     if not np.isfinite(y).all():
         at = int(np.flatnonzero(~np.isfinite(y))[0])
         raise NotEnoughData(f"observation {at + 1} has no score")
-    s_ids, s = np.unique(np.array([o.station for o in observations], dtype=object), return_inverse=True)
-    c_ids, c = np.unique(np.array([o.candidate for o in observations], dtype=object), return_inverse=True)
-    a_ids, a = np.unique(np.array([o.assessor for o in observations], dtype=object), return_inverse=True)
-    return _Coded(
-        y,
-        s.ravel(),
-        c.ravel(),
-        a.ravel(),
-        tuple(map(str, s_ids)),
-        tuple(map(str, c_ids)),
-        tuple(map(str, a_ids)),
-    )
+    s_ids, s = _codes([o.station for o in observations])
+    c_ids, c = _codes([o.candidate for o in observations])
+    a_ids, a = _codes([o.assessor for o in observations])
+    return Coded(y, s, c, a, s_ids, c_ids, a_ids)
+
+
+def _codes(values: list[str]) -> tuple[tuple[str, ...], Ints]:
+    # A dict numbers the ids as they come (far quicker than sorting every value); the
+    # few distinct ids are then sorted and the numbers mapped to their places.
+    index: dict[str, int] = {}
+    first = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.intp, count=len(values))
+    ids = sorted(index)
+    place = np.empty(len(ids), dtype=np.intp)
+    place[[index[k] for k in ids]] = np.arange(len(ids))
+    return tuple(ids), place[first]
+
+
+@dataclass(frozen=True)
+class _Solution:
+    criterion: float  # −2 log L_R, constants left out
+    gradient: Floats  # in log γ (candidate, assessor)
+    b_r: Floats  # station means, then assessor BLUPs
+    b_c: Floats  # candidate BLUPs
+    s_inv: Floats  # the (stations, assessors) block of M⁻¹
+    sigma2: float  # the residual variance at this γ
 
 
 class _Equations:
@@ -164,9 +179,13 @@ class _Equations:
     γ = σ²/σ²_e everything follows from the Schur complement S = M_RR − M_RC M_CC⁻¹ M_CR.
     """
 
-    def __init__(self, d: _Coded) -> None:
+    def __init__(self, d: Coded) -> None:
         self.n = d.y.size
         self.p, self.qa, self.qc = len(d.station_ids), len(d.assessor_ids), len(d.candidate_ids)
+        # Scores are taken about their station's mean, which the fixed effects absorb; it
+        # keeps r = y'y − b'W'y from losing its digits to cancellation.
+        self.offset = np.bincount(d.station, d.y, minlength=self.p) / np.bincount(d.station, minlength=self.p)
+        y = d.y - self.offset[d.station]
         r = self.p + self.qa
         ones = np.ones(self.n)
         rows = np.concatenate([d.station, self.p + d.assessor])
@@ -182,44 +201,70 @@ class _Equations:
         self.m_rr = m_rr
         self.n_c = np.bincount(d.candidate, minlength=self.qc).astype(np.float64)
         self.t_r = np.concatenate(
-            [np.bincount(d.station, d.y, minlength=self.p), np.bincount(d.assessor, d.y, minlength=self.qa)]
+            [np.bincount(d.station, y, minlength=self.p), np.bincount(d.assessor, y, minlength=self.qa)]
         )
-        self.t_c = np.bincount(d.candidate, d.y, minlength=self.qc)
-        self.yy = float(d.y @ d.y)
+        self.t_c = np.bincount(d.candidate, y, minlength=self.qc)
+        self.yy = float(y @ y)
+        # D = n_c + 1/γ_c is the same for every candidate with as many observations, so
+        # B D⁻¹ B' is a sum over the distinct counts of fixed products, made once here.
+        self.counts = np.unique(self.n_c)
+        self.blocks = []
+        self.block_rhs = []
+        for k in self.counts:
+            part = self.b[:, np.flatnonzero(self.n_c == k)]
+            self.blocks.append((part @ part.T).toarray())
+            self.block_rhs.append(part @ self.t_c[self.n_c == k])
+        self.per_count = np.array([np.count_nonzero(self.n_c == k) for k in self.counts], dtype=np.float64)
 
-    def solve(self, log_gamma: Floats) -> tuple[float, Floats, dict[str, Floats | float]]:
-        """-2 × the REML log-likelihood (σ²_e profiled out), its gradient in log γ, and
-        the solution."""
+    def solve(self, log_gamma: Floats) -> _Solution:
+        """The restricted likelihood, its gradient and the solution at γ = exp(log_gamma).
+
+        With H = V/σ²_e and σ²_e profiled out, −2 log L_R = (n − p) log(r / (n − p)) +
+        log|Γ| + log|M| up to a constant, r = y'y − b'W'y the REML residual sum of squares
+        (Searle, Casella & McCulloch 1992, 6.8); ∂/∂log γ_k of it is
+        q_k − tr(C_kk)/γ_k − (n − p)‖b_k‖²/(r γ_k), C = M⁻¹."""
         g_c, g_a = np.exp(log_gamma)
         p, qa, qc, n = self.p, self.qa, self.qc, self.n
         dinv = 1.0 / (self.n_c + 1.0 / g_c)
-        bd = self.b @ sparse.diags(dinv)
-        s = self.m_rr - (bd @ self.b.T).toarray()
+        dk = 1.0 / (self.counts + 1.0 / g_c)
+        s = self.m_rr.copy()
+        rhs = self.t_r.copy()
+        for w, block, part in zip(dk, self.blocks, self.block_rhs, strict=True):
+            s -= w * block
+            rhs -= w * part
         s[p + np.arange(qa), p + np.arange(qa)] += 1.0 / g_a
         chol = np.linalg.cholesky(s)
-        s_inv = np.linalg.inv(s)
-        b_r = s_inv @ (self.t_r - bd @ self.t_c)
+        s_inv = linalg.cho_solve((chol, True), np.eye(s.shape[0]))
+        b_r = s_inv @ rhs
         b_c = dinv * (self.t_c - self.b.T @ b_r)
         rss = self.yy - float(b_r @ self.t_r) - float(b_c @ self.t_c)
         dof = n - p
-        logdet = float(np.sum(np.log(1.0 / dinv))) + 2.0 * float(np.sum(np.log(np.diag(chol))))
+        logdet = float(self.per_count @ np.log(1.0 / dk)) + 2.0 * float(np.sum(np.log(np.diag(chol))))
         f = dof * np.log(rss / dof) + qc * np.log(g_c) + qa * np.log(g_a) + logdet
         u_a = b_r[p:]
         tr_aa = float(np.trace(s_inv[p:, p:]))
         # tr(C_cc) = Σ 1/D + tr(S⁻¹ B D⁻² B')
-        bd2 = (bd @ bd.T).toarray()
-        tr_cc = float(dinv.sum()) + float(np.sum(s_inv * bd2))
+        tr_cc = float(self.per_count @ dk) + sum(
+            w * w * float(np.sum(s_inv * block)) for w, block in zip(dk, self.blocks, strict=True)
+        )
         grad = np.array(
             [
                 qc - tr_cc / g_c - dof * float(b_c @ b_c) / (rss * g_c),
                 qa - tr_aa / g_a - dof * float(u_a @ u_a) / (rss * g_a),
             ]
         )
-        return float(f), grad, {"b_r": b_r, "b_c": b_c, "s_inv": s_inv, "sigma2": rss / dof}
+        return _Solution(float(f), grad, b_r, b_c, s_inv, rss / dof)
 
 
 def examiner_effects(observations: Sequence[Observation]) -> ExaminerEffects:
-    d = _coded(observations)
+    # The dense systems are a few hundred wide: threaded BLAS spends more on waking its
+    # threads than on the work, and on a loaded machine many times more, so it gets one.
+    with one_blas_thread():
+        return _examiner_effects(observations)
+
+
+def _examiner_effects(observations: Sequence[Observation]) -> ExaminerEffects:
+    d = coded(observations)
     need(len(d.assessor_ids), 2, "assessors")
     need(len(d.candidate_ids), 2, "candidates")
     spare = d.y.size - len(d.station_ids)
@@ -231,8 +276,8 @@ def examiner_effects(observations: Sequence[Observation]) -> ExaminerEffects:
     eq = _Equations(d)
 
     def fun(x: Floats) -> tuple[float, Floats]:
-        f, g, _ = eq.solve(x)
-        return f, g
+        sol = eq.solve(x)
+        return sol.criterion, sol.gradient
 
     start = _start(d)
     best = optimize.minimize(
@@ -243,11 +288,11 @@ def examiner_effects(observations: Sequence[Observation]) -> ExaminerEffects:
         bounds=[_LOG_BOUNDS, _LOG_BOUNDS],
         options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 500},
     )
-    f, _, sol = eq.solve(best.x)
-    sigma2 = float(sol["sigma2"])
-    g_c, g_a = np.exp(best.x)
-    b_r, b_c, s_inv = sol["b_r"], sol["b_c"], sol["s_inv"]
-    assert isinstance(b_r, np.ndarray) and isinstance(b_c, np.ndarray) and isinstance(s_inv, np.ndarray)
+    x = _polished(eq, np.asarray(best.x, dtype=np.float64))
+    sol = eq.solve(x)
+    sigma2 = sol.sigma2
+    g_c, g_a = np.exp(x)
+    b_r, b_c, s_inv = sol.b_r, sol.b_c, sol.s_inv
     p = eq.p
     pev = sigma2 * np.diag(s_inv)[p:]
     counts = np.bincount(d.assessor, minlength=eq.qa)
@@ -261,14 +306,43 @@ def examiner_effects(observations: Sequence[Observation]) -> ExaminerEffects:
         tuple(effects),
         v,
         v.assessor / v.total if v.total > 0 else 0.0,
-        dict(zip(d.station_ids, map(float, b_r[:p]), strict=True)),
+        dict(zip(d.station_ids, map(float, b_r[:p] + eq.offset), strict=True)),
         dict(zip(d.candidate_ids, map(float, b_c), strict=True)),
         int(d.y.size),
-        f,
+        sol.criterion,
     )
 
 
-def _start(d: _Coded) -> Floats:
+def _polished(eq: _Equations, x: Floats, steps: int = 8) -> Floats:
+    """Newton steps on the exact gradient from where the quasi-Newton search stopped, its
+    line search blunted near the optimum by rounding in the criterion; a step is taken
+    only while it shrinks the gradient, and never across a bound (a component at zero)."""
+    sol = eq.solve(x)
+    for _ in range(steps):
+        g = sol.gradient
+        free = (x > _LOG_BOUNDS[0] + 1e-9) & (x < _LOG_BOUNDS[1] - 1e-9)
+        if not free.any() or np.max(np.abs(g[free])) < 1e-10:
+            break
+        h = 1e-5
+        hess = np.column_stack(
+            [(eq.solve(x + h * e).gradient - eq.solve(x - h * e).gradient) / (2 * h) for e in np.eye(2)]
+        )
+        hess = (hess + hess.T) / 2
+        step = np.zeros(2)
+        idx = np.flatnonzero(free)
+        try:
+            step[idx] = np.linalg.solve(hess[np.ix_(idx, idx)], g[idx])
+        except np.linalg.LinAlgError:
+            break
+        trial = np.clip(x - step, *_LOG_BOUNDS)
+        after = eq.solve(trial)
+        if np.max(np.abs(after.gradient[free])) >= np.max(np.abs(g[free])):
+            break
+        x, sol = trial, after
+    return x
+
+
+def _start(d: Coded) -> Floats:
     """Variance ratios to start from: the spread of candidates' and assessors' mean
     deviations from the station means, over what is left."""
     dev = d.y - (np.bincount(d.station, d.y) / np.bincount(d.station))[d.station]
@@ -280,7 +354,8 @@ def _start(d: _Coded) -> Floats:
 
     c, a = spread(d.candidate), spread(d.assessor)
     e = max(total - c - a, total * 0.1)
-    return np.log(np.clip([max(c, 1e-3 * total) / e, max(a, 1e-3 * total) / e], 1e-6, 1e6))
+    ratios = np.array([max(c, 1e-3 * total) / e, max(a, 1e-3 * total) / e])
+    return np.asarray(np.log(np.clip(ratios, 1e-6, 1e6)), dtype=np.float64)
 
 
 def outcomes_changed(
@@ -289,7 +364,7 @@ def outcomes_changed(
     """How many candidates' outcomes change when each score loses its assessor's effect."""
     if total not in ("sum", "mean"):
         raise NotEnoughData(f"a total is the sum or the mean of the station scores, not {total!r}")
-    d = _coded(observations)
+    d = coded(observations)
     by_id = {e.assessor: e.effect for e in effects.assessors}
     missing = [a for a in d.assessor_ids if a not in by_id]
     if missing:
@@ -304,9 +379,9 @@ def outcomes_changed(
         station_scores = np.where(seen > 0, sums / np.maximum(seen, 1), 0.0).reshape(nc, ns)
         summed = station_scores.sum(axis=1)
         if total == "sum":
-            return summed
+            return np.asarray(summed, dtype=np.float64)
         stations = (seen > 0).reshape(nc, ns).sum(axis=1)
-        return summed / stations
+        return np.asarray(summed / stations, dtype=np.float64)
 
     before = totals(d.y) >= cut
     after = totals(d.y - shift) >= cut
