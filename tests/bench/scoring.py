@@ -33,11 +33,14 @@ def pct(values: list[float], q: float) -> float:
 
 def service_commits(demo, clicks: int) -> list[float]:  # type: ignore[no-untyped-def]
     """Direct service calls (no GUI), at the clicks' pace: what the GUI path adds to."""
-    from naas_centre.services import accounts, packs, scoring, sittings
+    from naas_centre.services import access, accounts, packs, scoring, sittings
 
     a1 = accounts.authenticate(demo.db, "assessor1", "demo-assessor-2026")
     sid = sittings.list_for_assessor(demo.db, a1, demo.day)[0].id
-    criteria = packs.pack_for_sitting(demo.db, a1, sid).criteria()
+    pack = packs.pack_for_sitting(demo.db, a1, sid)
+    with demo.db.read() as s:  # in a circuit, an assessor scores their own stations only
+        observed = set(access.observed_stations(s, sid, a1.account_id, pack))
+    criteria = [(station, c) for station, c in pack.criteria() if station in observed]
     out = []
     for i in range(clicks):
         station, c = criteria[i % len(criteria)]
