@@ -30,6 +30,8 @@ from sqlalchemy.pool import QueuePool
 from db.base import Stamped
 
 log = logging.getLogger(__name__)
+# Kept for the log file the app installs; never printed on a command's stderr instead.
+log.addHandler(logging.NullHandler())
 
 
 class DatabaseError(Exception):

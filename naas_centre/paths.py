@@ -31,6 +31,8 @@ NAME_MAX = 255  # bytes in one file name, on every file system the app supports
 PATH_MAX = 4096
 OWNER_ONLY_UMASK = 0o077  # files 0600, folders 0700
 log = logging.getLogger(__name__)
+# Kept for the log file the app installs; never printed on a command's stderr instead.
+log.addHandler(logging.NullHandler())
 
 
 def owner_only_umask() -> None:
