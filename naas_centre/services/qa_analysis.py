@@ -30,11 +30,14 @@ from naas_centre.qa.disclosure import Period
 if TYPE_CHECKING:  # the statistics' result types; numpy is imported only when QA runs
     from db.engine import Database
     from naas_centre.qa.agreement import Agreement, Kappa
+    from naas_centre.qa.drift import Drift
     from naas_centre.qa.generalisability import GStudy
     from naas_centre.qa.icc import Icc
     from naas_centre.qa.many_raters import FleissKappa, KrippendorffAlpha
     from naas_centre.qa.reliability import CronbachAlpha, LevelDistribution
     from naas_centre.qa.standard_setting import BorderlineRegression
+    from naas_centre.qa.stringency import ChangedOutcomes, ExaminerEffects
+    from naas_centre.qa.stringency import PersonalSheet as ExaminerSheet
     from naas_centre.services.fairness import Fairness
     from naas_centre.services.qa_tables import Table
     from naas_centre.services.views import Actor
@@ -161,7 +164,7 @@ class PackAnalysis:
     cut: float | None  # the mean of the stations' borderline-regression pass marks
     sem_at_cut: float | None  # the G study's absolute SEM of a candidate's mean station score
     near_cut: int  # candidates within 1.96 SEM of the cut
-    outcomes_changed: object | None  # stringency.ChangedOutcomes, adjusting for examiners
+    outcomes_changed: ChangedOutcomes | None  # adjusting each score for its assessor, at the cut
 
 
 @dataclass(frozen=True)
@@ -169,8 +172,8 @@ class QaAnalysis:
     scope: Scope
     agreement: AgreementSection
     packs: tuple[PackAnalysis, ...]
-    examiners: object | None  # stringency.ExaminerEffects
-    drift: object | None  # drift.Drift
+    examiners: ExaminerEffects | None  # assessor ids, named by ``names``
+    drift: Drift | None
     examiner_note: str
     names: tuple[tuple[str, str], ...]  # assessor id → display name, for the examiners' ids
     fairness: Fairness | None  # only for a role that may see equality data
@@ -197,7 +200,7 @@ class PersonalSheet:
     agreement: Agreement | None  # with whoever observed beside them, pooled
     weighted_kappa: Kappa | None
     months: tuple[PersonalMonth, ...]
-    examiner: object | None  # stringency.PersonalSheet: effect, interval, drift, percentile
+    examiner: ExaminerSheet | None  # their effect, interval, drift and percentile among all
     note: str
 
 
@@ -228,4 +231,4 @@ def personal_sheet(db: Database, actor: Actor, *, today: date | None = None) -> 
     """The acting person's own figures as an assessor (any role; none scored, none shown)."""
     from naas_centre.services import qa_sections
 
-    return qa_sections.personal(db, actor, today)
+    return qa_sections.personal_sheet(db, actor, today)

@@ -1,13 +1,409 @@
-"""The QA analysis, section by section, over the data ``qa_data`` reads."""
+"""The QA analysis, section by section, over the arrays ``qa_data`` reads.
+
+Each section is a function of the data alone; ``run`` calls them in order with progress
+and a cancel check before each, and a section the data cannot give says why in words
+(``NotEnoughData`` is a sentence) rather than stopping the rest.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from typing import TypeVar
+
+import numpy as np
 
 from db.engine import Database
-from naas_centre.qa.disclosure import Period
-from naas_centre.services.qa_analysis import Cancelled, PersonalSheet, Progress, QaAnalysis
+from naas_centre.qa import agreement as ag
+from naas_centre.qa import generalisability, icc, many_raters, reliability, standard_setting
+from naas_centre.qa.disclosure import Period, PeriodNotPublishable
+from naas_centre.qa.tables import NotEnoughData
+from naas_centre.services import capabilities
+from naas_centre.services.accounts import require
+from naas_centre.services.qa_analysis import (
+    MIN_PAIR_RATINGS,
+    POINTS,
+    AgreementSection,
+    AnalysisCancelled,
+    AssessorAgreement,
+    Cancelled,
+    CriterionLevels,
+    ManyRaters,
+    PackAnalysis,
+    PairAgreement,
+    PersonalSheet,
+    Progress,
+    QaAnalysis,
+    Scope,
+    StationReliability,
+    StationStandard,
+)
+from naas_centre.services.qa_data import CentreData, Floats, Ints, StationInfo, read
+from naas_centre.services.qa_examiners import ExaminerFigures, examiner_figures, personal
 from naas_centre.services.views import Actor
+
+T = TypeVar("T")
+Z95 = 1.959963984540054
+
+
+def _attempt(fn: Callable[[], T]) -> tuple[T | None, str]:
+    """The statistic, or None and the reason the data cannot give it."""
+    try:
+        return fn(), ""
+    except NotEnoughData as exc:
+        return None, str(exc)
+
+
+class StationScores:
+    """One assessor's complete station scores: the sum of their levels at a station where
+    they scored every criterion."""
+
+    def __init__(self, data: CentreData) -> None:
+        st = data.item_station[data.score_item]
+        n_st = len(data.stations)
+        n_a = max(1, len(data.assessor_ids))
+        key = (data.score_sitting * n_a + data.score_assessor) * n_st + st
+        keys, inverse = np.unique(key, return_inverse=True)
+        sums = np.bincount(inverse, weights=data.score_level.astype(np.float64))
+        counts = np.bincount(inverse)
+        need = np.array([len(s.criteria) for s in data.stations], dtype=np.int64)
+        station = keys % n_st
+        complete = counts == need[station]
+        keys, sums = keys[complete], sums[complete]
+        self.station: Ints = keys % n_st
+        self.assessor: Ints = (keys // n_st) % n_a
+        self.sitting: Ints = keys // (n_st * n_a)
+        self.score: Floats = sums
+        # Sorted by sitting, then assessor, then station, as np.unique leaves them.
+
+    def pairs(self) -> tuple[Ints, Ints, Ints, Ints, Floats, Floats]:
+        """(sitting, station, first assessor, second, first's score, second's) where exactly
+        two observers gave a complete score; the first is the lower assessor index."""
+        order = np.lexsort((self.assessor, self.station, self.sitting))
+        sit, st, who, score = (
+            self.sitting[order],
+            self.station[order],
+            self.assessor[order],
+            self.score[order],
+        )
+        unit = sit * max(1, int(st.max(initial=0)) + 1) + st
+        _, start, count = np.unique(unit, return_index=True, return_counts=True)
+        two = start[count == 2]
+        return sit[two], st[two], who[two], who[two + 1], score[two], score[two + 1]
+
+
+# Agreement ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelPairs:
+    """Every pair of levels two observers gave to the same criterion of the same sitting
+    (first the lower assessor index), and the units with three or more levels."""
+
+    sitting: Ints
+    first: Ints
+    second: Ints
+    first_level: Floats
+    second_level: Floats
+    many: list[Ints]  # row indices into the score arrays, one array per unit
+
+
+def level_pairs(data: CentreData) -> LevelPairs:
+    n_items = max(1, len(data.item_station))
+    unit = data.score_sitting * n_items + data.score_item
+    order = np.lexsort((data.score_assessor, unit))
+    _, start, count = np.unique(unit[order], return_index=True, return_counts=True)
+    who, sit = data.score_assessor[order], data.score_sitting[order]
+    level = data.score_level[order].astype(np.float64)
+    two = start[count == 2]
+    parts = [[sit[two]], [who[two]], [who[two + 1]], [level[two]], [level[two + 1]]]
+    many = []
+    for s, c in zip(start[count > 2].tolist(), count[count > 2].tolist(), strict=True):
+        many.append(order[s : s + c])
+        for i in range(s, s + c):
+            for j in range(i + 1, s + c):
+                for part, arr, k in zip(parts, (sit, who, who, level, level), (i, i, j, i, j), strict=True):
+                    part.append(arr[k : k + 1])
+    cat = np.concatenate
+    return LevelPairs(cat(parts[0]), cat(parts[1]), cat(parts[2]), cat(parts[3]), cat(parts[4]), many)
+
+
+def _kappas(first: Floats, second: Floats) -> tuple[ag.Kappa | None, ag.Kappa | None]:
+    k, _ = _attempt(lambda: ag.cohen_kappa(first, second))
+    w, _ = _attempt(lambda: ag.weighted_kappa(first, second, "quadratic"))
+    return k, w
+
+
+def _groups(key: Ints) -> tuple[Ints, list[tuple[int, Ints]]]:
+    """The sort order of ``key`` and, per distinct key, its value and row positions."""
+    order = np.argsort(key, kind="stable")
+    keys, start, count = np.unique(key[order], return_index=True, return_counts=True)
+    return order, [
+        (int(k), order[s : s + c])
+        for k, s, c in zip(keys.tolist(), start.tolist(), count.tolist(), strict=True)
+    ]
+
+
+def agreement_section(data: CentreData, scores: StationScores) -> AgreementSection:
+    lp = level_pairs(data)
+    a0, a1, l0, l1 = lp.first, lp.second, lp.first_level, lp.second_level
+    names = [data.names[a] for a in data.assessor_ids]
+    notes = []
+    overall = kappa = weighted = None
+    if l0.size >= 2:
+        overall = ag.agreement(l0, l1)
+        kappa, weighted = _kappas(l0, l1)
+    else:
+        notes.append("No criterion was scored by two assessors, so agreement cannot be worked out.")
+    _sit, _st, p0, p1, s0, s1 = scores.pairs()
+    overall_icc = None
+    if s0.size >= 2:
+        overall_icc, why = _attempt(lambda: icc.icc(np.column_stack([s0, s1])))
+        if why:
+            notes.append(f"The intraclass correlation: {why}.")
+    n_a = max(1, len(data.assessor_ids))
+    # Pairs by name order, so "first" and "second" read alphabetically.
+    swap = np.array([names[x] > names[y] for x, y in zip(a0.tolist(), a1.tolist(), strict=True)], dtype=bool)
+    f, s = np.where(swap, a1, a0), np.where(swap, a0, a1)
+    fl, sl = np.where(swap, l1, l0), np.where(swap, l0, l1)
+    score_swap = np.array(
+        [names[x] > names[y] for x, y in zip(p0.tolist(), p1.tolist(), strict=True)], dtype=bool
+    )
+    sf, ss_ = np.where(score_swap, p1, p0), np.where(score_swap, p0, p1)
+    sfs, sss = np.where(score_swap, s1, s0), np.where(score_swap, s0, s1)
+    _, score_groups = _groups(sf * n_a + ss_)
+    score_rows = dict(score_groups)
+    pairs, small = [], 0
+    for key, rows in _groups(f * n_a + s)[1]:
+        if rows.size < MIN_PAIR_RATINGS:
+            small += 1
+            continue
+        x, y = divmod(key, n_a)
+        k, w = _kappas(fl[rows], sl[rows])
+        at = score_rows.get(key)
+        pair_icc = None
+        if at is not None and at.size >= 2:
+            pair_icc, _ = _attempt(partial(icc.icc, np.column_stack([sfs[at], sss[at]])))
+        pairs.append(
+            PairAgreement(
+                names[x],
+                names[y],
+                ag.agreement(fl[rows], sl[rows]),
+                k,
+                w,
+                pair_icc,
+                0 if at is None else int(at.size),
+            )
+        )
+    pairs.sort(key=lambda p: (p.first, p.second))
+    # Each assessor against whoever observed beside them.
+    who = np.concatenate([a0, a1])
+    mine, theirs, other = np.concatenate([l0, l1]), np.concatenate([l1, l0]), np.concatenate([a1, a0])
+    per = []
+    for a, rows in _groups(who)[1]:
+        if rows.size < MIN_PAIR_RATINGS:
+            continue
+        k, w = _kappas(mine[rows], theirs[rows])
+        per.append(
+            AssessorAgreement(
+                names[a], ag.agreement(mine[rows], theirs[rows]), k, w, int(np.unique(other[rows]).size)
+            )
+        )
+    per.sort(key=lambda x: x.assessor)
+    return AgreementSection(
+        overall,
+        kappa,
+        weighted,
+        overall_icc,
+        tuple(pairs),
+        small,
+        tuple(per),
+        _many(data, lp.many),
+        " ".join(notes),
+    )
+
+
+def _many(data: CentreData, units: list[Ints]) -> ManyRaters | None:
+    """Fleiss' kappa over the units with the most levels (three or more), and Krippendorff's
+    alpha (ordinal) over every unit with three or more, missing levels allowed."""
+    if not units:
+        return None
+    width = max(u.size for u in units)
+    table = np.full((len(units), width), np.nan)
+    for i, u in enumerate(units):
+        table[i, : u.size] = data.score_level[u]
+    full = table[~np.isnan(table).any(axis=1)]
+    fleiss, _ = _attempt(lambda: many_raters.fleiss_kappa(full)) if full.shape[0] >= 2 else (None, "")
+    kripp, _ = _attempt(lambda: many_raters.krippendorff_alpha(table, "ordinal"))
+    return ManyRaters(len(units), int(width), fleiss, kripp)
+
+
+# Reliability, generalisability, standard setting, per pack ----------------------------
+
+
+def _agreed(data: CentreData) -> tuple[Ints, Ints, Floats]:
+    """(sitting, item, level) for every criterion of every sitting: the moderated level,
+    else the mean of the observers' levels (their common level when they agree; a
+    difference not yet moderated counts halfway, so the item is not lost)."""
+    n_items = max(1, len(data.item_station))
+    unit = data.score_sitting * n_items + data.score_item
+    keys, inverse = np.unique(unit, return_inverse=True)
+    means = np.bincount(inverse, weights=data.score_level.astype(np.float64)) / np.bincount(inverse)
+    if data.moderated:
+        where = {int(k): i for i, k in enumerate(keys.tolist())}
+        for (sit, item), level in data.moderated.items():
+            i = where.get(sit * n_items + item)
+            if i is not None:
+                means[i] = level
+    return keys // n_items, keys % n_items, means
+
+
+def pack_section(
+    data: CentreData,
+    pack: int,
+    agreed: tuple[Ints, Ints, Floats],
+    scores: StationScores,
+) -> PackAnalysis:
+    info = data.packs[pack]
+    sittings = np.flatnonzero(data.sitting_pack == pack)
+    row_of = np.full(len(data.sitting_ids), -1, dtype=np.int64)
+    row_of[sittings] = np.arange(sittings.size)
+    items = [it for st in info.stations for it in st.items]
+    col_of = {it: j for j, it in enumerate(items)}
+    matrix = np.full((sittings.size, len(items)), np.nan)
+    sit, item, level = agreed
+    mine = row_of[sit] >= 0 if sit.size else np.zeros(0, dtype=bool)
+    if mine.any():
+        cols = np.array([col_of.get(int(i), -1) for i in item[mine].tolist()], dtype=np.int64)
+        ok = cols >= 0
+        matrix[row_of[sit[mine]][ok], cols[ok]] = level[mine][ok]
+    stations, distributions = [], []
+    for st in info.stations:
+        block = matrix[:, [col_of[it] for it in st.items]]
+        if len(st.items) >= 2:
+            alpha, why = _attempt(partial(reliability.cronbach_alpha, block))
+        else:
+            alpha, why = None, "one criterion only: alpha needs two or more"
+        stations.append(StationReliability(st.title, st.headings, alpha, why))
+        dist, _ = _attempt(partial(reliability.level_distributions, _given(data, sittings, st), st.levels))
+        for d in dist or ():
+            distributions.append(CriterionLevels(st.title, st.headings[d.item], d))
+    overall_alpha, why = _attempt(lambda: reliability.cronbach_alpha(matrix))
+    headings = tuple(h for st in info.stations for h in st.headings)
+    overall = StationReliability("All stations", headings, overall_alpha, why)
+    standards = tuple(_standard(data, st.index, scores) for st in info.stations)
+    marks = [s.regression.pass_mark for s in standards if s.regression is not None]
+    cut = float(np.mean(marks)) if marks else None
+    g, g_stations, g_note, means = _g_study(data, pack, sittings, scores)
+    sem = g.observed.sem_absolute if g is not None else None
+    near = 0
+    if cut is not None and sem is not None and means.size:
+        near = int(np.sum(np.abs(means - cut) <= Z95 * sem))
+    return PackAnalysis(
+        info.label,
+        info.title,
+        int(sittings.size),
+        overall,
+        tuple(stations),
+        tuple(distributions),
+        g,
+        g_stations,
+        g_note,
+        standards,
+        cut,
+        sem,
+        near,
+        None,
+    )
+
+
+def _given(data: CentreData, sittings: Ints, station: StationInfo) -> Floats:
+    """Every sheet's levels at the station: (sitting, assessor) rows by its criteria."""
+    n_a = max(1, len(data.assessor_ids))
+    cols = {it: j for j, it in enumerate(station.items)}
+    here = np.isin(data.score_item, station.items) & np.isin(data.score_sitting, sittings)
+    sheet = data.score_sitting[here] * n_a + data.score_assessor[here]
+    keys, row = np.unique(sheet, return_inverse=True)
+    table = np.full((keys.size, len(station.items)), np.nan)
+    col = np.array([cols[int(i)] for i in data.score_item[here].tolist()], dtype=np.int64)
+    table[row, col] = data.score_level[here]
+    return table
+
+
+def _g_study(
+    data: CentreData, pack: int, sittings: Ints, scores: StationScores
+) -> tuple[generalisability.GStudy | None, tuple[str, ...], str, Floats]:
+    """Candidates × (two assessors within each station), over the stations where most of
+    the pack's sittings had two observers: the design of a circuit, each station with
+    assessors of its own. The candidates with both scores at every such station count."""
+    p_sit, p_st, _a0, _a1, s0, s1 = scores.pairs()
+    info = data.packs[pack]
+    at = {st.index: j for j, st in enumerate(info.stations)}
+    mine = np.isin(p_sit, sittings)
+    p_sit, p_st, s0, s1 = p_sit[mine], p_st[mine], s0[mine], s1[mine]
+    empty = np.zeros(0)
+    if not sittings.size:
+        return None, (), "No sitting of this pack in the period.", empty
+    counts = np.bincount(np.array([at[int(s)] for s in p_st.tolist()], dtype=np.int64), minlength=len(at))
+    keep = [j for j in range(len(at)) if counts[j] >= sittings.size / 2]
+    kept = tuple(info.stations[j].title for j in keep)
+    if len(keep) < 2:
+        return None, kept, "Fewer than two stations had two assessors for most sittings.", empty
+    row_of = {int(s): i for i, s in enumerate(sittings.tolist())}
+    x = np.full((sittings.size, len(keep), 2), np.nan)
+    col = {info.stations[j].index: k for k, j in enumerate(keep)}
+    for sit, st, a, b in zip(p_sit.tolist(), p_st.tolist(), s0.tolist(), s1.tolist(), strict=True):
+        k = col.get(st)
+        if k is not None:
+            x[row_of[sit], k] = (a, b)
+    x = x[~np.isnan(x).any(axis=(1, 2))]
+    g, why = _attempt(lambda: generalisability.g_study(x, "nested"))
+    return g, kept, why, x.mean(axis=(1, 2)) if x.size else empty
+
+
+def _standard(data: CentreData, station: int, scores: StationScores) -> StationStandard:
+    info = data.stations[station]
+    here = np.flatnonzero(scores.station == station)
+    grades = np.array(
+        [
+            data.judged.get((int(s), int(a), station), np.nan)
+            for s, a in zip(scores.sitting[here].tolist(), scores.assessor[here].tolist(), strict=True)
+        ],
+        dtype=np.float64,
+    )
+    values = scores.score[here]
+    given = ~np.isnan(grades)
+    g, y = grades[given], values[given]
+    levels, counts = np.unique(g, return_counts=True)
+    step = max(1, -(-g.size // POINTS))
+    points = tuple(zip(g[::step].tolist(), y[::step].tolist(), strict=True))
+    regression, why = _attempt(lambda: standard_setting.borderline_regression(g, y))
+    return StationStandard(
+        info.title,
+        info.station_id,
+        regression,
+        tuple(zip(levels.tolist(), counts.tolist(), strict=True)),
+        points,
+        why,
+    )
+
+
+# The whole -------------------------------------------------------------------------
+
+
+def _scope(data: CentreData, scores: StationScores) -> Scope:
+    days = data.sitting_day
+    return Scope(
+        data.period,
+        len(data.sitting_ids),
+        int(np.unique(data.sitting_candidate).size),
+        int(np.unique(scores.assessor).size),
+        data.left_out,
+        min(days) if days else None,
+        max(days) if days else None,
+    )
 
 
 def run(
@@ -18,8 +414,55 @@ def run(
     cancelled: Cancelled | None,
     today: date | None,
 ) -> QaAnalysis:
-    raise NotImplementedError
+    require(actor, *capabilities.OVERSEE)
+
+    def step(share: float, what: str) -> None:
+        if cancelled is not None and cancelled():
+            raise AnalysisCancelled("The analysis was stopped before it finished.")
+        if progress is not None:
+            progress(share, what)
+
+    step(0.0, "Reading the scores")
+    with db.read() as s:
+        data = read(s, period)
+    step(0.2, "Assessor agreement")
+    scores = StationScores(data)
+    agreement = agreement_section(data, scores)
+    step(0.35, "Reliability and standard setting")
+    agreed = _agreed(data)
+    pack_list = []
+    for p in range(len(data.packs)):
+        pack_list.append(pack_section(data, p, agreed, scores))
+        step(0.35 + 0.2 * (p + 1) / len(data.packs), "Reliability and standard setting")
+    step(0.55, "Examiner stringency and drift")
+    examiners: ExaminerFigures = examiner_figures(data, scores, pack_list)
+    fairness_figures, fairness_note = None, ""
+    if capabilities.may(actor.role, capabilities.EQUALITY):
+        step(0.9, "Fairness")
+        if period is None:
+            fairness_note = "Fairness figures are given for a closed period only: choose one."
+        else:
+            from naas_centre.services.fairness import fairness_figures as figures_of
+
+            try:
+                fairness_figures = figures_of(db, actor, period, today=today)
+            except PeriodNotPublishable as exc:
+                fairness_note = str(exc)
+    step(1.0, "Done")
+    return QaAnalysis(
+        _scope(data, scores),
+        agreement,
+        tuple(examiners.with_changes(pack_list)),
+        examiners.effects,
+        examiners.drift,
+        examiners.note,
+        tuple(sorted(data.names.items())),
+        fairness_figures,
+        fairness_note,
+    )
 
 
-def personal(db: Database, actor: Actor, today: date | None) -> PersonalSheet:
-    raise NotImplementedError
+def personal_sheet(db: Database, actor: Actor, today: date | None) -> PersonalSheet:
+    with db.read() as s:
+        data = read(s, None)
+    return personal(data, StationScores(data), actor, today or datetime.now().date())

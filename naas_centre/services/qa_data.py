@@ -1,0 +1,271 @@
+"""One read of what the QA analysis needs, turned into integer-coded numpy arrays.
+
+The tables are read whole for the period, a handful of plain queries run on the
+session's own connection (as the score-sheet export does: building hundreds of
+thousands of result rows through the ORM would cost more than the analysis). Ids
+become small integers here, so every section after this works on arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import JudgementRow, PackRow
+from naas_centre.qa.disclosure import Period
+from naas_centre.services import packs
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+# Whether judgements carry the "only just" flag (migration 0010): read when they do.
+_HAS_BORDERLINE = "borderline" in JudgementRow.__table__.c
+
+_IN_PERIOD = "s.day >= {mark} AND s.day <= {mark}"
+_SITTINGS = """
+SELECT s.id, s.candidate_id, s.pack_id, s.day, s.starts_at FROM sittings s WHERE {where}"""
+_ASSESSORS = """
+SELECT sa.sitting_id, sa.assessor_id, sa.submitted_at IS NOT NULL, sa.stations
+FROM sitting_assessors sa JOIN sittings s ON s.id = sa.sitting_id WHERE {where}"""
+_SCORES = """
+SELECT sc.sitting_id, sc.assessor_id, sc.station_id, sc.criterion_id, sc.level
+FROM scores sc JOIN sittings s ON s.id = sc.sitting_id WHERE sc.level IS NOT NULL AND {where}"""
+_JUDGEMENTS = """
+SELECT j.sitting_id, j.assessor_id, j.station_id, j.judgement, {borderline}
+FROM judgements j JOIN sittings s ON s.id = j.sitting_id WHERE j.judgement IS NOT NULL AND {where}"""
+_MODERATIONS = """
+SELECT m.sitting_id, m.station_id, m.criterion_id, m.level
+FROM moderations m JOIN sittings s ON s.id = m.sitting_id
+WHERE m.level IS NOT NULL AND m.criterion_id <> '' AND {where}"""
+_VISITS = """
+SELECT v.sitting_id, v.station_id, v.starts_at
+FROM sitting_visits v JOIN sittings s ON s.id = v.sitting_id WHERE {where}"""
+_NAMES = "SELECT id, display_name FROM accounts"
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    index: int  # global station index
+    pack: int  # index into CentreData.packs
+    station_id: str
+    title: str
+    criteria: tuple[str, ...]  # criterion ids, in the rubric's order
+    headings: tuple[str, ...]
+    levels: tuple[int, ...]  # the rubric's scale
+    items: tuple[int, ...]  # global item index of each criterion
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    index: int
+    row_id: str
+    name: str
+    label: str  # "name version"
+    title: str
+    stations: tuple[StationInfo, ...]
+
+
+@dataclass(frozen=True)
+class CentreData:
+    """Counted sittings and their ratings as parallel integer arrays."""
+
+    period: Period | None
+    packs: tuple[PackInfo, ...]
+    stations: tuple[StationInfo, ...]
+    item_station: Ints  # item → global station
+    sitting_ids: tuple[str, ...]
+    sitting_pack: Ints
+    sitting_day: tuple[date, ...]
+    sitting_candidate: Ints
+    left_out: int
+    assessor_ids: tuple[str, ...]
+    names: dict[str, str]  # assessor id → display name
+    # Criterion levels: one row per level an assessor gave.
+    score_sitting: Ints
+    score_assessor: Ints
+    score_item: Ints
+    score_level: Ints
+    # Agreed levels by moderation: (sitting, item) → level.
+    moderated: dict[tuple[int, int], int]
+    # Overall judgements: (sitting, assessor, station) → grade.
+    judged: dict[tuple[int, int, int], float]
+    # When each (sitting, station) took place, as the database orders it (visit, else sitting).
+    when: dict[tuple[int, int], Any]
+    sitting_when: tuple[Any, ...]
+
+
+class _Reader:
+    """Plain SQL on the session's connection, in its transaction, on either database."""
+
+    def __init__(self, s: Session, period: Period | None) -> None:
+        conn = s.connection()
+        self.driver = conn.connection
+        postgres = conn.dialect.name == "postgresql"
+        mark = "CAST(%s AS DATE)" if postgres else "?"
+        self.where = _IN_PERIOD.format(mark=mark) if period is not None else "1 = 1"
+        self.params: tuple[str, ...] = (
+            (period.start.isoformat(), period.end.isoformat()) if period is not None else ()
+        )
+
+    def rows(self, template: str, **extra: str) -> list[Any]:
+        cursor = self.driver.cursor()
+        try:
+            sql = template.format(where=self.where, **extra)
+            cursor.execute(sql, self.params if "{where}" in template else ())
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+
+def _day(value: Any) -> Any:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _named(stations: str | None) -> frozenset[str]:
+    return frozenset(p.strip() for p in (stations or "").split(",") if p.strip())
+
+
+def read(s: Session, period: Period | None) -> CentreData:
+    r = _Reader(s, period)
+    sittings = r.rows(_SITTINGS)
+    links = r.rows(_ASSESSORS)
+    waiting = {sid for sid, _aid, submitted, _st in links if not submitted}
+    observed = {sid for sid, *_ in links}
+    counted = [row for row in sittings if row[0] in observed and row[0] not in waiting]
+    counted.sort(key=lambda row: (_day(row[3]), row[4], row[0]))
+    sitting_index = {row[0]: i for i, row in enumerate(counted)}
+
+    used = sorted({row[2] for row in counted})
+    pack_rows = {p.id: p for p in s.scalars(select(PackRow).where(PackRow.id.in_(used)))} if used else {}
+    pack_list: list[PackInfo] = []
+    station_list: list[StationInfo] = []
+    item_station: list[int] = []
+    pack_index: dict[str, int] = {}
+    station_key: dict[tuple[int, str], int] = {}
+    item_key: dict[tuple[int, str, str], int] = {}
+    for row_id in sorted(used, key=lambda i: (pack_rows[i].name, pack_rows[i].version, i)):
+        row = pack_rows[row_id]
+        pack = packs.pack_of_row(row)
+        p = len(pack_list)
+        titles = {sc.id: sc.title for sc in pack.scenarios}
+        if pack.written_exercise is not None:
+            titles[pack.written_exercise.id] = pack.written_exercise.title
+        infos = []
+        for station_id, rubric in pack.rubrics():
+            g = len(station_list)
+            items = []
+            for c in rubric.criteria:
+                item_key[(p, station_id, c.id)] = len(item_station)
+                items.append(len(item_station))
+                item_station.append(g)
+            info = StationInfo(
+                g,
+                p,
+                station_id,
+                titles[station_id],
+                tuple(c.id for c in rubric.criteria),
+                tuple(c.heading() for c in rubric.criteria),
+                tuple(sorted(lv.value for lv in pack.levels_for(rubric))),
+                tuple(items),
+            )
+            station_key[(p, station_id)] = g
+            station_list.append(info)
+            infos.append(info)
+        pack_index[row_id] = p
+        pack_list.append(
+            PackInfo(p, row_id, pack.name, f"{pack.name} {pack.version}", pack.title, tuple(infos))
+        )
+
+    names = {aid: name for aid, name in r.rows(_NAMES)}
+    assessor_index: dict[str, int] = {}
+    sitting_pack = np.array([pack_index[row[2]] for row in counted], dtype=np.int64)
+    candidate_index: dict[str, int] = {}
+    sitting_candidate = np.array(
+        [candidate_index.setdefault(row[1], len(candidate_index)) for row in counted], dtype=np.int64
+    )
+
+    ss, sa, si, sl = [], [], [], []
+    pack_of = sitting_pack.tolist()
+    for sid, aid, station, crit, level in r.rows(_SCORES):
+        i = sitting_index.get(sid)
+        if i is None:
+            continue
+        item = item_key.get((pack_of[i], station, crit))
+        if item is None:  # a criterion the stored pack does not name
+            continue
+        a = assessor_index.get(aid)
+        if a is None:
+            a = assessor_index[aid] = len(assessor_index)
+        ss.append(i)
+        sa.append(a)
+        si.append(item)
+        sl.append(int(level))
+
+    moderated: dict[tuple[int, int], int] = {}
+    for sid, station, crit, level in r.rows(_MODERATIONS):
+        at = sitting_index.get(sid)
+        agreed = item_key.get((pack_of[at], station, crit)) if at is not None else None
+        if at is not None and agreed is not None:
+            moderated[(at, agreed)] = int(level)
+
+    judged: dict[tuple[int, int, int], float] = {}
+    flag = "j.borderline" if _HAS_BORDERLINE else "0"
+    for sid, aid, station, judgement, borderline in r.rows(_JUDGEMENTS, borderline=flag):
+        at, by = sitting_index.get(sid), assessor_index.get(aid)
+        if at is None or by is None:
+            continue
+        where = station_key.get((pack_of[at], station))
+        grade = _grade(judgement, bool(borderline))
+        if where is not None and grade is not None:
+            judged[(at, by, where)] = grade
+
+    when: dict[tuple[int, int], Any] = {}
+    for sid, station, starts in r.rows(_VISITS):
+        at = sitting_index.get(sid)
+        where = station_key.get((pack_of[at], station)) if at is not None else None
+        if at is not None and where is not None:
+            when[(at, where)] = starts
+
+    order = sorted(assessor_index, key=assessor_index.__getitem__)
+    return CentreData(
+        period,
+        tuple(pack_list),
+        tuple(station_list),
+        np.array(item_station, dtype=np.int64),
+        tuple(row[0] for row in counted),
+        sitting_pack,
+        tuple(_day(row[3]) for row in counted),
+        sitting_candidate,
+        len(sittings) - len(counted),
+        tuple(order),
+        {aid: names.get(aid, aid) for aid in order},
+        _ints(ss),
+        _ints(sa),
+        _ints(si),
+        _ints(sl),
+        moderated,
+        judged,
+        when,
+        tuple(row[4] for row in counted),
+    )
+
+
+def _grade(judgement: str, borderline: bool) -> float | None:
+    from naas_centre.services.qa_analysis import GRADE_BORDERLINE, GRADE_MET, GRADE_NOT_MET
+
+    if judgement not in ("met", "not_met"):
+        return None
+    if borderline:
+        return GRADE_BORDERLINE
+    return GRADE_MET if judgement == "met" else GRADE_NOT_MET
+
+
+def _ints(values: Sequence[int]) -> Ints:
+    return np.array(values, dtype=np.int64)

@@ -1,0 +1,159 @@
+"""Examiner stringency and drift for the centre, and an assessor's personal sheet.
+
+Each complete station score of an assessor is one ``stringency.Observation``: the
+candidate is the sitting (an attempt), the station the pack's station by name, and the
+slot the place of that station visit among the assessor's visits of the day (the visit's
+time where the day was planned as a circuit, else the sitting's).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from naas_centre.qa import agreement as ag
+from naas_centre.qa.tables import NotEnoughData
+from naas_centre.services.qa_analysis import (
+    MIN_ASSESSOR_OBSERVATIONS,
+    PackAnalysis,
+    PersonalMonth,
+    PersonalSheet,
+)
+from naas_centre.services.views import Actor
+
+if TYPE_CHECKING:
+    from naas_centre.qa.drift import Drift
+    from naas_centre.qa.stringency import ExaminerEffects, Observation
+    from naas_centre.services.qa_data import CentreData
+    from naas_centre.services.qa_sections import StationScores
+
+
+@dataclass(frozen=True)
+class ExaminerFigures:
+    effects: ExaminerEffects | None
+    drift: Drift | None
+    note: str
+    changed: dict[str, Any]  # pack label → stringency.ChangedOutcomes
+
+    def with_changes(self, packs: Sequence[PackAnalysis]) -> list[PackAnalysis]:
+        return [replace(p, outcomes_changed=self.changed.get(p.pack)) for p in packs]
+
+
+def observations(data: CentreData, scores: StationScores) -> tuple[list[Observation], list[int]]:
+    """Every complete station score as an Observation, and the pack of each."""
+    from naas_centre.qa.stringency import Observation
+
+    sit, who, st, value = (
+        x.tolist() for x in (scores.sitting, scores.assessor, scores.station, scores.score)
+    )
+    day = data.sitting_day
+    when = [data.when.get((s, g), data.sitting_when[s]) for s, g in zip(sit, st, strict=True)]
+    times: dict[tuple[int, date], set[Any]] = defaultdict(set)
+    for s, a, t in zip(sit, who, when, strict=True):
+        times[(a, day[s])].add(t)
+    rank = {k: {t: i for i, t in enumerate(sorted(v))} for k, v in times.items()}
+    stations = data.stations
+    names = [f"{data.packs[x.pack].name}/{x.station_id}" for x in stations]
+    ids = data.assessor_ids
+    out = [
+        Observation(data.sitting_ids[s], names[g], ids[a], float(v), day[s], rank[(a, day[s])][t])
+        for s, a, g, v, t in zip(sit, who, st, value, when, strict=True)
+    ]
+    return out, [stations[g].pack for g in st]
+
+
+def examiner_figures(
+    data: CentreData, scores: StationScores, packs: Sequence[PackAnalysis]
+) -> ExaminerFigures:
+    from naas_centre.qa import drift, stringency
+
+    obs, pack_of = observations(data, scores)
+    try:
+        effects = stringency.examiner_effects(obs)
+    except NotEnoughData as exc:
+        return ExaminerFigures(None, None, str(exc), {})
+    notes = []
+    try:
+        trend = drift.drift(obs, effects)
+    except NotEnoughData as exc:
+        trend = None
+        notes.append(f"Drift: {exc}")
+    changed: dict[str, Any] = {}
+    for p in packs:
+        if p.cut is None:
+            continue
+        index = next(i for i, info in enumerate(data.packs) if info.label == p.pack)
+        mine = [o for o, k in zip(obs, pack_of, strict=True) if k == index]
+        try:
+            changed[p.pack] = stringency.outcomes_changed(effects, mine, p.cut, "mean")
+        except NotEnoughData as exc:
+            notes.append(f"{p.pack}: {exc}")
+    return ExaminerFigures(effects, trend, " ".join(notes), changed)
+
+
+def personal(data: CentreData, scores: StationScores, actor: Actor, today: date) -> PersonalSheet:
+    """The actor's own figures: their station scores by month beside the other observer's
+    at the same station, their agreement, and their examiner figures among everyone's."""
+    from naas_centre.qa import drift, stringency
+
+    me = actor.account_id
+    if me not in data.assessor_ids:
+        return PersonalSheet(actor.display_name, 0, None, None, (), None, "You have no scores yet.")
+    a = data.assessor_ids.index(me)
+    mine = scores.assessor == a
+    months: dict[date, list[float]] = defaultdict(list)
+    for s, v in zip(scores.sitting[mine].tolist(), scores.score[mine].tolist(), strict=True):
+        d = data.sitting_day[s]
+        months[d.replace(day=1)].append(v)
+    p_sit, _st, p0, p1, s0, s1 = scores.pairs()
+    diffs: dict[date, list[float]] = defaultdict(list)
+    for s, x, y, u, v in zip(p_sit.tolist(), p0.tolist(), p1.tolist(), s0.tolist(), s1.tolist(), strict=True):
+        if a in (x, y):
+            diffs[data.sitting_day[s].replace(day=1)].append(u - v if x == a else v - u)
+    from naas_centre.services.qa_sections import level_pairs
+
+    lp = level_pairs(data)
+    as_first, as_second = lp.first == a, lp.second == a
+    mine_l = np.concatenate([lp.first_level[as_first], lp.second_level[as_second]])
+    theirs_l = np.concatenate([lp.second_level[as_first], lp.first_level[as_second]])
+    level_sit = np.concatenate([lp.sitting[as_first], lp.sitting[as_second]])
+    exact: dict[date, list[bool]] = defaultdict(list)
+    for s, x, y in zip(level_sit.tolist(), mine_l.tolist(), theirs_l.tolist(), strict=True):
+        exact[data.sitting_day[s].replace(day=1)].append(x == y)
+    agreement = weighted = None
+    if mine_l.size >= 2:
+        agreement = ag.agreement(mine_l, theirs_l)
+        try:
+            weighted = ag.weighted_kappa(mine_l, theirs_l, "quadratic")
+        except NotEnoughData:
+            weighted = None
+    rows = tuple(
+        PersonalMonth(
+            m,
+            len(v),
+            float(np.mean(v)),
+            float(np.mean(diffs[m])) if diffs.get(m) else None,
+            float(np.mean(exact[m])) if exact.get(m) else None,
+        )
+        for m, v in sorted(months.items())
+    )
+    sheet: Any = None
+    note = ""
+    obs, _ = observations(data, scores)
+    try:
+        effects = stringency.examiner_effects(obs)
+        try:
+            trend = drift.drift(obs, effects)
+        except NotEnoughData:
+            trend = None
+        sheet = stringency.personal_sheet(effects, trend, me)
+    except NotEnoughData as exc:
+        note = str(exc)
+    if int(mine.sum()) < MIN_ASSESSOR_OBSERVATIONS:
+        note = note or "Too few scores yet for figures that mean much."
+    return PersonalSheet(actor.display_name, int(mine.sum()), agreement, weighted, rows, sheet, note)
