@@ -73,7 +73,8 @@ class PersonalSheetDialog(QDialog):
         box = QVBoxLayout(self)
         box.setContentsMargins(18, 14, 18, 12)
         box.setSpacing(8)
-        box.addWidget(label(f"My figures: {actor.display_name}", "heading"))
+        self.heading = label(f"My figures: {actor.display_name}", "heading")
+        box.addWidget(self.heading)
         box.addWidget(
             label(
                 "Your own scoring over time, for your reflection: how your station scores compare with "

@@ -219,7 +219,7 @@ def drift_lines(
     y_low, y_high = _padded(min(min(ys), 0.0), max(max(ys), 0.0))
     # Slots are counted from 0 in the data and from 1 on the screen.
     x = _counting_axis(x_title, x_low + 1, x_high + 1)
-    y = _value_axis("deviation (score points)", y_low, y_high)
+    y = _value_axis("deviation (points)", y_low, y_high)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     _attach(chart, _line(((x_low + 0.8, 0.0), (x_high + 1.2, 0.0)), QColor(c.muted), 1.0), x, y)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCharts import QChartView
 from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from naas_centre.qa.agreement import Agreement, Kappa
@@ -62,10 +63,12 @@ PAGE_OF = (
     ("g-study", RELIABILITY),
     ("generalis", RELIABILITY),
     ("decision", RELIABILITY),
+    ("d-study", RELIABILITY),
     ("variance", RELIABILITY),
     ("standard", STANDARDS),
     ("borderline", STANDARDS),
     ("pass", STANDARDS),
+    ("cut", STANDARDS),
 )
 GRADES = ("not met", "borderline", "met")  # grades 1, 2, 3 of the service
 
@@ -90,6 +93,7 @@ class Page(QScrollArea):
         self.setWidget(body)
         self.figure_tables: list[FiguresTable] = []
         self.sentences: list[str] = []
+        self.charts: list[QChartView] = []
 
     def card(self, title: str, *sentences: str) -> QVBoxLayout:
         frame = card()
@@ -103,6 +107,10 @@ class Page(QScrollArea):
                 box.addWidget(label(text, wrap=True))
         self.column.addWidget(frame)
         return box
+
+    def chart(self, box: QVBoxLayout, view: QChartView) -> None:
+        self.charts.append(view)
+        box.addWidget(view)
 
     def add_tables(self, tasks: TaskManager, tables: Sequence[Table]) -> None:
         if not tables:
@@ -223,7 +231,7 @@ def examiners_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Ta
         if variance is not None:
             lines.append(f"Assessors account for {share(variance)} of the variance in station scores.")
         box = page.card("Assessor stringency", *lines, analysis.examiner_note)
-        box.addWidget(qa_charts.caterpillar(points))
+        page.chart(box, qa_charts.caterpillar(points))
     changed = [
         (pack.title, text)
         for pack in analysis.packs
@@ -251,21 +259,20 @@ def drift_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Table]
                 f"Over all assessors, scores move by {pooled.slope:+.2f} points a slot"
                 + (" (p < 0.05)." if pooled.flagged else ", not a significant trend.")
             )
-        lines.append(
-            f"{plural(len(flagged), 'assessor')} whose scores drift across the slots of a day"
-            + (
-                ": " + "; ".join(f"{t.name} {t.slope:+.2f} a slot (p {t.p_words})" for t in flagged)
-                if flagged
-                else "."
-            )
-        )
+        lines += [
+            f"Flag: {t.name} {t.slope:+.2f} points a slot (Holm-adjusted p {t.p_words}): their scores "
+            + ("rise" if t.slope > 0 else "fall")
+            + " through the day."
+            for t in flagged
+        ] or ["No assessor's scores drift significantly across the slots of a day."]
         box = page.card("Drift over the day", *lines)
         shown = flagged or sorted(trends, key=lambda t: -abs(t.slope))[:3]
-        box.addWidget(
+        page.chart(
+            box,
             qa_charts.drift_lines(
                 [qa_charts.DriftLine(t.name, t.points, t.slope, t.intercept) for t in shown],
                 (pooled.intercept, pooled.slope) if pooled is not None else None,
-            )
+            ),
         )
         days = qa_examiners.day_words(analysis.drift, names)
         if days:
@@ -278,7 +285,7 @@ def drift_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Table]
 # -- reliability -----------------------------------------------------------------------
 
 
-def _levels_chart(pack: PackAnalysis) -> QWidget | None:
+def _levels_chart(pack: PackAnalysis) -> QChartView | None:
     if not pack.levels:
         return None
     levels = sorted({lv for c in pack.levels for lv, _ in c.distribution.counts})
@@ -339,7 +346,7 @@ def reliability_page(tasks: TaskManager, packs: Sequence[PackAnalysis], tables: 
         box = page.card(f"{pack.title}: the criteria", *lines, pack.overall.note)
         chart = _levels_chart(pack)
         if chart is not None:
-            box.addWidget(chart)
+            page.chart(box, chart)
         g = pack.g_study
         if g is None:
             page.card(
@@ -366,8 +373,8 @@ def reliability_page(tasks: TaskManager, packs: Sequence[PackAnalysis], tables: 
                 f"{figure(pack.sem_at_cut)}: {plural(pack.near_cut, 'candidate')} within 1.96 SEM of it."
             )
         box = page.card(f"{pack.title}: generalisability", *words, pack.g_note)
-        box.addWidget(
-            qa_charts.decision_study([(d.stations, d.assessors, d.phi) for d in g.decisions], g.target)
+        page.chart(
+            box, qa_charts.decision_study([(d.stations, d.assessors, d.phi) for d in g.decisions], g.target)
         )
     page.add_tables(tasks, tables)
     page.finish()
@@ -406,7 +413,7 @@ def standards_page(tasks: TaskManager, packs: Sequence[PackAnalysis], tables: Se
                 page.sentences.append(text)
                 cell.addWidget(label(text, wrap=True))
                 fit = qa_charts.Regression(st.points, r.slope, r.intercept, r.pass_mark, r.borderline_grade)
-                cell.addWidget(qa_charts.borderline_scatter(st.station, fit, GRADES))
+                page.chart(cell, qa_charts.borderline_scatter(st.station, fit, GRADES))
             holder = QWidget()
             holder.setLayout(cell)
             grid.addWidget(holder, i // 2, i % 2)
