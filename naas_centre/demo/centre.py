@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from db.engine import Database
 from naas_centre.demo import data
 from naas_centre.demo.data import Actor, Candidate, DemoAccount
+from naas_centre.demo.history_content import HistorySize
 from naas_centre.errors import UserError
 from naas_centre.packs.loader import builtin_packs
 from naas_centre.packs.schema import Pack
@@ -30,6 +32,9 @@ from naas_centre.services import (
     sittings,
 )
 
+if TYPE_CHECKING:
+    from naas_centre.demo.history import HistorySummary
+
 __all__ = [
     "ACCOUNTS",
     "ACTORS",
@@ -39,6 +44,7 @@ __all__ = [
     "Candidate",
     "DemoAccount",
     "DemoResult",
+    "HistorySize",
     "create_demo",
     "demo_packs",
 ]
@@ -51,6 +57,7 @@ class DemoResult:
     db: Database
     accounts: list[DemoAccount]
     day: date
+    history: HistorySummary | None = None  # the past days, when the demo was given them
 
 
 _CENTRE = data.centre()
@@ -69,8 +76,19 @@ def demo_packs() -> dict[str, Pack]:
     return packs
 
 
-def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date | None = None) -> DemoResult:
-    """Creates the demo centre in ``target``, which must hold no centre yet."""
+def create_demo(
+    target: str | Path,
+    *,
+    data_dir: Path | None = None,
+    day: date | None = None,
+    history: HistorySize = HistorySize.NONE,
+) -> DemoResult:
+    """Creates the demo centre in ``target``, which must hold no centre yet.
+
+    ``history`` gives it a past before ``day`` (``demo.history``): a year of scored,
+    moderated days for quality assurance to analyse. Without it, the centre has only
+    the day.
+    """
     content = _CENTRE
     packs = demo_packs()
     missing = {c.level for c in content.candidates} - set(packs)
@@ -162,4 +180,9 @@ def create_demo(target: str | Path, *, data_dir: Path | None = None, day: date |
     )
     planning.add_candidates(db, admin, day, list(booked.values()))
     planning.build(db, admin, day)
-    return DemoResult(db, list(content.accounts), day)
+    if history == HistorySize.NONE:
+        return DemoResult(db, list(content.accounts), day)
+    from naas_centre.demo.history import add_history, past_accounts
+
+    past = add_history(db, pack, day, history, data_dir=data_dir)
+    return DemoResult(db, [*content.accounts, *past_accounts()], day, past)
