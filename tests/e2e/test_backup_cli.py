@@ -14,7 +14,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -265,6 +265,10 @@ def test_restore_refuses_each_bad_file_and_leaves_the_database_as_it_was(
     assert sorted(p.name for p in other.parent.iterdir()) == ["places.db"]
 
 
+def clock(at: datetime) -> Callable[[], datetime]:
+    return lambda: at
+
+
 def test_backups_beyond_keep_are_rotated_away_newest_kept(centre: Path, tmp_path: Path) -> None:
     out = tmp_path / "backups"
     out.mkdir()
@@ -273,14 +277,14 @@ def test_backups_beyond_keep_are_rotated_away_newest_kept(centre: Path, tmp_path
     start = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
     made = []
     for n in range(5):
-        made.append(take(centre, out, keep=3, now=lambda n=n: start + timedelta(hours=n)))
+        made.append(take(centre, out, keep=3, now=clock(start + timedelta(hours=n))))
     kept = sorted(p.name for p in out.glob(f"pennine*{names.SUFFIX}"))
     assert kept == sorted(b.path.name for b in made[2:])
     assert [len(b.removed) for b in made] == [0, 0, 0, 1, 1]
     assert other_centre.exists()
     assert made[-1].path.name.endswith(f"-20261202T130000Z{names.SUFFIX}")
     # Two in the same second get names of their own, and rotate in the order taken.
-    twice = [take(centre, out, keep=2, now=lambda: start + timedelta(hours=9)) for _ in (1, 2)]
+    twice = [take(centre, out, keep=2, now=clock(start + timedelta(hours=9))) for _ in (1, 2)]
     assert twice[1].path.name.endswith(f"-20261202T180000Z-2{names.SUFFIX}")
     assert sorted(p.name for p in out.glob(f"pennine*{names.SUFFIX}")) == sorted(b.path.name for b in twice)
     # Through the command line, --keep as the user types it.
