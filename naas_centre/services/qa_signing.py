@@ -29,7 +29,7 @@ from naas_centre.services.views import Actor
 from naas_centre.signing.pdf import RequiredSigner, SignerIdentity, sign_pdf
 
 KIND = "qa_report"
-ROLE = "qa"  # the signature slot's role in the document's list of required signers
+ROLE = "signer"  # the one signature slot's role in the document's list of required signers
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from naas_centre.exports.score_sheets import Column, Kind, Value
+from naas_centre.exports.writers import Cancelled, Format
 
 if TYPE_CHECKING:
     from naas_centre.qa.agreement import Kappa
@@ -31,6 +33,17 @@ class Table:
     @property
     def headers(self) -> tuple[str, ...]:
         return tuple(c.title for c in self.columns)
+
+
+def write(table: Table, target: Path, fmt: Format, cancelled: Cancelled | None = None) -> int:
+    """The table as one CSV or XLSX file, written whole or not at all; returns its rows."""
+    from naas_centre.exports import writers
+
+    if fmt == "csv":
+        return writers.write_csv(target, table.columns, table.rows, len(table.rows), cancelled=cancelled)
+    return writers.write_xlsx(
+        target, table.columns, table.rows, len(table.rows), cancelled=cancelled, sheet_name=table.name[:31]
+    )
 
 
 def number(value: float | None, places: int = 4) -> str | None:
