@@ -8,6 +8,7 @@ empty migrated database.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from db.engine import Database
 from db.models import AccountRow, CentreRow
 from tests.conftest import WORKSTATION
+from tests.pg_server import fresh_database
 
 TRIALS = 10
 CHILD = """
@@ -39,7 +41,7 @@ else:
 """
 
 
-def _race(target: Path, data_dir: Path) -> list[str]:
+def _race(target: Path | str, data_dir: Path) -> list[str]:
     children = [
         subprocess.Popen(
             [sys.executable, "-c", CHILD, str(target), str(data_dir), f"Centre {n}"],
@@ -67,7 +69,7 @@ def _race(target: Path, data_dir: Path) -> list[str]:
     return said
 
 
-def _counts(target: Path) -> tuple[int, int]:
+def _counts(target: Path | str) -> tuple[int, int]:
     db = Database(target, WORKSTATION)
     try:
         with db.read() as s:
@@ -92,3 +94,17 @@ def test_two_processes_creating_a_centre_at_once_leave_one(
         assert sorted(s.split(":")[0] for s in said) == ["created", "refused"], (trial, said)
         assert "already holds a centre" in next(s for s in said if s.startswith("refused"))
         assert _counts(target) == (1, 1), trial
+
+
+@pytest.mark.postgres
+def test_two_processes_creating_a_centre_on_a_server_at_once_leave_one(tmp_path: Path) -> None:
+    server = os.environ.get("NAAS_TEST_PG_URL")
+    if not server:
+        if os.environ.get("CI"):
+            pytest.fail("NAAS_TEST_PG_URL is not set: ./test starts PostgreSQL for CI")
+        pytest.skip("no PostgreSQL server (./test starts one)")
+    for trial in range(TRIALS // 2):  # each also makes the schema on an empty database: slower
+        with fresh_database(server, "naas_one_centre") as url:
+            said = _race(url, tmp_path / f"data-{trial}")
+            assert sorted(s.split(":")[0] for s in said) == ["created", "refused"], (trial, said)
+            assert _counts(url) == (1, 1), trial
