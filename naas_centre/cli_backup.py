@@ -76,7 +76,7 @@ def _records(records: dict[str, int]) -> str:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from naas_centre.backup import take
+    from naas_centre.backup.take import take
 
     made = take(_target(args), args.out, keep=args.keep)
     print(f"{made.path}: a checked copy of {made.centre}")
@@ -90,7 +90,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from naas_centre.backup import restore
+    from naas_centre.backup.restore import restore
 
     if not args.file.expanduser().exists():
         raise UserError(f"{args.file}: no such backup")

@@ -10,21 +10,7 @@
 
 A centre on a PostgreSQL server is backed up by the server's own tools (``pg_dump``);
 these refuse it plainly.
+
+Nothing is imported here, so that building the command line's parser (which reads
+``names.DEFAULT_KEEP``) imports no database code.
 """
-
-from naas_centre.backup.names import DEFAULT_KEEP, SUFFIX, BackupRefused
-from naas_centre.backup.restore import Restored, restore
-from naas_centre.backup.schedule import BackupPolicy, BackupSchedule
-from naas_centre.backup.take import Backup, take
-
-__all__ = [
-    "DEFAULT_KEEP",
-    "SUFFIX",
-    "Backup",
-    "BackupPolicy",
-    "BackupRefused",
-    "BackupSchedule",
-    "Restored",
-    "restore",
-    "take",
-]

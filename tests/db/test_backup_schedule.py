@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from naas_centre.backup import BackupPolicy, BackupSchedule
-from naas_centre.backup.schedule import HOURLY, RETRY
+from naas_centre.backup.schedule import HOURLY, RETRY, BackupPolicy, BackupSchedule
 
 START = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 FOLDER = Path("/media/backup-drive")

@@ -25,7 +25,8 @@ from sqlalchemy import select
 from db.engine import Database
 from db.migrate import open_read_only
 from db.models import CentreRow
-from naas_centre.backup import check, names, take
+from naas_centre.backup import check, names
+from naas_centre.backup.take import take
 from naas_centre.demo.centre import ACCOUNTS, create_demo
 from naas_centre.services import audit
 
