@@ -5,7 +5,7 @@ sound every ``SOUND_TICK`` seconds, one encodes and writes. Between them are bou
 queues: when the writer falls behind, a picture is dropped and counted, and the source
 and the caller never wait. Each picture's time and each sample's place come from the
 same clock, so sound and picture cannot drift apart, whatever the source's own clock
-does (``_place_sound``). The newest picture is kept in a slot that a preview reads
+does (``placing.py``). The newest picture is kept in a slot that a preview reads
 without waiting (``latest``).
 
 A source that stops delivering marks the recording ``camera_lost`` and is retried every
@@ -35,6 +35,7 @@ from naas_centre.video.index import (
     RecordingIndex,
     write_index,
 )
+from naas_centre.video.placing import SoundPlacer
 from naas_centre.video.status import IDLE, RecorderStatus
 from naas_centre.video.writer import FRAGMENT_SECONDS, FragmentedWriter
 
@@ -44,11 +45,9 @@ if TYPE_CHECKING:
 
 SOUND_TICK = 0.02
 RETRY_SECONDS = 1.0
+CATCH_UP = 0.5  # seconds of ticks a late capture thread catches up; beyond, they are dropped
 PICTURE_QUEUE = 50  # two seconds at 25 fps
 SOUND_QUEUE = 200  # four seconds of sound ticks
-# A sound source that falls this far behind the clock (a stalled microphone) is padded
-# with silence; one that runs this far ahead loses its oldest samples.
-SOUND_LATE, SOUND_EARLY = 0.08, 0.04
 WARN_BYTES = 2 * 1024**3
 STOP_BYTES = 512 * 1024**2
 
@@ -94,7 +93,6 @@ class Recorder:
         self._threads: list[threading.Thread] = []
         self._start_at = 0.0
         self._index: RecordingIndex | None = None
-        self._samples_placed = 0
         self._stopped_at: float | None = None
 
     # -- what a caller does ------------------------------------------------------------
@@ -182,7 +180,9 @@ class Recorder:
         while self._clock.wait_until(self._start_at + tick / self.fps, self._stop):
             media_time = tick / self.fps
             behind = int((self._clock.now() - self._start_at) * self.fps) - tick
-            if behind > 2 and not lost:  # the source could not keep up: those ticks are lost
+            # A late tick is caught up (each picture still the one for its own time); only a
+            # source that is far behind loses the ticks it missed.
+            if behind > self.fps * CATCH_UP and not lost:
                 self._count(dropped=behind)
                 tick += behind
                 continue
@@ -220,29 +220,19 @@ class Recorder:
             tick += 1
 
     def _take_sound(self) -> None:
-        import numpy as np
-
         assert self._sound is not None
-        rate = self._sound.sample_rate
+        placer = SoundPlacer(self._sound.sample_rate, self._sound.latency)
         step = 0
         while self._clock.wait_until(self._start_at + step * SOUND_TICK, self._stop):
             media_time = self.recording_time()
             step = int(media_time / SOUND_TICK) + 1
-            samples = self._sound.take(media_time)
-            placed = self._samples_placed
-            due = int(media_time * rate)
-            if placed + samples.size < due - SOUND_LATE * rate:  # late: silence where nothing came
-                silence = due - int(SOUND_EARLY / 2 * rate) - placed - samples.size
-                samples = np.concatenate([np.zeros(silence, dtype=np.int16), samples])
-            elif placed + samples.size > due + SOUND_EARLY * rate:  # early: the oldest go
-                samples = samples[placed + samples.size - due :]
+            first, samples = placer.place(self._sound.take(media_time), media_time)
             if samples.size == 0:
                 continue
             try:
-                self._sound_queue.put_nowait((placed, samples))
-                self._samples_placed = placed + samples.size
+                self._sound_queue.put_nowait((first, samples))
             except queue.Full:
-                pass  # the next tick pads the hole with silence
+                placer.unplace(first, samples)  # the stall is filled with silence
 
     def _write(self) -> None:
         next_check = 0.0

@@ -36,6 +36,7 @@ class NoSound(SourceUnavailable):
 class SampleSource(Protocol):
     sample_rate: int
     description: str
+    latency: float  # seconds from a sample being heard to its being given by ``take``
 
     def take(self, media_time: float) -> Samples:
         """The samples not yet taken, up to ``media_time`` seconds of recording."""
@@ -56,8 +57,16 @@ def _mono(data: Any, channels: int) -> Samples:
 class PushedSamples:
     """PCM handed over by the caller (the microphone, through Qt); thread-safe."""
 
-    def __init__(self, sample_rate: int = 48000, channels: int = 1, description: str = "microphone") -> None:
+    def __init__(
+        self,
+        sample_rate: int = 48000,
+        channels: int = 1,
+        latency: float = 0.0,
+        description: str = "microphone",
+    ) -> None:
+        """``latency``: how long after a sample is heard it is pushed (the device's period)."""
         self.sample_rate = sample_rate
+        self.latency = latency
         self.description = description
         self._channels = channels
         self._lock = threading.Lock()
@@ -106,6 +115,7 @@ class WavSamples:
             raise SourceUnavailable(f"{path}: the sound file holds no samples")
         self.sample_rate = rate
         self.description = str(path)
+        self.latency = 0.0
         self._samples = samples
         self._taken = 0
 
@@ -136,6 +146,7 @@ class ContainerSamples:
 
         self.sample_rate = sample_rate
         self.description = f"{location} (its own sound)"
+        self.latency = 0.0
         self._location, self._live = location, live
         try:
             self._container: Any = av.open(location, options={"timeout": "5000000"} if live else {})

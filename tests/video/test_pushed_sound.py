@@ -33,7 +33,7 @@ def test_a_microphone_pushing_late_chunks_stays_in_sync_with_the_pictures(
     with wave.open(str(microphone_file), "rb") as wav:
         pcm = wav.readframes(wav.getnframes())
     clock = ScaledClock(2.0)
-    microphone = PushedSamples(48000, 1)
+    microphone = PushedSamples(48000, 1, latency=0.03)
     recorder = Recorder(tmp_path, FileFrames(camera_file), microphone, clock=clock)
     stop = threading.Event()
     chunk = 48000 * 2 * 30 // 1000  # 30 ms of 16-bit mono, as an audio device's period
