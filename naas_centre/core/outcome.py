@@ -15,7 +15,10 @@ The candidate meets the standard exactly when all of these hold:
    critical criteria is below its minimum;
 2. no criterion is below ``floor_level`` (if set);
 3. every critical criterion reaches its own minimum level;
-4. no more than ``max_below_standard`` criteria (if set) are below ``standard_level``.
+4. no more than ``max_below_standard`` criteria (if set) are below ``standard_level``;
+5. each station with a pass mark in force (``station_pass_marks``) reaches it: the sum
+   of its criteria's levels is at least the mark (the conjunctive rule of OSCEs, where
+   a strong station does not make up for a weak one).
 
 Each way of failing gives its own sentence in ``Outcome.reasons``, naming criteria and
 areas by their titles, never by their ids.
@@ -72,6 +75,25 @@ class CriterionSpec:
 
 
 @dataclass(frozen=True)
+class StationPassMark:
+    """A pass mark adopted for one station: the sum of ``criteria``'s levels must reach it.
+
+    ``station`` is the station's title, for the rule's sentence; ``criteria`` are the ids
+    of the station's criteria.
+    """
+
+    station: str
+    criteria: tuple[str, ...]
+    pass_mark: float
+
+    def __post_init__(self) -> None:
+        if isinstance(self.pass_mark, bool) or not math.isfinite(self.pass_mark) or self.pass_mark < 0:
+            raise ValueError(f"a station pass mark must be a number of 0 or more, not {self.pass_mark!r}")
+        if not self.criteria:
+            raise ValueError(f"the pass mark of {self.station!r} names no criteria to add up")
+
+
+@dataclass(frozen=True)
 class OutcomeRuleSpec:
     """How levels become an outcome (see the module docstring for the four conditions).
 
@@ -88,6 +110,7 @@ class OutcomeRuleSpec:
     standard_level: int | None = None
     max_below_standard: int | None = None
     level_labels: tuple[tuple[int, str], ...] = ()
+    station_pass_marks: tuple[StationPassMark, ...] = ()
 
     def __post_init__(self) -> None:
         if self.combine not in COMBINERS:
@@ -206,6 +229,12 @@ def evaluate(
     for crit_id, _ in rule.critical:
         if crit_id not in by_id:
             raise ValueError(f"the rule names an unknown critical criterion {crit_id!r}")
+    for mark in rule.station_pass_marks:
+        strange = sorted(set(mark.criteria) - set(by_id))
+        if strange:
+            raise ValueError(
+                f"the pass mark of {mark.station!r} names unknown criteria: {', '.join(strange)}"
+            )
     titles = dict(area_titles or {})
 
     by_area: dict[str, list[CriterionSpec]] = {}
@@ -326,7 +355,24 @@ def _reasons(
             f"{len(below)} criteria were scored below {rule.level_name(rule.standard())}, the level "
             f"that meets the standard, and {limit}: {names}."
         )
+    for mark in rule.station_pass_marks:
+        score = station_score(mark, levels)
+        if not reaches(score, mark.pass_mark):
+            reasons.append(
+                f"“{mark.station}” scored {score:g} in all, below its pass mark of "
+                f"{_mark(mark.pass_mark)}: every station must reach its own pass mark."
+            )
     return reasons
+
+
+def station_score(mark: StationPassMark, levels: Mapping[str, int | None]) -> float:
+    """The station's score: the sum of its criteria's levels (all must be scored)."""
+    return float(sum(_level(levels, c) for c in mark.criteria))
+
+
+def _mark(x: float) -> str:
+    """A station pass mark for a sentence: 6, 5.5, 5.42 (never rounded to a score below it)."""
+    return f"{x:.0f}" if float(x).is_integer() else _number(x)
 
 
 def _number(x: float, under: float | None = None) -> str:

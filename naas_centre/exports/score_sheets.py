@@ -3,7 +3,8 @@
 The agreed levels and the outcome follow the rules the reports use: a criterion's
 level counts once every submitted sheet that observes its station gives it, and a
 moderated level wins (``services.moderation.final_levels_in``); the outcome is the
-pack's rule (``core.outcome``), given only when nothing is missing by the rule of
+pack's rule (``core.outcome``), with the station pass marks in force on the sitting's
+day (``core.pass_marks``), given only when nothing is missing by the rule of
 ``core.completeness`` (every station held, the script in, every sheet submitted,
 scored and judged, every difference moderated). What is not final yet is left empty,
 and the outcome says "not yet complete".
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
 from operator import itemgetter
@@ -33,9 +34,10 @@ from db.models import (
 )
 from naas_centre.core.completeness import JUDGEMENT
 from naas_centre.core.outcome import CriterionSpec, OutcomeRuleSpec, combine, reaches
+from naas_centre.core.pass_marks import AdoptedMark, in_force, marks_of
 from naas_centre.packs import outcome_adapter
 from naas_centre.packs.schema import Pack
-from naas_centre.services import packs
+from naas_centre.services import packs, pass_marks
 
 MET, NOT_MET, INCOMPLETE = "met", "not met", "not yet complete"
 OUTCOMES = (MET, NOT_MET, INCOMPLETE)
@@ -125,6 +127,9 @@ class FastRule:
         self.rule = rule
         self.required = len(self.areas) if rule.areas_met == "all" else rule.areas_met
         self.standard = rule.standard()
+        self.station_marks = tuple(
+            (tuple(index[c] for c in m.criteria), m.pass_mark) for m in rule.station_pass_marks
+        )
 
     def verdict(self, levels: Sequence[int]) -> tuple[bool, tuple[bool, ...]]:
         """(met, each area met) for one level per criterion, in ``ids`` order."""
@@ -141,6 +146,8 @@ class FastRule:
             met = min(levels) >= rule.floor_level
         if met and rule.max_below_standard is not None:
             met = sum(1 for lv in levels if lv < self.standard) <= rule.max_below_standard
+        if met and self.station_marks:
+            met = all(reaches(sum(levels[i] for i in ids), mark) for ids, mark in self.station_marks)
         return met, area_met
 
 
@@ -174,6 +181,8 @@ class _PackPlan:
     area_keys: tuple[str, ...]
     in_order: dict[str, str] = field(default_factory=dict)  # station → sorted criterion ids, joined
     keys_in_order: dict[str, tuple[str, ...]] = field(default_factory=dict)  # their column keys
+    marks: tuple[AdoptedMark, ...] = ()  # every station pass mark adopted for this pack
+    _fast_by_marks: dict[tuple[tuple[str, int], ...], FastRule] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Code-point order, as SQLite's index and PostgreSQL's "C" collation give it.
@@ -182,8 +191,21 @@ class _PackPlan:
             self.in_order[station] = ",".join(ids)
             self.keys_in_order[station] = tuple(keys[c] for c in ids)
 
+    def fast_on(self, day: date) -> FastRule:
+        """The rule for a sitting on ``day``: the pack's, with the station pass marks in force."""
+        if not self.marks:
+            return self.fast
+        now = in_force(self.marks, day)
+        key = tuple(sorted((station, m.version) for station, m in now.items()))
+        found = self._fast_by_marks.get(key)
+        if found is None:
+            marks = outcome_adapter.station_pass_marks(self.pack, marks_of(now))
+            found = FastRule(self.criteria, replace(self.rule, station_pass_marks=marks), self.area_ids)
+            self._fast_by_marks[key] = found
+        return found
+
     @classmethod
-    def of(cls, row: PackRow) -> _PackPlan:
+    def of(cls, row: PackRow, marks: tuple[AdoptedMark, ...] = ()) -> _PackPlan:
         pack = packs.pack_of_row(row)
         stations: tuple[tuple[str, str, str], ...] = tuple(
             (sc.id, sc.kind, sc.title) for sc in pack.scenarios
@@ -211,6 +233,7 @@ class _PackPlan:
             FastRule(criteria, rule, area_ids),
             tuple(_criterion_key(pack.name, station, c.id) for station, c in pack.criteria()),
             tuple(f"area:{pack.name}/{a}" for a in area_ids),
+            marks=marks,
         )
 
     def criterion_key(self, station: str, criterion: str) -> str:
@@ -256,7 +279,9 @@ class ScoreSheetQuery:
         return len(self.sittings)
 
     @classmethod
-    def open(cls, s: Session, filters: Filters) -> ScoreSheetQuery:
+    def open(cls, s: Session, filters: Filters, *, with_pass_marks: bool = True) -> ScoreSheetQuery:
+        """The sittings ``filters`` choose; ``with_pass_marks`` False gives the pack's rule
+        without any adopted station pass mark (what standard setting compares against)."""
         q = (
             select(
                 SittingRow.id,
@@ -286,11 +311,9 @@ class ScoreSheetQuery:
             q = q.where(PackRow.level == filters.level)
         rows = [tuple(r) for r in s.execute(q)]
         used = {r[1] for r in rows}
-        plans = (
-            {p.id: _PackPlan.of(p) for p in s.scalars(select(PackRow).where(PackRow.id.in_(used))) if used}
-            if used
-            else {}
-        )
+        stored = list(s.scalars(select(PackRow).where(PackRow.id.in_(used)))) if used else []
+        adopted = pass_marks.adopted(s, [(p.name, p.version) for p in stored]) if with_pass_marks else {}
+        plans = {p.id: _PackPlan.of(p, adopted.get((p.name, p.version), ())) for p in stored}
         out = cls(s, filters, rows, plans)  # type: ignore[arg-type]
         out.columns = _columns(list(plans.values()))
         return out
@@ -479,7 +502,7 @@ class _Batch:
             areas: dict[str, str] = {}
             outcome = INCOMPLETE
             if complete:
-                met, area_met = plan.fast.verdict([levels[k] for k in plan.order])
+                met, area_met = plan.fast_on(day).verdict([levels[k] for k in plan.order])
                 outcome = MET if met else NOT_MET
                 areas = {k: MET if m else NOT_MET for k, m in zip(plan.area_keys, area_met, strict=True)}
             reports: dict[str, str] = {}

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from naas_centre.core.outcome import Combine, CriterionSpec, Outcome, OutcomeRuleSpec, evaluate
+from naas_centre.core.outcome import (
+    Combine,
+    CriterionSpec,
+    Outcome,
+    OutcomeRuleSpec,
+    StationPassMark,
+    evaluate,
+)
 from naas_centre.packs.schema import CombineRule, Pack
 
 _COMBINE: Mapping[CombineRule, Combine] = {
@@ -45,7 +52,20 @@ def area_titles(pack: Pack) -> dict[str, str]:
     return {a.id: a.title for a in pack.kss_areas}
 
 
-def rule_from_pack(pack: Pack) -> OutcomeRuleSpec:
+def station_pass_marks(pack: Pack, marks: Mapping[str, float]) -> tuple[StationPassMark, ...]:
+    """The rule's station pass marks from ``marks`` (station id → pass mark in force), in
+    sitting order; a station the pack does not have is left out."""
+    stations = station_titles(pack)
+    return tuple(
+        StationPassMark(stations[station], tuple(c.id for c in rubric.criteria), float(marks[station]))
+        for station, rubric in pack.rubrics()
+        if station in marks
+    )
+
+
+def rule_from_pack(pack: Pack, pass_marks: Mapping[str, float] | None = None) -> OutcomeRuleSpec:
+    """The pack's rule; ``pass_marks`` (station id → pass mark) are the station pass
+    marks in force on the sitting's day, none by default."""
     rule = pack.outcome
     return OutcomeRuleSpec(
         combine=_COMBINE[rule.area_combine],
@@ -56,19 +76,22 @@ def rule_from_pack(pack: Pack) -> OutcomeRuleSpec:
         standard_level=rule.standard(),
         max_below_standard=rule.overall.max_below_standard,
         level_labels=tuple((lv.value, lv.label) for lv in pack.levels),
+        station_pass_marks=station_pass_marks(pack, pass_marks or {}),
     )
 
 
-def evaluate_pack(pack: Pack, levels: Mapping[str, int | None]) -> Outcome:
+def evaluate_pack(
+    pack: Pack, levels: Mapping[str, int | None], pass_marks: Mapping[str, float] | None = None
+) -> Outcome:
     """Apply the pack's outcome rule to levels keyed by criterion id.
 
     The pack must be valid (no ``reference_problems``); areas come out in pack order,
-    with their titles.
+    with their titles. ``pass_marks`` are the station pass marks in force that day.
     """
     return evaluate(
         criteria_from_pack(pack),
         levels,
-        rule_from_pack(pack),
+        rule_from_pack(pack, pass_marks),
         areas=area_ids(pack),
         area_titles=area_titles(pack),
     )

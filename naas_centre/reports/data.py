@@ -266,6 +266,26 @@ class StationJudgement:
 
 
 @dataclass(frozen=True)
+class StationStanding:
+    """One station's score against its pass mark in force, beside the cohort's scores.
+
+    The cohort is the candidates who sat the same pack that day (``cohort``, in words);
+    its quartiles and median are given only for at least five of them, and name no one.
+    """
+
+    station: str
+    score: int  # the sum of the station's agreed criterion levels
+    most: int  # the highest score the station allows
+    pass_mark: float | None  # None: no pass mark is in force for this station
+    reaches: bool | None
+    cohort: str
+    cohort_n: int = 0
+    lower_quartile: float | None = None
+    median: float | None = None
+    upper_quartile: float | None = None
+
+
+@dataclass(frozen=True)
 class OutcomeReportData:
     header: ReportHeader
     met: bool
@@ -278,6 +298,9 @@ class OutcomeReportData:
     judgement_note: str = ""  # how the station judgements relate to the rule
     stations: tuple[StationJudgement, ...] = ()
     appeal: tuple[str, ...] = ()  # how to ask for a review of the outcome, in paragraphs
+    # Each station against its pass mark, once a station pass mark is in force for the
+    # sitting's day; empty before (and for a pack without any).
+    station_scores: tuple[StationStanding, ...] = ()
 
 
 @dataclass(frozen=True)

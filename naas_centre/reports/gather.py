@@ -36,9 +36,11 @@ from db.models import (
     SittingRow,
 )
 from naas_centre.core.completeness import Missing, MissingKind
+from naas_centre.core.pass_marks import in_force, marks_of
 from naas_centre.errors import Conflict, NotFound, PermissionDenied
 from naas_centre.packs.outcome_adapter import evaluate_pack
 from naas_centre.packs.schema import Criterion, KssArea, Pack, Rubric
+from naas_centre.reports import station_standing
 from naas_centre.reports.data import (
     AreaCriterion,
     AreaProfile,
@@ -61,7 +63,7 @@ from naas_centre.reports.data import (
     StationJudgement,
     WrittenReportData,
 )
-from naas_centre.services import access, completeness, moderation, packs, timing
+from naas_centre.services import access, completeness, moderation, packs, pass_marks, timing
 from naas_centre.services.views import Actor, Role
 
 READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
@@ -528,7 +530,10 @@ class _Context:
     def outcome(self) -> OutcomeReportData:
         self._require_submitted()
         levels = self.final_levels()
-        result = evaluate_pack(self.pack, levels)
+        # The station pass marks in force on the sitting's day (none before any takes effect).
+        adopted = pass_marks.adopted_for(self.s, (self.pack.name, self.pack.version))
+        marks = in_force(adopted, self.sitting.day)
+        result = evaluate_pack(self.pack, levels, marks_of(marks))
         if not result.complete or result.met is None:
             raise NotReady(f"{len(result.missing)} criteria are not scored.")
         rule = self.pack.outcome
@@ -592,13 +597,14 @@ class _Context:
             met=result.met,
             areas=tuple(areas),
             reasons=tuple(result.reasons),
-            rule=_rule_in_words(self.pack),
+            rule=_rule_in_words(self.pack) + station_standing.rule_in_words(self.pack, marks),
             scale=self._scale(first_rubric),
             station_judgements=tuple(judgements),
             rationale=" ".join((rule.rationale or "").split()),
             judgement_note=_judgement_note(stations, result.met),
             stations=tuple(stations),
             appeal=_appeal(self.centre),
+            station_scores=station_standing.standings(self.s, self.pack, self.sitting.day, levels, marks),
         )
 
 

@@ -486,6 +486,7 @@ class _Builder:
         w = self.width
         story.append(Spacer(1, 2 * mm))
         story.append(grid(rows, [w * 0.52, w * 0.14, w * 0.11, w * 0.23], zebra=True))
+        story += self._station_scores(d)
         story += self._feedback(d)
         story += self._station_judgements(d)
         if d.appeal:
@@ -557,6 +558,41 @@ class _Builder:
             # the heading stays with its result; each labelled part stays with its text
             out.append(KeepTogether(part[:2]))
             out += [KeepTogether(part[k : k + 2]) for k in range(2, len(part), 2)]
+        return out
+
+    def _station_scores(self, d: OutcomeReportData) -> list[Any]:
+        """Each station's score against its pass mark, and the cohort's median and quartiles."""
+        if not d.station_scores:
+            return []
+        c, cb, sm = self.st["cell"], self.st["cell_bold"], self.st["small"]
+        out: list[Any] = [p("Station scores against their pass marks", self.st["h2"], bold=True)]
+        heads = ("Station", "Score", "Pass mark", "Result", "Cohort: lower quartile, median, upper quartile")
+        rows: list[list[Any]] = [[p(x, cb) for x in heads]]
+        for st in d.station_scores:
+            if st.pass_mark is None:
+                mark, result = p("none in force", c), p("—", c)
+            else:
+                mark = p(f"{st.pass_mark:g}", c)
+                result = p("reached" if st.reaches else "not reached", c, bold=not st.reaches)
+            if st.median is not None:
+                cohort = p(
+                    f"{st.lower_quartile:g} · {st.median:g} · {st.upper_quartile:g} (of {st.cohort_n})", c
+                )
+            else:
+                cohort = p("not given", c)
+            rows.append([p(st.station, c), p(f"{st.score} of {st.most}", c), mark, result, cohort])
+        w = self.width
+        out.append(grid(rows, [w * 0.34, w * 0.12, w * 0.12, w * 0.14, w * 0.28], zebra=True))
+        shown = [st for st in d.station_scores if st.median is not None]
+        note = "A station's score is the sum of its agreed criterion levels. "
+        if shown:
+            note += (
+                f"The cohort is {shown[0].cohort}: half of them scored between the quartiles, and "
+                "nobody in it is named."
+            )
+        else:
+            note += "Fewer than 5 candidates sat this pack that day, so no cohort figures are given."
+        out.append(p(note, sm))
         return out
 
     def _station_judgements(self, d: OutcomeReportData) -> list[Any]:
