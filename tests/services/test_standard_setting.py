@@ -280,3 +280,36 @@ def test_an_adopted_mark_turns_a_sheet_in_the_report_and_the_export_and_not_befo
     assert _outcome(month, early) == before_report[early]
     changed = {sid for sid in before_export if before_export[sid] != after_export[sid]}
     assert changed == set(_sittings_of(month, "D", SECOND_DAY) + _sittings_of(month, "E", SECOND_DAY))
+
+
+def test_the_outcome_report_draws_each_station_against_its_mark_and_the_cohort(
+    month: Month, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from naas_centre.reports.render import render
+
+    late = _sittings_of(month, "D", SECOND_DAY)[0]
+    ss.adopt(
+        month.db,
+        month.manager,
+        PACK_KEY,
+        "home-visit",
+        6,
+        "by_hand",
+        "After review.",
+        SECOND_DAY,
+        at=NEW_YEAR,
+    )
+    pdf = tmp_path / "outcome.pdf"
+    pdf.write_bytes(render(_outcome(month, late)).pdf)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True
+        ).stdout.split()
+    )
+    assert "Station scores against their pass marks" in text
+    assert "5 of 8" in text and "not reached" in text and "none in force" in text
+    assert "5 · 5.5 · 7 (of 12)" in text
+    assert "The cohort is the 12 candidates who sat this pack that day" in text
+    assert "below its pass mark of 6" in text
