@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,30 @@ def camera_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def microphone_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_sound(tmp_path_factory.mktemp("microphone") / "room.wav", SOURCE_SECONDS)
+
+
+@pytest.fixture(scope="session")
+def camera_with_sound(
+    tmp_path_factory: pytest.TempPathFactory, camera_file: Path, microphone_file: Path
+) -> Path:
+    """The camera file with the microphone as its own sound track (a camera with a microphone)."""
+    path = tmp_path_factory.mktemp("camera-with-sound") / "room.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(camera_file),
+            "-i",
+            str(microphone_file),
+            "-c:v",
+            "copy",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ],
+        check=True,
+    )
+    return path
