@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 import yaml
 
+from naas_centre.core.test_form import assemble_form
 from naas_centre.packs import question_bank, schema
+from naas_centre.packs.blueprint import bank_entries, form_plan
 from naas_centre.packs.loader import (
     LoadedPack,
+    builtin_packs,
     canonical_json,
     content_hash,
     load_pack_file,
@@ -351,6 +354,15 @@ def test_a_missing_bank_file_and_a_bank_file_with_bad_yaml(tmp_path: Path) -> No
     )
 
 
+def test_a_bank_file_with_a_control_character_or_a_second_document(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, "items:\n  - id: a\x07\n")
+    assert only_problem(load_pack_file(path)) == (
+        f"{tmp_path / BANK}: line 2: control characters are not allowed (character #x0007)"
+    )
+    write_pack(tmp_path, "items: []\n---\nitems: []\n")
+    assert "a second YAML document starts here" in only_problem(load_pack_file(path))
+
+
 def test_a_misspelt_key_in_a_bank_file_is_named_there_with_a_suggestion(tmp_path: Path) -> None:
     bank = bank_data()
     bank["items"][2]["topik"] = bank["items"][2].pop("topic")
@@ -378,3 +390,64 @@ def test_scenarios_validate_shows_bank_problems_like_the_others(tmp_path: Path) 
         f"{tmp_path / BANK}: items[1].key (line {bank_line(tmp_path, 'key: e')}): "
         "the key 'e' is not one of the options (a, b, c, d)"
     ]
+
+
+# --- the shipped banks --------------------------------------------------------------------
+
+
+SHIPPED = {"practitioner.yaml": (90, 10), "supervisor.yaml": (40, 8), "leader.yaml": (40, 6)}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, LoadedPack]:
+    return {lp.file.name: lp for lp in builtin_packs()}
+
+
+@pytest.mark.parametrize("file_name", sorted(SHIPPED))
+def test_a_shipped_bank_validates_and_fills_its_blueprint(
+    shipped: dict[str, LoadedPack], file_name: str
+) -> None:
+    loaded = shipped[file_name]
+    assert loaded.ok, "\n".join(map(str, loaded.problems))
+    assert loaded.pack is not None and loaded.pack.knowledge_test is not None
+    test = loaded.pack.knowledge_test
+    items = test.bank.items
+    least, areas = SHIPPED[file_name]
+    assert len(items) >= least
+    assert len({i.kss for i in items}) == areas, "every KSS area of the pack has items"
+    types = {t: sum(i.type is t for i in items) for t in ItemType}
+    assert types[ItemType.SINGLE] > len(items) / 2 and all(types[t] >= 2 for t in ItemType)
+    for form in test.forms:
+        assert form.size() >= (60 if file_name == "practitioner.yaml" else 40)
+        plan = form_plan(test, form)
+        assembled = assemble_form(bank_entries(test.bank), plan.cells, seed="any candidate")
+        assert len({i.id for i in assembled.items}) == form.size()
+
+
+@pytest.mark.parametrize("file_name", sorted(SHIPPED))
+def test_a_shipped_bank_cites_a_source_and_gives_a_rationale_for_every_item(
+    shipped: dict[str, LoadedPack], file_name: str
+) -> None:
+    pack = shipped[file_name].pack
+    assert pack is not None and pack.knowledge_test is not None
+    for item in pack.knowledge_test.bank.items:
+        assert item.rationale, f"{item.id} has no rationale"
+        text = " ".join([item.stem, *(o.text for o in item.options)]).lower()
+        assert "all of the above" not in text and "none of the above" not in text, item.id
+        assert item.id.startswith(file_name[0]), f"{item.id}: ids say their level"
+    video = [i for i in pack.knowledge_test.bank.items if i.type is ItemType.VIDEO]
+    assert video and all(m.path.endswith(".md") and m.sha256 for i in video for m in i.media)
+
+
+def test_the_levels_have_their_own_items(shipped: dict[str, LoadedPack]) -> None:
+    stems: dict[str, set[str]] = {}
+    for name, loaded in shipped.items():
+        assert loaded.pack is not None and loaded.pack.knowledge_test is not None
+        # A case-file item is its case and its question; others, their stem.
+        stems[name] = {
+            i.stem + "".join(m.path for m in i.media) for i in loaded.pack.knowledge_test.bank.items
+        }
+    names = sorted(stems)
+    for a in names:
+        for b in names:
+            assert a == b or not stems[a] & stems[b]
