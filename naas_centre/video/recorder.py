@@ -173,7 +173,6 @@ class Recorder:
     # -- the threads --------------------------------------------------------------------
 
     def _take_pictures(self) -> None:
-        cv2: Any = None
         tick = 0
         lost = False
         next_retry = 0.0
@@ -193,31 +192,44 @@ class Recorder:
                     self._mark("camera_lost", self._pictures.description)
                     self._update(camera_lost=True)
                 if media_time >= next_retry:
-                    if self._pictures.reopen() and (image := self._pictures.frame_at(media_time)) is not None:
-                        lost = False
-                        self._mark("camera_back")
-                        self._update(camera_lost=False)
+                    image = self._retry(media_time)
                     next_retry = self.recording_time() + RETRY_SECONDS
+                # The time ran on while the source was tried: on with the clock's tick.
+                now_tick = int(self.recording_time() * self.fps)
                 if image is None:
-                    tick = max(tick + 1, int(self.recording_time() * self.fps))
+                    tick = max(tick + 1, now_tick)
                     continue
-                tick = max(tick, int(self.recording_time() * self.fps))
-            if (image.shape[1], image.shape[0]) != self.size:
-                extra_width, extra_height = image.shape[1] - self.size[0], image.shape[0] - self.size[1]
-                if extra_width in (0, 1) and extra_height in (0, 1):  # an odd side, cropped
-                    image = image[: self.size[1], : self.size[0]]
-                else:
-                    if cv2 is None:
-                        from naas_centre.video.sources import cv2_module
-
-                        cv2 = cv2_module()
-                    image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+                lost, tick = False, max(tick, now_tick)
+                media_time = tick / self.fps
+            image = self._fit(image)
             self._latest = PreviewFrame(image, media_time)
             try:
                 self._pictures_queue.put_nowait((tick, image))
             except queue.Full:
                 self._count(dropped=1)
             tick += 1
+
+    def _retry(self, media_time: float) -> Image | None:
+        """One try to get a lost source back; its picture when it is."""
+        if not self._pictures.reopen():
+            return None
+        image = self._pictures.frame_at(media_time)
+        if image is not None:
+            self._mark("camera_back")
+            self._update(camera_lost=False)
+        return image
+
+    def _fit(self, image: Image) -> Image:
+        """The picture at the recording's size (a camera may come back at another)."""
+        width, height = self.size
+        if image.shape[1] == width and image.shape[0] == height:
+            return image
+        if image.shape[1] - width in (0, 1) and image.shape[0] - height in (0, 1):
+            return image[:height, :width]  # an odd side, cropped to even
+        from naas_centre.video.sources import cv2_module
+
+        cv2 = cv2_module()
+        return cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)  # type: ignore[no-any-return]
 
     def _take_sound(self) -> None:
         assert self._sound is not None

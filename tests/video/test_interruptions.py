@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import pytest
 
 from naas_centre.video.errors import RecordingRefused
@@ -140,3 +141,30 @@ def test_a_folder_that_holds_a_recording_is_refused(tmp_path: Path, camera_file:
     with pytest.raises(RecordingRefused, match="already holds a recording"):
         Recorder(tmp_path, FileFrames(camera_file)).start()
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+class CameraBackAtAnotherSize(VanishingCamera):
+    """Comes back from the gap at twice the size, as a camera reset to its default mode."""
+
+    def frame_at(self, media_time: float) -> Image | None:
+        image = super().frame_at(media_time)
+        if image is None or media_time < self._back:
+            return image
+        return cv2.resize(image, (image.shape[1] * 2, image.shape[0] * 2))
+
+
+def test_a_camera_back_at_another_size_is_scaled_to_the_recording(tmp_path: Path, camera_file: Path) -> None:
+    clock = ScaledClock(2.0)
+    camera = CameraBackAtAnotherSize(camera_file, gone=1.0, back=1.5)
+    recorder = Recorder(tmp_path, camera, clock=clock)
+    camera.now = recorder.recording_time
+    recorder.start()
+    clock.wait_until(clock.now() + 3.5 - recorder.recording_time(), threading.Event())
+    preview = recorder.latest()
+    final = recorder.stop()
+    assert preview is not None and preview.image.shape == (240, 320, 3)
+    assert len(read_index(tmp_path).gaps()) == 1
+    facts = probe(tmp_path / "recording.mp4")
+    assert facts.video_frames == final.frames_written
+    with RecordingReader(tmp_path) as reader:
+        assert reader.seek(3.0).image.shape == (240, 320, 3)
