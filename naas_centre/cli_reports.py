@@ -4,7 +4,7 @@ Kept beside ``naas_centre.cli``, which adds these subcommands to its parser. Bad
 (a missing file, a file that is not a PDF, an unknown user) is a plain message and
 exit status 2; a document that fails verification is exit status 1.
 
-``verify`` and ``ca export`` only read the database: they open it read-only
+``verify``, ``ca export`` and ``reports`` without ``--signer`` only read the database: they open it read-only
 (``db.migrate.open_read_only``) and leave it byte for byte as it was; ``ca export``
 writes the CA the centre has and never makes one.
 """
@@ -431,7 +431,12 @@ def _reports(args: argparse.Namespace) -> int:
     paths.usable_folder(args.out, "--out")
     password = _password_from(args.passphrase_file) if args.passphrase_file else None
     data_dir = paths.data_dir(args.data_dir)
-    db = open_database(_target(args), args.data_dir, create=False)
+    if args.signer:
+        db = open_database(_target(args), args.data_dir, create=False)
+    else:
+        from db.migrate import open_read_only
+
+        db = open_read_only(_target(args))  # writing the PDFs only reads the database
     try:
         identity = None
         if args.signer:

@@ -78,6 +78,7 @@ def reading_commands(db: Path, out: Path, pdf: Path) -> list[list[str]]:
         ],
         ["scenarios", "list", "--db", str(db)],
         ["scenarios", "validate", str(PACK), "--db", str(db)],
+        ["reports", "--out", str(out), "--db", str(db)],  # unsigned drafts: reading only
     ]
 
 
@@ -171,12 +172,17 @@ def test_reading_commands_on_a_good_centre_work_and_change_nothing(
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
     before = state(db.parent)
-    verified, checked, ca, ca_crl, listed, validated = run_many(reading_commands(db, tmp_path, pdf), data_dir)
+    out = tmp_path / "out"
+    out.mkdir()
+    ran = run_many(reading_commands(db, out, pdf), data_dir)
+    verified, checked, ca, ca_crl, listed, validated, reports = ran
     assert verified.returncode == 0 and "intact" in verified.stdout, verified
     assert checked.returncode == 2 and "the centre has no CA yet" in checked.stderr, checked
     assert listed.returncode == 0 and "Held in the centre database" in listed.stdout, listed
     assert "naas-practitioner" in listed.stdout.split("Held in the centre database", 1)[1], listed
     assert validated.returncode == 0, validated
+    assert reports.returncode == 0 and "unsigned draft(s)" in reports.stdout, reports
+    assert list(out.glob("*_unsigned.pdf")), reports
     # The demo has signed nothing: there is no CA, and exporting one must not make one.
     for r in (ca, ca_crl):
         assert r.returncode == 2 and "no certificate authority yet" in r.stderr, r
@@ -210,13 +216,10 @@ def test_reading_while_the_app_holds_the_database_open(centre: tuple[Path, Path]
 def test_a_validated_pack_that_differs_from_the_stored_one_is_named(
     centre: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    source = PACK / "practitioner.yaml"
-    if not source.exists():
-        source = next(
-            p for p in PACK.glob("*.yaml") if "practitioner" in p.read_text(encoding="utf-8")[:2000]
-        )
-    edited = tmp_path / "practitioner.yaml"
-    text = source.read_text(encoding="utf-8")
+    packs = tmp_path / "packs"
+    shutil.copytree(PACK, packs)  # with anything the packs name beside them
+    edited = packs / "practitioner.yaml"
+    text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("title:", "title: Corrected -", 1), encoding="utf-8")
     alone = run(["scenarios", "validate", str(edited)], centre[1])
     assert alone.returncode == 0, alone
