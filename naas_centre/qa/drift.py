@@ -1,16 +1,21 @@
 """Assessor drift: how each assessor's deviation moves across the slots of a day and
 across their days of assessing.
 
-An observation's deviation is its score less what the mixed model of ``stringency``
-expects of that candidate at that station with no assessor at all: the station's mean
-plus the candidate's effect, where the candidate's effect is estimated, as the model
-does, from their scores less their assessors' effects, but leaving out the scores of
-the assessor being judged (the BLUP Σ r / (n + σ²_e/σ²_c) over the other assessors'
-observations r). A plain residual from candidate and station would let each candidate's
-estimate soak up part of their own assessor's drift: with six scores a candidate, a
-drift of 0.9 a slot would show as about 0.75. A deviation so holds the assessor's own
-effect (their level) plus whatever moves with time, and a trend's intercept is where
-they start.
+An observation's deviation, for each assessor's own trend, is its score less what the
+mixed model of ``stringency`` expects of that candidate at that station with no assessor
+at all: the station's mean plus the candidate's effect, estimated as the model does from
+the candidate's scores less their assessors' effects (the BLUP Σ r / (n + σ²_e/σ²_c)),
+but leaving out the scores of the assessor being judged. A plain residual from
+candidate and station would let each candidate's estimate soak up part of their own
+assessor's drift (with six scores a candidate, 0.9 a slot would show as about 0.75);
+this way an assessor's trend is how they move against colleagues who scored the same
+candidates. A deviation so holds the assessor's own level plus whatever moves with
+time, and a trend's intercept is where they start.
+
+The pooled trend asks instead whether the centre as a whole drifts, which colleagues
+drifting together would hide from that comparison: it takes each score less its
+station's mean only, and rests on the rota not sending abler candidates to later slots
+(a circuit rotates every candidate through the slots).
 
 Per assessor, the deviation is regressed by ordinary least squares on the slot (0, 1, 2,
 … within the day) and, apart, on the day of assessing (0 for the assessor's first day
@@ -20,11 +25,12 @@ freedom. Many assessors are tested at once, so the p-values are adjusted by Holm
 step-down method (Holm 1979, *Scandinavian Journal of Statistics* 6, 65–70), apart for
 slots and for days, and a trend is flagged when its adjusted p-value is under 0.05. The
 pooled slope is the within-assessor slope over everyone (one slope, an intercept per
-assessor), so that who happens to work late slots cannot pass for drift. This is the
-kind of figure the studies of long clinical exams report: ratings rose by 0.88 a
-time-slot (95% CI 0.38–1.38) over a ten-station OSCE in McLaughlin, Ainslie, Coderre,
-Wright & Violato (2009), *Medical Education* 43, 989–992; examiners were most lenient at
-the start of a two-day OSCE in Hope & Cameron (2015), *Medical Teacher* 37, 81–85.
+assessor), so that who happens to work late slots cannot pass for drift; it is one
+test, so it is not adjusted. It is the kind of figure studies of long clinical exams
+report: ratings rose by 0.88 a time-slot (95% CI 0.38–1.38) over a ten-station OSCE in
+McLaughlin, Ainslie, Coderre, Wright & Violato (2009), *Medical Education* 43, 989–992;
+examiners were most lenient at the start of a two-day OSCE in Hope & Cameron (2015),
+*Medical Teacher* 37, 81–85.
 Either direction is drift; every test is two-sided.
 """
 
@@ -92,7 +98,7 @@ def drift(observations: Sequence[Observation], effects: ExaminerEffects | None =
     fitted here unless ``effects`` from the same observations is given."""
     need(len(observations), 1, "observations")
     fitted = effects if effects is not None else examiner_effects(observations)
-    deviation, who, names = _deviations(observations, fitted)
+    deviation, level, who, names = _deviations(observations, fitted)
     slots = np.fromiter((o.slot for o in observations), np.float64, len(observations))
     if (slots < 0).any():
         at = int(np.flatnonzero(slots < 0)[0])
@@ -102,37 +108,35 @@ def drift(observations: Sequence[Observation], effects: ExaminerEffects | None =
     by_day = dict(_per_assessor(names, who, days, deviation))
     return Drift(
         tuple(AssessorDrift(n, by_slot.get(n), by_day.get(n)) for n in names),
-        _pooled(who, slots, deviation),
-        _pooled(who, days, deviation),
+        _pooled(who, slots, level),
+        _pooled(who, days, level),
     )
 
 
 def _deviations(
     observations: Sequence[Observation], fitted: ExaminerEffects
-) -> tuple[Floats, Ints, tuple[str, ...]]:
-    """Each score less its station's mean and its candidate's effect from the other assessors."""
+) -> tuple[Floats, Floats, Ints, tuple[str, ...]]:
+    """Each score less its station's mean and its candidate's effect from the other
+    assessors (for each assessor's trend), and less its station's mean alone (pooled)."""
     d = coded(observations)
     y, who, cand, names = d.y, d.assessor, d.candidate, d.assessor_ids
     n = y.size
-    try:
-        mean = np.array([fitted.stations[st] for st in d.station_ids])[d.station]
-        lean = np.array([fitted.of(a).effect for a in names])[who]
-    except (KeyError, NotEnoughData) as exc:
+    known = {e.assessor: e.effect for e in fitted.assessors}
+    unknown = [a for a in names if a not in known] or [s for s in d.station_ids if s not in fitted.stations]
+    if unknown:
         raise NotEnoughData(
-            f"the effects were fitted without {exc}; fit them on the same observations"
-        ) from None
-    r = y - mean - lean
+            f"the effects were fitted without {unknown[0]}; fit them on the same observations"
+        )
+    mean = np.array([fitted.stations[st] for st in d.station_ids])[d.station]
+    r = y - mean - np.array([known[a] for a in names])[who]
     v = fitted.variance
     shrink = v.residual / v.candidate if v.candidate > 0 else np.inf
-    pair = cand * len(names) + who
-    _, pair_code = np.unique(pair, return_inverse=True)
-    pair_code = pair_code.ravel()
-    r_c, n_c = np.bincount(cand, r), np.bincount(cand).astype(np.float64)
-    r_ca, n_ca = np.bincount(pair_code, r), np.bincount(pair_code).astype(np.float64)
-    others_r = r_c[cand] - r_ca[pair_code]
-    others_n = n_c[cand] - n_ca[pair_code]
+    _, pair = np.unique(cand * len(names) + who, return_inverse=True)
+    pair = pair.ravel()
+    others_r = np.bincount(cand, r)[cand] - np.bincount(pair, r)[pair]
+    others_n = np.bincount(cand)[cand] - np.bincount(pair)[pair]
     candidate = others_r / (others_n + shrink) if np.isfinite(shrink) else np.zeros(n)
-    return y - mean - candidate, who, names
+    return y - mean - candidate, y - mean, who, names
 
 
 def _day_numbers(observations: Sequence[Observation], who: Ints) -> Floats:
