@@ -273,7 +273,14 @@ def _examiner_effects(observations: Sequence[Observation]) -> ExaminerEffects:
             f"the model needs at least {len(d.station_ids) + 3} observations for "
             f"{len(d.station_ids)} station(s); there are {d.y.size}"
         )
+    if np.bincount(d.candidate).max() < 2:
+        raise NotEnoughData(
+            "every candidate has one score only, so candidates cannot be told from chance; "
+            "the model needs candidates scored more than once"
+        )
     eq = _Equations(d)
+    if eq.yy <= 1e-12 * max(1.0, float(d.y @ d.y)):
+        raise NotEnoughData("every score equals its station's mean: there is no difference to explain")
 
     def fun(x: Floats) -> tuple[float, Floats]:
         sol = eq.solve(x)

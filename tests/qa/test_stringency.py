@@ -253,6 +253,8 @@ def test_personal_sheet_without_drift() -> None:
             "needs at least 5 observations",
         ),
         ([Observation("C", "one", "A", float("nan"), DAY, 0)], "observation 1 has no score"),
+        ([Observation(f"C{i}", "one", "AB"[i % 2], float(i), DAY, 0) for i in range(8)], "one score only"),
+        ([Observation(f"C{i % 4}", "one", "AB"[i % 2], 7.0, DAY, 0) for i in range(8)], "no difference"),
     ],
 )
 def test_too_little_or_bad_data_is_refused_in_a_sentence(observations: list[Observation], words: str) -> None:
