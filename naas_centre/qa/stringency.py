@@ -125,6 +125,11 @@ class PersonalSheet:
     slot: Trend | None  # their drift across the slots of a day, when it could be fitted
     day: Trend | None  # and across days
 
+    @property
+    def n(self) -> int:
+        """Their station scores in the model."""
+        return self.effect.n
+
 
 @dataclass(frozen=True)
 class Coded:

@@ -220,6 +220,7 @@ def test_personal_sheet_holds_only_the_assessors_own_figures(known: list[Observa
     trends = drift(known, effects)
     sheet = personal_sheet(effects, trends, "A000")
     assert sheet.effect == effects.of("A000")
+    assert sheet.n == sum(1 for o in known if o.assessor == "A000")
     assert sheet.slot == trends.slot_of("A000") and sheet.day == trends.day_of("A000")
     assert sheet.slot is not None and sheet.slot.assessor == "A000"
     # The most lenient of twelve: eleven below, none level.
