@@ -21,8 +21,8 @@ from naas_centre.packs.question_bank import (
     ItemType,
     MultipleMarking,
     QuestionBank,
+    StrictModel,
     Text,
-    _Strict,
     area_type_counts,
     bank_problems,
 )
@@ -31,20 +31,20 @@ Problem = tuple[str, str]
 BANK_PATH = "knowledge_test.bank"
 
 
-class PassMark(_Strict):
+class PassMark(StrictModel):
     share: Annotated[float, Field(gt=0, le=1, strict=True, allow_inf_nan=False)] | None = Field(
         default=None, description="A share of the form's marks, e.g. 0.7."
     )
     count: Annotated[StrictInt, Field(ge=1)] | None = Field(default=None, description="A number of marks.")
 
 
-class Cell(_Strict):
+class Cell(StrictModel):
     kss: Id
     type: ItemType
     count: Annotated[StrictInt, Field(ge=1)]
 
 
-class Blueprint(_Strict):
+class Blueprint(StrictModel):
     id: Id
     title: Text
     minutes: Annotated[float, Field(gt=0, le=600, strict=True, allow_inf_nan=False)]
@@ -58,7 +58,7 @@ class Blueprint(_Strict):
         return sum(c.count for c in self.cells)
 
 
-class KnowledgeTest(_Strict):
+class KnowledgeTest(StrictModel):
     bank: QuestionBank = Field(description="In the pack file: the bank file's path, relative to the pack.")
     multiple_marking: MultipleMarking = MultipleMarking.ALL_OR_NOTHING
     forms: list[Blueprint] = Field(min_length=1)

@@ -266,7 +266,7 @@ class _Beside:
             message = f"no such bank file {relative!r} beside the pack"
             problems.append(PackProblem(self.name, where, message, line=line))
             return without
-        except question_bank.MediaUnreadable as e:
+        except question_bank.UnreadableFile as e:
             problems.append(PackProblem(display, "", f"cannot read the bank file: {e}"))
             return without
         try:
@@ -301,11 +301,11 @@ class _Beside:
 
     def read_media(self, relative: str) -> bytes:
         if self.folder is None:
-            raise question_bank.MediaUnreadable("this pack was not read from a folder")
+            raise question_bank.UnreadableFile("this pack was not read from a folder")
         return self._read(relative, question_bank.MAX_MEDIA_BYTES + 1)
 
     def _read(self, relative: str, limit: int) -> bytes:
-        """A file's bytes; FileNotFoundError, or MediaUnreadable saying why in plain words."""
+        """A file's bytes; FileNotFoundError, or UnreadableFile saying why in plain words."""
         entry = self._entry(relative)
         try:
             if isinstance(entry, Path):
@@ -317,15 +317,15 @@ class _Beside:
         except FileNotFoundError:
             raise
         except IsADirectoryError as e:
-            raise question_bank.MediaUnreadable("it is a folder, not a file") from e
+            raise question_bank.UnreadableFile("it is a folder, not a file") from e
         except PermissionError as e:
-            raise question_bank.MediaUnreadable("permission denied") from e
+            raise question_bank.UnreadableFile("permission denied") from e
         except NotRegularFile as e:
-            raise question_bank.MediaUnreadable("not a regular file (a pipe or a device)") from e
+            raise question_bank.UnreadableFile("not a regular file (a pipe or a device)") from e
         except OSError as e:
-            raise question_bank.MediaUnreadable(str(e.strerror or e)) from e
+            raise question_bank.UnreadableFile(str(e.strerror or e)) from e
         if len(data) >= limit:
-            raise question_bank.MediaUnreadable(f"larger than {(limit - 1) // (1024 * 1024)} MB")
+            raise question_bank.UnreadableFile(f"larger than {(limit - 1) // (1024 * 1024)} MB")
         return data
 
 

@@ -56,7 +56,7 @@ def _relative_path(value: str) -> str:
 RelativePath = Annotated[str, AfterValidator(_relative_path)]
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -84,19 +84,19 @@ class MultipleMarking(StrEnum):
     PER_OPTION = "per_option"
 
 
-class Option(_Strict):
+class Option(StrictModel):
     id: Id
     text: Text
 
 
-class Media(_Strict):
+class Media(StrictModel):
     path: RelativePath = Field(description="A clip or case file, relative to the pack's folder.")
     captions: RelativePath | None = Field(default=None, description="Captions for a clip (WebVTT).")
     sha256: Sha256 | None = Field(default=None, description="Filled in by the loader from the file.")
     captions_sha256: Sha256 | None = Field(default=None, description="Filled in by the loader.")
 
 
-class Item(_Strict):
+class Item(StrictModel):
     id: Id
     version: Annotated[StrictInt, Field(ge=1)]
     type: ItemType
@@ -133,7 +133,7 @@ class Item(_Strict):
         return frozenset() if self.key is None else frozenset({self.key})
 
 
-class QuestionBank(_Strict):
+class QuestionBank(StrictModel):
     description: Text | None = None
     items: list[Item] = Field(min_length=1)
 
@@ -269,8 +269,8 @@ def _multiple_problems(item: Item, ids: list[str], where: str) -> list[Problem]:
 # Media: read through the loader, hashed into the pack
 
 
-class MediaUnreadable(Exception):
-    """A media file that cannot be read; the message says why, in plain words."""
+class UnreadableFile(Exception):
+    """A bank or media file that exists but cannot be read; the message says why, in plain words."""
 
 
 def media_digests(
@@ -279,7 +279,7 @@ def media_digests(
     """Problems with the bank's media files, and the sha256 of each file that was read.
 
     ``read`` gives a file's bytes by its path relative to the pack, raising
-    ``FileNotFoundError`` or ``MediaUnreadable``. Digests are keyed by (item index,
+    ``FileNotFoundError`` or ``UnreadableFile``. Digests are keyed by (item index,
     media index, field). A digest written in the bank must match the file.
     """
     problems: list[Problem] = []
@@ -298,7 +298,7 @@ def media_digests(
                 except FileNotFoundError:
                     problems.append((f"{where}.{field}", f"no such file {path!r} beside the pack"))
                     continue
-                except MediaUnreadable as e:
+                except UnreadableFile as e:
                     problems.append((f"{where}.{field}", f"cannot read {path!r}: {e}"))
                     continue
                 problem = _content_problem(path, data)
