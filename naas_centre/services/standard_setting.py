@@ -16,8 +16,8 @@ and by group only for a role that may read equality monitoring
 and kept nowhere.
 
 ``adopt`` records a new version for one station (an older version is never edited),
-with a reason, in one audited transaction; it takes effect from a day no earlier than
-the day it is adopted, so no outcome already given changes under it. The outcome rule
+with a reason, in one audited transaction; it takes effect from the day after it is
+adopted at the earliest, so no outcome already given (or report signed) changes under it. The outcome rule
 then holds every sitting on or after that day to it (``core.pass_marks``).
 
 Who may: proposing and the what-if are analysis, for the centre's managers and the
@@ -504,7 +504,7 @@ def adopt(
 
     ``n``, ``r_squared`` and ``se`` are the figures it came from (none when set by hand).
     Refused, with nothing changed: no reason; a pack, station or method not known; a mark
-    outside 0 to the station's highest score; a day before the day it is adopted.
+    outside 0 to the station's highest score; an effective day not after the day it is adopted.
     """
     require(actor, *ADOPT)
     when = at or utcnow()
@@ -520,10 +520,11 @@ def adopt(
             f"A pass mark is set by {', '.join(m.words for m in Method)}, not {method!r}."
         ) from None
     adopted_on = when.astimezone(fairness.LONDON).date()
-    if effective_from < adopted_on:
+    if effective_from <= adopted_on:
         raise UserError(
-            f"A pass mark takes effect from the day it is adopted or later, not {effective_from:%d %B %Y}: "
-            "outcomes already given stay as they were given."
+            f"A pass mark takes effect from the day after it is adopted at the earliest, not "
+            f"{effective_from:%d %B %Y}: outcomes already given, and reports already signed, stay "
+            "as they are."
         )
     with db.write() as s:
         the_pack = _newest_pack(_pack_rows(s, pack))

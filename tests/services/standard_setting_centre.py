@@ -88,7 +88,8 @@ def hold_and_score(db: Database, manager: Actor, assessor: Actor, sid: str, prof
     scoring.submit(db, assessor, sid)
 
 
-def make_month(db: Database) -> Month:
+def make_month(db: Database, rounds: int = 4) -> Month:
+    """``rounds`` candidates of each profile, the first half of them on ``FIRST_DAY``."""
     month = Month(
         db,
         _account(db, "admin", "Sam Okafor", Role.ADMINISTRATOR),
@@ -98,9 +99,9 @@ def make_month(db: Database) -> Month:
     )
     room = sittings.add_room(db, month.manager, "Room 1")
     n = 0
-    for round_ in range(4):
+    for round_ in range(rounds):
         for profile in PROFILES:
-            day = FIRST_DAY if round_ < 2 else SECOND_DAY
+            day = FIRST_DAY if round_ < rounds // 2 else SECOND_DAY
             candidate = sittings.add_candidate(
                 db,
                 month.manager,

@@ -205,7 +205,8 @@ def test_adopting_makes_a_new_version_each_time_and_never_edits_an_older_one(mon
         ({"pass_mark": float("nan")}, "from 0 to 8"),
         ({"station_id": "garden"}, "no station 'garden'"),
         ({"method": "coin toss"}, "not 'coin toss'"),
-        ({"effective_from": date(2026, 12, 31)}, "from the day it is adopted or later"),
+        ({"effective_from": date(2026, 12, 31)}, "from the day after it is adopted at the earliest"),
+        ({"effective_from": NEW_YEAR.date()}, "from the day after it is adopted at the earliest"),
     ],
 )
 def test_a_bad_adoption_is_refused_plainly_and_changes_nothing(
@@ -313,3 +314,27 @@ def test_the_outcome_report_draws_each_station_against_its_mark_and_the_cohort(
     assert "5 · 5.5 · 7 (of 12)" in text
     assert "The cohort is the 12 candidates who sat this pack that day" in text
     assert "below its pass mark of 6" in text
+
+
+def test_an_adopted_mark_holds_on_sqlite_and_on_postgresql(any_db: Database, tmp_path: Path) -> None:
+    """The same rule on either database: one candidate of each profile on each day."""
+    small = make_month(any_db, rounds=2)
+    ss.adopt(
+        small.db,
+        small.manager,
+        PACK_KEY,
+        "home-visit",
+        6,
+        "by_hand",
+        "After review.",
+        SECOND_DAY,
+        at=NEW_YEAR,
+    )
+    outcomes = _exported(small, tmp_path)
+    for profile, sids in small.sittings.items():
+        for sid in sids:
+            met_by_rule = profile != "F"
+            held = small.days[sid] == SECOND_DAY and HOME_SCORE[profile] < 6
+            want = "met" if met_by_rule and not held else "not met"
+            assert outcomes[sid] == want, (profile, small.days[sid])
+            assert _outcome(small, sid).met is (want == "met")

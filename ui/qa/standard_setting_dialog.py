@@ -279,7 +279,7 @@ class StandardSettingDialog(QDialog):
         self.effective = QDateEdit(_qdate(today + timedelta(days=1)))
         self.effective.setCalendarPopup(True)
         self.effective.setDisplayFormat("d MMM yyyy")
-        self.effective.setMinimumDate(_qdate(today))
+        self.effective.setMinimumDate(_qdate(today + timedelta(days=1)))  # never under a given outcome
         self.effective.setAccessibleName("In force from")
         self.reason = QLineEdit()
         self.reason.setObjectName("standard_reason")
