@@ -71,6 +71,7 @@ def run(demo: Any, clicks: int) -> dict[str, float]:
     lateness: list[float] = []
     done = QEventLoop()
     issued = [0]
+    down = [False]
 
     def saved(_station: str, criterion: str, _level: object) -> None:
         t = asked.pop(criterion, None)
@@ -88,8 +89,8 @@ def run(demo: Any, clicks: int) -> dict[str, float]:
         row = rows[issued[0] % len(rows)]
         criterion = model.criterion_at(row)
         assert criterion is not None
-        if criterion.id in asked:
-            return  # its last click is still on its way (never at 10 per second)
+        if criterion.id in asked or down[0]:
+            return  # its last click is still on its way, or the last press not yet let go (a busy machine)
         current = model.level_of(criterion.id) or 0
         level = model.levels[current % len(model.levels)].value  # always a different level
         column = model.column_of(level)
@@ -100,8 +101,10 @@ def run(demo: Any, clicks: int) -> dict[str, float]:
         # there (the press moves the cursor to the row, PRESS_MS earlier as a hand would).
         QTest.mousePress(grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
         issued[0] += 1
+        down[0] = True
 
         def release() -> None:
+            down[0] = False
             asked[criterion.id] = time.perf_counter()
             spot = grid.visualRect(index).center()  # where the cell is now (its row may have opened)
             QTest.mouseRelease(grid.viewport(), Qt.MouseButton.LeftButton, pos=spot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from naas_centre.errors import UserError
@@ -270,7 +271,40 @@ def test_cycles_are_collected_on_the_gui_thread_only_while_a_manager_lives(qtbot
             return gone() is None
 
         qtbot.waitUntil(freed)  # freed by the GUI thread's timer
-        del kept
+        kept.clear()
     finally:
         manager.shutdown()
     assert gc.isenabled() == was_enabled
+
+
+def test_a_write_that_commits_while_the_gui_waits_briefly_is_answered_there_once(
+    qtbot: QtBot, tasks: TaskManager
+) -> None:
+    answers: list[int] = []
+    task = tasks.write(lambda: 7, on_done=answers.append)
+    # Generous here: the worker may be slow to start on a busy machine; the product waits 8 ms.
+    assert tasks.await_briefly(task, 30.0)
+    assert answers == [7]  # answered inside the call, on this thread
+    tasks.wait()
+    QApplication.processEvents()  # anything the signal had queued would be delivered now
+    assert answers == [7]  # and never a second time by the signal
+    assert not tasks.busy
+
+
+def test_a_write_slower_than_the_brief_wait_is_answered_by_the_signal(
+    qtbot: QtBot, tasks: TaskManager
+) -> None:
+    gate = threading.Event()
+    answers: list[str] = []
+
+    def slow() -> str:
+        gate.wait(10)
+        return "saved"
+
+    task = tasks.write(slow, on_done=answers.append)
+    assert not tasks.await_briefly(task, 0.001)
+    assert answers == []
+    gate.set()
+    qtbot.waitUntil(lambda: answers == ["saved"])
+    assert not tasks.await_briefly(task, 0.001)  # finished and answered: nothing more to hand over
+    assert answers == ["saved"]

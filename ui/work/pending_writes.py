@@ -38,7 +38,7 @@ from db.engine import StorageError
 from naas_centre.services.views import Actor
 from naas_centre.writes.journal import Journal, journal_path
 from naas_centre.writes.ops import OPS, Write, changes_of, iso, run_op
-from ui.work.tasks import TaskManager
+from ui.work.tasks import Task, TaskManager
 
 __all__ = ["PendingWrites", "WriteItem", "iso"]
 
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS_MS = (250, 500, 1000, 2000, 4000, 5000)
+# How long a click may wait for its own commit on the GUI thread: half a frame. A disk
+# slower than this is answered through the event loop, as before.
+BRIEF_WAIT_S = 0.008
 
 
 # -- the queue ---------------------------------------------------------------------------
@@ -116,6 +119,7 @@ class PendingWrites(QObject):
         self.saved_after_trouble = 0
         self._queue: deque[WriteItem] = deque()
         self._in_flight: WriteItem | None = None
+        self._in_flight_task: Task[Any] | None = None
         self._seq = itertools.count(1)
         self._replayed_accounts: set[str] = set()
         self._foreign: list[dict[str, Any]] = []  # journal items of accounts not signed in here
@@ -260,7 +264,7 @@ class PendingWrites(QObject):
         item = self._queue[0]
         self._in_flight = item
         try:
-            self.tasks.write(
+            self._in_flight_task = self.tasks.write(
                 run_op,
                 self.db,
                 item.actor,
@@ -277,6 +281,15 @@ class PendingWrites(QObject):
         except RuntimeError:  # the task manager has shut down: the journal keeps what waits
             self._in_flight = None
             self._hold(list(self._queue))
+
+    def settle_briefly(self, seconds: float = BRIEF_WAIT_S) -> bool:
+        """Gives the change in flight a moment to commit and, if it does, tells its asker
+        now (``TaskManager.await_briefly``); True if it was told. The caller's state must
+        be complete: ``on_saved`` runs inside this call."""
+        task, item = self._in_flight_task, self._in_flight
+        if task is None or item is None:
+            return False
+        return self.tasks.await_briefly(task, seconds)
 
     def _saved(self, item: WriteItem, result: Any) -> None:
         self._in_flight = None
