@@ -49,6 +49,9 @@ Cancelled = Callable[[], bool]
 # borderline 2 (the borderline grade of ``qa.standard_setting``).
 GRADE_MET, GRADE_BORDERLINE, GRADE_NOT_MET = 3.0, 2.0, 1.0
 MIN_PAIR_RATINGS = 10  # criterion levels two assessors both gave, before their agreement is shown
+# Station scores two assessors both gave, before their ICC is worked out: Koo & Li (2016)
+# advise at least 30 subjects for an ICC worth reporting.
+MIN_PAIR_ICC = 30
 MIN_ASSESSOR_OBSERVATIONS = 5  # station scores, before an assessor's figures are shown
 POINTS = 2000  # (grade, score) points kept per station for a scatter chart
 
@@ -82,7 +85,7 @@ class PairAgreement:
     agreement: Agreement  # exact and adjacent, over criterion levels both gave
     kappa: Kappa | None  # Cohen's; None when undefined (every level the same)
     weighted_kappa: Kappa | None  # quadratic weights
-    icc: Icc | None  # station scores both gave (subjects × the two assessors); None under 2
+    icc: Icc | None  # station scores both gave (subjects × the two); None under MIN_PAIR_ICC
     station_scores: int
 
 

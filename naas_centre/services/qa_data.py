@@ -34,9 +34,13 @@ SELECT s.id, s.candidate_id, s.pack_id, s.day, s.starts_at FROM sittings s WHERE
 _ASSESSORS = """
 SELECT sa.sitting_id, sa.assessor_id, sa.submitted_at IS NOT NULL, sa.stations
 FROM sitting_assessors sa JOIN sittings s ON s.id = sa.sitting_id WHERE {where}"""
-_SCORES = """
-SELECT sc.sitting_id, sc.assessor_id, sc.station_id, sc.criterion_id, sc.level
-FROM scores sc JOIN sittings s ON s.id = sc.sitting_id WHERE sc.level IS NOT NULL AND {where}"""
+# Each sheet's levels at a station as two texts, its criteria and their levels in one
+# order (both aggregates run over the same rows): a sixth of the rows of one per level,
+# which is most of the cost of reading a centre's million levels.
+_SHEETS = """
+SELECT sc.sitting_id, sc.assessor_id, s.pack_id || '|' || sc.station_id, {criteria}, {levels}
+FROM scores sc JOIN sittings s ON s.id = sc.sitting_id WHERE sc.level IS NOT NULL AND {where}
+GROUP BY sc.sitting_id, sc.assessor_id, s.pack_id, sc.station_id"""
 _JUDGEMENTS = """
 SELECT j.sitting_id, j.assessor_id, j.station_id, j.judgement, {borderline}
 FROM judgements j JOIN sittings s ON s.id = j.sitting_id WHERE j.judgement IS NOT NULL AND {where}"""
@@ -94,8 +98,9 @@ class CentreData:
     score_level: Ints
     # Agreed levels by moderation: (sitting, item) → level.
     moderated: dict[tuple[int, int], int]
-    # Overall judgements: (sitting, assessor, station) → grade.
-    judged: dict[tuple[int, int, int], float]
+    # Overall judgements as grades, by (sitting × assessors + assessor) × stations + station, sorted.
+    judged_key: Ints
+    judged_grade: Floats
     # When each (sitting, station) took place, as the database orders it (visit, else sitting).
     when: dict[tuple[int, int], Any]
     sitting_when: tuple[Any, ...]
@@ -113,11 +118,14 @@ class _Reader:
         self.params: tuple[str, ...] = (
             (period.start.isoformat(), period.end.isoformat()) if period is not None else ()
         )
+        joined = "string_agg({}, ',' ORDER BY criterion_id)" if postgres else "group_concat({}, ',')"
+        self.criteria = joined.format("criterion_id")
+        self.levels = joined.format("CAST(level AS TEXT)")
 
     def rows(self, template: str, **extra: str) -> list[Any]:
         cursor = self.driver.cursor()
         try:
-            sql = template.format(where=self.where, **extra)
+            sql = template.format(where=self.where, criteria=self.criteria, levels=self.levels, **extra)
             cursor.execute(sql, self.params if "{where}" in template else ())
             return list(cursor.fetchall())
         finally:
@@ -148,6 +156,7 @@ def read(s: Session, period: Period | None) -> CentreData:
     station_list: list[StationInfo] = []
     item_station: list[int] = []
     pack_index: dict[str, int] = {}
+    packs_by_index: dict[int, str] = {}
     station_key: dict[tuple[int, str], int] = {}
     item_key: dict[tuple[int, str, str], int] = {}
     for row_id in sorted(used, key=lambda i: (pack_rows[i].name, pack_rows[i].version, i)):
@@ -179,6 +188,7 @@ def read(s: Session, period: Period | None) -> CentreData:
             station_list.append(info)
             infos.append(info)
         pack_index[row_id] = p
+        packs_by_index[p] = row_id
         pack_list.append(
             PackInfo(p, row_id, pack.name, f"{pack.name} {pack.version}", pack.title, tuple(infos))
         )
@@ -191,23 +201,33 @@ def read(s: Session, period: Period | None) -> CentreData:
         [candidate_index.setdefault(row[1], len(candidate_index)) for row in counted], dtype=np.int64
     )
 
-    ss, sa, si, sl = [], [], [], []
-    pack_of = sitting_pack.tolist()
-    for sid, aid, station, crit, level in r.rows(_SCORES):
-        i = sitting_index.get(sid)
-        if i is None:
+    # One look-up per sheet for the criteria's items: circuits repeat the same few.
+    items_of: dict[tuple[str, str], list[int] | None] = {}
+    by_station = {f"{packs_by_index[p]}|{station}": (p, station) for (p, station) in station_key}
+    ss: list[int] = []
+    sa: list[int] = []
+    si: list[int] = []
+    sl: list[int] = []
+    for sid, aid, where, crits, levels in r.rows(_SHEETS):
+        at = sitting_index.get(sid)
+        if at is None:
             continue
-        item = item_key.get((pack_of[i], station, crit))
-        if item is None:  # a criterion the stored pack does not name
+        key = (where, crits)
+        if key not in items_of:
+            items_of[key] = _items(by_station.get(where), crits, item_key)
+        given = items_of[key]
+        if given is None:  # a station or criterion the stored pack does not name
             continue
-        a = assessor_index.get(aid)
-        if a is None:
-            a = assessor_index[aid] = len(assessor_index)
-        ss.append(i)
-        sa.append(a)
-        si.append(item)
-        sl.append(int(level))
+        by = assessor_index.get(aid)
+        if by is None:
+            by = assessor_index[aid] = len(assessor_index)
+        n = len(given)
+        ss += [at] * n
+        sa += [by] * n
+        si += given
+        sl += map(int, levels.split(","))
 
+    pack_of = sitting_pack.tolist()
     moderated: dict[tuple[int, int], int] = {}
     for sid, station, crit, level in r.rows(_MODERATIONS):
         at = sitting_index.get(sid)
@@ -215,8 +235,10 @@ def read(s: Session, period: Period | None) -> CentreData:
         if at is not None and agreed is not None:
             moderated[(at, agreed)] = int(level)
 
-    judged: dict[tuple[int, int, int], float] = {}
     flag = "j.borderline" if _HAS_BORDERLINE else "0"
+    n_a, n_st = max(1, len(assessor_index)), max(1, len(station_list))
+    judged_keys: list[int] = []
+    judged_grades: list[float] = []
     for sid, aid, station, judgement, borderline in r.rows(_JUDGEMENTS, borderline=flag):
         at, by = sitting_index.get(sid), assessor_index.get(aid)
         if at is None or by is None:
@@ -224,7 +246,9 @@ def read(s: Session, period: Period | None) -> CentreData:
         where = station_key.get((pack_of[at], station))
         grade = _grade(judgement, bool(borderline))
         if where is not None and grade is not None:
-            judged[(at, by, where)] = grade
+            judged_keys.append((at * n_a + by) * n_st + where)
+            judged_grades.append(grade)
+    by_key = np.argsort(np.array(judged_keys, dtype=np.int64), kind="stable")
 
     when: dict[tuple[int, int], Any] = {}
     for sid, station, starts in r.rows(_VISITS):
@@ -233,7 +257,7 @@ def read(s: Session, period: Period | None) -> CentreData:
         if at is not None and where is not None:
             when[(at, where)] = starts
 
-    order = sorted(assessor_index, key=assessor_index.__getitem__)
+    ids = sorted(assessor_index, key=assessor_index.__getitem__)
     return CentreData(
         period,
         tuple(pack_list),
@@ -244,17 +268,27 @@ def read(s: Session, period: Period | None) -> CentreData:
         tuple(_day(row[3]) for row in counted),
         sitting_candidate,
         len(sittings) - len(counted),
-        tuple(order),
-        {aid: names.get(aid, aid) for aid in order},
+        tuple(ids),
+        {aid: names.get(aid, aid) for aid in ids},
         _ints(ss),
         _ints(sa),
         _ints(si),
         _ints(sl),
         moderated,
-        judged,
+        _ints(judged_keys)[by_key],
+        np.array(judged_grades, dtype=np.float64)[by_key],
         when,
         tuple(row[4] for row in counted),
     )
+
+
+def _items(
+    station: tuple[int, str] | None, crits: str, item_key: dict[tuple[int, str, str], int]
+) -> list[int] | None:
+    if station is None:
+        return None
+    found = [item_key.get((*station, c)) for c in crits.split(",")]
+    return None if None in found else [i for i in found if i is not None]
 
 
 def _grade(judgement: str, borderline: bool) -> float | None:
@@ -267,5 +301,5 @@ def _grade(judgement: str, borderline: bool) -> float | None:
     return GRADE_MET if judgement == "met" else GRADE_NOT_MET
 
 
-def _ints(values: Sequence[int]) -> Ints:
+def _ints(values: Sequence[Any]) -> Ints:
     return np.array(values, dtype=np.int64)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from naas_centre.qa import agreement as ag
 from naas_centre.qa.tables import NotEnoughData
 from naas_centre.services.qa_analysis import (
     MIN_ASSESSOR_OBSERVATIONS,
@@ -115,7 +114,7 @@ def personal(data: CentreData, scores: StationScores, actor: Actor, today: date)
     for s, x, y, u, v in zip(p_sit.tolist(), p0.tolist(), p1.tolist(), s0.tolist(), s1.tolist(), strict=True):
         if a in (x, y):
             diffs[data.sitting_day[s].replace(day=1)].append(u - v if x == a else v - u)
-    from naas_centre.services.qa_sections import level_pairs
+    from naas_centre.services.qa_sections import grouped_agreement, level_pairs
 
     lp = level_pairs(data)
     as_first, as_second = lp.first == a, lp.second == a
@@ -125,13 +124,11 @@ def personal(data: CentreData, scores: StationScores, actor: Actor, today: date)
     exact: dict[date, list[bool]] = defaultdict(list)
     for s, x, y in zip(level_sit.tolist(), mine_l.tolist(), theirs_l.tolist(), strict=True):
         exact[data.sitting_day[s].replace(day=1)].append(x == y)
-    agreement = weighted = None
-    if mine_l.size >= 2:
-        agreement = ag.agreement(mine_l, theirs_l)
-        try:
-            weighted = ag.weighted_kappa(mine_l, theirs_l, "quadratic")
-        except NotEnoughData:
-            weighted = None
+    scale = tuple(float(v) for v in np.unique(data.score_level).tolist())
+    # As the centre's analysis gives it: over the whole data's scale.
+    found = grouped_agreement(np.zeros(mine_l.size, dtype=np.int64), mine_l, theirs_l, scale).get(0)
+    agreement = found.agreement if found is not None else None
+    weighted = found.weighted_kappa if found is not None else None
     rows = tuple(
         PersonalMonth(
             m,

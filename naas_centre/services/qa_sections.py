@@ -23,6 +23,7 @@ from naas_centre.qa.tables import NotEnoughData
 from naas_centre.services import capabilities
 from naas_centre.services.accounts import require
 from naas_centre.services.qa_analysis import (
+    MIN_PAIR_ICC,
     MIN_PAIR_RATINGS,
     POINTS,
     AgreementSection,
@@ -130,10 +131,14 @@ def level_pairs(data: CentreData) -> LevelPairs:
     return LevelPairs(cat(parts[0]), cat(parts[1]), cat(parts[2]), cat(parts[3]), cat(parts[4]), many)
 
 
-def _kappas(first: Floats, second: Floats) -> tuple[ag.Kappa | None, ag.Kappa | None]:
-    k, _ = _attempt(lambda: ag.cohen_kappa(first, second))
-    w, _ = _attempt(lambda: ag.weighted_kappa(first, second, "quadratic"))
-    return k, w
+def _icc(table: Floats) -> tuple[icc.Icc | None, str]:
+    """The ICC, or why not. Two assessors who gave every candidate the same station
+    score have no interval for ICC(2,·) (``qa.icc`` divides by 1 - ICC there): the
+    table is then reported as agreeing perfectly rather than with figures."""
+    try:
+        return _attempt(partial(icc.icc, table))
+    except ZeroDivisionError:
+        return None, "the two assessors gave every candidate the same score: agreement is perfect"
 
 
 def _groups(key: Ints) -> tuple[Ints, list[tuple[int, Ints]]]:
@@ -146,71 +151,128 @@ def _groups(key: Ints) -> tuple[Ints, list[tuple[int, Ints]]]:
     ]
 
 
+@dataclass(frozen=True)
+class GroupAgreement:
+    n: int
+    agreement: ag.Agreement
+    kappa: ag.Kappa | None
+    weighted_kappa: ag.Kappa | None
+
+
+def grouped_agreement(
+    groups: Ints, first: Floats, second: Floats, scale: tuple[float, ...], least: int = 2
+) -> dict[int, GroupAgreement]:
+    """``qa.agreement``'s agreement, Cohen's kappa and quadratic weighted kappa for every
+    group of paired levels at once, over the scale given (the levels of the whole data,
+    so every group's weights are the same), for groups with at least ``least`` pairs.
+
+    The same formulas as ``qa.agreement`` over each group's table of counts, computed
+    together: a centre has thousands of pairs of assessors, and the statistics called one
+    pair at a time took longer than the rest of the analysis (a test holds the two equal).
+    """
+    values = np.asarray(scale, dtype=np.float64)
+    k = values.size
+    if first.size == 0 or k == 0:
+        return {}
+    keys, g = np.unique(groups, return_inverse=True)
+    i, j = np.searchsorted(values, first), np.searchsorted(values, second)
+    table = np.bincount((g * k + i) * k + j, minlength=keys.size * k * k).reshape(keys.size, k, k)
+    n = table.sum(axis=(1, 2))
+    gap = np.abs(values[:, None] - values[None, :])
+    exact = (table * (gap == 0)).sum(axis=(1, 2)) / np.maximum(n, 1)
+    adjacent = (table * (gap <= 1)).sum(axis=(1, 2)) / np.maximum(n, 1)
+    share = table / np.maximum(n, 1)[:, None, None]
+    chance = share.sum(axis=2)[:, :, None] * share.sum(axis=1)[:, None, :]
+    span = float(values.max() - values.min()) or 1.0
+    out_k = _kappa_of(share, chance, np.eye(k))
+    out_w = _kappa_of(share, chance, 1.0 - (gap / span) ** 2)
+    out: dict[int, GroupAgreement] = {}
+    for x in np.flatnonzero(n >= least).tolist():
+        size = int(n[x])
+
+        def made(
+            found: tuple[Floats, Floats, Floats], weights: str, x: int = x, size: int = size
+        ) -> ag.Kappa | None:
+            kappa, observed, expected = found
+            if not np.isfinite(kappa[x]):
+                return None
+            return ag.Kappa(float(kappa[x]), float(observed[x]), float(expected[x]), size, scale, weights)
+
+        out[int(keys[x])] = GroupAgreement(
+            size,
+            ag.Agreement(float(exact[x]), float(adjacent[x]), size),
+            made(out_k, "none"),
+            made(out_w, "quadratic"),
+        )
+    return out
+
+
+def _kappa_of(share: Floats, chance: Floats, weights: Floats) -> tuple[Floats, Floats, Floats]:
+    observed = (weights * share).sum(axis=(1, 2))
+    expected = (weights * chance).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(expected >= 1.0 - 1e-12, np.nan, (observed - expected) / (1.0 - expected))
+    return kappa, observed, expected
+
+
 def agreement_section(data: CentreData, scores: StationScores) -> AgreementSection:
     lp = level_pairs(data)
     a0, a1, l0, l1 = lp.first, lp.second, lp.first_level, lp.second_level
     names = [data.names[a] for a in data.assessor_ids]
+    scale = tuple(float(v) for v in np.unique(data.score_level).tolist())
     notes = []
     overall = kappa = weighted = None
-    if l0.size >= 2:
-        overall = ag.agreement(l0, l1)
-        kappa, weighted = _kappas(l0, l1)
+    whole = grouped_agreement(np.zeros(l0.size, dtype=np.int64), l0, l1, scale)
+    if 0 in whole:
+        overall, kappa, weighted = whole[0].agreement, whole[0].kappa, whole[0].weighted_kappa
     else:
         notes.append("No criterion was scored by two assessors, so agreement cannot be worked out.")
     _sit, _st, p0, p1, s0, s1 = scores.pairs()
     overall_icc = None
     if s0.size >= 2:
-        overall_icc, why = _attempt(lambda: icc.icc(np.column_stack([s0, s1])))
+        overall_icc, why = _icc(np.column_stack([s0, s1]))
         if why:
             notes.append(f"The intraclass correlation: {why}.")
     n_a = max(1, len(data.assessor_ids))
     # Pairs by name order, so "first" and "second" read alphabetically.
-    swap = np.array([names[x] > names[y] for x, y in zip(a0.tolist(), a1.tolist(), strict=True)], dtype=bool)
+    rank = np.argsort(np.argsort(np.array(names, dtype=object), kind="stable"), kind="stable")
+    swap = rank[a0] > rank[a1]
     f, s = np.where(swap, a1, a0), np.where(swap, a0, a1)
     fl, sl = np.where(swap, l1, l0), np.where(swap, l0, l1)
-    score_swap = np.array(
-        [names[x] > names[y] for x, y in zip(p0.tolist(), p1.tolist(), strict=True)], dtype=bool
-    )
+    score_swap = rank[p0] > rank[p1]
     sf, ss_ = np.where(score_swap, p1, p0), np.where(score_swap, p0, p1)
     sfs, sss = np.where(score_swap, s1, s0), np.where(score_swap, s0, s1)
-    _, score_groups = _groups(sf * n_a + ss_)
-    score_rows = dict(score_groups)
-    pairs, small = [], 0
-    for key, rows in _groups(f * n_a + s)[1]:
-        if rows.size < MIN_PAIR_RATINGS:
-            small += 1
-            continue
+    score_rows = dict(_groups(sf * n_a + ss_)[1])
+    found = grouped_agreement(f * n_a + s, fl, sl, scale, MIN_PAIR_RATINGS)
+    pairs = []
+    for key, figures in found.items():
         x, y = divmod(key, n_a)
-        k, w = _kappas(fl[rows], sl[rows])
         at = score_rows.get(key)
         pair_icc = None
-        if at is not None and at.size >= 2:
-            pair_icc, _ = _attempt(partial(icc.icc, np.column_stack([sfs[at], sss[at]])))
+        if at is not None and at.size >= MIN_PAIR_ICC:
+            pair_icc, _ = _icc(np.column_stack([sfs[at], sss[at]]))
         pairs.append(
             PairAgreement(
                 names[x],
                 names[y],
-                ag.agreement(fl[rows], sl[rows]),
-                k,
-                w,
+                figures.agreement,
+                figures.kappa,
+                figures.weighted_kappa,
                 pair_icc,
                 0 if at is None else int(at.size),
             )
         )
     pairs.sort(key=lambda p: (p.first, p.second))
+    small = int(np.unique(f * n_a + s).size) - len(pairs)
     # Each assessor against whoever observed beside them.
     who = np.concatenate([a0, a1])
     mine, theirs, other = np.concatenate([l0, l1]), np.concatenate([l1, l0]), np.concatenate([a1, a0])
-    per = []
-    for a, rows in _groups(who)[1]:
-        if rows.size < MIN_PAIR_RATINGS:
-            continue
-        k, w = _kappas(mine[rows], theirs[rows])
-        per.append(
-            AssessorAgreement(
-                names[a], ag.agreement(mine[rows], theirs[rows]), k, w, int(np.unique(other[rows]).size)
-            )
-        )
+    co = np.unique(who * n_a + other) // n_a
+    partners = np.bincount(co, minlength=n_a)
+    per = [
+        AssessorAgreement(names[a], x.agreement, x.kappa, x.weighted_kappa, int(partners[a]))
+        for a, x in grouped_agreement(who, mine, theirs, scale, MIN_PAIR_RATINGS).items()
+    ]
     per.sort(key=lambda x: x.assessor)
     return AgreementSection(
         overall,
@@ -366,13 +428,13 @@ def _g_study(
 def _standard(data: CentreData, station: int, scores: StationScores) -> StationStandard:
     info = data.stations[station]
     here = np.flatnonzero(scores.station == station)
-    grades = np.array(
-        [
-            data.judged.get((int(s), int(a), station), np.nan)
-            for s, a in zip(scores.sitting[here].tolist(), scores.assessor[here].tolist(), strict=True)
-        ],
-        dtype=np.float64,
-    )
+    n_a, n_st = max(1, len(data.assessor_ids)), max(1, len(data.stations))
+    key = (scores.sitting[here] * n_a + scores.assessor[here]) * n_st + station
+    at = np.searchsorted(data.judged_key, key)
+    found = at < data.judged_key.size
+    found[found] = data.judged_key[at[found]] == key[found]
+    grades = np.full(here.size, np.nan)
+    grades[found] = data.judged_grade[at[found]]
     values = scores.score[here]
     given = ~np.isnan(grades)
     g, y = grades[given], values[given]

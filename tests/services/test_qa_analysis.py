@@ -243,3 +243,30 @@ def test_the_same_figures_on_postgresql(pg_db: Database, by_qa: QaAnalysis) -> N
 
 def accounts_login(db: Database, username: str) -> Actor:
     return accounts.authenticate(db, username, qa_centre.PASSWORD)
+
+
+def test_grouped_agreement_is_the_statistics_one_group_at_a_time() -> None:
+    from naas_centre.services.qa_sections import grouped_agreement
+
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 40, 3000)
+    first = rng.integers(1, 5, 3000).astype(float)
+    second = np.clip(first + rng.integers(-1, 2, 3000), 1, 4).astype(float)
+    second[groups == 7] = first[groups == 7]  # one group in perfect agreement
+    first[groups == 9] = 3.0  # and one where a rater gives one level only
+    scale = (1.0, 2.0, 3.0, 4.0)
+    found = grouped_agreement(groups, first, second, scale, least=2)
+    assert sorted(found) == sorted(set(groups.tolist()))
+    for g, figures in found.items():
+        a, b = first[groups == g], second[groups == g]
+        assert figures.agreement == pytest.approx(agreement.agreement(a, b))
+        for mine, theirs in (
+            (figures.kappa, agreement.cohen_kappa(a, b, levels=scale)),
+            (figures.weighted_kappa, agreement.weighted_kappa(a, b, "quadratic", levels=scale)),
+        ):
+            assert mine is not None
+            assert mine.kappa == pytest.approx(theirs.kappa, abs=1e-12)
+            assert (mine.observed, mine.expected) == pytest.approx(
+                (theirs.observed, theirs.expected), abs=1e-12
+            )
+            assert (mine.n, mine.levels, mine.weights) == (theirs.n, theirs.levels, theirs.weights)
