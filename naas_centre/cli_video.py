@@ -168,9 +168,8 @@ def _lines(facts: RecordingFacts, dropped: int, stopped: str | None) -> list[str
         lines.append(
             f"sync:      picture and sound end {gap:.0f} ms apart (no flash and click to measure by)"
         )
-    lines.append(
-        f"segments:  {facts.fragments} fragments of {index.fragment_seconds:g} s, each playable on its own"
-    )
+    fragment = f"{index.fragment_seconds:g} s"
+    lines.append(f"segments:  {facts.fragments} fragments of {fragment} (a kill loses at most the last)")
     gaps = index.gaps()
     if gaps:
         shown = ", ".join(f"{a:.1f}-{'end' if b is None else f'{b:.1f}'} s" for a, b in gaps)

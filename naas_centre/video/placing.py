@@ -5,8 +5,10 @@ as long as the microphone gives every sample at its own steady rate: a device's 
 and the bursts it delivers in change nothing. Three things do, and are corrected here:
 
 - a microphone that starts after the pictures: its first samples go where they were
-  heard, which is when they arrived less the source's ``latency``;
-- a stall (the device lost samples, or the queue was full): silence fills the hole;
+  heard, which is when they arrived less the source's ``latency`` (and what it gave from
+  before the first picture is left out);
+- a stall (the device lost samples, or the queue was full): silence fills the hole, and
+  a backlog that arrives after it (a network stream catching up) is left out;
 - a microphone clock a little slower or faster than the recording's: the lag behind the
   clock, smoothed over about a second so that bursts do not count, is held to what it
   was over the first seconds, in 10 ms steps of silence or of dropped samples, which no
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from naas_centre.video.sound import Samples
 
 STALL = 0.3  # seconds behind the clock at once: samples were lost
+BURST = 0.1  # seconds ahead of the clock at once: a stream back after a stall sends its backlog
 DRIFT = 0.03  # seconds of smoothed lag (or lead) that is corrected
 STEP = 0.01  # seconds corrected at a time
 SMOOTHING = 0.02  # weight of each tick's lag in the smoothed lag (ticks of 20 ms: about a second)
@@ -48,10 +51,16 @@ class SoundPlacer:
         if self._started_at is None:
             if samples.size:
                 self._started_at = media_time
-                pad = max(0, due - samples.size - int(self.latency * self.rate))  # a late start
+                heard = due - int(self.latency * self.rate)
+                samples = samples[max(0, samples.size - heard) :]  # heard before the first picture
+                pad = max(0, heard - samples.size)  # a late start
                 self._lag = self.latency
         elif lag > STALL:
             pad = int((lag - (self._usual or 0.0)) * self.rate)
+        elif lag < -BURST:  # more than the time allows: the oldest were heard during a stall
+            excess = int(-lag * self.rate)
+            samples = samples[excess:]
+            self.dropped += excess
         else:
             self._lag += SMOOTHING * (lag - self._lag)
             if self._usual is None:

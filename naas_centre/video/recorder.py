@@ -108,7 +108,10 @@ class Recorder:
                 f"{self.folder}: only {free // 1024**2} MB free, too little to record (free some space)"
             )
         sample_rate = self._sound.sample_rate if self._sound is not None else None
-        self._writer = FragmentedWriter(self.folder / VIDEO_NAME, self.fps, self.size, sample_rate)
+        try:
+            self._writer = FragmentedWriter(self.folder / VIDEO_NAME, self.fps, self.size, sample_rate)
+        except OSError as exc:  # PyAV's file errors are OSErrors too
+            raise RecordingRefused(f"{self.folder}: the recording cannot be written ({exc})") from None
         self._index = RecordingIndex(
             started=datetime.now(UTC).isoformat(timespec="milliseconds"),
             source=self._pictures.description,

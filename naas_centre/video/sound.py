@@ -10,6 +10,7 @@ sample where the clock says it belongs (``recorder``), so sound and picture shar
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import wave
 from collections import deque
@@ -27,6 +28,10 @@ else:
     Samples = Any
 
 AHEAD_SECONDS = 2.0  # how far a file's decoder runs ahead of the recording
+RETRY_SECONDS = 1.0
+# A live stream counts as broken after 5 s without data; it is probed for half a second
+# only (the default, 5 s of sound, would hold the start and every reconnection that long).
+LIVE_OPTIONS = {"timeout": "5000000", "analyzeduration": "500000", "probesize": "32768"}
 
 
 class NoSound(SourceUnavailable):
@@ -149,7 +154,7 @@ class ContainerSamples:
         self.latency = 0.0
         self._location, self._live = location, live
         try:
-            self._container: Any = av.open(location, options={"timeout": "5000000"} if live else {})
+            self._container: Any = av.open(location, options=LIVE_OPTIONS if live else {})
         except (av.error.FFmpegError, OSError) as exc:
             raise SourceUnavailable(f"{location}: cannot be read for sound ({exc})") from None
         if not self._container.streams.audio:
@@ -167,22 +172,37 @@ class ContainerSamples:
 
     def _decode(self) -> None:
         import av
+
+        while not self._stop.is_set():
+            with contextlib.suppress(av.error.FFmpegError, OSError):  # broken: tried again below
+                self._decode_until_end()
+            if self._stop.is_set():
+                return
+            if not self._live:
+                self._container.seek(0)  # a file starts again, as its pictures do
+                continue
+            # A stream that ended or broke is opened again, once a second, until it is back;
+            # meanwhile the recorder fills the sound with silence.
+            self.lost = True
+            while not self._stop.wait(RETRY_SECONDS):
+                try:
+                    self._container.close()
+                    self._container = av.open(self._location, options=LIVE_OPTIONS)
+                except (av.error.FFmpegError, OSError):
+                    continue
+                if self._container.streams.audio:
+                    self.lost = False
+                    break
+
+    def _decode_until_end(self) -> None:
         import numpy as np
 
         stream = self._container.streams.audio[0]
-        try:
-            while not self._stop.is_set():
-                for frame in self._container.decode(stream):
-                    for converted in self._resampler.resample(frame):
-                        self._append(np.asarray(converted.to_ndarray().reshape(-1), dtype=np.int16))
-                    if self._stop.is_set():
-                        return
-                if self._live:
-                    break
-                self._container.seek(0)  # a file starts again, as its pictures do
-        except (av.error.FFmpegError, OSError):
-            pass
-        self.lost = True
+        for frame in self._container.decode(stream):
+            for converted in self._resampler.resample(frame):
+                self._append(np.asarray(converted.to_ndarray().reshape(-1), dtype=np.int16))
+            if self._stop.is_set():
+                return
 
     def _append(self, samples: Samples) -> None:
         with self._lock:

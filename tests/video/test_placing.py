@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from naas_centre.video.placing import SoundPlacer
 
@@ -52,3 +53,13 @@ def test_a_stall_is_filled_with_silence_and_what_follows_is_in_place() -> None:
     placer = SoundPlacer(RATE)
     assert run(placer, 20, 1.0, stall=(8.0, 9.0)) < 0.005
     assert placer.padded >= RATE * 0.95
+
+
+def test_a_backlog_after_a_stall_is_left_out_rather_than_pushing_the_sound_late() -> None:
+    placer = SoundPlacer(RATE)
+    for n in range(1, 101):  # two seconds of a steady stream
+        placer.place(np.ones(int(TICK * RATE), np.int16), n * TICK)
+    for n in range(101, 151):  # a second of nothing: silence
+        placer.place(np.zeros(0, np.int16), n * TICK)
+    first, samples = placer.place(np.ones(RATE, np.int16), 151 * TICK)  # the backlog at once
+    assert (first + samples.size) / RATE == pytest.approx(151 * TICK, abs=0.005)
