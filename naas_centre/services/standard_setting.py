@@ -164,8 +164,9 @@ class Rate:
 class StationWhatIf:
     station_id: str
     station: str
-    current_mark: float | None
+    current_mark: float | None  # in force over the whole period; None: none, or it changed
     proposed_mark: float | None
+    changed_within: bool  # the mark in force was not the same for every sitting of the period
     current: Rate  # sittings reaching the station's mark (all reach it where there is none)
     proposed: Rate
 
@@ -365,13 +366,14 @@ def what_if(
         scored = [sh for sh in complete if station in sh.scores]
         current_now = [_in_force(adopted, sh.day).get(station) for sh in scored]
         proposed = marks.marks.get(station)
-        shown_now = {m for m in current_now if m is not None}
+        in_period = set(current_now)
         stations.append(
             StationWhatIf(
                 station,
                 titles[station],
-                shown_now.pop() if len(shown_now) == 1 else None,
+                next(iter(in_period)) if len(in_period) == 1 else None,
                 proposed,
+                len(in_period) > 1,
                 _rate(_reaches(sh.scores[station], m) for sh, m in zip(scored, current_now, strict=True)),
                 _rate(
                     _reaches(sh.scores[station], proposed if proposed is not None else m)

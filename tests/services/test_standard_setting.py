@@ -119,7 +119,7 @@ def test_the_what_if_gives_pass_rates_under_the_proposal_beside_today(month: Mon
     assert result.proposed == ss.Rate(12, 12)  # D and E (5 at the home visit) fall below 6
     assert (result.now_not_met, result.now_met) == (8, 0)
     home = next(st for st in result.stations if st.station_id == "home-visit")
-    assert (home.current_mark, home.proposed_mark) == (None, 6.0)
+    assert (home.current_mark, home.proposed_mark, home.changed_within) == (None, 6.0, False)
     assert home.current == ss.Rate(24, 0) and home.proposed == ss.Rate(12, 12)
     assert result.groups == () and "quality-assurance lead only" in result.groups_note
 
@@ -142,6 +142,28 @@ def test_by_group_the_what_if_matches_the_fairness_tables_and_hides_what_they_hi
             for cell, count in zip(shown, true, strict=True):
                 assert cell is None or cell == count  # a cell shown is the true count
                 assert count >= 5 or cell is None  # a count under 5 is never shown
+
+
+def test_the_what_if_compares_with_the_marks_in_force_on_each_sittings_day(month: Month) -> None:
+    ss.adopt(
+        month.db,
+        month.manager,
+        PACK_KEY,
+        "home-visit",
+        6,
+        "by_hand",
+        "After review.",
+        SECOND_DAY,
+        at=NEW_YEAR,
+    )
+    result = ss.what_if(month.db, month.manager, ss.ProposedMarks(PACK_KEY, {"home-visit": 5}), JANUARY)
+    # Now: D and E of the second day (four sittings) fall below 6; under 5 for all, nobody does.
+    assert result.current == ss.Rate(16, 8) and result.proposed == ss.Rate(20, 4)
+    assert (result.now_not_met, result.now_met) == (0, 4)
+    home = next(st for st in result.stations if st.station_id == "home-visit")
+    assert home.current_mark is None and home.changed_within
+    # Reaching the home-visit mark now: all of the first day, and A, B, C of the second (F is 4).
+    assert home.current == ss.Rate(18, 6) and home.proposed == ss.Rate(20, 4)
 
 
 def test_a_period_still_open_gives_no_group_figures(month: Month) -> None:

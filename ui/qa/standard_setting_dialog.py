@@ -435,7 +435,11 @@ class StandardSettingDialog(QDialog):
             rows.append(
                 (
                     st.station,
-                    "none" if st.current_mark is None else f"{st.current_mark:g}",
+                    "changed in the period"
+                    if st.changed_within
+                    else "none"
+                    if st.current_mark is None
+                    else f"{st.current_mark:g}",
                     _rate(st.current),
                     "none" if st.proposed_mark is None else f"{st.proposed_mark:g}",
                     _rate(st.proposed),
