@@ -95,21 +95,23 @@ def prove(path: Path) -> Proof:
         db.dispose()
 
 
-def copy(source: Any, destination: Path) -> None:
+def copy(source: Any, destination: Path, *, single_file: bool = True) -> None:
     """Copies the open ``source`` connection (a sqlite3 one) into the file ``destination``,
-    in one step, so the copy is one consistent snapshot; the copy keeps no -wal."""
+    in one step, so the copy is one consistent snapshot. A ``single_file`` copy (a backup,
+    a database kept aside) keeps no -wal; a live database keeps its own journal mode."""
     owner_only(destination)
-    target = sqlite3.connect(destination, isolation_level=None)
+    target = sqlite3.connect(destination, isolation_level=None, timeout=10)
     try:
         source.backup(target)
-        target.execute("PRAGMA journal_mode=DELETE")
+        if single_file:
+            target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
 
 
-def copy_file(source: Path, destination: Path, *, immutable: bool = False) -> None:
+def copy_file(source: Path, destination: Path, *, immutable: bool = False, single_file: bool = True) -> None:
     conn = sqlite3.connect(read_only_uri(source, immutable=immutable), uri=True)
     try:
-        copy(conn, destination)
+        copy(conn, destination, single_file=single_file)
     finally:
         conn.close()

@@ -64,7 +64,7 @@ def restore(backup: Path, target: str | Path, *, now: Callable[[], datetime] = _
         except BackupRefused as exc:
             raise BackupRefused(str(exc).replace(str(staged), str(backup))) from None
         kept = _keep_aside(dest, now()) if replaced else None
-        check.copy_file(staged, dest)
+        check.copy_file(staged, dest, single_file=False)  # into the live file, under its locks
     finally:
         for leftover in (staged, *(staged.with_name(staged.name + e) for e in ("-wal", "-shm", "-journal"))):
             with contextlib.suppress(FileNotFoundError):
