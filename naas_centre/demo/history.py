@@ -44,6 +44,7 @@ from naas_centre.demo.data import DemoAccount
 from naas_centre.demo.history_content import HistoryContent, HistorySize, Marking, history
 from naas_centre.demo.history_people import PastCandidate, People
 from naas_centre.demo.history_score import DayScore, score_day
+from naas_centre.demo.history_signing import Signers, sign_days, sign_outcome
 from naas_centre.errors import UserError
 from naas_centre.packs.schema import Pack
 from naas_centre.services import accounts, candidates, planning
@@ -73,6 +74,7 @@ class HistorySummary:
     met: int = 0
     moderated: int = 0
     signatures: int = 0
+    resits: int = 0
 
     @property
     def candidates(self) -> int:
@@ -164,26 +166,60 @@ def add_history(
     forms: list[tuple[str, PastCandidate, datetime]] = []
     abilities: dict[str, float] = {}
     leaving = {a.username for a in content.accounts if a.left}
+    signers = Signers(db, c.passwords, data_dir) if data_dir is not None else None
+    resits: dict[date, list[str]] = defaultdict(list)
     for n, day in enumerate(days):
         # Those who have left assessed in the first half of the year only.
         working = [u for u in c.assessors if not (u in leaving and n >= len(days) // 2)]
-        booked = _book(c, rng, people, day, spec.candidates, forms)
-        abilities |= {cid: p.ability for cid, p, _ in forms[-len(booked) :]}
-        _plan(c, rng, pack, day, working, booked)
+        again = resits.pop(day, [])
+        booked = _book(c, rng, people, day, spec.candidates - len(again), forms)
+        abilities |= {cid: p.ability for cid, p, _ in forms[-len(booked) :]} if booked else {}
+        for cid in again:  # back better prepared, with their employer's support
+            abilities[cid] += content.resits.gain
+        _plan(c, rng, pack, day, working, again + booked)
         scored = score_day(db, c.manager, pack, day, _markings(content, c), rng, content, abilities)
         _tally(summary, day, scored)
+        if signers is not None:
+            back = _resit_later(c, rng, signers, days, day, scored, resits, spec.candidates // 3)
+            summary.resits += back
+            summary.signatures += back  # each first outcome, signed by its lead assessor
     _record_forms(db, forms)
     signed = content.signed.get(size)
-    if data_dir is not None and signed is not None and signed.days:
-        from naas_centre.demo.history_signing import sign_days
-
-        signers = {u: c.passwords[u] for u in c.assessors}
-        signers[c.manager.username] = c.passwords[c.manager.username]
-        summary.signatures = sign_days(db, days[-signed.days :], signed.reports, signers, data_dir)
+    if signers is not None and signed is not None and signed.days:
+        usernames = [u for u in c.assessors if u not in leaving]
+        usernames.append(c.manager.username)  # who countersigns, last
+        summary.signatures += sign_days(signers, days[-signed.days :], signed.reports, usernames)
     for acc in content.accounts:
         if acc.left:  # after the year's first half, so they sign nothing of the latest days
             accounts.set_active(db, c.admin, c.assessors[acc.username], False)
     return summary
+
+
+def _resit_later(
+    c: _Centre,
+    rng: random.Random,
+    signers: Signers,
+    days: list[date],
+    day: date,
+    scored: DayScore,
+    resits: dict[date, list[str]],
+    most: int,
+) -> int:
+    """Books some of the day's candidates who did not meet the standard onto a later day,
+    their outcome signed first (booking a re-sit needs it); returns how many."""
+    rule = c.content.resits
+    booked = 0
+    for p in scored.played:
+        if p.met or rng.random() * 100 >= rule.share:
+            continue
+        earliest = day + timedelta(weeks=rng.randint(*rule.after_weeks))
+        later = next((d for d in days if d >= earliest and len(resits[d]) < most), None)
+        if later is None:
+            continue  # the past ends before they would have come back
+        sign_outcome(signers, c.usernames[p.lead], p.sitting_id)
+        resits[later].append(p.candidate_id)
+        booked += 1
+    return booked
 
 
 def _markings(content: HistoryContent, c: _Centre) -> dict[str, Marking]:
@@ -207,6 +243,8 @@ def _book(
 ) -> list[str]:
     """The day's candidates, imported as a centre does from its employers' list: each
     with the endorsement their employer gave weeks before (one transaction)."""
+    if count <= 0:
+        return []
     drawn = [people.draw() for _ in range(count)]
     endorsed = [day - timedelta(days=rng.randint(28, 70)) for _ in drawn]
     leads = [rng.choice(_ENDORSERS) for _ in drawn]

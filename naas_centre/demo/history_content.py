@@ -37,7 +37,13 @@ class Size(_Strict):
 
 class Signed(_Strict):
     days: int = Field(ge=0)
-    reports: list[str]  # report kinds: observation, written, outcome, day_summary
+    reports: list[str] = []  # report kinds: observation, written, outcome, day_summary
+
+
+class Resits(_Strict):
+    share: int = Field(ge=0, le=100)  # of those who did not meet the standard
+    after_weeks: tuple[int, int]  # the soonest and latest they come back
+    gain: float  # how much better prepared, in standard deviations of ability
 
 
 class PastAccount(_Strict):
@@ -99,6 +105,7 @@ class HistoryContent(_Strict):
     seed: str
     sizes: dict[HistorySize, Size]
     signed: dict[HistorySize, Signed]
+    resits: Resits
     accounts: list[PastAccount]
     assessors: dict[str, Marking]
     stations: dict[str, StationModel]

@@ -51,10 +51,25 @@ _MARKING = timedelta(minutes=20)  # a script is read through before it is marked
 
 
 @dataclass(frozen=True)
+class Played:
+    sitting_id: str
+    candidate_id: str
+    lead: str  # the assessor who led the first station: who signs first
+    met: bool
+
+
+@dataclass(frozen=True)
 class DayScore:
-    sittings: int
-    met: int
+    played: tuple[Played, ...]
     moderated: int
+
+    @property
+    def sittings(self) -> int:
+        return len(self.played)
+
+    @property
+    def met(self) -> int:
+        return sum(p.met for p in self.played)
 
 
 @dataclass
@@ -328,8 +343,8 @@ class _Writer:
 
     # -- a sitting ---------------------------------------------------------------------
 
-    def sitting(self, st: _Sitting, middle: float) -> bool:
-        """Plays one sitting through; True when its agreed levels meet the standard."""
+    def sitting(self, st: _Sitting, middle: float) -> Played:
+        """Plays one sitting through, to whether its agreed levels meet the standard."""
         rng, pack = self.rng, self.pack
         ability = self.abilities[st.candidate.id]
         order = sorted(st.visits.values(), key=lambda v: v.starts_at)
@@ -368,7 +383,7 @@ class _Writer:
                 aid, "sitting.submit", "sitting_assessors", link.id, before, audit.snapshot(link)
             )
         self.status(lead, st.row, "complete")
-        return bool(evaluate_pack(pack, final).met)
+        return Played(st.row.id, st.candidate.id, lead, bool(evaluate_pack(pack, final).met))
 
 
 def score_day(
@@ -389,6 +404,6 @@ def score_day(
         writer = _Writer(trail, pack, content, rng, markings, usernames, manager, abilities)
         slots = [v.slot for st in day_sittings for v in st.visits.values() if v.station_id != "written"]
         middle = (min(slots) + max(slots)) / 2 if slots else 0.0
-        met = sum(writer.sitting(st, middle) for st in day_sittings)
+        played = tuple(writer.sitting(st, middle) for st in day_sittings)
         trail.flush()
-    return DayScore(len(day_sittings), met, writer.moderated)
+    return DayScore(played, writer.moderated)

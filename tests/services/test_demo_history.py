@@ -144,6 +144,16 @@ def test_a_year_of_weekly_days_before_the_demo_day(past: Past) -> None:
     assert len(past.sittings) == len(days) * history().sizes[HistorySize.DEFAULT].candidates
     with past.db.read() as s:
         today = s.scalars(select(SittingRow).where(SittingRow.day == DAY)).all()
+    # Some who did not meet the standard came back, their first outcome signed first.
+    again = [x for x in past.sittings.values() if x.attempt == 2]
+    assert len(again) >= 5
+    first = {x.candidate_id: x for x in past.sittings.values() if x.attempt == 1}
+    assert all(not past.met(first[x.candidate_id].id) for x in again)
+    with past.db.read() as s:
+        outcomes = set(
+            s.scalars(select(SignedDocumentRow.sitting_id).where(SignedDocumentRow.kind == "outcome"))
+        )
+    assert {first[x.candidate_id].id for x in again} <= outcomes
     # The demo's own day is as it always was: six candidates, nothing started.
     assert len(today) == 6 and {x.status for x in today} == {"planned"}
 
@@ -157,7 +167,7 @@ def test_the_lenient_the_stringent_and_the_drifting_assessor(past: Past) -> None
     assert all(abs(m) < 0.5 for u, m in mean.items() if u not in ("assessor2", "assessor4")), mean
     assert 0.6 <= drift["assessor5"] <= 1.2  # rising about 0.9 a slot
     assert all(abs(s) < 0.4 for u, s in drift.items() if u != "assessor5"), drift
-    assert all(len(points) >= 100 for points in dev.values())  # each marked enough to tell
+    assert all(len(points) >= 60 for points in dev.values()), {u: len(p) for u, p in dev.items()}
 
 
 def test_one_station_barely_follows_ability(past: Past) -> None:
@@ -200,7 +210,7 @@ def test_one_employer_passes_less_often_flagged_in_a_closed_quarter(past: Past) 
     # with station score differences by employer for the lower group.
     qa = accounts.authenticate(past.db, "qa", PASSWORDS["qa"])
     figures = fairness_service.fairness_figures(past.db, qa, QUARTER, today=DAY)
-    assert figures.candidates == len(ids)
+    assert figures.candidates == len({past.sittings[sid].candidate_id for sid in ids})
     assert any(x.dimension == "employer" and x.group == LOWER for x in figures.stations)
 
 
@@ -234,7 +244,7 @@ def test_assessors_agree_well_judge_as_they_score_and_every_difference_is_modera
 
 
 def test_candidates_varied_with_monitoring_for_most(past: Past) -> None:
-    people = [past.candidates[x.candidate_id] for x in past.sittings.values()]
+    people = list({x.candidate_id: past.candidates[x.candidate_id] for x in past.sittings.values()}.values())
     assert len({c.registration_number for c in people}) == len(people)
     assert any(not c.full_name.isascii() for c in people)  # written in their own scripts
     assert len({c.employer for c in people}) >= 8
@@ -247,19 +257,16 @@ def test_candidates_varied_with_monitoring_for_most(past: Past) -> None:
         assert f.updated_at < datetime.combine(by_candidate[f.candidate_id].day, time(0), LONDON)
 
 
-def test_the_trail_holds_and_the_latest_day_is_signed(past: Past) -> None:
+def test_the_trail_holds_and_re_sat_outcomes_are_signed(past: Past) -> None:
     result = audit.verify(past.db)
     assert result.ok, result.problem
-    last = max(x.day for x in past.sittings.values())
     with past.db.read() as s:
         signed = set(
-            s.scalars(
-                select(SignedDocumentRow.sitting_id).where(
-                    SignedDocumentRow.kind == "outcome", SignedDocumentRow.day == last
-                )
-            )
+            s.scalars(select(SignedDocumentRow.sitting_id).where(SignedDocumentRow.kind == "outcome"))
         )
-    assert signed == {sid for sid, x in past.sittings.items() if x.day == last}
+    # By default only what booking a re-sit needs is signed: the earlier outcome, not met.
+    resat = {x.candidate_id for x in past.sittings.values() if x.attempt == 2}
+    assert signed == {sid for sid, x in past.sittings.items() if x.attempt == 1 and x.candidate_id in resat}
 
 
 def fingerprint(p: Past) -> list[tuple[object, ...]]:
