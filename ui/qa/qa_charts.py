@@ -245,11 +245,13 @@ def drift_lines(
     return _view(chart, 320)
 
 
-def distributions(items: Sequence[Distribution], levels: Sequence[str]) -> QChartView:
+def distributions(
+    items: Sequence[Distribution], levels: Sequence[str], title: str = "Levels given, by criterion"
+) -> QChartView:
     """Each criterion's share at each level as one bar, the lowest level on the left;
     a floor or ceiling is named beside the criterion."""
     chart = QChart()
-    chart.setTitle("Level distributions by criterion")
+    chart.setTitle(_short(title, 80))
     series = QHorizontalPercentBarSeries()
     sets = [QBarSet(level) for level in levels]
     for i, bar in enumerate(sets):
@@ -261,7 +263,7 @@ def distributions(items: Sequence[Distribution], levels: Sequence[str]) -> QChar
     categories = []
     for item in reversed(items):
         flags = [f for f, on in (("floor", item.floor), ("ceiling", item.ceiling)) if on]
-        categories.append(f"{_short(item.name, 52)}{'  [' + ', '.join(flags) + ']' if flags else ''}")
+        categories.append(f"{_short(item.name, 44)}{'  [' + ', '.join(flags) + ']' if flags else ''}")
     y = QBarCategoryAxis()
     y.append(categories)
     x = _value_axis("share of scores (%)", 0.0, 100.0, "%d")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QVBoxLayout, QWi
 
 from naas_centre.qa.agreement import Agreement, Kappa
 from naas_centre.qa.icc import Icc
-from naas_centre.services.qa_analysis import AgreementSection, PackAnalysis, QaAnalysis
+from naas_centre.services.qa_analysis import AgreementSection, CriterionLevels, PackAnalysis, QaAnalysis
 from naas_centre.services.qa_tables import Table
 from ui.common.widgets import card, label
 from ui.qa import qa_charts, qa_examiners
@@ -41,8 +41,8 @@ AGREEMENT, EXAMINERS, DRIFT, RELIABILITY, STANDARDS, FAIRNESS, MORE = (
     "Fairness",
     "More tables",
 )
-# A table's page, by the first word of its name that matches (names are file names:
-# "agreement-pairs", "examiner-effects", "g-study-components", ...).
+# A table's page, by how its name begins (names are file names: "agreement-pairs",
+# "examiners", "g-study", "fairness-outcomes", ...).
 PAGE_OF = (
     ("drift", DRIFT),
     ("agreement", AGREEMENT),
@@ -75,7 +75,7 @@ GRADES = ("not met", "borderline", "met")  # grades 1, 2, 3 of the service
 
 def page_of(table: Table) -> str:
     name = table.name.lower()
-    return next((page for word, page in PAGE_OF if word in name), MORE)
+    return next((page for start, page in PAGE_OF if name.startswith(start)), MORE)
 
 
 class Page(QScrollArea):
@@ -153,7 +153,7 @@ def _icc_sentence(icc: Icc | None) -> str:
     f = icc.form("ICC(2,1)")
     return (
         f"Station scores: ICC(2,1) {figure(f.icc)} (95% interval {figure(f.ci_low)} to "
-        f"{figure(f.ci_high)}) over {plural(icc.n, 'candidate')} scored by both: "
+        f"{figure(f.ci_high)}) over {plural(icc.n, 'station score')} both assessors gave: "
         f"{icc_words(f.icc)} (Koo and Li)."
     )
 
@@ -285,25 +285,54 @@ def drift_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Table]
 # -- reliability -----------------------------------------------------------------------
 
 
-def _levels_chart(pack: PackAnalysis) -> QChartView | None:
-    if not pack.levels:
-        return None
+def _levels_charts(pack: PackAnalysis) -> list[QChartView]:
+    """One chart a station: a pack's criteria all in one would leave no room for their names."""
     levels = sorted({lv for c in pack.levels for lv, _ in c.distribution.counts})
-    items = [
-        qa_charts.Distribution(
-            _unique(f"{c.station}: {c.criterion}", i),
-            tuple(dict(c.distribution.counts).get(lv, 0) for lv in levels),
-            c.distribution.floor,
-            c.distribution.ceiling,
+    by_station: dict[str, list[CriterionLevels]] = {}
+    for c in pack.levels:
+        by_station.setdefault(c.station, []).append(c)
+    return [
+        qa_charts.distributions(
+            [
+                qa_charts.Distribution(
+                    f"{i + 1}. {c.criterion}",  # numbered: the axis merges equal names
+                    tuple(dict(c.distribution.counts).get(lv, 0) for lv in levels),
+                    c.distribution.floor,
+                    c.distribution.ceiling,
+                )
+                for i, c in enumerate(criteria)
+            ],
+            [f"level {lv:g}" for lv in levels],
+            title=station,
         )
-        for i, c in enumerate(pack.levels)
+        for station, criteria in by_station.items()
     ]
-    return qa_charts.distributions(items, [f"level {lv:g}" for lv in levels])
 
 
-def _unique(name: str, i: int) -> str:
-    # The chart's category axis merges equal names: a shortened pair could collide.
-    return f"{i + 1}. {name}"
+def _level_flags(pack: PackAnalysis) -> list[str]:
+    """A floor or a ceiling, station by station: more than 15% of the scores at the
+    scale's lowest (highest) level says the criterion cannot tell those candidates apart."""
+    out = []
+    by_station: dict[str, list[CriterionLevels]] = {}
+    for c in pack.levels:
+        by_station.setdefault(c.station, []).append(c)
+    for station, criteria in by_station.items():
+        floors = [c for c in criteria if c.distribution.floor]
+        ceilings = [c for c in criteria if c.distribution.ceiling]
+        parts = [
+            f"{kind} on {len(found)} of {len(criteria)} criteria"
+            + (f" ({'; '.join(c.criterion for c in found)})" if len(found) <= 2 else "")
+            for kind, found in (("a floor", floors), ("a ceiling", ceilings))
+            if found
+        ]
+        if parts:
+            out.append(f"Flag: {station}: {' and '.join(parts)}.")
+    if out:
+        out.append(
+            "A floor or ceiling: more than 15% of scores at the lowest or highest level, where the "
+            "criterion can no longer tell candidates apart."
+        )
+    return out
 
 
 def reliability_page(tasks: TaskManager, packs: Sequence[PackAnalysis], tables: Sequence[Table]) -> Page:
@@ -323,29 +352,9 @@ def reliability_page(tasks: TaskManager, packs: Sequence[PackAnalysis], tables: 
                 lines.append(f"{st.station}: alpha {figure(st.alpha.alpha)}, {alpha_words(st.alpha.alpha)}.")
             elif st.note:
                 lines.append(f"{st.station}: {st.note}")
-        flagged = [c for c in pack.levels if c.distribution.floor or c.distribution.ceiling]
-        lines += [
-            f"Flag: {c.station}: {c.criterion}: "
-            + " and ".join(
-                w
-                for w, on in (
-                    (
-                        f"floor ({share(c.distribution.lowest_share)} at the lowest level)",
-                        c.distribution.floor,
-                    ),
-                    (
-                        f"ceiling ({share(c.distribution.highest_share)} at the highest)",
-                        c.distribution.ceiling,
-                    ),
-                )
-                if on
-            )
-            + "."
-            for c in flagged
-        ]
+        lines += _level_flags(pack)
         box = page.card(f"{pack.title}: the criteria", *lines, pack.overall.note)
-        chart = _levels_chart(pack)
-        if chart is not None:
+        for chart in _levels_charts(pack):
             page.chart(box, chart)
         g = pack.g_study
         if g is None:
@@ -444,8 +453,18 @@ def fairness_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Tab
                         f"{share(row.impact.rate)} is {figure(row.impact.ratio)} of the highest group's, "
                         "under four fifths (adverse impact)."
                     )
+        rated = sum(1 for t in f.tables for row in t.rows if row.pass_rate is not None)
+        hidden = sum(1 for t in f.tables for row in t.rows if row.pass_rate is None)
         if len(lines) == 1:
-            lines.append("No group's pass rate is under four fifths of the highest group's.")
+            lines.append(
+                f"Of the {plural(rated, 'group')} whose pass rate can be shown, none is under four fifths of "
+                "the highest group's."
+            )
+        if hidden:
+            lines.append(
+                f"{plural(hidden, 'group')} {'has' if hidden == 1 else 'have'} no pass rate shown: a count "
+                "it comes from is suppressed, so it cannot be judged here."
+            )
         page.card("Outcomes by group", *lines)
     page.add_tables(tasks, tables)
     page.finish()

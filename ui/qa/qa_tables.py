@@ -138,8 +138,8 @@ class FiguresTable(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(6)
         head = QHBoxLayout()
-        head.addWidget(label(table.title or table.name, "field-name"))
-        head.addStretch(1)
+        # The title wraps: a long one must not make the page wider than the window.
+        head.addWidget(label(table.title or table.name, "field-name", wrap=True), 1)
         self.status = label("", "muted")
         head.addWidget(self.status)
         self.buttons: dict[str, QPushButton] = {}

@@ -68,15 +68,15 @@ def reliability_words(value: float, target: float) -> str:
 
 
 def r_squared_words(r2: float) -> str:
-    """Pell et al. (2010): an R² under 0.5 says the station's score follows the assessors'
-    overall judgement poorly (the station discriminates poorly)."""
+    """Pell et al. (2010) take an R² of 0.5 or more as a station whose score follows the
+    assessors' overall judgement; well under it (here under 0.3) it discriminates poorly."""
     if math.isnan(r2):
         return "cannot be judged"
-    return (
-        "the score follows the overall judgement well"
-        if r2 >= 0.5
-        else "the score follows the overall judgement poorly: the station discriminates poorly"
-    )
+    if r2 >= 0.5:
+        return "the score follows the overall judgement well"
+    if r2 >= 0.3:
+        return "the score follows the overall judgement only moderately"
+    return "flag: the score barely follows the overall judgement, the station discriminates poorly"
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
