@@ -84,7 +84,11 @@ def cv2_module() -> Any:
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     import cv2
 
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    silent = 0  # LOG_LEVEL_SILENT: in cv2 itself up to 4.x, in cv2.utils.logging from 5
+    if hasattr(cv2, "setLogLevel"):
+        cv2.setLogLevel(silent)
+    else:
+        cv2.utils.logging.setLogLevel(silent)
     return cv2
 
 
