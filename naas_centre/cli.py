@@ -21,6 +21,7 @@ from pathlib import Path
 
 from naas_centre import (
     __version__,
+    cli_backup,
     cli_bundle,
     cli_candidates,
     cli_export,
@@ -28,12 +29,23 @@ from naas_centre import (
     cli_qa,
     cli_reports,
     cli_runsheets,
+    cli_video,
     paths,
 )
 from naas_centre.errors import UserError
 
 # The centre's own commands, each module adding its subcommands to the parser.
-EXTENSIONS = (cli_reports, cli_candidates, cli_plan, cli_runsheets, cli_export, cli_bundle, cli_qa)
+EXTENSIONS = (
+    cli_reports,
+    cli_candidates,
+    cli_plan,
+    cli_runsheets,
+    cli_export,
+    cli_bundle,
+    cli_qa,
+    cli_video,
+    cli_backup,
+)
 SUBCOMMANDS = (
     "demo",
     "scenarios",
@@ -102,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(up)
     up.set_defaults(run=_db_upgrade)
 
-    for extension in EXTENSIONS:  # verify, ca, reports; candidates, plan, runsheets, export, bundle, qa
+    for extension in EXTENSIONS:  # verify, ca, reports; candidates, plan, runsheets, export, bundle, qa, …
         extension.add_parsers(sub, _Parser, _add_db)
     return parser
 

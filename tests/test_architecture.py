@@ -36,12 +36,24 @@ def _offending(package: str, forbidden: tuple[str, ...]) -> list[str]:
     ("package", "forbidden"),
     [
         ("db", ("ui", "naas_centre", "PySide6")),
-        ("naas_centre", ("ui", "PySide6", "cv2")),
+        ("naas_centre", ("ui", "PySide6")),
         ("naas_centre/core", ("sqlalchemy", "db", "alembic", "PySide6", "naas_centre.services")),
     ],
 )
 def test_no_import_runs_backwards(package: str, forbidden: tuple[str, ...]) -> None:
     assert _offending(package, forbidden) == []
+
+
+def test_video_libraries_only_in_the_recorder() -> None:
+    """OpenCV and PyAV belong to the Qt-free recorder and reader alone, so nothing else
+    pays for them (or meets a second copy of Qt in a wrong OpenCV wheel)."""
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for package in ("naas_centre", "ui", "db")
+        for path, name in _imports(package)
+        if name.split(".")[0] in ("cv2", "av") and "naas_centre/video" not in path.as_posix()
+    ]
+    assert found == []
 
 
 def test_the_check_itself_catches_a_backward_import(tmp_path: Path) -> None:

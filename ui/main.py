@@ -29,6 +29,9 @@ FALLBACK_SUBCOMMANDS = (
     "export",
     "bundle",
     "qa",
+    "video",
+    "backup",
+    "restore",
 )
 
 NO_DISPLAY = (
