@@ -272,6 +272,8 @@ class Recorder:
                 if now >= next_check:
                     next_check = now + 1.0
                     self._check_disk()
+                    if self._on_status is not None:  # the counters, once a second
+                        self._on_status(self.status())
             self._drain_sound()
         except Exception as exc:  # the encoder or the disk failed: stop, and say so
             error = f"recording stopped: {exc}"
