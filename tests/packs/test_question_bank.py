@@ -451,3 +451,23 @@ def test_the_levels_have_their_own_items(shipped: dict[str, LoadedPack]) -> None
     for a in names:
         for b in names:
             assert a == b or not stems[a] & stems[b]
+
+
+@pytest.mark.parametrize("file_name", sorted(SHIPPED))
+def test_a_shipped_key_is_not_given_away_by_being_the_longest_option(
+    shipped: dict[str, LoadedPack], file_name: str
+) -> None:
+    # Test-wise candidates pick the longest, most qualified option; the key must not be it
+    # much more often than chance, and never by a clear margin.
+    pack = shipped[file_name].pack
+    assert pack is not None and pack.knowledge_test is not None
+    singles = [i for i in pack.knowledge_test.bank.items if i.answer_type is DecisionType.SINGLE]
+    longest, clearly = 0, []
+    for item in singles:
+        lengths = sorted((len(o.text), o.id) for o in item.options)
+        if lengths[-1][1] == item.key:
+            longest += 1
+            if lengths[-2][0] < 0.8 * lengths[-1][0]:
+                clearly.append(item.id)
+    assert clearly == []
+    assert longest <= len(singles) / 2, f"the key is the longest option in {longest} of {len(singles)} items"
