@@ -41,11 +41,13 @@ def _grade(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a grade: {text!r} (a number on the judgement scale)") from None
 
 
-def _date(text: str) -> date:
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise UserError(f"{option} {text}: not a date (YYYY-MM-DD)") from None
 
 
 def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: Callable[[Any], None]) -> None:
@@ -58,8 +60,9 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
         "Without a period, all time (fairness needs a closed period).",
     )
     qa.add_argument("--out", type=Path, metavar="DIR", help="the folder to write the report and tables into")
-    qa.add_argument("--from", dest="start", type=_date, metavar="DATE", help="the period's first day")
-    qa.add_argument("--to", dest="end", type=_date, metavar="DATE", help="the period's last day")
+    # Dates are read by the command, not the parser, so a bad one is one plain line.
+    qa.add_argument("--from", dest="start", metavar="DATE", help="the period's first day, YYYY-MM-DD")
+    qa.add_argument("--to", dest="end", metavar="DATE", help="the period's last day, YYYY-MM-DD")
     qa.add_argument("--user", metavar="USERNAME", help="act, and sign, as this account")
     qa.add_argument(
         "--password-file",
@@ -137,6 +140,7 @@ def _centre(args: argparse.Namespace) -> int:
         signed = qa_signing.sign_qa_report(db, actor, identity, analysis)
     finally:
         db.dispose()
+    _made(args.out)
     name = f"qa-report-{period.start}-to-{period.end}" if period is not None else "qa-report-all-time"
     pdf = paths.write_atomic(args.out / f"{name}.pdf", signed.pdf)
     lines = [f"{pdf}: {signed.title}, version {signed.version}, signed by {actor.display_name}."]
@@ -153,9 +157,10 @@ def _centre(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _period(start: date | None, end: date | None) -> Any:
+def _period(start_text: str | None, end_text: str | None) -> Any:
     from naas_centre.qa.disclosure import Period
 
+    start, end = _date(start_text, "--from"), _date(end_text, "--to")
     if start is None and end is None:
         return None
     if start is None or end is None:
@@ -166,20 +171,24 @@ def _period(start: date | None, end: date | None) -> Any:
 
 
 def _folder(out: Path) -> None:
-    """The folder to write into: made if its parent exists; refused plainly otherwise."""
+    """Refuses, before any work, a folder that could not be written into (or made in its
+    parent); it is made only once there is something to write."""
     import os
 
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} is a file, not a folder: give a folder for --out")
-    if not out.exists():
-        if not out.parent.is_dir():
-            raise UserError(f"{out.parent}: no such folder, so {out.name} cannot be made in it")
-        try:
-            out.mkdir()
-        except OSError as exc:
-            raise UserError(f"{out}: the folder cannot be made ({exc.strerror or exc})") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise UserError(f"{out}: the folder cannot be written to (permission denied)")
+    where = out if out.exists() else out.parent
+    if not where.is_dir():
+        raise UserError(f"{out.parent}: no such folder, so {out.name} cannot be made in it")
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise UserError(f"{where}: the folder cannot be written to (permission denied)")
+
+
+def _made(out: Path) -> None:
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{out}: the folder cannot be made ({exc.strerror or exc})") from None
 
 
 def _compute(args: argparse.Namespace) -> int:
