@@ -16,6 +16,7 @@ the index marks. Free space is checked before the start and every second: under
 
 from __future__ import annotations
 
+import logging
 import queue
 import shutil
 import threading
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from naas_centre.video.sound import Samples, SampleSource
     from naas_centre.video.sources import FrameSource, Image
 
+log = logging.getLogger("naas_centre.video")
 SOUND_TICK = 0.02
 RETRY_SECONDS = 1.0
 CATCH_UP = 0.5  # seconds of ticks a late capture thread catches up; beyond, they are dropped
@@ -251,7 +253,6 @@ class Recorder:
 
     def _write(self) -> None:
         next_check = 0.0
-        written = 0
         error: str | None = None
         try:
             while True:
@@ -266,7 +267,6 @@ class Recorder:
                         break
                     continue
                 self._writer.write_picture(image, tick)
-                written += 1
                 self._count(written=1)
                 now = self.recording_time()
                 if now >= next_check:
@@ -276,6 +276,7 @@ class Recorder:
                         self._on_status(self.status())
             self._drain_sound()
         except Exception as exc:  # the encoder or the disk failed: stop, and say so
+            log.exception("the recording in %s stopped", self.folder)
             error = f"recording stopped: {exc}"
             self._halt()
         finally:
@@ -283,6 +284,7 @@ class Recorder:
             try:
                 self._writer.close()
             except Exception as exc:
+                log.exception("the recording in %s could not be closed", self.folder)
                 error = error or f"recording could not be closed: {exc}"
             self._finish(duration, error)
 

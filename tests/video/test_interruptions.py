@@ -168,3 +168,32 @@ def test_a_camera_back_at_another_size_is_scaled_to_the_recording(tmp_path: Path
     assert facts.video_frames == final.frames_written
     with RecordingReader(tmp_path) as reader:
         assert reader.seek(3.0).image.shape == (240, 320, 3)
+
+
+class CameraGoneGrey(VanishingCamera):
+    """From ``gone`` on, gives one-channel pictures the encoder cannot take."""
+
+    def frame_at(self, media_time: float) -> Image | None:
+        image = self._file.frame_at(media_time)
+        if image is None or media_time < self._gone:
+            return image
+        return image[:, :, 0]
+
+
+def test_an_encoder_that_fails_stops_the_recording_with_what_came_before_kept(
+    tmp_path: Path, camera_file: Path, microphone_file: Path
+) -> None:
+    clock = ScaledClock(2.0)
+    recorder = Recorder(
+        tmp_path, CameraGoneGrey(camera_file, gone=2.0, back=99), WavSamples(microphone_file), clock=clock
+    )
+    recorder.start()
+    assert recorder.wait(timeout=30), "the recorder did not stop by itself"
+    final = recorder.stop()
+    assert not final.recording
+    assert final.error is not None and final.error.startswith("recording stopped:")
+    index = read_index(tmp_path)
+    assert index.finished
+    assert index.marks[-1].kind == "stopped" and index.marks[-1].note == final.error
+    facts = probe(tmp_path / "recording.mp4")
+    assert facts.video_frames == pytest.approx(2.0 * FPS, abs=3)
