@@ -38,6 +38,8 @@ class CentreRow(Stamped, Base):
     # (0: none) and the most attempts at one level (0: no limit).
     resit_wait_weeks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     max_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Days a role-play recording is kept after it was made; then its media is deleted.
+    recording_retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
 
 
 class EmployerRow(Stamped, Base):
@@ -279,6 +281,8 @@ class EvidenceNoteRow(Stamped, Base):
     phase: Mapped[str | None] = mapped_column(String(20), default=None)
     phase_clock_ms: Mapped[int | None] = mapped_column(Integer, default=None)
     written_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Milliseconds into the station's recording when the note was written (None: none ran).
+    recording_ms: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class AuditChainRow(Stamped, Base):
@@ -555,3 +559,51 @@ class StationPassMarkRow(Stamped, Base):
     reason: Mapped[str] = mapped_column(Text)
     adopted_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
     adopted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RecordingConsentRow(Stamped, Base):
+    """Consent to record a sitting, given or withdrawn: never edited, the newest for a
+    person counts. ``subject`` is "candidate" or "actor"; an actor's consent is for the
+    station they play (``station_id``), the candidate's for the whole sitting ("")."""
+
+    __tablename__ = "recording_consents"
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    station_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    subject: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str | None] = mapped_column(FK, ForeignKey("actors.id"), default=None)
+    given: Mapped[bool] = mapped_column(Boolean)
+    recorded_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RecordingRow(Stamped, Base):
+    """One recording of a station of a sitting: a folder (relative to the data folder)
+    holding the MP4 and its index. ``status``: recording, finished, stopped (by itself:
+    camera or disk), deleted (by a manager) or expired (past the retention period); a
+    deleted or expired recording keeps its row, without its media."""
+
+    __tablename__ = "recordings"
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    station_id: Mapped[str] = mapped_column(String(64))
+    folder: Mapped[str] = mapped_column(String(400))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    duration: Mapped[float | None] = mapped_column(Float, default=None)
+    status: Mapped[str] = mapped_column(String(20), default="recording")
+    started_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    deleted_by: Mapped[str | None] = mapped_column(FK, ForeignKey("accounts.id"), default=None)
+
+
+class RecordingBookmarkRow(Stamped, Base):
+    """A reviewer's mark at a moment of a recording."""
+
+    __tablename__ = "recording_bookmarks"
+
+    recording_id: Mapped[str] = mapped_column(FK, ForeignKey("recordings.id"), index=True)
+    position_ms: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    made_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime())
