@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from naas_centre.qa.disclosure import Period
 from naas_centre.services import qa_analysis
 from naas_centre.services.qa_analysis import QaAnalysis
+from naas_centre.services.qa_readings import readings
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
 from tests.ui.qa_support import HistoryCentre
@@ -119,6 +120,12 @@ def test_each_page_shows_what_the_service_computed(
         assert st.regression is not None
         assert f"{st.station}: pass mark {figure(st.regression.pass_mark, 1)}" in standards
     assert len(dialog.pages[qa_pages.STANDARDS].charts) == len(marks)
+
+    # The service's findings in words, each on its own page (the QA report prints the same).
+    found = readings(again)
+    assert found
+    for r in found:
+        assert r.text in dialog.pages[r.section].text()
 
     # Every table the service gives is on a page, with its export buttons.
     assert sorted(ft.table.name for ft in dialog.figure_tables()) == sorted(

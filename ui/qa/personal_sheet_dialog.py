@@ -165,7 +165,7 @@ class PersonalSheetDialog(QDialog):
                     qa_charts.over_time(
                         [(n, float(v), lo, hi) for n, v, lo, hi in points if v is not None],
                         "My scores beside the other observer's",
-                        "difference (score points)",
+                        "difference (points)",
                         "my score less the other observer's",
                     )
                 )

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from naas_centre.qa.disclosure import Period
 from naas_centre.services.qa_analysis import AnalysisCancelled, QaAnalysis
+from naas_centre.services.qa_readings import Reading
 from naas_centre.services.qa_tables import Table
 from naas_centre.services.views import Actor
 from ui.common import error_reporting
@@ -272,7 +273,13 @@ class QaDashboard(QDialog):
             built.append((qa_pages.FAIRNESS, qa_pages.fairness_page(t, analysis, by_page[qa_pages.FAIRNESS])))
         if by_page[qa_pages.MORE]:
             built.append((qa_pages.MORE, qa_pages.more_page(t, by_page[qa_pages.MORE])))
+        from naas_centre.services.qa_readings import readings
+
+        found: dict[str, list[Reading]] = defaultdict(list)
+        for r in readings(analysis):
+            found[r.section].append(r)
         for name, page in built:
+            page.findings(found.get(name, []))
             self.pages[name] = page
             self.tabs.addTab(page, name)
             if name == current:

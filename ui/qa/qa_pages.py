@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QVBoxLayout, QWi
 from naas_centre.qa.agreement import Agreement, Kappa
 from naas_centre.qa.icc import Icc
 from naas_centre.services.qa_analysis import AgreementSection, CriterionLevels, PackAnalysis, QaAnalysis
+from naas_centre.services.qa_readings import Reading
 from naas_centre.services.qa_tables import Table
 from ui.common.widgets import card, label
 from ui.qa import qa_charts, qa_examiners
@@ -107,6 +108,23 @@ class Page(QScrollArea):
                 box.addWidget(label(text, wrap=True))
         self.column.addWidget(frame)
         return box
+
+    def findings(self, readings: Sequence[Reading]) -> None:
+        """The service's plain-words findings for this page (the QA report prints the same
+        sentences), first, a flagged one marked as such."""
+        if not readings:
+            return
+        frame = card()
+        box = QVBoxLayout(frame)
+        box.setContentsMargins(14, 10, 14, 12)
+        box.setSpacing(6)
+        box.addWidget(label("What the figures say", "heading"))
+        for r in readings:
+            text = f"Flag: {r.text}" if r.flagged else r.text
+            self.sentences.append(text)
+            line = label(text, "notice" if r.flagged else "", wrap=True)
+            box.addWidget(line)
+        self.column.insertWidget(0, frame)
 
     def chart(self, box: QVBoxLayout, view: QChartView) -> None:
         self.charts.append(view)
