@@ -18,15 +18,12 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import JudgementRow, PackRow
+from db.models import PackRow
 from naas_centre.qa.disclosure import Period
 from naas_centre.services import packs
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-
-# Whether judgements carry the "only just" flag (migration 0010): read when they do.
-_HAS_BORDERLINE = "borderline" in JudgementRow.__table__.c
 
 _IN_PERIOD = "s.day >= {mark} AND s.day <= {mark}"
 _SITTINGS = """
@@ -42,7 +39,7 @@ SELECT sc.sitting_id, sc.assessor_id, s.pack_id || '|' || sc.station_id, {criter
 FROM scores sc JOIN sittings s ON s.id = sc.sitting_id WHERE sc.level IS NOT NULL AND {where}
 GROUP BY sc.sitting_id, sc.assessor_id, s.pack_id, sc.station_id"""
 _JUDGEMENTS = """
-SELECT j.sitting_id, j.assessor_id, j.station_id, j.judgement, {borderline}
+SELECT j.sitting_id, j.assessor_id, j.station_id, j.judgement, j.borderline
 FROM judgements j JOIN sittings s ON s.id = j.sitting_id WHERE j.judgement IS NOT NULL AND {where}"""
 _MODERATIONS = """
 SELECT m.sitting_id, m.station_id, m.criterion_id, m.level
@@ -235,11 +232,10 @@ def read(s: Session, period: Period | None) -> CentreData:
         if at is not None and agreed is not None:
             moderated[(at, agreed)] = int(level)
 
-    flag = "j.borderline" if _HAS_BORDERLINE else "0"
     n_a, n_st = max(1, len(assessor_index)), max(1, len(station_list))
     judged_keys: list[int] = []
     judged_grades: list[float] = []
-    for sid, aid, station, judgement, borderline in r.rows(_JUDGEMENTS, borderline=flag):
+    for sid, aid, station, judgement, borderline in r.rows(_JUDGEMENTS):
         at, by = sitting_index.get(sid), assessor_index.get(aid)
         if at is None or by is None:
             continue

@@ -94,8 +94,9 @@ def qa_centre(path: Path, candidates: int = 30_000, seed: int = 14) -> DemoResul
                     given = [max(1, min(4, round(x + shift + rnd.gauss(0, 0.35)))) for x in seen]
                     for c, lv in zip(rubric.criteria, given, strict=True):
                         scores.append((str(uuid.uuid4()), sid, a, st, c.id, lv, "", *stamp))
-                    met = sum(given) / len(given) + rnd.gauss(0, 0.25) >= 2.5
-                    judg.append((str(uuid.uuid4()), sid, a, st, "met" if met else "not_met", "", *stamp))
+                    view = sum(given) / len(given) + rnd.gauss(0, 0.25)
+                    verdict = "met" if view >= 2.5 else "not_met"
+                    judg.append((str(uuid.uuid4()), sid, a, st, verdict, abs(view - 2.5) < 0.2, "", *stamp))
             for a, sts in observes.items():
                 links.append((str(uuid.uuid4()), sid, a, starts, ",".join(sts), *stamp))
         common = ("created_at", "updated_at", "workstation_id")

@@ -182,8 +182,23 @@ def _score(db: Database, who: Actor, sid: str, station: str, levels: tuple[int, 
     for c, level in zip(rubric.criteria, levels, strict=True):
         reason = "Seen only in part, as the notes show." if level < 3 else None
         scoring.record_level(db, who, sid, station, c.id, level, reason)
-    met = sum(levels) / len(levels) >= 2.5
-    scoring.set_judgement(db, who, sid, station, "met" if met else "not_met", "As the notes show.")
+    met, borderline = judged(levels)
+    scoring.set_judgement(
+        db, who, sid, station, "met" if met else "not_met", "As the notes show.", borderline=borderline
+    )
+
+
+def judged(levels: tuple[int, ...]) -> tuple[bool, bool]:
+    """(met, borderline) for a station's levels: met from a mean of 2.5, and "only just"
+    either way within a sixth of a level of it."""
+    mean = sum(levels) / len(levels)
+    return mean >= 2.5, abs(mean - 2.5) < 1 / 6 + 1e-9
+
+
+def grade(levels: tuple[int, ...]) -> float:
+    """The grade standard setting gives the judgement: met 3, borderline 2, not met 1."""
+    met, borderline = judged(levels)
+    return 2.0 if borderline else 3.0 if met else 1.0
 
 
 def day_of(i: int) -> date:

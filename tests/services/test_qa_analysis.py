@@ -90,13 +90,16 @@ def test_reliability_and_standard_setting_match_direct_computation(
     grades, scores = [], []
     for (_sid, _who, st), levels in centre.given.items():
         if st == "teenager":
-            grades.append(3.0 if sum(levels) / 3 >= 2.5 else 1.0)
+            grades.append(qa_centre.grade(levels))
             scores.append(float(sum(levels)))
     teen = next(s for s in pack.standards if s.station_id == "teenager")
     expected = standard_setting.borderline_regression(grades, scores)
     assert teen.regression is not None
     assert teen.regression.pass_mark == pytest.approx(expected.pass_mark, abs=1e-9)
     assert teen.regression.r_squared == pytest.approx(expected.r_squared, abs=1e-9)
+    borderline = [y for g, y in zip(grades, scores, strict=True) if g == 2.0]
+    assert teen.regression.n_borderline == len(borderline) > 0
+    assert teen.regression.borderline_group_mean == pytest.approx(np.mean(borderline), abs=1e-12)
     assert sum(n for _, n in teen.grades) == 80
 
     g = pack.g_study
