@@ -54,6 +54,7 @@ from naas_centre.services.qa_readings import Reading, readings
 TITLE = "Quality assurance report"
 MOST_PAIRS = 30  # pairs of assessors listed in the report; the CSV holds every one
 MOST_ASSESSORS = 40
+MOST_POINTS = 300  # a station's (grade, score) points in its chart: enough to see the spread
 FLAG = "Attention"  # a reading that asks for attention says so in words, not by colour
 
 

@@ -157,7 +157,16 @@ def qa_centre(path: Path, candidates: int = 30_000, seed: int = 14) -> DemoResul
         _insert(
             conn,
             "judgements",
-            ("id", "sitting_id", "assessor_id", "station_id", "judgement", "rationale", *common),
+            (
+                "id",
+                "sitting_id",
+                "assessor_id",
+                "station_id",
+                "judgement",
+                "borderline",
+                "rationale",
+                *common,
+            ),
             judg,
         )
     return demo

@@ -59,7 +59,13 @@ def main() -> None:
             sections: dict[str, float] = {}
             for (at, what), (after, _) in itertools.pairwise(marks):
                 sections[what] = sections.get(what, 0.0) + after - at
-            run = {"qa_30k_s": total, **{f"section_{_key(k)}_s": v for k, v in sections.items()}}
+            # Before the first section: loading the numeric libraries and the modules of QA.
+            begun = marks[0][0] - start if marks else 0.0
+            run = {
+                "qa_30k_s": total,
+                "section_start_s": begun,
+                **{f"section_{_key(k)}_s": v for k, v in sections.items()},
+            }
             if best is None or run["qa_30k_s"] < best["qa_30k_s"]:
                 best = run
         assert best is not None
