@@ -607,3 +607,45 @@ class RecordingBookmarkRow(Stamped, Base):
     text: Mapped[str] = mapped_column(Text)
     made_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
     made_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class KnowledgeFormRow(Stamped, Base):
+    """A candidate's knowledge-test form, drawn once from the pack's bank by a blueprint
+    and a seed: ``items`` is JSON, each item's id, version and option order as shown, in
+    the order shown. ``allowed_ms`` is the blueprint's time with the candidate's extra
+    time. Marks are a fraction ("83/2") set on submission, with whether they reach the
+    form's pass mark; a resumed form is this row, unchanged."""
+
+    __tablename__ = "knowledge_forms"
+    __table_args__ = (UniqueConstraint("sitting_id", "form_id", name="uq_knowledge_forms_sitting_form"),)
+
+    sitting_id: Mapped[str] = mapped_column(FK, ForeignKey("sittings.id"), index=True)
+    pack_id: Mapped[str] = mapped_column(FK, ForeignKey("packs.id"))
+    form_id: Mapped[str] = mapped_column(String(64))
+    seed: Mapped[str] = mapped_column(String(64))
+    items: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    allowed_ms: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    submitted_how: Mapped[str | None] = mapped_column(String(20), default=None)
+    marks: Mapped[str | None] = mapped_column(String(20), default=None)
+    passed: Mapped[bool | None] = mapped_column(Boolean, default=None)
+
+
+class KnowledgeAnswerRow(Stamped, Base):
+    """A candidate's answer to one item of a form: the option ids chosen (JSON), whether
+    they flagged it, and when. ``write_id`` is the kiosk's write that last set it, so a
+    replay after a crash is recognised by its own id."""
+
+    __tablename__ = "knowledge_answers"
+    __table_args__ = (
+        UniqueConstraint("knowledge_form_id", "item_id", name="uq_knowledge_answers_form_item"),
+    )
+
+    knowledge_form_id: Mapped[str] = mapped_column(FK, ForeignKey("knowledge_forms.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    item_version: Mapped[int] = mapped_column(Integer)
+    chosen: Mapped[str] = mapped_column(Text, default="[]")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    write_id: Mapped[str | None] = mapped_column(String(36), default=None)
