@@ -1,0 +1,177 @@
+"""Recordings: consent gates them, notes get their recording time, review, deletion,
+retention and export, on the demo centre's database and real folders."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from db.base import utcnow
+from db.models import AuditEntryRow, EvidenceNoteRow, RecordingRow
+from naas_centre.errors import Conflict, PermissionDenied, UserError
+from naas_centre.services import audit, recordings, scoring, sittings
+from tests.services.conftest import Demo
+
+
+def _station(demo: Demo) -> tuple[str, str]:
+    a1 = demo.login("assessor1")
+    sitting = sittings.list_for_assessor(demo.db, a1, demo.day)[0]
+    detail = sittings.sitting_detail(demo.db, a1, sitting.id)
+    station = next(st for st in detail.stations if st.actor_name)
+    return sitting.id, station.id
+
+
+def _consent(demo: Demo, sid: str, station: str) -> None:
+    a1 = demo.login("assessor1")
+    recordings.record_candidate_consent(demo.db, a1, sid, True)
+    recordings.record_actor_consent(demo.db, a1, sid, station)  # their standing consent
+
+
+def _made(demo: Demo, data_dir: Path, sid: str, station: str, started_days_ago: float = 0) -> str:
+    a1 = demo.login("assessor1")
+    view = recordings.start_recording(
+        demo.db, a1, sid, station, started_at=utcnow() - timedelta(days=started_days_ago)
+    )
+    folder = data_dir / view.folder
+    folder.mkdir(parents=True)
+    (folder / "recording.mp4").write_bytes(b"\0" * 64)
+    (folder / "recording.json").write_text(json.dumps({"format": "naas-centre-recording"}))
+    recordings.finish_recording(demo.db, a1, view.id, 12.5)
+    return view.id
+
+
+def test_consent_gates_recording_with_the_reason(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    sid, station = _station(demo)
+    said = recordings.may_record(demo.db, a1, sid, station)
+    assert not said.allowed and said.reason == "The candidate's consent to recording is not recorded."
+    with pytest.raises(Conflict, match="candidate's consent"):
+        recordings.start_recording(demo.db, a1, sid, station)
+    recordings.record_candidate_consent(demo.db, a1, sid, True)
+    said = recordings.may_record(demo.db, a1, sid, station)
+    assert not said.allowed and "actor's consent" in said.reason and "is not recorded" in said.reason
+    recordings.record_actor_consent(demo.db, a1, sid, station)
+    assert recordings.may_record(demo.db, a1, sid, station).allowed
+    recordings.record_candidate_consent(demo.db, a1, sid, False)  # withdrawn: the newest counts
+    assert recordings.may_record(demo.db, a1, sid, station).reason == (
+        "The candidate has withdrawn consent to recording."
+    )
+    with demo.db.read() as s:
+        actions = s.scalars(select(AuditEntryRow.action).where(AuditEntryRow.action == "recording.consent"))
+        assert len(list(actions)) == 3
+    assert audit.verify(demo.db).ok
+
+
+def test_an_actor_without_standing_consent_is_asked(demo: Demo) -> None:
+    from db.models import ActorRow, SittingActorRow
+
+    a1 = demo.login("assessor1")
+    sid, station = _station(demo)
+    with demo.db.write() as s:
+        actor_id = s.scalar(
+            select(SittingActorRow.actor_id).where(
+                SittingActorRow.sitting_id == sid, SittingActorRow.station_id == station
+            )
+        )
+        row = s.get(ActorRow, actor_id)
+        assert row is not None
+        row.video_consent = False
+    with pytest.raises(UserError, match="no standing consent"):
+        recordings.record_actor_consent(demo.db, a1, sid, station)
+    recordings.record_actor_consent(demo.db, a1, sid, station, given=True)  # asked, for this sitting
+    recordings.record_candidate_consent(demo.db, a1, sid, True)
+    assert recordings.may_record(demo.db, a1, sid, station).allowed
+
+
+def test_notes_written_while_recording_get_the_recording_time(demo: Demo) -> None:
+    a1 = demo.login("assessor1")
+    sid, station = _station(demo)
+    _consent(demo, sid, station)
+    started = utcnow() - timedelta(seconds=30)
+    view = recordings.start_recording(demo.db, a1, sid, station, started_at=started)
+    before = scoring.add_note(demo.db, a1, sid, station, "before", written_at=started - timedelta(seconds=1))
+    during = scoring.add_note(
+        demo.db, a1, sid, station, "open question", written_at=started + timedelta(milliseconds=12_345)
+    )
+    recordings.finish_recording(demo.db, a1, view.id, 30.0)
+    with demo.db.read() as s:
+        assert s.get(EvidenceNoteRow, during).recording_ms == 12_345  # type: ignore[union-attr]
+        assert s.get(EvidenceNoteRow, before).recording_ms is None  # type: ignore[union-attr]
+    chapters = recordings.chapters(demo.db, a1, view.id)
+    assert [(c.text, c.recording_ms) for c in chapters] == [("open question", 12_345)]
+
+
+def test_bookmarks_are_saved_and_checked(demo: Demo, tmp_path: Path) -> None:
+    sid, station = _station(demo)
+    _consent(demo, sid, station)
+    rid = _made(demo, tmp_path, sid, station)
+    manager = demo.login("manager")
+    recordings.add_bookmark(demo.db, manager, rid, 4_000, "  the disclosure  ")
+    with pytest.raises(UserError, match="a few words"):
+        recordings.add_bookmark(demo.db, manager, rid, 5_000, " ")
+    with pytest.raises(UserError, match="within the recording"):
+        recordings.add_bookmark(demo.db, manager, rid, 60_000, "later")
+    assert [(b.position_ms, b.text) for b in recordings.bookmarks(demo.db, manager, rid)] == [
+        (4_000, "the disclosure")
+    ]
+    with pytest.raises(PermissionDenied):
+        recordings.bookmarks(demo.db, demo.login("qa"), rid)
+
+
+def test_retention_deletes_past_period_recordings_with_an_audit_entry(demo: Demo, tmp_path: Path) -> None:
+    sid, station = _station(demo)
+    _consent(demo, sid, station)
+    old = _made(demo, tmp_path, sid, station, started_days_ago=91)
+    new = _made(demo, tmp_path, sid, station, started_days_ago=89)
+    with demo.db.read() as s:
+        old_folder = tmp_path / s.get(RecordingRow, old).folder  # type: ignore[union-attr]
+        new_folder = tmp_path / s.get(RecordingRow, new).folder  # type: ignore[union-attr]
+    gone = recordings.expire(demo.db, tmp_path)
+    assert [g.recording_id for g in gone] == [old]
+    assert not old_folder.exists() and (new_folder / "recording.mp4").exists()
+    with demo.db.read() as s:
+        assert s.get(RecordingRow, old).status == "expired"  # type: ignore[union-attr]
+        entry = s.scalar(select(AuditEntryRow).where(AuditEntryRow.action == "recording.expire"))
+        assert entry is not None and entry.entity_id == old
+        assert json.loads(entry.before or "{}")["folder"] == str(old_folder.relative_to(tmp_path))
+    assert recordings.expire(demo.db, tmp_path) == []  # nothing twice
+    admin = demo.login("admin")
+    recordings.set_retention_days(demo.db, admin, 30)
+    assert [g.recording_id for g in recordings.expire(demo.db, tmp_path)] == [new]
+    with pytest.raises(UserError, match="1 to 3650 days"):
+        recordings.set_retention_days(demo.db, admin, 0)
+    assert audit.verify(demo.db).ok
+
+
+def test_deletion_and_export_are_refused_to_assessors(demo: Demo, tmp_path: Path) -> None:
+    sid, station = _station(demo)
+    _consent(demo, sid, station)
+    rid = _made(demo, tmp_path / "data", sid, station)
+    a1 = demo.login("assessor1")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(PermissionDenied):
+        recordings.delete_recording(demo.db, a1, tmp_path / "data", rid, "asked")
+    with pytest.raises(PermissionDenied):
+        recordings.export(demo.db, a1, tmp_path / "data", rid, out)
+    assert list(out.iterdir()) == []
+    manager = demo.login("manager")
+    written = recordings.export(demo.db, manager, tmp_path / "data", rid, out)
+    assert (written / "recording.mp4").read_bytes() == b"\0" * 64
+    with pytest.raises(UserError, match="already exists"):
+        recordings.export(demo.db, manager, tmp_path / "data", rid, out)
+    with pytest.raises(UserError, match="Say why"):
+        recordings.delete_recording(demo.db, manager, tmp_path / "data", rid, " ")
+    recordings.delete_recording(demo.db, manager, tmp_path / "data", rid, "the candidate asked")
+    with demo.db.read() as s:
+        row = s.get(RecordingRow, rid)
+        assert row is not None and row.status == "deleted" and row.deleted_by == manager.account_id
+        assert not (tmp_path / "data" / row.folder).exists()
+        actions = set(s.scalars(select(AuditEntryRow.action).where(AuditEntryRow.entity_id == rid)))
+    assert {"recording.start", "recording.export", "recording.delete"} <= actions
+    with pytest.raises(Conflict, match="deleted"):
+        recordings.export(demo.db, manager, tmp_path / "data", rid, out)
