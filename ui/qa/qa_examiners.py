@@ -97,22 +97,17 @@ def pooled_slot(drift: object | None) -> SlotTrend | None:
     return None if d is None or d.pooled_slot is None else _trend(d.pooled_slot, "all assessors")
 
 
-def day_words(drift: object | None, names: dict[str, str]) -> list[str]:
+def day_words(drift: object | None) -> list[str]:
+    """The pooled trend across days of assessing (each assessor's flags are in the findings)."""
     d = _drift(drift)
-    if d is None:
+    if d is None or d.pooled_day is None:
         return []
-    out = [
-        f"Flag: {names.get(a.assessor, a.assessor)} moves by {a.day.slope:+.2f} points a day of assessing "
-        f"(p = {a.day.p_adjusted:.3f} after Holm's correction)."
-        for a in d.assessors
-        if a.day is not None and a.day.flagged
+    t = d.pooled_day
+    return [
+        f"Over all assessors, scores move by {t.slope:+.3f} points a day of assessing (95% "
+        f"{t.ci_low:+.3f} to {t.ci_high:+.3f})"
+        + (": a significant trend." if t.flagged else ", not a significant trend.")
     ]
-    if d.pooled_day is not None:
-        out.append(
-            f"Over all assessors, scores move by {d.pooled_day.slope:+.3f} points a day of assessing"
-            + (" (p < 0.05)." if d.pooled_day.flagged else ", not a significant trend.")
-        )
-    return out
 
 
 def personal_words(mine: object | None) -> list[str]:

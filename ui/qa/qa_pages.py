@@ -192,17 +192,6 @@ def agreement_page(tasks: TaskManager, section: AgreementSection, tables: Sequen
         + (f"; {plural(section.pairs_too_small, 'pair')} too few" if section.pairs_too_small else "")
         + "."
     ]
-    weak = [p for p in section.pairs if p.weighted_kappa is not None and p.weighted_kappa.kappa <= 0.4]
-    if weak:
-        pairs.append(
-            "Flag: "
-            + "; ".join(
-                f"{p.first} and {p.second} ({figure(p.weighted_kappa.kappa)})"
-                for p in weak
-                if p.weighted_kappa
-            )
-            + ": weighted kappa 0.4 or less, agreement is fair at best."
-        )
     page.card("Pairs of assessors", *pairs)
     if section.many is not None:
         m = section.many
@@ -238,17 +227,10 @@ def examiners_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Ta
         flagged = [p for p in points if p.flagged]
         lines = [
             f"Each assessor's leniency (+) or stringency (−) in score points, with candidates and "
-            f"stations taken into account. {plural(len(flagged), 'assessor')} of {len(points)} flagged.",
+            f"stations taken into account, and its 95% interval: {plural(len(flagged), 'assessor')} "
+            f"of {len(points)} flagged, their interval excluding zero (in the error colour)."
         ]
-        lines += [
-            f"Flag: {p.name} {p.estimate:+.2f} ({p.low:+.2f} to {p.high:+.2f}): interval excludes zero, "
-            + ("more lenient than the rest." if p.estimate > 0 else "more stringent than the rest.")
-            for p in sorted(flagged, key=lambda p: -abs(p.estimate))
-        ]
-        variance = qa_examiners.assessor_share(analysis.examiners)
-        if variance is not None:
-            lines.append(f"Assessors account for {share(variance)} of the variance in station scores.")
-        box = page.card("Assessor stringency", *lines, analysis.examiner_note)
+        box = page.card("Assessor stringency", *lines)
         page.chart(box, qa_charts.caterpillar(points))
     changed = [
         (pack.title, text)
@@ -271,18 +253,15 @@ def drift_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Table]
         page.card("Drift over the day", analysis.examiner_note or "There are too few scores to measure it.")
     else:
         flagged = [t for t in trends if t.flagged]
-        lines = []
-        if pooled is not None:
-            lines.append(
-                f"Over all assessors, scores move by {pooled.slope:+.2f} points a slot"
-                + (" (p < 0.05)." if pooled.flagged else ", not a significant trend.")
+        lines = [
+            "Each assessor's mean deviation from the score the model expects, slot by slot, with its "
+            "trend dashed; the pooled trend over all assessors in bold. "
+            + (
+                f"Shown: the {plural(len(flagged), 'assessor')} whose trend is significant."
+                if flagged
+                else "No assessor's trend is significant; shown: the three steepest."
             )
-        lines += [
-            f"Flag: {t.name} {t.slope:+.2f} points a slot (Holm-adjusted p {t.p_words}): their scores "
-            + ("rise" if t.slope > 0 else "fall")
-            + " through the day."
-            for t in flagged
-        ] or ["No assessor's scores drift significantly across the slots of a day."]
+        ]
         box = page.card("Drift over the day", *lines)
         shown = flagged or sorted(trends, key=lambda t: -abs(t.slope))[:3]
         page.chart(
@@ -292,7 +271,7 @@ def drift_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Table]
                 (pooled.intercept, pooled.slope) if pooled is not None else None,
             ),
         )
-        days = qa_examiners.day_words(analysis.drift, names)
+        days = qa_examiners.day_words(analysis.drift)
         if days:
             page.card("Drift across days", *days)
     page.add_tables(tasks, tables)
