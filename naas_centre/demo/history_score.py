@@ -1,7 +1,8 @@
 """One past day of the demo, as its assessors ran it, written through the bulk path.
 
 For each sitting of the day, in start order: the candidate checked in; at each station
-the reading, role-play and discussion clocks run (a few over time); the written
+the reading, role-play and discussion clocks run (a few over time), each assessor
+jotting a few evidence notes as they watch; the written
 exercise on the kiosk (opened, the script saved and submitted, the kiosk closed); the
 levels each assessor gave (``history_levels``), with their reasons below the standard,
 and a judgement per station, some marked borderline; every sheet submitted; each
@@ -25,6 +26,7 @@ from db.engine import Database
 from db.models import (
     AccountRow,
     CandidateRow,
+    EvidenceNoteRow,
     JudgementRow,
     ModerationRow,
     PhaseEventRow,
@@ -166,8 +168,11 @@ class _Writer:
             ),
         )
 
-    def run_station(self, st: _Sitting, station: str, lead: str, at: datetime) -> datetime:
-        """The station's clocks from ``at``; returns when its last phase ended."""
+    def run_station(
+        self, st: _Sitting, station: str, lead: str, at: datetime, phases: dict[str, tuple[datetime, int]]
+    ) -> datetime:
+        """The station's clocks from ``at``; returns when its last phase ended. Each
+        phase's start and length in milliseconds go into ``phases``."""
         c = st.candidate
         plans = timing.station_plan(
             self.pack, station, Adjustment(c.extra_time_percent, c.extra_time_minutes)
@@ -184,6 +189,7 @@ class _Writer:
             if st.row.status == "checked_in" and plan.phase == plans[0].phase:
                 self.status(lead, st.row, "in_progress")  # the first clock started
             self.event(lead, st.row.id, station, plan, "start", at)
+            phases[plan.phase] = (at, elapsed)
             at += timedelta(milliseconds=elapsed)
             self.event(lead, st.row.id, station, plan, "end", at)
             at += timedelta(seconds=rng.randint(20, 60))
@@ -225,6 +231,47 @@ class _Writer:
         self.event(opener, st.row.id, station, plan, "end", ended)
         self.trail.entry(opener, "kiosk.exit", "scripts", sid, None, {"by": self.usernames[opener]})
         return ended
+
+    def notes(
+        self,
+        who: str,
+        sid: str,
+        station: str,
+        levels: Mapping[str, int],
+        phases: Mapping[str, tuple[datetime, int]],
+    ) -> None:
+        """A few evidence notes as the assessor watched: what they saw of a criterion met,
+        or what was missing of one below the standard (``content/notes/``)."""
+        bank = self.banks[station]
+        rng = self.rng
+        for cid in rng.sample(sorted(levels), k=min(len(levels), rng.randint(2, 4))):
+            said = (bank.seen if levels[cid] >= self.standard else bank.missing).get(cid)
+            if not said:
+                continue
+            phase, text = rng.choice(said)
+            if phase not in phases:
+                continue
+            start, elapsed = phases[phase]
+            clock = rng.randint(min(30_000, elapsed // 2), max(elapsed - 5_000, elapsed // 2))
+            written_at = start + timedelta(milliseconds=clock)
+            self.trail.audited_insert(
+                EvidenceNoteRow,
+                who,
+                "note.add",
+                row_values(
+                    EvidenceNoteRow,
+                    sitting_id=sid,
+                    assessor_id=who,
+                    station_id=station,
+                    criterion_id=cid,
+                    text=text,
+                    phase=phase,
+                    phase_clock_ms=clock,
+                    written_at=written_at,
+                    created_at=written_at,
+                    updated_at=written_at,
+                ),
+            )
 
     def reasons(self, station: str, levels: Mapping[str, int], which: int) -> dict[str, str]:
         out = {}
@@ -362,7 +409,8 @@ class _Writer:
                 ended = self.write_script(st, station, who[0], start) + _MARKING
                 offset = 0.0  # marked later in the day, away from the rota's slots
             else:
-                ended = self.run_station(st, station, who[0], start)
+                phases: dict[str, tuple[datetime, int]] = {}
+                ended = self.run_station(st, station, who[0], start, phases)
                 offset = visit.slot - middle
             shown = showing(self.content, rng, station, self.rubrics[station], ability)
             sheets = [
@@ -370,6 +418,8 @@ class _Writer:
                 for aid in who
             ]
             for which, (aid, levels) in enumerate(zip(who, sheets, strict=True)):
+                if station in self.banks:
+                    self.notes(aid, st.row.id, station, levels, phases)
                 at = ended + timedelta(minutes=5 * which if station == getattr(we, "id", None) else 0)
                 done[aid] = max(done.get(aid, at), self.score(aid, st.row.id, station, levels, which, at))
             agreed = settle(shown, sheets)
