@@ -21,12 +21,11 @@ def test_an_assessor_sees_their_own_figures_and_no_colleague(
     qtbot: QtBot, tasks: TaskManager, history: HistoryCentre
 ) -> None:
     me = history.actor("assessor1")
-    today = history.day
-    dialog = PersonalSheetDialog(tasks, history.db, me, today=lambda: today)
+    dialog = PersonalSheetDialog(tasks, history.db, me)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
         dialog.show()
-    served = qa_analysis.personal_sheet(history.db, me, today=today)
+    served = qa_analysis.personal_sheet(history.db, me)
     assert dialog.sheet == served
     assert served.station_scores > 0
     text = dialog.text()
@@ -49,7 +48,7 @@ def test_someone_who_never_scored_is_told_so(
     qtbot: QtBot, tasks: TaskManager, history: HistoryCentre
 ) -> None:
     qa = history.actor("qa")
-    dialog = PersonalSheetDialog(tasks, history.db, qa, today=lambda: history.day)
+    dialog = PersonalSheetDialog(tasks, history.db, qa)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
         dialog.show()

@@ -9,8 +9,6 @@ observed beside them (never who that was).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -37,16 +35,10 @@ if TYPE_CHECKING:
     from db.engine import Database
 
 
-def read_sheet(db: Database, actor: Actor, today: date) -> PersonalSheet:
+def read_sheet(db: Database, actor: Actor) -> PersonalSheet:
     from naas_centre.services import qa_analysis
 
-    return qa_analysis.personal_sheet(db, actor, today=today)
-
-
-def _today() -> date:
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Europe/London")).date()
+    return qa_analysis.personal_sheet(db, actor)
 
 
 class PersonalSheetDialog(QDialog):
@@ -61,8 +53,6 @@ class PersonalSheetDialog(QDialog):
         db: Database,
         actor: Actor,
         parent: QWidget | None = None,
-        *,
-        today: Callable[[], date] = _today,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("PersonalSheetDialog")
@@ -102,7 +92,6 @@ class PersonalSheetDialog(QDialog):
             read_sheet,
             db,
             actor,
-            today(),
             on_done=self._loaded,
             on_error=self._failed,
             owner=self,
@@ -165,7 +154,7 @@ class PersonalSheetDialog(QDialog):
                     qa_charts.over_time(
                         [(n, float(v), lo, hi) for n, v, lo, hi in points if v is not None],
                         "My scores beside the other observer's",
-                        "difference (points)",
+                        "points",
                         "my score less the other observer's",
                     )
                 )

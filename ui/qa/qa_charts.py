@@ -393,7 +393,7 @@ def over_time(
     _attach(chart, line, x, y)
     for marker in chart.legend().markers():
         marker.setVisible(bool(marker.series().name()))
-    return _view(chart, 280)
+    return _view(chart, 320)
 
 
 def chart_of(view: QChartView) -> QChart:
