@@ -263,6 +263,7 @@ class StationJudgement:
     station: str
     judgements: tuple[tuple[str, str | None], ...]  # (assessor, "met" / "not_met" / None)
     moderation: Moderated | None = None
+    borderline: tuple[str, ...] = ()  # the assessors who marked their judgement borderline
 
 
 @dataclass(frozen=True)

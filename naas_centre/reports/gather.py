@@ -590,6 +590,7 @@ class _Context:
                     station=title,
                     judgements=tuple((j.assessor, j.judgement) for j in given),
                     moderation=self._judgement_moderation(station),
+                    borderline=tuple(j.assessor for j in given if j.borderline),
                 )
             )
         return OutcomeReportData(

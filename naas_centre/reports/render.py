@@ -607,7 +607,7 @@ class _Builder:
         if d.stations:
             rows: list[list[Any]] = [[p(t, cb) for t in ("Station", "Each assessor", "Agreed")]]
             for st in d.stations:
-                given = [p(f"{who}: {_jw(j)}", c) for who, j in st.judgements]
+                given = [p(f"{who}: {_jw(j, who in st.borderline)}", c) for who, j in st.judgements]
                 values = {j for _, j in st.judgements}
                 if st.moderation is not None:
                     agreed: list[Any] = [

@@ -336,6 +336,7 @@ def test_the_outcome_report_draws_each_station_against_its_mark_and_the_cohort(
     assert "5 · 5.5 · 7 (of 12)" in text
     assert "The cohort is the 12 candidates who sat this pack that day" in text
     assert "below its pass mark of 6" in text
+    assert "Priya Shah: Met (borderline)" in text  # the home visit's judgement, by station
 
 
 def test_an_adopted_mark_holds_on_sqlite_and_on_postgresql(any_db: Database, tmp_path: Path) -> None:
