@@ -1,4 +1,5 @@
-"""The demo centre's past: a year of assessment days before the demo's own day.
+"""The demo centre's past: weekly assessment days before the demo's own day (half a year
+by default, a year of two days a week when large).
 
 So that every quality-assurance figure has something real to show: many candidates
 from many employers, equality monitoring for most, two assessors in every room who
@@ -12,8 +13,10 @@ candidates with their employers' endorsements, each day's plan, stations, bookin
 and rota (``planning``), so every rule of booking and the rota holds. What the day's
 assessors did (the clocks, the written script, levels, judgements, submissions, the
 moderation of every difference, the statuses) goes through ``history_rows``, the bulk
-path that writes the same rows and audit entries, so ``audit verify`` holds. The
-latest days' reports are signed through the signing service.
+path that writes the same rows and audit entries, so ``audit verify`` holds. Some who
+did not meet the standard re-sit weeks later, booked once their first outcome is
+signed through the signing service; the large past also has its last days' reports
+signed.
 
 It is deterministic: the seed gives the same past, candidate for candidate.
 """
@@ -75,10 +78,6 @@ class HistorySummary:
     moderated: int = 0
     signatures: int = 0
     resits: int = 0
-
-    @property
-    def candidates(self) -> int:
-        return self.sittings
 
 
 def past_accounts() -> list[DemoAccount]:
