@@ -26,6 +26,8 @@ RECORD_EQUALITY = (_M, _AD)  # a candidate's own monitoring form, never read bac
 EXCHANGE = (_M, _AD)  # prepare room workstations, collect their results, resolve conflicts
 SEND_RESULTS = (_A, _M, _AD)  # a room's results out, by whoever ran the room
 ADMINISTER = (_AD,)  # accounts, signing certificates, the centre's own settings
+STANDARD_SETTING = (_M, _AD, _QA)  # propose station pass marks, try them in a what-if
+ADOPT_PASS_MARK = (_M, _AD)  # adopt one (a new, audited version)
 
 
 def may(role: Role | str, capability: tuple[Role, ...]) -> bool:

@@ -60,8 +60,8 @@ from naas_centre.services.views import Actor
 
 # Until ``capabilities`` names standard setting: reading a proposal and its what-if is
 # analysis (managers and the QA lead); adopting is running the centre.
-PROPOSE = (*capabilities.RUN_CENTRE, *capabilities.EQUALITY)
-ADOPT = capabilities.RUN_CENTRE
+PROPOSE = capabilities.STANDARD_SETTING
+ADOPT = capabilities.ADOPT_PASS_MARK
 
 GRADE_NOT_MET, GRADE_BORDERLINE, GRADE_MET = 1.0, 2.0, 3.0
 PLACES = 2  # a pass mark is kept to two decimal places

@@ -10,7 +10,16 @@ import pytest
 from naas_centre.errors import PermissionDenied
 from naas_centre.exchange import conflicts
 from naas_centre.services import capabilities as can
-from naas_centre.services import centre_settings, equality, exports, moderation, planning, resources, sittings
+from naas_centre.services import (
+    centre_settings,
+    equality,
+    exports,
+    moderation,
+    planning,
+    resources,
+    sittings,
+    standard_setting,
+)
 from naas_centre.services.capabilities import may
 from naas_centre.services.views import Actor, Role
 from tests.services.conftest import Demo
@@ -39,6 +48,20 @@ def test_each_capability_is_what_its_service_allows(demo: Demo, username: str, t
         (can.RUN_CENTRE, lambda: planning.plan_days(db, actor)),
         (can.ADMINISTER, lambda: centre_settings.set_resit_rule(db, actor, 8, 3)),
         (can.EXCHANGE, lambda: conflicts.list_conflicts(db, actor)),
+        (can.STANDARD_SETTING, lambda: standard_setting.packs_in_use(db, actor)),
+        (
+            can.ADOPT_PASS_MARK,
+            lambda: standard_setting.adopt(
+                db,
+                actor,
+                standard_setting.PackVersion("nowhere", "0"),
+                "s",
+                5,
+                "set by hand",
+                "why",
+                demo.day,
+            ),
+        ),
     ]
     for capability, call in checks:
         offered = may(actor.role, capability)
