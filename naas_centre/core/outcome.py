@@ -18,7 +18,10 @@ The candidate meets the standard exactly when all of these hold:
 4. no more than ``max_below_standard`` criteria (if set) are below ``standard_level``;
 5. each station with a pass mark in force (``station_pass_marks``) reaches it: the sum
    of its criteria's levels is at least the mark (the conjunctive rule of OSCEs, where
-   a strong station does not make up for a weak one).
+   a strong station does not make up for a weak one);
+6. where the pack has a knowledge test and ``evaluate`` is given its forms
+   (``knowledge``), each form is submitted and reaches its pass mark. A form not yet
+   submitted leaves the outcome open, as a missing score does (``missing_knowledge``).
 
 Each way of failing gives its own sentence in ``Outcome.reasons``, naming criteria and
 areas by their titles, never by their ids.
@@ -91,6 +94,17 @@ class StationPassMark:
             raise ValueError(f"a station pass mark must be a number of 0 or more, not {self.pass_mark!r}")
         if not self.criteria:
             raise ValueError(f"the pass mark of {self.station!r} names no criteria to add up")
+
+
+@dataclass(frozen=True)
+class KnowledgeMark:
+    """A submitted knowledge-test form's marks against its pass mark (no item in sight)."""
+
+    title: str
+    marks: float
+    available: int
+    needed: float
+    passed: bool
 
 
 @dataclass(frozen=True)
@@ -189,6 +203,7 @@ class Outcome:
     missing: tuple[str, ...]
     reasons: tuple[str, ...]
     below_standard: tuple[str, ...] = ()
+    missing_knowledge: tuple[str, ...] = ()  # knowledge-test forms not yet submitted, by id
 
 
 def combine(method: Combine, levels: Sequence[int]) -> float:
@@ -209,12 +224,15 @@ def evaluate(
     rule: OutcomeRuleSpec,
     areas: Sequence[str] | None = None,
     area_titles: Mapping[str, str] | None = None,
+    knowledge: Mapping[str, KnowledgeMark | None] | None = None,
 ) -> Outcome:
     """Apply ``rule`` to the ``levels`` given per criterion id.
 
     A criterion absent from ``levels`` or mapped to None is unscored. ``areas`` fixes the
     order (and the full list) of areas; by default it is the order in which the criteria
-    first name them. ``area_titles`` gives each area's title for sentences. Inconsistent
+    first name them. ``area_titles`` gives each area's title for sentences. ``knowledge``
+    maps each knowledge-test form the candidate must pass (by id) to its marks, None
+    while it is not submitted; None (the default) leaves knowledge out. Inconsistent
     input (duplicate criterion ids, levels or critical criteria for unknown ids, an area
     without criteria) is a bug and raises ValueError.
     """
@@ -273,12 +291,22 @@ def evaluate(
         )
 
     missing = tuple(c.id for c in criteria if levels.get(c.id) is None)
-    if missing:
-        return Outcome(complete=False, met=None, areas=tuple(results), missing=missing, reasons=())
+    forms = dict(knowledge or {})
+    unsubmitted = tuple(f for f, mark in forms.items() if mark is None)
+    if missing or unsubmitted:
+        return Outcome(
+            complete=False,
+            met=None,
+            areas=tuple(results),
+            missing=missing,
+            reasons=(),
+            missing_knowledge=unsubmitted,
+        )
 
     standard = rule.standard()
     below = tuple(c.id for c in criteria if _level(levels, c.id) < standard)
     reasons = _reasons(criteria, levels, rule, results, required, failed_critical, below)
+    reasons += [knowledge_reason(mark) for mark in forms.values() if mark is not None and not mark.passed]
     return Outcome(
         complete=True,
         met=not reasons,
@@ -363,6 +391,14 @@ def _reasons(
                 f"{_mark(mark.pass_mark)}: every station must reach its own pass mark."
             )
     return reasons
+
+
+def knowledge_reason(mark: KnowledgeMark) -> str:
+    """The sentence for a knowledge-test form below its pass mark: totals only."""
+    return (
+        f"The knowledge test “{mark.title}” scored {_mark(mark.marks)} of {mark.available} marks, "
+        f"below its pass mark of {_mark(mark.needed)}."
+    )
 
 
 def station_score(mark: StationPassMark, levels: Mapping[str, int | None]) -> float:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from naas_centre.core.outcome import (
     Combine,
     CriterionSpec,
+    KnowledgeMark,
     Outcome,
     OutcomeRuleSpec,
     StationPassMark,
@@ -81,17 +82,30 @@ def rule_from_pack(pack: Pack, pass_marks: Mapping[str, float] | None = None) ->
 
 
 def evaluate_pack(
-    pack: Pack, levels: Mapping[str, int | None], pass_marks: Mapping[str, float] | None = None
+    pack: Pack,
+    levels: Mapping[str, int | None],
+    pass_marks: Mapping[str, float] | None = None,
+    knowledge: Mapping[str, KnowledgeMark | None] | None = None,
 ) -> Outcome:
     """Apply the pack's outcome rule to levels keyed by criterion id.
 
     The pack must be valid (no ``reference_problems``); areas come out in pack order,
     with their titles. ``pass_marks`` are the station pass marks in force that day.
+    ``knowledge`` is the candidate's knowledge-test marks by form id, None for a form not
+    yet submitted (``services.knowledge.outcome_marks``); every form of the pack's test
+    must then be given. A pack without a knowledge test takes none.
     """
+    if knowledge is not None:
+        forms = [] if pack.knowledge_test is None else [f.id for f in pack.knowledge_test.forms]
+        if sorted(knowledge) != sorted(forms):
+            raise ValueError(
+                f"knowledge marks given for forms {sorted(knowledge)}, but the pack has {sorted(forms)}"
+            )
     return evaluate(
         criteria_from_pack(pack),
         levels,
         rule_from_pack(pack, pass_marks),
         areas=area_ids(pack),
         area_titles=area_titles(pack),
+        knowledge=knowledge,
     )

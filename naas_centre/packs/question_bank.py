@@ -114,6 +114,12 @@ class Item(StrictModel):
     source: Text = Field(description="The statute section or guidance paragraph the key rests on.")
     media: list[Media] = Field(default_factory=list)
     rationale: Text | None = Field(default=None, description="For reviewers; never shown to candidates.")
+    retired: bool = Field(
+        default=False,
+        # Left out of the canonical JSON unless set, so a bank keeps its hash.
+        exclude_if=lambda value: not value,
+        description="A retired item is never drawn into a new form; past forms keep it.",
+    )
 
     @property
     def answer_type(self) -> DecisionType:

@@ -8,7 +8,8 @@ crash, and the ``Changes`` it makes. ``run_op`` runs one on the write worker.
 A replay (``retry``) must not record a change twice: a note is stored under the
 write's own id, so the service itself recognises a replay; a clock event is found by
 its kind and instant; a script's save older than what the disk has is not replayed;
-a level, a judgement or a pause reason set twice changes nothing.
+a level, a judgement or a pause reason set twice changes nothing; a knowledge-test
+answer or flag is stored with the write's own id, so a replay finds it by that id.
 
 No Qt here: ``ui/work/pending_writes.py`` queues these on the task manager.
 """
@@ -123,6 +124,34 @@ def _save_script(db: Database, actor: Actor, a: dict[str, Any], retry: bool, wri
     return written.save(db, grant, a["text"], at=at)
 
 
+def _knowledge_grant(a: dict[str, Any], actor: Actor) -> Any:
+    from naas_centre.services.knowledge import KnowledgeGrant
+
+    return KnowledgeGrant(a["sitting_id"], a["form_id"], actor)
+
+
+def _answer_item(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> object:
+    from naas_centre.services import knowledge
+
+    grant = _knowledge_grant(a, actor)
+    if retry and (done := knowledge.already_written(db, grant, a["item_id"], write_id)) is not None:
+        return done
+    return knowledge.answer(
+        db, grant, a["item_id"], list(a["chosen"]), at=datetime.fromisoformat(a["at"]), write_id=write_id
+    )
+
+
+def _flag_item(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> object:
+    from naas_centre.services import knowledge
+
+    grant = _knowledge_grant(a, actor)
+    if retry and (done := knowledge.already_written(db, grant, a["item_id"], write_id)) is not None:
+        return done
+    return knowledge.flag(
+        db, grant, a["item_id"], bool(a["flagged"]), at=datetime.fromisoformat(a["at"]), write_id=write_id
+    )
+
+
 OPS: dict[str, Op] = {
     "record_level": _record_level,
     "set_judgement": _set_judgement,
@@ -132,6 +161,8 @@ OPS: dict[str, Op] = {
     "record_event": _record_event,
     "set_pause_reason": _set_pause_reason,
     "save_script": _save_script,
+    "answer_item": _answer_item,
+    "flag_item": _flag_item,
 }
 
 
@@ -161,6 +192,8 @@ _KINDS: dict[str, dict[str, bool]] = {
     "record_event": {"clocks": True},
     "set_pause_reason": {"clocks": True},
     "save_script": {"scripts": True},
+    "answer_item": {"scripts": True},
+    "flag_item": {"scripts": True},
 }
 
 
@@ -282,4 +315,19 @@ def set_pause_reason(sitting_id: str, station_id: str, phase: str, paused_at: da
 def save_script(sitting_id: str, station_id: str, text: str, at: datetime) -> Write:
     return Write(
         "save_script", {"sitting_id": sitting_id, "station_id": station_id, "text": text, "at": iso(at)}
+    )
+
+
+def answer_item(sitting_id: str, form_id: str, item_id: str, chosen: list[str], at: datetime) -> Write:
+    """A knowledge-test answer: the option ids chosen for one item (empty: none)."""
+    return Write(
+        "answer_item",
+        {"sitting_id": sitting_id, "form_id": form_id, "item_id": item_id, "chosen": chosen, "at": iso(at)},
+    )
+
+
+def flag_item(sitting_id: str, form_id: str, item_id: str, flagged: bool, at: datetime) -> Write:
+    return Write(
+        "flag_item",
+        {"sitting_id": sitting_id, "form_id": form_id, "item_id": item_id, "flagged": flagged, "at": iso(at)},
     )

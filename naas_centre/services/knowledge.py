@@ -1,0 +1,559 @@
+"""The knowledge test on the candidate's kiosk: a form drawn once, answered, marked.
+
+An assessor or a centre manager hands the workstation over (``open_form``, the same
+rule as the written exercise's kiosk: ``capabilities.HAND_OVER``, a checked-in
+candidate, audited as ``kiosk.open``). The form is drawn once from the pack's bank by
+the blueprint and a random seed, and stored whole (items, versions, option order): a
+resume gets the same form, the same answers and the same clock, which runs from the
+instant the form was drawn for the time allowed with the candidate's extra time.
+
+What the candidate sees (``ShownItem``) holds the stem, the options and the media,
+never a key, a rationale or an item's KSS area. The result (``result``) is given per
+KSS area, never per item. Each answer and flag is one write, made through the kiosk's
+ordered, journaled write path (``writes.ops.answer_item``) under the write's own id,
+so a replay after a crash is recognised by that id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.base import utcnow
+from db.engine import Database
+from db.models import CandidateRow, KnowledgeAnswerRow, KnowledgeFormRow, SittingRow
+from naas_centre.core import test_form
+from naas_centre.core.outcome import KnowledgeMark
+from naas_centre.core.timing import Adjustment, adjusted_ms
+from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
+from naas_centre.packs.blueprint import Blueprint, KnowledgeTest, bank_entries, form_plan
+from naas_centre.packs.question_bank import Item, Media
+from naas_centre.packs.schema import Pack
+from naas_centre.services import access, accounts, audit, capabilities, packs
+from naas_centre.services.views import Actor, Role
+
+STARTERS = capabilities.HAND_OVER
+SUBMIT_HOWS = ("candidate", "time_up")
+# An answer clicked in the last instant may reach the disk a moment after time up.
+LATE_GRACE = timedelta(seconds=2)
+
+
+class NoKnowledgeTest(UserError):
+    """The sitting's pack has no knowledge test, or no form by that id."""
+
+
+@dataclass(frozen=True)
+class KnowledgeGrant:
+    """What a knowledge-test kiosk may touch: one sitting's form, opened by a named person."""
+
+    sitting_id: str
+    form_id: str
+    opened_by: Actor
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.opened_by.account_id, "kiosk", "Candidate", Role.CANDIDATE_KIOSK)
+
+
+@dataclass(frozen=True)
+class ShownMedia:
+    """A clip (``kind`` "clip", its file and captions) or a case file (its text)."""
+
+    kind: str
+    path: Path | None
+    captions: Path | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ShownItem:
+    """One item as the candidate sees it: no key, no rationale, no area."""
+
+    id: str
+    answer_type: str  # single, multiple or yes_no
+    stem: str
+    options: tuple[tuple[str, str], ...]  # (option id, text) in the order shown
+    choose: int  # how many options to choose (1 but for a multiple item)
+    media: tuple[ShownMedia, ...]
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    item_id: str
+    chosen: tuple[str, ...]
+    flagged: bool
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class KnowledgeStart:
+    """All the knowledge kiosk needs to appear, read in one go."""
+
+    grant: KnowledgeGrant
+    candidate_name: str
+    title: str
+    items: tuple[ShownItem, ...]
+    answers: tuple[AnswerState, ...]  # only items answered or flagged
+    started_at: datetime
+    allowed_ms: int
+    submitted_at: datetime | None
+    video_replays: int
+
+    def deadline(self) -> datetime:
+        return self.started_at + timedelta(milliseconds=self.allowed_ms)
+
+
+@dataclass(frozen=True)
+class AreaKnowledge:
+    kss: str
+    title: str
+    marks: Fraction
+    available: int
+
+
+@dataclass(frozen=True)
+class KnowledgeResult:
+    """A submitted form's marks, overall and per KSS area (never per item)."""
+
+    form_id: str
+    title: str
+    marks: Fraction
+    available: int
+    needed: Fraction
+    passed: bool
+    areas: tuple[AreaKnowledge, ...]
+    submitted_at: datetime
+
+
+# -- the pack's side ----------------------------------------------------------------------------
+
+
+def _test(pack: Pack) -> KnowledgeTest:
+    if pack.knowledge_test is None:
+        raise NoKnowledgeTest("This sitting's pack has no knowledge test.")
+    return pack.knowledge_test
+
+
+def _blueprint(pack: Pack, form_id: str) -> Blueprint:
+    for form in _test(pack).forms:
+        if form.id == form_id:
+            return form
+    known = ", ".join(f.id for f in _test(pack).forms)
+    raise NoKnowledgeTest(f"The pack's knowledge test has no form {form_id!r} (its forms: {known}).")
+
+
+def _items_by_version(pack: Pack) -> dict[tuple[str, int], Item]:
+    return {(i.id, i.version): i for i in _test(pack).bank.items}
+
+
+def assembly_entries(test: KnowledgeTest) -> list[test_form.BankEntry]:
+    """The bank as assembly draws from it: retired items are never drawn again."""
+    live = {(i.id, i.version) for i in test.bank.items if not i.retired}
+    return [e for e in bank_entries(test.bank) if (e.id, e.version) in live]
+
+
+def media_file(path: str, sha256: str | None) -> Path | None:
+    """A media file of a built-in pack, if it is there and is the file the pack hashed."""
+    from naas_centre.packs.loader import builtin_pack_dir
+
+    candidate = Path(str(builtin_pack_dir())) / path
+    try:
+        data = candidate.read_bytes()
+    except OSError:
+        return None
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        return None
+    return candidate
+
+
+def _shown_media(media: Media) -> ShownMedia:
+    file = media_file(media.path, media.sha256)
+    if media.path.lower().endswith((".md", ".txt")):
+        text = file.read_text(encoding="utf-8-sig") if file is not None else ""
+        return ShownMedia("case", file, None, text or "(The case file cannot be found on this workstation.)")
+    captions = media_file(media.captions, media.captions_sha256) if media.captions else None
+    return ShownMedia("clip", file, captions, "")
+
+
+def _shown(item: Item, options: list[str]) -> ShownItem:
+    texts = {o.id: o.text for o in item.options}
+    kind = item.answer_type.value
+    labels = {"yes": "Yes", "no": "No"}
+    shown = tuple((o, texts.get(o, labels.get(o, o))) for o in options)
+    return ShownItem(
+        item.id,
+        kind,
+        item.stem,
+        shown,
+        item.choose if kind == "multiple" and item.choose else 1,
+        tuple(_shown_media(m) for m in item.media),
+    )
+
+
+# -- opening and resuming -------------------------------------------------------------------------
+
+
+def open_form(db: Database, actor: Actor, sitting_id: str, form_id: str | None = None) -> KnowledgeGrant:
+    """An assessor or manager hands the workstation to the candidate for a knowledge test.
+
+    The form is drawn here, once; opening it again (after a restart) finds the same form.
+    """
+    accounts.require(actor, *STARTERS)
+    with db.write() as s:
+        sitting = access.open_sitting(s, actor, sitting_id, STARTERS, "start the knowledge test")
+        if sitting.status in ("planned", "withdrawn"):
+            raise Conflict("Check the candidate in before starting the knowledge test.")
+        pack = packs.pack_by_id(s, sitting.pack_id)
+        blueprint = _blueprint(pack, form_id or _test(pack).forms[0].id)
+        row = _form_row(s, sitting_id, blueprint.id)
+        if row is None:
+            row = _draw(s, sitting, pack, blueprint)
+        audit.note(s, actor, "kiosk.open", row.__tablename__, row.id, {"sitting": sitting_id})
+        return KnowledgeGrant(sitting_id, blueprint.id, actor)
+
+
+def _draw(s: Session, sitting: SittingRow, pack: Pack, blueprint: Blueprint) -> KnowledgeFormRow:
+    test = _test(pack)
+    seed = secrets.token_hex(16)
+    form = test_form.assemble_form(assembly_entries(test), form_plan(test, blueprint).cells, seed)
+    candidate = s.get(CandidateRow, sitting.candidate_id)
+    assert candidate is not None  # a foreign key
+    allowed = adjusted_ms(
+        blueprint.minutes, Adjustment(candidate.extra_time_percent, candidate.extra_time_minutes)
+    )
+    row = KnowledgeFormRow(
+        sitting_id=sitting.id,
+        pack_id=sitting.pack_id,
+        form_id=blueprint.id,
+        seed=seed,
+        items=json.dumps(
+            [{"id": i.id, "version": i.version, "options": list(i.options)} for i in form.items],
+            separators=(",", ":"),
+        ),
+        started_at=utcnow(),
+        allowed_ms=allowed,
+    )
+    s.add(row)
+    s.flush()
+    audit.record(s, None, "knowledge.form_drawn", row, None)
+    return row
+
+
+def _form_row(s: Session, sitting_id: str, form_id: str) -> KnowledgeFormRow | None:
+    return s.scalar(
+        select(KnowledgeFormRow).where(
+            KnowledgeFormRow.sitting_id == sitting_id, KnowledgeFormRow.form_id == form_id
+        )
+    )
+
+
+def _grant_form(s: Session, grant: KnowledgeGrant) -> KnowledgeFormRow:
+    row = _form_row(s, grant.sitting_id, grant.form_id)
+    if row is None:
+        raise NotFound("The knowledge test has not been opened.")
+    return row
+
+
+def _stored_items(row: KnowledgeFormRow) -> list[dict[str, object]]:
+    items = json.loads(row.items)
+    assert isinstance(items, list)
+    return items
+
+
+def start(db: Database, grant: KnowledgeGrant) -> KnowledgeStart:
+    """The form as the candidate sees it, with their answers so far and the clock."""
+    with db.read() as s:
+        row = _grant_form(s, grant)
+        sitting = s.get(SittingRow, grant.sitting_id)
+        assert sitting is not None
+        candidate = s.get(CandidateRow, sitting.candidate_id)
+        assert candidate is not None
+        pack = packs.pack_by_id(s, row.pack_id)
+        bank = _items_by_version(pack)
+        shown = tuple(
+            _shown(bank[(str(i["id"]), int(str(i["version"])))], [str(o) for o in i["options"]])  # type: ignore[attr-defined]
+            for i in _stored_items(row)
+        )
+        return KnowledgeStart(
+            grant,
+            candidate.full_name,
+            _blueprint(pack, row.form_id).title,
+            shown,
+            tuple(_answers(s, row)),
+            row.started_at,
+            row.allowed_ms,
+            row.submitted_at,
+            _blueprint(pack, row.form_id).video_replays,
+        )
+
+
+def _answers(s: Session, row: KnowledgeFormRow) -> list[AnswerState]:
+    return [
+        AnswerState(a.item_id, tuple(json.loads(a.chosen)), a.flagged, a.answered_at)
+        for a in s.scalars(select(KnowledgeAnswerRow).where(KnowledgeAnswerRow.knowledge_form_id == row.id))
+    ]
+
+
+def left_open(db: Database) -> KnowledgeGrant | None:
+    """The knowledge test this workstation left open (killed or crashed), as a grant, else None.
+
+    The same record as the written exercise's kiosk: the workstation's last kiosk entry
+    in the audit trail is an open of a knowledge form. Reopening is audited.
+    """
+    from db.models import AccountRow, AuditEntryRow
+    from naas_centre.services.kiosk import KIOSK_ACTIONS, OPEN_ACTIONS
+
+    with db.write() as s:
+        last = s.execute(
+            select(
+                AuditEntryRow.action, AuditEntryRow.entity, AuditEntryRow.entity_id, AuditEntryRow.account_id
+            )
+            .where(
+                AuditEntryRow.workstation_id == db.workstation_id,
+                AuditEntryRow.action.in_(KIOSK_ACTIONS),
+            )
+            .order_by(AuditEntryRow.seq.desc())
+            .limit(1)
+        ).first()
+        if (
+            last is None
+            or last.action not in OPEN_ACTIONS
+            or last.entity != KnowledgeFormRow.__tablename__
+            or last.account_id is None
+        ):
+            return None
+        row = s.get(KnowledgeFormRow, last.entity_id)
+        opener = s.get(AccountRow, last.account_id)
+        if row is None or opener is None or not opener.active or Role(opener.role) not in STARTERS:
+            return None
+        actor = accounts.actor_of(opener)
+        audit.note(s, actor, "kiosk.resume", row.__tablename__, row.id, {"sitting": row.sitting_id})
+        return KnowledgeGrant(row.sitting_id, row.form_id, actor)
+
+
+# -- answering ----------------------------------------------------------------------------------
+
+
+def _require_kiosk(grant: KnowledgeGrant) -> None:
+    """A grant is opened by an assessor or a manager (a replayed write carries the kiosk's own)."""
+    if grant.opened_by.role not in (*STARTERS, Role.CANDIDATE_KIOSK):
+        raise PermissionDenied("Only the candidate, on a kiosk staff opened, answers the knowledge test.")
+
+
+def _open_row(s: Session, grant: KnowledgeGrant, at: datetime) -> KnowledgeFormRow:
+    row = _grant_form(s, grant)
+    if row.submitted_at is not None:
+        raise Conflict("The knowledge test has been submitted and its answers can no longer change.")
+    deadline = row.started_at + timedelta(milliseconds=row.allowed_ms)
+    if at > deadline + LATE_GRACE:
+        raise Conflict("The time for the knowledge test is up; this answer came after it.")
+    return row
+
+
+def _item_of(row: KnowledgeFormRow, item_id: str) -> dict[str, object]:
+    for item in _stored_items(row):
+        if item["id"] == item_id:
+            return item
+    raise NotFound(f"The knowledge test has no question {item_id!r}.")
+
+
+def answer(
+    db: Database,
+    grant: KnowledgeGrant,
+    item_id: str,
+    chosen: tuple[str, ...] | list[str],
+    *,
+    at: datetime | None = None,
+    write_id: str | None = None,
+) -> AnswerState:
+    """Stores the options chosen for one item (empty: no answer), durably."""
+    _require_kiosk(grant)
+    when = at or utcnow()
+    with db.write() as s:
+        row = _open_row(s, grant, when)
+        item = _item_of(row, item_id)
+        options = [str(o) for o in item["options"]]  # type: ignore[attr-defined]
+        strange = [c for c in chosen if c not in options]
+        if strange or len(set(chosen)) != len(chosen):
+            raise UserError(f"Question {item_id!r} has no option {', '.join(strange) or 'twice'}.")
+        answer_row = _answer_row(s, row, item)
+        # In the order shown, so the same choice reads the same however it was clicked.
+        answer_row.chosen = json.dumps([o for o in options if o in chosen])
+        answer_row.answered_at = when
+        answer_row.write_id = write_id
+        return _state(answer_row)
+
+
+def flag(
+    db: Database,
+    grant: KnowledgeGrant,
+    item_id: str,
+    flagged: bool,
+    *,
+    at: datetime | None = None,
+    write_id: str | None = None,
+) -> AnswerState:
+    """Marks an item for the candidate to come back to (or clears the mark)."""
+    _require_kiosk(grant)
+    with db.write() as s:
+        row = _open_row(s, grant, at or utcnow())
+        answer_row = _answer_row(s, row, _item_of(row, item_id))
+        answer_row.flagged = flagged
+        answer_row.write_id = write_id
+        return _state(answer_row)
+
+
+def already_written(db: Database, grant: KnowledgeGrant, item_id: str, write_id: str) -> AnswerState | None:
+    """The answer as it stands if the write ``write_id`` is the one that last set it."""
+    with db.read() as s:
+        row = _grant_form(s, grant)
+        found = s.scalar(
+            select(KnowledgeAnswerRow).where(
+                KnowledgeAnswerRow.knowledge_form_id == row.id, KnowledgeAnswerRow.item_id == item_id
+            )
+        )
+        return _state(found) if found is not None and found.write_id == write_id else None
+
+
+def _answer_row(s: Session, row: KnowledgeFormRow, item: Mapping[str, object]) -> KnowledgeAnswerRow:
+    found = s.scalar(
+        select(KnowledgeAnswerRow).where(
+            KnowledgeAnswerRow.knowledge_form_id == row.id, KnowledgeAnswerRow.item_id == item["id"]
+        )
+    )
+    if found is None:
+        found = KnowledgeAnswerRow(
+            knowledge_form_id=row.id,
+            item_id=str(item["id"]),
+            item_version=int(str(item["version"])),
+            chosen="[]",
+            flagged=False,
+        )
+        s.add(found)
+    return found
+
+
+def _state(row: KnowledgeAnswerRow) -> AnswerState:
+    return AnswerState(row.item_id, tuple(json.loads(row.chosen)), row.flagged, row.answered_at)
+
+
+# -- submitting and marking ---------------------------------------------------------------------
+
+
+def submit(db: Database, grant: KnowledgeGrant, how: str, *, at: datetime | None = None) -> KnowledgeStart:
+    """Submits the form (once) and marks it: ``how`` is "candidate" or "time_up".
+
+    Time up is refused before the time allowed has run out. Submitting again changes
+    nothing. The candidate is given no marks: ``result`` is for staff.
+    """
+    if how not in SUBMIT_HOWS:
+        raise UserError(f"Unknown way of submitting {how!r}.")
+    _require_kiosk(grant)
+    when = at or utcnow()
+    with db.write() as s:
+        row = _grant_form(s, grant)
+        if row.submitted_at is None:
+            deadline = row.started_at + timedelta(milliseconds=row.allowed_ms)
+            if how == "time_up" and when < deadline:
+                raise Conflict("The time for the knowledge test is not up yet.")
+            before = audit.snapshot(row)
+            marked = _mark(s, row)
+            row.submitted_at = min(when, deadline) if how == "time_up" else when
+            row.submitted_how = how
+            row.marks = str(marked.marks)
+            row.passed = marked.passed
+            audit.record(s, grant.opened_by, f"knowledge.submit.{how}", row, before)
+    return start(db, grant)
+
+
+def _mark(s: Session, row: KnowledgeFormRow) -> test_form.FormResult:
+    pack = packs.pack_by_id(s, row.pack_id)
+    test = _test(pack)
+    items = _items_by_version(pack)
+    stored = _stored_items(row)
+    form = test_form.Form(
+        row.seed,
+        tuple(
+            test_form.FormItem(
+                str(i["id"]),
+                int(str(i["version"])),
+                items[(str(i["id"]), int(str(i["version"])))].kss,
+                items[(str(i["id"]), int(str(i["version"])))].answer_type.value,
+                tuple(str(o) for o in i["options"]),  # type: ignore[attr-defined]
+            )
+            for i in stored
+        ),
+    )
+    bank = {(e.id, e.version): e for e in bank_entries(test.bank)}
+    answers = {a.item_id: a.chosen for a in _answers(s, row)}
+    return test_form.mark_form(form, bank, answers, form_plan(test, _blueprint(pack, row.form_id)).rule)
+
+
+def result(db: Database, actor: Actor, sitting_id: str) -> tuple[KnowledgeResult, ...]:
+    """Each submitted form's marks per KSS area, for staff who may reach the sitting."""
+    if actor.role is Role.CANDIDATE_KIOSK:
+        raise PermissionDenied("The kiosk does not show marks.")
+    with db.read() as s:
+        access.open_sitting(
+            s, actor, sitting_id, (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD), "see results"
+        )
+        return _results(s, sitting_id)
+
+
+def _results(s: Session, sitting_id: str) -> tuple[KnowledgeResult, ...]:
+    out: list[KnowledgeResult] = []
+    rows = s.scalars(
+        select(KnowledgeFormRow)
+        .where(KnowledgeFormRow.sitting_id == sitting_id, KnowledgeFormRow.submitted_at.is_not(None))
+        .order_by(KnowledgeFormRow.started_at)
+    )
+    for row in rows:
+        assert row.submitted_at is not None
+        pack = packs.pack_by_id(s, row.pack_id)
+        titles = {a.id: a.title for a in pack.kss_areas}
+        marked = _mark(s, row)
+        order = {a.id: n for n, a in enumerate(pack.kss_areas)}
+        areas = sorted(marked.areas, key=lambda a: order.get(a.kss, len(order)))
+        out.append(
+            KnowledgeResult(
+                row.form_id,
+                _blueprint(pack, row.form_id).title,
+                marked.marks,
+                marked.available,
+                marked.needed,
+                marked.passed,
+                tuple(AreaKnowledge(a.kss, titles.get(a.kss, a.kss), a.marks, a.available) for a in areas),
+                row.submitted_at,
+            )
+        )
+    return tuple(out)
+
+
+def outcome_marks(db: Database, sitting_id: str, pack: Pack) -> dict[str, KnowledgeMark | None]:
+    """What the outcome rule needs of the knowledge test: each form of the pack, with its
+    marks once submitted (None before). A pack without a knowledge test: empty.
+
+    For the report and export code, which have checked access to the sitting already.
+    """
+    if pack.knowledge_test is None:
+        return {}
+    with db.read() as s:
+        done = {r.form_id: r for r in _results(s, sitting_id)}
+    out: dict[str, KnowledgeMark | None] = {}
+    for form in pack.knowledge_test.forms:
+        r = done.get(form.id)
+        out[form.id] = (
+            None
+            if r is None
+            else KnowledgeMark(r.title, float(r.marks), r.available, float(r.needed), r.passed)
+        )
+    return out
