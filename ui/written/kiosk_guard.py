@@ -5,6 +5,10 @@ An event filter on the application swallows the keys that close or leave a windo
 and drops keyboard and mouse input aimed at any widget outside the kiosk. The kiosk
 itself ignores close requests; the rest of the application's windows are hidden.
 
+Text committed through an input method in one piece longer than composing produces is
+refused as a paste is (the script editor's own notice shows), and a minimised kiosk is
+put back full screen, in front and active.
+
 What an application cannot stop on its own (switching virtual terminals, the
 desktop's own shortcuts such as Alt+Tab or Ctrl+Alt+Delete) is the job of the
 workstation's locked-down kiosk session (a dedicated account with no other programs).
@@ -12,9 +16,11 @@ workstation's locked-down kiosk session (a dedicated account with no other progr
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
+
+from ui.written.script_editor import ScriptEditor
 
 _INPUT = frozenset(
     {
@@ -30,6 +36,11 @@ _INPUT = frozenset(
 )
 _KEYS = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride)
 Mod = Qt.KeyboardModifier
+
+# An input method commits a character per keystroke, or (Chinese, Japanese, Korean) a
+# word or short phrase composed from several; text pasted through one (ibus and fcitx
+# can paste the clipboard) arrives as hundreds at once. Longer than this is a paste.
+LONGEST_COMPOSED_COMMIT = 12
 
 
 def is_leaving_key(event: QKeyEvent) -> bool:
@@ -53,7 +64,24 @@ def inside(widget: QWidget, home: QWidget) -> bool:
     return False
 
 
+def is_pasted_commit(event: QInputMethodEvent) -> bool:
+    """An input method's commit longer than composing makes: pasted text."""
+    return len(event.commitString()) > LONGEST_COMPOSED_COMMIT
+
+
+def editor_of(widget: QWidget) -> ScriptEditor | None:
+    """The script editor ``widget`` is, or is part of (its viewport)."""
+    w: QWidget | None = widget
+    while w is not None:
+        if isinstance(w, ScriptEditor):
+            return w
+        w = w.parentWidget()
+    return None
+
+
 class KioskGuard(QObject):
+    reclaimed = Signal()  # the kiosk was minimised and has been put back full screen
+
     def __init__(self, home: QWidget) -> None:
         super().__init__(home)
         self.home = home
@@ -74,6 +102,12 @@ class KioskGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if kind == QEvent.Type.WindowStateChange and watched is self.home:
+            if self.home.windowState() & Qt.WindowState.WindowMinimized:
+                QTimer.singleShot(0, self._reclaim)  # after the window system has finished minimising
+            return False
+        if kind == QEvent.Type.InputMethod and isinstance(event, QInputMethodEvent):
+            return isinstance(watched, QWidget) and self._refuse_commit(watched, event)
         if kind not in _INPUT or not isinstance(watched, QWidget):
             return False
         if not inside(watched, self.home):
@@ -85,3 +119,28 @@ class KioskGuard(QObject):
             self.swallowed += 1
             return True
         return False
+
+    def _refuse_commit(self, target: QWidget, event: QInputMethodEvent) -> bool:
+        if not inside(target, self.home):
+            self.swallowed += 1
+            return True
+        if not is_pasted_commit(event):
+            return False
+        editor = editor_of(target)
+        if editor is not None and editor.allow_paste:
+            return False  # the pack allows pasting, so this is allowed too
+        self.swallowed += 1
+        # An empty event ends the composition the refused one would have ended, so no
+        # half-composed text is left showing in the editor.
+        QApplication.sendEvent(target, QInputMethodEvent())
+        if editor is not None:
+            editor.paste_blocked.emit()
+        return True
+
+    def _reclaim(self) -> None:
+        if not self._on or not self.home.isVisible():  # a minimised window is still visible
+            return  # released, or closed, in the meantime
+        self.home.showFullScreen()
+        self.home.raise_()
+        self.home.activateWindow()
+        self.reclaimed.emit()
