@@ -107,6 +107,10 @@ def _reads_equality(state: UiState) -> bool:
     return not state.locked and may(state.role, can.EQUALITY)
 
 
+def _sets_standards(state: UiState) -> bool:
+    return not state.locked and may(state.role, can.STANDARD_SETTING)
+
+
 def _administers(state: UiState) -> bool:
     """Signing certificates and accounts; the services refuse anyone else too."""
     return not state.locked and may(state.role, can.ADMINISTER)
@@ -407,6 +411,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         _reads_equality,
         None,
         "Counts by group only, small groups suppressed (quality assurance)",
+    ),
+    ActionSpec(
+        "centre.pass_marks",
+        "Station pass &marks…",
+        "&Centre",
+        "show_pass_marks",
+        None,
+        _sets_standards,
+        None,
+        "Propose each station's pass mark from the assessors' judgements, try it, and adopt it",
     ),
     ActionSpec(
         "centre.certificates",

@@ -299,6 +299,9 @@ class MainWindow(QMainWindow):
     def show_equality(self) -> None:
         self.reports.equality()
 
+    def show_pass_marks(self) -> None:
+        self.reports.pass_marks()
+
     def show_certificates(self) -> None:
         from ui.centre.certificates_dialog import CertificatesDialog
 

@@ -105,3 +105,9 @@ class ReportsFlow(QObject):
 
         w = self.host
         self.show(EqualityDialog(w.tasks, w.db, w.actor, self.parent_widget))
+
+    def pass_marks(self) -> None:
+        from ui.qa.standard_setting_dialog import StandardSettingDialog
+
+        w = self.host
+        self.show(StandardSettingDialog(w.tasks, w.db, w.actor, self.parent_widget))
