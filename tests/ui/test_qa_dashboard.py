@@ -220,3 +220,49 @@ def test_an_assessor_is_refused_plainly(qtbot: QtBot, tasks: TaskManager, histor
     assert failed.args[0] == dialog.status.text() and "Traceback" not in failed.args[0]
     assert not dialog.pages and dialog.analyse_button.isEnabled()
     dialog.close()
+
+
+def test_a_reversed_or_open_period_is_refused_before_any_work(
+    qtbot: QtBot, tasks: TaskManager, history: HistoryCentre
+) -> None:
+    dialog = opened(qtbot, tasks, history, history.actor("qa"))
+    day = history.day
+    cases = (
+        (day - timedelta(days=10), day - timedelta(days=20), "ends before it starts"),
+        (day - timedelta(days=20), day, "has not ended yet"),
+    )
+    for start, end, words in cases:
+        dialog.start.setDate(_qdate(start))
+        dialog.end.setDate(_qdate(end))
+        with qtbot.waitSignal(dialog.failed, timeout=5_000) as failed:
+            dialog.analyse_button.click()
+        assert words in failed.args[0] and failed.args[0] == dialog.status.text()
+        assert not tasks.busy and not dialog.running and not dialog.pages
+    dialog.close()
+
+
+def test_closing_while_it_runs_leaves_nothing_running(
+    qtbot: QtBot, tasks: TaskManager, history: HistoryCentre
+) -> None:
+    dialog = opened(qtbot, tasks, history, history.actor("qa"))
+    dialog.analyse_button.click()
+    assert dialog.running
+    dialog.close()
+    assert not dialog.running
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=TIMEOUT)
+    assert dialog.analysis is None and not dialog.pages
+
+
+def test_a_table_that_cannot_be_written_is_said_plainly(
+    qtbot: QtBot, tasks: TaskManager, history: HistoryCentre, tmp_path: Path
+) -> None:
+    dialog = opened(qtbot, tasks, history, history.actor("manager"))
+    analysed(qtbot, dialog)
+    widget = dialog.figure_tables()[0]
+    target = tmp_path / "no such folder" / "table.csv"
+    with qtbot.waitSignal(widget.export_failed, timeout=30_000) as failed:
+        widget.export(target)
+    assert "no such folder" in failed.args[0] and "Traceback" not in failed.args[0]
+    assert widget.status.text() == failed.args[0] and not target.parent.exists()
+    assert all(b.isEnabled() for b in widget.buttons.values())
+    dialog.close()

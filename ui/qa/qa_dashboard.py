@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from naas_centre.qa.disclosure import Period
+from naas_centre.qa.disclosure import Period, PeriodNotPublishable, check_period
 from naas_centre.services.qa_analysis import AnalysisCancelled, QaAnalysis
 from naas_centre.services.qa_readings import Reading
 from naas_centre.services.qa_tables import Table
@@ -169,6 +169,14 @@ class QaDashboard(QDialog):
 
     def analyse(self) -> None:
         if self._task is not None:
+            return
+        # The dashboard gives figures for a period that has ended, as the equality screen
+        # does: they stay as shown, whatever is recorded later.
+        try:
+            check_period(self.period(), self.today())
+        except PeriodNotPublishable as exc:
+            self._say(str(exc), "error")
+            self.failed.emit(str(exc))
             return
         self.analyse_button.setEnabled(False)
         self.stop_button.setVisible(True)

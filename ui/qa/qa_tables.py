@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.errors import UserError
 from naas_centre.exports import writers
 from naas_centre.exports.score_sheets import Value
 from naas_centre.services.qa_tables import Table
@@ -53,36 +54,23 @@ def _numeric(value: Value) -> bool:
 
 
 def write_table(task: Task[Any], table: Table, target: Path, fmt: writers.Format) -> Path | None:
-    """In a worker: the table to ``target``; None when stopped (nothing written)."""
+    """In a worker: the table to ``target`` as the command line writes it; None when
+    stopped (nothing written). A file that cannot be written is said plainly."""
+    from naas_centre.services import qa_tables
+
     try:
-        if fmt == "xlsx":
-            writers.write_xlsx(
-                target,
-                table.columns,
-                table.rows,
-                len(table.rows),
-                progress=lambda done, total: task.progress(done, total, ""),
-                cancelled=lambda: task.cancelled,
-                sheet_name=_sheet_name(table),
-            )
-        else:
-            writers.write_csv(
-                target,
-                table.columns,
-                table.rows,
-                len(table.rows),
-                progress=lambda done, total: task.progress(done, total, ""),
-                cancelled=lambda: task.cancelled,
-            )
+        qa_tables.write(table, target, fmt, cancelled=lambda: task.cancelled)
     except writers.ExportCancelled:
         return None
+    except IsADirectoryError:
+        raise UserError(
+            f"{target} is a folder; give a file name such as {target / file_name(table, fmt)}."
+        ) from None
+    except FileNotFoundError:
+        raise UserError(f"{target.parent}: no such folder.") from None
+    except OSError as exc:
+        raise UserError(f"{target}: {exc.strerror or exc}.") from None
     return target
-
-
-def _sheet_name(table: Table) -> str:
-    """A worksheet's name: at most 31 characters, none of those Excel refuses."""
-    name = "".join(" " if ch in "[]:*?/\\" else ch for ch in (table.title or table.name))
-    return name[:31].strip() or "Table"
 
 
 def file_name(table: Table, fmt: str) -> str:
