@@ -580,8 +580,8 @@ class RecordingConsentRow(Stamped, Base):
 class RecordingRow(Stamped, Base):
     """One recording of a station of a sitting: a folder (relative to the data folder)
     holding the MP4 and its index. ``status``: recording, finished, stopped (by itself:
-    camera or disk), deleted (by a manager) or expired (past the retention period); a
-    deleted or expired recording keeps its row, without its media."""
+    camera or disk), deleted (by a manager), expired (past the retention period) or
+    failed (never started); a deleted or expired recording keeps its row, without its media."""
 
     __tablename__ = "recordings"
 

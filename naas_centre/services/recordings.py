@@ -45,7 +45,7 @@ MAX_RETENTION_DAYS = 3650
 RECORDERS = capabilities.HAND_OVER
 # Who reviews a recording besides the sitting's own assessors.
 REVIEWERS = capabilities.MODERATE
-GONE = ("deleted", "expired")
+GONE = ("deleted", "expired", "failed")
 
 
 @dataclass(frozen=True)
@@ -201,14 +201,17 @@ def _may_record(s: Session, sitting_id: str, station_id: str) -> MayRecord:
     if candidate is None:
         return MayRecord(False, "The candidate's consent to recording is not recorded.")
     if not candidate.given:
-        return MayRecord(False, "The candidate has withdrawn consent to recording.")
+        return MayRecord(False, "The candidate has not consented to recording (or has withdrawn consent).")
     played_by = _station_actor(s, sitting_id, station_id)
     if played_by is not None:
         consent = _latest(s, sitting_id, "actor", station_id)
         if consent is None:
             return MayRecord(False, f"The actor's consent ({played_by.full_name}) is not recorded.")
         if not consent.given:
-            return MayRecord(False, f"The actor ({played_by.full_name}) has withdrawn consent to recording.")
+            return MayRecord(
+                False,
+                f"The actor ({played_by.full_name}) has not consented to recording (or has withdrawn consent).",
+            )
     return MayRecord(True, "")
 
 
@@ -238,6 +241,29 @@ def start_recording(
         row.folder = f"{RECORDINGS_FOLDER}/{sitting_id}/{station_id}-{row.id}"
         audit.record(s, actor, "recording.start", row, None)
         return _view(row)
+
+
+def set_started(db: Database, actor: Actor, recording_id: str, started_at: datetime) -> None:
+    """The instant of the recording's first picture, once the recorder has started (the
+    row is made before the camera is opened); notes' recording times count from it."""
+    with db.write() as s:
+        row = s.get(RecordingRow, recording_id)
+        if row is None:
+            raise NotFound("No such recording.")
+        _sitting(s, actor, row.sitting_id, RECORDERS, "record a sitting")
+        row.started_at = started_at
+
+
+def abandon_recording(db: Database, actor: Actor, recording_id: str, why: str) -> None:
+    """The recorder could not start (no camera, no space): the row says so, without media."""
+    with db.write() as s:
+        row = s.get(RecordingRow, recording_id)
+        if row is None:
+            raise NotFound("No such recording.")
+        _sitting(s, actor, row.sitting_id, RECORDERS, "record a sitting")
+        before = audit.snapshot(row)
+        row.status, row.ended_at, row.duration = "failed", utcnow(), 0.0
+        audit.record(s, actor, "recording.failed", row, {**before, "why": why})
 
 
 def finish_recording(
@@ -447,8 +473,9 @@ def expire(db: Database, data_dir: Path, now: datetime | None = None) -> list[Ex
         rows = s.scalars(
             select(RecordingRow).where(
                 RecordingRow.started_at < cutoff,
+                # A row still "recording" so long after is one whose app was killed: its
+                # folder holds what was kept, and goes the same way.
                 RecordingRow.status.not_in(GONE),
-                RecordingRow.status != "recording",
             )
         ).all()
         for row in rows:

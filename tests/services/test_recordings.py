@@ -58,7 +58,7 @@ def test_consent_gates_recording_with_the_reason(demo: Demo) -> None:
     assert recordings.may_record(demo.db, a1, sid, station).allowed
     recordings.record_candidate_consent(demo.db, a1, sid, False)  # withdrawn: the newest counts
     assert recordings.may_record(demo.db, a1, sid, station).reason == (
-        "The candidate has withdrawn consent to recording."
+        "The candidate has not consented to recording (or has withdrawn consent)."
     )
     with demo.db.read() as s:
         actions = s.scalars(select(AuditEntryRow.action).where(AuditEntryRow.action == "recording.consent"))

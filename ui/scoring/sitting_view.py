@@ -52,6 +52,8 @@ from ui.scoring.sitting_clocks import SittingClocks, utcnow
 from ui.scoring.sitting_notes import SittingNotes
 from ui.scoring.station_panel import StationPanel
 from ui.scoring.storage_banner import StorageBanner
+from ui.video.config import VideoConfig
+from ui.video.station_video import SittingVideo
 from ui.work.changes import ChangeWatcher
 from ui.work.pending_writes import PendingWrites, WriteItem, iso
 from ui.work.tasks import TaskManager
@@ -183,6 +185,7 @@ class SittingView(QWidget):
         back: QWidget | None = None,
         settings: Settings | None = None,
         clock: Callable[[], datetime] = utcnow,
+        video: VideoConfig | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SittingView")
@@ -277,6 +280,17 @@ class SittingView(QWidget):
             tasks, self, lambda c: c.touches(self.sitting_id), lambda _c: self.reload_all()
         )
 
+        # Video (ui.video): a record control under each role-play's clock, when this
+        # workstation has a camera set up; the saved clock events start and stop it.
+        self.video: SittingVideo | None = None
+        if video is not None and is_assessor:
+            self.video = SittingVideo(tasks, db, actor, self.sitting_id, video, clock, self)
+            for sid, panel in self.panels.items():
+                if panel.station.kind == "role_play":
+                    panel.add_beside_clock(self.video.add_station(sid, panel.station.actor_name))
+            self.clocks.clock_event_saved.connect(self.video.phase_event)
+            self.notes.note_saved.connect(self.video.note_saved)
+
         self.apply(detail)
         self.clocks.start()
         if is_assessor:
@@ -293,6 +307,8 @@ class SittingView(QWidget):
         self._closed_down = True
         self._reload_soon.stop()
         self.clocks.stop()
+        if self.video is not None:
+            self.video.close_down()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_down()

@@ -308,6 +308,7 @@ class StationPanel(QWidget):
         column.setSpacing(8)
         self.timer = PhaseTimerCard(station.title, can_run_clock)
         column.addWidget(self.timer)
+        self.side_column = column  # where the sitting view places what goes beside the clock
         criteria = [(c.id, tidy(c.text)) for c in rubric.criteria]
         self.notebook = EvidenceNotebook(criteria)
         self.notebook.setVisible(notes)
@@ -321,6 +322,10 @@ class StationPanel(QWidget):
         self.splitter.setStretchFactor(1, 0)
         side.setMinimumWidth(340)
         self.splitter.setSizes([930, 410])
+
+    def add_beside_clock(self, widget: QWidget) -> None:
+        """A widget under the phase clock (the record control of a recorded role-play)."""
+        self.side_column.insertWidget(self.side_column.indexOf(self.timer) + 1, widget)
 
     def set_read_only(self, read_only: bool, *, can_run_clock: bool | None = None) -> None:
         self.model.set_read_only(read_only)
