@@ -3,10 +3,12 @@ the dialog shows the service's figures for that assessor and names no colleague.
 
 from __future__ import annotations
 
+from PySide6.QtCharts import QLineSeries
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from db.models import AccountRow, CandidateRow
+from naas_centre.qa import stringency
 from naas_centre.services import qa_analysis
 from tests.ui.qa_support import HistoryCentre
 from tests.ui.qa_support import history as history  # the fixtures: a centre with a past
@@ -32,6 +34,17 @@ def test_an_assessor_sees_their_own_figures_and_no_colleague(
     assert f"{served.station_scores} station scores of yours counted" in text
     if served.agreement is not None:
         assert f"over {served.agreement.n} criterion levels" in text
+    # Their own drift through the day, as the service fitted it, slot by slot.
+    mine = served.examiner
+    assert isinstance(mine, stringency.PersonalSheet) and mine.slot is not None
+    drawn = [
+        series.count()
+        for chart in dialog.charts
+        for series in (chart.chart().series() if chart.chart() is not None else [])
+        if isinstance(series, QLineSeries) and series.name().startswith("my scores")
+    ]
+    assert drawn == [len(mine.slot.points)]
+    assert f"Your effect: {mine.effect.effect:+.2f} score points" in text
     with history.db.read() as s:
         people = [
             *s.scalars(select(AccountRow.display_name).where(AccountRow.id != me.account_id)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -60,6 +61,7 @@ class PersonalSheetDialog(QDialog):
         self.resize(860, 680)
         self.sheet: PersonalSheet | None = None
         self.sentences: list[str] = []
+        self.charts: list[QChartView] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(18, 14, 18, 12)
         box.setSpacing(8)
@@ -150,14 +152,14 @@ class PersonalSheetDialog(QDialog):
                 if m.mean_difference is not None
             ]
             if points:
-                box.addWidget(
-                    qa_charts.over_time(
-                        [(n, float(v), lo, hi) for n, v, lo, hi in points if v is not None],
-                        "My scores beside the other observer's",
-                        "points",
-                        "my score less the other observer's",
-                    )
+                chart = qa_charts.over_time(
+                    [(n, float(v), lo, hi) for n, v, lo, hi in points if v is not None],
+                    "My scores beside the other observer's",
+                    "points",
+                    "my score less the other observer's",
                 )
+                self.charts.append(chart)
+                box.addWidget(chart)
             box.addWidget(self._months_table(sheet))
         if sheet.note and sheet.station_scores:
             self._card("Note", sheet.note)
@@ -167,7 +169,12 @@ class PersonalSheetDialog(QDialog):
     def _examiner(self, sheet: PersonalSheet) -> None:
         mine = qa_examiners.personal_words(sheet.examiner)
         if mine:
-            self._card("Leniency and drift", *mine)
+            box = self._card("Leniency and drift", *mine)
+            line = qa_examiners.personal_slot_line(sheet.examiner)
+            if line is not None:
+                chart = qa_charts.drift_lines([line], None)
+                self.charts.append(chart)
+                box.addWidget(chart)
 
     def _months_table(self, sheet: PersonalSheet) -> QTableWidget:
         heads = ("Month", "Station scores", "Mean score", "Beside the other observer", "Same level")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ui.qa.qa_charts import EffectPoint
+from ui.qa.qa_charts import DriftLine, EffectPoint
 from ui.qa.qa_words import plural
 
 if TYPE_CHECKING:
@@ -139,3 +139,15 @@ def personal_words(mine: object | None) -> list[str]:
                 + (": flag, a significant trend." if trend.flagged else ", not a significant trend.")
             )
     return out
+
+
+def personal_slot_line(mine: object | None) -> DriftLine | None:
+    """The assessor's own mean deviation slot by slot, with their trend (no one else's)."""
+    if mine is None:
+        return None
+    from naas_centre.qa.stringency import PersonalSheet
+
+    if not isinstance(mine, PersonalSheet) or mine.slot is None or not mine.slot.points:
+        return None
+    t = mine.slot
+    return DriftLine("my scores", t.points, t.slope, t.intercept)
