@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also play the day through: timings, evidence notes, written scripts and submitted scores",
     )
+    demo.add_argument(
+        "--history",
+        choices=("none", "default", "large"),
+        default="default",
+        help="the past before the demo's day, for quality assurance: default, 26 weekly days; "
+        "large, a year of two days a week with its last two days signed; none",
+    )
     demo.set_defaults(run=_demo)
 
     scen = sub.add_parser("scenarios", help="scenario packs")
@@ -127,14 +134,14 @@ def _target(args: argparse.Namespace, *, demo: bool = False) -> str | Path:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from naas_centre.demo.centre import create_demo
+    from naas_centre.demo.centre import HistorySize, create_demo
 
     target = _target(args, demo=True)
     made_here = _sqlite_files(target)
     made_here = [f for f in made_here if not f.exists()]  # only what this run creates
     scored = signed = None
     try:
-        result = create_demo(target, data_dir=args.data_dir)
+        result = create_demo(target, data_dir=args.data_dir, history=HistorySize(args.history))
         try:
             if args.scored:
                 from naas_centre.demo.play import fill_scored_day
@@ -152,6 +159,12 @@ def _demo(args: argparse.Namespace) -> int:
                 file.unlink()
         raise
     print(f"Demo centre created in {target}, with a day of six candidates on {result.day:%A %d %B %Y}.")
+    if result.history is not None and result.history.days:
+        past = result.history
+        print(
+            f"Its past: {past.sittings} sittings on {len(past.days)} days from {past.days[0]:%d %B %Y} "
+            f"({past.met} met, {past.resits} re-sits), for quality assurance."
+        )
     if scored is not None:
         print("The day has been played through and scored:")
         for c in scored.candidates:

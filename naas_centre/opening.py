@@ -78,7 +78,8 @@ def open_demo(folder: Path) -> OpenedCentre:
     from naas_centre.demo import centre as demo
     from naas_centre.services import centre
 
-    made = demo.create_demo(target, data_dir=folder)
+    # With its past, so quality assurance has something real to show from the first start.
+    made = demo.create_demo(target, data_dir=folder, history=demo.HistorySize.DEFAULT)
     warm_up()
     return OpenedCentre(made.db, centre.centre_info(made.db), folder, str(target), tuple(made.accounts))
 

@@ -92,7 +92,7 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
     root = tmp_path_factory.mktemp("centre")
     data_dir, db = root / "data", root / "scored.db"
     # Half a minute on an idle machine; several on a busy one.
-    made = run("demo", "--scored", "--db", str(db), data_dir=data_dir, timeout=900)
+    made = run("demo", "--scored", "--history", "none", "--db", str(db), data_dir=data_dir, timeout=900)
     assert made.returncode == 0, made.stderr
     # "... a day of six candidates on Tuesday 01 December 2026."
     day = datetime.strptime(made.stdout.split(" on ", 1)[1].split(".")[0], "%A %d %B %Y").date()

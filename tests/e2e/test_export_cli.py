@@ -30,7 +30,9 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def scored_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("export-demo")
-    made = run("demo", "--scored", "--db", str(folder / "demo.db"), data_dir=folder / "data")
+    made = run(
+        "demo", "--scored", "--history", "none", "--db", str(folder / "demo.db"), data_dir=folder / "data"
+    )
     assert made.returncode == 0, made.stderr
     return folder / "demo.db"
 

@@ -134,7 +134,7 @@ def test_two_assessors_scoring_at_once_keep_the_chain_intact(pg_url: str, tmp_pa
 def test_cli_on_a_postgres_url(pg_url: str, tmp_path: Path) -> None:
     env = {**os.environ, "NAAS_DATA_DIR": str(tmp_path)}
     made = subprocess.run(
-        [sys.executable, "-m", "ui.main", "demo", "--db", pg_url],
+        [sys.executable, "-m", "ui.main", "demo", "--history", "none", "--db", pg_url],
         capture_output=True,
         text=True,
         env=env,
