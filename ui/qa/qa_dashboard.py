@@ -38,6 +38,7 @@ from ui.common import error_reporting
 from ui.common.widgets import label, primary_button, set_role
 from ui.qa import qa_pages
 from ui.qa.qa_pages import Page
+from ui.qa.qa_tables import FiguresTable
 from ui.qa.qa_words import plural
 from ui.work.tasks import Task, TaskManager
 
@@ -301,7 +302,7 @@ class QaDashboard(QDialog):
             words += f" {plural(scope.left_out, 'sitting')} not yet submitted by every assessor left out."
         self._say(words, "")
 
-    def figure_tables(self) -> list[Any]:
+    def figure_tables(self) -> list[FiguresTable]:
         """Every table on every page, with its export buttons."""
         return [ft for page in self.pages.values() for ft in page.figure_tables]
 
