@@ -230,8 +230,9 @@ def tables(analysis: QaAnalysis) -> tuple[Table, ...]:
     return qa_tables.tables(analysis)
 
 
-def personal_sheet(db: Database, actor: Actor, *, today: date | None = None) -> PersonalSheet:
-    """The acting person's own figures as an assessor (any role; none scored, none shown)."""
+def personal_sheet(db: Database, actor: Actor) -> PersonalSheet:
+    """The acting person's own figures as an assessor, over all time (any role with an
+    account; one who has scored nothing gets an empty sheet saying so)."""
     from naas_centre.services import qa_sections
 
-    return qa_sections.personal_sheet(db, actor, today)
+    return qa_sections.personal_sheet(db, actor)

@@ -95,7 +95,7 @@ def examiner_figures(
     return ExaminerFigures(effects, trend, " ".join(notes), changed)
 
 
-def personal(data: CentreData, scores: StationScores, actor: Actor, today: date) -> PersonalSheet:
+def personal(data: CentreData, scores: StationScores, actor: Actor) -> PersonalSheet:
     """The actor's own figures: their station scores by month beside the other observer's
     at the same station, their agreement, and their examiner figures among everyone's."""
     from naas_centre.qa import drift, stringency

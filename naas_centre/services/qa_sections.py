@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from typing import TypeVar
 
@@ -77,11 +77,17 @@ class StationScores:
         self.assessor: Ints = (keys // n_st) % n_a
         self.sitting: Ints = keys // (n_st * n_a)
         self.score: Floats = sums
+        self._pairs: tuple[Ints, Ints, Ints, Ints, Floats, Floats] | None = None
         # Sorted by sitting, then assessor, then station, as np.unique leaves them.
 
     def pairs(self) -> tuple[Ints, Ints, Ints, Ints, Floats, Floats]:
         """(sitting, station, first assessor, second, first's score, second's) where exactly
         two observers gave a complete score; the first is the lower assessor index."""
+        if self._pairs is None:
+            self._pairs = self._paired()
+        return self._pairs
+
+    def _paired(self) -> tuple[Ints, Ints, Ints, Ints, Floats, Floats]:
         order = np.lexsort((self.assessor, self.station, self.sitting))
         sit, st, who, score = (
             self.sitting[order],
@@ -314,11 +320,12 @@ def _agreed(data: CentreData) -> tuple[Ints, Ints, Floats]:
     keys, inverse = np.unique(unit, return_inverse=True)
     means = np.bincount(inverse, weights=data.score_level.astype(np.float64)) / np.bincount(inverse)
     if data.moderated:
-        where = {int(k): i for i, k in enumerate(keys.tolist())}
-        for (sit, item), level in data.moderated.items():
-            i = where.get(sit * n_items + item)
-            if i is not None:
-                means[i] = level
+        wanted = np.array([sit * n_items + item for sit, item in data.moderated], dtype=np.int64)
+        agreed = np.array(list(data.moderated.values()), dtype=np.float64)
+        at = np.searchsorted(keys, wanted)
+        found = at < keys.size
+        found[found] = keys[at[found]] == wanted[found]
+        means[at[found]] = agreed[found]
     return keys // n_items, keys % n_items, means
 
 
@@ -333,23 +340,27 @@ def pack_section(
     row_of = np.full(len(data.sitting_ids), -1, dtype=np.int64)
     row_of[sittings] = np.arange(sittings.size)
     items = [it for st in info.stations for it in st.items]
-    col_of = {it: j for j, it in enumerate(items)}
+    col_of = np.full(max(1, len(data.item_station)), -1, dtype=np.int64)
+    col_of[items] = np.arange(len(items))
     matrix = np.full((sittings.size, len(items)), np.nan)
     sit, item, level = agreed
     mine = row_of[sit] >= 0 if sit.size else np.zeros(0, dtype=bool)
     if mine.any():
-        cols = np.array([col_of.get(int(i), -1) for i in item[mine].tolist()], dtype=np.int64)
+        cols = col_of[item[mine]]
         ok = cols >= 0
         matrix[row_of[sit[mine]][ok], cols[ok]] = level[mine][ok]
     stations, distributions = [], []
+    score_station = data.item_station[data.score_item]
     for st in info.stations:
-        block = matrix[:, [col_of[it] for it in st.items]]
+        block = matrix[:, col_of[list(st.items)]]
         if len(st.items) >= 2:
             alpha, why = _attempt(partial(reliability.cronbach_alpha, block))
         else:
             alpha, why = None, "one criterion only: alpha needs two or more"
         stations.append(StationReliability(st.title, st.headings, alpha, why))
-        dist, _ = _attempt(partial(reliability.level_distributions, _given(data, sittings, st), st.levels))
+        dist, _ = _attempt(
+            partial(reliability.level_distributions, _given(data, score_station, st), st.levels)
+        )
         for d in dist or ():
             distributions.append(CriterionLevels(st.title, st.headings[d.item], d))
     overall_alpha, why = _attempt(lambda: reliability.cronbach_alpha(matrix))
@@ -381,15 +392,14 @@ def pack_section(
     )
 
 
-def _given(data: CentreData, sittings: Ints, station: StationInfo) -> Floats:
+def _given(data: CentreData, score_station: Ints, station: StationInfo) -> Floats:
     """Every sheet's levels at the station: (sitting, assessor) rows by its criteria."""
     n_a = max(1, len(data.assessor_ids))
-    cols = {it: j for j, it in enumerate(station.items)}
-    here = np.isin(data.score_item, station.items) & np.isin(data.score_sitting, sittings)
+    here = np.flatnonzero(score_station == station.index)
     sheet = data.score_sitting[here] * n_a + data.score_assessor[here]
     keys, row = np.unique(sheet, return_inverse=True)
     table = np.full((keys.size, len(station.items)), np.nan)
-    col = np.array([cols[int(i)] for i in data.score_item[here].tolist()], dtype=np.int64)
+    col = data.score_item[here] - station.items[0]  # a station's items are numbered in a run
     table[row, col] = data.score_level[here]
     return table
 
@@ -504,6 +514,7 @@ def run(
         if period is None:
             fairness_note = "Fairness figures are given for a closed period only: choose one."
         else:
+            # Read through the fairness service, which keeps equality data to itself.
             from naas_centre.services.fairness import fairness_figures as figures_of
 
             try:
@@ -524,7 +535,10 @@ def run(
     )
 
 
-def personal_sheet(db: Database, actor: Actor, today: date | None) -> PersonalSheet:
+def personal_sheet(db: Database, actor: Actor) -> PersonalSheet:
+    # Anyone with an account reads their own; the examiner model needs everyone's
+    # scores, but only the actor's own figures leave this call.
+    require(actor, *capabilities.READ_REPORTS)
     with db.read() as s:
         data = read(s, None)
-    return personal(data, StationScores(data), actor, today or datetime.now().date())
+    return personal(data, StationScores(data), actor)

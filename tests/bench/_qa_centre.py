@@ -46,7 +46,7 @@ def qa_centre(path: Path, candidates: int = 30_000, seed: int = 14) -> DemoResul
         rooms = list(s.scalars(select(RoomRow.id)))
         conn = s.connection()
         people = [str(uuid.uuid4()) for _ in range(ASSESSORS)]
-        lean = {a: rnd.gauss(0, 0.03) for a in people}
+        lean = dict.fromkeys(people, 0.0)  # honest, but for the two below
         lean[people[0]], lean[people[1]] = 0.6, -0.6  # a dove and a hawk, in levels
         drifting = people[2]
         accounts = [
