@@ -557,3 +557,58 @@ def outcome_marks(db: Database, sitting_id: str, pack: Pack) -> dict[str, Knowle
             else KnowledgeMark(r.title, float(r.marks), r.available, float(r.needed), r.passed)
         )
     return out
+
+
+# -- the kiosk's other doors --------------------------------------------------------------------
+
+
+def forms_to_sit(db: Database, grant_sitting_id: str) -> tuple[str, ...]:
+    """The knowledge-test forms of a sitting's pack not yet submitted (none: no test)."""
+    with db.read() as s:
+        sitting = s.get(SittingRow, grant_sitting_id)
+        if sitting is None:
+            raise NotFound("No such sitting.")
+        pack = packs.pack_by_id(s, sitting.pack_id)
+        if pack.knowledge_test is None:
+            return ()
+        done = set(
+            s.scalars(
+                select(KnowledgeFormRow.form_id).where(
+                    KnowledgeFormRow.sitting_id == grant_sitting_id,
+                    KnowledgeFormRow.submitted_at.is_not(None),
+                )
+            )
+        )
+        return tuple(f.id for f in pack.knowledge_test.forms if f.id not in done)
+
+
+def open_and_start(db: Database, actor: Actor, sitting_id: str, form_id: str | None = None) -> KnowledgeStart:
+    """Open (or reopen) the form for the candidate and read all the kiosk shows, in one go."""
+    return start(db, open_form(db, actor, sitting_id, form_id))
+
+
+def find_left_open(db: Database) -> KnowledgeStart | None:
+    """The knowledge test this workstation left open, ready to show, if any."""
+    grant = left_open(db)
+    return start(db, grant) if grant is not None else None
+
+
+def leave(db: Database, grant: KnowledgeGrant, username: str, password: str) -> Actor:
+    """Only an assessor or manager, with their password, takes the workstation back (audited)."""
+    try:
+        who = accounts.authenticate(db, username, password, door=accounts.KIOSK_EXIT)
+    except UserError:
+        _audit_exit(db, grant, username, ok=False)
+        raise
+    if who.role not in STARTERS:
+        _audit_exit(db, grant, username, ok=False)
+        raise PermissionDenied("Only an assessor or a centre manager can close the candidate's screen.")
+    _audit_exit(db, grant, username, ok=True)
+    return who
+
+
+def _audit_exit(db: Database, grant: KnowledgeGrant, username: str, ok: bool) -> None:
+    with db.write() as s:
+        row = _grant_form(s, grant)
+        action = "kiosk.exit" if ok else "kiosk.exit_refused"
+        audit.note(s, grant.opened_by, action, row.__tablename__, row.id, {"by": username})

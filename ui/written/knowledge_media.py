@@ -1,0 +1,116 @@
+"""A knowledge-test item's media inside the kiosk: a case file's text, or a clip with captions.
+
+A clip plays in the kiosk window itself (Qt Multimedia: ``QMediaPlayer`` into a
+``QVideoWidget``), never in another program; its captions come from the item's WebVTT
+file and follow the player's position. The candidate may play it once and replay it
+as often as the blueprint allows (``video_replays``); the plays left are counted per
+item for as long as the kiosk is open.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from naas_centre.core.captions import Cue, cue_at, parse_vtt
+from naas_centre.services.knowledge import ShownMedia
+
+
+class CaseFileView(QTextBrowser):
+    """A case file's text, read only."""
+
+    def __init__(self, media: ShownMedia) -> None:
+        super().__init__()
+        self.setObjectName("knowledge_case")
+        self.setAccessibleName("The case file")
+        self.setOpenLinks(False)
+        self.setMarkdown(media.text)
+        self.setMinimumHeight(160)
+
+
+class ClipPlayer(QWidget):
+    """One clip, its captions, and a Play button that counts the plays allowed."""
+
+    played = Signal(int)  # plays so far
+
+    def __init__(self, media: ShownMedia, plays_allowed: int, plays_so_far: int = 0) -> None:
+        super().__init__()
+        self.setObjectName("knowledge_clip")
+        self.plays_allowed = plays_allowed
+        self.plays = plays_so_far
+        self.cues: tuple[Cue, ...] = ()
+        if media.captions is not None:
+            try:
+                self.cues = parse_vtt(media.captions.read_text(encoding="utf-8-sig"))
+            except OSError:
+                self.cues = ()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.video = QVideoWidget()
+        self.video.setMinimumSize(480, 270)
+        self.video.setAccessibleName("The video clip")
+        box.addWidget(self.video, 1)
+        self.caption = QLabel("")
+        self.caption.setObjectName("knowledge_caption")
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption.setAccessibleName("Captions")
+        box.addWidget(self.caption)
+        row = QHBoxLayout()
+        self.play_button = QPushButton("Play the clip")
+        self.play_button.setObjectName("knowledge_play")
+        self.play_button.clicked.connect(self.play)
+        self.plays_note = QLabel("")
+        self.plays_note.setObjectName("knowledge_plays")
+        row.addWidget(self.play_button)
+        row.addWidget(self.plays_note, 1)
+        box.addLayout(row)
+        self.player = QMediaPlayer(self)
+        self.audio = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio)
+        self.player.setVideoOutput(self.video)
+        self.player.positionChanged.connect(self._position)
+        self.player.playbackStateChanged.connect(lambda _state: self._show_plays())
+        if media.path is not None:
+            self.player.setSource(QUrl.fromLocalFile(str(media.path)))
+        else:
+            self.caption.setText("The clip cannot be found on this workstation. Please tell an assessor.")
+        self.available = media.path is not None
+        self._show_plays()
+
+    @property
+    def plays_left(self) -> int:
+        return max(0, self.plays_allowed - self.plays)
+
+    def play(self) -> None:
+        if not self.available or self.plays_left == 0:
+            return
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            return
+        self.plays += 1
+        self.player.setPosition(0)
+        self.player.play()
+        self.played.emit(self.plays)
+        self._show_plays()
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def _position(self, ms: int) -> None:
+        text = cue_at(self.cues, ms)
+        if self.caption.text() != text:
+            self.caption.setText(text)
+
+    def _show_plays(self) -> None:
+        playing = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        left = self.plays_left
+        self.play_button.setEnabled(self.available and left > 0 and not playing)
+        self.play_button.setText("Play the clip" if self.plays == 0 else "Play it again")
+        if left == 0:
+            note = "You have watched this clip as many times as allowed."
+        else:
+            note = f"{left} play{'s' if left != 1 else ''} left."
+        self.plays_note.setText(note)
