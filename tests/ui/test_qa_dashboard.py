@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
+import pytest
 from PySide6.QtCharts import QScatterSeries
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from naas_centre.qa.disclosure import Period
 from naas_centre.services import qa_analysis
-from naas_centre.services.qa_analysis import QaAnalysis
+from naas_centre.services.qa_analysis import AnalysisCancelled, QaAnalysis
 from naas_centre.services.qa_readings import readings
 from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
@@ -181,8 +182,21 @@ def test_a_cancelled_analysis_gives_nothing_back(history: HistoryCentre) -> None
 
     task: Task[object] = Task(1, "qa_analysis", None, None, None, False, long=True, _report=report)
     period = Period(history.day - timedelta(days=365), history.day - timedelta(days=1))
-    assert run_analysis(task, history.db, history.actor("qa"), period, history.day) is None
+    qa = history.actor("qa")
+    assert run_analysis(task, history.db, qa, period, history.day) is None
     assert len(reports) == 1
+    # What the worker relies on: asked to stop, the service goes no further than the
+    # progress point it was at (no later section reports) and returns nothing.
+    steps: list[str] = []
+    with pytest.raises(AnalysisCancelled):
+        qa_analysis.analyse(
+            history.db,
+            qa,
+            period,
+            progress=lambda _done, step: steps.append(step),
+            cancelled=lambda: bool(steps),
+        )
+    assert len(steps) == 1
 
 
 def test_fairness_is_a_page_for_the_qa_lead_only(
