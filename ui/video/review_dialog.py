@@ -1,0 +1,395 @@
+"""Reviewing a recorded role-play beside the rubric grid (read-only).
+
+The player is Qt's own (``QMediaPlayer`` into a ``QVideoWidget``). Beside it: the notes
+as chapters (choosing one plays from ``LEAD_MS`` before it), reviewers' bookmarks (added
+at the player's position), frame stepping, speed from 0.5× to 2×, and the phase time
+line with its pauses. Everything is read in a background task; a bookmark is saved
+through the write worker.
+
+Frame stepping pauses the player and moves it to the start of the next (or previous)
+frame, by the recording's own frame rate: a paused ``QMediaPlayer`` shows the frame at
+its position, so a step lands on one frame exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from naas_centre.errors import NotFound
+from naas_centre.services import recordings
+from naas_centre.services.recordings import BookmarkView, ChapterView, RecordingView
+from naas_centre.services.views import Actor
+from naas_centre.video.index import Mark
+from ui.common import error_reporting
+from ui.common.rubric_grid import RubricGridView, RubricTableModel
+from ui.common.widgets import label
+from ui.video.review_timeline import PhaseTimeline, spans_of
+
+if TYPE_CHECKING:
+    from db.engine import Database
+    from naas_centre.packs.schema import Pack
+    from ui.work.tasks import TaskManager
+
+LEAD_MS = 5000  # a chapter plays from a little before the note: what led to it
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    recording: RecordingView
+    folder: Path
+    fps: int
+    duration_ms: int
+    marks: tuple[Mark, ...]
+    chapters: tuple[ChapterView, ...]
+    bookmarks: tuple[BookmarkView, ...]
+    pack: Pack
+    levels: dict[str, int | None]  # the sheet shown beside it: criterion → level
+    sheet_name: str
+    criteria: dict[str, str]  # criterion id → its text
+
+
+def read_review(
+    db: Database, actor: Actor, data_dir: Path, sitting_id: str, station_id: str, recording_id: str | None
+) -> ReviewData:
+    """Runs in a worker: the recording (the station's newest with media, unless named),
+    its notes and bookmarks, its index, and a sheet for the grid."""
+    from naas_centre.services import packs, sittings
+    from naas_centre.video.index import read_index
+
+    made = recordings.recordings_of(db, actor, sitting_id, station_id)
+    usable = [r for r in made if r.has_media and (recording_id is None or r.id == recording_id)]
+    if not usable:
+        raise NotFound("This station has no recording to review (none was made, or it was deleted).")
+    recording = usable[-1]
+    folder = recordings.recording_folder(data_dir, recording)
+    index = read_index(folder)
+    duration = index.duration if index.duration is not None else (recording.duration or 0.0)
+    pack = packs.pack_for_sitting(db, actor, sitting_id)
+    detail = sittings.sitting_detail(db, actor, sitting_id)
+    sheets = [s for s in (detail.mine, *detail.others) if s is not None]
+    sheet = sheets[0] if sheets else None
+    return ReviewData(
+        recording,
+        folder,
+        index.fps,
+        round(duration * 1000),
+        index.marks,
+        tuple(recordings.chapters(db, actor, recording.id)),
+        tuple(recordings.bookmarks(db, actor, recording.id)),
+        pack,
+        dict(sheet.levels.get(station_id, {})) if sheet else {},
+        sheet.assessor_name if sheet else "",
+        {c.id: c.text for sid, c in pack.criteria() if sid == station_id},
+    )
+
+
+def clock_text(ms: int) -> str:
+    minutes, seconds = divmod(max(0, ms) // 1000, 60)
+    return f"{minutes:02d}:{seconds:02d}"
+
+
+class ReviewDialog(QDialog):
+    loaded = Signal()
+    media_ready = Signal()  # the player has the file (and is at the criterion's note, if asked)
+    bookmark_saved = Signal(object)  # BookmarkView
+
+    def __init__(
+        self,
+        tasks: TaskManager,
+        db: Database,
+        actor: Actor,
+        data_dir: Path,
+        sitting_id: str,
+        station_id: str,
+        parent: QWidget | None = None,
+        *,
+        recording_id: str | None = None,
+        criterion_id: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ReviewDialog")
+        self.setWindowTitle("Review the recording")
+        self.tasks, self.db, self.actor = tasks, db, actor
+        self.station_id, self.criterion_id = station_id, criterion_id
+        self.data: ReviewData | None = None
+        self._first: ChapterView | None = None  # played once the file is loaded
+        self.resize(1320, 720)
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            self.resize(min(1320, room.width() - 40), min(720, room.height() - 48))
+
+        box = QVBoxLayout(self)
+        box.setContentsMargins(12, 10, 12, 10)
+        self.heading = label("Loading the recording…", "heading", wrap=True)
+        self.heading.setObjectName("review_heading")
+        box.addWidget(self.heading)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        box.addWidget(splitter, 1)
+        self.grid_box = QWidget()
+        self.grid_layout = QVBoxLayout(self.grid_box)
+        self.grid_layout.setContentsMargins(0, 0, 0, 0)
+        self.sheet_label = label("", "muted", wrap=True)
+        self.grid_layout.addWidget(self.sheet_label)
+        self.grid: RubricGridView | None = None
+        splitter.addWidget(self.grid_box)
+
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.video = QVideoWidget()
+        self.video.setObjectName("review_video")
+        self.video.setMinimumSize(400, 225)
+        column.addWidget(self.video, 3)
+        self.timeline = PhaseTimeline()
+        self.timeline.seek_requested.connect(self.seek)
+        column.addWidget(self.timeline)
+        column.addLayout(self._controls())
+        lists = QHBoxLayout()
+        chapters = QVBoxLayout()
+        chapters.addWidget(label("Notes (choose one to play from 5 s before it)", "field-name", wrap=True))
+        self.chapters = QListWidget()
+        self.chapters.setObjectName("review_chapters")
+        self.chapters.setWordWrap(True)
+        self.chapters.itemClicked.connect(self._chapter_chosen)
+        self.chapters.itemActivated.connect(self._chapter_chosen)
+        chapters.addWidget(self.chapters)
+        lists.addLayout(chapters, 3)
+        marks = QVBoxLayout()
+        marks.addWidget(label("Bookmarks", "field-name"))
+        self.bookmarks = QListWidget()
+        self.bookmarks.setObjectName("review_bookmarks")
+        self.bookmarks.setWordWrap(True)
+        self.bookmarks.itemClicked.connect(self._bookmark_chosen)
+        marks.addWidget(self.bookmarks)
+        add = QHBoxLayout()
+        self.bookmark_text = QLineEdit()
+        self.bookmark_text.setObjectName("review_bookmark_text")
+        self.bookmark_text.setPlaceholderText("What happens here")
+        self.bookmark_text.returnPressed.connect(self.add_bookmark)
+        add.addWidget(self.bookmark_text, 1)
+        self.bookmark_button = QPushButton("Bookmark here")
+        self.bookmark_button.setObjectName("review_bookmark_add")
+        self.bookmark_button.clicked.connect(self.add_bookmark)
+        add.addWidget(self.bookmark_button)
+        marks.addLayout(add)
+        lists.addLayout(marks, 2)
+        column.addLayout(lists, 2)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([540, 760])
+
+        self.player = QMediaPlayer(self)
+        self.audio = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio)
+        self.player.setVideoOutput(self.video)
+        self.player.positionChanged.connect(self._position_changed)
+        self.player.mediaStatusChanged.connect(self._media_status)
+        self.player.errorOccurred.connect(
+            lambda _e, text: self.heading.setText(f"The recording cannot be played: {text}")
+        )
+        self.finished.connect(lambda _r: self.player.stop())
+        tasks.run(
+            read_review,
+            db,
+            actor,
+            data_dir,
+            sitting_id,
+            station_id,
+            recording_id,
+            on_done=self._loaded,
+            on_error=self._failed,
+            owner=self,
+            name="read_review",
+        )
+
+    def _controls(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.play_button = QPushButton("▶ Play")
+        self.play_button.setObjectName("review_play")
+        self.play_button.clicked.connect(self.toggle_play)
+        row.addWidget(self.play_button)
+        self.back_frame = QPushButton("◀ Frame")
+        self.back_frame.setObjectName("review_frame_back")
+        self.back_frame.setToolTip("One frame back (the player pauses)")
+        self.back_frame.clicked.connect(lambda: self.step(-1))
+        row.addWidget(self.back_frame)
+        self.next_frame = QPushButton("Frame ▶")
+        self.next_frame.setObjectName("review_frame_next")
+        self.next_frame.setToolTip("One frame on (the player pauses)")
+        self.next_frame.clicked.connect(lambda: self.step(1))
+        row.addWidget(self.next_frame)
+        row.addWidget(label("Speed", "field-name"))
+        self.speed = QComboBox()
+        self.speed.setObjectName("review_speed")
+        for value in SPEEDS:
+            self.speed.addItem(f"{value:g}×", value)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.currentIndexChanged.connect(
+            lambda _i: self.player.setPlaybackRate(float(self.speed.currentData()))
+        )
+        row.addWidget(self.speed)
+        self.position_label = label("00:00 / 00:00", "muted")
+        self.position_label.setObjectName("review_position")
+        row.addWidget(self.position_label)
+        row.addStretch(1)
+        return row
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _failed(self, exc: BaseException) -> None:
+        self.heading.setText(
+            str(exc) if error_reporting.is_user_error(exc) else "The recording could not be read."
+        )
+        if not error_reporting.is_user_error(exc):
+            error_reporting.log_bug(exc)
+
+    def _loaded(self, data: ReviewData) -> None:
+        self.data = data
+        rec = data.recording
+        self.heading.setText(
+            f"Recording of {self.station_id}, {rec.started_at.astimezone():%d %b %Y %H:%M}, "
+            f"{clock_text(data.duration_ms)} long"
+        )
+        rubric = dict(data.pack.rubrics()).get(self.station_id)
+        if rubric is not None:
+            model = RubricTableModel(data.pack, self.station_id, rubric, self)
+            model.load(data.levels)
+            model.set_read_only(True)
+            self.grid = RubricGridView()
+            self.grid.setObjectName("review_grid")
+            self.grid.setModel(model)
+            self.grid_layout.addWidget(self.grid, 1)
+            shown = f"{data.sheet_name}'s levels" if data.sheet_name else "No levels to show"
+            self.sheet_label.setText(f"{shown} (read-only)")
+        self._show_chapters()
+        self._show_bookmarks()
+        self.timeline.set_content(
+            data.duration_ms,
+            spans_of(data.marks, data.duration_ms),
+            [c.recording_ms for c in data.chapters],
+            [b.position_ms for b in data.bookmarks],
+        )
+        if self.criterion_id is not None:
+            self._first = next((c for c in data.chapters if c.criterion_id == self.criterion_id), None)
+        self.player.setSource(QUrl.fromLocalFile(str(data.folder / "recording.mp4")))
+        self.loaded.emit()
+
+    def _media_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status != QMediaPlayer.MediaStatus.LoadedMedia or self.data is None:
+            return
+        first, self._first = self._first, None
+        if first is not None:  # opened at a criterion: from a little before its first note
+            self.play_chapter(first)
+        self.media_ready.emit()
+
+    def _show_chapters(self) -> None:
+        assert self.data is not None
+        self.chapters.clear()
+        for chapter in self.data.chapters:
+            about = self.data.criteria.get(chapter.criterion_id or "", "")
+            text = f"{clock_text(chapter.recording_ms)}  {chapter.text}"
+            item = QListWidgetItem(text + (f"\n    ({about[:80]})" if about else ""), self.chapters)
+            item.setData(Qt.ItemDataRole.UserRole, chapter.recording_ms)
+            if self.criterion_id is not None and chapter.criterion_id == self.criterion_id:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+
+    def _show_bookmarks(self) -> None:
+        assert self.data is not None
+        self.bookmarks.clear()
+        for mark in self.data.bookmarks:
+            item = QListWidgetItem(f"{clock_text(mark.position_ms)}  {mark.text}", self.bookmarks)
+            item.setData(Qt.ItemDataRole.UserRole, mark.position_ms)
+
+    # -- playing ---------------------------------------------------------------------------
+
+    def seek(self, ms: int) -> None:
+        self.player.setPosition(max(0, ms))
+
+    def play_chapter(self, chapter: ChapterView) -> None:
+        self.seek(chapter.recording_ms - LEAD_MS)
+        self.player.play()
+        self.play_button.setText("❚❚ Pause")
+
+    def _chapter_chosen(self, item: QListWidgetItem) -> None:
+        assert self.data is not None
+        self.play_chapter(self.data.chapters[self.chapters.row(item)])
+
+    def _bookmark_chosen(self, item: QListWidgetItem) -> None:
+        self.seek(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def toggle_play(self) -> None:
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+            self.play_button.setText("▶ Play")
+        else:
+            self.player.play()
+            self.play_button.setText("❚❚ Pause")
+
+    def step(self, frames: int) -> None:
+        fps = self.data.fps if self.data is not None else 25
+        self.player.pause()
+        self.play_button.setText("▶ Play")
+        frame = round(self.player.position() * fps / 1000) + frames
+        self.seek(round(max(0, frame) * 1000 / fps))
+
+    def _position_changed(self, ms: int) -> None:
+        self.timeline.set_position(ms)
+        total = self.data.duration_ms if self.data is not None else self.player.duration()
+        self.position_label.setText(f"{clock_text(ms)} / {clock_text(total)}")
+
+    # -- bookmarks -------------------------------------------------------------------------
+
+    def add_bookmark(self) -> None:
+        if self.data is None:
+            return
+        text = self.bookmark_text.text()
+        self.tasks.write(
+            recordings.add_bookmark,
+            self.db,
+            self.actor,
+            self.data.recording.id,
+            self.player.position(),
+            text,
+            on_done=self._bookmark_added,
+            on_error=lambda exc: error_reporting.show_error(self, exc, "The bookmark was not saved"),
+            owner=self,
+            name="add_bookmark",
+        )
+
+    def _bookmark_added(self, mark: BookmarkView) -> None:
+        assert self.data is not None
+        marks = tuple(sorted((*self.data.bookmarks, mark), key=lambda b: b.position_ms))
+        self.data = replace(self.data, bookmarks=marks)
+        self.bookmark_text.clear()
+        self._show_bookmarks()
+        self.timeline.set_content(
+            self.data.duration_ms,
+            self.timeline.spans,
+            self.timeline.notes_ms,
+            [b.position_ms for b in marks],
+        )
+        self.bookmark_saved.emit(mark)
