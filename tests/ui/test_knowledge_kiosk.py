@@ -189,3 +189,43 @@ def test_a_resume_shows_the_same_order_answers_and_clock(
     assert second.start.started_at == row.started_at
     pack = packs.pack_for_sitting(demo.db, assessor, sitting_id)
     assert pack.knowledge_test is not None
+
+
+def test_after_the_written_exercise_the_candidate_goes_on_to_the_knowledge_test(
+    qtbot: QtBot,
+    tasks: TaskManager,
+    demo: DemoCentre,
+    assessor: Actor,
+    sitting_id: str,
+    wait_until: WaitUntil,
+) -> None:
+    from naas_centre.services import written
+    from naas_centre.services.kiosk import open_for_sitting
+    from ui.written.kiosk_window import KioskWindow
+
+    start = open_for_sitting(demo.db, assessor, sitting_id)
+    written.submit(demo.db, start.grant, "A short record.", "candidate")
+    kiosk = KioskWindow(tasks, demo.db, open_for_sitting(demo.db, assessor, sitting_id))
+    qtbot.addWidget(kiosk)
+    try:
+        kiosk.present()
+        qtbot.waitExposed(kiosk)
+        wait_until(lambda: kiosk.knowledge_button is not None)
+        assert kiosk.knowledge_button is not None
+        qtbot.mouseClick(kiosk.knowledge_button, Qt.MouseButton.LeftButton)
+        wait_until(lambda: kiosk.knowledge is not None and kiosk.knowledge.isVisible())
+        assert kiosk.knowledge is not None and not kiosk.isVisible()
+        assert len(kiosk.knowledge.items) > 0
+        with qtbot.waitSignal(kiosk.left, timeout=10_000):
+            qtbot.mouseClick(kiosk.knowledge.staff_button, Qt.MouseButton.LeftButton)
+            qtbot.keyClicks(kiosk.knowledge.username, "assessor1")
+            qtbot.keyClicks(kiosk.knowledge.password, PASSWORDS["assessor1"])
+            qtbot.mouseClick(kiosk.knowledge.leave_button, Qt.MouseButton.LeftButton)
+    finally:
+        if kiosk.knowledge is not None:
+            kiosk.knowledge.release()
+            kiosk.knowledge.close()
+        kiosk.release()
+        kiosk.close()
+        tasks.wait()
+        kiosk.deleteLater()

@@ -26,6 +26,7 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
+    QPushButton,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -52,8 +53,10 @@ from ui.written.script_editor import ScriptEditor
 
 if TYPE_CHECKING:
     from db.engine import Database
+    from naas_centre.services.knowledge import KnowledgeStart
     from naas_centre.services.timing import StationTiming
     from naas_centre.services.written import ScriptState
+    from ui.written.knowledge_window import KnowledgeKioskWindow
 
 log = logging.getLogger("naas_centre.ui.kiosk")
 
@@ -98,6 +101,8 @@ class KioskWindow(QWidget):
         self._save_failed = False
         self._alert_state = ""
         self._focus_watched = False
+        self.knowledge_button: QPushButton | None = None
+        self.knowledge: KnowledgeKioskWindow | None = None
 
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -221,6 +226,8 @@ class KioskWindow(QWidget):
         self._tick()
         if self.submitted_state is not None and self.clock.read().status in ("running", "paused"):
             self._finish_phase()  # submitted, but the app stopped before the clock was ended
+        elif self.submitted_state is not None:
+            self._offer_knowledge()
         if self.downtime_ms >= 5_000 and self.submitted_state is None and self._alert_state != "paused":
             seconds = round(self.downtime_ms / 1000)
             self._show_alert(
@@ -531,6 +538,54 @@ class KioskWindow(QWidget):
         self._hide_alert()
         self._show_saved(f"Submitted {datetime.now():%H:%M:%S}", "saved")
         self.submitted.emit(state)
+        self._offer_knowledge()
+
+    # -- the knowledge test, when the pack has one: the candidate goes on to it here ---------
+
+    def _offer_knowledge(self) -> None:
+        from naas_centre.services import knowledge
+
+        self.tasks.run(
+            knowledge.forms_to_sit,
+            self.db,
+            self.grant.sitting_id,
+            on_done=self._knowledge_offered,
+            on_error=lambda exc: log.warning("knowledge test not looked for: %s", exc),
+            owner=self,
+            name="knowledge_forms",
+        )
+
+    def _knowledge_offered(self, forms: tuple[str, ...]) -> None:
+        if not forms or self._released or self.knowledge_button is not None:
+            return
+        button = QPushButton("Go on to the knowledge test")
+        button.setObjectName("go_to_knowledge")
+        button.clicked.connect(self._open_knowledge)
+        self.cover.done.box.addWidget(button)
+        self.knowledge_button = button
+
+    def _open_knowledge(self) -> None:
+        from naas_centre.services import knowledge
+
+        self.tasks.write(
+            knowledge.open_and_start,
+            self.db,
+            self.grant.opened_by,
+            self.grant.sitting_id,
+            on_done=self._show_knowledge,
+            on_error=lambda exc: self.cover.done.message.setText(error_reporting.plain_message(exc)),
+            owner=self,
+            name="knowledge_open",
+        )
+
+    def _show_knowledge(self, start: KnowledgeStart) -> None:
+        from ui.written.knowledge_window import KnowledgeKioskWindow
+
+        self.knowledge = KnowledgeKioskWindow(self.tasks, self.db, start, parent=self)
+        self.knowledge.left.connect(self._left)  # its password closes this kiosk too
+        self.release()
+        self.knowledge.present()
+        self.hide()
 
     def _submit_failed(self, exc: BaseException) -> None:
         log.warning("submitting the script failed: %s", exc)
