@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from db.models import PackRow
 from naas_centre.qa.disclosure import Period
 from naas_centre.services import packs
+from naas_centre.services.qa_analysis import GRADE_BORDERLINE, GRADE_MET, GRADE_NOT_MET
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -28,26 +29,30 @@ Floats = npt.NDArray[np.float64]
 _IN_PERIOD = "s.day >= {mark} AND s.day <= {mark}"
 _SITTINGS = """
 SELECT s.id, s.candidate_id, s.pack_id, s.day, s.starts_at FROM sittings s WHERE {where}"""
+_COUNT = "SELECT COUNT(*) FROM sittings"
+# The tables below hold rows of sittings. For a period holding most of the centre's
+# sittings they are read whole (rows of other sittings are dropped here): the join on
+# the period would lose the order of the covering index and make the database sort a
+# million rows; for a short period, only its sittings' rows are read (``{join}``).
 _ASSESSORS = """
-SELECT sa.sitting_id, sa.assessor_id, sa.submitted_at IS NOT NULL, sa.stations
-FROM sitting_assessors sa JOIN sittings s ON s.id = sa.sitting_id WHERE {where}"""
+SELECT x.sitting_id, x.assessor_id, x.submitted_at IS NOT NULL, x.stations
+FROM sitting_assessors x {join} WHERE {where}"""
 # Each sheet's levels at a station as two texts, its criteria and their levels in one
 # order (both aggregates run over the same rows): a sixth of the rows of one per level,
 # which is most of the cost of reading a centre's million levels.
 _SHEETS = """
-SELECT sc.sitting_id, sc.assessor_id, s.pack_id || '|' || sc.station_id, {criteria}, {levels}
-FROM scores sc JOIN sittings s ON s.id = sc.sitting_id WHERE sc.level IS NOT NULL AND {where}
-GROUP BY sc.sitting_id, sc.assessor_id, s.pack_id, sc.station_id"""
+SELECT x.sitting_id, x.assessor_id, x.station_id, {criteria}, {levels}
+FROM scores x {join} WHERE x.level IS NOT NULL AND {where}
+GROUP BY x.sitting_id, x.assessor_id, x.station_id"""
 _JUDGEMENTS = """
-SELECT j.sitting_id, j.assessor_id, j.station_id, j.judgement, j.borderline
-FROM judgements j JOIN sittings s ON s.id = j.sitting_id WHERE j.judgement IS NOT NULL AND {where}"""
+SELECT x.sitting_id, x.assessor_id, x.station_id, x.judgement, x.borderline
+FROM judgements x {join} WHERE x.judgement IS NOT NULL AND {where}"""
 _MODERATIONS = """
-SELECT m.sitting_id, m.station_id, m.criterion_id, m.level
-FROM moderations m JOIN sittings s ON s.id = m.sitting_id
-WHERE m.level IS NOT NULL AND m.criterion_id <> '' AND {where}"""
+SELECT x.sitting_id, x.station_id, x.criterion_id, x.level
+FROM moderations x {join} WHERE x.level IS NOT NULL AND x.criterion_id <> '' AND {where}"""
 _VISITS = """
-SELECT v.sitting_id, v.station_id, v.starts_at
-FROM sitting_visits v JOIN sittings s ON s.id = v.sitting_id WHERE {where}"""
+SELECT x.sitting_id, x.station_id, x.starts_at FROM sitting_visits x {join} WHERE {where}"""
+BROAD = 0.25  # a period with at least this share of the sittings: its tables are read whole
 _NAMES = "SELECT id, display_name FROM accounts"
 
 
@@ -115,15 +120,23 @@ class _Reader:
         self.params: tuple[str, ...] = (
             (period.start.isoformat(), period.end.isoformat()) if period is not None else ()
         )
+        self.narrow = False  # read only the period's sittings' rows (``{join}``)
         joined = "string_agg({}, ',' ORDER BY criterion_id)" if postgres else "group_concat({}, ',')"
         self.criteria = joined.format("criterion_id")
         self.levels = joined.format("CAST(level AS TEXT)")
 
     def rows(self, template: str, **extra: str) -> list[Any]:
         cursor = self.driver.cursor()
+        filtered = "{where}" in template and ("{join}" not in template or self.narrow)
         try:
-            sql = template.format(where=self.where, criteria=self.criteria, levels=self.levels, **extra)
-            cursor.execute(sql, self.params if "{where}" in template else ())
+            sql = template.format(
+                where=self.where if filtered else "1 = 1",
+                join="JOIN sittings s ON s.id = x.sitting_id" if filtered else "",
+                criteria=self.criteria,
+                levels=self.levels,
+                **extra,
+            )
+            cursor.execute(sql, self.params if filtered else ())
             return list(cursor.fetchall())
         finally:
             cursor.close()
@@ -140,10 +153,12 @@ def _named(stations: str | None) -> frozenset[str]:
 def read(s: Session, period: Period | None) -> CentreData:
     r = _Reader(s, period)
     sittings = r.rows(_SITTINGS)
+    if period is not None:
+        r.narrow = len(sittings) < BROAD * r.rows(_COUNT)[0][0]
     links = r.rows(_ASSESSORS)
     waiting = {sid for sid, _aid, submitted, _st in links if not submitted}
-    observed = {sid for sid, *_ in links}
-    counted = [row for row in sittings if row[0] in observed and row[0] not in waiting]
+    observed = {sid for sid, *_ in links} - waiting
+    counted = [row for row in sittings if row[0] in observed]
     counted.sort(key=lambda row: (_day(row[3]), row[4], row[0]))
     sitting_index = {row[0]: i for i, row in enumerate(counted)}
 
@@ -153,7 +168,6 @@ def read(s: Session, period: Period | None) -> CentreData:
     station_list: list[StationInfo] = []
     item_station: list[int] = []
     pack_index: dict[str, int] = {}
-    packs_by_index: dict[int, str] = {}
     station_key: dict[tuple[int, str], int] = {}
     item_key: dict[tuple[int, str, str], int] = {}
     for row_id in sorted(used, key=lambda i: (pack_rows[i].name, pack_rows[i].version, i)):
@@ -185,7 +199,6 @@ def read(s: Session, period: Period | None) -> CentreData:
             station_list.append(info)
             infos.append(info)
         pack_index[row_id] = p
-        packs_by_index[p] = row_id
         pack_list.append(
             PackInfo(p, row_id, pack.name, f"{pack.name} {pack.version}", pack.title, tuple(infos))
         )
@@ -199,19 +212,19 @@ def read(s: Session, period: Period | None) -> CentreData:
     )
 
     # One look-up per sheet for the criteria's items: circuits repeat the same few.
-    items_of: dict[tuple[str, str], list[int] | None] = {}
-    by_station = {f"{packs_by_index[p]}|{station}": (p, station) for (p, station) in station_key}
+    items_of: dict[tuple[int, str, str], list[int] | None] = {}
     ss: list[int] = []
     sa: list[int] = []
     si: list[int] = []
     sl: list[int] = []
-    for sid, aid, where, crits, levels in r.rows(_SHEETS):
+    pack_of = sitting_pack.tolist()
+    for sid, aid, station, crits, levels in r.rows(_SHEETS):
         at = sitting_index.get(sid)
-        if at is None:
+        if at is None:  # outside the period, or not yet submitted by all
             continue
-        key = (where, crits)
+        key = (pack_of[at], station, crits)
         if key not in items_of:
-            items_of[key] = _items(by_station.get(where), crits, item_key)
+            items_of[key] = _items(key, item_key)
         given = items_of[key]
         if given is None:  # a station or criterion the stored pack does not name
             continue
@@ -224,7 +237,6 @@ def read(s: Session, period: Period | None) -> CentreData:
         si += given
         sl += map(int, levels.split(","))
 
-    pack_of = sitting_pack.tolist()
     moderated: dict[tuple[int, int], int] = {}
     for sid, station, crit, level in r.rows(_MODERATIONS):
         at = sitting_index.get(sid)
@@ -278,18 +290,14 @@ def read(s: Session, period: Period | None) -> CentreData:
     )
 
 
-def _items(
-    station: tuple[int, str] | None, crits: str, item_key: dict[tuple[int, str, str], int]
-) -> list[int] | None:
-    if station is None:
-        return None
-    found = [item_key.get((*station, c)) for c in crits.split(",")]
+def _items(key: tuple[int, str, str], item_key: dict[tuple[int, str, str], int]) -> list[int] | None:
+    """A sheet's items, criterion by criterion; None when the pack does not name one."""
+    pack, station, crits = key
+    found = [item_key.get((pack, station, c)) for c in crits.split(",")]
     return None if None in found else [i for i in found if i is not None]
 
 
 def _grade(judgement: str, borderline: bool) -> float | None:
-    from naas_centre.services.qa_analysis import GRADE_BORDERLINE, GRADE_MET, GRADE_NOT_MET
-
     if judgement not in ("met", "not_met"):
         return None
     if borderline:

@@ -152,6 +152,15 @@ def test_a_period_counts_its_own_sittings(centre: QaCentre) -> None:
     found = analyse(centre.db, centre.login("manager"), two_days, today=AFTER)
     assert found.scope.sittings == 10 and found.scope.period == two_days
     assert found.scope.first_day == qa_centre.FIRST_DAY
+    # A quarter of the sittings or more is read whole and filtered here; less, through the
+    # period's own sittings: the same figures either way.
+    one_day = analyse(centre.db, centre.login("manager"), Period(qa_centre.FIRST_DAY, qa_centre.FIRST_DAY))
+    assert one_day.scope.sittings == 5
+    pairs = {(p.first, p.second): p.agreement.n for p in found.agreement.pairs}
+    first_day = [sid for i, sid in enumerate(centre.sitting_ids) if i < 5]
+    assert sum(1 for (sid, _w, _st) in centre.given if sid in first_day) == 5 * 2 * 3
+    assert sum(p.agreement.n for p in one_day.agreement.pairs) == 5 * 3 * 3
+    assert sum(pairs.values()) == 10 * 3 * 3
     assert analyse(centre.db, centre.login("manager")).scope.sittings == 40
 
 
