@@ -122,7 +122,7 @@ def _table(dimension: str, sittings: list[_Sitting]) -> FairnessTable:
     for st in sittings:
         counts[st.groups[dimension]][OUTCOMES.index(st.outcome)] += 1
     groups = sorted(counts)
-    shown = disclosure.suppress_two_way([counts[g] for g in groups])
+    shown = _suppressed_without_empty_columns([counts[g] for g in groups])
     rates: dict[str, fairness.PassRate] = {}
     for g, cells in zip(groups, shown.cells, strict=True):
         met, not_met = cells[OUTCOMES.index(MET)], cells[OUTCOMES.index(NOT_MET)]
@@ -134,6 +134,26 @@ def _table(dimension: str, sittings: list[_Sitting]) -> FairnessTable:
         for g, cells, total in zip(groups, shown.cells, shown.row_totals, strict=True)
     )
     return FairnessTable(dimension, rows, shown.column_totals, shown.total)
+
+
+def _suppressed_without_empty_columns(counts: list[list[int]]) -> disclosure.TwoWay:
+    """Suppressed as ``suppress_two_way`` does, leaving out an outcome nobody had (in a
+    closed period, "not yet complete"): its zeros are known from its total, and taken as
+    small cells they hid a met or not-met count in every row, and with it every rate."""
+    if not counts:
+        return disclosure.suppress_two_way(counts)
+    used = [c for c in range(len(counts[0])) if any(row[c] for row in counts)]
+    if len(used) == len(counts[0]) or not used:
+        return disclosure.suppress_two_way(counts)
+    inner = disclosure.suppress_two_way([[row[c] for c in used] for row in counts])
+
+    def widen(values: tuple[Shown, ...]) -> tuple[Shown, ...]:
+        by_column = dict(zip(used, values, strict=True))
+        return tuple(by_column.get(c, 0) for c in range(len(counts[0])))
+
+    return disclosure.TwoWay(
+        tuple(widen(row) for row in inner.cells), inner.row_totals, widen(inner.column_totals), inner.total
+    )
 
 
 def _stations(table: FairnessTable, sittings: list[_Sitting]) -> list[StationScores]:

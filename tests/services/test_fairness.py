@@ -105,8 +105,12 @@ def test_figures_for_a_closed_period_with_suppression(centre: Centre) -> None:
     figures = service.fairness_figures(centre.db, centre.login("qa"), PERIOD, today=TODAY)
     assert figures.candidates == 6 + 4 + 5 + 6 + 7 >= MIN_PERIOD_CANDIDATES
     assert all(t.total == 28 for t in figures.tables)
-    # Every shown count is 5 or more, and no hidden one can be worked out from the rest.
-    assert all(v is None or v >= 5 for cells in shown(figures).values() for v in cells)
+    # Every shown count is 5 or more (or 0 in an outcome nobody had, as its total says),
+    # and no hidden one can be worked out from the rest.
+    for t in figures.tables:
+        empty = {i for i, total in enumerate(t.outcome_totals) if total == 0}
+        for r in t.rows:
+            assert all(v is None or v >= 5 or (v == 0 and i in empty) for i, v in enumerate(r.counts)), r
     for t in figures.tables:
         table = TwoWay(
             tuple(r.counts for r in t.rows), tuple(r.total for r in t.rows), t.outcome_totals, t.total
@@ -198,3 +202,31 @@ def test_the_equality_export_writes_the_closed_periods_figures_and_no_more(
     centre.add(1, TODAY, equality.Monitoring("45-54", "White British", "No", "Male"))
     exports.export_equality(centre.db, qa, out, PERIOD, today=TODAY)
     assert out.read_bytes() == before
+
+
+def test_an_outcome_nobody_had_hides_no_pass_rate() -> None:
+    # A closed period: every sitting complete, so "not yet complete" is 0 in every row.
+    shown = service._suppressed_without_empty_columns([[12, 6, 0], [9, 7, 0], [20, 5, 0]])
+    assert shown.cells == ((12, 6, 0), (9, 7, 0), (20, 5, 0))
+    assert shown.column_totals == (41, 18, 0)
+    # A small count is still hidden, with its complement, as before.
+    hidden = service._suppressed_without_empty_columns([[12, 3, 0], [9, 7, 0], [20, 5, 0]])
+    assert hidden.cells[0][1] is None and sum(v is None for row in hidden.cells for v in row) >= 2
+
+
+def test_the_demos_past_shows_pass_rates_and_its_employer_difference(tmp_path: Path) -> None:
+    from naas_centre.demo.centre import HistorySize
+
+    day = date(2026, 11, 3)
+    made = create_demo(tmp_path / "demo.db", data_dir=tmp_path, day=day, history=HistorySize.DEFAULT)
+    try:
+        qa = Centre(made.db).login("qa")
+        figures = service.fairness_figures(
+            made.db, qa, Period(date(2026, 7, 1), date(2026, 9, 30)), today=day
+        )
+        employer = next(t for t in figures.tables if t.dimension == "employer")
+        rates = {r.group: r for r in employer.rows if r.pass_rate is not None}
+        assert len(rates) >= 2, employer
+        assert any(r.impact is not None and r.impact.flagged for r in rates.values())
+    finally:
+        made.db.dispose()
