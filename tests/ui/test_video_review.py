@@ -156,3 +156,54 @@ def test_no_recording_is_said_plainly(qtbot: QtBot, tasks: TaskManager, demo: De
     qtbot.waitUntil(lambda: "no recording" in dialog.heading.text(), timeout=10_000)
     dialog.close()
     tasks.wait()
+
+
+def test_moderation_opens_the_recording_at_a_difference(
+    qtbot: QtBot, tasks: TaskManager, scored: DemoCentre, tmp_path: Path
+) -> None:
+    from naas_centre.services import moderation, sittings
+    from ui.centre.moderation_dialog import ModerationDialog
+
+    manager = scored.actor("manager")
+    sitting_id, difference = next(
+        (s.id, d)
+        for s in sittings.day_overview(scored.db, manager, scored.day).sittings
+        for d in moderation.differences(scored.db, manager, s.id)
+        if d.criterion_id
+    )
+    station = difference.station_id
+    recordings.record_candidate_consent(scored.db, manager, sitting_id, True)
+    if not recordings.may_record(scored.db, manager, sitting_id, station).allowed:  # an actor plays it
+        recordings.record_actor_consent(scored.db, manager, sitting_id, station, True)
+    view = recordings.start_recording(scored.db, manager, sitting_id, station, started_at=utcnow())
+    folder = scored.folder / view.folder
+    folder.mkdir(parents=True)
+    clock = ScaledClock(2.0)
+    recorder = Recorder(folder, FileFrames(make_video(tmp_path / "camera.mp4", 2.0)), clock=clock)
+    recorder.start()
+    clock.wait_until(2.0, threading.Event())
+    recordings.finish_recording(scored.db, manager, view.id, recorder.stop().duration)
+
+    dialog = ModerationDialog(tasks, scored.db, manager, sitting_id, data_dir=scored.folder)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog.show()
+    assert dialog.recording_button.isVisible()
+    assert dialog.data is not None
+    row = next(
+        i
+        for i, r in enumerate(dialog.data.rows)
+        if (r.difference.station_id, r.difference.criterion_id) == (station, difference.criterion_id)
+    )
+    dialog.table.selectRow(row)
+    chosen = dialog.current()
+    assert chosen is not None and chosen.difference.criterion_id == difference.criterion_id
+    qtbot.mouseClick(dialog.recording_button, Qt.MouseButton.LeftButton)
+    review = dialog.review
+    assert isinstance(review, ReviewDialog)
+    qtbot.waitUntil(lambda: review.data is not None, timeout=15_000)
+    assert review.data is not None and review.data.recording.id == view.id
+    assert (review.station_id, review.criterion_id) == (station, difference.criterion_id)
+    review.close()
+    dialog.close()
+    tasks.wait()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QStackedWidget,
     QTableWidget,
@@ -195,10 +197,18 @@ class ModerationDialog(QDialog):
     agreement_saved = Signal(str, str)  # station id, criterion id ("" for a judgement): committed
 
     def __init__(
-        self, tasks: TaskManager, db: Database, actor: Actor, sitting_id: str, parent: QWidget | None = None
+        self,
+        tasks: TaskManager,
+        db: Database,
+        actor: Actor,
+        sitting_id: str,
+        parent: QWidget | None = None,
+        *,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ModerationDialog")
+        self.data_dir = data_dir  # where recordings are; None: none are offered
         self.setWindowTitle("Moderation")
         self.resize(1180, 760)
         screen = self.screen()
@@ -313,12 +323,39 @@ class ModerationDialog(QDialog):
         self.state = label("", "muted", wrap=True)
         self.state.setObjectName("moderation_state")
         row.addWidget(self.state, 1)
+        # The recording at this difference: the station's, from its notes on the criterion.
+        self.recording_button = QPushButton("Watch the recording…")
+        self.recording_button.setObjectName("moderation_recording")
+        self.recording_button.clicked.connect(self.open_recording)
+        self.recording_button.setVisible(self.data_dir is not None)
+        row.addWidget(self.recording_button)
         self.save_button = primary_button("Save the agreed level")
         self.save_button.setObjectName("moderation_save")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
         e.addLayout(row)
         return frame
+
+    def open_recording(self) -> None:
+        row = self.current()
+        if row is None or self.data_dir is None:
+            return
+        from ui.video.review_dialog import ReviewDialog
+
+        d = row.difference
+        review = ReviewDialog(
+            self.tasks,
+            self.db,
+            self.actor,
+            self.data_dir,
+            self.sitting_id,
+            d.station_id,
+            self,
+            criterion_id=d.criterion_id or None,
+        )
+        review.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.review = review
+        review.open()
 
     # -- reading ----------------------------------------------------------------------------
 
