@@ -28,6 +28,7 @@ SEND_RESULTS = (_A, _M, _AD)  # a room's results out, by whoever ran the room
 ADMINISTER = (_AD,)  # accounts, signing certificates, the centre's own settings
 STANDARD_SETTING = (_M, _AD, _QA)  # propose station pass marks, try them in a what-if
 ADOPT_PASS_MARK = (_M, _AD)  # adopt one (a new, audited version)
+OWN_FIGURES = (_A,)  # an assessor's own agreement, stringency and drift, naming no colleague
 
 
 def may(role: Role | str, capability: tuple[Role, ...]) -> bool:

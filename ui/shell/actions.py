@@ -107,6 +107,14 @@ def _reads_equality(state: UiState) -> bool:
     return not state.locked and may(state.role, can.EQUALITY)
 
 
+def _oversees(state: UiState) -> bool:
+    return not state.locked and may(state.role, can.OVERSEE)
+
+
+def _has_own_figures(state: UiState) -> bool:
+    return not state.locked and may(state.role, can.OWN_FIGURES)
+
+
 def _sets_standards(state: UiState) -> bool:
     return not state.locked and may(state.role, can.STANDARD_SETTING)
 
@@ -411,6 +419,26 @@ ACTIONS: tuple[ActionSpec, ...] = (
         _reads_equality,
         None,
         "Counts by group only, small groups suppressed (quality assurance)",
+    ),
+    ActionSpec(
+        "centre.quality",
+        "&Quality assurance…",
+        "&Centre",
+        "show_quality",
+        None,
+        _oversees,
+        None,
+        "Agreement, examiner stringency and drift, reliability, standard setting and fairness",
+    ),
+    ActionSpec(
+        "centre.my_figures",
+        "My &figures…",
+        "&Centre",
+        "show_my_figures",
+        None,
+        _has_own_figures,
+        None,
+        "How your scores compare, over time: your own figures, naming no colleague",
     ),
     ActionSpec(
         "centre.pass_marks",

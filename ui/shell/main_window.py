@@ -302,6 +302,12 @@ class MainWindow(QMainWindow):
     def show_pass_marks(self) -> None:
         self.reports.pass_marks()
 
+    def show_quality(self) -> None:
+        self.reports.quality()
+
+    def show_my_figures(self) -> None:
+        self.reports.my_figures()
+
     def show_certificates(self) -> None:
         from ui.centre.certificates_dialog import CertificatesDialog
 

@@ -106,6 +106,18 @@ class ReportsFlow(QObject):
         w = self.host
         self.show(EqualityDialog(w.tasks, w.db, w.actor, self.parent_widget))
 
+    def quality(self) -> None:
+        from ui.qa.qa_dashboard import QaDashboard  # loads QtCharts: only when asked
+
+        w = self.host
+        self.show(QaDashboard(w.tasks, w.db, w.actor, self.parent_widget))
+
+    def my_figures(self) -> None:
+        from ui.qa.personal_sheet_dialog import PersonalSheetDialog
+
+        w = self.host
+        self.show(PersonalSheetDialog(w.tasks, w.db, w.actor, self.parent_widget))
+
     def pass_marks(self) -> None:
         from ui.qa.standard_setting_dialog import StandardSettingDialog
 
