@@ -7,7 +7,9 @@ itself ignores close requests; the rest of the application's windows are hidden.
 
 Text committed through an input method in one piece longer than composing produces is
 refused as a paste is (the script editor's own notice shows), and a minimised kiosk is
-put back full screen, in front and active.
+put back full screen, in front and active. Where no window manager acts on the
+full-screen request (the kiosk workstation's own X session runs none), the guard sizes
+the window to the screen itself.
 
 What an application cannot stop on its own (switching virtual terminals, the
 desktop's own shortcuts such as Alt+Tab or Ctrl+Alt+Delete) is the job of the
@@ -102,9 +104,12 @@ class KioskGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.WindowStateChange and watched is self.home:
+        if kind in (QEvent.Type.WindowStateChange, QEvent.Type.Show) and watched is self.home:
             if self.home.windowState() & Qt.WindowState.WindowMinimized:
                 QTimer.singleShot(0, self._reclaim)  # after the window system has finished minimising
+            elif self.home.windowState() & Qt.WindowState.WindowFullScreen:
+                # Before the window is mapped when it is shown, so it never appears small.
+                self._fill_screen()
             return False
         if kind == QEvent.Type.InputMethod and isinstance(event, QInputMethodEvent):
             return isinstance(watched, QWidget) and self._refuse_commit(watched, event)
@@ -136,6 +141,16 @@ class KioskGuard(QObject):
         if editor is not None:
             editor.paste_blocked.emit()
         return True
+
+    def _fill_screen(self) -> None:
+        """Full screen even where no window manager makes it so: the kiosk's own X
+        session runs none, so nothing else reads the full-screen request."""
+        if not self._on or not self.home.isFullScreen():
+            return
+        screen = self.home.screen().geometry()
+        if self.home.geometry() != screen:
+            self.home.setGeometry(screen)  # which Qt takes as leaving full screen, so say it again
+            self.home.setWindowState(self.home.windowState() | Qt.WindowState.WindowFullScreen)
 
     def _reclaim(self) -> None:
         if not self._on or not self.home.isVisible():  # a minimised window is still visible

@@ -1,0 +1,130 @@
+"""The candidate workstation's X session (``packaging/linux/kiosk/naas-kiosk-session``)
+under a real X server (Xvfb, 1366x768) with no window manager: the kiosk left open on
+this workstation comes back full screen and is the only window on the screen; killed,
+the session starts it again; the session ends cleanly when told to."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from naas_centre import paths
+from naas_centre.demo.centre import create_demo
+from naas_centre.services import accounts, sittings, written
+
+ROOT = Path(__file__).resolve().parents[2]
+SESSION = ROOT / "packaging" / "linux" / "kiosk" / "naas-kiosk-session"
+WIDTH, HEIGHT = 1366, 768
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not all(shutil.which(t) for t in ("Xvfb", "xdotool", "xwininfo")),
+        reason="needs Xvfb, xdotool and xwininfo (Debian xvfb, xdotool, x11-utils)",
+    ),
+]
+
+
+def _kiosk_left_open(folder: Path) -> None:
+    """A demo centre whose first sitting's candidate is in the kiosk on this workstation."""
+    made = create_demo(paths.demo_db_path(folder), data_dir=folder)
+    try:
+        a1 = accounts.authenticate(made.db, "assessor1", "demo-assessor-2026")
+        sitting_id = sittings.list_for_assessor(made.db, a1, made.day)[0].id
+        sittings.set_status(made.db, a1, sitting_id, "checked_in")
+        written.open_kiosk(made.db, a1, sitting_id)
+    finally:
+        made.db.dispose()
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    """A fresh X server with no window manager; its number chosen by the server."""
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()  # written once the server accepts clients
+    assert number.isdigit(), "Xvfb did not start"
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def _x(display: str, *command: str, timeout: float = 120) -> str:
+    run = subprocess.run(
+        command, env={**os.environ, "DISPLAY": display}, capture_output=True, text=True, timeout=timeout
+    )
+    assert run.returncode == 0, (command, run.stdout, run.stderr)
+    return run.stdout
+
+
+def _wait_for_window(display: str, title: str) -> int:
+    # --sync: xdotool waits for the window to be mapped, without polling from here.
+    found = _x(display, "xdotool", "search", "--sync", "--onlyvisible", "--name", f"^{title}$").split()
+    assert len(found) == 1, found
+    return int(found[0])
+
+
+def _viewable_top_level_windows(display: str) -> list[int]:
+    tree = _x(display, "xwininfo", "-root", "-children")
+    ids = re.findall(r"^\s+(0x[0-9a-f]+)", tree, re.MULTILINE)
+    return [int(wid, 16) for wid in ids if "Map State: IsViewable" in _x(display, "xwininfo", "-id", wid)]
+
+
+def _geometry(display: str, wid: int) -> tuple[int, int, int, int]:
+    info = _x(display, "xwininfo", "-id", str(wid))
+
+    def field(name: str) -> int:
+        match = re.search(rf"{name}:\s+(-?\d+)", info)
+        assert match, info
+        return int(match.group(1))
+
+    return field("Absolute upper-left X"), field("Absolute upper-left Y"), field("Width"), field("Height")
+
+
+def test_the_session_shows_the_kiosk_alone_full_screen_and_restarts_it(tmp_path: Path, display: str) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    _kiosk_left_open(folder)
+    conf = tmp_path / "kiosk.conf"
+    conf.write_text(
+        f'NAAS_KIOSK_PROGRAM="{sys.executable}"\nNAAS_KIOSK_ARGS="-m ui.main --demo --data-dir {folder}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "NAAS_DATA_DIR")}
+    env |= {"DISPLAY": display, "NAAS_KIOSK_CONF": str(conf)}
+    log = tmp_path / "session.log"
+    with log.open("w", encoding="utf-8") as err:
+        session = subprocess.Popen([str(SESSION)], cwd=ROOT, env=env, stdout=err, stderr=err)
+    try:
+        kiosk = _wait_for_window(display, "Written exercise")
+        assert _geometry(display, kiosk) == (0, 0, WIDTH, HEIGHT), log.read_text(encoding="utf-8")
+        assert _viewable_top_level_windows(display) == [kiosk]
+
+        pid = int(_x(display, "xdotool", "getwindowpid", str(kiosk)))
+        gone = os.pidfd_open(pid)
+        os.kill(pid, signal.SIGKILL)  # the program dies; the session must bring the kiosk back
+        assert select.select([gone], [], [], 60)[0], "the kiosk did not die"
+        os.close(gone)
+        again = _wait_for_window(display, "Written exercise")  # X may give it the same id
+        assert int(_x(display, "xdotool", "getwindowpid", str(again))) != pid
+        assert _geometry(display, again) == (0, 0, WIDTH, HEIGHT)
+        assert _viewable_top_level_windows(display) == [again]
+        assert "starting it again" in log.read_text(encoding="utf-8")
+    finally:
+        session.terminate()
+        code = session.wait(timeout=60)
+    assert code == 0, log.read_text(encoding="utf-8")
