@@ -175,6 +175,7 @@ class EvidenceNote:
     phase: str | None
     criterion: str | None  # the criterion's text, when the note is tied to one
     text: str
+    recording_ms: int | None = None  # when it was written, in the station's recording
 
 
 @dataclass(frozen=True)

@@ -435,6 +435,7 @@ class _Context:
                 phase=timing.PHASE_TITLES.get(r.phase or "", r.phase),
                 criterion=criteria.get(r.criterion_id) if r.criterion_id else None,
                 text=r.text,
+                recording_ms=r.recording_ms,
             )
             for r in rows
         )

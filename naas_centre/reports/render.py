@@ -353,6 +353,9 @@ class _Builder:
             body = [p(n.text, c, lines=True)]
             if n.criterion:
                 body.append(p(f"Criterion: {n.criterion}", sm))
+            if n.recording_ms is not None:
+                minutes, seconds = divmod(n.recording_ms // 1000, 60)
+                body.append(p(f"In the recording at {minutes:02d}:{seconds:02d}", sm))
             clock = f"{n.clock} {n.phase or ''}".strip() if n.clock else (n.phase or "—")
             rows.append([p(hms(n.written_at, self.tz), c), p(clock, c), p(initials(n.assessor), c), body])
         w = self.width

@@ -175,3 +175,40 @@ def test_deletion_and_export_are_refused_to_assessors(demo: Demo, tmp_path: Path
     assert {"recording.start", "recording.export", "recording.delete"} <= actions
     with pytest.raises(Conflict, match="deleted"):
         recordings.export(demo.db, manager, tmp_path / "data", rid, out)
+
+
+def test_the_observation_report_lists_notes_with_their_recording_times(demo: Demo, tmp_path: Path) -> None:
+    import subprocess
+
+    from naas_centre.demo.play import fill_scored_day
+    from naas_centre.demo.signing import moderate_day
+    from naas_centre.reports import data as rdata
+    from naas_centre.reports.gather import ReportRef, gather
+    from naas_centre.reports.render import render
+
+    fill_scored_day(demo.db, demo.day)  # a finished day: the report can be made
+    moderate_day(demo.db, demo.day)
+    manager = demo.login("manager")
+    sid, station = _station(demo)
+    with demo.db.read() as s:
+        written = sorted(
+            s.scalars(
+                select(EvidenceNoteRow.written_at).where(
+                    EvidenceNoteRow.sitting_id == sid, EvidenceNoteRow.station_id == station
+                )
+            )
+        )
+    assert written, "the demo day writes notes"
+    recordings.record_candidate_consent(demo.db, manager, sid, True)
+    recordings.record_actor_consent(demo.db, manager, sid, station)
+    started = written[0] - timedelta(seconds=72)
+    view = recordings.start_recording(demo.db, manager, sid, station, started_at=started)
+    recordings.finish_recording(demo.db, manager, view.id, 3600.0, ended_at=written[-1])
+    data = gather(demo.db, manager, ReportRef(rdata.ReportKind.OBSERVATION, sid, station))
+    assert isinstance(data, rdata.ObservationReportData)
+    times = [n.recording_ms for n in data.notes]
+    assert times[0] == 72_000 and all(t is not None for t in times)
+    pdf = tmp_path / "observation.pdf"
+    pdf.write_bytes(render(data).pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "In the recording at 01:12" in text
