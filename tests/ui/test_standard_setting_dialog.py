@@ -106,7 +106,9 @@ def test_an_assessor_is_refused_before_anything_is_shown(
     tasks.wait()
 
 
-def test_no_effective_day_before_tomorrow_can_be_chosen(qtbot: QtBot, tasks: TaskManager, month: Month) -> None:
+def test_no_effective_day_before_tomorrow_can_be_chosen(
+    qtbot: QtBot, tasks: TaskManager, month: Month
+) -> None:
     dialog = _open(qtbot, tasks, month)
     dialog.effective.setDate(QDate(2026, 12, 1))
     assert dialog.effective.date() == QDate(2027, 1, 2)  # the day after today
