@@ -210,7 +210,8 @@ def _may_record(s: Session, sitting_id: str, station_id: str) -> MayRecord:
         if not consent.given:
             return MayRecord(
                 False,
-                f"The actor ({played_by.full_name}) has not consented to recording (or has withdrawn consent).",
+                f"The actor ({played_by.full_name}) has not consented to recording "
+                "(or has withdrawn consent).",
             )
     return MayRecord(True, "")
 
@@ -401,6 +402,23 @@ def bookmarks(db: Database, actor: Actor, recording_id: str) -> list[BookmarkVie
             .order_by(RecordingBookmarkRow.position_ms)
         )
         return [BookmarkView(b.id, b.recording_id, b.position_ms, b.text, b.made_by, b.made_at) for b in rows]
+
+
+def bookmark_still(db: Database, actor: Actor, data_dir: Path, bookmark_id: str) -> bytes:
+    """The frame at a bookmark, as a PNG (for a report); decoded here, so call it off the
+    GUI thread."""
+    from naas_centre.video.reader import RecordingReader
+
+    with db.read() as s:
+        mark = s.get(RecordingBookmarkRow, bookmark_id)
+        if mark is None:
+            raise NotFound("No such bookmark.")
+        row = _reviewed(s, actor, mark.recording_id)
+        if row.status in GONE:
+            raise Conflict("The recording has been deleted: there is no frame to show.")
+        folder, at = data_dir / row.folder, mark.position_ms / 1000
+    with RecordingReader(folder) as reader:
+        return reader.still_png(min(at, max(0.0, reader.duration - 1 / reader.fps)))
 
 
 def recording_folder(data_dir: Path, recording: RecordingView) -> Path:

@@ -121,6 +121,9 @@ def test_review_opens_a_chapter_plays_from_five_seconds_before_and_a_bookmark_is
     stored = recordings.bookmarks(demo.db, manager, made.recording_id)
     assert [(b.position_ms, b.text) for b in stored] == [(stepped, "She offers help with the school run")]
     assert dialog.bookmarks.count() == 1 and dialog.timeline.bookmarks_ms == [stepped]
+    # A still of the bookmarked frame, for a report: a PNG of the recording's size.
+    png = recordings.bookmark_still(demo.db, manager, demo.folder, stored[0].id)
+    assert png.startswith(b"\x89PNG") and int.from_bytes(png[16:20], "big") == 320
     dialog.close()
     tasks.wait()
 
