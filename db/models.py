@@ -649,3 +649,29 @@ class KnowledgeAnswerRow(Stamped, Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     write_id: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class RetentionPeriodRow(Stamped, Base):
+    """How long the centre keeps one kind of personal data (see
+    naas_centre.services.retention): months after the event it is counted from. A kind
+    with no row keeps the default written in the service."""
+
+    __tablename__ = "retention_periods"
+
+    kind: Mapped[str] = mapped_column(String(32), unique=True)
+    months: Mapped[int] = mapped_column(Integer)
+
+
+class LegalHoldRow(Stamped, Base):
+    """A hold on one candidate's data (an appeal, a complaint, a claim): while it is not
+    released, neither retention nor an erasure request removes anything of theirs."""
+
+    __tablename__ = "legal_holds"
+
+    candidate_id: Mapped[str] = mapped_column(FK, ForeignKey("candidates.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    released_by: Mapped[str | None] = mapped_column(FK, ForeignKey("accounts.id"), default=None)
+    release_reason: Mapped[str | None] = mapped_column(Text, default=None)
