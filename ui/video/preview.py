@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from naas_centre.video.sources import Image
 
 PREVIEW_MS = 80  # about 12 pictures a second: enough to see the room, cheap on the GUI thread
-PREVIEW_SIZE = QSize(256, 144)
+PREVIEW_SIZE = QSize(160, 90)
 
 
 def to_qimage(image: Image, size: QSize) -> QImage:
@@ -36,9 +36,8 @@ class PreviewLabel(QLabel):
         super().__init__(parent)
         self.setObjectName("video_preview")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(PREVIEW_SIZE)
-        self.setMaximumHeight(PREVIEW_SIZE.height() + 8)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setFixedSize(PREVIEW_SIZE)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setProperty("role", "muted")
         self.setText("No picture")
         self._latest: Callable[[], PreviewFrame | None] | None = None
@@ -62,6 +61,5 @@ class PreviewLabel(QLabel):
         if frame is None or frame.at == self._shown_at:
             return
         self._shown_at = frame.at
-        box = self.contentsRect().size().boundedTo(QSize(1280, 720))
-        self.setPixmap(QPixmap.fromImage(to_qimage(frame.image, box if box.isValid() else PREVIEW_SIZE)))
+        self.setPixmap(QPixmap.fromImage(to_qimage(frame.image, self.contentsRect().size())))
         self.frames_shown += 1

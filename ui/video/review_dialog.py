@@ -198,7 +198,7 @@ class ReviewDialog(QDialog):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([540, 760])
+        splitter.setSizes([600, 700])
 
         self.player = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
@@ -268,10 +268,12 @@ class ReviewDialog(QDialog):
     def _loaded(self, data: ReviewData) -> None:
         self.data = data
         rec = data.recording
+        title = next((sc.title for sc in data.pack.scenarios if sc.id == self.station_id), self.station_id)
         self.heading.setText(
-            f"Recording of {self.station_id}, {rec.started_at.astimezone():%d %b %Y %H:%M}, "
+            f"Recording of “{title}”, {rec.started_at.astimezone():%d %b %Y %H:%M}, "
             f"{clock_text(data.duration_ms)} long"
         )
+        self.position_label.setText(f"00:00 / {clock_text(data.duration_ms)}")
         rubric = dict(data.pack.rubrics()).get(self.station_id)
         if rubric is not None:
             model = RubricTableModel(data.pack, self.station_id, rubric, self)
@@ -302,6 +304,8 @@ class ReviewDialog(QDialog):
         first, self._first = self._first, None
         if first is not None:  # opened at a criterion: from a little before its first note
             self.play_chapter(first)
+        else:
+            self.player.pause()  # paused at the start: the first picture shows
         self.media_ready.emit()
 
     def _show_chapters(self) -> None:

@@ -136,11 +136,14 @@ class StationVideo(QFrame):
         self.station_id = station_id
         self.setObjectName(f"video_{station_id}")
         self.setProperty("role", "card")
-        box = QVBoxLayout(self)
-        box.setContentsMargins(8, 6, 8, 6)
-        box.setSpacing(4)
+        # Side by side, so the clock and the notes keep their room on a 768-pixel screen.
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.setSpacing(8)
         self.preview = PreviewLabel()
-        box.addWidget(self.preview)
+        outer.addWidget(self.preview)
+        box = QVBoxLayout()
+        box.setSpacing(4)
         self.state = label("Checking consent…", "muted", wrap=True)
         self.state.setObjectName("video_state")
         box.addWidget(self.state)
@@ -148,7 +151,7 @@ class StationVideo(QFrame):
         self.warning.setObjectName("video_warning")
         self.warning.hide()
         box.addWidget(self.warning)
-        row = QHBoxLayout()
+        box.addStretch(1)
         self.record = QPushButton("● Record")
         self.record.setObjectName("video_record")
         self.record.setToolTip(
@@ -157,13 +160,15 @@ class StationVideo(QFrame):
         self.record.setCheckable(True)
         self.record.setEnabled(False)
         self.record.clicked.connect(self.record_toggled.emit)
-        row.addWidget(self.record)
         self.consent = QPushButton("Consent…")
         self.consent.setObjectName("video_consent")
+        self.consent.setToolTip("Record who has agreed to this role-play being recorded")
         self.consent.clicked.connect(self.consent_requested.emit)
+        row = QHBoxLayout()
+        row.addWidget(self.record)
         row.addWidget(self.consent)
-        row.addStretch(1)
         box.addLayout(row)
+        outer.addLayout(box, 1)
 
     def show_state(self, text: str, role: str = "muted") -> None:
         self.state.setText(text)
@@ -177,7 +182,7 @@ class StationVideo(QFrame):
         self.record.blockSignals(True)
         self.record.setChecked(recording)
         self.record.blockSignals(False)
-        self.record.setText("■ Stop recording" if recording else "● Record")
+        self.record.setText("■ Stop" if recording else "● Record")
         self.record.setEnabled(recording or can_start)
 
 
