@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from naas_centre.services.qa_analysis import QaAnalysis
 
+MOST_NAMED = 5  # findings of one kind named one by one; the rest are counted, the tables hold them
+NAMED_PAIR_LEVELS = 50  # a pair is named for weak agreement only on this many levels in common
 ITEM_TOTAL_LEAST = 0.3
 ALPHA_LEAST = 0.7
 ALPHA_GAIN = 0.02
@@ -86,16 +88,31 @@ def _agreement(a: QaAnalysis) -> list[Reading]:
                 f.icc < 0.5,
             )
         )
-    for p in ag.pairs:
-        if p.weighted_kappa is not None and p.weighted_kappa.kappa <= KAPPA_MODERATE:
-            out.append(
-                Reading(
-                    "Agreement",
-                    f"{p.first} and {p.second} agree {kappa_words(p.weighted_kappa.kappa)} "
-                    f"(weighted kappa {p.weighted_kappa.kappa:.2f} over {p.agreement.n} levels).",
-                    True,
-                )
+    weak = sorted(
+        (p for p in ag.pairs if p.weighted_kappa is not None and p.weighted_kappa.kappa <= KAPPA_MODERATE),
+        key=lambda p: p.weighted_kappa.kappa if p.weighted_kappa is not None else 0.0,
+    )
+    named = [p for p in weak if p.agreement.n >= NAMED_PAIR_LEVELS][:MOST_NAMED]
+    for p in named:
+        assert p.weighted_kappa is not None
+        out.append(
+            Reading(
+                "Agreement",
+                f"{p.first} and {p.second} agree {kappa_words(p.weighted_kappa.kappa)} "
+                f"(weighted kappa {p.weighted_kappa.kappa:.2f} over {p.agreement.n} levels).",
+                True,
             )
+        )
+    if len(weak) > len(named):
+        out.append(
+            Reading(
+                "Agreement",
+                f"{len(weak) - len(named)} {'more ' if named else ''}of the {len(ag.pairs)} pairs agree "
+                "moderately or less (weighted kappa 0.41 or under), most over few candidates: "
+                "agreement-pairs lists every pair.",
+                True,
+            )
+        )
     if ag.note:
         out.append(Reading("Agreement", ag.note, False))
     return out
@@ -115,6 +132,7 @@ def _reliability(a: QaAnalysis) -> list[Reading]:
                     al.alpha < ALPHA_LEAST,
                 )
             )
+        misfits: list[Reading] = []
         for st in p.stations:
             if st.alpha is None:
                 continue
@@ -139,6 +157,16 @@ def _reliability(a: QaAnalysis) -> list[Reading]:
                             True,
                         )
                     )
+        out += misfits[:MOST_NAMED]
+        if len(misfits) > MOST_NAMED:
+            out.append(
+                Reading(
+                    "Reliability",
+                    f"{p.title}: {len(misfits) - MOST_NAMED} more criteria fit their station poorly "
+                    "(reliability-items).",
+                    True,
+                )
+            )
         floors = [lv for lv in p.levels if lv.distribution.floor]
         ceilings = [lv for lv in p.levels if lv.distribution.ceiling]
         if floors:
@@ -232,7 +260,8 @@ def _examiners(a: QaAnalysis) -> list[Reading]:
             e.assessor_share >= 0.1,
         )
     )
-    for x in e.assessors:
+    flagged = sorted((x for x in e.assessors if x.flagged), key=lambda x: -abs(x.effect))
+    for x in flagged[:MOST_NAMED]:
         if x.flagged:
             how = "more leniently" if x.effect > 0 else "more strictly"
             out.append(
@@ -243,6 +272,15 @@ def _examiners(a: QaAnalysis) -> list[Reading]:
                     True,
                 )
             )
+    if len(flagged) > MOST_NAMED:
+        out.append(
+            Reading(
+                "Examiners",
+                f"{len(flagged) - MOST_NAMED} more assessors' intervals exclude zero, by less: "
+                "the examiners table lists every one.",
+                True,
+            )
+        )
     for p in a.packs:
         if p.outcomes_changed is not None:
             changed = p.outcomes_changed.changed
@@ -257,8 +295,18 @@ def _examiners(a: QaAnalysis) -> list[Reading]:
     d = a.drift
     if d is not None:
         for what, trends in (("slot of the day", d.slot), ("day", d.day)):
-            for t in trends:
-                if t.flagged and t.assessor is not None:
+            drifting = sorted((t for t in trends if t.flagged), key=lambda t: -abs(t.slope))
+            if len(drifting) > MOST_NAMED:
+                out.append(
+                    Reading(
+                        "Drift",
+                        f"{len(drifting)} assessors' marks drift per {what}; the largest below, "
+                        "every one in the drift table.",
+                        True,
+                    )
+                )
+            for t in drifting[:MOST_NAMED]:
+                if t.assessor is not None:
                     out.append(
                         Reading(
                             "Drift",
