@@ -11,6 +11,14 @@ this database's own chain that names the imported chain's last entry and hash, s
 imported entry deleted from the end, or one added after it with a freshly computed hash,
 is caught as surely as one edited in the middle. ``seq`` is the order this database took
 its entries in; ``chain_seq`` an entry's place in its own chain, which the hash covers.
+
+The services record the rows of ``AUDITED`` themselves, with the act's name and who did
+it. The rows of ``COVERED`` (whatever else feeds an outcome, a report, a signature or a
+permission) are recorded by the session itself as they are flushed, so no service can
+forget one; a large or binary column is held in the trail by its SHA-256. Either way a row
+changed behind the app no longer matches its latest entry. What a rewrite of the whole file
+can still do (rewrite the chain itself) is caught by the signed checkpoints kept outside it
+(``checkpoints``).
 """
 
 from __future__ import annotations
@@ -22,8 +30,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, event, func, select, text
+from sqlalchemy.orm import Session, UOWTransaction, attributes
 
 from db.base import Base, new_id, utcnow
 from db.engine import Database
@@ -32,12 +40,27 @@ from db.models import (
     AuditChainRow,
     AuditEntryRow,
     CandidateRow,
+    CertificateApprovalRow,
+    CertificateRow,
+    CrlRow,
+    DayPlanRow,
+    DocumentSignatureRow,
+    EqualityMonitoringRow,
     EvidenceNoteRow,
     JudgementRow,
+    KnowledgeAnswerRow,
+    KnowledgeFormRow,
     ModerationRow,
+    PackRow,
+    PhaseEventRow,
+    PlanStationRow,
     ScoreRow,
+    ScriptRow,
+    SignedDocumentRow,
+    SigningKeyRow,
     SittingAssessorRow,
     SittingRow,
+    StationPassMarkRow,
 )
 from naas_centre.errors import UserError
 from naas_centre.services.views import Actor
@@ -55,23 +78,54 @@ AUDITED: tuple[type[Base], ...] = (
     EvidenceNoteRow,
     ModerationRow,
 )
+# Recorded by the session as they are flushed (``_record_covered``).
+COVERED: tuple[type[Base], ...] = (
+    EqualityMonitoringRow,
+    ScriptRow,
+    PhaseEventRow,
+    PackRow,
+    DayPlanRow,
+    PlanStationRow,
+    StationPassMarkRow,
+    KnowledgeFormRow,
+    KnowledgeAnswerRow,
+    SignedDocumentRow,
+    DocumentSignatureRow,
+    CertificateRow,
+    CertificateApprovalRow,
+    CrlRow,
+    SigningKeyRow,
+)
+_COVERED_TYPES = frozenset(COVERED)
+# Text too long to repeat in every entry: the trail holds its SHA-256 (bytes always are).
+_DIGESTED = {("scripts", "text"), ("signed_documents", "snapshot"), ("packs", "content")}
 _PG_CHAIN_LOCK = 0x6E616173  # any constant; serialises appends to the chain
 
 
 def snapshot(row: Base) -> dict[str, Any]:
     """The row's business columns as JSON-ready values."""
-    out: dict[str, Any] = {}
-    for col in row.__table__.columns:
-        if col.key in _HOUSEKEEPING:
-            continue
-        value = getattr(row, col.key)
-        if col.key == "password_hash" and value is not None:
-            # The trail proves the password changed without holding the hash itself.
-            value = "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
-        elif isinstance(value, datetime | date):
-            value = value.isoformat()
-        out[col.key] = value
-    return out
+    table = row.__tablename__
+    return {
+        col.key: _held(table, col.key, getattr(row, col.key))
+        for col in row.__table__.columns
+        if col.key not in _HOUSEKEEPING
+    }
+
+
+def _held(table: str, key: str, value: Any) -> Any:
+    """A column's value as the trail holds it."""
+    if value is None:
+        return None
+    if key == "password_hash":
+        # The trail proves the password changed without holding the hash itself.
+        return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
+    if isinstance(value, bytes):
+        return "sha256:" + hashlib.sha256(value).hexdigest()
+    if (table, key) in _DIGESTED:
+        return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
 
 
 def _canonical(value: Any) -> str:
@@ -105,6 +159,9 @@ def record(
     deleted: bool = False,
 ) -> AuditEntryRow:
     """Appends one entry for ``row`` in the caller's transaction (flushes first)."""
+    if type(row) in _COVERED_TYPES:
+        # This entry says who and what; the session need not record the row again.
+        session.info.setdefault(_EXPLICIT, set()).add(id(row))
     session.flush()
     after = None if deleted else snapshot(row)
     entity_id = str(row.id)  # type: ignore[attr-defined]
@@ -197,6 +254,76 @@ def record_row(
             ),
         },
     )
+
+
+_EXPLICIT = "audit_explicit"
+
+
+def _before_of(row: Base) -> dict[str, Any]:
+    """The row's business columns as they were before this flush."""
+    out = snapshot(row)
+    for key in out:
+        history = attributes.get_history(row, key)
+        if history.deleted:
+            out[key] = _held(row.__tablename__, key, history.deleted[0])
+    return out
+
+
+@event.listens_for(Session, "after_flush")
+def _record_covered(session: Session, _flush: UOWTransaction) -> None:
+    """An entry for every row of ``COVERED`` this flush wrote, unless a service recorded it.
+
+    Only the app's write sessions (those that stamp a workstation) are recorded."""
+    workstation = session.info.get("workstation_id")
+    if workstation is None:
+        return
+    explicit: set[int] = session.info.get(_EXPLICIT, set())
+    changes: list[tuple[Base, str, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for obj in session.new:
+        if type(obj) in _COVERED_TYPES and id(obj) not in explicit:
+            changes.append((obj, "add", None, snapshot(obj)))
+    for obj in session.dirty:
+        if type(obj) in _COVERED_TYPES and id(obj) not in explicit and session.is_modified(obj):
+            changes.append((obj, "change", _before_of(obj), snapshot(obj)))
+    for obj in session.deleted:
+        if type(obj) in _COVERED_TYPES:
+            changes.append((obj, "delete", snapshot(obj), None))
+    explicit.clear()
+    if not changes:
+        return
+    conn = session.connection()
+    place = _next_place(conn)
+    rows = []
+    chain_seq, prev = place.chain_seq, place.prev_hash
+    at = utcnow()
+    for i, (obj, how, before, after) in enumerate(changes):
+        entity, entity_id = obj.__tablename__, str(obj.id)  # type: ignore[attr-defined]
+        action = f"{entity}.{how}"
+        before_text = None if before is None else _canonical(before)
+        after_text = None if after is None else _canonical(after)
+        digest = entry_hash(prev, chain_seq, at, None, action, entity, entity_id, before_text, after_text)
+        rows.append(
+            {
+                "id": new_id(),
+                "created_at": at,
+                "updated_at": at,
+                "workstation_id": workstation,
+                "seq": place.seq + i,
+                "chain_id": place.chain_id,
+                "chain_seq": chain_seq,
+                "at": at,
+                "account_id": None,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "before": before_text,
+                "after": after_text,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        chain_seq, prev = chain_seq + 1, digest
+    conn.execute(_ADD, rows)
 
 
 def note(
@@ -584,7 +711,7 @@ def _malformed(session: Session, exc: Exception) -> VerifyResult:
     count = int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
     names = _Names(session)
     why = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    models: tuple[type[Base], ...] = (AuditEntryRow, *AUDITED)
+    models: tuple[type[Base], ...] = (AuditEntryRow, *AUDITED, *COVERED)
     for model in models:
         table = cast(Table, model.__table__)
         entries = model is AuditEntryRow
@@ -666,7 +793,11 @@ def _verify(session: Session) -> VerifyResult:
                 f"{names.entry(n, chain)} ({e.action} {e.entity}) was altered after it was written", n, chain
             )
         key = (e.entity, e.entity_id)
-        if key not in latest or latest[key][0] < e.seq:
+        # A row's state is in the entries that record it (a snapshot, which holds the row's
+        # id, or a deletion); a note about the row (a kiosk opened on a script) is not one.
+        if (e.after is None or f'"id":"{e.entity_id}"' in e.after) and (
+            key not in latest or latest[key][0] < e.seq
+        ):
             latest[key] = (e.seq, e.after)
         if e.action in _ANCHORS and e.entity == _CHAIN_ENTITY and e.after is not None:
             held = json.loads(e.after)
@@ -678,7 +809,7 @@ def _verify(session: Session) -> VerifyResult:
     if problem is not None:
         return broken(*problem)
 
-    for model in AUDITED:
+    for model in (*AUDITED, *COVERED):
         table = model.__tablename__
         seen: set[str] = set()
         for row in session.scalars(select(model)).yield_per(2000):
