@@ -160,7 +160,7 @@ def test_a_temporary_password_is_refused_at_signing_until_the_person_chooses_the
     dialog.repeat.setText("short")
     with qtbot.waitSignal(w.tasks.writes_settled, timeout=10_000):
         dialog.ok_button.click()
-    assert "at least 10 characters" in dialog.error.text() and dialog.isVisible()
+    assert "at least 12 characters" in dialog.error.text() and dialog.isVisible()
     dialog.new.setText("his very own passphrase")
     dialog.repeat.setText("his very own passphrase")
     with qtbot.waitSignal(dialog.changed, timeout=10_000):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
 
 from ui.common.widgets import label
 
-MIN_PASSWORD_HINT = 10
+MIN_PASSWORD_HINT = 12
 
 
 @dataclass(frozen=True)
