@@ -33,17 +33,7 @@ from naas_centre.services import audit
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = next(a for a in ACCOUNTS if a.role.value == "administrator")
-# The real command line. Until cli.EXTENSIONS names cli_backup, the child adds it itself
-# before running cli.main, which then parses, runs and answers exactly as it will then.
-PROGRAM = [
-    sys.executable,
-    "-c",
-    "import sys\n"
-    "from naas_centre import cli, cli_backup\n"
-    "if cli_backup not in cli.EXTENSIONS:\n"
-    "    cli.EXTENSIONS = (*cli.EXTENSIONS, cli_backup)\n"
-    "sys.exit(cli.main(sys.argv[1:]))\n",
-]
+PROGRAM = [sys.executable, "-m", "ui.main"]  # the real program, as the installed script runs it
 WRITER = """
 import os, sys
 from db.engine import Database
