@@ -21,6 +21,7 @@ from naas_centre.services.views import Actor
 from tests.ui.conftest import DemoCentre
 from tests.ui.scoring_station_support import close_view, first_sitting, notes
 from tests.video.media import FPS, make_sound, make_video, probe
+from tests.video.network_camera import NetworkCamera
 from ui.scoring.sitting_view import SittingView
 from ui.scoring.station_panel import StationPanel
 from ui.video.config import VideoConfig
@@ -221,3 +222,53 @@ def _record(qtbot: QtBot, view: SittingView, demo: DemoCentre, sitting_id: str, 
     # The note's time is the recorder's own clock at Enter (the two clocks read apart by
     # at most the time between reading them).
     assert before * 1000 - 50 <= stored[0].recording_ms <= after * 1000 + 50
+
+
+@pytest.fixture
+def network_camera() -> Iterator[NetworkCamera]:
+    camera = NetworkCamera()
+    camera.start()
+    yield camera
+    camera.stop()
+
+
+def test_a_lost_camera_and_a_low_disk_are_shown_while_scoring_goes_on(
+    qtbot: QtBot,
+    tasks: TaskManager,
+    demo: DemoCentre,
+    assessor: Actor,
+    sitting_id: str,
+    network_camera: NetworkCamera,
+) -> None:
+    station = "home-visit"
+    timing.record_event(demo.db, assessor, sitting_id, station, "reading", "start", at=datetime.now(UTC))
+    timing.record_event(demo.db, assessor, sitting_id, station, "reading", "end")
+    # Warned under 1 EiB free: this disk is always "low"; stopped under none.
+    config = VideoConfig(network_camera.url, demo.folder, "none", warn_bytes=1 << 60, stop_bytes=0)
+    view = _open(qtbot, tasks, demo, assessor, sitting_id, config)
+    try:
+        video = view.video
+        assert video is not None
+        p = view.panels[station]
+        view.tabs.setCurrentWidget(p)
+        _consent(qtbot, video, station)
+        with qtbot.waitSignal(video.recording_started, timeout=15_000):
+            view.clock_request("start")
+        control = video.stations[station].widget
+        qtbot.waitUntil(lambda: "Disk space is low" in control.warning.text(), timeout=10_000)
+        network_camera.stop()  # unplugged
+        qtbot.waitUntil(lambda: "Camera lost" in control.warning.text(), timeout=10_000)
+        assert control.warning.isVisible()
+        p.grid.setFocus()
+        with qtbot.waitSignal(view.score_recorded, timeout=10_000):  # scoring goes on
+            qtbot.keyClick(p.grid, Qt.Key.Key_3)
+        network_camera.start()  # plugged in again
+        qtbot.waitUntil(lambda: "Camera lost" not in control.warning.text(), timeout=15_000)
+        with qtbot.waitSignal(video.recording_finished, timeout=15_000):
+            video.stop(station)
+        with demo.db.read() as s:
+            folder = demo.folder / s.scalars(select(RecordingRow.folder)).one()
+        marks = [m["kind"] for m in json.loads((folder / "recording.json").read_text())["marks"]]
+        assert marks[-3:] == ["camera_lost", "camera_back", "stopped"]
+    finally:
+        close_view(view, tasks, qtbot)

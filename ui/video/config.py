@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from naas_centre.video.sources import FrameSource
 
 SOUND_CHOICES = ("microphone", "source", "none")
+GIB, MIB = 1024**3, 1024**2
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class VideoConfig:
     source: str
     data_dir: Path  # recordings go in its ``recordings`` folder
     sound: str = "microphone"
+    # Free space under which the control warns, and under which recording stops cleanly.
+    warn_bytes: int = 2 * GIB
+    stop_bytes: int = 512 * MIB
 
     def open_pictures(self) -> FrameSource:
         """Opens the source (a camera may take seconds: call from a worker)."""

@@ -70,7 +70,9 @@ def open_recorder(config: VideoConfig, folder: Path, pushed: SampleSource | None
     sound: SampleSource | None = None
     try:
         sound = pushed if pushed is not None else config.open_sound()
-        recorder = Recorder(folder, pictures, sound)
+        recorder = Recorder(
+            folder, pictures, sound, warn_bytes=config.warn_bytes, stop_bytes=config.stop_bytes
+        )
         recorder.start()
     except BaseException:
         pictures.close()
