@@ -34,9 +34,10 @@ _COUNT = "SELECT COUNT(*) FROM sittings"
 # sittings they are read whole (rows of other sittings are dropped here): the join on
 # the period would lose the order of the covering index and make the database sort a
 # million rows; for a short period, only its sittings' rows are read (``{join}``).
-_ASSESSORS = """
-SELECT x.sitting_id, x.assessor_id, x.submitted_at IS NOT NULL, x.stations
-FROM sitting_assessors x {join} WHERE {where}"""
+# A sitting counts once every one of its assessors has submitted.
+_SUBMITTED = """
+SELECT x.sitting_id, MIN(CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END)
+FROM sitting_assessors x {join} WHERE {where} GROUP BY x.sitting_id"""
 # Each sheet's levels at a station as two texts, its criteria and their levels in one
 # order (both aggregates run over the same rows): a sixth of the rows of one per level,
 # which is most of the cost of reading a centre's million levels.
@@ -146,18 +147,12 @@ def _day(value: Any) -> Any:
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def _named(stations: str | None) -> frozenset[str]:
-    return frozenset(p.strip() for p in (stations or "").split(",") if p.strip())
-
-
 def read(s: Session, period: Period | None) -> CentreData:
     r = _Reader(s, period)
     sittings = r.rows(_SITTINGS)
     if period is not None:
         r.narrow = len(sittings) < BROAD * r.rows(_COUNT)[0][0]
-    links = r.rows(_ASSESSORS)
-    waiting = {sid for sid, _aid, submitted, _st in links if not submitted}
-    observed = {sid for sid, *_ in links} - waiting
+    observed = {sid for sid, every in r.rows(_SUBMITTED) if every}
     counted = [row for row in sittings if row[0] in observed]
     counted.sort(key=lambda row: (_day(row[3]), row[4], row[0]))
     sitting_index = {row[0]: i for i, row in enumerate(counted)}
