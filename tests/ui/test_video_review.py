@@ -210,3 +210,42 @@ def test_moderation_opens_the_recording_at_a_difference(
     review.close()
     dialog.close()
     tasks.wait()
+
+
+def test_a_manager_exports_and_deletes_a_recording_and_an_assessor_is_refused(
+    qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, made: Made, tmp_path: Path
+) -> None:
+    from ui.video.recordings_dialog import RecordingsDialog
+
+    out = tmp_path / "out"
+    out.mkdir()
+    assessor = demo.actor("assessor1")
+    dialog = RecordingsDialog(tasks, demo.db, assessor, demo.folder, made.sitting_id)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog.show()
+    assert dialog.table.rowCount() == 1 and dialog.export_button.isEnabled()
+    dialog.export_to(out)
+    qtbot.waitUntil(lambda: "cannot do this" in dialog.state.text(), timeout=10_000)
+    dialog.delete("asked")
+    qtbot.waitUntil(
+        lambda: "cannot do this" in dialog.state.text() and tasks.writes_pending == 0, timeout=10_000
+    )
+    assert list(out.iterdir()) == []
+    dialog.close()
+
+    manager = demo.actor("manager")
+    dialog = RecordingsDialog(tasks, demo.db, manager, demo.folder, made.sitting_id)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog.show()
+    with qtbot.waitSignal(dialog.exported, timeout=10_000) as exported:
+        dialog.export_to(out)
+    written = exported.args[0]
+    assert (written / "recording.mp4").stat().st_size > 0 and (written / "recording.json").exists()
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog.delete("The candidate withdrew consent after the day")
+    assert dialog.table.item(0, 3).text() == "deleted"
+    assert not dialog.export_button.isEnabled() and not dialog.delete_button.isEnabled()
+    dialog.close()
+    tasks.wait()
