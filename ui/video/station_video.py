@@ -505,6 +505,8 @@ class SittingVideo(QObject):
             paused = " (role-play paused)" if status.paused else ""
             widget.show_state(f"● Recording {minutes:02d}:{seconds:02d}{paused}", "error")
             warnings = []
+            if station.running.sound is None and self.config.sound != "none":
+                warnings.append("No sound: no microphone was found, so pictures only are recorded.")
             if status.camera_lost:
                 warnings.append("Camera lost: trying again every second. Scoring goes on.")
             if status.disk_low:
