@@ -3,6 +3,9 @@ real key presses, and closed with Escape."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -68,3 +71,19 @@ def test_escape_closes_and_f1_again_reopens_the_same_window(qtbot: QtBot) -> Non
     assert again is window and again.isVisible()
     assert again.view.current_role == "administrator"
     again.close()
+
+
+def test_a_copy_without_its_manual_says_so_in_the_window(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.common.help_window as help_window
+
+    def nowhere() -> Path:
+        raise help_window.ManualMissing("the manual is not installed (looked in /nowhere)")
+
+    monkeypatch.setattr(help_window, "manual_folder", nowhere)
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    window = show_manual(Role.ASSESSOR, owner)
+    assert "looked in /nowhere" in window.view.browser.toPlainText()
+    window.close()

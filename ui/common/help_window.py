@@ -233,7 +233,11 @@ def show_manual(role: str | None = None, parent: QWidget | None = None) -> HelpW
     global _shared
     window = parent.findChild(HelpWindow) if parent is not None else _shared
     if window is None or not isValid(window):
-        window = HelpWindow(load_pages(), parent)
+        try:
+            pages = load_pages()
+        except ManualMissing as missing:  # a broken install: say so where the manual would be
+            pages = [ManualPage(str(role or ""), "Manual", f"# The manual is missing\n\n{missing}.\n")]
+        window = HelpWindow(pages, parent)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         if parent is None:
             _shared = window
