@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -63,6 +63,8 @@ from db.models import (
     StationPassMarkRow,
 )
 from naas_centre.errors import UserError
+from naas_centre.services import checkpoints
+from naas_centre.services.checkpoints import Checkpoint, CheckpointRefused
 from naas_centre.services.views import Actor
 
 GENESIS = "0" * 64
@@ -664,6 +666,8 @@ class VerifyResult:
     broken_seq: int | None = None  # the entry's place in its chain
     broken_chain: str | None = None
     chains: int = 1
+    checkpoints: int = 0  # signed checkpoints the chain was proved to extend
+    since_checkpoint: int = 0  # entries after the newest of them, which none vouches for yet
 
 
 # What an edited row can raise as it is read or checked: a timestamp that is not a time,
@@ -671,20 +675,39 @@ class VerifyResult:
 _MALFORMED = (ValueError, TypeError, OverflowError, AttributeError, KeyError)
 
 
-def verify(db: Database) -> VerifyResult:
-    """Checks every chain from its first entry, that each import is still there as it was
-    taken in and nothing was added after it, then that every audited row matches the
-    latest entry this database took for it, whichever chain that came from.
+def verify(db: Database, given: Iterable[tuple[str, Checkpoint]] = ()) -> VerifyResult:
+    """Checks that the chain extends every signed checkpoint (those in the checkpoint file
+    beside the database and any ``given``, each with where it was read), then every chain
+    from its first entry, that each import is still there as it was taken in and nothing
+    was added after it, then that every audited row matches the latest entry this database
+    took for it, whichever chain that came from.
 
     A row that cannot even be read (edited into something that is not a time, say) is a
-    broken entry like any other: named in the result, never an exception. Only reads.
+    broken entry like any other: named in the result, never an exception; so is a
+    checkpoint file that cannot be read. Only reads.
     """
+    try:
+        known = [*_file_checkpoints(db), *given]
+    except CheckpointRefused as exc:
+        return VerifyResult(False, entry_count(db), f"the checkpoints: {exc}")
     with db.read() as session:
+        standing = checkpoints.check(session, known)
+        if standing.problem is not None:
+            count = int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
+            return VerifyResult(False, count, standing.problem, checkpoints=standing.checked)
         try:
-            return _verify(session)
+            result = _verify(session)
         except _MALFORMED as exc:
             session.rollback()
-            return _malformed(session, exc)
+            result = _malformed(session, exc)
+    return replace(result, checkpoints=standing.checked, since_checkpoint=standing.since_newest)
+
+
+def _file_checkpoints(db: Database) -> list[tuple[str, Checkpoint]]:
+    path = checkpoints.file_of(db)
+    if path is None:
+        return []
+    return [(f"checkpoint {n} of {path.name}", cp) for n, cp in enumerate(checkpoints.read_file(path), 1)]
 
 
 class _Names:

@@ -38,7 +38,7 @@ from naas_centre.reports.data import ReportData, ReportKind, SignatureSlot
 from naas_centre.reports.gather import READERS, NotReady, ReportRef, gather
 from naas_centre.reports.layout import SlotRect
 from naas_centre.reports.render import render
-from naas_centre.services import accounts, audit, authority, capabilities, certificates
+from naas_centre.services import accounts, audit, authority, capabilities, certificates, checkpoints
 from naas_centre.services.views import Actor, Role
 from naas_centre.signing.pdf import RequiredSigner, SignerIdentity, sign_pdf
 
@@ -81,6 +81,7 @@ class SigningJob:
     slots: tuple[SlotRect, ...] = ()
     supersedes_id: str | None = None
     reason: str | None = None
+    head: checkpoints.Head | None = None  # the audit trail's head the report is signed on
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,11 @@ def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = Non
     with db.read() as s:
         latest = _latest(s, ref.key)
         location = _location(s)
+        head = checkpoints.head(s)
         if latest is None:
-            return SigningJob(ref, data, _slot_for(actor, slots, set(), kind), 1, location, reason=reason)
+            return SigningJob(
+                ref, data, _slot_for(actor, slots, set(), kind), 1, location, reason=reason, head=head
+            )
         if _signed_content(latest) == content:
             taken = set(
                 s.scalars(
@@ -180,6 +184,7 @@ def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = Non
                 base_pdf=latest.pdf,
                 base_sha256=latest.sha256,
                 slots=tuple(SlotRect(**r) for r in json.loads(latest.slots)),
+                head=head,
             )
         if not reason or not reason.strip():
             raise ReasonNeeded(
@@ -196,6 +201,7 @@ def plan(db: Database, actor: Actor, ref: ReportRef, *, reason: str | None = Non
             location,
             supersedes_id=latest.id,
             reason=why,
+            head=head,
         )
 
 
@@ -220,6 +226,10 @@ def perform(job: SigningJob, identity: SignerIdentity) -> SignedResult:
     if job.reason:
         reason += f" (version {job.version}: {job.reason})"
     required = None if job.document_id else _required_signers(job.data)
+    # The first signer signs the trail's head into the certified revision, with their own key.
+    held = None
+    if required is not None and job.head is not None:
+        held = checkpoints.sign_as_person(job.head, checkpoints.REPORT, identity.key_der, identity.cert_pem)
     pdf = sign_pdf(
         base,
         identity,
@@ -230,6 +240,7 @@ def perform(job: SigningJob, identity: SignerIdentity) -> SignedResult:
         location=job.location,
         tz=tz,
         required=required,
+        checkpoint=None if held is None else held.line().decode().strip(),
     )
     return SignedResult(job, pdf, slots, title, when)
 
@@ -316,9 +327,12 @@ def record(db: Database, actor: Actor, identity: SignerIdentity, result: SignedR
                     "certificate": identity.serial,
                 },
             )
-            return _view(s, row)
+            view = _view(s, row)
     except IntegrityError as exc:
         raise Conflict("This report was signed by someone else meanwhile; sign again.") from exc
+    # The trail now holds the signing: its head, signed by the signer, beside the database.
+    checkpoints.take(db, checkpoints.REPORT, signed_by=(identity.key_der, identity.cert_pem))
+    return view
 
 
 def sign_report(

@@ -39,7 +39,9 @@ from db.models import (
 )
 from naas_centre.errors import UserError
 from naas_centre.reports.data import ReportKind
+from naas_centre.services import checkpoints
 from naas_centre.signing import ca
+from naas_centre.signing.pdf import signed_checkpoint
 from naas_centre.signing.verify import FileVerdict
 
 READ_ONLY_WORKSTATION = "00000000-0000-0000-0000-000000000000"  # never stamped: nothing is written
@@ -141,6 +143,30 @@ def _deactivated_at(s: Session, account: AccountRow) -> datetime | None:
     return found or account.updated_at
 
 
+def _check_history(s: Session, data: bytes, problems: list[str], notes: list[str]) -> None:
+    """Whether the database still holds the audit history the report was signed on: the
+    trail's head its first signer signed into it (see ``checkpoints``)."""
+    raw = signed_checkpoint(data)
+    if raw is None:
+        notes.append("the report holds no checkpoint of the audit trail (signed before they were kept)")
+        return
+    try:
+        held = checkpoints.from_json(json.loads(raw), "the report's checkpoint")
+    except (ValueError, checkpoints.CheckpointRefused) as exc:
+        problems.append(f"the report's checkpoint of the audit trail cannot be used: {exc}")
+        return
+    standing = checkpoints.check(s, [("held in the report", held)])
+    if standing.problem is not None:
+        problems.append(
+            f"this database no longer holds the history the report was signed on: {standing.problem}"
+        )
+    else:
+        notes.append(
+            f"this database still holds the history the report was signed on (its audit trail up to "
+            f"entry {held.head.seq}, as the report's checkpoint has it)"
+        )
+
+
 def check(db: Database, data: bytes, verdict: FileVerdict) -> RecordVerdict:
     """Checks one file (already verified on its own as ``verdict``) against the records."""
     whole = _sha(data)
@@ -224,6 +250,7 @@ def check(db: Database, data: bytes, verdict: FileVerdict) -> RecordVerdict:
                         f"signature {i} ({sig.signer}): {account.display_name}'s account was deactivated "
                         f"on {off:%d %B %Y} UTC, before this signature"
                     )
+        _check_history(s, data, problems, notes)
         newer = tuple(
             NewerVersion(r.version, r.signed_at, r.reason)
             for r in s.scalars(

@@ -53,6 +53,7 @@ from naas_centre.reports.layout import ACCENT, INK, MUTED, SlotRect, short_stamp
 
 FIELD_PREFIX = "Signature"
 CATALOG_KEY = "/NaasCentre"  # our private catalog entry: the required signers
+CHECKPOINT_KEY = "/AuditCheckpoint"  # in it: the audit trail's head, signed by the first signer
 REQUIRED_VERSION = 1
 
 
@@ -83,8 +84,12 @@ class RequiredSigner:
     account_id: str
 
 
-def required_object(required: Sequence[RequiredSigner]) -> generic.DictionaryObject:
-    """The ``/NaasCentre`` catalog dictionary that names the required signers."""
+def required_object(
+    required: Sequence[RequiredSigner], checkpoint: str | None = None
+) -> generic.DictionaryObject:
+    """The ``/NaasCentre`` catalog dictionary that names the required signers and holds the
+    signer's checkpoint of the audit trail (one JSON line), both under the certifying
+    signature."""
     entries = generic.ArrayObject()
     for r in required:
         entries.append(
@@ -98,12 +103,40 @@ def required_object(required: Sequence[RequiredSigner]) -> generic.DictionaryObj
                 }
             )
         )
-    return generic.DictionaryObject(  # type: ignore[no-untyped-call]
+    out = generic.DictionaryObject(  # type: ignore[no-untyped-call]
         {
             generic.NameObject("/Version"): generic.NumberObject(REQUIRED_VERSION),  # type: ignore[no-untyped-call]
             generic.NameObject("/RequiredSigners"): entries,
         }
     )
+    if checkpoint is not None:
+        out[generic.NameObject(CHECKPOINT_KEY)] = generic.TextStringObject(checkpoint)
+    return out
+
+
+def read_checkpoint(catalog: Any) -> str | None:
+    """The checkpoint a catalog's ``/NaasCentre`` dictionary holds, as JSON text (None: none)."""
+    try:
+        entry = catalog.get(CATALOG_KEY)
+        if entry is None:
+            return None
+        value = entry.get_object().get(CHECKPOINT_KEY)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return None if value is None else str(value)
+
+
+def signed_checkpoint(data: bytes) -> str | None:
+    """The checkpoint in the revision the first signature of a PDF covers (None: none, or
+    a file that cannot be read). Its worth is the signature's: verify the PDF too."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = sorted(reader.embedded_signatures, key=lambda sig: sig.signed_revision)
+        if not sigs:
+            return None
+        return read_checkpoint(reader.get_historical_root(sigs[0].signed_revision))
+    except Exception:  # whatever the file holds, reading it never crashes the caller
+        return None
 
 
 def read_required(catalog: Any) -> tuple[RequiredSigner, ...] | None:
@@ -232,13 +265,15 @@ def sign_pdf(
     location: str,
     tz: str,
     required: Sequence[RequiredSigner] | None = None,
+    checkpoint: str | None = None,
 ) -> bytes:
     """The PDF with one more signature, appended as an incremental update.
 
     On a document not yet signed, ``required`` names every signature it needs; they
     are written into the revision this (certifying) signature covers; without them the
-    verifier can never call the document complete. Later signatures are approval
-    signatures and ``required`` is ignored.
+    verifier can never call the document complete. ``checkpoint`` (the audit trail's
+    signed head) goes beside them. Later signatures are approval signatures (which may
+    only fill forms) and both are ignored.
     """
     # Whole points, inside the box the report drew.
     box = (math.ceil(slot.x1), math.ceil(slot.y1), math.floor(slot.x2), math.floor(slot.y2))
@@ -258,7 +293,9 @@ def sign_pdf(
     writer = _QuietWriter(io.BytesIO(pdf), strict=False)
     first = not _signed(writer)
     if first and required:
-        writer.root[generic.NameObject(CATALOG_KEY)] = writer.add_object(required_object(required))
+        writer.root[generic.NameObject(CATALOG_KEY)] = writer.add_object(
+            required_object(required, checkpoint)
+        )
         writer.update_root()  # type: ignore[no-untyped-call]
     _embed_validation_data(writer, identity)
     meta = signers.PdfSignatureMetadata(
