@@ -48,11 +48,11 @@ def _target(args: argparse.Namespace) -> str | Path:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from db.migrate import open_read_only
     from naas_centre.services import planning
-    from naas_centre.services.centre import open_database
     from naas_centre.services.views import Actor, Role
 
-    db = open_database(_target(args), args.data_dir, create=False)
+    db = open_read_only(_target(args))  # reads only: an empty or foreign file stays as it was
     try:
         # Reading only: the command line holds the database file already, so it reads the
         # plan as its manager would, and changes nothing.

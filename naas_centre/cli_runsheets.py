@@ -48,12 +48,12 @@ def _target(args: argparse.Namespace) -> str | Path:
 
 
 def _runsheets(args: argparse.Namespace) -> int:
+    from db.migrate import open_read_only
     from naas_centre.services import run_sheets
-    from naas_centre.services.centre import open_database
     from naas_centre.services.views import Actor, Role
 
     paths.check_name(args.out, "--out")
-    db = open_database(_target(args), args.data_dir, create=False)
+    db = open_read_only(_target(args))  # reads only: an empty or foreign file stays as it was
     try:
         # The command line holds the database file already: it prints as the centre's
         # manager would (reading only; nothing in the database changes).

@@ -93,6 +93,9 @@ def has_display(env: os._Environ[str] | dict[str, str] | None = None) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from naas_centre.paths import owner_only_umask
+
+    owner_only_umask()  # every file the app writes (journal, logs, exports) is its owner's alone
     args_list = list(sys.argv[1:] if argv is None else argv)
     if wants_cli(args_list):
         try:

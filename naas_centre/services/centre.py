@@ -42,6 +42,9 @@ def open_database(target: str | Path, data_dir: Path | None = None, *, create: b
             raise UserError(f"{path.parent}: no such folder for the database")
         if path.exists() and not path.is_file():
             raise UserError(f"{path} is not a regular file")
+        if not create and path.stat().st_size == 0:
+            # An existing centre is asked for: an empty file is none, and stays empty.
+            raise UserError(f"{path} is empty: it holds no centre")
     folder = paths.data_dir(data_dir)
     db = Database(url, paths.workstation_id(folder))
     try:

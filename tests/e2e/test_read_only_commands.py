@@ -79,6 +79,8 @@ def reading_commands(db: Path, out: Path, pdf: Path) -> list[list[str]]:
         ["scenarios", "list", "--db", str(db)],
         ["scenarios", "validate", str(PACK), "--db", str(db)],
         ["reports", "--out", str(out), "--db", str(db)],  # unsigned drafts: reading only
+        ["plan", "check", "--day", "2026-01-05", "--db", str(db)],
+        ["runsheets", "--day", "2026-01-05", "--out", str(out / "sheets"), "--db", str(db)],
     ]
 
 
@@ -175,7 +177,8 @@ def test_reading_commands_on_a_good_centre_work_and_change_nothing(
     out = tmp_path / "out"
     out.mkdir()
     ran = run_many(reading_commands(db, out, pdf), data_dir)
-    verified, checked, ca, ca_crl, listed, validated, reports = ran
+    verified, checked, ca, ca_crl, listed, validated, reports, *planning = ran
+    assert all("Traceback" not in r.stderr for r in planning), planning
     assert verified.returncode == 0 and "intact" in verified.stdout, verified
     assert checked.returncode == 2 and "the centre has no CA yet" in checked.stderr, checked
     assert listed.returncode == 0 and "Held in the centre database" in listed.stdout, listed
@@ -226,3 +229,11 @@ def test_a_validated_pack_that_differs_from_the_stored_one_is_named(
     against = run(["scenarios", "validate", str(edited), "--db", str(centre[0])], centre[1])
     assert against.returncode == 2, against
     assert f"{edited}: naas-practitioner" in against.stdout and "needs a new version" in against.stdout
+
+
+def test_a_command_that_writes_refuses_an_empty_file_as_no_centre(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    (r,) = run_many([["export", "--out", str(tmp_path / "s.csv"), "--db", str(empty)]], tmp_path / "data")
+    assert r.returncode == 2 and "is empty: it holds no centre" in r.stderr, r
+    assert empty.read_bytes() == b"" and not (tmp_path / "s.csv").exists()
