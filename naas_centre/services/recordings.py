@@ -225,7 +225,14 @@ def start_recording(
     """A row for a recording about to start; its folder (relative to the data folder) is
     where the recorder writes. Refused without consent."""
     with db.write() as s:
-        _sitting(s, actor, sitting_id, RECORDERS, "record a sitting")
+        sitting = _sitting(s, actor, sitting_id, RECORDERS, "record a sitting")
+        if actor.role == Role.ASSESSOR:  # in a circuit, only the stations they observe
+            from naas_centre.services.packs import pack_by_id
+
+            pack = pack_by_id(s, sitting.pack_id)
+            if station_id not in access.observed_stations(s, sitting_id, actor.account_id, pack):
+                title = next((sc.title for sc in pack.scenarios if sc.id == station_id), station_id)
+                raise PermissionDenied(access.not_observed(title))
         allowed = _may_record(s, sitting_id, station_id)
         if not allowed.allowed:
             raise Conflict(allowed.reason)

@@ -51,6 +51,13 @@ def test_consent_gates_recording_with_the_reason(demo: Demo) -> None:
     assert not said.allowed and said.reason == "The candidate's consent to recording is not recorded."
     with pytest.raises(Conflict, match="candidate's consent"):
         recordings.start_recording(demo.db, a1, sid, station)
+    elsewhere = next(
+        st.id
+        for st in sittings.sitting_detail(demo.db, demo.login("manager"), sid).stations
+        if st.id != station and st.kind == "role_play"
+    )
+    with pytest.raises(PermissionDenied, match="do not observe"):  # another pair's station
+        recordings.start_recording(demo.db, a1, sid, elsewhere)
     recordings.record_candidate_consent(demo.db, a1, sid, True)
     said = recordings.may_record(demo.db, a1, sid, station)
     assert not said.allowed and "actor's consent" in said.reason and "is not recorded" in said.reason
