@@ -50,6 +50,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Alert sound",
         choices=("on", "off"),
     ),
+    Setting(
+        "backup_folder",
+        "",
+        "Where this workstation backs the centre up, every hour and when the app closes: a "
+        "folder or a removable drive. Empty: the backups folder in the data folder.",
+        "Backup folder",
+    ),
+    Setting(
+        "backup_keep",
+        24,
+        "How many backups to keep in the backup folder; older ones are removed.",
+        "Backups kept",
+        minimum=1,
+        maximum=1000,
+    ),
     Setting("last_username", "", "The user name last signed in on this workstation, filled in for them."),
     Setting("window_geometry", b"", "Size and place of the main window (Qt's own geometry bytes)."),
 )

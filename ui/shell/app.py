@@ -38,6 +38,7 @@ from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:
     from ui.exchange.setup_dialog import SetUpDialog
+    from ui.shell.backups import BackupKeeper
     from ui.shell.main_window import MainWindow
 
 log = logging.getLogger("naas_centre.ui")
@@ -67,6 +68,7 @@ class CentreApp(QObject):
         self._queued_sign_in: tuple[str, str] | None = None
         self._opening_started = False
         self.kiosk: Any = None  # the candidate kiosk reopened at start (ui.written.kiosk_window)
+        self.backups: BackupKeeper | None = None  # a centre in a SQLite file: hourly and at close
         self._kiosk_check_pending = False
 
         self.login = LoginWindow()
@@ -106,6 +108,10 @@ class CentreApp(QObject):
             return
         self.opened = result
         info = result.info
+        if info is not None and not info.is_demo and result.db.engine.url.get_backend_name() == "sqlite":
+            from ui.shell.backups import BackupKeeper
+
+            self.backups = BackupKeeper(self.tasks, result, self.settings, parent=self)
         self.login.set_centre(
             info.name if info else "A new centre", bool(info and info.is_demo), result.target
         )
@@ -335,6 +341,8 @@ class CentreApp(QObject):
         for kiosk in kiosks:
             if kiosk is not None:
                 kiosk.release()  # its last text goes to the write worker; it reopens at the next start
+        if self.backups is not None:
+            self.backups.close()  # after every write queued so far; shutdown waits for it
         self.tasks.shutdown()
         if self.main_window is not None:
             self.main_window.deleteLater()

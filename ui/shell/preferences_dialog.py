@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -55,6 +56,8 @@ class PreferencesDialog(QDialog):
                 out[key] = editor.currentText()
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 out[key] = editor.value()
+            elif isinstance(editor, QLineEdit):
+                out[key] = editor.text().strip()
         return out
 
     def _save(self) -> None:
@@ -70,6 +73,10 @@ def _editor(setting: Setting, value: Any) -> QWidget:
         combo.addItems(list(setting.choices))
         combo.setCurrentText(str(value))
         return combo
+    if isinstance(setting.default, str):
+        line = QLineEdit(str(value))
+        line.setPlaceholderText("(the default)")
+        return line
     if isinstance(setting.default, float):
         spin = QDoubleSpinBox()
         spin.setDecimals(1)
