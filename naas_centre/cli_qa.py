@@ -130,10 +130,10 @@ def _centre(args: argparse.Namespace) -> int:
     try:
         actor = accounts.authenticate(db, args.user, password)
         accounts.require(actor, *capabilities.OVERSEE)
-        if not capabilities.may(actor.role, capabilities.SIGN):
+        if not capabilities.may(actor.role, capabilities.SIGN_QA_REPORT):
             raise UserError(
-                f"{actor.role.label} accounts do not sign reports, so they cannot sign the QA report; "
-                "a centre manager can."
+                f"{actor.role.label} accounts do not sign the QA report; "
+                "the QA lead or a centre manager does."
             )
         identity = certificates.unlock_signer(db, actor, password, paths.data_dir(args.data_dir))
         analysis = qa_analysis.analyse(db, actor, period)

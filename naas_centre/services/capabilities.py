@@ -16,6 +16,7 @@ HAND_OVER = (_A, _M)  # check a candidate in, start and leave the written exerci
 MARK = (_A,)  # mark a written script
 READ_REPORTS = (_A, _M, _AD, _QA)  # a sitting's reports (an assessor: their own sittings)
 SIGN = (_A, _M)  # sign a report (each signs the ones that are theirs)
+SIGN_QA_REPORT = (_M, _QA)  # the centre's quality-assurance report (only the QA lead's shows fairness)
 SIGN_DAY = (_M,)  # the day's summary, and a day's reports in one go
 MODERATE = (_M, _AD)
 RUN_CENTRE = (_M, _AD)  # rooms, actors, employers, conflicts, candidates, plans, run-sheets

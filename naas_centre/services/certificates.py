@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 # The cryptography (and pyHanko, behind SignerIdentity) is imported where it is used: the
 # notices and lists here are read at sign-in, and must not cost the GUI a second of imports.
 
-SIGNERS = capabilities.SIGN
+SIGNERS = capabilities.SIGN  # a sitting's reports
+# Who holds a signing key: whoever signs a report of any kind (the QA lead: the QA report).
+KEY_HOLDERS = (*SIGNERS, *(r for r in capabilities.SIGN_QA_REPORT if r not in SIGNERS))
 APPROVALS_NEEDED = 2
 # An approval is for a replacement the person is about to collect, not a standing permit.
 APPROVAL_VALID = timedelta(days=7)
@@ -101,7 +103,7 @@ def unlock_signer(db: Database, actor: Actor, password: str, data_dir: Path) -> 
     """
     from naas_centre.signing import ca
 
-    accounts.require(actor, *SIGNERS)
+    accounts.require(actor, *KEY_HOLDERS)
     accounts.check_password(db, actor.account_id, password, door=accounts.SIGNING)
     with db.read() as s:
         if accounts.password_is_temporary(s, actor.account_id):
@@ -363,7 +365,7 @@ def approve_replacement(
         account = s.get(AccountRow, account_id)
         if account is None:
             raise NotFound("No such account.")
-        if Role(account.role) not in SIGNERS:
+        if Role(account.role) not in KEY_HOLDERS:
             raise UserError(f"{account.display_name} does not sign reports; no certificate is needed.")
         _independent(s, actor.account_id, now or utcnow())
         approvals = _usable_approvals(s, account_id)
@@ -487,7 +489,7 @@ def list_certificates(db: Database, actor: Actor) -> list[PersonCertificates]:
     with db.read() as s:
         people = s.scalars(
             select(AccountRow)
-            .where(AccountRow.role.in_([r.value for r in SIGNERS]))
+            .where(AccountRow.role.in_([r.value for r in KEY_HOLDERS]))
             .order_by(AccountRow.display_name, AccountRow.username)
         ).all()
         names = {aid: name for aid, name in s.execute(select(AccountRow.id, AccountRow.display_name))}

@@ -72,7 +72,7 @@ def sign_qa_report(
 ) -> SignedQaReport:
     """Draws the report, signs it with ``identity`` (the actor's, unlocked), and records it."""
     require(actor, *capabilities.OVERSEE)
-    require(actor, *capabilities.SIGN)
+    require(actor, *capabilities.SIGN_QA_REPORT)
     at = (when or utcnow()).replace(microsecond=0)
     with db.read() as s:
         centre = s.execute(select(CentreRow.name, CentreRow.logo).limit(1)).first()

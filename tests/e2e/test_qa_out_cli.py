@@ -135,7 +135,7 @@ def test_bad_folders_and_people_are_refused_plainly(db: Path, tmp_path: Path) ->
         (qa_out(db, a_file), "is a file, not a folder"),
         (qa_out(db, tmp_path / "missing" / "qa"), "no such folder"),
         (qa_out(db, tmp_path / "qa", user="lena"), "Assessor accounts cannot do this"),
-        (qa_out(db, tmp_path / "qa", user="qa"), "Quality-assurance lead accounts do not sign reports"),
+        (qa_out(db, tmp_path / "qa", user="admin"), "Administrator accounts do not sign the QA report"),
         (run("qa", "--out", str(tmp_path / "qa"), "--db", str(db), data_dir=tmp_path), "--user USERNAME"),
     ]
     for r, message in cases:

@@ -140,6 +140,16 @@ def test_only_those_who_oversee_and_sign(centre: QaCentre, tmp_path: Path) -> No
     manager = centre.login("manager")
     identity = certificates.unlock_signer(centre.db, manager, PASSWORD, tmp_path)
     analysis = analyse(centre.db, manager, PERIOD, today=AFTER)
-    for who in ("lena", "qa"):  # an assessor does not oversee; a QA lead does not sign reports
+    for who in ("lena", "admin"):  # an assessor does not oversee; an administrator does not sign it
         with pytest.raises(PermissionDenied):
             sign_qa_report(centre.db, centre.login(who), identity, analysis)
+
+
+def test_the_qa_lead_signs_the_report_that_holds_fairness(centre: QaCentre, tmp_path: Path) -> None:
+    qa = centre.login("qa")
+    identity = certificates.unlock_signer(centre.db, qa, PASSWORD, tmp_path)  # a key of their own
+    analysis = analyse(centre.db, qa, PERIOD, today=AFTER)
+    assert analysis.fairness is not None or analysis.fairness_note
+    signed = sign_qa_report(centre.db, qa, identity, analysis)
+    text = text_of(tmp_path, signed.pdf, "qa-lead.pdf")
+    assert "5. Fairness" in text
