@@ -285,6 +285,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
         db.dispose()
     if result.ok:
         print(f"audit trail intact: {result.entries} entries, data matches the trail")
+        print(audit.checkpoint_line(result))
         return EXIT_OK
     print(f"audit trail BROKEN: {result.problem}", file=sys.stderr)
     return EXIT_FAIL

@@ -27,7 +27,7 @@ _BATCH = 500
 
 def audited_model(table: str) -> type[Base] | None:
     """The audited model of ``table``, None for a table the trail does not hold to its rows."""
-    for model in audit.AUDITED:
+    for model in (*audit.AUDITED, *audit.COVERED):
         if model.__tablename__ == table:
             return model
     return None
@@ -48,7 +48,8 @@ def record_where_changed(
             .where(AuditEntryRow.entity == table, AuditEntryRow.entity_id.in_(batch))
             .order_by(AuditEntryRow.seq)
         ):
-            latest[str(entity_id)] = after  # later entries overwrite earlier ones
+            if audit.states_row(str(entity_id), after):  # a note about the row is not its state
+                latest[str(entity_id)] = after  # later entries overwrite earlier ones
         for row in session.scalars(select(model).where(id_col.in_(batch))):
             rid = str(row.id)  # type: ignore[attr-defined]
             after = latest.get(rid)

@@ -51,7 +51,7 @@ from naas_centre.exchange.audited_state import audited_model, record_where_chang
 from naas_centre.exchange.container import Bundle, BundleInfo, open_bundle, write_bundle
 from naas_centre.exchange.merge import MergeReport, merge
 from naas_centre.exchange.records import RowData
-from naas_centre.services import accounts, audit, capabilities
+from naas_centre.services import accounts, audit, capabilities, checkpoints
 from naas_centre.services.views import Actor, Role
 from naas_centre.signing import ca
 
@@ -130,10 +130,15 @@ def export_day(
             "tables": [
                 {"name": t, "member": members.member_name(t), "rows": len(r)} for t, r in dumped.items()
             ],
+            # The head of the trail the day was prepared from, signed by the sender.
+            "checkpoint": checkpoints.sign_with(
+                checkpoints.head(s), checkpoints.BUNDLE, signer.key, signer.certificate
+            ).to_json(),
         }
     contents: list[tuple[str, bytes]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
     contents += [(members.member_name(t), members.jsonl(rows)) for t, rows in dumped.items()]
     info = write_bundle(target, KIND, centre_id, contents, passphrase, signer)
+    checkpoints.keep(db, checkpoints.from_json(manifest["checkpoint"], "the day bundle's checkpoint"))
     try:
         with db.write() as s:  # the file is written: now remember it, or take the file away
             for table, rows in dumped.items():

@@ -28,7 +28,7 @@ from naas_centre.exchange.audited_state import audited_model, record_where_chang
 from naas_centre.exchange.container import Bundle, BundleInfo, open_bundle, write_bundle
 from naas_centre.exchange.merge import MergeReport, merge
 from naas_centre.exchange.records import RowData
-from naas_centre.services import accounts, audit, capabilities
+from naas_centre.services import accounts, audit, capabilities, checkpoints
 from naas_centre.services.views import Actor
 from naas_centre.signing import ca
 
@@ -80,6 +80,10 @@ def export_results(
                 counts[table.name] = len(rows)
                 spooled.append((members.member_name(table.name), members.spool(rows)))
             entries = audit.export_entries(s, chain)
+            # The head of the trail sent, signed by the sender: kept by whoever takes it in.
+            held = checkpoints.sign_with(
+                checkpoints.head(s), checkpoints.BUNDLE, signer.key, signer.certificate
+            )
             spooled.append((TRAIL, members.spool(entries)))
             manifest = {
                 "format": FORMAT,
@@ -90,12 +94,14 @@ def export_results(
                     {"name": t, "member": members.member_name(t), "rows": n} for t, n in counts.items()
                 ],
                 "trail": {"member": TRAIL, "entries": len(entries)},
+                "checkpoint": held.to_json(),
             }
             head: list[tuple[str, Any]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
             info = write_bundle(target, KIND, centre_id, [*head, *spooled], passphrase, signer)
         finally:
             for _, fh in spooled:
                 fh.close()
+    checkpoints.keep(db, held)
     return ExportedResults(info, sum(counts.values()), len(entries))
 
 
@@ -107,11 +113,15 @@ def import_results(db: Database, actor: Actor, path: Path, passphrase: str) -> I
     cas, crls = trust.from_database(db)
     with open_bundle(path, passphrase, cas, centre_id, crls=crls, expected_kind=KIND) as bundle:
         with db.write() as s:
-            report, added, held = _merge_bundle(s, actor, bundle)
+            report, added, held, sent = _merge_bundle(s, actor, bundle)
+        if sent is not None:  # the room's checkpoint, now that its trail is held here
+            checkpoints.keep(db, sent)
         return ImportedResults(bundle.info, report, added, held)
 
 
-def _merge_bundle(s: Session, actor: Actor, bundle: Bundle) -> tuple[MergeReport, int, int]:
+def _merge_bundle(
+    s: Session, actor: Actor, bundle: Bundle
+) -> tuple[MergeReport, int, int, checkpoints.Checkpoint | None]:
     where = bundle.info.path.name
     inside = bundle.members()
     raw = members.first_manifest(where, inside, NOUN, BadResults)
@@ -137,15 +147,24 @@ def _merge_bundle(s: Session, actor: Actor, bundle: Bundle) -> tuple[MergeReport
             merge(s, table, rows, bundle_id=bundle.info.digest, origin_workstation=manifest["workstation"])
         )
     imported = audit.import_entries(s, manifest["chain"], trail, actor=actor)
+    sent = None
+    if "checkpoint" in manifest:  # bundles written before checkpoints carry none
+        try:
+            sent = checkpoints.from_json(manifest["checkpoint"], f"{where}: the checkpoint of its trail")
+        except checkpoints.CheckpointRefused as exc:
+            raise BadResults(f"{exc} Nothing was imported.") from None
+        standing = checkpoints.check(s, [(f"{where}'s manifest", sent)])
+        if standing.problem is not None:
+            raise BadResults(f"{where}: {standing.problem}. Nothing was imported.")
     _record_kept(s, actor, incoming)
     _record_kept_named_by_trail(s, actor, trail, incoming)
-    return report, imported.added, imported.skipped
+    return report, imported.added, imported.skipped, sent
 
 
 def _record_kept(s: Session, actor: Actor, incoming: dict[str, dict[str, str]]) -> None:
     """Rows kept here in another state than the room's: their state here is the newest
     entry of their trail (the room's entries, just taken in, describe the room's)."""
-    audited = {cast(Table, m.__table__).name: m for m in audit.AUDITED}
+    audited = {cast(Table, m.__table__).name: m for m in (*audit.AUDITED, *audit.COVERED)}
     for table, hashes in incoming.items():
         model = audited.get(table)
         if model is None or not hashes:

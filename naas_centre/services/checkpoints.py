@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -205,6 +206,20 @@ def sign_as_person(head_now: Head, reason: str, key_der: bytes, cert_pem: str) -
     return sign(head_now, reason, key, PERSON, cert_pem)
 
 
+def sign_with(
+    head_now: Head, reason: str, key: ec.EllipticCurvePrivateKey, certificate: x509.Certificate
+) -> Checkpoint:
+    """Signed with a person's unlocked key, their certificate in it (a bundle's signer)."""
+    return sign(head_now, reason, key, PERSON, certificate.public_bytes(serialization.Encoding.PEM).decode())
+
+
+def keep(db: Database, cp: Checkpoint) -> None:
+    """Appends a checkpoint taken elsewhere (a bundle's) to this database's checkpoint file."""
+    path = file_of(db)
+    if path is not None:
+        append(path, cp)
+
+
 def workstation_key(data_dir: Path) -> ec.EllipticCurvePrivateKey:
     """This workstation's checkpoint key, made on first use (0600, in the data folder).
 
@@ -339,6 +354,7 @@ def check(session: Session, given: Iterable[tuple[str, Checkpoint]]) -> Standing
     """That the chains held extend every checkpoint: each ``(where, checkpoint)`` names
     where it was read (a line of the file, a report) for the problem."""
     centre_id = session.scalar(select(CentreRow.id).order_by(CentreRow.created_at).limit(1))
+    own = session.scalar(select(AuditChainRow.chain_id))
     checked = 0
     newest: Checkpoint | None = None
     for where, cp in given:
@@ -382,7 +398,7 @@ def check(session: Session, given: Iterable[tuple[str, Checkpoint]]) -> Standing
                 newest,
                 0,
             )
-        if newest is None or cp.signed_at >= newest.signed_at:
+        if h.chain_id == own and (newest is None or h.seq >= newest.head.seq):
             newest = cp
     since = 0
     if newest is not None:

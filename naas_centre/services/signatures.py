@@ -268,12 +268,14 @@ def record(db: Database, actor: Actor, identity: SignerIdentity, result: SignedR
     try:
         with db.write() as s:
             certificates.ensure_signing_allowed(s, identity.certificate_id)
+            before: dict[str, object] | None = None
             if job.document_id is not None:
                 row = s.get(SignedDocumentRow, job.document_id)
                 if row is None:
                     raise NotFound("The signed report has gone.")
                 if row.sha256 != job.base_sha256:
                     raise Conflict("Someone else signed this report a moment ago; sign again.")
+                before = audit.snapshot(row)
                 row.pdf, row.sha256 = result.pdf, digest
                 action = "report.countersign" if slot.role == "countersign" else "report.cosign"
             else:
@@ -297,8 +299,10 @@ def record(db: Database, actor: Actor, identity: SignerIdentity, result: SignedR
                     signed_at=result.signed_at,
                 )
                 s.add(row)
-                s.flush()
                 action = "report.sign" if job.version == 1 else "report.reissue"
+            # The signed version's state (the PDF by its hash), under the act's own name; the
+            # signature row (slot, certificate) is recorded as it is flushed.
+            audit.record(s, actor, action, row, before)
             s.add(
                 DocumentSignatureRow(
                     document_id=row.id,
@@ -311,22 +315,6 @@ def record(db: Database, actor: Actor, identity: SignerIdentity, result: SignedR
                 )
             )
             s.flush()
-            audit.note(
-                s,
-                actor,
-                action,
-                "signed_documents",
-                row.id,
-                {
-                    "report": job.ref.key,
-                    "version": row.version,
-                    "supersedes": row.supersedes_id,
-                    "reason": row.reason,
-                    "sha256": digest,
-                    "slot": job.slot,
-                    "certificate": identity.serial,
-                },
-            )
             view = _view(s, row)
     except IntegrityError as exc:
         raise Conflict("This report was signed by someone else meanwhile; sign again.") from exc
