@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,14 @@ def _kiosk_left_open(folder: Path) -> None:
         made.db.dispose()
 
 
+@dataclass
+class Display:
+    name: str
+    server: subprocess.Popen[bytes]
+
+
 @pytest.fixture
-def display() -> Iterator[str]:
+def x_server() -> Iterator[Display]:
     """A fresh X server with no window manager; its number chosen by the server."""
     read, write = os.pipe()
     server = subprocess.Popen(
@@ -58,9 +65,14 @@ def display() -> Iterator[str]:
     with os.fdopen(read) as f:
         number = f.readline().strip()  # written once the server accepts clients
     assert number.isdigit(), "Xvfb did not start"
-    yield f":{number}"
+    yield Display(f":{number}", server)
     server.terminate()
     server.wait(timeout=30)
+
+
+@pytest.fixture
+def display(x_server: Display) -> str:
+    return x_server.name
 
 
 def _x(display: str, *command: str, timeout: float = 120) -> str:
@@ -95,7 +107,9 @@ def _geometry(display: str, wid: int) -> tuple[int, int, int, int]:
     return field("Absolute upper-left X"), field("Absolute upper-left Y"), field("Width"), field("Height")
 
 
-def test_the_session_shows_the_kiosk_alone_full_screen_and_restarts_it(tmp_path: Path, display: str) -> None:
+def _start_session(tmp_path: Path, display: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """The session script, as a display manager starts it, running the checkout's app on
+    a demo centre whose kiosk was left open."""
     folder = tmp_path / "data"
     folder.mkdir()
     _kiosk_left_open(folder)
@@ -108,7 +122,11 @@ def test_the_session_shows_the_kiosk_alone_full_screen_and_restarts_it(tmp_path:
     env |= {"DISPLAY": display, "NAAS_KIOSK_CONF": str(conf)}
     log = tmp_path / "session.log"
     with log.open("w", encoding="utf-8") as err:
-        session = subprocess.Popen([str(SESSION)], cwd=ROOT, env=env, stdout=err, stderr=err)
+        return subprocess.Popen([str(SESSION)], cwd=ROOT, env=env, stdout=err, stderr=err), log
+
+
+def test_the_session_shows_the_kiosk_alone_full_screen_and_restarts_it(tmp_path: Path, display: str) -> None:
+    session, log = _start_session(tmp_path, display)
     try:
         kiosk = _wait_for_window(display, "Written exercise")
         assert _geometry(display, kiosk) == (0, 0, WIDTH, HEIGHT), log.read_text(encoding="utf-8")
@@ -128,3 +146,18 @@ def test_the_session_shows_the_kiosk_alone_full_screen_and_restarts_it(tmp_path:
         session.terminate()
         code = session.wait(timeout=60)
     assert code == 0, log.read_text(encoding="utf-8")
+
+
+def test_the_session_ends_when_its_x_server_goes(tmp_path: Path, x_server: Display) -> None:
+    session, log = _start_session(tmp_path, x_server.name)
+    try:
+        _wait_for_window(x_server.name, "Written exercise")
+        x_server.server.terminate()
+        x_server.server.wait(timeout=30)
+        code = session.wait(timeout=60)  # not a loop of restarts without a display
+    finally:
+        if session.poll() is None:
+            session.terminate()
+            session.wait(timeout=60)
+    assert code == 1
+    assert "the X server has gone" in log.read_text(encoding="utf-8")
