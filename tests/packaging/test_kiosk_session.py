@@ -133,6 +133,13 @@ def test_the_session_shows_the_kiosk_alone_full_screen_and_restarts_it(tmp_path:
         assert _viewable_top_level_windows(display) == [kiosk]
 
         pid = int(_x(display, "xdotool", "getwindowpid", str(kiosk)))
+        # The desktop's keys have no desktop to reach, and the kiosk's own leaving keys are
+        # swallowed: afterwards the kiosk is still the same program, alone, full screen.
+        keys = ("alt+Tab", "super", "alt+F2", "ctrl+alt+t", "super+d", "alt+F4", "Escape", "ctrl+q", "ctrl+w")
+        _x(display, "xdotool", "key", "--delay", "50", *keys)
+        assert int(_x(display, "xdotool", "getwindowpid", str(kiosk))) == pid
+        assert _viewable_top_level_windows(display) == [kiosk]
+        assert _geometry(display, kiosk) == (0, 0, WIDTH, HEIGHT)
         gone = os.pidfd_open(pid)
         os.kill(pid, signal.SIGKILL)  # the program dies; the session must bring the kiosk back
         assert select.select([gone], [], [], 60)[0], "the kiosk did not die"
