@@ -1,4 +1,6 @@
-"""The command line for candidate lists: ``naas-centre candidates import FILE [--accept]``.
+"""The command line for candidates: ``naas-centre candidates import FILE [--accept]``,
+``candidates export-subject --candidate REG --out DIR`` (everything held about one, as
+JSON and PDF) and ``candidates erase --candidate REG --reason TEXT`` (erasure on request).
 
 Without ``--accept`` the file is only checked: one line per problem, as
 ``FILE:ROW: column: message``, and what would be imported. Exit status 2 when the file
@@ -50,6 +52,44 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
     )
     add_db(imp)
     imp.set_defaults(run=_import)
+
+    sar = cand_sub.add_parser(
+        "export-subject",
+        help="everything held about one candidate, as JSON and PDF (subject access)",
+        description="Writes subject-access-REG.json (every record, every column), subject-access-REG.pdf "
+        "(the same to read) and the candidate's signed reports into DIR. The export is audited.",
+    )
+    sar.add_argument("--candidate", required=True, metavar="REG", help="the candidate's registration number")
+    sar.add_argument("--out", required=True, type=Path, metavar="DIR", help="an existing folder")
+    add_signer(sar, add_db)
+    sar.set_defaults(run=_export_subject)
+
+    erase = cand_sub.add_parser(
+        "erase",
+        help="erase a candidate's data on their request, keeping what must be kept",
+        description="Pseudonymises the candidate and removes their adjustments, equality data, "
+        "endorsements, script text, evidence notes and recordings; keeps signed reports, the scores "
+        "they were drawn from and the audit trail, and says so. Refused under a legal hold.",
+    )
+    erase.add_argument(
+        "--candidate", required=True, metavar="REG", help="the candidate's registration number"
+    )
+    erase.add_argument("--reason", required=True, metavar="TEXT", help="the request, and when it was made")
+    add_signer(erase, add_db)
+    erase.set_defaults(run=_erase)
+
+
+def add_signer(p: Any, add_db: Callable[[Any], None]) -> None:
+    """``--user`` and ``--password-file``: the person acting, whose password is asked again."""
+    p.add_argument("--user", required=True, metavar="USERNAME", help="a centre manager or administrator")
+    p.add_argument(
+        "--password-file",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="a file whose first line is that account's password",
+    )
+    add_db(p)
 
 
 def _target(args: argparse.Namespace) -> str | Path:
@@ -108,6 +148,43 @@ def _import(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(f"{given}: imported {result.candidates} candidates and {result.endorsements} endorsements.")
+    return EXIT_OK
+
+
+def _export_subject(args: argparse.Namespace) -> int:
+    from naas_centre.services import accounts, retention, subject_access
+    from naas_centre.services.centre import open_database
+
+    password = _password_from(args.password_file)
+    db = open_database(_target(args), args.data_dir, create=False)
+    try:
+        actor = accounts.authenticate(db, args.user, password)
+        cid = retention.candidate_by_registration(db, actor, args.candidate)
+        made = subject_access.export_subject_access(db, actor, cid, args.out, password)
+    finally:
+        db.dispose()
+    records = sum(n for table, n in made.counts.items() if table != "audit_entries")
+    print(f"{made.json_path}: {records} records and {made.counts.get('audit_entries', 0)} trail entries")
+    print(f"{made.pdf_path}: the same, to read")
+    for path in made.documents:
+        print(f"{path}: a signed report")
+    return EXIT_OK
+
+
+def _erase(args: argparse.Namespace) -> int:
+    from naas_centre.services import accounts, erasure, retention
+    from naas_centre.services.centre import open_database
+
+    password = _password_from(args.password_file)
+    data_dir = paths.data_dir(args.data_dir)
+    db = open_database(_target(args), args.data_dir, create=False)
+    try:
+        actor = accounts.authenticate(db, args.user, password)
+        cid = retention.candidate_by_registration(db, actor, args.candidate)
+        result = erasure.erase_candidate(db, actor, cid, args.reason, password, data_dir=data_dir)
+    finally:
+        db.dispose()
+    print("\n".join(result.lines()))
     return EXIT_OK
 
 
