@@ -42,9 +42,9 @@ from naas_centre.services.views import Actor, Role
 RECORDINGS_FOLDER = "recordings"
 MAX_RETENTION_DAYS = 3650
 # Who may record, and give consent on the candidate's or actor's word: those in the room.
-RECORDERS = capabilities.HAND_OVER
+RECORDERS = capabilities.RECORD
 # Who reviews a recording besides the sitting's own assessors.
-REVIEWERS = capabilities.MODERATE
+REVIEWERS = capabilities.REVIEW_RECORDINGS
 GONE = ("deleted", "expired", "failed")
 
 
@@ -445,7 +445,7 @@ def _remove_media(data_dir: Path, folder: str) -> None:
 
 def delete_recording(db: Database, actor: Actor, data_dir: Path, recording_id: str, reason: str) -> None:
     """A manager deletes a recording before its retention period ends, with a reason."""
-    require(actor, *capabilities.RUN_CENTRE)
+    require(actor, *capabilities.DELETE_RECORDING)
     why = " ".join(reason.split())
     if not why:
         raise UserError("Say why the recording is deleted before its time: the reason is kept.")
@@ -516,7 +516,7 @@ def expire(db: Database, data_dir: Path, now: datetime | None = None) -> list[Ex
 def export(db: Database, actor: Actor, data_dir: Path, recording_id: str, destination: Path) -> Path:
     """A manager copies one recording (its MP4 and index) into ``destination``: the only way
     a recording leaves the app; audited. Returns the folder written."""
-    require(actor, *capabilities.EXPORT)
+    require(actor, *capabilities.EXPORT_RECORDING)
     if not destination.is_dir():
         raise UserError(f"{destination}: not a folder to export into")
     with db.write() as s:

@@ -65,6 +65,20 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=1000,
     ),
+    Setting(
+        "video_source",
+        "",
+        "The camera for recording role-plays: a camera number (0 for the first), a network "
+        "camera's address (rtsp://…) or a video file for rehearsal. Empty: no recording.",
+        "Video camera",
+    ),
+    Setting(
+        "video_sound",
+        "microphone",
+        "Where the recording's sound comes from: the microphone, the camera's own sound, or none.",
+        "Video sound",
+        choices=("microphone", "source", "none"),
+    ),
     Setting("last_username", "", "The user name last signed in on this workstation, filled in for them."),
     Setting("window_geometry", b"", "Size and place of the main window (Qt's own geometry bytes)."),
 )

@@ -107,6 +107,10 @@ def _reads_equality(state: UiState) -> bool:
     return not state.locked and may(state.role, can.EQUALITY)
 
 
+def _reviews_recordings(state: UiState) -> bool:
+    return not state.locked and state.view in ("day", "sitting") and may(state.role, can.REVIEW_RECORDINGS)
+
+
 def _oversees(state: UiState) -> bool:
     return not state.locked and may(state.role, can.OVERSEE)
 
@@ -299,6 +303,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
         _moderates,
         None,
         "Agree a level, with the reason, where the chosen sitting's assessors differ",
+    ),
+    ActionSpec(
+        "reports.recordings",
+        "Re&cordings of this sitting…",
+        "&Reports",
+        "show_recordings",
+        None,
+        _reviews_recordings,
+        None,
+        "Watch, export or delete the chosen sitting's recordings (review beside the grid)",
     ),
     ActionSpec(
         "reports.day",

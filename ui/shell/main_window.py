@@ -207,6 +207,15 @@ class MainWindow(QMainWindow):
 
     # -- the day and a sitting ------------------------------------------------------------------
 
+    def _video_config(self) -> Any:
+        """The camera from Preferences, or None: no source set, or no data folder to record into."""
+        source = str(self.settings.get("video_source") or "").strip() if self.settings else ""
+        if not source or self.reports.data_dir is None:
+            return None
+        from ui.video.config import VideoConfig
+
+        return VideoConfig(source, self.reports.data_dir, str(self.settings.get("video_sound")))
+
     def open_sitting(self, sitting_id: str) -> None:
         self.statusBar().showMessage("Opening the sitting…", 3000)
         self.tasks.run(load_sitting, self.db, self.actor, sitting_id, on_done=self._show_sitting, owner=self)
@@ -222,6 +231,7 @@ class MainWindow(QMainWindow):
             pack,
             back=self.action_set.button("day.back"),
             settings=self.settings,
+            video=self._video_config(),
         )
         view.saving_started.connect(self._saving)
         view.submit_state_changed.connect(lambda _can: self.update_actions())
@@ -301,6 +311,9 @@ class MainWindow(QMainWindow):
 
     def show_pass_marks(self) -> None:
         self.reports.pass_marks()
+
+    def show_recordings(self) -> None:
+        self.reports.recordings()
 
     def show_quality(self) -> None:
         self.reports.quality()

@@ -93,7 +93,7 @@ class ReportsFlow(QObject):
             self._say("Choose a sitting first.")
             return
         w = self.host
-        self.show(ModerationDialog(w.tasks, w.db, w.actor, s.id, self.parent_widget))
+        self.show(ModerationDialog(w.tasks, w.db, w.actor, s.id, self.parent_widget, data_dir=self.data_dir))
 
     def packs(self) -> None:
         from ui.centre.packs_dialog import PacksDialog
@@ -105,6 +105,16 @@ class ReportsFlow(QObject):
 
         w = self.host
         self.show(EqualityDialog(w.tasks, w.db, w.actor, self.parent_widget))
+
+    def recordings(self) -> None:
+        from ui.video.recordings_dialog import RecordingsDialog
+
+        s = self.host.chosen_sitting()
+        if s is None or self.data_dir is None:
+            self._say("Choose a sitting first.")
+            return
+        w = self.host
+        self.show(RecordingsDialog(w.tasks, w.db, w.actor, self.data_dir, s.id, self.parent_widget))
 
     def quality(self) -> None:
         from ui.qa.qa_dashboard import QaDashboard  # loads QtCharts: only when asked
