@@ -397,7 +397,7 @@ def _ca_revoke(args: argparse.Namespace) -> int:
     try:
         admin = accounts.authenticate(db, args.admin, password)
         serials = signatures.revoke_certificates(
-            db, admin, args.username, args.reason, paths.data_dir(args.data_dir)
+            db, admin, args.username, args.reason, paths.data_dir(args.data_dir), password=password
         )
     finally:
         db.dispose()

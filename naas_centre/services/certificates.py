@@ -390,15 +390,16 @@ def approve_replacement(
 
 
 def revoke_certificates(
-    db: Database, actor: Actor, account_username: str, reason: str, data_dir: Path
+    db: Database, actor: Actor, account_username: str, reason: str, data_dir: Path, *, password: str
 ) -> list[str]:
     """Revokes every certificate of the person that is not revoked yet, and issues a new
     revocation list signed by the CA (this needs the CA passphrase file). Returns the
-    serial numbers revoked. Administrators only; audited."""
+    serial numbers revoked. Administrators only, after their password again; audited."""
     accounts.require(actor, *capabilities.ADMINISTER)
     reason = reason.strip()
     if not reason:
         raise UserError("Give the reason for revoking: it is kept in the audit trail.")
+    accounts.reconfirm(db, actor, password, doing="revoking certificates")
     with db.write() as s:
         account = s.scalar(select(AccountRow).where(AccountRow.username == account_username.strip()))
         if account is None:

@@ -6,12 +6,17 @@ import pytest
 from sqlalchemy import func, select
 
 from db.engine import Database
-from db.models import AccountRow, AuditEntryRow
+from db.models import AccountRow, AuditEntryRow, CertificateRow
 from naas_centre.demo.centre import ACCOUNTS
 from naas_centre.errors import AccountLocked, AuthenticationFailed, UserError
 from naas_centre.services import accounts, password_rules
 from naas_centre.services.views import Role
+from tests.reports import conftest as scored
+from tests.reports.conftest import PASSWORDS as REPORT_PASSWORDS
+from tests.reports.conftest import Centre
 from tests.services.conftest import Demo
+
+scored_template, centre = scored.scored_template, scored.centre
 
 GOOD = "correct horse battery"
 
@@ -88,3 +93,27 @@ def test_the_demo_passwords_still_pass(demo: Demo) -> None:
         password_rules.check_new_password(account.password)
     manager = demo.login("manager")
     accounts.reconfirm(demo.db, manager, {a.username: a.password for a in ACCOUNTS}["manager"])
+
+
+def test_a_wrong_password_revokes_nothing(centre: Centre) -> None:
+    from naas_centre.services import signatures
+
+    helen = centre.login("assessor1")
+    identity = signatures.unlock_signer(centre.db, helen, REPORT_PASSWORDS["assessor1"], centre.data_dir)
+    admin = centre.login("admin")
+    with pytest.raises(AuthenticationFailed, match="nothing was done"):
+        signatures.revoke_certificates(
+            centre.db,
+            admin,
+            "assessor1",
+            "Laptop stolen",
+            centre.data_dir,
+            password="not the admin's password",
+        )
+    with centre.db.read() as s:
+        row = s.get(CertificateRow, identity.certificate_id)
+        assert row is not None and row.revoked_at is None
+        assert not s.scalar(select(func.count()).where(AuditEntryRow.action == "certificate.revoke"))
+    assert signatures.revoke_certificates(
+        centre.db, admin, "assessor1", "Laptop stolen", centre.data_dir, password=REPORT_PASSWORDS["admin"]
+    ) == [identity.serial]

@@ -303,15 +303,25 @@ def test_a_revoked_certificate_never_signs_again(centre: Centre) -> None:
     assert identity.crl_der == first_crl[0].der
 
     with pytest.raises(PermissionDenied):
-        signatures.revoke_certificates(centre.db, centre.login("manager"), "assessor1", "no", centre.data_dir)
+        signatures.revoke_certificates(
+            centre.db,
+            centre.login("manager"),
+            "assessor1",
+            "no",
+            centre.data_dir,
+            password=PASSWORDS["manager"],
+        )
     with pytest.raises(Exception, match="reason"):
-        signatures.revoke_certificates(centre.db, centre.login("admin"), "assessor1", " ", centre.data_dir)
+        signatures.revoke_certificates(
+            centre.db, centre.login("admin"), "assessor1", " ", centre.data_dir, password=PASSWORDS["admin"]
+        )
     serials = signatures.revoke_certificates(
         centre.db,
         centre.login("admin"),
         "assessor1",
         "Laptop stolen; key may be compromised",
         centre.data_dir,
+        password=PASSWORDS["admin"],
     )
     assert serials == [identity.serial]
     with centre.db.read() as s:
@@ -331,7 +341,12 @@ def test_a_revoked_certificate_never_signs_again(centre: Centre) -> None:
         signatures.unlock_signer(centre.db, helen, PASSWORDS["assessor1"], centre.data_dir)
     with pytest.raises(Exception, match="no certificate that can be revoked"):
         signatures.revoke_certificates(
-            centre.db, centre.login("admin"), "assessor1", "again", centre.data_dir
+            centre.db,
+            centre.login("admin"),
+            "assessor1",
+            "again",
+            centre.data_dir,
+            password=PASSWORDS["admin"],
         )
 
     signatures.approve_replacement(centre.db, centre.login("admin"), helen.account_id, "New laptop issued")

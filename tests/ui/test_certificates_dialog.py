@@ -22,6 +22,7 @@ from tests.ui.conftest import DemoCentre, WaitUntil
 from tests.ui.reports_support import close_window, open_window, password, trigger
 from ui.centre import certificates_dialog
 from ui.centre.certificates_dialog import CertificatesDialog, ReasonDialog
+from ui.common.confirm_password import ConfirmPasswordDialog
 from ui.common.settings import Settings
 from ui.reports.batch_reports_dialog import BatchReportsDialog
 from ui.shell.main_window import MainWindow
@@ -66,8 +67,18 @@ def give_reason(qtbot: QtBot, dialog: CertificatesDialog, button_name: str, reas
     assert isinstance(asking, ReasonDialog) and asking.isVisible()
     assert not asking.ok_button.isEnabled()  # a reason is needed
     asking.reason.setPlainText(reason)
+    if button_name != "revoke_button":
+        with qtbot.waitSignal(dialog.changed, timeout=15_000) as done:
+            asking.ok_button.click()
+        qtbot.waitSignal(dialog.loaded, timeout=10_000).wait()
+        return str(done.args[0])
+    asking.ok_button.click()  # revoking then asks for the administrator's password again
+    confirm = dialog.password_dialog
+    assert isinstance(confirm, ConfirmPasswordDialog) and confirm.isVisible()
+    assert not confirm.ok_button.isEnabled()
+    confirm.password.setText(password(dialog.actor.username))
     with qtbot.waitSignal(dialog.changed, timeout=15_000) as done:
-        asking.ok_button.click()
+        confirm.ok_button.click()
     qtbot.waitSignal(dialog.loaded, timeout=10_000).wait()
     return str(done.args[0])
 

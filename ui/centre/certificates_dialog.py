@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from naas_centre.formatting import local_moment
 from naas_centre.services.views import Actor
 from ui.common import error_reporting, theme
+from ui.common.confirm_password import ConfirmPasswordDialog
 from ui.common.widgets import card, label, primary_button, set_role
 from ui.work.tasks import TaskManager
 
@@ -64,10 +65,12 @@ def list_people(db: Database, actor: Actor) -> list[PersonCertificates]:
     return certificates.list_certificates(db, actor)
 
 
-def revoke(db: Database, actor: Actor, username: str, reason: str, data_dir: Path) -> list[str]:
+def revoke(
+    db: Database, actor: Actor, username: str, reason: str, data_dir: Path, password: str
+) -> list[str]:
     from naas_centre.services import certificates
 
-    return certificates.revoke_certificates(db, actor, username, reason, data_dir)
+    return certificates.revoke_certificates(db, actor, username, reason, data_dir, password=password)
 
 
 def approve(db: Database, actor: Actor, account_id: str, reason: str) -> ApprovalState:
@@ -161,6 +164,7 @@ class CertificatesDialog(QDialog):
         self.data_dir = data_dir
         self.people: list[PersonCertificates] = []
         self.reason_dialog: ReasonDialog | None = None
+        self.password_dialog: ConfirmPasswordDialog | None = None
 
         box = QVBoxLayout(self)
         box.setContentsMargins(18, 14, 18, 12)
@@ -339,8 +343,17 @@ class CertificatesDialog(QDialog):
             "For example: laptop stolen, key may be compromised; or: left the centre's panel",
             self,
         )
-        dialog.given.connect(lambda reason: self._revoke(person, reason))
+        dialog.given.connect(lambda reason: self._ask_password(person, reason))
         self._open(dialog)
+
+    def _ask_password(self, person: PersonCertificates, reason: str) -> None:
+        """Revoking is a sensitive act: the administrator's password again, checked by the service."""
+        confirm = ConfirmPasswordDialog(f"Revoking the certificates of {person.display_name}", "Revoke", self)
+        confirm.confirmed.connect(lambda typed: self._revoke(person, reason, typed))
+        confirm.finished.connect(confirm.deleteLater)
+        confirm.finished.connect(lambda _r: setattr(self, "password_dialog", None))
+        self.password_dialog = confirm
+        confirm.open()
 
     def ask_approve(self) -> None:
         person = self.chosen_person()
@@ -370,7 +383,7 @@ class CertificatesDialog(QDialog):
             set_role(self.status, "pending" if busy else "muted")
         self._update()
 
-    def _revoke(self, person: PersonCertificates, reason: str) -> None:
+    def _revoke(self, person: PersonCertificates, reason: str, password: str) -> None:
         self._set_busy(True, f"Revoking the certificates of {person.display_name}…")
         self.tasks.write(
             revoke,
@@ -379,6 +392,7 @@ class CertificatesDialog(QDialog):
             person.username,
             reason,
             self.data_dir,
+            password,
             on_done=lambda serials: self._done(
                 f"Revoked {len(serials)} {'certificate' if len(serials) == 1 else 'certificates'} of "
                 f"{person.display_name}; a new revocation list is in force."
