@@ -234,7 +234,10 @@ class _Beside:
 
     def _entry(self, relative: str) -> Traversable:
         assert self.folder is not None
-        return self.folder.joinpath(*relative.split("/"))
+        entry = self.folder
+        for part in relative.split("/"):  # one name at a time: an installed package's folders take no more
+            entry = entry / part
+        return entry
 
     def _display(self, relative: str) -> str:
         return str(Path(self.name).parent / relative)

@@ -90,7 +90,10 @@ def current() -> str:
 
 
 def resource_text(*parts: str) -> str:
-    return files("ui.common").joinpath("resources", *parts).read_text(encoding="utf-8")
+    entry = files("ui.common") / "resources"
+    for part in parts:  # one name at a time, as an installed package's folders take them
+        entry = entry / part
+    return entry.read_text(encoding="utf-8")
 
 
 def apply(app: QApplication, name: str = "light", point_size: int = 11) -> None:

@@ -507,7 +507,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("centre.quit", "&Quit", "&Centre", "quit_app", QKeySequence.StandardKey.Quit, _unlocked),
     ActionSpec("view.dark", "&Dark theme", "&View", "toggle_dark", "Ctrl+Shift+D", _always, checkable=True),
     ActionSpec("view.preferences", "&Preferences…", "&View", "edit_preferences", "Ctrl+,", _unlocked),
-    ActionSpec("help.keys", "&Keyboard shortcuts", "&Help", "show_keys", "F1", _always),
+    ActionSpec("help.manual", "&Manual for your role", "&Help", "show_manual", "F1", _always),
+    ActionSpec("help.keys", "&Keyboard shortcuts", "&Help", "show_keys", "Shift+F1", _always),
     ActionSpec("help.about", "&About naas-centre", "&Help", "show_about", None, _always),
 )
 

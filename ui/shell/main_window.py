@@ -487,6 +487,11 @@ class MainWindow(QMainWindow):
             self.action_set.refresh_icons()
             self.day_view.switcher.refresh_icons()
 
+    def show_manual(self) -> None:
+        from ui.common.help_window import show_manual
+
+        show_manual(self.actor.role.value, self)
+
     def show_keys(self) -> None:
         dialog = KeysDialog(self.action_set.key_help(), self)
         dialog.finished.connect(dialog.deleteLater)
