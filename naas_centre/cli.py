@@ -28,6 +28,7 @@ from naas_centre import (
     cli_plan,
     cli_qa,
     cli_reports,
+    cli_retention,
     cli_runsheets,
     cli_video,
     paths,
@@ -45,6 +46,7 @@ EXTENSIONS = (
     cli_qa,
     cli_video,
     cli_backup,
+    cli_retention,
 )
 SUBCOMMANDS = (
     "demo",

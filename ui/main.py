@@ -32,6 +32,7 @@ FALLBACK_SUBCOMMANDS = (
     "video",
     "backup",
     "restore",
+    "retention",
 )
 
 NO_DISPLAY = (
