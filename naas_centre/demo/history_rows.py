@@ -58,9 +58,10 @@ def row_values(model: type[Base], **given: Any) -> dict[str, Any]:
     return out
 
 
-def snapshot_of(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A row's audited state from its column values, as ``audit.snapshot`` gives it."""
-    return {k: _plain(v) for k, v in values.items() if k not in _HOUSEKEEPING}
+def snapshot_of(values: Mapping[str, Any], table: str = "") -> dict[str, Any]:
+    """A row's audited state from its column values, as ``audit.snapshot`` gives it (a
+    large column of ``table`` by its hash)."""
+    return {k: audit.digested(table, k, _plain(v)) for k, v in values.items() if k not in _HOUSEKEEPING}
 
 
 class Trail:
@@ -137,7 +138,8 @@ class Trail:
     ) -> None:
         """A new row, and its entry as ``audit.record`` makes it (no state before)."""
         self.insert(model, values)
-        self.entry(account_id, action, model.__tablename__, str(values["id"]), None, snapshot_of(values))
+        table = model.__tablename__
+        self.entry(account_id, action, table, str(values["id"]), None, snapshot_of(values, table))
 
     def flush(self) -> None:
         """Writes every row (in the order their tables were first given), then the entries."""

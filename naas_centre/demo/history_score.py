@@ -151,8 +151,10 @@ class _Writer:
         self, who: str, sid: str, station: str, plan: timing.PhasePlan, kind: str, at: datetime
     ) -> None:
         start = kind == "start"
-        self.trail.insert(
+        self.trail.audited_insert(  # as the session records a phase event it flushes
             PhaseEventRow,
+            None,
+            "phase_events.add",
             row_values(
                 PhaseEventRow,
                 sitting_id=sid,
@@ -224,10 +226,12 @@ class _Writer:
         sid = str(values["id"])
         self.trail.entry(opener, "kiosk.open", "scripts", sid, None, {"sitting": st.row.id})
         self.event(opener, st.row.id, station, plan, "start", at)
-        before = snapshot_of(values)
+        before = snapshot_of(values, "scripts")
         values |= {"submitted_at": ended, "submitted_how": how}
         self.trail.insert(ScriptRow, values)
-        self.trail.entry(opener, f"script.submit.{how}", "scripts", sid, before, snapshot_of(values))
+        self.trail.entry(
+            opener, f"script.submit.{how}", "scripts", sid, before, snapshot_of(values, "scripts")
+        )
         self.event(opener, st.row.id, station, plan, "end", ended)
         self.trail.entry(opener, "kiosk.exit", "scripts", sid, None, {"by": self.usernames[opener]})
         return ended

@@ -27,7 +27,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, event, func, select, text
@@ -121,12 +121,22 @@ def _held(table: str, key: str, value: Any) -> Any:
     if key == "password_hash":
         # The trail proves the password changed without holding the hash itself.
         return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
-    if isinstance(value, bytes):
-        return "sha256:" + hashlib.sha256(value).hexdigest()
-    if (table, key) in _DIGESTED:
-        return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()
+    if isinstance(value, bytes) or (table, key) in _DIGESTED:
+        return digested(table, key, value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).isoformat()  # as the database gives it back
     if isinstance(value, datetime | date):
         return value.isoformat()
+    return value
+
+
+def digested(table: str, key: str, value: Any) -> Any:
+    """A large or binary column's value as the trail holds it (its SHA-256); any other as it is.
+    For rows written in bulk with their entries (the demo's past)."""
+    if isinstance(value, bytes):
+        return "sha256:" + hashlib.sha256(value).hexdigest()
+    if value is not None and (table, key) in _DIGESTED:
+        return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()
     return value
 
 
@@ -162,9 +172,16 @@ def record(
 ) -> AuditEntryRow:
     """Appends one entry for ``row`` in the caller's transaction (flushes first)."""
     if type(row) in _COVERED_TYPES:
-        # This entry says who and what; the session need not record the row again.
-        session.info.setdefault(_EXPLICIT, set()).add(id(row))
-    session.flush()
+        # This entry says who and what; the session need not record the row again in this
+        # flush (and only this one: a flush with nothing to write never reaches the hook).
+        explicit = session.info.setdefault(_EXPLICIT, set())
+        explicit.add(id(row))
+        try:
+            session.flush()
+        finally:
+            explicit.discard(id(row))
+    else:
+        session.flush()
     after = None if deleted else snapshot(row)
     entity_id = str(row.id)  # type: ignore[attr-defined]
     return _append(
