@@ -48,11 +48,14 @@ def test_facility_and_flags_per_item_version_from_what_was_submitted(demo: Demo)
         figures = by_id[item_id]
         assert figures.candidates == len(marks)
         assert figures.facility == pytest.approx(sum(m for _, m in marks) / len(marks))
-        assert figures.review.reasons == stats.review(
-            figures.facility,
-            figures.point_biserial,
-            figures.upper_lower if figures.upper_lower is not None else float("nan"),
-        ).reasons
+        assert (
+            figures.review.reasons
+            == stats.review(
+                figures.facility,
+                figures.point_biserial,
+                figures.upper_lower if figures.upper_lower is not None else float("nan"),
+            ).reasons
+        )
     assert report.flagged() and all(i.review.reasons for i in report.flagged())
     (form,) = report.forms
     assert form.candidates == len(demo_sittings(demo)) and form.kr20_estimated is not None
