@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -167,6 +168,27 @@ def sqlite_path(url: str) -> Path | None:
     return Path(name)
 
 
+def _use_wal(cur: Any, *, within_s: float = 10.0) -> None:
+    """Puts the file in WAL mode (it stays so: a file already in it needs no lock).
+
+    Two connections switching a new file at once can meet a lock the busy handler does
+    not wait for (each holds a shared lock and wants the other's gone, so SQLite answers
+    "locked" at once); the loser tries again until the winner is done."""
+    if cur.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    deadline = time.monotonic() + within_s
+    pause = 0.002
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)  # only while another connection holds the switch
+        pause = min(pause * 2, 0.1)
+
+
 def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     if not is_sqlite(url):
         connect_args = _server_connect_args(url, read_only=read_only)
@@ -186,7 +208,7 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
         # Take transactions out of the driver's hands so BEGIN is ours to choose.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cur)
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")

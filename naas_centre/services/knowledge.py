@@ -243,8 +243,7 @@ def _draw(s: Session, sitting: SittingRow, pack: Pack, blueprint: Blueprint) -> 
         allowed_ms=allowed,
     )
     s.add(row)
-    s.flush()
-    audit.record(s, None, "knowledge.form_drawn", row, None)
+    audit.record(s, None, "knowledge.form_drawn", row, None)  # flushes; the one entry for the row
     return row
 
 

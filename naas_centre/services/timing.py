@@ -256,9 +256,10 @@ def record_event(
             before = audit.snapshot(sitting)
             sitting.status = "in_progress"
             audit.record(s, actor, "sitting.status", sitting, before)
-        s.flush()
-        if kind == "reopen":
+        if kind == "reopen":  # its own entry says why (record flushes; the session adds none)
             audit.record(s, actor, "phase.reopen", row, None)
+        else:
+            s.flush()
         return _timing(sitting_id, station_id, list(plans.values()), [*rows, row], pack, now)
 
 

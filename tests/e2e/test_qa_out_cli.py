@@ -101,9 +101,13 @@ def test_the_signed_report_and_every_table(db: Path, tmp_path: Path, built: tupl
     )
     assert float(pair["Exact agreement"]) == pytest.approx(agreement.agreement(a, b).exact, abs=5e-5)
 
-    sheet = openpyxl.load_workbook(out / "examiners.xlsx", read_only=True).active
-    assert sheet is not None
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(out / "examiners.xlsx", read_only=True)
+    try:
+        sheet = book.active
+        assert sheet is not None
+        table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()  # a read-only workbook holds its file open until closed
     header, body = table[0], table[1:]
     flagged = {row[0] for row in body if row[header.index("Interval excludes zero")] == "yes"}
     assert flagged == {LENIENT}

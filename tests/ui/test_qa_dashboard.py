@@ -149,9 +149,13 @@ def test_every_table_exports_to_csv_and_xlsx(
         with open(tmp_path / f"{table.name}.csv", encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
         assert tuple(rows[0]) == table.headers and len(rows) == len(table.rows) + 1
-        sheet = openpyxl.load_workbook(tmp_path / f"{table.name}.xlsx", read_only=True).active
-        assert sheet is not None
-        read = list(sheet.iter_rows(values_only=True))
+        book = openpyxl.load_workbook(tmp_path / f"{table.name}.xlsx", read_only=True)
+        try:
+            sheet = book.active
+            assert sheet is not None
+            read = list(sheet.iter_rows(values_only=True))
+        finally:
+            book.close()  # a read-only workbook holds its file open until closed
         assert tuple(read[0]) == table.headers and len(read) == len(table.rows) + 1
         for got, want in zip(read[1:], table.rows, strict=True):
             assert [_cell(v) for v in got] == [_cell(v) for v in want]

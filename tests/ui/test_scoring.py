@@ -89,18 +89,31 @@ def test_clicking_a_cell_records_the_level_and_shows_it_saved_once_durable(
     assert column is not None
     index = model.index(row, column)
     states: list[object] = []
-    model.dataChanged.connect(lambda *_: states.append(index.data(STATE_ROLE)))
+    durable_when_shown: list[bool] = []
+
+    def changed(*_: object) -> None:
+        state = index.data(STATE_ROLE)
+        states.append(state)
+        if state == "saved" and not durable_when_shown:
+            level = saved_level(demo, assessor, view.sitting_id, panel.station.id, criterion.id)
+            durable_when_shown.append(level == model.levels[2].value)
+
+    model.dataChanged.connect(changed)
 
     qtbot.waitUntil(lambda: grid.visualRect(index).height() > 20)
     with qtbot.waitSignal(view.score_recorded, timeout=10_000) as recorded:
         qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=grid.visualRect(index).center())
     assert recorded.args == [panel.station.id, criterion.id, model.levels[2].value]
-    assert states[0] == "saving" and states[-1] == "saved"  # pending first, saved after the commit
+    # "Saving…" shows only when the commit takes longer than a glance; "saved" only once durable.
+    assert states and states == ["saving"] * states.count("saving") + ["saved"] * states.count("saved")
+    assert states[-1] == "saved"
+    assert durable_when_shown == [True]
     assert index.data(STATE_ROLE) == "saved"
     assert (
         saved_level(demo, assessor, view.sitting_id, panel.station.id, criterion.id) == model.levels[2].value
     )
-    assert window.save_state.text().startswith("All changes saved at")
+    # The bar speaks for every write in flight: it settles once the queue is empty.
+    qtbot.waitUntil(lambda: window.save_state.text().startswith("All changes saved at"), timeout=10_000)
     assert view.progress.text().startswith("Scored 1 of")
 
 
