@@ -311,7 +311,7 @@ def _record_covered(session: Session, _flush: UOWTransaction) -> None:
         if type(obj) in _COVERED_TYPES and id(obj) not in explicit and session.is_modified(obj):
             changes.append((obj, "change", _before_of(obj), snapshot(obj)))
     for obj in session.deleted:
-        if type(obj) in _COVERED_TYPES:
+        if type(obj) in _COVERED_TYPES and id(obj) not in explicit:
             changes.append((obj, "delete", snapshot(obj), None))
     explicit.clear()
     if not changes:

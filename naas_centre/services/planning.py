@@ -433,8 +433,9 @@ def set_stations(db: Database, actor: Actor, day: date, stations: Sequence[Stati
             seen_rooms.add(spec.room_id)
             seen_stations.add(spec.station_id)
         for old in s.scalars(select(PlanStationRow).where(PlanStationRow.plan_id == plan.id)):
-            audit.record(s, actor, "day_plan.station_remove", old, audit.snapshot(old), deleted=True)
-            s.delete(old)
+            before = audit.snapshot(old)
+            s.delete(old)  # then its own entry, which the flush's own does not repeat
+            audit.record(s, actor, "day_plan.station_remove", old, before, deleted=True)
         s.flush()
         for spec in stations:
             row = PlanStationRow(

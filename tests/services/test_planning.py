@@ -16,6 +16,7 @@ from db.models import (
     AuditEntryRow,
     CentreRow,
     ConflictRow,
+    PlanStationRow,
     SittingActorRow,
     SittingAssessorRow,
     SittingRow,
@@ -325,6 +326,19 @@ def test_the_audit_trail_holds_after_a_build_and_a_move(day: Day) -> None:
         "day_plan.build",
         "day_plan.move",
     } <= actions
+
+
+def test_stations_set_again_are_each_entered_once_as_they_go(day: Day) -> None:
+    _planned(day)
+    with day.db.read() as s:
+        first = set(s.scalars(select(PlanStationRow.id)))
+    planning.set_stations(day.db, day.manager, DAY, day.stations(swap_bury=True))
+    with day.db.read() as s:
+        for sid in first:
+            actions = s.scalars(select(AuditEntryRow.action).where(AuditEntryRow.entity_id == sid)).all()
+            # Its own entry when set, and its own when removed: the session repeats neither.
+            assert actions[-1] == "day_plan.station_remove" and "plan_stations.delete" not in actions
+    assert audit.verify(day.db).ok
 
 
 def test_plan_check_on_the_command_line(

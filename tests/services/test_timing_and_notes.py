@@ -103,6 +103,9 @@ def test_a_phase_ended_by_mistake_is_reopened_with_a_reason_and_the_gap_recorded
         assert row is not None and row.gap_ms == 60_000 and row.account_id == a1.account_id
         entry = s.scalar(select(AuditEntryRow).where(AuditEntryRow.action == "phase.reopen"))
         assert entry is not None and "by mistake" in (entry.after or "")
+        # One entry for the row, the service's own: the session does not record it again.
+        actions = s.scalars(select(AuditEntryRow.action).where(AuditEntryRow.entity_id == row.id)).all()
+        assert actions == ["phase.reopen"]
     # Once the next phase has started, the earlier one stays ended.
     timing.record_event(demo.db, a1, sid, station, "role_play", "start", at=now + timedelta(seconds=5))
     with pytest.raises(Conflict, match="role-play has started"):
