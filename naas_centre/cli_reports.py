@@ -223,6 +223,10 @@ def _verify(args: argparse.Namespace) -> int:
             if not args.ca:
                 trusted = cas
             crls += db_crls
+        if not trusted and db is not None and verification.has_ca(db):
+            for path, _ in documents:
+                print(f"{path}: NOT VALID\n  {verification.UNVOUCHED_CA}")
+            return EXIT_FAIL
         if not trusted:
             raise UserError("the centre has no CA yet (nothing was ever signed); give the CA with --ca FILE")
         for path, data in documents:

@@ -284,6 +284,38 @@ def states_row(entity_id: str, after: str | None) -> bool:
     return after is None or f'"id":"{entity_id}"' in after
 
 
+def attested(session: Session, rows: Iterable[Base]) -> list[Base]:
+    """The rows whose state is the one their latest entry in the trail records, that
+    entry's own hash holding: a row put in behind the app (a rogue certificate) has none.
+
+    Only the entries are read; whether the chain itself holds is ``verify``'s question."""
+    out = []
+    for row in rows:
+        rid = str(row.id)  # type: ignore[attr-defined]
+        entries = session.scalars(
+            select(AuditEntryRow)
+            .where(AuditEntryRow.entity == row.__tablename__, AuditEntryRow.entity_id == rid)
+            .order_by(AuditEntryRow.seq.desc())
+        )
+        latest = next((e for e in entries if states_row(e.entity_id, e.after)), None)
+        if latest is None or latest.after is None:
+            continue
+        held = entry_hash(
+            latest.prev_hash,
+            latest.chain_seq,
+            latest.at,
+            latest.account_id,
+            latest.action,
+            latest.entity,
+            latest.entity_id,
+            latest.before,
+            latest.after,
+        )
+        if held == latest.hash and json.loads(latest.after) == json.loads(_canonical(snapshot(row))):
+            out.append(row)
+    return out
+
+
 def _before_of(row: Base) -> dict[str, Any]:
     """The row's business columns as they were before this flush."""
     out = snapshot(row)

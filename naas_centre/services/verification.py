@@ -39,7 +39,7 @@ from db.models import (
 )
 from naas_centre.errors import UserError
 from naas_centre.reports.data import ReportKind
-from naas_centre.services import checkpoints
+from naas_centre.services import audit, checkpoints
 from naas_centre.signing import ca
 from naas_centre.signing.pdf import signed_checkpoint
 from naas_centre.signing.verify import FileVerdict
@@ -105,11 +105,13 @@ def open_for_reading(target: str | Path) -> Database:
 
 
 def trusted_material(db: Database) -> tuple[list[x509.Certificate], list[x509.CertificateRevocationList]]:
-    """Every CA certificate the centre ever had, and every revocation list it issued."""
+    """Every CA certificate the centre ever had, and every revocation list it issued.
+
+    Only a certificate the audit trail vouches for is trusted: a CA row written into the
+    file behind the app would otherwise make its own reports verify."""
     with db.read() as s:
-        cas = [
-            ca.load_pem(p) for p in s.scalars(select(CertificateRow.pem).where(CertificateRow.kind == "ca"))
-        ]
+        rows = s.scalars(select(CertificateRow).where(CertificateRow.kind == "ca")).all()
+        cas = [ca.load_pem(row.pem) for row in audit.attested(s, rows) if isinstance(row, CertificateRow)]
         crls = []
         for der in s.scalars(select(CrlRow.der).order_by(CrlRow.number)):
             try:
@@ -117,6 +119,18 @@ def trusted_material(db: Database) -> tuple[list[x509.Certificate], list[x509.Ce
             except ValueError:
                 continue
         return cas, crls
+
+
+def has_ca(db: Database) -> bool:
+    """Whether the database holds any CA certificate at all, vouched for or not."""
+    with db.read() as s:
+        return s.scalar(select(CertificateRow.id).where(CertificateRow.kind == "ca").limit(1)) is not None
+
+
+UNVOUCHED_CA = (
+    "the centre's audit trail vouches for none of the centre's CA certificates (changed behind "
+    "the app: run naas-centre audit verify), so nothing can be verified against this database"
+)
 
 
 def _sha(data: bytes) -> str:

@@ -22,7 +22,8 @@ import pytest
 
 from db.migrate import open_read_only
 from naas_centre.packs.loader import canonical_json, content_hash, parse_pack_json
-from naas_centre.services import audit, checkpoints
+from naas_centre.services import audit, checkpoints, verification
+from naas_centre.signing import ca
 
 
 def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -257,6 +258,38 @@ def test_a_rogue_ca_row_is_caught(copy: Path, made: tuple[Path, Path]) -> None:
     _broken(copy, made[1], "certificates rogue-ca has no audit entry")
 
 
+def test_a_rogue_ca_row_is_not_trusted_to_verify_reports(copy: Path) -> None:
+    db = open_read_only(copy)
+    try:
+        (genuine,) = verification.trusted_material(db)[0]
+    finally:
+        db.dispose()
+    rogue = ca.new_ca("Pennine Assessment Centre").certificate  # the centre's own name, another key
+    conn = sqlite3.connect(copy)
+    try:
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(certificates)")]
+        row = conn.execute("SELECT * FROM certificates WHERE kind = 'ca'").fetchone()
+        values = dict(zip(cols, row, strict=True)) | {
+            "id": "rogue-ca",
+            "serial": str(rogue.serial_number),
+            "fingerprint": ca.fingerprint(rogue),
+            "pem": ca.pem(rogue),
+        }
+        marks = ", ".join("?" for _ in cols)
+        conn.execute(
+            f"INSERT INTO certificates ({', '.join(cols)}) VALUES ({marks})", [values[c] for c in cols]
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    db = open_read_only(copy)
+    try:
+        # Only the CA the trail vouches for signs for this centre: the rogue one verifies nothing.
+        assert verification.trusted_material(db)[0] == [genuine]
+    finally:
+        db.dispose()
+
+
 def test_a_pack_rewritten_with_its_hash_recomputed_is_caught(copy: Path, made: tuple[Path, Path]) -> None:
     conn = sqlite3.connect(copy)
     try:
@@ -289,7 +322,17 @@ def test_a_report_says_whether_the_database_still_holds_its_history(
     assert "still holds the history the report was signed on" in held.stdout
     # The checkpoint file lost too, and the trail cut back: only the report shows it.
     copy.with_name(copy.name + checkpoints.SUFFIX).unlink()
-    _sql(copy, "DELETE FROM audit_entries WHERE seq > 100")
+    # Cut back to just after the CA's own entry (without which no report verifies at all).
+    _sql(
+        copy,
+        "DELETE FROM audit_entries WHERE seq > (SELECT max(seq) FROM audit_entries WHERE entity = "
+        "'certificates' AND entity_id IN (SELECT id FROM certificates WHERE kind = 'ca'))",
+    )
     cut = _run("verify", str(report), "--db", str(copy), data_dir=made[1])
     assert cut.returncode == 1, cut.stdout + cut.stderr
     assert "no longer holds the history the report was signed on" in cut.stdout + cut.stderr
+    # Cut before it: the trail vouches for no CA, so nothing it signed verifies.
+    _sql(copy, "DELETE FROM audit_entries WHERE seq > 5")
+    cut = _run("verify", str(report), "--db", str(copy), data_dir=made[1])
+    assert cut.returncode == 1, cut.stdout + cut.stderr
+    assert "NOT VALID" in cut.stdout and "vouches for none of the centre's CA certificates" in cut.stdout
