@@ -308,7 +308,13 @@ class TaskManager(QObject):
                         handoff.done.set()
                         return
                     handoff.finished = True
-            self._delivered.emit(outcome)
+            try:
+                self._delivered.emit(outcome)
+            except RuntimeError:
+                # Work that outlived shutdown's wait (a long demo build at quit): the manager
+                # is gone, and with it everyone the outcome was for.
+                if not self._closed:
+                    raise
 
         pool.start(work)
         return task
