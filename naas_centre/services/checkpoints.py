@@ -315,6 +315,24 @@ def checkpoint(db: Database, reason: str, data_dir: Path) -> Checkpoint:
     return take(db, reason, data_dir=data_dir)
 
 
+def at_close(db: Database, data_dir: Path) -> Checkpoint | None:
+    """The checkpoint the app takes as it closes, after its last write; None when the
+    file's newest checkpoint already holds this head (nothing written since) or the
+    database keeps no checkpoint file (a server)."""
+    path = file_of(db)
+    if path is None:
+        return None
+    with db.read() as s:
+        now = head(s)
+    try:
+        held = read_file(path)
+    except CheckpointRefused:
+        held = []  # a damaged file: append to it all the same, verify will say what is wrong
+    if held and held[-1].head == now:
+        return None
+    return checkpoint(db, CLOSE, data_dir)
+
+
 def read_file(path: Path) -> list[Checkpoint]:
     """Every checkpoint in a checkpoint file, in order (none if there is no file)."""
     try:

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from naas_centre import paths
 from naas_centre.opening import StartOptions
-from naas_centre.services import centre
+from naas_centre.services import centre, checkpoints
 from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
 from ui.common.settings import Settings
 from ui.day.assessor_day_view import AssessorDayView
@@ -167,3 +167,35 @@ def test_setting_up_a_real_centre(qtbot: QtBot, make_app, tmp_path: Path, wait_u
     with qtbot.waitSignal(app.signed_in, timeout=20_000):
         sign_in(qtbot, app, "chris", "a long enough password")
     assert isinstance(app.main_window.day_view, CentreDayView)
+
+
+def test_closing_signs_the_trails_head_once_after_the_last_write(
+    qtbot: QtBot, settings: Settings, demo: DemoCentre
+) -> None:
+    def run_once(sign_in_as: str | None) -> None:
+        app = CentreApp(settings, StartOptions(data_dir=demo.folder, demo=True))
+        app.start()
+        with qtbot.waitSignal(app.centre_ready, timeout=20_000):
+            pass
+        if sign_in_as is not None:
+            with qtbot.waitSignal(app.signed_in, timeout=20_000):
+                sign_in(qtbot, app, sign_in_as, PASSWORDS[sign_in_as])  # a sign-in is written to the trail
+            assert app.main_window is not None
+            app.main_window.close()
+        app.login.close()
+        app.shutdown()
+
+    held = checkpoints.file_of(demo.db)
+    assert held is not None
+    before = len(checkpoints.read_file(held))
+    run_once("manager")
+    after = checkpoints.read_file(held)
+    assert len(after) == before + 1 and after[-1].reason == checkpoints.CLOSE
+    fresh = demo.fresh()
+    try:
+        with fresh.read() as s:
+            assert after[-1].head == checkpoints.head(s)  # signed after the last write
+    finally:
+        fresh.dispose()
+    run_once(None)  # nothing written: the newest checkpoint already holds the head
+    assert len(checkpoints.read_file(held)) == before + 1

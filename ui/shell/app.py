@@ -333,6 +333,9 @@ class CentreApp(QObject):
         parent = self.main_window if self.main_window is not None else self.login
         error_reporting.show_error(parent, exc)
 
+    def _checkpoint_failed(self, exc: BaseException) -> None:
+        log.warning("no checkpoint at close: %s", exc)
+
     def shutdown(self) -> None:
         """Let every write finish, then close the database."""
         kiosks = [self.kiosk]
@@ -341,6 +344,18 @@ class CentreApp(QObject):
         for kiosk in kiosks:
             if kiosk is not None:
                 kiosk.release()  # its last text goes to the write worker; it reopens at the next start
+        if self.opened is not None and not self.tasks.closed:
+            from naas_centre.services.checkpoints import at_close
+
+            # The trail's head signed where a rewrite of the file cannot reach it, after
+            # every write queued so far (and before the backup, which then holds it).
+            self.tasks.write(
+                at_close,
+                self.opened.db,
+                self.opened.data_dir,
+                on_error=self._checkpoint_failed,
+                name="checkpoint",
+            )
         if self.backups is not None:
             self.backups.close()  # after every write queued so far; shutdown waits for it
         self.tasks.shutdown()
