@@ -128,14 +128,21 @@ def _export(args: argparse.Namespace) -> int:
             from naas_centre.qa.disclosure import Period
 
             period = Period(args.start, args.end)
-            result = exports.export_equality(db, actor, args.out, period)
+            result = exports.export_equality(db, actor, args.out, period, password=password)
             print(
                 f"{result.path}: {result.rows} group(s) counted for {period.in_words()}, "
                 "counts under 5 and what would give them away suppressed."
             )
             return EXIT_OK
         filters = exports.filters_for(db, args.day, args.employer, args.level)
-        result = exports.export_score_sheets(db, actor, args.out, fmt, filters)  # type: ignore[arg-type]
+        result = exports.export_score_sheets(
+            db,
+            actor,
+            args.out,
+            fmt,
+            filters,
+            password=password,  # type: ignore[arg-type]
+        )
     finally:
         db.dispose()
     print(f"{result.path}: {result.rows} score sheet row(s) as {fmt.upper()}.", file=sys.stdout)

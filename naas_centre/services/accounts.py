@@ -290,6 +290,17 @@ def reconfirm(db: Database, actor: Actor, password: str, *, doing: str = "this")
         )
 
 
+def reconfirm_person(db: Database, actor: Actor, password: str | None, *, doing: str) -> None:
+    """``reconfirm`` for a person; the command line, which acts for whoever holds the
+    database file (no account: ``Actor.account_id`` empty), has no password to give."""
+    if not actor.account_id:
+        return
+    if not password:
+        said = f"{doing[:1].upper()}{doing[1:]}"
+        raise AuthenticationFailed(f"{said} asks for your password again: nothing was done.")
+    reconfirm(db, actor, password, doing=doing)
+
+
 def unlock(db: Database, actor: Actor, account_id: str) -> None:
     require(actor, *capabilities.ADMINISTER)
     with db.write() as s:

@@ -26,7 +26,7 @@ from naas_centre.exports.score_sheets import Filters, ScoreSheetQuery
 from naas_centre.exports.writers import ExportCancelled, Format
 from naas_centre.packs.schema import Level
 from naas_centre.qa.disclosure import Period
-from naas_centre.services import audit, capabilities
+from naas_centre.services import accounts, audit, capabilities
 from naas_centre.services.accounts import require
 from naas_centre.services.views import Actor
 
@@ -121,9 +121,12 @@ def export_score_sheets(
     filters: Filters = Filters(),  # noqa: B008 - frozen, so one default is safe
     progress: writers.Progress | None = None,
     cancelled: writers.Cancelled | None = None,
+    *,
+    password: str | None = None,
 ) -> ExportResult:
     """Writes the score sheets the filters select, one row per sitting.
 
+    Names and scores leave the centre: the person's ``password`` again first.
     ``progress(done, total)`` is called every few hundred rows, and ``cancelled()``
     asked at the same points: when it says so, ``ExportCancelled`` is raised and no
     file is left behind. Equality monitoring never appears in a score sheet."""
@@ -131,6 +134,7 @@ def export_score_sheets(
     if fmt not in writers.FORMATS:
         raise UserError(f"No export format called «{fmt}» (known: {', '.join(writers.FORMATS)}).")
     target = _target(target)
+    accounts.reconfirm_person(db, actor, password, doing="exporting score sheets")
     write = writers.write_csv if fmt == "csv" else writers.write_xlsx
     with db.read() as s:
         query = ScoreSheetQuery.open(s, filters)
@@ -142,7 +146,13 @@ def export_score_sheets(
 
 
 def export_equality(
-    db: Database, actor: Actor, target: Path, period: Period, *, today: date | None = None
+    db: Database,
+    actor: Actor,
+    target: Path,
+    period: Period,
+    *,
+    today: date | None = None,
+    password: str | None = None,
 ) -> ExportResult:
     """Outcomes by age band, ethnicity, disability, sex and employer for a closed period,
     suppressed as the fairness figures are, as CSV: for the quality-assurance lead only.
@@ -151,6 +161,7 @@ def export_equality(
 
     require(actor, *capabilities.EQUALITY)
     target = _target(target)
+    accounts.reconfirm_person(db, actor, password, doing="exporting equality figures")
     figures = fairness.fairness_figures(db, actor, period, today=today)
     rows = equality_export.write_csv(target, figures)
     detail = {"file": str(target), "format": "csv", "rows": rows}

@@ -13,8 +13,14 @@ from naas_centre.demo.centre import ACCOUNTS, create_demo
 from naas_centre.services import accounts
 from naas_centre.services.views import Actor
 from tests.conftest import WORKSTATION
+from tests.services.small_centre import PASSWORD as SMALL_CENTRE_PASSWORD
 
 PASSWORDS = {a.username: a.password for a in ACCOUNTS}
+
+
+def password_of(actor: Actor) -> str:
+    """The password a test account signed in with, asked again by sensitive acts."""
+    return PASSWORDS.get(actor.username, SMALL_CENTRE_PASSWORD)  # small_centre.py's accounts
 
 
 @dataclass

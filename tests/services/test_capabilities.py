@@ -22,7 +22,7 @@ from naas_centre.services import (
 )
 from naas_centre.services.capabilities import may
 from naas_centre.services.views import Actor, Role
-from tests.services.conftest import Demo
+from tests.services.conftest import Demo, password_of
 
 USERS = ("admin", "manager", "assessor1", "qa")
 
@@ -41,7 +41,12 @@ def test_each_capability_is_what_its_service_allows(demo: Demo, username: str, t
     db = demo.db
     first = sittings.day_overview(db, demo.login("manager"), demo.day).sittings[0].id
     checks: list[tuple[tuple[Role, ...], Callable[[], object]]] = [
-        (can.EXPORT, lambda: exports.export_score_sheets(db, actor, tmp_path / "s.csv", "csv")),
+        (
+            can.EXPORT,
+            lambda: exports.export_score_sheets(
+                db, actor, tmp_path / "s.csv", "csv", password=password_of(actor)
+            ),
+        ),
         (can.EQUALITY, lambda: equality.aggregate(db, actor)),
         (can.MODERATE, lambda: moderation.agree(db, actor, first, "none", "none", 1, "a reason")),
         (can.RUN_CENTRE, lambda: resources.list_rooms(db, actor)),

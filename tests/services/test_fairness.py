@@ -23,7 +23,7 @@ from naas_centre.services import fairness as service
 from naas_centre.services.views import Actor
 from tests.conftest import WORKSTATION
 from tests.qa.test_disclosure import ranges
-from tests.services.conftest import PASSWORDS
+from tests.services.conftest import PASSWORDS, password_of
 
 # Forms are recorded now, on the real clock, and count only if recorded before the
 # period closed: so the period ends tomorrow, and the services are told it is the day after.
@@ -180,12 +180,21 @@ def test_the_equality_export_writes_the_closed_periods_figures_and_no_more(
     out = tmp_path / "equality.csv"
     for who in ("manager", "admin", "assessor1"):
         with pytest.raises(PermissionDenied):
-            exports.export_equality(centre.db, centre.login(who), out, PERIOD, today=TODAY)
+            exports.export_equality(
+                centre.db,
+                centre.login(who),
+                out,
+                PERIOD,
+                today=TODAY,
+                password=password_of(centre.login(who)),
+            )
     with pytest.raises(PeriodNotPublishable, match="has not ended yet"):
-        exports.export_equality(centre.db, centre.login("qa"), out, PERIOD, today=NOW)
+        exports.export_equality(
+            centre.db, centre.login("qa"), out, PERIOD, today=NOW, password=password_of(centre.login("qa"))
+        )
     assert not out.exists()
     qa = centre.login("qa")
-    result = exports.export_equality(centre.db, qa, out, PERIOD, today=TODAY)
+    result = exports.export_equality(centre.db, qa, out, PERIOD, today=TODAY, password=password_of(qa))
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert result.rows == len(rows)
@@ -200,7 +209,7 @@ def test_the_equality_export_writes_the_closed_periods_figures_and_no_more(
     # A candidate recorded after the period changes nothing in the file written again.
     before = out.read_bytes()
     centre.add(1, TODAY, equality.Monitoring("45-54", "White British", "No", "Male"))
-    exports.export_equality(centre.db, qa, out, PERIOD, today=TODAY)
+    exports.export_equality(centre.db, qa, out, PERIOD, today=TODAY, password=password_of(qa))
     assert out.read_bytes() == before
 
 

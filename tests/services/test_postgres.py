@@ -18,6 +18,7 @@ from naas_centre.demo.play import fill_scored_day
 from naas_centre.services import access, accounts, audit, packs, scoring, sittings, timing
 from naas_centre.services.views import Actor
 from tests.pg_server import fresh_database
+from tests.services.conftest import password_of
 
 pytestmark = pytest.mark.postgres
 PG_URL = os.environ.get("NAAS_TEST_PG_URL")
@@ -82,7 +83,7 @@ def test_score_sheets_from_postgres_follow_the_reports_rules(pg_url: str, tmp_pa
         assert len(outcomes) == 6 and set(outcomes) <= {"met", "not met", "not yet complete"}
         manager = accounts.authenticate(db, "manager", "demo-manager-2026")
         out = tmp_path / "sheets.csv"
-        assert exports.export_score_sheets(db, manager, out, "csv").rows == 6
+        assert exports.export_score_sheets(db, manager, out, "csv", password=password_of(manager)).rows == 6
         with open(out, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
         assert sorted(r["Outcome"] for r in rows) == sorted(outcomes)

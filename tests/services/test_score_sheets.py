@@ -27,6 +27,7 @@ from naas_centre.qa.disclosure import Period, PeriodNotPublishable
 from naas_centre.services import accounts, audit, completeness, equality, exports, moderation, packs
 from naas_centre.services.views import Actor
 from tests.conftest import WORKSTATION
+from tests.services.conftest import password_of
 
 PASSWORDS = {a.username: a.password for a in ACCOUNTS}
 NOT_MET = "ليلى حداد"  # the demo's candidate who does not meet the standard
@@ -98,7 +99,7 @@ def test_csv_has_one_row_per_sitting_with_outcomes_levels_and_signed_reports(
 ) -> None:
     manager = login(signed, "manager")
     out = tmp_path / "sheets.csv"
-    result = exports.export_score_sheets(signed, manager, out, "csv")
+    result = exports.export_score_sheets(signed, manager, out, "csv", password=password_of(manager))
     rows = read_csv(out)
     assert result.rows == len(rows) == 6
     by_name = {r["Candidate"]: r for r in rows}
@@ -213,7 +214,9 @@ def test_xlsx_has_a_frozen_header_dates_as_dates_and_numbers_as_numbers(
     import openpyxl
 
     out = tmp_path / "sheets.xlsx"
-    exports.export_score_sheets(signed, login(signed, "admin"), out, "xlsx")
+    exports.export_score_sheets(
+        signed, login(signed, "admin"), out, "xlsx", password=password_of(login(signed, "admin"))
+    )
     book = openpyxl.load_workbook(out)
     sheet = book.active
     assert sheet is not None
@@ -242,8 +245,12 @@ def test_xlsx_has_a_frozen_header_dates_as_dates_and_numbers_as_numbers(
 
 def test_libreoffice_reads_the_xlsx_as_the_csv_says(signed: Database, tmp_path: Path, soffice: str) -> None:
     manager = login(signed, "manager")
-    exports.export_score_sheets(signed, manager, tmp_path / "sheets.csv", "csv")
-    exports.export_score_sheets(signed, manager, tmp_path / "sheets.xlsx", "xlsx")
+    exports.export_score_sheets(
+        signed, manager, tmp_path / "sheets.csv", "csv", password=password_of(manager)
+    )
+    exports.export_score_sheets(
+        signed, manager, tmp_path / "sheets.xlsx", "xlsx", password=password_of(manager)
+    )
     converted = tmp_path / "lo"
     subprocess.run(
         [
@@ -287,7 +294,7 @@ def test_equality_monitoring_never_appears_in_a_score_sheet(signed: Database, tm
         )
     for fmt in ("csv", "xlsx"):
         out = tmp_path / f"sheets.{fmt}"
-        exports.export_score_sheets(signed, manager, out, fmt)  # type: ignore[arg-type]
+        exports.export_score_sheets(signed, manager, out, fmt, password=password_of(manager))  # type: ignore[arg-type]
         data = out.read_bytes()
         if fmt == "xlsx":
             import zipfile
@@ -307,12 +314,27 @@ def test_equality_is_exported_for_a_closed_period_only(signed: Database, tmp_pat
     period = Period(today - timedelta(days=400), today - timedelta(days=1))
     for who in ("manager", "admin", "assessor1"):
         with pytest.raises(PermissionDenied):
-            exports.export_equality(signed, login(signed, who), out, period)
+            exports.export_equality(
+                signed, login(signed, who), out, period, password=password_of(login(signed, who))
+            )
     demo_day = Period(today, today)  # the demo's own day: six candidates
     with pytest.raises(PeriodNotPublishable, match="fewer than the 20"):
-        exports.export_equality(signed, login(signed, "qa"), out, demo_day, today=today + timedelta(days=1))
+        exports.export_equality(
+            signed,
+            login(signed, "qa"),
+            out,
+            demo_day,
+            today=today + timedelta(days=1),
+            password=password_of(login(signed, "qa")),
+        )
     with pytest.raises(PeriodNotPublishable, match="has not ended yet"):
-        exports.export_equality(signed, login(signed, "qa"), out, Period(period.start, today))
+        exports.export_equality(
+            signed,
+            login(signed, "qa"),
+            out,
+            Period(period.start, today),
+            password=password_of(login(signed, "qa")),
+        )
     assert not out.exists()
 
 
@@ -323,15 +345,26 @@ def test_only_managers_and_administrators_export_score_sheets(signed: Database, 
     out = tmp_path / "sheets.csv"
     for who in ("assessor1", "qa", "kiosk"):
         with pytest.raises(PermissionDenied):
-            exports.export_score_sheets(signed, login(signed, who), out, "csv")
+            exports.export_score_sheets(
+                signed, login(signed, who), out, "csv", password=password_of(login(signed, who))
+            )
     assert not out.exists() and not leftovers(tmp_path)
-    exports.export_score_sheets(signed, login(signed, "admin"), out, "csv")
+    exports.export_score_sheets(
+        signed, login(signed, "admin"), out, "csv", password=password_of(login(signed, "admin"))
+    )
     assert out.exists()
 
 
 def test_each_export_is_in_the_audit_trail(signed: Database, tmp_path: Path) -> None:
     manager = login(signed, "manager")
-    exports.export_score_sheets(signed, manager, tmp_path / "a.csv", "csv", Filters(employer="Wigan Council"))
+    exports.export_score_sheets(
+        signed,
+        manager,
+        tmp_path / "a.csv",
+        "csv",
+        Filters(employer="Wigan Council"),
+        password=password_of(manager),
+    )
     with signed.read() as s:
         entry = s.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq.desc())).first()
     assert entry is not None and entry.action == "export.score_sheets"
@@ -346,15 +379,23 @@ def test_filters_by_employer_level_and_day(signed: Database, tmp_path: Path) -> 
         day = s.scalar(select(SittingRow.day))
     f = exports.filters_for(signed, employer="  leeds city   COUNCIL ")
     assert f.employer == "Leeds City Council"
-    exports.export_score_sheets(signed, manager, tmp_path / "leeds.csv", "csv", f)
+    exports.export_score_sheets(
+        signed, manager, tmp_path / "leeds.csv", "csv", f, password=password_of(manager)
+    )
     assert {r["Employer"] for r in read_csv(tmp_path / "leeds.csv")} == {"Leeds City Council"}
     f = exports.filters_for(signed, level="Practitioner ")
-    exports.export_score_sheets(signed, manager, tmp_path / "prac.csv", "csv", f)
+    exports.export_score_sheets(
+        signed, manager, tmp_path / "prac.csv", "csv", f, password=password_of(manager)
+    )
     assert len(read_csv(tmp_path / "prac.csv")) == 6
     with pytest.raises(UserError, match=r"^No sitting at leader level: nothing to export"):
-        exports.export_score_sheets(signed, manager, tmp_path / "l.csv", "csv", Filters(level="leader"))
+        exports.export_score_sheets(
+            signed, manager, tmp_path / "l.csv", "csv", Filters(level="leader"), password=password_of(manager)
+        )
     assert not (tmp_path / "l.csv").exists()
-    exports.export_score_sheets(signed, manager, tmp_path / "day.csv", "csv", Filters(day=day))
+    exports.export_score_sheets(
+        signed, manager, tmp_path / "day.csv", "csv", Filters(day=day), password=password_of(manager)
+    )
     assert len(read_csv(tmp_path / "day.csv")) == 6
 
 
@@ -369,13 +410,22 @@ def test_bad_filters_and_targets_are_refused_plainly(signed: Database, tmp_path:
     ):
         exports.filters_for(signed, level="expert")
     with pytest.raises(UserError, match="No sitting on 01 January 2020: nothing to export"):
-        exports.export_score_sheets(signed, manager, tmp_path / "x.csv", "csv", Filters(day=date(2020, 1, 1)))
+        exports.export_score_sheets(
+            signed,
+            manager,
+            tmp_path / "x.csv",
+            "csv",
+            Filters(day=date(2020, 1, 1)),
+            password=password_of(manager),
+        )
     with pytest.raises(UserError, match="is a folder"):
-        exports.export_score_sheets(signed, manager, tmp_path, "csv")
+        exports.export_score_sheets(signed, manager, tmp_path, "csv", password=password_of(manager))
     with pytest.raises(UserError, match="no such folder"):
-        exports.export_score_sheets(signed, manager, tmp_path / "nowhere" / "x.csv", "csv")
+        exports.export_score_sheets(
+            signed, manager, tmp_path / "nowhere" / "x.csv", "csv", password=password_of(manager)
+        )
     with pytest.raises(UserError, match="No export format called «pdf»"):
-        exports.export_score_sheets(signed, manager, tmp_path / "x.pdf", "pdf")  # type: ignore[arg-type]
+        exports.export_score_sheets(signed, manager, tmp_path / "x.pdf", "pdf", password=password_of(manager))  # type: ignore[arg-type]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["signed.db"] or not leftovers(tmp_path)
     assert not (tmp_path / "x.csv").exists()
 
@@ -387,25 +437,34 @@ def test_a_cancelled_export_leaves_no_file_and_keeps_the_old_one(
     manager = login(signed, "manager")
     out = tmp_path / f"sheets.{fmt}"
     with pytest.raises(exports.ExportCancelled):
-        exports.export_score_sheets(signed, manager, out, fmt, cancelled=lambda: True)  # type: ignore[arg-type]
+        exports.export_score_sheets(
+            signed, manager, out, fmt, cancelled=lambda: True, password=password_of(manager)
+        )  # type: ignore[arg-type]
     assert not out.exists() and not leftovers(tmp_path)
     out.write_bytes(b"the sheets sent last week")
     with pytest.raises(exports.ExportCancelled):
-        exports.export_score_sheets(signed, manager, out, fmt, cancelled=lambda: True)  # type: ignore[arg-type]
+        exports.export_score_sheets(
+            signed, manager, out, fmt, cancelled=lambda: True, password=password_of(manager)
+        )  # type: ignore[arg-type]
     assert out.read_bytes() == b"the sheets sent last week" and not leftovers(tmp_path)
 
     def broken(done: int, total: int) -> None:
         raise RuntimeError("the disk went away")
 
     with pytest.raises(RuntimeError):
-        exports.export_score_sheets(signed, manager, out, fmt, progress=broken)  # type: ignore[arg-type]
+        exports.export_score_sheets(signed, manager, out, fmt, progress=broken, password=password_of(manager))  # type: ignore[arg-type]
     assert out.read_bytes() == b"the sheets sent last week" and not leftovers(tmp_path)
 
 
 def test_progress_is_reported_to_the_end(signed: Database, tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     exports.export_score_sheets(
-        signed, login(signed, "manager"), tmp_path / "s.csv", "csv", progress=lambda d, t: seen.append((d, t))
+        signed,
+        login(signed, "manager"),
+        tmp_path / "s.csv",
+        "csv",
+        progress=lambda d, t: seen.append((d, t)),
+        password=password_of(login(signed, "manager")),
     )
     assert seen[0] == (0, 6) and seen[-1] == (6, 6)
 
@@ -415,13 +474,25 @@ def test_a_text_a_spreadsheet_would_run_is_written_as_text(signed: Database, tmp
         row = s.scalars(select(CandidateRow)).first()
         assert row is not None
         row.full_name = '=HYPERLINK("http://example.invalid")'
-    exports.export_score_sheets(signed, login(signed, "manager"), tmp_path / "s.csv", "csv")
+    exports.export_score_sheets(
+        signed,
+        login(signed, "manager"),
+        tmp_path / "s.csv",
+        "csv",
+        password=password_of(login(signed, "manager")),
+    )
     names = [r["Candidate"] for r in read_csv(tmp_path / "s.csv")]
     assert '\'=HYPERLINK("http://example.invalid")' in names
 
 
 def test_an_unplayed_day_is_not_yet_complete_with_no_levels(planned: Database, tmp_path: Path) -> None:
-    exports.export_score_sheets(planned, login(planned, "manager"), tmp_path / "s.csv", "csv")
+    exports.export_score_sheets(
+        planned,
+        login(planned, "manager"),
+        tmp_path / "s.csv",
+        "csv",
+        password=password_of(login(planned, "manager")),
+    )
     rows = read_csv(tmp_path / "s.csv")
     assert {r["Outcome"] for r in rows} == {"not yet complete"}
     assert not any(v for r in rows for k, v in r.items() if " — " in k)

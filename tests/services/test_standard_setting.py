@@ -25,7 +25,7 @@ from naas_centre.reports.gather import ReportRef, gather
 from naas_centre.services import exports, fairness
 from naas_centre.services import standard_setting as ss
 from tests.conftest import WORKSTATION
-from tests.services.small_centre import PACK
+from tests.services.small_centre import PACK, PASSWORD
 from tests.services.standard_setting_centre import (
     FIRST_DAY,
     HOME_SCORE,
@@ -75,7 +75,7 @@ def _outcome(month: Month, sid: str) -> OutcomeReportData:
 def _exported(month: Month, tmp_path: Path) -> dict[str, str]:
     """Sitting id → the outcome the score-sheet export writes for it (a real CSV file)."""
     target = tmp_path / "sheets.csv"
-    exports.export_score_sheets(month.db, month.manager, target, "csv")
+    exports.export_score_sheets(month.db, month.manager, target, "csv", password=PASSWORD)
     with target.open(encoding="utf-8-sig", newline="") as f:
         return {row["Sitting"]: row["Outcome"] for row in csv.DictReader(f)}
 

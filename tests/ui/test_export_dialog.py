@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from db.engine import Database
 from db.models import CandidateRow, SittingRow
 from naas_centre.services.views import Actor, Role
 from tests.conftest import WORKSTATION
-from tests.ui.conftest import DemoCentre, WaitUntil
+from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
 from ui.centre.export_dialog import ExportDialog
 from ui.work.tasks import TaskManager
 
@@ -28,6 +29,15 @@ def opened(qtbot: QtBot, tasks: TaskManager, db: Database, actor: Actor, target:
     dialog.show()
     qtbot.waitUntil(lambda: dialog.ready or "cannot" in dialog.status.text(), timeout=20_000)
     return dialog
+
+
+def press_export(qtbot: QtBot, dialog: ExportDialog, password: str) -> None:
+    """Export, then the password asked again, typed and confirmed as a person would."""
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    confirm = dialog.password_dialog
+    assert confirm is not None and confirm.isVisible()
+    qtbot.keyClicks(confirm.password, password)
+    qtbot.mouseClick(confirm.ok_button, Qt.MouseButton.LeftButton)
 
 
 def test_exports_the_chosen_employer_and_says_where(
@@ -41,7 +51,7 @@ def test_exports_the_chosen_employer_and_says_where(
     assert employers[0] == "Every employer" and employer in employers
     dialog.choose(employer=employer, day=demo.day)
     with qtbot.waitSignal(dialog.exported, timeout=60_000, raising=False) as done:
-        dialog.start_button.click()
+        press_export(qtbot, dialog, PASSWORDS["manager"])
     assert done.signal_triggered, dialog.status.text()
     result = done.args[0]
     assert result.path == tmp_path / "sheets.csv" and result.rows >= 1
@@ -52,7 +62,7 @@ def test_exports_the_chosen_employer_and_says_where(
     dialog.format.setCurrentIndex(dialog.format.findData("xlsx"))
     assert dialog.file.text() == str(tmp_path / "sheets.xlsx")
     with qtbot.waitSignal(dialog.exported, timeout=60_000):
-        dialog.start_button.click()
+        press_export(qtbot, dialog, PASSWORDS["manager"])
     assert (tmp_path / "sheets.xlsx").read_bytes()[:2] == b"PK"
     dialog.close()
 
@@ -61,8 +71,18 @@ def test_a_refusal_is_said_plainly_and_writes_nothing(
     qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, tmp_path: Path, wait_until: WaitUntil
 ) -> None:
     dialog = opened(qtbot, tasks, demo.db, demo.actor("manager"), tmp_path / "missing" / "sheets.csv")
-    dialog.start_button.click()
+    press_export(qtbot, dialog, PASSWORDS["manager"])
     wait_until(lambda: not dialog.running and "no such folder" in dialog.status.text())
+    dialog.close()
+
+
+def test_a_wrong_password_exports_nothing_and_says_so(
+    qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, tmp_path: Path, wait_until: WaitUntil
+) -> None:
+    dialog = opened(qtbot, tasks, demo.db, demo.actor("manager"), tmp_path / "sheets.csv")
+    press_export(qtbot, dialog, "not my password")
+    wait_until(lambda: not dialog.running and "password is wrong" in dialog.status.text())
+    assert "nothing was done" in dialog.status.text() and not (tmp_path / "sheets.csv").exists()
     dialog.close()
 
 
@@ -81,7 +101,7 @@ def test_quality_assurance_sees_the_lists_but_cannot_export_names(
     qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, tmp_path: Path, wait_until: WaitUntil
 ) -> None:
     dialog = opened(qtbot, tasks, demo.db, demo.actor("qa"), tmp_path / "sheets.csv")
-    dialog.start_button.click()
+    press_export(qtbot, dialog, PASSWORDS["qa"])
     wait_until(lambda: not dialog.running and "cannot do this" in dialog.status.text())
     assert not (tmp_path / "sheets.csv").exists()
     dialog.close()
@@ -120,7 +140,7 @@ def test_stop_really_stops_and_leaves_no_file(
     dialog.progressed.connect(lambda done, total: seen.append((done, total)))
     # Stop as soon as the first rows are reported, as a person would press Stop.
     dialog.progressed.connect(lambda done, total: dialog.stop() if done > 0 else None)
-    dialog.start_button.click()
+    press_export(qtbot, dialog, "any")  # an actor without an account: no password is checked
     assert dialog.close_button.text() == "Stop"
     wait_until(lambda: not dialog.running, timeout=120_000)
     assert dialog.status.text() == "Stopped: no file was written."

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from naas_centre.services import exports
 from naas_centre.services.views import Actor
 from ui.common import error_reporting
+from ui.common.confirm_password import ConfirmPasswordDialog
 from ui.common.widgets import label, primary_button
 from ui.common.work_status import WorkStatus
 from ui.work.tasks import Task, TaskManager
@@ -38,7 +39,13 @@ FORMATS = (("csv", "CSV (opens in Excel)"), ("xlsx", "Excel workbook (XLSX)"))
 
 
 def _export(
-    task: Task[Any], db: Database, actor: Actor, target: Path, fmt: str, filters: exports.Filters
+    task: Task[Any],
+    db: Database,
+    actor: Actor,
+    target: Path,
+    fmt: str,
+    filters: exports.Filters,
+    password: str,
 ) -> exports.ExportResult | None:
     """In a worker: the export, with progress; None when it was stopped (nothing written)."""
     try:
@@ -50,6 +57,7 @@ def _export(
             filters,
             progress=lambda done, total: task.progress(done, total, ""),
             cancelled=lambda: task.cancelled,
+            password=password,
         )
     except exports.ExportCancelled:
         return None
@@ -78,6 +86,7 @@ class ExportDialog(QDialog):
         self.actor = actor
         self.last_result: exports.ExportResult | None = None
         self._task: Task[exports.ExportResult | None] | None = None
+        self.password_dialog: ConfirmPasswordDialog | None = None
 
         box = QVBoxLayout(self)
         box.addWidget(
@@ -185,13 +194,25 @@ class ExportDialog(QDialog):
         filters = exports.Filters(
             date.fromisoformat(day) if day else None, self.employer.currentData(), self.level.currentData()
         )
+        # Names and scores leave the centre: the person's password again (the service checks it).
+        confirm = ConfirmPasswordDialog("Exporting score sheets", "Export", self)
+        confirm.confirmed.connect(lambda typed: self._run(Path(text).expanduser(), filters, typed))
+        confirm.finished.connect(confirm.deleteLater)
+        confirm.finished.connect(lambda _r: setattr(self, "password_dialog", None))
+        self.password_dialog = confirm
+        confirm.open()
+
+    def _run(self, target: Path, filters: exports.Filters, password: str) -> None:
+        if self.running:
+            return
         task = self._task = self.tasks.long(
             _export,
             self.db,
             self.actor,
-            Path(text).expanduser(),
+            target,
             self.chosen_format(),
             filters,
+            password,
             on_done=self._done,
             on_error=self._failed,
             on_progress=self._progress,
