@@ -139,9 +139,9 @@ def _export(args: argparse.Namespace) -> int:
             db,
             actor,
             args.out,
-            fmt,
+            fmt,  # type: ignore[arg-type]
             filters,
-            password=password,  # type: ignore[arg-type]
+            password=password,
         )
     finally:
         db.dispose()

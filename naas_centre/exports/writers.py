@@ -8,10 +8,11 @@ and write through ``atomic.replacing``: the target appears whole or not at all.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from naas_centre.exports.atomic import replacing
 from naas_centre.exports.score_sheets import Column, Value
@@ -20,6 +21,7 @@ Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
 CHECK_EVERY = 250
 # A spreadsheet would read a text starting with one of these as a formula.
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -112,6 +114,7 @@ def write_xlsx(
             )
             day = book.add_format({"num_format": "dd/mm/yyyy", "align": "left"})
             number = book.add_format({"num_format": "0", "align": "center"})
+            decimals: dict[int, Any] = {}  # places → a format showing that many, as the text did
             sheet = book.add_worksheet(sheet_name)
             for i, c in enumerate(columns):
                 sheet.set_column(i, i, c.width)
@@ -137,6 +140,13 @@ def write_xlsx(
                         sheet.write_datetime(r, i, v, day)
                     elif isinstance(v, int) and kinds[i] == "number":
                         sheet.write_number(r, i, v, number)
+                    elif kinds[i] == "number" and isinstance(v, str) and _DECIMAL.match(v):
+                        # A figure given as text to so many places ("0.8125"): a number here,
+                        # so a spreadsheet can sort and sum it, shown to the same places.
+                        places = len(v) - v.index(".") - 1
+                        if places not in decimals:
+                            decimals[places] = book.add_format({"num_format": "0." + "0" * places})
+                        sheet.write_number(r, i, float(v), decimals[places])
                     else:
                         sheet.write_string(r, i, str(v))
                 done += 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats  # type: ignore[import-untyped]
 
-from naas_centre.qa.tables import Cell, Floats, complete_rows, matrix, need
+from naas_centre.qa.tables import Cell, Floats, NotDefined, complete_rows, matrix, need
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,14 @@ def icc(rows: Sequence[Sequence[Cell]] | Floats, confidence: float = 0.95) -> Ic
     need(n, 2, "subjects")
     need(k, 2, "raters")
     msr, msc, msw, mse = mean_squares(table)
+    # The forms divide by these: a table without them has no ICC to give (not a zero).
+    if msw == 0 and mse == 0:
+        raise NotDefined(
+            "the raters gave every subject the same value as each other: agreement is perfect, "
+            "and the ICC and its interval are not defined"
+        )
+    if msr == 0:
+        raise NotDefined("every subject has the same mean: there are no differences between them to agree on")
     q = 1 - (1 - confidence) / 2
     df_n, df_w, df_e = n - 1, n * (k - 1), (n - 1) * (k - 1)
 

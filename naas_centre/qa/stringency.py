@@ -14,7 +14,9 @@ the stations and assessors (Searle, Casella & McCulloch 1992, *Variance Componen
 
 An assessor's effect is their BLUP in score units (positive: more lenient); its standard
 error is the square root of the prediction error variance, Var(û − u), which counts the
-uncertainty of the station means too; the 95% interval is ±1.96 of it.
+uncertainty of the station means too; the 95% interval is ±1.96 of it. An assessor is
+flagged when their effect stands out after Holm's correction for testing them all: an
+interval that excludes zero is not enough among many assessors.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from naas_centre.qa.drift import Drift, Trend
 
 Z95 = 1.959963984540054
+ALPHA = 0.05  # for the flags, family-wise over the assessors (Holm)
 Ints = npt.NDArray[np.intp]
 Total = Literal["sum", "mean"]
 # log(variance ratio) is searched within these bounds: e^-30 is a component of zero.
@@ -59,7 +62,8 @@ class AssessorEffect:
     ci_low: float
     ci_high: float
     n: int  # their observations
-    flagged: bool  # the 95% interval excludes zero
+    flagged: bool  # distinct from zero after Holm's correction for testing every assessor
+    p_holm: float = 1.0  # the two-sided p of effect / se, Holm-adjusted over the assessors
 
 
 @dataclass(frozen=True)
@@ -308,11 +312,15 @@ def _examiner_effects(observations: Sequence[Observation]) -> ExaminerEffects:
     p = eq.p
     pev = sigma2 * np.diag(s_inv)[p:]
     counts = np.bincount(d.assessor, minlength=eq.qa)
+    u_all = np.asarray(b_r[p:], dtype=np.float64)
+    se_all = np.sqrt(np.maximum(pev, 0.0))
+    adjusted = holm(_two_sided_p(u_all, se_all))
     effects = []
     for j, who in enumerate(d.assessor_ids):
-        u, se = float(b_r[p + j]), float(np.sqrt(max(pev[j], 0.0)))
+        u, se = float(u_all[j]), float(se_all[j])
         low, high = u - Z95 * se, u + Z95 * se
-        effects.append(AssessorEffect(who, u, se, low, high, int(counts[j]), bool(low > 0 or high < 0)))
+        q = float(adjusted[j])
+        effects.append(AssessorEffect(who, u, se, low, high, int(counts[j]), q < ALPHA, q))
     v = VarianceComponents(float(g_c * sigma2), float(g_a * sigma2), sigma2)
     return ExaminerEffects(
         tuple(effects),
@@ -418,3 +426,24 @@ def personal_sheet(effects: ExaminerEffects, drift: Drift | None, assessor: str)
     slot = drift.slot_of(assessor) if drift is not None else None
     day = drift.day_of(assessor) if drift is not None else None
     return PersonalSheet(assessor, own, percentile, int(others.size), slot, day)
+
+
+def _two_sided_p(effect: Floats, se: Floats) -> Floats:
+    from scipy import stats
+
+    z = np.divide(np.abs(effect), se, out=np.zeros_like(effect), where=se > 0)
+    return np.asarray(2 * stats.norm.sf(z), dtype=np.float64)
+
+
+def holm(p: Floats) -> Floats:
+    """Holm's (1979) step-down adjustment: with 200 assessors each tested at 5%, about ten
+    would be flagged by chance alone; the adjusted p keeps the chance of any false flag at
+    5% (Holm, *Scandinavian Journal of Statistics* 6, 65-70)."""
+    m = p.size
+    if m == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out = np.empty_like(p)
+    out[order] = np.minimum(stepped, 1.0)
+    return out

@@ -53,6 +53,10 @@ def matrix(rows: Sequence[Sequence[Cell]] | Floats) -> Floats:
     return out
 
 
+class NotDefined(UserError):
+    """A statistic the data leaves undefined (no variance to compare): the reason, in words."""
+
+
 def need(count: int, least: int, what: str) -> None:
     if count < least:
         raise NotEnoughData(f"needs at least {least} {what}; there {'is' if count == 1 else 'are'} {count}")

@@ -384,7 +384,7 @@ class _Builder:
                             str(x.n),
                             f"{x.effect:+.2f}",
                             f"{x.ci_low:+.2f} to {x.ci_high:+.2f}",
-                            "interval excludes zero" if x.flagged else "",
+                            "stands out (Holm)" if x.flagged else "",
                         )
                         for x in ranked
                     ],

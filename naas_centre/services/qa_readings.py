@@ -268,7 +268,8 @@ def _examiners(a: QaAnalysis) -> list[Reading]:
                 Reading(
                     "Examiners",
                     f"{names.get(x.assessor, x.assessor)} scores {how} than the candidates and stations "
-                    f"explain ({x.effect:+.1f} points, 95% {x.ci_low:+.1f} to {x.ci_high:+.1f}).",
+                    f"explain ({x.effect:+.1f} points, 95% {x.ci_low:+.1f} to {x.ci_high:+.1f}; "
+                    f"p = {x.p_holm:.3f} after Holm's correction for testing every assessor).",
                     True,
                 )
             )

@@ -19,7 +19,7 @@ from db.engine import Database
 from naas_centre.qa import agreement as ag
 from naas_centre.qa import generalisability, icc, many_raters, reliability, standard_setting
 from naas_centre.qa.disclosure import Period, PeriodNotPublishable
-from naas_centre.qa.tables import NotEnoughData
+from naas_centre.qa.tables import NotDefined, NotEnoughData
 from naas_centre.services import capabilities
 from naas_centre.services.accounts import require
 from naas_centre.services.qa_analysis import (
@@ -138,13 +138,12 @@ def level_pairs(data: CentreData) -> LevelPairs:
 
 
 def _icc(table: Floats) -> tuple[icc.Icc | None, str]:
-    """The ICC, or why not. Two assessors who gave every candidate the same station
-    score have no interval for ICC(2,·) (``qa.icc`` divides by 1 - ICC there): the
-    table is then reported as agreeing perfectly rather than with figures."""
+    """The ICC, or why not (two assessors who gave every candidate the same station
+    score agree perfectly, and no interval can be given for that)."""
     try:
         return _attempt(partial(icc.icc, table))
-    except ZeroDivisionError:
-        return None, "the two assessors gave every candidate the same score: agreement is perfect"
+    except NotDefined as exc:
+        return None, str(exc)
 
 
 def _groups(key: Ints) -> tuple[Ints, list[tuple[int, Ints]]]:

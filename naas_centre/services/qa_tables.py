@@ -1,9 +1,9 @@
 """The QA analysis as tables of plain values: what the command line and the dashboard
 write as CSV and XLSX through ``naas_centre.exports.writers``.
 
-Numbers that are not whole are given as text to four decimal places (the writers take
-whole numbers, dates and text), so a CSV and an XLSX of one table read alike; a figure
-that does not exist is an empty cell. Assessors are named as the centre knows them.
+Numbers that are not whole are given as text to four decimal places, so a CSV and an
+XLSX of one table read alike (the XLSX writer makes them numbers shown to those places);
+a figure that does not exist is an empty cell. Assessors are named as the centre knows them.
 """
 
 from __future__ import annotations
@@ -453,6 +453,8 @@ def _examiners(a: QaAnalysis) -> list[Table]:
                     ("95% low", "number"),
                     ("95% high", "number"),
                     ("Interval excludes zero", "word"),
+                    ("p (Holm-adjusted)", "number"),
+                    ("Flagged", "word"),
                 ),
                 (
                     (
@@ -462,6 +464,8 @@ def _examiners(a: QaAnalysis) -> list[Table]:
                         number(e.se),
                         number(e.ci_low),
                         number(e.ci_high),
+                        _yes(e.ci_low > 0 or e.ci_high < 0),
+                        number(e.p_holm),
                         _yes(e.flagged),
                     )
                     for e in sorted(effects.assessors, key=lambda e: names.get(e.assessor, e.assessor))

@@ -109,7 +109,7 @@ def test_the_signed_report_and_every_table(db: Path, tmp_path: Path, built: tupl
     finally:
         book.close()  # a read-only workbook holds its file open until closed
     header, body = table[0], table[1:]
-    flagged = {row[0] for row in body if row[header.index("Interval excludes zero")] == "yes"}
+    flagged = {row[0] for row in body if row[header.index("Flagged")] == "yes"}
     assert flagged == {LENIENT}
     csv_rows = {row["Assessor"]: row for row in rows_of(out / "examiners.csv")}
     assert {row[0] for row in body} == set(csv_rows)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pingouin
 import pytest
 
 from naas_centre.qa.icc import icc
-from naas_centre.qa.tables import NotEnoughData
+from naas_centre.qa.tables import NotDefined, NotEnoughData
 
 # pingouin itself calls a pandas method that pandas has deprecated: its warning, not ours.
 PINGOUIN_WARNING = "ignore:The inplace keyword:pandas.errors.Pandas4Warning"
@@ -79,3 +83,30 @@ def test_an_incomplete_row_is_refused_by_its_subject() -> None:
     assert caught.value.row == 2
     with pytest.raises(NotEnoughData, match="at least 2 raters"):
         icc([[1], [2], [3]])
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        ([[3, 3], [3, 3], [3, 3]], "agreement is perfect"),  # one value throughout
+        ([[2, 2], [3, 3], [4, 4]], "agreement is perfect"),  # raters identical, subjects differ
+        ([[2, 4], [4, 2], [3, 3]], "no differences between them"),  # subjects' means all equal
+    ],
+)
+def test_a_table_without_the_variance_an_icc_needs_says_why(rows: list[list[int]], said: str) -> None:
+    with pytest.raises(NotDefined, match=said):
+        icc(rows)
+
+
+def test_the_command_line_says_so_plainly(tmp_path: Path) -> None:
+    ratings = tmp_path / "same.csv"
+    ratings.write_text("first,second\n3,3\n3,3\n3,3\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.main", "qa", "compute", "--ratings", str(ratings), "--statistic", "icc"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("naas-centre: ") and "agreement is perfect" in done.stderr

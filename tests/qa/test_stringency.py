@@ -270,3 +270,17 @@ def test_outcomes_changed_refuses_an_assessor_the_model_did_not_see() -> None:
         outcomes_changed(effects, [Observation("P", "one", "X", 1.0, DAY, 0)], cut=1.0)
     with pytest.raises(NotEnoughData, match="sum or the mean"):
         outcomes_changed(effects, [Observation("P", "one", "L", 1.0, DAY, 0)], 1.0, "median")  # type: ignore[arg-type]
+
+
+def test_holm_adjusts_as_published() -> None:
+    # Holm (1979)'s procedure by hand: sorted p 0.01, 0.02, 0.03, 0.04 among m = 4 → 0.04,
+    # 0.06, 0.06 (kept monotone), 0.06; the original order is given back.
+    from naas_centre.qa.stringency import holm
+
+    got = holm(np.array([0.03, 0.01, 0.04, 0.02]))
+    assert got.tolist() == pytest.approx([0.06, 0.04, 0.06, 0.06])
+    assert holm(np.array([0.5, 0.9])).tolist() == pytest.approx([1.0, 1.0])
+    from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
+
+    p = np.random.default_rng(7).uniform(0, 0.2, 200)
+    assert holm(p) == pytest.approx(multipletests(p, method="holm")[1], abs=1e-12)

@@ -165,7 +165,7 @@ def build(db: Database) -> QaCentre:
             for station in STATIONS:
                 seen = [ability + rng.gauss(0, 0.35) for _ in range(3)]
                 for a in pair:
-                    lift = 1.0 if a.display_name == LENIENT else 0.0
+                    lift = 1.5 if a.display_name == LENIENT else 0.0
                     levels = tuple(max(1, min(4, round(x + lift + rng.gauss(0, 0.3)))) for x in seen)
                     _score(db, a, sid, station, levels)
                     centre.given[(sid, a.display_name, station)] = levels

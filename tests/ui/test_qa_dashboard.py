@@ -7,6 +7,7 @@ page for the QA lead only."""
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -44,6 +45,10 @@ def _cell(value: object) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:.4f}"
+    if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d+", value):
+        return f"{float(value):.4f}"  # the figure as the table gives it, to its four places
     return "" if value is None else str(value)
 
 
@@ -106,7 +111,7 @@ def test_each_page_shows_what_the_service_computed(
     assert chart is not None
     dots = {s.name(): s.count() for s in chart.series() if isinstance(s, QScatterSeries)}
     assert sum(dots.values()) == len(effects)
-    assert dots["interval excludes zero (flag)"] == sum(1 for e in effects if e.flagged) > 0
+    assert dots["stands out after Holm's correction (flag)"] == sum(1 for e in effects if e.flagged) > 0
 
     pack = again.packs[0]
     reliability = dialog.pages[qa_pages.RELIABILITY].text()
@@ -159,6 +164,9 @@ def test_every_table_exports_to_csv_and_xlsx(
         assert tuple(read[0]) == table.headers and len(read) == len(table.rows) + 1
         for got, want in zip(read[1:], table.rows, strict=True):
             assert [_cell(v) for v in got] == [_cell(v) for v in want]
+            for v, w in zip(got, want, strict=True):  # a figure is a number in the workbook
+                figure = isinstance(w, str) and re.fullmatch(r"-?\d+\.\d+", w)
+                assert not figure or isinstance(v, int | float)
     assert not list(tmp_path.glob(".*.part"))  # no temporary file left behind
     dialog.close()
 

@@ -189,7 +189,7 @@ def caterpillar(points: Sequence[EffectPoint], unit: str = "score points") -> QC
         series.setColor(colour)
         series.setBorderColor(colour)
         series.setMarkerSize(9.0)
-        series.setName("interval excludes zero (flag)" if flagged else "interval includes zero")
+        series.setName("stands out after Holm's correction (flag)" if flagged else "within chance")
     for i, p in enumerate(ranked):
         colour = QColor(c.error if p.flagged else c.accent)
         _attach(chart, _line(((p.low, float(i)), (p.high, float(i))), colour, 2.2), x, y)
