@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, event, func, select, text
@@ -346,16 +347,24 @@ def _record_covered(session: Session, _flush: UOWTransaction) -> None:
         if type(obj) in _COVERED_TYPES and id(obj) not in explicit:
             changes.append((obj, "delete", snapshot(obj), None))
     explicit.clear()
-    if not changes:
-        return
+    if changes:
+        _append_changes(
+            session, workstation, [(obj, f"{obj.__tablename__}.{how}", b, a) for obj, how, b, a in changes]
+        )
+
+
+_Change = tuple[Base, str, dict[str, Any] | None, dict[str, Any] | None]  # row, action, before, after
+
+
+def _append_changes(session: Session, workstation: str, changes: Sequence[_Change]) -> None:
+    """One entry per change, by no one, appended in one statement."""
     conn = session.connection()
     place = _next_place(conn)
     rows = []
     chain_seq, prev = place.chain_seq, place.prev_hash
     at = utcnow()
-    for i, (obj, how, before, after) in enumerate(changes):
+    for i, (obj, action, before, after) in enumerate(changes):
         entity, entity_id = obj.__tablename__, str(obj.id)  # type: ignore[attr-defined]
-        action = f"{entity}.{how}"
         before_text = None if before is None else _canonical(before)
         after_text = None if after is None else _canonical(after)
         digest = entry_hash(prev, chain_seq, at, None, action, entity, entity_id, before_text, after_text)
@@ -381,6 +390,30 @@ def _record_covered(session: Session, _flush: UOWTransaction) -> None:
         )
         chain_seq, prev = chain_seq + 1, digest
     conn.execute(_ADD, rows)
+
+
+ADOPT = "trail.adopt"
+
+
+def adopt_unrecorded(db: Database, checkpoint_file: Path | None) -> int:
+    """Enters in the trail, once, the covered rows of a database made before they were
+    covered: one ``trail.adopt`` entry per row, by no one, in one transaction. Returns
+    how many (0 for a database that needs none).
+
+    Only a database that shows it predates coverage is adopted: covered rows, not one
+    entry about any of them, and no checkpoint yet (checkpoints came with coverage). A
+    row slipped in behind the app later is never adopted: by then the trail already
+    holds entries for its table's neighbours, or a checkpoint was signed."""
+    if checkpoint_file is not None and checkpoint_file.exists() and checkpoint_file.stat().st_size:
+        return 0
+    tables = [m.__tablename__ for m in COVERED]
+    with db.write() as s:
+        if s.scalar(select(AuditEntryRow.id).where(AuditEntryRow.entity.in_(tables)).limit(1)) is not None:
+            return 0
+        rows = [row for model in COVERED for row in s.scalars(select(model))]
+        if rows:
+            _append_changes(s, db.workstation_id, [(row, ADOPT, None, snapshot(row)) for row in rows])
+        return len(rows)
 
 
 def note(

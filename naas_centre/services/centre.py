@@ -14,7 +14,7 @@ from db.migrate import upgrade
 from db.models import CentreRow
 from naas_centre import paths
 from naas_centre.errors import Conflict, UserError
-from naas_centre.services import accounts, audit
+from naas_centre.services import accounts, audit, checkpoints
 from naas_centre.services.views import Role
 
 
@@ -58,6 +58,13 @@ def open_database(target: str | Path, data_dir: Path | None = None, *, create: b
     except DatabaseError as exc:
         db.dispose()
         raise UserError(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        db.dispose()
+        raise UserError(f"{_where(url)}: cannot open the database: {_reason(exc)}") from exc
+    try:
+        # A centre from before the trail covered its packs, reports and certificates
+        # enters them once, so that its trail verifies from here on.
+        audit.adopt_unrecorded(db, checkpoints.file_of(db))
     except SQLAlchemyError as exc:
         db.dispose()
         raise UserError(f"{_where(url)}: cannot open the database: {_reason(exc)}") from exc
