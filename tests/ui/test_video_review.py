@@ -99,18 +99,23 @@ def test_review_opens_a_chapter_plays_from_five_seconds_before_and_a_bookmark_is
     assert item.text().startswith("00:07  Explains why she has come")
     rect = dialog.chapters.visualItemRect(item)
     qtbot.mouseClick(dialog.chapters.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert dialog.player.position() == NOTE_AT_MS - LEAD_MS
-    assert dialog.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+    # The player moves from the event loop (ui/common/media_calls.py), so wait for it.
+    qtbot.waitUntil(lambda: dialog.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
+    assert dialog.player.position() >= NOTE_AT_MS - LEAD_MS
 
     # Frame steps pause the player on a frame boundary; the speed goes from 0.5× to 2×.
     qtbot.mouseClick(dialog.next_frame, Qt.MouseButton.LeftButton)
-    assert dialog.player.playbackState() != QMediaPlayer.PlaybackState.PlayingState
-    stepped = dialog.player.position()
+    stepped = dialog.position()
     assert stepped % 40 == 0
+    qtbot.waitUntil(lambda: dialog.player.playbackState() != QMediaPlayer.PlaybackState.PlayingState)
+    qtbot.waitUntil(lambda: dialog.player.position() == stepped)
     qtbot.mouseClick(dialog.next_frame, Qt.MouseButton.LeftButton)
-    assert dialog.player.position() == stepped + 40
+    qtbot.mouseClick(dialog.next_frame, Qt.MouseButton.LeftButton)  # two steps in a row, before either lands
     qtbot.mouseClick(dialog.back_frame, Qt.MouseButton.LeftButton)
-    assert dialog.player.position() == stepped
+    assert dialog.position() == stepped + 40
+    qtbot.waitUntil(lambda: dialog.player.position() == stepped + 40)
+    qtbot.mouseClick(dialog.back_frame, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.player.position() == stepped)
     dialog.speed.setCurrentIndex(dialog.speed.count() - 1)
     assert dialog.player.playbackRate() == 2.0
 
@@ -143,8 +148,8 @@ def test_review_opened_at_a_criterion_starts_at_its_first_note(
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.media_ready, timeout=15_000):
         dialog.show()
+    qtbot.waitUntil(lambda: dialog.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
     assert NOTE_AT_MS - LEAD_MS <= dialog.player.position() < NOTE_AT_MS
-    assert dialog.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
     assert dialog.chapters.item(0).font().bold()
     dialog.close()
     tasks.wait()

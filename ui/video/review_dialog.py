@@ -38,7 +38,7 @@ from naas_centre.services import recordings
 from naas_centre.services.recordings import BookmarkView, ChapterView, RecordingView
 from naas_centre.services.views import Actor
 from naas_centre.video.index import Mark
-from ui.common import error_reporting
+from ui.common import error_reporting, media_calls
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common.widgets import label
 from ui.video.review_timeline import PhaseTimeline, spans_of
@@ -201,15 +201,15 @@ class ReviewDialog(QDialog):
         splitter.setSizes([600, 700])
 
         self.player = QMediaPlayer(self)
+        self._asked: int | None = None  # a seek on its way to the player
+        self._media_started = False
         self.audio = QAudioOutput(self)
         self.player.setAudioOutput(self.audio)
         self.player.setVideoOutput(self.video)
         self.player.positionChanged.connect(self._position_changed)
         self.player.mediaStatusChanged.connect(self._media_status)
-        self.player.errorOccurred.connect(
-            lambda _e, text: self.heading.setText(f"The recording cannot be played: {text}")
-        )
-        self.finished.connect(lambda _r: self.player.stop())
+        self.player.errorOccurred.connect(self._player_failed)  # a slot, never a lambda (media_calls)
+        self.finished.connect(lambda _r: media_calls.stop(self.player))
         tasks.run(
             read_review,
             db,
@@ -298,14 +298,18 @@ class ReviewDialog(QDialog):
         self.player.setSource(QUrl.fromLocalFile(str(data.folder / "recording.mp4")))
         self.loaded.emit()
 
+    def _player_failed(self, _error: QMediaPlayer.Error, text: str) -> None:
+        self.heading.setText(f"The recording cannot be played: {text}")
+
     def _media_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status != QMediaPlayer.MediaStatus.LoadedMedia or self.data is None:
+        if status != QMediaPlayer.MediaStatus.LoadedMedia or self.data is None or self._media_started:
             return
+        self._media_started = True  # once: a seek may bring the status back to "loaded"
         first, self._first = self._first, None
         if first is not None:  # opened at a criterion: from a little before its first note
             self.play_chapter(first)
         else:
-            self.player.pause()  # paused at the start: the first picture shows
+            media_calls.pause(self.player)  # paused at the start: the first picture shows
         self.media_ready.emit()
 
     def _show_chapters(self) -> None:
@@ -331,11 +335,20 @@ class ReviewDialog(QDialog):
     # -- playing ---------------------------------------------------------------------------
 
     def seek(self, ms: int) -> None:
-        self.player.setPosition(max(0, ms))
+        self._asked = max(0, ms)  # the player moves there from the event loop (media_calls)
+        media_calls.seek(self.player, self._asked)
+        media_calls.after(self, self._seeked)  # queued behind the seek: runs once it is done
+
+    def _seeked(self) -> None:
+        self._asked = None
+
+    def position(self) -> int:
+        """Where the recording is, or is about to be after a seek just asked for."""
+        return self._asked if self._asked is not None else self.player.position()
 
     def play_chapter(self, chapter: ChapterView) -> None:
         self.seek(chapter.recording_ms - LEAD_MS)
-        self.player.play()
+        media_calls.play(self.player)
         self.play_button.setText("❚❚ Pause")
 
     def _chapter_chosen(self, item: QListWidgetItem) -> None:
@@ -347,17 +360,17 @@ class ReviewDialog(QDialog):
 
     def toggle_play(self) -> None:
         if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-            self.player.pause()
+            media_calls.pause(self.player)
             self.play_button.setText("▶ Play")
         else:
-            self.player.play()
+            media_calls.play(self.player)
             self.play_button.setText("❚❚ Pause")
 
     def step(self, frames: int) -> None:
         fps = self.data.fps if self.data is not None else 25
-        self.player.pause()
+        media_calls.pause(self.player)
         self.play_button.setText("▶ Play")
-        frame = round(self.player.position() * fps / 1000) + frames
+        frame = round(self.position() * fps / 1000) + frames
         self.seek(round(max(0, frame) * 1000 / fps))
 
     def _position_changed(self, ms: int) -> None:
@@ -376,7 +389,7 @@ class ReviewDialog(QDialog):
             self.db,
             self.actor,
             self.data.recording.id,
-            self.player.position(),
+            self.position(),
             text,
             on_done=self._bookmark_added,
             on_error=lambda exc: error_reporting.show_error(self, exc, "The bookmark was not saved"),

@@ -9,13 +9,14 @@ item for as long as the kiosk is open.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from naas_centre.core.captions import Cue, cue_at, parse_vtt
 from naas_centre.services.knowledge import ShownMedia
+from ui.common import media_calls
 
 
 class CaseFileView(QTextBrowser):
@@ -73,7 +74,10 @@ class ClipPlayer(QWidget):
         self.player.setAudioOutput(self.audio)
         self.player.setVideoOutput(self.video)
         self.player.positionChanged.connect(self._position)
-        self.player.playbackStateChanged.connect(lambda _state: self._show_plays())
+        # Slots of this widget, never lambdas: the player's backend emits from its own
+        # threads, and a lambda would run there and wait for Python's lock while the GUI
+        # thread holds it inside stop() (seen: the kiosk hung on stopping a clip).
+        self.player.playbackStateChanged.connect(self._state_changed)
         if media.path is not None:
             self.player.setSource(QUrl.fromLocalFile(str(media.path)))
         else:
@@ -91,14 +95,19 @@ class ClipPlayer(QWidget):
         if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
             return
         self.plays += 1
-        self.player.setPosition(0)
-        self.player.play()
+        media_calls.seek(self.player, 0)
+        media_calls.play(self.player)
         self.played.emit(self.plays)
         self._show_plays()
 
     def stop(self) -> None:
-        self.player.stop()
+        media_calls.stop(self.player)
 
+    @Slot(QMediaPlayer.PlaybackState)
+    def _state_changed(self, _state: QMediaPlayer.PlaybackState) -> None:
+        self._show_plays()
+
+    @Slot(int)
     def _position(self, ms: int) -> None:
         text = cue_at(self.cues, ms)
         if self.caption.text() != text:
