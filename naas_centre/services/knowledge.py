@@ -543,10 +543,15 @@ def outcome_marks(db: Database, sitting_id: str, pack: Pack) -> dict[str, Knowle
 
     For the report and export code, which have checked access to the sitting already.
     """
+    with db.read() as s:
+        return outcome_marks_in(s, sitting_id, pack)
+
+
+def outcome_marks_in(s: Session, sitting_id: str, pack: Pack) -> dict[str, KnowledgeMark | None]:
+    """The same, inside a caller's session (the outcome report's)."""
     if pack.knowledge_test is None:
         return {}
-    with db.read() as s:
-        done = {r.form_id: r for r in _results(s, sitting_id)}
+    done = {r.form_id: r for r in _results(s, sitting_id)}
     out: dict[str, KnowledgeMark | None] = {}
     for form in pack.knowledge_test.forms:
         r = done.get(form.id)
@@ -556,6 +561,68 @@ def outcome_marks(db: Database, sitting_id: str, pack: Pack) -> dict[str, Knowle
             else KnowledgeMark(r.title, float(r.marks), r.available, float(r.needed), r.passed)
         )
     return out
+
+
+@dataclass(frozen=True)
+class FormRecord:
+    """How one form was sat, for its report: when, how it ended, the time allowed."""
+
+    form_id: str
+    title: str
+    items: int
+    minutes: float  # the blueprint's time, before any extra time
+    allowed_ms: int  # with the candidate's extra time
+    started_at: datetime
+    submitted_at: datetime | None
+    submitted_how: str | None
+    pass_mark: str  # the pack's pass mark in words: "70% of the marks"
+    marking: str  # how a multiple-answer item is marked, in words
+
+
+def form_record_in(s: Session, sitting_id: str, pack: Pack, form_id: str) -> FormRecord | None:
+    """The form ``form_id`` of a sitting as drawn (None: never opened). For the reports,
+    which have checked access to the sitting already."""
+    blueprint = _blueprint(pack, form_id)
+    row = _form_row(s, sitting_id, form_id)
+    if row is None:
+        return None
+    mark = blueprint.pass_mark
+    if mark.count is not None:
+        needed = f"{mark.count:g} marks"
+    else:
+        needed = f"{float(mark.share or 0) * 100:g}% of the marks"
+    marking = (
+        "A multiple-answer question earns its mark only when exactly the right options are chosen."
+        if _test(pack).multiple_marking.value == "all_or_nothing"
+        else "A multiple-answer question earns part of its mark for each option chosen rightly."
+    )
+    return FormRecord(
+        form_id,
+        blueprint.title,
+        len(_stored_items(row)),
+        blueprint.minutes,
+        row.allowed_ms,
+        row.started_at,
+        row.submitted_at,
+        row.submitted_how,
+        needed,
+        marking,
+    )
+
+
+def form_title(pack: Pack, form_id: str) -> str:
+    """The title of one form of the pack's knowledge test (refuses an unknown form)."""
+    return _blueprint(pack, form_id).title
+
+
+def result_in(s: Session, sitting_id: str, form_id: str) -> KnowledgeResult | None:
+    """A submitted form's result (None before), inside a caller's session."""
+    return next((r for r in _results(s, sitting_id) if r.form_id == form_id), None)
+
+
+def results_in(s: Session, sitting_id: str) -> tuple[KnowledgeResult, ...]:
+    """Every submitted form's result, inside a caller's session (the reports')."""
+    return _results(s, sitting_id)
 
 
 # -- the kiosk's other doors --------------------------------------------------------------------

@@ -30,7 +30,7 @@ from naas_centre.reports.render import render
 from naas_centre.services import moderation, packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
 from tests.reports.conftest import DISPLAY, NAMES, NOT_MET, UNTIMED, Centre, observers_of
-from tests.reports.filling import SCRIPT
+from tests.reports.filling import SCRIPT, sit_knowledge
 
 Levels = Callable[[str, str], int]  # (station id, criterion id) → level
 
@@ -112,6 +112,7 @@ def _sit(
         at += timedelta(minutes=5)
     grant = written.open_kiosk(centre.db, first, sid)
     written.submit(centre.db, grant, SCRIPT, "candidate")
+    sit_knowledge(centre.db, first, sid, pack)
     standard = scoring.standard_level(pack)
     for k, (station, c) in enumerate(pack.criteria()):
         for n, actor in enumerate(observers[station]):
@@ -325,7 +326,9 @@ def test_each_signature_box_carries_the_registration_number_and_a_declaration(
     fewer = 0
     for ref in _all_refs(centre, sid):
         signers = (
-            everyone if ref.kind == ReportKind.OUTCOME else observers_of(centre.db, sid, ref.station_id or "")
+            everyone
+            if ref.kind in (ReportKind.OUTCOME, ReportKind.KNOWLEDGE)  # the sitting's, not a station's
+            else observers_of(centre.db, sid, ref.station_id or "")
         )
         assert signers
         fewer += len(signers) < len(everyone)
@@ -349,6 +352,7 @@ CLOSING = {
     ReportKind.OBSERVATION: "Overall judgement",
     ReportKind.WRITTEN: "Feedback on the script",
     ReportKind.OUTCOME: "The outcome",
+    ReportKind.KNOWLEDGE: "The result",
 }
 
 
@@ -479,7 +483,7 @@ def test_a_snapshot_signed_before_these_fields_existed_still_loads(centre: Centr
 def test_untimed_candidate_is_not_ready_anywhere_but_the_written_report(centre: Centre) -> None:
     manager = centre.login("manager")
     for ref in _all_refs(centre, centre.sitting_of[UNTIMED]):
-        if ref.kind == ReportKind.WRITTEN:
+        if ref.kind in (ReportKind.WRITTEN, ReportKind.KNOWLEDGE):
             gather(centre.db, manager, ref)
         else:
             with pytest.raises(NotReady, match="never started"):
