@@ -106,6 +106,10 @@ COUNTERSIGN_DECLARATION = (
     "I have checked that this report is complete, that every difference between the assessors was "
     "moderated and recorded, and that the sitting was run under the centre's procedures."
 )
+KNOWLEDGE_COUNTERSIGN = (
+    "I have checked that this report is complete and that the knowledge test was run under the "
+    "centre's procedures."
+)
 DAY_DECLARATION = "I confirm that this summary is a true record of the day's sittings and their outcomes."
 JUDGEMENT_WORDS = {"met": "met", "not_met": "not met"}
 
@@ -306,11 +310,18 @@ class _Context:
         if waiting:
             raise NotReady(f"Not every score is in: {', '.join(waiting)} has not submitted yet.")
 
-    def header(self, kind: ReportKind, title: str, station_id: str | None = None) -> ReportHeader:
+    def header(
+        self,
+        kind: ReportKind,
+        title: str,
+        station_id: str | None = None,
+        signers: list[tuple[str, str, bool]] | None = None,
+    ) -> ReportHeader:
         """The report's heading and signature slots: a station's report is signed by the
-        assessors who observed that station, the outcome by every assessor of the sitting."""
+        assessors who observed that station, the outcome by every assessor of the sitting
+        (``signers`` says otherwise: a knowledge test's, by who handed it over)."""
         c, pr = self.candidate, self.pack_row
-        signers = self.of_station(station_id)
+        signers = self.of_station(station_id) if signers is None else signers
         names = tuple(name for _, name, _ in signers)
         said = declaration(kind, two=len(signers) > 1, others=len(signers) - 1)
         slots = tuple(
@@ -323,7 +334,8 @@ class _Context:
             )
             for aid, name, _ in signers
         )
-        slots += (SignatureSlot("countersign", COUNTERSIGN_LABEL, declaration=COUNTERSIGN_DECLARATION),)
+        checked = KNOWLEDGE_COUNTERSIGN if kind == ReportKind.KNOWLEDGE else COUNTERSIGN_DECLARATION
+        slots += (SignatureSlot("countersign", COUNTERSIGN_LABEL, declaration=checked),)
         return ReportHeader(
             kind=kind,
             title=title,
@@ -633,6 +645,13 @@ class _Context:
             ),
         )
 
+    def _handed_over(self, form_id: str) -> list[tuple[str, str, bool]]:
+        """Who signs a knowledge test's report: the assessor of the sitting who handed the
+        kiosk over for it; every assessor of the sitting when a manager did."""
+        opened = knowledge.opened_by_in(self.s, self.sitting.id, form_id)
+        mine = [a for a in self.assessors if a[0] == opened]
+        return mine or self.assessors
+
     def _knowledge_waiting(self, forms: tuple[str, ...]) -> str:
         test = self.pack.knowledge_test
         titles = {f.id: f.title for f in test.forms} if test is not None else {}
@@ -654,7 +673,9 @@ class _Context:
                 f"the knowledge test “{title}”; its report is made once they submit it or the time runs out."
             )
         return KnowledgeReportData(
-            header=self.header(ReportKind.KNOWLEDGE, "Knowledge-test report"),
+            header=self.header(
+                ReportKind.KNOWLEDGE, "Knowledge-test report", signers=self._handed_over(form_id)
+            ),
             form_id=form_id,
             title=title,
             items=record.items,

@@ -91,9 +91,9 @@ def read_sitting_reports(db: Database, actor: Actor, sitting_id: str) -> Sitting
 
 
 def _knowledge_titles(db: Database, actor: Actor, sitting_id: str) -> dict[str, str]:
-    """Each knowledge-test form's title by its id (the report's subject)."""
+    """Each knowledge-test form's report subject by the form's id."""
     test = packs.pack_for_sitting(db, actor, sitting_id).knowledge_test
-    return {f.id: f.title for f in test.forms} if test is not None else {}
+    return {f.id: f"{f.title}: marks by KSS area" for f in test.forms} if test is not None else {}
 
 
 def _state(db: Database, actor: Actor, ref: ReportRef, titles: dict[str, str], signer: bool) -> ReportState:

@@ -640,6 +640,26 @@ def form_record_in(s: Session, sitting_id: str, pack: Pack, form_id: str) -> For
     )
 
 
+def opened_by_in(s: Session, sitting_id: str, form_id: str) -> str | None:
+    """The account that first handed the workstation over for this form (the audit trail's
+    first ``kiosk.open`` of it), None if it was never opened."""
+    from db.models import AuditEntryRow
+
+    row = _form_row(s, sitting_id, form_id)
+    if row is None:
+        return None
+    return s.scalar(
+        select(AuditEntryRow.account_id)
+        .where(
+            AuditEntryRow.entity == KnowledgeFormRow.__tablename__,
+            AuditEntryRow.entity_id == row.id,
+            AuditEntryRow.action == "kiosk.open",
+        )
+        .order_by(AuditEntryRow.seq)
+        .limit(1)
+    )
+
+
 def form_title(pack: Pack, form_id: str) -> str:
     """The title of one form of the pack's knowledge test (refuses an unknown form)."""
     return _blueprint(pack, form_id).title

@@ -90,7 +90,9 @@ def test_reports_for_a_sitting_sign_then_verify(
     signer = everyone[0]
     signers = {
         ref: tuple(everyone)
-        if ref.kind in (ReportKind.OUTCOME, ReportKind.KNOWLEDGE)
+        if ref.kind == ReportKind.OUTCOME
+        else (everyone[0],)  # the knowledge test's: who handed the kiosk over
+        if ref.kind == ReportKind.KNOWLEDGE
         else observers_of(centre.db, sid, ref.station_id or "")
         for ref in refs
     }
