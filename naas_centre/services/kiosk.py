@@ -19,18 +19,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from db.engine import Database
 from db.models import AccountRow, AuditEntryRow, KnowledgeFormRow, ScriptRow, SittingRow
 from naas_centre.errors import Conflict, PermissionDenied
-from naas_centre.services import accounts, audit, knowledge, packs, sittings, timing, written
-from naas_centre.services.knowledge import KnowledgeStart
+from naas_centre.services import accounts, audit, packs, sittings, timing, written
 from naas_centre.services.timing import StationTiming
 from naas_centre.services.views import Actor, Role
 from naas_centre.services.written import STARTERS, KioskGrant, KioskMaterial, ScriptState
 from naas_centre.writes.journal import Journal, KeptScript, journal_path, kept_script
+
+if TYPE_CHECKING:
+    from naas_centre.services.knowledge import KnowledgeStart
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +144,8 @@ def find_left_open(db: Database) -> KioskStart | KnowledgeStart | None:
     written exercise's, or a knowledge test's with its form, answers, flags and clock."""
     found = _last_open(db)
     if found is not None and found[0] == KnowledgeFormRow.__tablename__:
+        from naas_centre.services import knowledge  # only then: start-up reads no bank
+
         return knowledge.find_left_open(db)
     grant = left_open(db)
     return resume(db, grant) if grant is not None else None
