@@ -4,6 +4,7 @@ For each sitting of the day, in start order: the candidate checked in; at each s
 the reading, role-play and discussion clocks run (a few over time), each assessor
 jotting a few evidence notes as they watch; the written
 exercise on the kiosk (opened, the script saved and submitted, the kiosk closed); the
+knowledge test after it on the same kiosk (the form drawn, answered, submitted); the
 levels each assessor gave (``history_levels``), with their reasons below the standard,
 and a judgement per station, some marked borderline; every sheet submitted; each
 difference moderated by the centre manager; the sitting complete. The rows and audit
@@ -13,6 +14,7 @@ transaction.
 
 from __future__ import annotations
 
+import json
 import random
 from collections import defaultdict
 from collections.abc import Mapping
@@ -28,6 +30,8 @@ from db.models import (
     CandidateRow,
     EvidenceNoteRow,
     JudgementRow,
+    KnowledgeAnswerRow,
+    KnowledgeFormRow,
     ModerationRow,
     PhaseEventRow,
     ScoreRow,
@@ -37,15 +41,15 @@ from db.models import (
     VisitRow,
 )
 from naas_centre.core.completeness import JUDGEMENT
-from naas_centre.core.timing import Adjustment
-from naas_centre.demo import data
+from naas_centre.core.timing import Adjustment, adjusted_ms
+from naas_centre.demo import data, knowledge_answers
 from naas_centre.demo.history_content import HistoryContent, Marking
 from naas_centre.demo.history_levels import judge, read_levels, settle, showing
 from naas_centre.demo.history_rows import Trail, row_values, snapshot_of
 from naas_centre.demo.levels import station_met
 from naas_centre.packs.outcome_adapter import evaluate_pack
 from naas_centre.packs.schema import Pack
-from naas_centre.services import audit, timing, written
+from naas_centre.services import audit, knowledge, timing, written
 from naas_centre.services.views import Actor
 
 _SCORING_STEP = timedelta(seconds=15)  # one criterion every so often after the discussion
@@ -134,6 +138,7 @@ class _Writer:
         self.trail, self.pack, self.content, self.rng = trail, pack, content, rng
         self.markings, self.usernames, self.manager, self.abilities = markings, usernames, manager, abilities
         self.rubrics = dict(pack.rubrics())
+        self.keys = knowledge_answers.keys_of(pack) if pack.knowledge_test is not None else {}
         self.banks = data.banks()
         self.standard = pack.outcome.standard()
         self.scale = sorted(lv.value for lv in pack.levels)
@@ -235,6 +240,73 @@ class _Writer:
         self.event(opener, st.row.id, station, plan, "end", ended)
         self.trail.entry(opener, "kiosk.exit", "scripts", sid, None, {"by": self.usernames[opener]})
         return ended
+
+    def sit_knowledge(self, st: _Sitting, opener: str, at: datetime) -> bool:
+        """The pack's knowledge test on the kiosk from ``at``; whether every form passed."""
+        test = self.pack.knowledge_test
+        if test is None:
+            return True
+        c = st.candidate
+        # The candidate's own stream: the day's levels stay as drawn without a knowledge test.
+        chooser = random.Random(f"knowledge:{c.registration_number}:{st.row.day}")
+        passed = True
+        for form in test.forms:
+            seed = f"{chooser.getrandbits(128):032x}"
+            items = knowledge.drawn_items(self.pack, form.id, seed)
+            allowed = adjusted_ms(form.minutes, Adjustment(c.extra_time_percent, c.extra_time_minutes))
+            values = row_values(
+                KnowledgeFormRow,
+                sitting_id=st.row.id,
+                pack_id=st.row.pack_id,
+                form_id=form.id,
+                seed=seed,
+                items=items,
+                started_at=at,
+                allowed_ms=allowed,
+                created_at=at,
+                updated_at=at,
+            )
+            fid, table = str(values["id"]), KnowledgeFormRow.__tablename__
+            self.trail.entry(None, "knowledge.form_drawn", table, fid, None, snapshot_of(values, table))
+            self.trail.entry(opener, "kiosk.open", table, fid, None, {"sitting": st.row.id})
+            chosen = knowledge_answers.choose(knowledge_answers.drawn(items), self.keys, chooser)
+            took = int(allowed * (0.55 + 0.4 * chooser.random()))
+            answers = []
+            for n, (item_id, options) in enumerate(chosen.items()):
+                answered = at + timedelta(milliseconds=took * (n + 1) // (len(chosen) + 1))
+                answers.append(
+                    row_values(
+                        KnowledgeAnswerRow,
+                        knowledge_form_id=fid,
+                        item_id=item_id,
+                        item_version=next(i["version"] for i in json.loads(items) if i["id"] == item_id),
+                        chosen=json.dumps(list(options)),
+                        flagged=False,
+                        answered_at=answered,
+                        created_at=answered,
+                        updated_at=answered,
+                    )
+                )
+            marked = knowledge.mark_answers(self.pack, form.id, seed, items, chosen)
+            ended = at + timedelta(milliseconds=took)
+            before = snapshot_of(values, table)
+            values |= {
+                "submitted_at": ended,
+                "submitted_how": "candidate",
+                "marks": str(marked.marks),
+                "passed": marked.passed,
+                "updated_at": ended,
+            }
+            self.trail.insert(KnowledgeFormRow, values)  # before its answers: they point at it
+            for a in answers:
+                self.trail.audited_insert(KnowledgeAnswerRow, None, "knowledge_answers.add", a)
+            self.trail.entry(
+                opener, "knowledge.submit.candidate", table, fid, before, snapshot_of(values, table)
+            )
+            self.trail.entry(opener, "kiosk.exit", table, fid, None, {"by": self.usernames[opener]})
+            passed = passed and marked.passed
+            at = ended + timedelta(minutes=2)
+        return passed
 
     def notes(
         self,
@@ -404,17 +476,21 @@ class _Writer:
         self.status(lead, st.row, "checked_in")
         final: dict[str, int] = {}
         done: dict[str, datetime] = {}
+        last = order[0].starts_at  # when the candidate's last station or exercise ended
         we = pack.written_exercise
         for visit in order:
             station = we.id if visit.station_id == "written" and we is not None else visit.station_id
             who = st.observers[station]
             start = visit.starts_at + timedelta(seconds=rng.randint(0, 120))
             if we is not None and station == we.id:
-                ended = self.write_script(st, station, who[0], start) + _MARKING
+                wrote = self.write_script(st, station, who[0], start)
+                last = max(last, wrote)
+                ended = wrote + _MARKING
                 offset = 0.0  # marked later in the day, away from the rota's slots
             else:
                 phases: dict[str, tuple[datetime, int]] = {}
                 ended = self.run_station(st, station, who[0], start, phases)
+                last = max(last, ended)
                 offset = visit.slot - middle
             shown = showing(self.content, rng, station, self.rubrics[station], ability)
             sheets = [
@@ -430,6 +506,7 @@ class _Writer:
             final.update(agreed)
             st_moderation = max(done.values()) + timedelta(hours=2)
             self.moderate(st.row.id, station, sheets, agreed, st_moderation)
+        passed = self.sit_knowledge(st, lead, last + timedelta(minutes=10))
         for aid, link in st.links.items():
             before = audit.snapshot(link)
             link.submitted_at = done[aid] + timedelta(minutes=rng.randint(2, 10))
@@ -437,7 +514,7 @@ class _Writer:
                 aid, "sitting.submit", "sitting_assessors", link.id, before, audit.snapshot(link)
             )
         self.status(lead, st.row, "complete")
-        return Played(st.row.id, st.candidate.id, lead, bool(evaluate_pack(pack, final).met))
+        return Played(st.row.id, st.candidate.id, lead, bool(evaluate_pack(pack, final).met) and passed)
 
 
 def score_day(

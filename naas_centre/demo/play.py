@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from db.engine import Database
-from naas_centre.demo import data
+from naas_centre.demo import data, knowledge_answers
 from naas_centre.demo.centre import ACCOUNTS
 from naas_centre.demo.data import Bank
 from naas_centre.demo.levels import Scale, intended_levels, scale_of, station_met
 from naas_centre.errors import Conflict, UserError
 from naas_centre.packs.outcome_adapter import evaluate_pack
 from naas_centre.packs.schema import Pack, Rubric
-from naas_centre.services import accounts, packs, planning, scoring, sittings, timing, written
+from naas_centre.services import accounts, knowledge, packs, planning, scoring, sittings, timing, written
 from naas_centre.services.views import Actor, Role, SittingSummary
 
 _DAY = data.day()
@@ -400,6 +400,17 @@ def _play_sitting(d: _Day, index: int, summary: SittingSummary) -> None:
             # Marked once the script is in, each assessor reading it through first.
             marked = ended + timedelta(minutes=_MARKING_MINUTES + 5 * which)
             _score_station(d, who, sid, pack, we.id, rubrics[we.id], mine, reasons, marked)
+
+    if pack.knowledge_test is not None:  # on the kiosk after the written exercise, then handed back
+        chooser = random.Random(f"{SEED}:knowledge:{summary.candidate_name}")
+        keys = knowledge_answers.keys_of(pack)
+        for form in pack.knowledge_test.forms:
+            shown = knowledge.open_and_start(d.db, lead, sid, form.id)
+            items = [(i.id, tuple(o for o, _ in i.options)) for i in shown.items]
+            for item_id, chosen in knowledge_answers.choose(items, keys, chooser).items():
+                knowledge.answer(d.db, shown.grant, item_id, chosen)
+            knowledge.submit(d.db, shown.grant, "candidate")
+            knowledge.leave(d.db, shown.grant, lead.username, d.passwords[lead.username])
 
     everyone = {a.account_id: a for pair in pairs.values() for a in pair}
     for who in everyone.values():

@@ -6,8 +6,9 @@ moderated level wins (``services.moderation.final_levels_in``); the outcome is t
 pack's rule (``core.outcome``), with the station pass marks in force on the sitting's
 day (``core.pass_marks``), given only when nothing is missing by the rule of
 ``core.completeness`` (every station held, the script in, every sheet submitted,
-scored and judged, every difference moderated). What is not final yet is left empty,
-and the outcome says "not yet complete".
+scored and judged, every difference moderated) and every form of the pack's knowledge
+test is submitted, whose pass marks the outcome then also needs. What is not final yet
+is left empty, and the outcome says "not yet complete".
 
 Reading is done a batch of sittings at a time, with a handful of grouped queries per
 batch, so 30,000 sittings need a few hundred queries, not hundreds of thousands; only
@@ -40,6 +41,7 @@ from naas_centre.packs.schema import Pack
 from naas_centre.services import packs, pass_marks
 
 MET, NOT_MET, INCOMPLETE = "met", "not met", "not yet complete"
+PASSED, NOT_PASSED = "passed", "not passed"  # a knowledge-test form against its pass mark
 OUTCOMES = (MET, NOT_MET, INCOMPLETE)
 BATCH = 1000  # sittings per round of queries: well under every database's parameter limit
 LEVEL_ORDER = {"practitioner": 0, "supervisor": 1, "leader": 2}
@@ -96,6 +98,7 @@ class SittingResult:
     levels: dict[str, int]  # column key → agreed level
     areas: dict[str, str]  # column key → "met" / "not met"
     reports: dict[str, str]  # column key → report id or hash
+    knowledge: dict[str, str] = field(default_factory=dict)  # column key → "passed" / "not passed"
 
 
 class FastRule:
@@ -182,6 +185,7 @@ class _PackPlan:
     in_order: dict[str, str] = field(default_factory=dict)  # station → sorted criterion ids, joined
     keys_in_order: dict[str, tuple[str, ...]] = field(default_factory=dict)  # their column keys
     marks: tuple[AdoptedMark, ...] = ()  # every station pass mark adopted for this pack
+    forms: tuple[tuple[str, str], ...] = ()  # the knowledge test's forms: (form id, title)
     _fast_by_marks: dict[tuple[tuple[str, int], ...], FastRule] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -234,6 +238,7 @@ class _PackPlan:
             tuple(_criterion_key(pack.name, station, c.id) for station, c in pack.criteria()),
             tuple(f"area:{pack.name}/{a}" for a in area_ids),
             marks=marks,
+            forms=tuple((f.id, f.title) for f in pack.knowledge_test.forms) if pack.knowledge_test else (),
         )
 
     def criterion_key(self, station: str, criterion: str) -> str:
@@ -241,6 +246,9 @@ class _PackPlan:
 
     def area_key(self, area: str) -> str:
         return f"area:{self.pack.name}/{area}"
+
+    def knowledge_key(self, form: str) -> str:
+        return f"knowledge:{self.pack.name}/{form}"
 
     def report_key(self, station: str, what: str) -> str:
         return f"report-{what}:{self.pack.name}/{station}"
@@ -328,7 +336,7 @@ class ScoreSheetQuery:
         for r in self.results(batch):
             # One lookup per column, made in C: a signed report of a station the pack no
             # longer names has no column and is left out.
-            values = {**_fixed(r), **r.levels, **r.areas, **r.reports}
+            values = {**_fixed(r), **r.levels, **r.areas, **r.knowledge, **r.reports}
             yield list(map(values.get, keys))
 
 
@@ -354,6 +362,7 @@ def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
     plans = sorted(plans, key=lambda p: (LEVEL_ORDER.get(p.pack.level.value, 9), p.pack.name))
     criteria: dict[str, Column] = {}
     areas: dict[str, Column] = {}
+    tests: dict[str, Column] = {}
     reports: dict[str, Column] = {}
     for p in plans:
         titles = {station: title for station, _, title in p.stations}
@@ -364,6 +373,9 @@ def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
         for area in p.pack.kss_areas:
             key = p.area_key(area.id)
             areas.setdefault(key, Column(key, f"KSS: {area.title}", "word", 14))
+        for form, title in p.forms:
+            key = p.knowledge_key(form)
+            tests.setdefault(key, Column(key, f"Knowledge test: {title}", "word", 14))
         for station, kind, title in p.stations:
             what = "Written-exercise report" if kind == "written" else f"Observation report, {title}"
             for part, width, kind_ in (("id", 38, "id"), ("sha256", 66, "id")):
@@ -375,7 +387,14 @@ def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
             label = "SHA-256" if part == "sha256" else "id"
             reports.setdefault(key, Column(key, f"Outcome report — {label}", "id", width))
     by_key = {p.pack.name: p.pack.level.value for p in plans}
-    columns: list[Column] = [*FIXED, *criteria.values(), *areas.values(), *reports.values(), *TRAILING]
+    columns: list[Column] = [
+        *FIXED,
+        *criteria.values(),
+        *areas.values(),
+        *tests.values(),
+        *reports.values(),
+        *TRAILING,
+    ]
     seen: dict[str, int] = defaultdict(int)
     for col in columns:
         seen[col.title] += 1
@@ -421,6 +440,9 @@ SELECT sitting_id, station_id, phase FROM phase_events WHERE sitting_id IN ({ids
 _SCRIPTS = """
 SELECT sitting_id, LENGTH(TRIM(text)) > 0, submitted_at IS NOT NULL FROM scripts
 WHERE sitting_id IN ({ids})"""
+_KNOWLEDGE = """
+SELECT sitting_id, form_id, passed FROM knowledge_forms
+WHERE sitting_id IN ({ids}) AND submitted_at IS NOT NULL"""
 _REPORTS = """
 SELECT sitting_id, kind, station_id, version, id, sha256 FROM signed_documents
 WHERE sitting_id IN ({ids})"""
@@ -484,6 +506,9 @@ class _Batch:
         self.scripts: dict[str, tuple[bool, bool]] = {
             sid: (bool(has_text), bool(submitted)) for sid, has_text, submitted in read.rows(_SCRIPTS, ids)
         }
+        self.passed: dict[str, dict[str, bool]] = defaultdict(dict)  # sitting → form → passed
+        for sid, form, passed in read.rows(_KNOWLEDGE, ids):
+            self.passed[sid][form] = bool(passed)
         # The newest version of each report of the sitting.
         self.reports: dict[str, dict[str, tuple[int, str, str]]] = defaultdict(dict)
         for doc_sitting, kind, doc_station, version, doc_id, sha in read.rows(_REPORTS, ids):
@@ -501,10 +526,18 @@ class _Batch:
             levels, complete = self._final(sid, plan, assessors)
             areas: dict[str, str] = {}
             outcome = INCOMPLETE
+            passed = self.passed.get(sid, {})
+            tests = {
+                plan.knowledge_key(f): PASSED if passed[f] else NOT_PASSED
+                for f, _ in plan.forms
+                if f in passed
+            }
             if complete:
                 met, area_met = plan.fast_on(day).verdict([levels[k] for k in plan.order])
-                outcome = MET if met else NOT_MET
                 areas = {k: MET if m else NOT_MET for k, m in zip(plan.area_keys, area_met, strict=True)}
+                # The knowledge test, as core.outcome: open until every form is in, then each must pass.
+                if len(tests) == len(plan.forms):
+                    outcome = MET if met and all(passed[f] for f, _ in plan.forms) else NOT_MET
             reports: dict[str, str] = {}
             for station, (_, doc_id, sha) in self.reports.get(sid, {}).items():
                 reports[plan.report_key(station, "id")] = doc_id
@@ -523,6 +556,7 @@ class _Batch:
                 levels,
                 areas,
                 reports,
+                tests,
             )
 
     def _final(

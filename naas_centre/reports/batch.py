@@ -408,6 +408,8 @@ def _file_name(ref: ReportRef, names: dict[str, str], suffix: str) -> str:
         return f"{ref.day}_day-summary_{suffix}.pdf"
     prefix = names.get(ref.sitting_id or "", _safe(ref.sitting_id or "sitting"))
     station = f"_{_safe(ref.station_id)}" if ref.station_id and ref.kind == ReportKind.OBSERVATION else ""
+    if ref.kind == ReportKind.KNOWLEDGE and ref.station_id not in (None, "knowledge"):
+        station = f"_{_safe(ref.station_id or '')}"  # a pack with several forms: each its own file
     return f"{prefix}_{ref.kind.value}{station}_{suffix}.pdf"
 
 

@@ -24,6 +24,7 @@ class ReportKind(StrEnum):
     OBSERVATION = "observation"
     WRITTEN = "written"
     OUTCOME = "outcome"
+    KNOWLEDGE = "knowledge"
     DAY_SUMMARY = "day_summary"
 
     @property
@@ -32,6 +33,7 @@ class ReportKind(StrEnum):
             ReportKind.OBSERVATION: "Observation report",
             ReportKind.WRITTEN: "Written-exercise report",
             ReportKind.OUTCOME: "Candidate outcome and feedback",
+            ReportKind.KNOWLEDGE: "Knowledge-test report",
             ReportKind.DAY_SUMMARY: "Day summary",
         }[self]
 
@@ -288,6 +290,29 @@ class StationStanding:
 
 
 @dataclass(frozen=True)
+class KnowledgeArea:
+    """A knowledge-test form's marks in one KSS area: totals only, never an item."""
+
+    area_id: str
+    title: str
+    marks: float
+    available: int
+
+
+@dataclass(frozen=True)
+class KnowledgeMarks:
+    """A submitted knowledge-test form's marks against its pass mark, by KSS area."""
+
+    form_id: str
+    title: str
+    marks: float
+    available: int
+    pass_mark: float  # the marks needed
+    passed: bool
+    areas: tuple[KnowledgeArea, ...]
+
+
+@dataclass(frozen=True)
 class OutcomeReportData:
     header: ReportHeader
     met: bool
@@ -303,6 +328,29 @@ class OutcomeReportData:
     # Each station against its pass mark, once a station pass mark is in force for the
     # sitting's day; empty before (and for a pack without any).
     station_scores: tuple[StationStanding, ...] = ()
+    # The knowledge test's forms, each submitted (the outcome waits for them); empty for
+    # a pack without a knowledge test.
+    knowledge: tuple[KnowledgeMarks, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeReportData:
+    """One knowledge-test form as the candidate sat it: how, when and its marks.
+
+    Never an item, a stem, a key or an answer: the marks per KSS area and in total."""
+
+    header: ReportHeader
+    form_id: str
+    title: str
+    items: int
+    minutes: float  # the time the pack allows, before extra time
+    allowed_minutes: float  # with the candidate's extra time
+    started_at: datetime
+    submitted_at: datetime
+    submitted_how: str  # "candidate" or "time_up"
+    pass_rule: str  # the pass mark in words: "70% of the marks"
+    marking: str  # how a multiple-answer question is marked, in words
+    result: KnowledgeMarks
 
 
 @dataclass(frozen=True)
@@ -336,11 +384,14 @@ class DaySummaryData:
         return f"Day summary: {self.day.day} {self.day:%B %Y}"
 
 
-ReportData = ObservationReportData | WrittenReportData | OutcomeReportData | DaySummaryData
+ReportData = (
+    ObservationReportData | WrittenReportData | OutcomeReportData | KnowledgeReportData | DaySummaryData
+)
 DATA_TYPES: dict[ReportKind, type[Any]] = {
     ReportKind.OBSERVATION: ObservationReportData,
     ReportKind.WRITTEN: WrittenReportData,
     ReportKind.OUTCOME: OutcomeReportData,
+    ReportKind.KNOWLEDGE: KnowledgeReportData,
     ReportKind.DAY_SUMMARY: DaySummaryData,
 }
 

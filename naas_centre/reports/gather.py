@@ -49,6 +49,9 @@ from naas_centre.reports.data import (
     DaySummaryData,
     EvidenceNote,
     Judgement,
+    KnowledgeArea,
+    KnowledgeMarks,
+    KnowledgeReportData,
     LevelName,
     Moderated,
     ObservationReportData,
@@ -63,7 +66,7 @@ from naas_centre.reports.data import (
     StationJudgement,
     WrittenReportData,
 )
-from naas_centre.services import access, completeness, moderation, packs, pass_marks, timing
+from naas_centre.services import access, completeness, knowledge, moderation, packs, pass_marks, timing
 from naas_centre.services.views import Actor, Role
 
 READERS = (Role.CENTRE_MANAGER, Role.ADMINISTRATOR, Role.QA_LEAD)
@@ -84,6 +87,11 @@ def declaration(kind: ReportKind, *, two: bool, others: int = 1) -> str:
         )
     elif kind == ReportKind.WRITTEN:
         text = f"I marked this script myself{alone} against the pack's rubric."
+    elif kind == ReportKind.KNOWLEDGE:
+        text = (
+            "I confirm that the candidate sat this knowledge test under the centre's procedures, and "
+            "that these are the marks of the answers they submitted, as the pack's keys give them."
+        )
     elif two:
         text = (
             f"I assessed this candidate at this sitting, independently of {colleagues}. The outcome "
@@ -97,6 +105,10 @@ def declaration(kind: ReportKind, *, two: bool, others: int = 1) -> str:
 COUNTERSIGN_DECLARATION = (
     "I have checked that this report is complete, that every difference between the assessors was "
     "moderated and recorded, and that the sitting was run under the centre's procedures."
+)
+KNOWLEDGE_COUNTERSIGN = (
+    "I have checked that this report is complete and that the knowledge test was run under the "
+    "centre's procedures."
 )
 DAY_DECLARATION = "I confirm that this summary is a true record of the day's sittings and their outcomes."
 JUDGEMENT_WORDS = {"met": "met", "not_met": "not met"}
@@ -127,6 +139,8 @@ def refs_for_pack(sitting_id: str, pack: Pack) -> list[ReportRef]:
     out = [ReportRef(ReportKind.OBSERVATION, sitting_id, sc.id) for sc in pack.scenarios]
     if pack.written_exercise is not None:
         out.append(ReportRef(ReportKind.WRITTEN, sitting_id, pack.written_exercise.id))
+    if pack.knowledge_test is not None:  # one per form; the form's id stands in the station's place
+        out += [ReportRef(ReportKind.KNOWLEDGE, sitting_id, f.id) for f in pack.knowledge_test.forms]
     out.append(ReportRef(ReportKind.OUTCOME, sitting_id))
     return out
 
@@ -150,6 +164,10 @@ def gather(db: Database, actor: Actor, ref: ReportRef) -> ReportData:
         assert ref.day is not None
         return day_summary(db, actor, ref.day)
     assert ref.sitting_id is not None
+    if ref.kind == ReportKind.KNOWLEDGE:  # rests on the candidate's form alone, not on the sheets
+        assert ref.station_id is not None
+        with db.read() as s:
+            return _Context.load(s, actor, ref.sitting_id).knowledge(ref.station_id)
     _require_complete(db, actor, ref)
     with db.read() as s:
         ctx = _Context.load(s, actor, ref.sitting_id)
@@ -172,13 +190,15 @@ def readiness(db: Database, actor: Actor, ref: ReportRef) -> str | None:
 
 
 def _lacking(db: Database, actor: Actor, ref: ReportRef) -> tuple[Missing, ...]:
-    """What the sitting still lacks for this report.
+    """What the sitting still lacks for this report (a knowledge-test report: nothing of it).
 
     The rule is ``naas_centre.services.completeness`` (one rule for the sitting screen,
     moderation and the reports): the outcome needs everything; a station's report needs
     what concerns that station and the sitting as a whole (an assessor not submitted).
     """
     assert ref.sitting_id is not None
+    if ref.kind == ReportKind.KNOWLEDGE:
+        return ()
     station = None if ref.kind == ReportKind.OUTCOME else ref.station_id
     return completeness.for_report(db, actor, ref.sitting_id, station)
 
@@ -290,11 +310,18 @@ class _Context:
         if waiting:
             raise NotReady(f"Not every score is in: {', '.join(waiting)} has not submitted yet.")
 
-    def header(self, kind: ReportKind, title: str, station_id: str | None = None) -> ReportHeader:
+    def header(
+        self,
+        kind: ReportKind,
+        title: str,
+        station_id: str | None = None,
+        signers: list[tuple[str, str, bool]] | None = None,
+    ) -> ReportHeader:
         """The report's heading and signature slots: a station's report is signed by the
-        assessors who observed that station, the outcome by every assessor of the sitting."""
+        assessors who observed that station, the outcome by every assessor of the sitting
+        (``signers`` says otherwise: a knowledge test's, by who handed it over)."""
         c, pr = self.candidate, self.pack_row
-        signers = self.of_station(station_id)
+        signers = self.of_station(station_id) if signers is None else signers
         names = tuple(name for _, name, _ in signers)
         said = declaration(kind, two=len(signers) > 1, others=len(signers) - 1)
         slots = tuple(
@@ -307,7 +334,8 @@ class _Context:
             )
             for aid, name, _ in signers
         )
-        slots += (SignatureSlot("countersign", COUNTERSIGN_LABEL, declaration=COUNTERSIGN_DECLARATION),)
+        checked = KNOWLEDGE_COUNTERSIGN if kind == ReportKind.KNOWLEDGE else COUNTERSIGN_DECLARATION
+        slots += (SignatureSlot("countersign", COUNTERSIGN_LABEL, declaration=checked),)
         return ReportHeader(
             kind=kind,
             title=title,
@@ -534,7 +562,10 @@ class _Context:
         # The station pass marks in force on the sitting's day (none before any takes effect).
         adopted = pass_marks.adopted_for(self.s, (self.pack.name, self.pack.version))
         marks = in_force(adopted, self.sitting.day)
-        result = evaluate_pack(self.pack, levels, marks_of(marks))
+        tests = knowledge.outcome_marks_in(self.s, self.sitting.id, self.pack)
+        result = evaluate_pack(self.pack, levels, marks_of(marks), knowledge=tests or None)
+        if result.missing_knowledge:
+            raise NotReady(self._knowledge_waiting(result.missing_knowledge))
         if not result.complete or result.met is None:
             raise NotReady(f"{len(result.missing)} criteria are not scored.")
         rule = self.pack.outcome
@@ -607,7 +638,69 @@ class _Context:
             stations=tuple(stations),
             appeal=_appeal(self.centre),
             station_scores=station_standing.standings(self.s, self.pack, self.sitting.day, levels, marks),
+            knowledge=tuple(
+                _knowledge_marks(r)
+                for r in knowledge.results_in(self.s, self.sitting.id)
+                if r.form_id in tests
+            ),
         )
+
+    def _handed_over(self, form_id: str) -> list[tuple[str, str, bool]]:
+        """Who signs a knowledge test's report: the assessor of the sitting who handed the
+        kiosk over for it; every assessor of the sitting when a manager did."""
+        opened = knowledge.opened_by_in(self.s, self.sitting.id, form_id)
+        mine = [a for a in self.assessors if a[0] == opened]
+        return mine or self.assessors
+
+    def _knowledge_waiting(self, forms: tuple[str, ...]) -> str:
+        test = self.pack.knowledge_test
+        titles = {f.id: f.title for f in test.forms} if test is not None else {}
+        named = " and ".join(f"“{titles.get(f, f)}”" for f in forms)
+        return (
+            f"The outcome cannot be made or signed yet. Still missing: the candidate has not submitted "
+            f"the knowledge test {named}, which the outcome rule counts."
+        )
+
+    def knowledge(self, form_id: str) -> KnowledgeReportData:
+        """The report of one knowledge-test form, once the candidate has submitted it."""
+        record = knowledge.form_record_in(self.s, self.sitting.id, self.pack, form_id)
+        title = knowledge.form_title(self.pack, form_id)
+        marked = knowledge.result_in(self.s, self.sitting.id, form_id)
+        if record is None or marked is None or record.submitted_at is None:
+            what = "started" if record is None else "submitted"
+            raise NotReady(
+                f"This report cannot be made or signed yet. Still missing: the candidate has not {what} "
+                f"the knowledge test “{title}”; its report is made once they submit it or the time runs out."
+            )
+        return KnowledgeReportData(
+            header=self.header(
+                ReportKind.KNOWLEDGE, "Knowledge-test report", signers=self._handed_over(form_id)
+            ),
+            form_id=form_id,
+            title=title,
+            items=record.items,
+            minutes=record.minutes,
+            allowed_minutes=record.allowed_ms / 60_000,
+            started_at=record.started_at,
+            submitted_at=record.submitted_at,
+            submitted_how=record.submitted_how or "candidate",
+            pass_rule=record.pass_mark,
+            marking=record.marking,
+            result=_knowledge_marks(marked),
+        )
+
+
+def _knowledge_marks(r: knowledge.KnowledgeResult) -> KnowledgeMarks:
+    """A form's marks as a report holds them: totals per area, never an item."""
+    return KnowledgeMarks(
+        form_id=r.form_id,
+        title=r.title,
+        marks=float(r.marks),
+        available=r.available,
+        pass_mark=float(r.needed),
+        passed=r.passed,
+        areas=tuple(KnowledgeArea(a.kss, a.title, float(a.marks), a.available) for a in r.areas),
+    )
 
 
 def _marking_in_words(
@@ -817,6 +910,13 @@ def _rule_in_words(pack: Pack) -> tuple[str, ...]:
     lines.append(f"The standard is met when {joined}.")
     if critical_line:
         lines.append(critical_line)
+    if pack.knowledge_test is not None:
+        tests = " and ".join(f"“{f.title}”" for f in pack.knowledge_test.forms)
+        lines.append(
+            f"The knowledge test {tests} must also be submitted and reach its pass mark; a strong "
+            "knowledge test does not make up for an area not met, nor the areas for a knowledge test "
+            "below its mark."
+        )
     lines.append(
         f"The rule is part of the pack {pack.name} {pack.version}; it is the same for every candidate."
     )

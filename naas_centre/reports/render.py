@@ -31,6 +31,8 @@ from naas_centre.reports.data import (
     DaySummaryData,
     EvidenceNote,
     Judgement,
+    KnowledgeMarks,
+    KnowledgeReportData,
     LevelName,
     Moderated,
     ObservationReportData,
@@ -100,6 +102,8 @@ def render(data: ReportData, *, logo: bytes | None = None) -> RenderedReport:
         return _Builder(data.header, logo).written(data)
     if isinstance(data, OutcomeReportData):
         return _Builder(data.header, logo).outcome(data)
+    if isinstance(data, KnowledgeReportData):
+        return _Builder(data.header, logo).knowledge(data)
     return _day_summary(data, logo)
 
 
@@ -490,6 +494,7 @@ class _Builder:
         story.append(Spacer(1, 2 * mm))
         story.append(grid(rows, [w * 0.52, w * 0.14, w * 0.11, w * 0.23], zebra=True))
         story += self._station_scores(d)
+        story += self._knowledge_results(d.knowledge)
         story += self._feedback(d)
         story += self._station_judgements(d)
         if d.appeal:
@@ -509,6 +514,119 @@ class _Builder:
             ),
         ]
         return self._build(story, f"Outcome of the assessment centre, {self.h.pack_title}", closing)
+
+    def knowledge(self, d: KnowledgeReportData) -> RenderedReport:
+        how = {"candidate": "by the candidate", "time_up": "when the time ran out"}.get(d.submitted_how, "")
+        allowed = _minutes_text(d.allowed_minutes)
+        if abs(d.allowed_minutes - d.minutes) > 1e-9:
+            allowed += f" ({_minutes_text(d.minutes)} and the candidate's extra time)"
+        story = self._opening(
+            d.title,
+            [
+                ("Questions", str(d.items)),
+                ("Time allowed", allowed),
+                ("Started", stamp(d.started_at, self.tz)),
+                ("Submitted", f"{stamp(d.submitted_at, self.tz)} {how}".strip()),
+            ],
+        )
+        r = d.result
+        story += [Spacer(1, 4 * mm), self._knowledge_banner(r)]
+        body = self.st["body"]
+        story.append(p("How the test was marked", self.st["h2"], bold=True))
+        story += [
+            p(
+                f"Every question carries one mark. The form was drawn for this candidate from the pack's "
+                f"question bank by its blueprint, and marked against the pack's keys when it was "
+                f"submitted. {d.marking} The pass mark is {d.pass_rule}: {_marks(r.pass_mark)} of "
+                f"{r.available}.",
+                body,
+            ),
+            p(
+                "This report gives the marks by KSS area and in total. It does not show the questions, "
+                "their options, the keys or the candidate's answers, so the bank stays fit for "
+                "other candidates.",
+                self.st["small"],
+            ),
+        ]
+        story += self._knowledge_table(r)
+        word = "reached" if r.passed else "not reached"
+        closing = [
+            p("The result", self.st["h2"], bold=True),
+            self._knowledge_banner(r),
+            Spacer(1, 1.5 * mm),
+            p(
+                f"{self.h.candidate_name} scored {_marks(r.marks)} of {r.available} marks in the knowledge "
+                f"test “{d.title}” on {long_day(self.h.day)}; the pass mark of {_marks(r.pass_mark)} was "
+                f"{word}. The knowledge test is one part of the outcome: the outcome report says whether "
+                "the standard was met.",
+                body,
+            ),
+        ]
+        return self._build(story, f"Knowledge test: {d.title}", closing)
+
+    def _knowledge_banner(self, r: KnowledgeMarks) -> Table:
+        word = "REACHED" if r.passed else "NOT REACHED"
+        return Table(
+            [[p(f"Pass mark {word}: {_marks(r.marks)} of {r.available}", self.st["result"], bold=True)]],
+            colWidths=[self.width],
+            style=TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), fonts.SANS),
+                    ("BACKGROUND", (0, 0), (-1, -1), MET if r.passed else NOT_MET),
+                    ("TOPPADDING", (0, 0), (-1, -1), 6),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ]
+            ),
+        )
+
+    def _knowledge_table(self, r: KnowledgeMarks) -> list[Any]:
+        """The marks of one form by KSS area, then the total against the pass mark."""
+        c, cb = self.st["cell"], self.st["cell_bold"]
+        rows: list[list[Any]] = [[p(x, cb) for x in ("KSS area", "Marks", "Of", "Share")]]
+        for a in r.areas:
+            rows.append(
+                [
+                    p(a.title, c),
+                    p(_marks(a.marks), c),
+                    p(str(a.available), c),
+                    p(_share(a.marks, a.available), c),
+                ]
+            )
+        rows.append(
+            [
+                p("Total", cb),
+                p(_marks(r.marks), cb),
+                p(str(r.available), cb),
+                p(_share(r.marks, r.available), cb),
+            ]
+        )
+        rows.append(
+            [
+                p("Pass mark", c),
+                p(_marks(r.pass_mark), c),
+                p(str(r.available), c),
+                p("reached" if r.passed else "not reached", c, bold=not r.passed),
+            ]
+        )
+        w = self.width
+        return [Spacer(1, 2 * mm), grid(rows, [w * 0.55, w * 0.15, w * 0.12, w * 0.18], zebra=True)]
+
+    def _knowledge_results(self, tests: tuple[KnowledgeMarks, ...]) -> list[Any]:
+        """The knowledge test in the outcome: each form's marks by area, never an item."""
+        out: list[Any] = []
+        for r in tests:
+            out.append(p(f"The knowledge test: {r.title}", self.st["h2"], bold=True))
+            word = "reached" if r.passed else "did not reach"
+            out.append(
+                p(
+                    f"{_marks(r.marks)} of {r.available} marks, which {word} the pass mark of "
+                    f"{_marks(r.pass_mark)}. The knowledge-test report gives how and when it was sat.",
+                    self.st["body"],
+                )
+            )
+            out += self._knowledge_table(r)
+        return out
 
     def _banner(self, met: bool) -> Table:
         word = "MET" if met else "NOT MET"
@@ -631,6 +749,22 @@ class _Builder:
             rows += [[p(a, c), p(b, c), p(_jw(j), c)] for a, b, j in d.station_judgements]
             out.append(grid(rows, [w * 0.5, w * 0.28, w * 0.22]))
         return out
+
+
+def _marks(value: float) -> str:
+    """Marks as people write them: 31, 31.5, 31.33 (per-option marking gives fractions)."""
+    return f"{round(value, 2):g}"
+
+
+def _share(marks: float, available: int) -> str:
+    return f"{marks / available * 100:.0f}%" if available else "—"
+
+
+def _minutes_text(value: float) -> str:
+    whole = round(value)
+    if abs(value - whole) < 1e-9:
+        return f"{whole} minute{'s' if whole != 1 else ''}"
+    return f"{value:.1f} minutes"
 
 
 def _script_paragraph(text: str, style: Any) -> Paragraph:

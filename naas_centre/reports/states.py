@@ -17,7 +17,7 @@ from naas_centre.errors import Conflict, PermissionDenied, UserError
 from naas_centre.reports.data import ReportKind
 from naas_centre.reports.gather import NotReady, ReportRef, gather, refs_for_sitting
 from naas_centre.reports.render import render
-from naas_centre.services import completeness, signatures, sittings
+from naas_centre.services import completeness, packs, signatures, sittings
 from naas_centre.services.signatures import SignedDocumentView
 from naas_centre.services.views import Actor, Role, SittingDetail
 
@@ -28,6 +28,7 @@ KIND_TITLES = {
     ReportKind.OBSERVATION: "Observation",
     ReportKind.WRITTEN: "Written exercise",
     ReportKind.OUTCOME: "Outcome and feedback",
+    ReportKind.KNOWLEDGE: "Knowledge test",
     ReportKind.DAY_SUMMARY: "Day summary",
 }
 
@@ -81,11 +82,18 @@ def read_sitting_reports(db: Database, actor: Actor, sitting_id: str) -> Sitting
     """Runs in a worker: every report of the sitting with its state for this actor."""
     detail = sittings.sitting_detail(db, actor, sitting_id)
     titles = {st.id: st.title for st in detail.stations}
+    titles |= _knowledge_titles(db, actor, sitting_id)
     signer = actor.role in signatures.SIGNERS
     out = []
     for ref in refs_for_sitting(db, actor, sitting_id):
         out.append(_state(db, actor, ref, titles, signer))
     return SittingReports(detail, tuple(out), signer)
+
+
+def _knowledge_titles(db: Database, actor: Actor, sitting_id: str) -> dict[str, str]:
+    """Each knowledge-test form's report subject by the form's id."""
+    test = packs.pack_for_sitting(db, actor, sitting_id).knowledge_test
+    return {f.id: f"{f.title}: marks by KSS area" for f in test.forms} if test is not None else {}
 
 
 def _state(db: Database, actor: Actor, ref: ReportRef, titles: dict[str, str], signer: bool) -> ReportState:
@@ -94,7 +102,7 @@ def _state(db: Database, actor: Actor, ref: ReportRef, titles: dict[str, str], s
     # component this report rests on (a station not held, a script not in, a sheet not
     # submitted, a difference not moderated), whatever the report's own data would allow.
     not_ready: str | None = None
-    if ref.sitting_id is not None:
+    if ref.sitting_id is not None and ref.kind != ReportKind.KNOWLEDGE:  # the form alone
         lacking = completeness.for_report(db, actor, ref.sitting_id, ref.station_id)
         not_ready = completeness.in_words(lacking) or None
     if not_ready is None:
@@ -171,7 +179,7 @@ def save_latest(db: Database, actor: Actor, ref: ReportRef, target: Path) -> tup
 def file_name(detail: SittingDetail, state: ReportState) -> str:
     """A file name safe on any disk: day, registration number, report, version."""
     parts = [str(detail.summary.day), detail.candidate.registration_number, state.ref.kind.value]
-    if state.ref.kind == ReportKind.OBSERVATION and state.ref.station_id:
+    if state.ref.kind in (ReportKind.OBSERVATION, ReportKind.KNOWLEDGE) and state.ref.station_id:
         parts.append(state.ref.station_id)
     if state.latest is not None:
         parts.append(f"v{state.latest.version}")

@@ -23,6 +23,7 @@ RUN_CENTRE = (_M, _AD)  # rooms, actors, employers, conflicts, candidates, plans
 OVERSEE = (_M, _AD, _QA)  # every sitting of a day, read-only for the QA lead
 EXPORT = (_M, _AD)  # score sheets, with names
 EQUALITY = (_QA,)  # equality monitoring, in aggregate only
+ITEM_STATISTICS = (_QA,)  # the knowledge test's item statistics: which questions of the bank to review
 RECORD_EQUALITY = (_M, _AD)  # a candidate's own monitoring form, never read back by them
 EXCHANGE = (_M, _AD)  # prepare room workstations, collect their results, resolve conflicts
 SEND_RESULTS = (_A, _M, _AD)  # a room's results out, by whoever ran the room

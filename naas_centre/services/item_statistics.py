@@ -1,6 +1,6 @@
 """Knowledge-test item statistics for quality assurance, from every submitted form.
 
-``item_statistics`` (centre managers, administrators and the QA lead) gives, for each
+``item_statistics`` (the QA lead, who reviews the bank) gives, for each
 item version of a pack's bank that candidates have sat, its facility, discrimination
 (corrected point-biserial and upper–lower), the pull of each option and the flags for
 review, and for each blueprint the KR-20 of its forms. Forms are drawn at random per
@@ -20,23 +20,26 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import select
 
 from db.engine import Database
-from db.models import EqualityMonitoringRow, KnowledgeAnswerRow, KnowledgeFormRow, SittingRow
+from db.models import EqualityMonitoringRow, KnowledgeAnswerRow, KnowledgeFormRow, PackRow, SittingRow
 from naas_centre.core import test_form
 from naas_centre.errors import UserError
+from naas_centre.exports.score_sheets import Column, Kind, Value
 from naas_centre.packs.blueprint import bank_entries
 from naas_centre.packs.question_bank import Item
 from naas_centre.qa import items as stats
 from naas_centre.qa.tables import NotEnoughData
 from naas_centre.services import accounts, capabilities, packs
+from naas_centre.services.qa_tables import Table, number
 from naas_centre.services.views import Actor
 
-READERS = capabilities.OVERSEE
+READERS = capabilities.ITEM_STATISTICS
 MIN_GROUP = 10  # fewer candidates than this in a group: no DIF figure, as fairness suppresses
 CHARACTERISTICS = ("age_band", "ethnicity", "disability", "sex")
 
@@ -165,6 +168,76 @@ def item_statistics(db: Database, actor: Actor, pack_name: str) -> ItemStatistic
         )
     facilities = {(i.item_id, i.version): i.facility for i in out}
     return ItemStatisticsReport(pack_name, tuple(out), _reliability(sat, facilities))
+
+
+def packs_with_tests(db: Database, actor: Actor) -> tuple[str, ...]:
+    """The names of the stored packs that hold a knowledge test, for choosing one."""
+    accounts.require(actor, *READERS)
+    with db.read() as s:
+        names = {
+            row.name
+            for row in s.scalars(select(PackRow))
+            if packs.pack_of_row(row).knowledge_test is not None
+        }
+    return tuple(sorted(names))
+
+
+def table_of(
+    name: str, title: str, spec: tuple[tuple[str, Kind], ...], rows: Iterable[tuple[Value, ...]]
+) -> Table:
+    widths = {"text": 28, "word": 12, "number": 11, "date": 12, "id": 18}
+    columns = tuple(
+        Column(title.lower().replace(" ", "_"), title, kind, max(widths[kind], len(title) + 2))
+        for title, kind in spec
+    )
+    return Table(name, title, columns, tuple(rows))
+
+
+def tables(report: ItemStatisticsReport) -> tuple[Table, Table]:
+    """The report as two tables of plain values: each item version, each blueprint."""
+    items = table_of(
+        f"knowledge-items-{report.pack_name}",
+        f"Knowledge-test items of {report.pack_name}: facility, discrimination and flags",
+        (
+            ("Item", "id"),
+            ("Version", "number"),
+            ("KSS area", "word"),
+            ("Topic", "text"),
+            ("Candidates", "number"),
+            ("Facility", "text"),
+            ("Point-biserial", "text"),
+            ("Upper-lower", "text"),
+            ("Retired", "word"),
+            ("For review", "text"),
+        ),
+        (
+            (
+                i.item_id,
+                i.version,
+                i.kss,
+                i.topic,
+                i.candidates,
+                number(i.facility, 3),
+                number(i.point_biserial, 3),
+                number(i.upper_lower, 3),
+                "yes" if i.retired else "",
+                "; ".join(i.review.reasons),
+            )
+            for i in report.items
+        ),
+    )
+    forms = table_of(
+        f"knowledge-forms-{report.pack_name}",
+        "Reliability of each test form (KR-20)",
+        (
+            ("Form", "word"),
+            ("Item sets sat", "number"),
+            ("Candidates", "number"),
+            ("KR-20 estimated", "text"),
+        ),
+        ((f.blueprint, f.forms, f.candidates, number(f.kr20_estimated, 3)) for f in report.forms),
+    )
+    return items, forms
 
 
 def _reliability(sat: list[_Sat], facilities: dict[tuple[str, int], float]) -> tuple[FormReliability, ...]:

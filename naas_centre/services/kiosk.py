@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from db.engine import Database
-from db.models import AccountRow, AuditEntryRow, ScriptRow, SittingRow
+from db.models import AccountRow, AuditEntryRow, KnowledgeFormRow, ScriptRow, SittingRow
 from naas_centre.errors import Conflict, PermissionDenied
 from naas_centre.services import accounts, audit, packs, sittings, timing, written
 from naas_centre.services.timing import StationTiming
@@ -31,17 +32,23 @@ from naas_centre.services.views import Actor, Role
 from naas_centre.services.written import STARTERS, KioskGrant, KioskMaterial, ScriptState
 from naas_centre.writes.journal import Journal, KeptScript, journal_path, kept_script
 
+if TYPE_CHECKING:
+    from naas_centre.services.knowledge import KnowledgeStart
+
 log = logging.getLogger(__name__)
 
 OPEN_ACTIONS = ("kiosk.open", "kiosk.resume")
 KIOSK_ACTIONS = (*OPEN_ACTIONS, "kiosk.exit")
 
 
-def _last_open(db: Database) -> tuple[str, str] | None:
-    """(script id, opener's account id) of a kiosk left open here, else None."""
+def _last_open(db: Database) -> tuple[str, str, str] | None:
+    """(table, row id, opener's account id) of a kiosk left open here, else None: the
+    table is ``scripts`` for the written exercise, ``knowledge_forms`` for a knowledge test."""
     with db.read() as s:
         last = s.execute(
-            select(AuditEntryRow.action, AuditEntryRow.entity_id, AuditEntryRow.account_id)
+            select(
+                AuditEntryRow.action, AuditEntryRow.entity, AuditEntryRow.entity_id, AuditEntryRow.account_id
+            )
             .where(
                 AuditEntryRow.workstation_id == db.workstation_id,
                 AuditEntryRow.action.in_(KIOSK_ACTIONS),
@@ -51,7 +58,7 @@ def _last_open(db: Database) -> tuple[str, str] | None:
         ).first()
     if last is None or last.action not in OPEN_ACTIONS or last.account_id is None:
         return None
-    return last.entity_id, last.account_id
+    return last.entity, last.entity_id, last.account_id
 
 
 def left_open(db: Database) -> KioskGrant | None:
@@ -61,9 +68,9 @@ def left_open(db: Database) -> KioskGrant | None:
     one (the account was disabled or changed role) is not reopened: someone signs in.
     """
     found = _last_open(db)
-    if found is None:
+    if found is None or found[0] != ScriptRow.__tablename__:
         return None
-    script_id, opener_id = found
+    _, script_id, opener_id = found
     with db.write() as s:
         script = s.get(ScriptRow, script_id)
         opener = s.get(AccountRow, opener_id)
@@ -132,8 +139,14 @@ def resume(db: Database, grant: KioskGrant) -> KioskStart:
     return _gather(db, grant, gap)
 
 
-def find_left_open(db: Database) -> KioskStart | None:
-    """The kiosk this workstation left open (the app was killed or crashed), if any."""
+def find_left_open(db: Database) -> KioskStart | KnowledgeStart | None:
+    """The kiosk this workstation left open (the app was killed or crashed), if any: the
+    written exercise's, or a knowledge test's with its form, answers, flags and clock."""
+    found = _last_open(db)
+    if found is not None and found[0] == KnowledgeFormRow.__tablename__:
+        from naas_centre.services import knowledge  # only then: start-up reads no bank
+
+        return knowledge.find_left_open(db)
     grant = left_open(db)
     return resume(db, grant) if grant is not None else None
 

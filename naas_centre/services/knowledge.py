@@ -221,10 +221,20 @@ def open_form(db: Database, actor: Actor, sitting_id: str, form_id: str | None =
         return KnowledgeGrant(sitting_id, blueprint.id, actor)
 
 
-def _draw(s: Session, sitting: SittingRow, pack: Pack, blueprint: Blueprint) -> KnowledgeFormRow:
+def drawn_items(pack: Pack, form_id: str, seed: str) -> str:
+    """The form ``seed`` draws from the pack's bank, as ``KnowledgeFormRow.items`` holds it."""
     test = _test(pack)
+    form = test_form.assemble_form(
+        assembly_entries(test), form_plan(test, _blueprint(pack, form_id)).cells, seed
+    )
+    return json.dumps(
+        [{"id": i.id, "version": i.version, "options": list(i.options)} for i in form.items],
+        separators=(",", ":"),
+    )
+
+
+def _draw(s: Session, sitting: SittingRow, pack: Pack, blueprint: Blueprint) -> KnowledgeFormRow:
     seed = secrets.token_hex(16)
-    form = test_form.assemble_form(assembly_entries(test), form_plan(test, blueprint).cells, seed)
     candidate = s.get(CandidateRow, sitting.candidate_id)
     assert candidate is not None  # a foreign key
     allowed = adjusted_ms(
@@ -235,10 +245,7 @@ def _draw(s: Session, sitting: SittingRow, pack: Pack, blueprint: Blueprint) -> 
         pack_id=sitting.pack_id,
         form_id=blueprint.id,
         seed=seed,
-        items=json.dumps(
-            [{"id": i.id, "version": i.version, "options": list(i.options)} for i in form.items],
-            separators=(",", ":"),
-        ),
+        items=drawn_items(pack, blueprint.id, seed),
         started_at=utcnow(),
         allowed_ms=allowed,
     )
@@ -475,26 +482,32 @@ def submit(db: Database, grant: KnowledgeGrant, how: str, *, at: datetime | None
 
 
 def _mark(s: Session, row: KnowledgeFormRow) -> test_form.FormResult:
-    pack = packs.pack_by_id(s, row.pack_id)
+    answers = {a.item_id: a.chosen for a in _answers(s, row)}
+    return mark_answers(packs.pack_by_id(s, row.pack_id), row.form_id, row.seed, row.items, answers)
+
+
+def mark_answers(
+    pack: Pack, form_id: str, seed: str, items_json: str, answers: Mapping[str, tuple[str, ...]]
+) -> test_form.FormResult:
+    """Marks a drawn form (``KnowledgeFormRow.items``) against the pack's keys."""
     test = _test(pack)
     items = _items_by_version(pack)
-    stored = _stored_items(row)
+    stored = json.loads(items_json)
     form = test_form.Form(
-        row.seed,
+        seed,
         tuple(
             test_form.FormItem(
                 str(i["id"]),
                 int(str(i["version"])),
                 items[(str(i["id"]), int(str(i["version"])))].kss,
                 items[(str(i["id"]), int(str(i["version"])))].answer_type.value,
-                tuple(str(o) for o in i["options"]),  # type: ignore[attr-defined]
+                tuple(str(o) for o in i["options"]),
             )
             for i in stored
         ),
     )
     bank = {(e.id, e.version): e for e in bank_entries(test.bank)}
-    answers = {a.item_id: a.chosen for a in _answers(s, row)}
-    return test_form.mark_form(form, bank, answers, form_plan(test, _blueprint(pack, row.form_id)).rule)
+    return test_form.mark_form(form, bank, answers, form_plan(test, _blueprint(pack, form_id)).rule)
 
 
 def result(db: Database, actor: Actor, sitting_id: str) -> tuple[KnowledgeResult, ...]:
@@ -543,19 +556,123 @@ def outcome_marks(db: Database, sitting_id: str, pack: Pack) -> dict[str, Knowle
 
     For the report and export code, which have checked access to the sitting already.
     """
-    if pack.knowledge_test is None:
-        return {}
     with db.read() as s:
-        done = {r.form_id: r for r in _results(s, sitting_id)}
+        return outcome_marks_in(s, sitting_id, pack)
+
+
+def outcome_marks_in(s: Session, sitting_id: str, pack: Pack) -> dict[str, KnowledgeMark | None]:
+    """The same, inside a caller's session (the outcome report's).
+
+    The marks are those recorded when the form was submitted (as the score-sheet export
+    reads them), so an outcome rests on the marking the candidate was given."""
+    test = pack.knowledge_test
+    if test is None:
+        return {}
+    done = {
+        r.form_id: r
+        for r in s.scalars(
+            select(KnowledgeFormRow).where(
+                KnowledgeFormRow.sitting_id == sitting_id, KnowledgeFormRow.submitted_at.is_not(None)
+            )
+        )
+    }
     out: dict[str, KnowledgeMark | None] = {}
-    for form in pack.knowledge_test.forms:
-        r = done.get(form.id)
-        out[form.id] = (
-            None
-            if r is None
-            else KnowledgeMark(r.title, float(r.marks), r.available, float(r.needed), r.passed)
+    for form in test.forms:
+        row = done.get(form.id)
+        if row is None or row.marks is None or row.passed is None:
+            out[form.id] = None
+            continue
+        available = len(_stored_items(row))
+        rule = form_plan(test, form).rule
+        needed = (
+            rule.pass_count if rule.pass_count is not None else (rule.pass_share or Fraction(0)) * available
+        )
+        out[form.id] = KnowledgeMark(
+            form.title, float(Fraction(row.marks)), available, float(needed), row.passed
         )
     return out
+
+
+@dataclass(frozen=True)
+class FormRecord:
+    """How one form was sat, for its report: when, how it ended, the time allowed."""
+
+    form_id: str
+    title: str
+    items: int
+    minutes: float  # the blueprint's time, before any extra time
+    allowed_ms: int  # with the candidate's extra time
+    started_at: datetime
+    submitted_at: datetime | None
+    submitted_how: str | None
+    pass_mark: str  # the pack's pass mark in words: "70% of the marks"
+    marking: str  # how a multiple-answer item is marked, in words
+
+
+def form_record_in(s: Session, sitting_id: str, pack: Pack, form_id: str) -> FormRecord | None:
+    """The form ``form_id`` of a sitting as drawn (None: never opened). For the reports,
+    which have checked access to the sitting already."""
+    blueprint = _blueprint(pack, form_id)
+    row = _form_row(s, sitting_id, form_id)
+    if row is None:
+        return None
+    mark = blueprint.pass_mark
+    if mark.count is not None:
+        needed = f"{mark.count:g} marks"
+    else:
+        needed = f"{float(mark.share or 0) * 100:g}% of the marks"
+    marking = (
+        "A multiple-answer question earns its mark only when exactly the right options are chosen."
+        if _test(pack).multiple_marking.value == "all_or_nothing"
+        else "A multiple-answer question earns part of its mark for each option chosen rightly."
+    )
+    return FormRecord(
+        form_id,
+        blueprint.title,
+        len(_stored_items(row)),
+        blueprint.minutes,
+        row.allowed_ms,
+        row.started_at,
+        row.submitted_at,
+        row.submitted_how,
+        needed,
+        marking,
+    )
+
+
+def opened_by_in(s: Session, sitting_id: str, form_id: str) -> str | None:
+    """The account that first handed the workstation over for this form (the audit trail's
+    first ``kiosk.open`` of it), None if it was never opened."""
+    from db.models import AuditEntryRow
+
+    row = _form_row(s, sitting_id, form_id)
+    if row is None:
+        return None
+    return s.scalar(
+        select(AuditEntryRow.account_id)
+        .where(
+            AuditEntryRow.entity == KnowledgeFormRow.__tablename__,
+            AuditEntryRow.entity_id == row.id,
+            AuditEntryRow.action == "kiosk.open",
+        )
+        .order_by(AuditEntryRow.seq)
+        .limit(1)
+    )
+
+
+def form_title(pack: Pack, form_id: str) -> str:
+    """The title of one form of the pack's knowledge test (refuses an unknown form)."""
+    return _blueprint(pack, form_id).title
+
+
+def result_in(s: Session, sitting_id: str, form_id: str) -> KnowledgeResult | None:
+    """A submitted form's result (None before), inside a caller's session."""
+    return next((r for r in _results(s, sitting_id) if r.form_id == form_id), None)
+
+
+def results_in(s: Session, sitting_id: str) -> tuple[KnowledgeResult, ...]:
+    """Every submitted form's result, inside a caller's session (the reports')."""
+    return _results(s, sitting_id)
 
 
 # -- the kiosk's other doors --------------------------------------------------------------------

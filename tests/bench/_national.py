@@ -1,6 +1,7 @@
 """A national-scale centre for benchmarks: the demo plus 30,000 candidates, each with a
-sitting played through (stations started, script submitted, both sheets scored, judged
-and submitted), the differences moderated, and a few sittings left incomplete.
+sitting played through (stations started, script submitted, the knowledge test sat and
+marked, both sheets scored, judged and submitted), the differences moderated, and a few
+sittings left incomplete (a sheet or the knowledge test not in).
 
 Bulk inserted with the driver's ``executemany`` (no audit entries, no services): only
 the size and shape of the tables matter here. Deterministic for a given seed.
@@ -20,7 +21,7 @@ from db.models import AccountRow, PackRow, RoomRow
 from naas_centre.demo.centre import DemoResult, create_demo
 from naas_centre.packs.loader import builtin_packs
 from naas_centre.packs.schema import Pack
-from naas_centre.services import packs
+from naas_centre.services import knowledge, packs
 
 EMPLOYERS = (
     "Bury Council",
@@ -33,6 +34,8 @@ LEVEL_SHARE = (("practitioner", 0.7), ("supervisor", 0.2), ("leader", 0.1))
 STAMP = "2026-01-05 08:00:00.000000"
 INCOMPLETE_SHARE = 0.05  # one assessor has not submitted yet
 DIFFER_SHARE = 0.04  # a criterion the two assessors scored differently
+UNSAT_SHARE = 0.03  # the knowledge test not yet submitted
+KNOWLEDGE_FAIL_SHARE = 0.08  # the knowledge test below its pass mark
 
 
 def _insert(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -58,6 +61,13 @@ def national_centre(path: Path, candidates: int = 30_000, seed: int = 12) -> Dem
         conn = s.connection()
         stamp = (STAMP, STAMP, ws)
         cand, sit, links, scores, judg, mods, events, scripts = [], [], [], [], [], [], [], []
+        forms: list[tuple[Any, ...]] = []
+        # One drawn form per pack stands for every candidate's: only the marks are read here.
+        drawn = {
+            pid: (p.knowledge_test.forms, knowledge.drawn_items(p, p.knowledge_test.forms[0].id, "national"))
+            for pid, p in by_level.values()
+            if p.knowledge_test is not None
+        }
         for i in range(candidates):
             cid, sid = str(uuid.uuid4()), str(uuid.uuid4())
             level = rnd.choices([lv for lv, _ in LEVEL_SHARE], [w for _, w in LEVEL_SHARE])[0]
@@ -109,6 +119,30 @@ def national_centre(path: Path, candidates: int = 30_000, seed: int = 12) -> Dem
                 scripts.append(
                     (str(uuid.uuid4()), sid, "A case record.", 3, 1, starts, starts, "candidate", *stamp)
                 )
+            if pack_id in drawn:
+                blueprints, items = drawn[pack_id]
+                for form in blueprints:
+                    n = form.size()
+                    sat = rnd.random() >= UNSAT_SHARE
+                    passed = rnd.random() >= KNOWLEDGE_FAIL_SHARE
+                    marks = str(n - rnd.randint(0, n // 5)) if passed else str(n // 2)
+                    forms.append(
+                        (
+                            str(uuid.uuid4()),
+                            sid,
+                            pack_id,
+                            form.id,
+                            "national",
+                            items,
+                            starts,
+                            3_600_000,
+                            starts if sat else None,
+                            "candidate" if sat else None,
+                            marks if sat else None,
+                            passed if sat else None,
+                            *stamp,
+                        )
+                    )
         common = ("created_at", "updated_at", "workstation_id")
         _insert(
             conn,
@@ -186,5 +220,25 @@ def national_centre(path: Path, candidates: int = 30_000, seed: int = 12) -> Dem
                 *common,
             ),
             scripts,
+        )
+        _insert(
+            conn,
+            "knowledge_forms",
+            (
+                "id",
+                "sitting_id",
+                "pack_id",
+                "form_id",
+                "seed",
+                "items",
+                "started_at",
+                "allowed_ms",
+                "submitted_at",
+                "submitted_how",
+                "marks",
+                "passed",
+                *common,
+            ),
+            forms,
         )
     return demo

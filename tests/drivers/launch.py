@@ -8,7 +8,9 @@ start-up benchmark. Run by path (``tests/drivers/__init__.py`` says why)::
 ``--sign-in USER:PW``    print that line too, sign in as soon as the centre is open, print
                          ``shown day 0.12s`` (from signing in to the day painted), then quit
 ``--kiosk MODE``         drive the candidate kiosk once it shows (``kiosk_pilot.py``):
-                         ``type`` types into it, ``report`` prints its state and quits
+                         ``type`` types into it, ``report`` prints its state and quits;
+                         a knowledge test's (``knowledge_pilot.py``): ``answer`` answers
+                         and flags, ``report`` prints what it shows and quits
 ``--scoring PLAN``       the scripted assessor (``scoring_pilot.py``); PLAN is a JSON
                          object or the path of a file holding one
 
@@ -54,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="launch.py", description="Start naas-centre and drive it.")
     parser.add_argument("--quit-after-shown", action="store_true")
     parser.add_argument("--sign-in", metavar="USER:PASSWORD")
-    parser.add_argument("--kiosk", choices=("type", "report"))
+    parser.add_argument("--kiosk", choices=("type", "answer", "report"))
     parser.add_argument("--scoring", metavar="PLAN")
     return parser
 
@@ -92,8 +94,15 @@ def drive(centre: Any, args: argparse.Namespace) -> None:
 
     if args.kiosk:
         import kiosk_pilot
+        import knowledge_pilot
 
-        centre.kiosk_shown.connect(lambda kiosk: kiosk_pilot.attach(kiosk, args.kiosk))
+        def attach(kiosk: Any) -> None:
+            if kiosk.objectName() == "KnowledgeKioskWindow":
+                knowledge_pilot.attach(kiosk, args.kiosk)
+            else:
+                kiosk_pilot.attach(kiosk, args.kiosk)
+
+        centre.kiosk_shown.connect(attach)
 
     if args.scoring:
         import scoring_pilot

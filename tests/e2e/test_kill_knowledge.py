@@ -1,10 +1,12 @@
-"""Killing the knowledge-test kiosk mid-form loses no answer it showed as chosen, and the
-form resumes with the same items in the same order, the same answers and the same clock.
+"""Killing the knowledge-test kiosk mid-form loses no answer or flag it showed, and the
+form comes back at the next start, before anyone signs in, with the same items in the
+same order, the same answers and flags and the same clock.
 
-The kiosk runs as a real subprocess (offscreen) under ``tests/drivers/knowledge_pilot.py``,
-answering through real mouse events and printing each answer once it is durable; the
-test kills it with SIGKILL after a few answers, then starts it again to report what it
-shows.
+The real program runs as a subprocess (offscreen) under ``tests/drivers/launch.py``: it
+finds the knowledge test left open on the workstation as it starts, and the candidate
+pilot (``tests/drivers/knowledge_pilot.py``) answers and flags through real mouse events,
+printing each once it is durable; the test kills it with SIGKILL after a few answers,
+then starts the program again to report what the reopened kiosk shows.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from db.models import KnowledgeAnswerRow, KnowledgeFormRow
 from naas_centre import paths
 from naas_centre.demo.centre import create_demo
 from naas_centre.services import accounts, centre, knowledge, sittings
+from tests import drivers
+from tests.drivers.knowledge_pilot import FLAGGED_AT
 
 ROOT = Path(__file__).resolve().parents[2]
-PILOT = ROOT / "tests" / "drivers" / "knowledge_pilot.py"
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")]
 
 ANSWERS_BEFORE_KILL = 6
@@ -36,7 +39,7 @@ def _pilot(folder: Path, mode: str, errors: Path) -> subprocess.Popen[str]:
     env.pop("NAAS_DATA_DIR", None)
     with errors.open("w", encoding="utf-8") as err:
         return subprocess.Popen(
-            [sys.executable, str(PILOT), str(folder), mode],
+            drivers.command("--kiosk", mode, app_args=["--demo", "--data-dir", str(folder)]),
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -60,9 +63,12 @@ def test_a_killed_knowledge_kiosk_resumes_the_same_form_answers_and_clock(tmp_pa
     errors = tmp_path / "answer.err"
     first = _pilot(folder, "answer", errors)
     answered: list[tuple[int, str, str]] = []
+    flagged: list[str] = []
     try:
         assert first.stdout is not None
         for line in first.stdout:  # blocks until the kiosk says an answer is durable
+            if line.startswith("pilot flagged "):
+                flagged.append(line.split()[3])
             if line.startswith("pilot answered "):
                 _, _, n, item, option = line.split()
                 answered.append((int(n), item, option))
@@ -85,10 +91,12 @@ def test_a_killed_knowledge_kiosk_resumes_the_same_form_answers_and_clock(tmp_pa
             assert form is not None
             order = [i["id"] for i in json.loads(form.items)]
             saved = {r.item_id: json.loads(r.chosen) for r in s.scalars(select(KnowledgeAnswerRow))}
+            flags = [r.item_id for r in s.scalars(select(KnowledgeAnswerRow)) if r.flagged]
     finally:
         db.dispose()
     for n, item, option in answered:  # every answer shown as chosen is on disk
         assert order[n] == item and saved[item] == [option]
+    assert flagged == flags == [order[FLAGGED_AT]]  # the flag shown is on disk, and only it
 
     errors = tmp_path / "report.err"
     second = _pilot(folder, "report", errors)
@@ -100,5 +108,6 @@ def test_a_killed_knowledge_kiosk_resumes_the_same_form_answers_and_clock(tmp_pa
     assert [i for i, _ in shown["items"]] == order
     chosen = {i: c for i, c in shown["items"] if c}
     assert chosen == saved
+    assert shown["flagged"] == flags
     assert 0 < shown["remaining_ms"] <= form.allowed_ms
     assert "Traceback" not in errors.read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Completes a demo sitting through the real services: clock, notes, levels, script, submit.
+"""Completes a demo sitting through the real services: clock, notes, levels, script, the
+knowledge test, submit.
 
 Used by the report tests and the benchmark; every value goes through the same calls the
 GUI makes, so the reports are drawn from data the app could really hold.
@@ -11,7 +12,7 @@ from datetime import timedelta
 
 from db.engine import Database
 from naas_centre.packs.schema import Pack
-from naas_centre.services import packs, scoring, sittings, timing, written
+from naas_centre.services import knowledge, packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
 
 NOTES = (
@@ -41,8 +42,13 @@ def complete(
     timed: bool = True,
     script: bool = True,
     low: bool = False,
+    knowledge_right: int | None = None,
+    sit_test: bool = True,
 ) -> Pack:
     """Scores every criterion for each assessor and submits. ``low`` makes a not-met candidate.
+
+    With ``sit_test`` the candidate sits the pack's knowledge test (``sit_knowledge``),
+    getting ``knowledge_right`` questions right (None: every one).
 
     In a circuit each assessor scores the stations they observe; with ``agree`` False the
     second assessor of the first criterion's station gives it one level less.
@@ -73,6 +79,8 @@ def complete(
     if script and pack.written_exercise is not None:
         grant = written.open_kiosk(db, first, sitting_id)
         written.submit(db, grant, SCRIPT, "candidate")
+    if sit_test and pack.knowledge_test is not None:
+        sit_knowledge(db, first, sitting_id, pack, right=knowledge_right)
     scale = [lv.value for lv in pack.levels]
     top = max(scale)
     base_levels = {
@@ -115,3 +123,21 @@ def complete(
                 )
         scoring.submit(db, actor, sitting_id)
     return pack
+
+
+def sit_knowledge(
+    db: Database, opener: Actor, sitting_id: str, pack: Pack, *, right: int | None = None
+) -> knowledge.KnowledgeStart:
+    """The candidate sits the pack's first knowledge-test form on the kiosk and submits it:
+    the first ``right`` questions answered with the key (None: all), the rest wrongly."""
+    assert pack.knowledge_test is not None
+    keys = {i.id: i.key_ids() for i in pack.knowledge_test.bank.items}
+    start = knowledge.open_and_start(db, opener, sitting_id)
+    for n, item in enumerate(start.items):
+        key = keys[item.id]
+        if right is None or n < right:
+            chosen = sorted(key)
+        else:
+            chosen = [next(o for o, _ in item.options if o not in key)]
+        knowledge.answer(db, start.grant, item.id, chosen)
+    return knowledge.submit(db, start.grant, "candidate")

@@ -81,8 +81,9 @@ def test_reports_for_a_sitting_sign_then_verify(
     out = tmp_path / "out"
     assert _reports(centre, out, "--sitting", sid) == 0
     drafts = sorted(p.name for p in out.iterdir())
-    assert len(drafts) == len(refs) == 5 and all(name.endswith("_unsigned.pdf") for name in drafts)
-    assert "5 report(s) written" in capsys.readouterr().out
+    # three stations, the written exercise, the knowledge test and the outcome
+    assert len(drafts) == len(refs) == 6 and all(name.endswith("_unsigned.pdf") for name in drafts)
+    assert "6 report(s) written" in capsys.readouterr().out
 
     # In a circuit an assessor signs the reports of the stations they observed, and the outcome.
     everyone = centre.assessors_of(NAMES[1])
@@ -90,6 +91,8 @@ def test_reports_for_a_sitting_sign_then_verify(
     signers = {
         ref: tuple(everyone)
         if ref.kind == ReportKind.OUTCOME
+        else (everyone[0],)  # the knowledge test's: who handed the kiosk over
+        if ref.kind == ReportKind.KNOWLEDGE
         else observers_of(centre.db, sid, ref.station_id or "")
         for ref in refs
     }
@@ -346,6 +349,6 @@ def test_a_day_signed_by_assessors_then_countersigned_in_parallel(centre: Centre
     # Every report of the day's sittings and the day summary, but for the sitting whose
     # role-plays were never started: its observation reports and its outcome are not ready.
     refs = {s.candidate_name: refs_for_sitting(centre.db, manager, s.id) for s in overview.sittings}
-    not_ready = [r for r in refs[UNTIMED] if r.kind != ReportKind.WRITTEN]
+    not_ready = [r for r in refs[UNTIMED] if r.kind not in (ReportKind.WRITTEN, ReportKind.KNOWLEDGE)]
     assert len(not_ready) == 4
     assert len(files) == sum(map(len, refs.values())) + 1 - len(not_ready)

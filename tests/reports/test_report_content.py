@@ -30,7 +30,7 @@ from naas_centre.reports.render import render
 from naas_centre.services import moderation, packs, scoring, sittings, timing, written
 from naas_centre.services.views import Actor
 from tests.reports.conftest import DISPLAY, NAMES, NOT_MET, UNTIMED, Centre, observers_of
-from tests.reports.filling import SCRIPT
+from tests.reports.filling import SCRIPT, sit_knowledge
 
 Levels = Callable[[str, str], int]  # (station id, criterion id) → level
 
@@ -66,6 +66,8 @@ def _sit(
     *,
     second: Levels | None = None,
     judgements: tuple[str, str] = ("met", "met"),
+    knowledge_right: int | None = None,
+    sit_test: bool = True,
 ) -> Sitting:
     """A new attempt for ``candidate``, held and scored by the assessors of their first
     sitting, each observing the same stations as there (the circuit).
@@ -73,6 +75,8 @@ def _sit(
     Each station is scored by its own assessors: ``second`` gives the levels of a
     station's second assessor where they differ; ``judgements`` the first and second
     assessor's overall judgement of the first scenario (every other judgement is the first).
+    With ``sit_test`` the candidate sits the knowledge test, ``knowledge_right`` questions
+    right (None: all).
     """
     manager = centre.login("manager")
     first_sid = centre.sitting_of[candidate]
@@ -112,6 +116,8 @@ def _sit(
         at += timedelta(minutes=5)
     grant = written.open_kiosk(centre.db, first, sid)
     written.submit(centre.db, grant, SCRIPT, "candidate")
+    if sit_test:
+        sit_knowledge(centre.db, first, sid, pack, right=knowledge_right)
     standard = scoring.standard_level(pack)
     for k, (station, c) in enumerate(pack.criteria()):
         for n, actor in enumerate(observers[station]):
@@ -324,9 +330,12 @@ def test_each_signature_box_carries_the_registration_number_and_a_declaration(
     assert all(numbers.values()) and len(set(numbers.values())) == len(numbers)
     fewer = 0
     for ref in _all_refs(centre, sid):
-        signers = (
-            everyone if ref.kind == ReportKind.OUTCOME else observers_of(centre.db, sid, ref.station_id or "")
-        )
+        if ref.kind == ReportKind.OUTCOME:  # the sitting's, not a station's
+            signers = everyone
+        elif ref.kind == ReportKind.KNOWLEDGE:  # who handed the kiosk over for it
+            signers = everyone[:1]
+        else:
+            signers = list(observers_of(centre.db, sid, ref.station_id or ""))
         assert signers
         fewer += len(signers) < len(everyone)
         data = gather(centre.db, manager, ref)
@@ -349,6 +358,7 @@ CLOSING = {
     ReportKind.OBSERVATION: "Overall judgement",
     ReportKind.WRITTEN: "Feedback on the script",
     ReportKind.OUTCOME: "The outcome",
+    ReportKind.KNOWLEDGE: "The result",
 }
 
 
@@ -479,7 +489,7 @@ def test_a_snapshot_signed_before_these_fields_existed_still_loads(centre: Centr
 def test_untimed_candidate_is_not_ready_anywhere_but_the_written_report(centre: Centre) -> None:
     manager = centre.login("manager")
     for ref in _all_refs(centre, centre.sitting_of[UNTIMED]):
-        if ref.kind == ReportKind.WRITTEN:
+        if ref.kind in (ReportKind.WRITTEN, ReportKind.KNOWLEDGE):
             gather(centre.db, manager, ref)
         else:
             with pytest.raises(NotReady, match="never started"):

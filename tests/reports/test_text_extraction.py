@@ -38,7 +38,7 @@ def test_every_name_in_every_script_comes_out_of_every_report_kind_as_stored(
             assert name in text, (name, ref.key)
             assert not any(0xFB50 <= ord(ch) <= 0xFDFF or 0xFE70 <= ord(ch) <= 0xFEFF for ch in text)
             kinds.add(ref.kind)
-        assert kinds == {ReportKind.OBSERVATION, ReportKind.WRITTEN, ReportKind.OUTCOME}
+        assert kinds == {ReportKind.OBSERVATION, ReportKind.WRITTEN, ReportKind.KNOWLEDGE, ReportKind.OUTCOME}
     text = _raw_text(render(day_summary(centre.db, manager, centre.day)).pdf, tmp_path / "day.pdf")
     for name in NAMES:
         assert name in text, name

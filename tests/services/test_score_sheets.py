@@ -24,7 +24,16 @@ from naas_centre.exports.score_sheets import FastRule, Filters, ScoreSheetQuery
 from naas_centre.packs.loader import builtin_packs
 from naas_centre.packs.outcome_adapter import area_ids, criteria_from_pack, evaluate_pack, rule_from_pack
 from naas_centre.qa.disclosure import Period, PeriodNotPublishable
-from naas_centre.services import accounts, audit, completeness, equality, exports, moderation, packs
+from naas_centre.services import (
+    accounts,
+    audit,
+    completeness,
+    equality,
+    exports,
+    knowledge,
+    moderation,
+    packs,
+)
 from naas_centre.services.views import Actor
 from tests.conftest import WORKSTATION
 from tests.services.conftest import password_of
@@ -140,11 +149,17 @@ def agree_with_the_services(db: Database, batch: int) -> list[str]:
             pack = packs.pack_by_id(s, sitting.pack_id)
             missing = completeness.missing_in(s, r.sitting_id)
             final, _ = moderation.final_levels_in(s, r.sitting_id, pack)
+            tests = knowledge.outcome_marks_in(s, r.sitting_id, pack)
+            shown = {k.rsplit("/", 1)[1]: v for k, v in r.knowledge.items()}
+            assert shown == {f: "passed" if m.passed else "not passed" for f, m in tests.items() if m}
             if missing:
                 assert r.outcome == "not yet complete" and not r.areas, r.sitting_id
             else:
-                outcome = evaluate_pack(pack, final)
-                assert r.outcome == ("met" if outcome.met else "not met"), r.sitting_id
+                outcome = evaluate_pack(pack, final, knowledge=tests or None)
+                if outcome.missing_knowledge:  # the sheets are final; the knowledge test is not in
+                    assert r.outcome == "not yet complete", r.sitting_id
+                else:
+                    assert r.outcome == ("met" if outcome.met else "not met"), r.sitting_id
                 assert list(r.areas.values()) == ["met" if a.met else "not met" for a in outcome.areas]
             if r.levels:
                 shown = {key.rsplit("/", 1)[1]: lv for key, lv in r.levels.items()}

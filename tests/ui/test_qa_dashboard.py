@@ -252,6 +252,7 @@ def test_a_reversed_or_open_period_is_refused_before_any_work(
     qtbot: QtBot, tasks: TaskManager, history: HistoryCentre
 ) -> None:
     dialog = opened(qtbot, tasks, history, history.actor("qa"))
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=TIMEOUT)  # the knowledge-items page read its packs
     day = history.day
     cases = (
         (day - timedelta(days=10), day - timedelta(days=20), "ends before it starts"),

@@ -91,25 +91,30 @@ def test_an_assessor_sees_each_report_with_its_state(
     data = dialog.data
     assert data is not None
     kinds = [r.ref.kind for r in data.reports]
-    assert kinds == [ReportKind.OBSERVATION] * 3 + [ReportKind.WRITTEN, ReportKind.OUTCOME]
+    assert kinds == [ReportKind.OBSERVATION] * 3 + [
+        ReportKind.WRITTEN,
+        ReportKind.KNOWLEDGE,
+        ReportKind.OUTCOME,
+    ]
     states = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
     lacking = [completeness.for_report(scored.db, assessor, sid, r.ref.station_id) for r in data.reports]
     assert states == ["Not ready" if items else "Ready to sign" for items in lacking]
     assert states[-1] == "Not ready" and "Not ready" in states[:-1]  # this sitting has differences
     outcome = data.reports[-1]
     assert outcome.not_ready is not None and "moderation" in outcome.not_ready
-    dialog.table.selectRow(4)
+    dialog.table.selectRow(5)
     assert "Not ready." in dialog.detail_state.text() and "moderation" in dialog.detail_state.text()
     assert not dialog.sign_button.isEnabled() and not dialog.save_button.isEnabled()
     assert "Nothing to show yet" in dialog.preview.message.text()
     ready = states.count("Ready to sign")
-    assert dialog.counts.text() == f"0 of 5 reports signed · {ready} ready to sign"
+    assert dialog.counts.text() == f"0 of 6 reports signed · {ready} ready to sign"
 
     moderate_day(scored.db, scored.day)
     with qtbot.waitSignal(dialog.reports_loaded, timeout=15_000):
         dialog.reload()
     states = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
-    assert states == ["Ready to sign"] * 5
+    assert states == ["Ready to sign"] * 6
+    assert dialog.table.item(4, 0).text() == "Knowledge test\nKnowledge test: marks by KSS area"
 
 
 def test_the_preview_draws_the_draft_with_pages_and_zoom(

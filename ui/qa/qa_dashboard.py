@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from naas_centre.qa.disclosure import Period, PeriodNotPublishable, check_period
+from naas_centre.services import capabilities
 from naas_centre.services.qa_analysis import AnalysisCancelled, QaAnalysis
 from naas_centre.services.qa_readings import Reading
 from naas_centre.services.qa_tables import Table
@@ -37,6 +38,8 @@ from naas_centre.services.views import Actor
 from ui.common import error_reporting
 from ui.common.widgets import label, primary_button, set_role
 from ui.qa import qa_pages
+from ui.qa.knowledge_items import TITLE as ITEMS_TITLE
+from ui.qa.knowledge_items import KnowledgeItemsPage
 from ui.qa.qa_pages import Page
 from ui.qa.qa_tables import FiguresTable
 from ui.qa.qa_words import plural
@@ -152,6 +155,11 @@ class QaDashboard(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         box.addWidget(self.tabs, 1)
+        # The knowledge test's items: not bound to the period, and the QA lead's alone.
+        self.items_page: KnowledgeItemsPage | None = None
+        if actor.role in capabilities.ITEM_STATISTICS:
+            self.items_page = KnowledgeItemsPage(tasks, db, actor, self)
+            self.tabs.addTab(self.items_page, ITEMS_TITLE)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         box.addWidget(close)
@@ -260,7 +268,7 @@ class QaDashboard(QDialog):
         while self.tabs.count():
             old = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            if old is not None:
+            if old is not None and old is not self.items_page:
                 old.deleteLater()
         self.pages.clear()
         by_page: dict[str, list[Table]] = defaultdict(list)
@@ -293,6 +301,10 @@ class QaDashboard(QDialog):
             self.tabs.addTab(page, name)
             if name == current:
                 self.tabs.setCurrentWidget(page)
+        if self.items_page is not None:
+            self.tabs.addTab(self.items_page, ITEMS_TITLE)
+            if current == ITEMS_TITLE:
+                self.tabs.setCurrentWidget(self.items_page)
         scope = analysis.scope
         words = (
             f"{scope.in_words()}: {plural(scope.sittings, 'sitting')} of "

@@ -47,7 +47,7 @@ log = logging.getLogger("naas_centre.ui")
 class CentreApp(QObject):
     centre_ready = Signal()
     signed_in = Signal(object)  # Actor
-    kiosk_shown = Signal(object)  # KioskWindow: a candidate has the workstation
+    kiosk_shown = Signal(object)  # KioskWindow or KnowledgeKioskWindow: a candidate has the workstation
 
     def __init__(
         self,
@@ -67,7 +67,7 @@ class CentreApp(QObject):
         self.accounts_dialog: DemoAccountsDialog | None = None
         self._queued_sign_in: tuple[str, str] | None = None
         self._opening_started = False
-        self.kiosk: Any = None  # the candidate kiosk reopened at start (ui.written.kiosk_window)
+        self.kiosk: Any = None  # the candidate kiosk reopened at start (ui.written: a script or a test)
         self.backups: BackupKeeper | None = None  # a centre in a SQLite file: hourly and at close
         self._kiosk_check_pending = False
 
@@ -294,10 +294,17 @@ class CentreApp(QObject):
             self.sign_in(*self._queued_sign_in)
 
     def show_kiosk(self, start: Any) -> None:
+        """The written exercise's kiosk, or a knowledge test's (``start`` says which)."""
+        from naas_centre.services.knowledge import KnowledgeStart
         from ui.written.kiosk_window import KioskWindow
+        from ui.written.knowledge_window import KnowledgeKioskWindow
 
         assert self.opened is not None
-        kiosk = KioskWindow(self.tasks, self.opened.db, start)
+        kiosk: KioskWindow | KnowledgeKioskWindow
+        if isinstance(start, KnowledgeStart):
+            kiosk = KnowledgeKioskWindow(self.tasks, self.opened.db, start)
+        else:
+            kiosk = KioskWindow(self.tasks, self.opened.db, start)
         kiosk.left.connect(self._kiosk_left)
         self.kiosk = kiosk
         self.login.hide()
