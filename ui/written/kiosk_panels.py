@@ -336,7 +336,7 @@ class Cover(QWidget):
 def kiosk_style() -> str:
     """The kiosk's own style sheet, from the theme's colours: calm, large, clear."""
     c = theme.colours()
-    dark = theme.current() == "dark"
+    dark = theme.is_dark()
     soon_bg, soon_fg = ("#4a3a12", "#f5d48a") if dark else ("#fff3d6", "#6b3d00")
     last_bg, last_fg = ("#4d2220", "#ffb4ab") if dark else ("#fde3e1", "#8c1d18")
     return f"""
