@@ -133,7 +133,9 @@ class Sheet:
             if rule.selector == "QProgressBar::chunk":
                 trough = background(self.by_selector.get("QProgressBar")) or self.c.window
                 if contrast(str(background(rule)), trough) < NON_TEXT:
-                    found.append(f"{rule.selector}: the bar is {contrast(str(background(rule)), trough):.2f}:1")
+                    found.append(
+                        f"{rule.selector}: the bar is {contrast(str(background(rule)), trough):.2f}:1"
+                    )
             edge = border(rule)
             if edge and not rule.disabled and rule.selector.startswith(CONTROLS):
                 found += self._edge(rule, edge)

@@ -107,6 +107,7 @@ HIGH_CONTRAST = Colours(
 _BY_NAME = {"light": LIGHT, "dark": DARK, "high-contrast": HIGH_CONTRAST}
 
 _current = "light"
+_style: QProxyStyle | None = None
 
 
 def colours() -> Colours:
@@ -132,10 +133,12 @@ def resource_text(*parts: str) -> str:
 
 def apply(app: QApplication, name: str = "light", point_size: int = 11) -> None:
     """Style the whole application; call again to switch."""
-    global _current
+    global _current, _style
     _current = name if name in THEMES else "light"
     c = colours()
-    app.setStyle(IndicatorStyle())
+    if _style is None:  # once: the application owns it from then on, kept alive here too
+        _style = IndicatorStyle()
+        app.setStyle(_style)
     font = QFont(app.font())
     font.setPointSize(point_size)
     app.setFont(font)
@@ -241,8 +244,11 @@ class IndicatorStyle(QProxyStyle):
                 painter.setPen(tick)
                 w, h, x, y = box.width(), box.height(), box.left(), box.top()
                 painter.drawPolyline(
-                    [QPointF(x + w * 0.22, y + h * 0.52), QPointF(x + w * 0.42, y + h * 0.72),
-                     QPointF(x + w * 0.78, y + h * 0.30)]
+                    [
+                        QPointF(x + w * 0.22, y + h * 0.52),
+                        QPointF(x + w * 0.42, y + h * 0.72),
+                        QPointF(x + w * 0.78, y + h * 0.30),
+                    ]
                 )
         elif state & QStyle.StateFlag.State_NoChange:
             painter.setPen(QPen(mark, 2))

@@ -270,6 +270,8 @@ class CircuitBoard(QWidget):
         self.model = CircuitBoardTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("circuit_board")
+        self.table.setAccessibleName("The day's circuit: rooms across, times down")
+        self.table.setTabKeyNavigation(False)  # arrows move between sittings; Tab moves on
         self.table.setModel(self.model)
         self.table.setItemDelegate(CircuitCardDelegate(self.table))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
+    QSpacerItem,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -267,6 +269,11 @@ class StationPanel(QWidget):
         self.model = RubricTableModel(pack, station.id, rubric, self)
         self.grid = RubricGridView()
         self.grid.setObjectName(f"grid_{station.id}")
+        self.grid.setAccessibleName(f"Rubric: {station.title}")
+        self.grid.setAccessibleDescription(
+            "Criteria down, levels across. Up and down arrows: criterion; a number: that level; "
+            "Delete clears; R: the reason; N: a note about it"
+        )
         self.grid.holds_paint = True  # the sitting view releases it when the level is saved
         self.grid.setModel(self.model)
         self.grid.level_chosen.connect(lambda cid, level: self.level_chosen.emit(station.id, cid, level))
@@ -320,7 +327,9 @@ class StationPanel(QWidget):
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
-        side.setMinimumWidth(340)
+        # At least 340 wide, and never narrower than what it holds needs (the phase table
+        # and the clock at a larger text size): an explicit minimum width would squeeze them.
+        column.addSpacerItem(QSpacerItem(340, 0, QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Minimum))
         self.splitter.setSizes([930, 410])
 
     def add_beside_clock(self, widget: QWidget) -> None:

@@ -8,6 +8,7 @@ the exercise, so nothing else on the desktop can come forward.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -46,7 +47,11 @@ class _Panel(QFrame):
         super().__init__()
         self.setObjectName(name)
         self.setProperty("role", "kiosk-card")
-        self.setFixedWidth(width)
+        # As wide as the text is large (the widths are for 11-point text), within the screen.
+        scaled = round(width * max(1.0, self.font().pointSizeF() / 11))
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().width() - 48 if screen is not None else scaled
+        self.setFixedWidth(min(scaled, room))
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(32, 28, 32, 26)
         self.box.setSpacing(12)
