@@ -11,10 +11,20 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt
+from PySide6.QtCore import QByteArray, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from naas_centre.formatting import bidi_isolated
 
 THEMES = ("light", "dark", "high-contrast")
 
@@ -137,7 +147,7 @@ def apply(app: QApplication, name: str = "light", point_size: int = 11) -> None:
     _current = name if name in THEMES else "light"
     c = colours()
     if _style is None:  # once: the application owns it from then on, kept alive here too
-        _style = IndicatorStyle()
+        _style = ThemeStyle()
         app.setStyle(_style)
     font = QFont(app.font())
     font.setPointSize(point_size)
@@ -193,14 +203,46 @@ def _palette(c: Colours) -> QPalette:
     return p
 
 
-class IndicatorStyle(QProxyStyle):
-    """Fusion, with check boxes and radio buttons drawn in the theme's colours: Fusion's own
-    outline is the window colour a little darker, faint on a dark ground. The outline is
-    the text colour (above 4.5:1 in every theme), the mark the accent; a disabled one is
-    outlined in the disabled colour and dashed, so it differs in shape, not colour alone."""
+class ThemeStyle(QProxyStyle):
+    """Fusion, with two things of its own for every screen.
+
+    Check boxes and radio buttons are drawn in the theme's colours: Fusion's own outline is
+    the window colour a little darker, faint on a dark ground. The outline is the text
+    colour (above 4.5:1 in every theme), the mark the accent; a disabled one is outlined in
+    the disabled colour and dotted, so it differs in shape, not colour alone.
+
+    Text in every list and table (and wherever Qt draws item text through the style) has
+    its right-to-left runs (an Arabic name) isolated (``formatting.bidi_isolated``), so a name keeps its order and the figures and
+    punctuation beside it stay where they were written."""
 
     def __init__(self) -> None:
         super().__init__(QStyleFactory.create("Fusion"))
+
+    def drawControl(
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element == QStyle.ControlElement.CE_ItemViewItem and isinstance(option, QStyleOptionViewItem):
+            isolated = bidi_isolated(option.text)
+            if isolated != option.text:
+                option = QStyleOptionViewItem(option)
+                option.text = isolated
+        super().drawControl(element, option, painter, widget)
+
+    def drawItemText(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        flags: int,
+        palette: QPalette,
+        enabled: bool,
+        text: str,
+        textRole: QPalette.ColorRole = QPalette.ColorRole.NoRole,  # noqa: N803 - Qt's name
+    ) -> None:
+        super().drawItemText(painter, rect, flags, palette, enabled, bidi_isolated(text), textRole)
 
     def drawPrimitive(
         self,

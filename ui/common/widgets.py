@@ -7,6 +7,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from naas_centre.formatting import bidi_isolated
+
 
 def label(text: str, role: str = "", *, buddy: QWidget | None = None, wrap: bool = False) -> QLabel:
     """A label styled by ``role`` (title, heading, muted, error, saved, pending, field-name)."""
@@ -54,7 +56,8 @@ class ElidedLabel(QLabel):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        whole = bidi_isolated(self.text())
+        shown = self.fontMetrics().elidedText(whole, Qt.TextElideMode.ElideRight, rect.width())
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
 
