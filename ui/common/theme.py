@@ -212,8 +212,8 @@ class ThemeStyle(QProxyStyle):
     the disabled colour and dotted, so it differs in shape, not colour alone.
 
     Text in every list and table (and wherever Qt draws item text through the style) has
-    its right-to-left runs (an Arabic name) isolated (``formatting.bidi_isolated``), so a name keeps its order and the figures and
-    punctuation beside it stay where they were written."""
+    its right-to-left runs (an Arabic name) isolated (``formatting.bidi_isolated``), so a
+    name keeps its order and the figures and punctuation beside it stay where written."""
 
     def __init__(self) -> None:
         super().__init__(QStyleFactory.create("Fusion"))
@@ -240,7 +240,7 @@ class ThemeStyle(QProxyStyle):
         palette: QPalette,
         enabled: bool,
         text: str,
-        textRole: QPalette.ColorRole = QPalette.ColorRole.NoRole,  # noqa: N803 - Qt's name
+        textRole: QPalette.ColorRole = QPalette.ColorRole.NoRole,
     ) -> None:
         super().drawItemText(painter, rect, flags, palette, enabled, bidi_isolated(text), textRole)
 
