@@ -47,7 +47,7 @@ from naas_centre.services.views import Actor, Role, ScoreSheet, SittingDetail
 from naas_centre.writes.changes import Changes
 from ui.common import error_reporting, theme
 from ui.common.rubric_grid import SAVING_AFTER_MS
-from ui.common.widgets import card, label, primary_button, set_role
+from ui.common.widgets import ElidedLabel, card, label, primary_button, set_role
 from ui.scoring.sitting_clocks import SittingClocks, utcnow
 from ui.scoring.sitting_notes import SittingNotes
 from ui.scoring.station_panel import StationPanel
@@ -401,7 +401,7 @@ class SittingView(QWidget):
             c.level.capitalize(),
             f"attempt {s.attempt}",
         ]
-        top.addWidget(label(" · ".join(facts), "muted"), 1)
+        top.addWidget(ElidedLabel(" · ".join(facts), "muted"), 1)  # the whole in a tooltip if cut
         top.addWidget(label(f"{local_time(s.starts_at)} · {s.room}", "heading"))
         rows.addLayout(top)
 

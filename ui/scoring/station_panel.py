@@ -27,7 +27,7 @@ from naas_centre.formatting import tidy
 from naas_centre.packs.schema import Pack, Rubric
 from naas_centre.services.views import StationView
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
-from ui.common.widgets import label, set_role
+from ui.common.widgets import ElidedLabel, label, set_role
 from ui.scoring.evidence_notebook import EvidenceNotebook
 from ui.scoring.phase_timer import PhaseTimerCard
 
@@ -295,7 +295,7 @@ class StationPanel(QWidget):
         about = KIND_TITLES.get(station.kind, station.kind)
         if station.actor_name:
             about += f" with {station.actor_name}"
-        info = label(about, "muted")
+        info = ElidedLabel(about, "muted")
         info.setObjectName("station_info")
         bottom.addWidget(info)
         box.addLayout(bottom)
@@ -303,6 +303,7 @@ class StationPanel(QWidget):
         self.keys_hint = label(
             f"Keys: ↑ ↓ criterion · {keys} level · Del clears · R reason · N note about it · F1 all keys",
             "muted",
+            wrap=True,
         )
         self.keys_hint.setObjectName("keys_hint")
         box.addWidget(self.keys_hint)

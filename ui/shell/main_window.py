@@ -16,6 +16,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -49,6 +50,9 @@ def _confirm_password(db: Database, account_id: str, password: str) -> bool:
     from naas_centre.services import accounts
 
     return accounts.confirm_password(db, account_id, password)
+
+
+SMALL_SCREEN_WIDTH = 1440  # at most this wide, a first window takes the whole screen
 
 
 class MainWindow(QMainWindow):
@@ -96,7 +100,7 @@ class MainWindow(QMainWindow):
         self.day_view.day_loaded.connect(self._day_loaded)
         self.stack.addWidget(self.day_view)
 
-        self.save_state = ElidedLabel("")
+        self.save_state = QLabel("")  # whole: "All changes saved" is what an assessor looks for
         self.save_state.setObjectName("save_state")
         self.statusBar().addWidget(self.save_state, 1)
         who = ElidedLabel(f"{actor.display_name} · {actor.role.label} · {centre_name}")
@@ -137,6 +141,8 @@ class MainWindow(QMainWindow):
             return
         free = screen.availableGeometry()
         title = max(0, self.frameGeometry().height() - self.geometry().height()) or TITLE_BAR
+        if not self.settings.get("window_geometry") and free.width() <= SMALL_SCREEN_WIDTH:
+            self.resize(free.width(), free.height() - title)  # a small screen: all of it
         width = min(self.width(), free.width())
         height = min(self.height(), free.height() - title)
         self.resize(width, height)
