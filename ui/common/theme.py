@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from PySide6.QtCore import QByteArray, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
@@ -211,9 +211,9 @@ class ThemeStyle(QProxyStyle):
     colour (above 4.5:1 in every theme), the mark the accent; a disabled one is outlined in
     the disabled colour and dotted, so it differs in shape, not colour alone.
 
-    Text in every list and table (and wherever Qt draws item text through the style) has
-    its right-to-left runs (an Arabic name) isolated (``formatting.bidi_isolated``), so a
-    name keeps its order and the figures and punctuation beside it stay where written."""
+    Text in every list and table has its right-to-left runs (an Arabic name) isolated
+    (``formatting.bidi_isolated``), so a name keeps its order and the figures and
+    punctuation beside it stay where they were written."""
 
     def __init__(self) -> None:
         super().__init__(QStyleFactory.create("Fusion"))
@@ -231,18 +231,6 @@ class ThemeStyle(QProxyStyle):
                 option = QStyleOptionViewItem(option)
                 option.text = isolated
         super().drawControl(element, option, painter, widget)
-
-    def drawItemText(
-        self,
-        painter: QPainter,
-        rect: QRect,
-        flags: int,
-        palette: QPalette,
-        enabled: bool,
-        text: str,
-        textRole: QPalette.ColorRole = QPalette.ColorRole.NoRole,
-    ) -> None:
-        super().drawItemText(painter, rect, flags, palette, enabled, bidi_isolated(text), textRole)
 
     def drawPrimitive(
         self,
