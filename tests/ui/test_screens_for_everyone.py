@@ -206,3 +206,26 @@ def test_the_main_window_opens_within_the_screen(
     assert free.contains(w.geometry().topLeft())
     w.close()
     tasks.wait()
+
+
+def test_the_judgement_has_a_key(
+    qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, settings: Settings
+) -> None:
+    """Alt+M and Alt+N give the station's judgement from the grid, by keyboard alone."""
+    made = sitting_screen(qtbot, tasks, demo, settings)
+    window = made.window
+    assert isinstance(window, MainWindow) and window.sitting_view is not None
+    view = window.sitting_view
+    panel = next(iter(view.panels.values()))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    panel.grid.setFocus()
+    qtbot.waitUntil(panel.grid.hasFocus, timeout=5_000)
+    with qtbot.waitSignal(view.judgement_recorded, timeout=10_000) as recorded:
+        qtbot.keyClick(panel.grid, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert recorded.args == [panel.station.id, "not_met"]
+    with qtbot.waitSignal(view.judgement_recorded, timeout=10_000) as recorded:
+        qtbot.keyClick(panel.grid, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    assert recorded.args == [panel.station.id, "met"]
+    qtbot.waitUntil(lambda: view.pending.idle, timeout=15_000)
+    made.done()

@@ -31,7 +31,8 @@ from ui.common.widgets import ElidedLabel, label, set_role
 from ui.scoring.evidence_notebook import EvidenceNotebook
 from ui.scoring.phase_timer import PhaseTimerCard
 
-JUDGEMENTS = (("met", "Met"), ("not_met", "Not met"))
+# Alt+M, Alt+N and Alt+B give the judgement from anywhere on the station, by keyboard alone.
+JUDGEMENTS = (("met", "&Met"), ("not_met", "&Not met"))
 KIND_TITLES = {"role_play": "Role-play", "reflective": "Reflective discussion", "written": "Written exercise"}
 
 
@@ -58,7 +59,7 @@ class JudgementBar(QWidget):
             row.addWidget(button)
             button.clicked.connect(lambda _checked=False, v=value: self._chosen(v))
         # "Only just", either way: the borderline grade standard setting regresses on.
-        self.borderline_box = QCheckBox("Borderline")
+        self.borderline_box = QCheckBox("&Borderline")
         self.borderline_box.setObjectName("judgement_borderline")
         self.borderline_box.setToolTip("Only just met, or only just not met")
         self.borderline_box.clicked.connect(self._borderline_toggled)
@@ -301,7 +302,8 @@ class StationPanel(QWidget):
         box.addLayout(bottom)
         keys = f"1–{len(self.model.levels)}" if len(self.model.levels) > 1 else "1"
         self.keys_hint = label(
-            f"Keys: ↑ ↓ criterion · {keys} level · Del clears · R reason · N note about it · F1 all keys",
+            f"Keys: ↑ ↓ criterion · {keys} level · Del clears · R reason · N note about it · "
+            "Alt+M met · Alt+N not met · F1 all keys",
             "muted",
             wrap=True,
         )

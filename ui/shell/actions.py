@@ -520,6 +520,8 @@ GRID_KEYS: tuple[tuple[str, str], ...] = (
     ("Space / Enter", "Record the level under the cursor"),
     ("Delete / Backspace", "Clear the level of the current criterion"),
     ("N", "Write a note about the current criterion (Enter saves it, Esc returns to the grid)"),
+    ("Alt+M / Alt+N", "The station's overall judgement: met, or not met"),
+    ("Alt+B", "Borderline, either way"),
     ("Ctrl+Tab", "Next station"),
 )
 
