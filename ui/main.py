@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     shade = parser.add_mutually_exclusive_group()
     shade.add_argument("--dark", dest="theme", action="store_const", const="dark", help="dark theme")
     shade.add_argument("--light", dest="theme", action="store_const", const="light", help="light theme")
+    shade.add_argument(
+        "--high-contrast",
+        dest="theme",
+        action="store_const",
+        const="high-contrast",
+        help="high-contrast theme",
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser
 

@@ -56,6 +56,8 @@ GRID_KEYS: tuple[tuple[str, str], ...] = (
     ("Delete / Backspace", "Clear the level"),
     ("N", "A note about this criterion"),
     ("R", "The reason for a level below the standard"),
+    ("Alt+M / Alt+N", "Overall judgement: met, or not met"),
+    ("Alt+B", "Borderline, either way"),
     ("Ctrl+Tab", "Next station"),
 )
 DAY_KEYS: tuple[tuple[str, str], ...] = (

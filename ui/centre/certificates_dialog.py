@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -482,6 +482,17 @@ class CertificateNoticeBar(QWidget):
         row.addWidget(self.ok_button)
         outer.addWidget(frame)
         self.toolbar: QToolBar | None = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # A tool bar sizes what it holds by its size hint, which for wrapped text is the
+        # height at a narrow width: the notice took a fifth of a 768-pixel screen. Its
+        # height follows the width it is given instead.
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            wanted = layout.heightForWidth(event.size().width())
+            if wanted > 0 and wanted != self.height():
+                self.setFixedHeight(wanted)
 
     @classmethod
     def attach(

@@ -252,6 +252,9 @@ class ModerationDialog(QDialog):
         work_box.addWidget(self.counts)
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("differences")
+        self.table.setAccessibleName("Differences between the assessors")
+        self.table.setTabKeyNavigation(False)  # Tab goes to each row's agreed level and reason
+        self.table.setAccessibleDescription("One row for each level or judgement the assessors differ on")
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

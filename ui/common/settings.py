@@ -40,8 +40,21 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0.0,
         maximum=240.0,
     ),
-    Setting("theme", "light", "Colours of the window: light or dark.", "Theme", choices=("light", "dark")),
-    Setting("font_point_size", 11, "Base text size in points.", "Text size (points)", minimum=9, maximum=20),
+    Setting(
+        "theme",
+        "light",
+        "Colours of the window: light, dark, or high contrast (white on black, yellow for focus).",
+        "Theme",
+        choices=("light", "dark", "high-contrast"),
+    ),
+    Setting(
+        "font_point_size",
+        11,
+        "Base text size in points; 22 is twice the usual size, and every screen still fits.",
+        "Text size (points)",
+        minimum=9,
+        maximum=24,
+    ),
     Setting(
         "alert_sound",
         "on",

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from naas_centre.formatting import bidi_isolated
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -68,7 +70,7 @@ class WrapDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         self.initStyleOption(option, index)
-        text = option.text
+        text = bidi_isolated(option.text)  # an Arabic name keeps its order among the rest
         option.text = ""
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)

@@ -36,6 +36,8 @@ class AssessorDayView(DayPage):
         self.model = SittingsTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("assessor_sittings")
+        self.table.setAccessibleName("Your sittings on this day")
+        self.table.setTabKeyNavigation(False)  # arrows move between sittings; Tab moves on
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(SCORED_COLUMN, ProgressDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

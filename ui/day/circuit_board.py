@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionHeader,
     QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
@@ -163,6 +164,38 @@ class CircuitBoardTableModel(QAbstractTableModel):
         return None
 
 
+class LineElidingHeader(QHeaderView):
+    """Column headings of two lines (station, then who is in the room), each ending in "…"
+    where the column is too narrow, the whole in the tooltip: Qt elides the lines as one
+    text, which cut them mid-word or lost the second."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)  # done here, line by line
+        self.setSectionsClickable(True)
+        self.setHighlightSections(True)
+
+    def paintSection(self, painter: QPainter, rect: QRect, logical_index: int) -> None:
+        if not rect.isValid():
+            return
+        option = QStyleOptionHeader()
+        self.initStyleOption(option)
+        self.initStyleOptionForIndex(option, logical_index)
+        option.rect = rect
+        room = rect.width() - 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, option, self)
+        bold = QFont(self.font())
+        bold.setWeight(QFont.Weight.DemiBold)  # as the style sheet draws headings
+        metrics = QFontMetrics(bold)
+        option.text = "\n".join(
+            metrics.elidedText(line, Qt.TextElideMode.ElideRight, max(20, room - HEADER_PADDING))
+            for line in option.text.split("\n")
+        )
+        self.style().drawControl(QStyle.ControlElement.CE_Header, option, painter, self)
+
+
+HEADER_PADDING = 18  # the style sheet's padding either side of a heading, and a little more
+
+
 class CircuitCardDelegate(QStyledItemDelegate):
     PAD = 8
     STRIPE = 6
@@ -270,18 +303,18 @@ class CircuitBoard(QWidget):
         self.model = CircuitBoardTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("circuit_board")
+        self.table.setAccessibleName("The day's circuit: rooms across, times down")
+        self.table.setTabKeyNavigation(False)  # arrows move between sittings; Tab moves on
         self.table.setModel(self.model)
         self.table.setItemDelegate(CircuitCardDelegate(self.table))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setShowGrid(False)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        header = self.table.horizontalHeader()
+        header = LineElidingHeader(self.table)
+        self.table.setHorizontalHeader(header)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        # Long station titles: keep each line's start readable; the tooltip has it all (Qt would
-        # elide the two lines as one text, losing the second).
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter

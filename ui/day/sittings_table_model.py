@@ -25,7 +25,10 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 11
 
 COLUMNS = ("Time", "Room", "Your stations", "Candidate", "Employer", "Level", "Attempt", "Scored", "Status")
 SCORED_COLUMN = COLUMNS.index("Scored")
-STRETCHED_COLUMNS = (COLUMNS.index("Candidate"), COLUMNS.index("Employer"))
+# "Your stations" can run to three stations with times and rooms: it shares the width
+# (cut short with "…", the whole in the row's tooltip) rather than push the candidate off
+# a 1366-pixel screen.
+STRETCHED_COLUMNS = (COLUMNS.index("Your stations"), COLUMNS.index("Candidate"), COLUMNS.index("Employer"))
 
 
 def when_and_where(s: SittingSummary) -> tuple[str, str]:

@@ -36,7 +36,7 @@ _SERIES_DARK = ("#56b4e9", "#ff9a52", "#3fd3a6", "#e7a3c9", "#f5c242", "#9fd4f5"
 
 
 def series_colour(i: int) -> QColor:
-    palette = _SERIES_DARK if theme.current() == "dark" else _SERIES_LIGHT
+    palette = _SERIES_DARK if theme.is_dark() else _SERIES_LIGHT
     return QColor(palette[i % len(palette)])
 
 

@@ -154,6 +154,7 @@ class QaDashboard(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setAccessibleName("Sections of the dashboard")
         box.addWidget(self.tabs, 1)
         # The knowledge test's items: not bound to the period, and the QA lead's alone.
         self.items_page: KnowledgeItemsPage | None = None

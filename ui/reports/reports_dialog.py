@@ -172,6 +172,8 @@ class ReportsDialog(QDialog):
         left_box.addWidget(self.counts)
         self.table = QTableWidget(0, 2)
         self.table.setObjectName("reports_table")
+        self.table.setAccessibleName("Reports of the sitting")
+        self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(["Report", "State"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -315,6 +315,7 @@ class EvidenceNotebook(QWidget):
 
         self.list = NoteListView()
         self.list.setObjectName("note_list")
+        self.list.setAccessibleName("Evidence notes")
         self.list.setModel(self.model)
         self.list.edit_requested.connect(self.begin_edit)
         self.list.delete_requested.connect(self.ask_delete)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -609,6 +609,13 @@ class PhaseTimerCard(QFrame):
         self.mute.setChecked(muted)
         self.mute.blockSignals(False)
         self._show_mute(muted)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The bell is drawn in the theme's text colour: drawn again when the theme changes,
+        # or a switch to dark leaves it dark on dark.
+        if event.type() == QEvent.Type.PaletteChange:
+            self._show_mute(self.mute.isChecked())
+        super().changeEvent(event)
 
     def _show_mute(self, muted: bool) -> None:
         self.mute.setText("Muted" if muted else "Sound on")

@@ -27,7 +27,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -45,9 +45,9 @@ from naas_centre.formatting import local_moment, local_time
 from naas_centre.packs.schema import Pack
 from naas_centre.services.views import Actor, Role, ScoreSheet, SittingDetail
 from naas_centre.writes.changes import Changes
-from ui.common import error_reporting
+from ui.common import error_reporting, theme
 from ui.common.rubric_grid import SAVING_AFTER_MS
-from ui.common.widgets import card, label, primary_button, set_role
+from ui.common.widgets import ElidedLabel, card, label, primary_button, set_role
 from ui.scoring.sitting_clocks import SittingClocks, utcnow
 from ui.scoring.sitting_notes import SittingNotes
 from ui.scoring.station_panel import StationPanel
@@ -244,6 +244,7 @@ class SittingView(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("stations")
+        self.tabs.tabBar().setAccessibleName("Stations (a tick: every criterion scored and judged)")
         self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.setUsesScrollButtons(False)
         self.panels: dict[str, StationPanel] = {}
@@ -400,7 +401,7 @@ class SittingView(QWidget):
             c.level.capitalize(),
             f"attempt {s.attempt}",
         ]
-        top.addWidget(label(" · ".join(facts), "muted"), 1)
+        top.addWidget(ElidedLabel(" · ".join(facts), "muted"), 1)  # the whole in a tooltip if cut
         top.addWidget(label(f"{local_time(s.starts_at)} · {s.room}", "heading"))
         rows.addLayout(top)
 
@@ -542,6 +543,16 @@ class SittingView(QWidget):
                 text = title + ("  ✓" if done else "")
                 if self.tabs.tabText(i) != text:
                     self.tabs.setTabText(i, text)
+                    # An icon as well as the mark: a tab cut short at 1366×768 still says it.
+                    self.tabs.setTabIcon(i, theme.icon("check", theme.colours().saved) if done else QIcon())
+                model = panel.model
+                state = (
+                    "complete"
+                    if done
+                    else f"{model.scored()} of {model.total()} criteria scored, judgement "
+                    + ("given" if panel.judgement.value is not None else "not given")
+                )
+                self.tabs.setTabToolTip(i, f"{title}: {state}")
 
     # -- recording ---------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
+    QSpacerItem,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -25,11 +27,12 @@ from naas_centre.formatting import tidy
 from naas_centre.packs.schema import Pack, Rubric
 from naas_centre.services.views import StationView
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
-from ui.common.widgets import label, set_role
+from ui.common.widgets import ElidedLabel, label, set_role
 from ui.scoring.evidence_notebook import EvidenceNotebook
 from ui.scoring.phase_timer import PhaseTimerCard
 
-JUDGEMENTS = (("met", "Met"), ("not_met", "Not met"))
+# Alt+M, Alt+N and Alt+B give the judgement from anywhere on the station, by keyboard alone.
+JUDGEMENTS = (("met", "&Met"), ("not_met", "&Not met"))
 KIND_TITLES = {"role_play": "Role-play", "reflective": "Reflective discussion", "written": "Written exercise"}
 
 
@@ -56,7 +59,7 @@ class JudgementBar(QWidget):
             row.addWidget(button)
             button.clicked.connect(lambda _checked=False, v=value: self._chosen(v))
         # "Only just", either way: the borderline grade standard setting regresses on.
-        self.borderline_box = QCheckBox("Borderline")
+        self.borderline_box = QCheckBox("&Borderline")
         self.borderline_box.setObjectName("judgement_borderline")
         self.borderline_box.setToolTip("Only just met, or only just not met")
         self.borderline_box.clicked.connect(self._borderline_toggled)
@@ -267,6 +270,11 @@ class StationPanel(QWidget):
         self.model = RubricTableModel(pack, station.id, rubric, self)
         self.grid = RubricGridView()
         self.grid.setObjectName(f"grid_{station.id}")
+        self.grid.setAccessibleName(f"Rubric: {station.title}")
+        self.grid.setAccessibleDescription(
+            "Criteria down, levels across. Up and down arrows: criterion; a number: that level; "
+            "Delete clears; R: the reason; N: a note about it"
+        )
         self.grid.holds_paint = True  # the sitting view releases it when the level is saved
         self.grid.setModel(self.model)
         self.grid.level_chosen.connect(lambda cid, level: self.level_chosen.emit(station.id, cid, level))
@@ -288,14 +296,16 @@ class StationPanel(QWidget):
         about = KIND_TITLES.get(station.kind, station.kind)
         if station.actor_name:
             about += f" with {station.actor_name}"
-        info = label(about, "muted")
+        info = ElidedLabel(about, "muted")
         info.setObjectName("station_info")
         bottom.addWidget(info)
         box.addLayout(bottom)
         keys = f"1–{len(self.model.levels)}" if len(self.model.levels) > 1 else "1"
         self.keys_hint = label(
-            f"Keys: ↑ ↓ criterion · {keys} level · Del clears · R reason · N note about it · F1 all keys",
+            f"Keys: ↑ ↓ criterion · {keys} level · Del clears · R reason · N note about it · "
+            "Alt+M met · Alt+N not met · F1 all keys",
             "muted",
+            wrap=True,
         )
         self.keys_hint.setObjectName("keys_hint")
         box.addWidget(self.keys_hint)
@@ -320,7 +330,9 @@ class StationPanel(QWidget):
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
-        side.setMinimumWidth(340)
+        # At least 340 wide, and never narrower than what it holds needs (the phase table
+        # and the clock at a larger text size): an explicit minimum width would squeeze them.
+        column.addSpacerItem(QSpacerItem(340, 0, QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Minimum))
         self.splitter.setSizes([930, 410])
 
     def add_beside_clock(self, widget: QWidget) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar, QToolButton, QWidget
+from PySide6.QtWidgets import QMenuBar, QSizePolicy, QToolButton, QWidget
 from shiboken6 import Shiboken
 
 from naas_centre.services import capabilities as can
@@ -520,6 +520,8 @@ GRID_KEYS: tuple[tuple[str, str], ...] = (
     ("Space / Enter", "Record the level under the cursor"),
     ("Delete / Backspace", "Clear the level of the current criterion"),
     ("N", "Write a note about the current criterion (Enter saves it, Esc returns to the grid)"),
+    ("Alt+M / Alt+N", "The station's overall judgement: met, or not met"),
+    ("Alt+B", "Borderline, either way"),
     ("Ctrl+Tab", "Next station"),
 )
 
@@ -560,6 +562,8 @@ class ActionSet:
         button.setObjectName(f"button_{action_id}")
         button.setDefaultAction(self._actions[action_id])
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # Whole or not at all: a crowded status bar squeezed "Start written exercise".
+        button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         if hide_when_disabled:
             self._hiding[action_id] = button
         return button

@@ -29,7 +29,7 @@ from naas_centre.services.views import Actor, Role, SittingDetail, SittingSummar
 from ui.centre.certificates_dialog import CertificateNoticeBar
 from ui.common import error_reporting, theme
 from ui.common.settings import Settings
-from ui.common.widgets import set_role
+from ui.common.widgets import TITLE_BAR, ElidedLabel, scrolling, set_role
 from ui.day.assessor_day_view import AssessorDayView
 from ui.day.centre_day_view import CentreDayView
 from ui.day.day_page import DayPage
@@ -50,6 +50,9 @@ def _confirm_password(db: Database, account_id: str, password: str) -> bool:
     from naas_centre.services import accounts
 
     return accounts.confirm_password(db, account_id, password)
+
+
+SMALL_SCREEN_WIDTH = 1440  # at most this wide, a first window takes the whole screen
 
 
 class MainWindow(QMainWindow):
@@ -88,17 +91,19 @@ class MainWindow(QMainWindow):
         self.action_set["view.dark"].setChecked(theme.current() == "dark")
 
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        self.stack.setObjectName("screens")
+        # At twice the text size a screen may need more than 1366×768: it scrolls.
+        self.setCentralWidget(scrolling(self.stack))
         day_class = AssessorDayView if actor.role == Role.ASSESSOR else CentreDayView
         self.day_view: DayPage = day_class(tasks, db, actor)
         self.day_view.sitting_opened.connect(self.open_sitting)
         self.day_view.day_loaded.connect(self._day_loaded)
         self.stack.addWidget(self.day_view)
 
-        self.save_state = QLabel("")
+        self.save_state = QLabel("")  # whole: "All changes saved" is what an assessor looks for
         self.save_state.setObjectName("save_state")
         self.statusBar().addWidget(self.save_state, 1)
-        who = QLabel(f"{actor.display_name} · {actor.role.label} · {centre_name}")
+        who = ElidedLabel(f"{actor.display_name} · {actor.role.label} · {centre_name}")
         who.setObjectName("signed_in_as")
         self.statusBar().addPermanentWidget(who)
         self.written = WrittenFlow(self, self)
@@ -122,8 +127,28 @@ class MainWindow(QMainWindow):
         geometry = settings.get("window_geometry")
         if geometry:
             self.restoreGeometry(QByteArray(geometry))
+        self.fit_to_screen()
         self.update_actions()
         self.day_view.start()
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, title bar and the bottom bar with "Sign out" included, on
+        the screen's free area: on a 1366×768 laptop with a panel that is about 730 pixels,
+        less than the default height and its title bar. A geometry saved on a larger screen
+        is brought back within it too."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        free = screen.availableGeometry()
+        title = max(0, self.frameGeometry().height() - self.geometry().height()) or TITLE_BAR
+        if not self.settings.get("window_geometry") and free.width() <= SMALL_SCREEN_WIDTH:
+            self.resize(free.width(), free.height() - title)  # a small screen: all of it
+        width = min(self.width(), free.width())
+        height = min(self.height(), free.height() - title)
+        self.resize(width, height)
+        x = min(max(self.x(), free.left()), free.right() - width + 1)
+        y = min(max(self.y(), free.top()), free.bottom() - height - title + 1)
+        self.move(x, y)
 
     # -- state --------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from shiboken6 import Shiboken
 
 from naas_centre import paths
+from ui.common.widgets import scroll_when_small
 from ui.shell.flow_host import FlowHost
 
 
@@ -40,6 +41,7 @@ class ReportsFlow(QObject):
         """Open ``dialog`` as the one dialog of these flows, closing the one before it."""
         if self.dialog is not None:
             self.dialog.close()
+        scroll_when_small(dialog)  # whole on a 1366×768 screen, at twice the text size too
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(lambda _r: self._closed(dialog))
         self.dialog = dialog

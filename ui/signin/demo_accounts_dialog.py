@@ -46,6 +46,8 @@ class DemoAccountsDialog(QDialog):
         shown = [a for a in accounts if a.role.value != "candidate_kiosk"]
         table = QTableWidget(len(shown), 4)
         table.setObjectName("demo_accounts_table")
+        table.setAccessibleName("Demo accounts and their passwords")
+        table.setTabKeyNavigation(False)
         table.setHorizontalHeaderLabels(["Role", "Name", "Username", "Password"])
         table.verticalHeader().hide()
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -8,6 +8,7 @@ the exercise, so nothing else on the desktop can come forward.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -46,7 +47,11 @@ class _Panel(QFrame):
         super().__init__()
         self.setObjectName(name)
         self.setProperty("role", "kiosk-card")
-        self.setFixedWidth(width)
+        # As wide as the text is large (the widths are for 11-point text), within the screen.
+        scaled = round(width * max(1.0, self.font().pointSizeF() / 11))
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().width() - 48 if screen is not None else scaled
+        self.setFixedWidth(min(scaled, room))
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(32, 28, 32, 26)
         self.box.setSpacing(12)
@@ -336,7 +341,7 @@ class Cover(QWidget):
 def kiosk_style() -> str:
     """The kiosk's own style sheet, from the theme's colours: calm, large, clear."""
     c = theme.colours()
-    dark = theme.current() == "dark"
+    dark = theme.is_dark()
     soon_bg, soon_fg = ("#4a3a12", "#f5d48a") if dark else ("#fff3d6", "#6b3d00")
     last_bg, last_fg = ("#4d2220", "#ffb4ab") if dark else ("#fde3e1", "#8c1d18")
     return f"""

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import secrets
 
-from PySide6.QtCore import QMimeData, Signal
-from PySide6.QtGui import QFont, QResizeEvent, QTextOption
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QResizeEvent, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 _WORD = re.compile(r"\S+")
@@ -45,6 +45,19 @@ class ScriptEditor(QPlainTextEdit):
         font.setPointSizeF(max(12.0, font.pointSizeF() + 1.5))
         self.setFont(font)
         self.document().contentsChange.connect(self._contents_changed)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Tab is typed into the script; Ctrl+Tab (with Shift, backwards) moves on to the
+        # kiosk's buttons, so a candidate who uses no mouse is never held in the editor.
+        tab = event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+        if tab and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            # QWidget's own step: QPlainTextEdit's refuses while Tab is typed as text.
+            QWidget.focusNextPrevChild(self, not backwards)
+            return
+        super().keyPressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # A column of about 80 characters, centred: long lines are hard to read back.
