@@ -289,6 +289,17 @@ def usable_recordings(db: Database, actor: Actor) -> list[tuple[str, str]]:
     return out
 
 
+def recorded_station(db: Database, actor: Actor, recording_id: str) -> tuple[Pack, Rubric, str, str]:
+    """The pack, rubric and title of a recording's station, for agreeing its levels, and
+    the recording's folder (relative to the data folder)."""
+    require(actor, *MAKERS)
+    with db.read() as s:
+        recording = s.get(RecordingRow, recording_id)
+        if recording is None:
+            raise NotFound("No such recording.")
+        return (*_station(s, recording), recording.folder)
+
+
 def exercises(db: Database, actor: Actor) -> list[ExerciseView]:
     """The exercises, newest first: an assessor sees the open ones and those they began."""
     require(actor, *ATTEMPTERS, *MAKERS)
