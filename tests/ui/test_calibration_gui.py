@@ -16,8 +16,10 @@ from db.models import CalibrationAttemptRow, CalibrationLevelRow
 from naas_centre.services import calibration
 from tests.services.calibration_support import record_station, station_rubric
 from tests.ui.conftest import DemoCentre
+from tests.ui.reports_support import close_window, open_window, trigger
 from ui.common.rubric_cells import STATE_ROLE
 from ui.common.rubric_grid import RubricGridView
+from ui.common.settings import Settings
 from ui.scoring.calibration_dialog import CalibrationDialog
 from ui.scoring.calibration_view import CalibrationView
 from ui.video.make_calibration_dialog import MakeCalibrationDialog
@@ -139,3 +141,27 @@ def test_a_manager_makes_an_exercise_on_the_rubric_grid(
     assert [e.id for e in calibration.exercises(demo.db, manager)] == [made.args[0].id]
     dialog.close()
     tasks.wait()
+
+
+CALIBRATION_ACTIONS = {"centre.calibration", "centre.make_calibration"}
+OFFERED = {
+    "assessor1": {"centre.calibration"},
+    "manager": {"centre.make_calibration"},
+    "qa": {"centre.make_calibration"},
+    "admin": set(),
+}
+
+
+@pytest.mark.parametrize("username", sorted(OFFERED))
+def test_the_centre_menu_offers_calibration_to_whom_the_services_allow(
+    qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, settings: Settings, username: str
+) -> None:
+    w = open_window(qtbot, tasks, demo, settings, username)
+    try:
+        assert {a for a in CALIBRATION_ACTIONS if w.action_set[a].isEnabled()} == OFFERED[username]
+        if username == "assessor1":
+            assert isinstance(trigger(w, "centre.calibration"), CalibrationDialog)
+        if username == "manager":
+            assert isinstance(trigger(w, "centre.make_calibration"), MakeCalibrationDialog)
+    finally:
+        close_window(w, tasks)
