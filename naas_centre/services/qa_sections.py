@@ -14,8 +14,10 @@ from functools import partial
 from typing import TypeVar
 
 import numpy as np
+from sqlalchemy import select
 
 from db.engine import Database
+from db.models import AccountRow
 from naas_centre.qa import agreement as ag
 from naas_centre.qa import generalisability, icc, many_raters, reliability, standard_setting
 from naas_centre.qa.calibration import calibration_offsets
@@ -500,6 +502,11 @@ def run(
     with db.read() as s:
         data = read(s, period)
         calibration = calibration_offsets(calibration_levels(s))
+        names = dict(data.names)
+        unnamed = [o.assessor for o in calibration if o.assessor not in names]
+        if unnamed:  # an assessor who has calibrated but not yet scored in the period
+            rows = s.execute(select(AccountRow.id, AccountRow.display_name).where(AccountRow.id.in_(unnamed)))
+            names.update({account: name for account, name in rows})
     step(0.2, "Assessor agreement")
     scores = StationScores(data)
     agreement = agreement_section(data, scores)
@@ -532,7 +539,7 @@ def run(
         examiners.effects,
         examiners.drift,
         examiners.note,
-        tuple(sorted(data.names.items())),
+        tuple(sorted(names.items())),
         fairness_figures,
         fairness_note,
         tuple(calibration),

@@ -166,6 +166,9 @@ def test_attempts_feed_the_examiner_figures_as_calibration_offsets(demo: Demo, r
     assert by_id[a1.account_id].offset == len(agreed) and by_id[a1.account_id].exact == 0.0
     assert by_id[a2.account_id].offset == 0.0 and by_id[a2.account_id].exact == 1.0
     assert by_id[a1.account_id].ci_low is None  # one exercise: no interval
+    table = next(t for t in qa_analysis.tables(analysis) if t.name == "calibration")
+    rows = {r[0]: r for r in table.rows}
+    assert rows[a1.display_name][5] == f"{len(agreed):.4f}" and rows[a2.display_name][3] == "1.0000"
     named = dict((o.assessor, name) for name, o in calibration.calibration_figures(demo.db, qa))
     assert named[a1.account_id] == a1.display_name
     # An assessor's own sheet carries their own offset; asking for figures gives only theirs.
