@@ -118,6 +118,46 @@ def test_an_assessor_scores_an_exercise_beside_its_recording_and_sees_where_they
     tasks.wait()
 
 
+def test_a_level_left_in_the_journal_by_a_crash_is_saved_when_the_exercise_reopens(
+    qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, recording: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from naas_centre.writes.journal import Journal, journal_path
+    from naas_centre.writes.ops import iso
+
+    rubric, levels = station_rubric(demo.db, demo.actor("manager"), recording)
+    agreed = {c.id: levels[1] for c in rubric.criteria}
+    made = calibration.make_exercise(demo.db, demo.actor("manager"), recording, "Home visit", agreed)
+    assessor = demo.actor("assessor1")
+    calibration.open_attempt(demo.db, assessor, made.id)  # begun before the crash
+    first = rubric.criteria[0].id
+    Journal(journal_path(demo.db)).append(
+        [
+            {
+                "type": "item",
+                "id": "kept-1",
+                "op": "record_calibration_level",
+                "args": {"exercise_id": made.id, "criterion_id": first, "level": levels[2]},
+                "account_id": assessor.account_id,
+                "label": "calibration level",
+                "queued_at": iso(datetime.now(UTC)),
+            }
+        ]
+    )
+    assert _stored(demo, assessor.account_id) == {}
+    view = CalibrationView(tasks, demo.db, assessor, demo.folder, made.id)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.level_saved, timeout=15_000) as saved:
+        view.show()
+    assert saved.args == [first, levels[2]]
+    assert _stored(demo, assessor.account_id) == {first: levels[2]}
+    assert view.panel is not None and view.panel.model.level_of(first) == levels[2]
+    view.close_down()
+    view.close()
+    tasks.wait()
+
+
 def test_a_manager_makes_an_exercise_on_the_rubric_grid(
     qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, recording: str
 ) -> None:

@@ -2,7 +2,8 @@
 same station panel an assessor scores a sitting in) beside the recording's player.
 
 Each level goes through ``PendingWrites`` like any score, shown as saved only once the
-database has it. "Finish" fixes the levels (every criterion scored) and shows where the
+database has it; levels a crash left in the journal are replayed when the exercise
+opens. "Finish" fixes the levels (every criterion scored) and shows where the
 assessor stands: per criterion, their level, the level the panel agreed, and how many
 colleagues who have finished chose the same level. Colleagues are counted, never named.
 """
@@ -33,7 +34,7 @@ from ui.common import error_reporting
 from ui.common.widgets import label, primary_button
 from ui.scoring.station_panel import StationPanel
 from ui.video.recording_player import PlayerSource, RecordingPlayer, player_source
-from ui.work.pending_writes import PendingWrites
+from ui.work.pending_writes import PendingWrites, WriteItem
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -169,6 +170,11 @@ class CalibrationView(QWidget):
         if opened.standing is not None:
             self._show_standing(opened.standing)
         self._update_progress()
+        # Levels kept in the journal by an earlier run that died before they reached the
+        # disk (this account's, as a sitting replays them): queued again, shown when saved.
+        self.pending.item_saved.connect(self._replayed_saved)
+        if opened.standing is None:
+            self.pending.replay_journal(self.actor)
         self.loaded.emit()
 
     # -- levels ----------------------------------------------------------------------------
@@ -203,6 +209,21 @@ class CalibrationView(QWidget):
         self.panel.grid.release_paint()
         self._update_progress()
         error_reporting.show_error(self, exc, "The level was not saved")
+
+    def _replayed_saved(self, item: WriteItem) -> None:
+        args = item.args
+        if (
+            self.panel is None
+            or not item.replayed
+            or item.op != "record_calibration_level"
+            or args.get("exercise_id") != self.exercise_id
+        ):
+            return
+        cid, level = str(args["criterion_id"]), args["level"]
+        model = self.panel.model
+        model.confirm(cid, model.reserve(cid, level), level)
+        self._update_progress()
+        self.level_saved.emit(cid, level)
 
     def _update_progress(self) -> None:
         if self.panel is None:
