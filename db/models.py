@@ -675,3 +675,60 @@ class LegalHoldRow(Stamped, Base):
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     released_by: Mapped[str | None] = mapped_column(FK, ForeignKey("accounts.id"), default=None)
     release_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class CalibrationExerciseRow(Stamped, Base):
+    """A consented recording of a station, with the levels a panel agreed for it
+    (``CalibrationAgreedLevelRow``), that assessors score before a day to see where they
+    stand. ``closed_at``: no new attempts once set."""
+
+    __tablename__ = "calibration_exercises"
+
+    recording_id: Mapped[str] = mapped_column(FK, ForeignKey("recordings.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    made_by: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"))
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class CalibrationAgreedLevelRow(Stamped, Base):
+    """The level the panel agreed for one criterion of an exercise's station."""
+
+    __tablename__ = "calibration_agreed_levels"
+    __table_args__ = (
+        UniqueConstraint(
+            "exercise_id", "criterion_id", name="uq_calibration_agreed_levels_exercise_criterion"
+        ),
+    )
+
+    exercise_id: Mapped[str] = mapped_column(FK, ForeignKey("calibration_exercises.id"), index=True)
+    criterion_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)
+
+
+class CalibrationAttemptRow(Stamped, Base):
+    """One assessor's attempt at an exercise: one each; ``finished_at`` once they have
+    scored every criterion and asked to see where they stand (their levels are then fixed)."""
+
+    __tablename__ = "calibration_attempts"
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "assessor_id", name="uq_calibration_attempts_exercise_assessor"),
+    )
+
+    exercise_id: Mapped[str] = mapped_column(FK, ForeignKey("calibration_exercises.id"), index=True)
+    assessor_id: Mapped[str] = mapped_column(FK, ForeignKey("accounts.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class CalibrationLevelRow(Stamped, Base):
+    """An assessor's level for one criterion in their attempt; ``level`` None means cleared."""
+
+    __tablename__ = "calibration_levels"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "criterion_id", name="uq_calibration_levels_attempt_criterion"),
+    )
+
+    attempt_id: Mapped[str] = mapped_column(FK, ForeignKey("calibration_attempts.id"), index=True)
+    criterion_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -34,6 +34,8 @@ EXPORT_RECORDING = (_M,)  # the only way a recording leaves the app
 ADMINISTER = (_AD,)  # accounts, signing certificates, the centre's own settings
 STANDARD_SETTING = (_M, _AD, _QA)  # propose station pass marks, try them in a what-if
 ADOPT_PASS_MARK = (_M, _AD)  # adopt one (a new, audited version)
+MAKE_CALIBRATION = (_M, _QA)  # a calibration exercise from a consented recording, with agreed levels
+CALIBRATE = (_A,)  # score a calibration exercise, and see where they stand (naming no colleague)
 OWN_FIGURES = (_A,)  # an assessor's own agreement, stringency and drift, naming no colleague
 
 

@@ -30,6 +30,7 @@ from naas_centre.qa.disclosure import Period
 if TYPE_CHECKING:  # the statistics' result types; numpy is imported only when QA runs
     from db.engine import Database
     from naas_centre.qa.agreement import Agreement, Kappa
+    from naas_centre.qa.calibration import CalibrationOffset
     from naas_centre.qa.drift import Drift
     from naas_centre.qa.generalisability import GStudy
     from naas_centre.qa.icc import Icc
@@ -181,6 +182,10 @@ class QaAnalysis:
     names: tuple[tuple[str, str], ...]  # assessor id → display name, for the examiners' ids
     fairness: Fairness | None  # only for a role that may see equality data
     fairness_note: str  # why there is none, when there is none for such a role
+    # Each assessor's offset from the agreed levels of calibration exercises: a figure
+    # of its own beside the stringency model's effects (see naas_centre.qa.calibration),
+    # over every finished attempt, whatever the period.
+    calibration: tuple[CalibrationOffset, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,7 @@ class PersonalSheet:
     months: tuple[PersonalMonth, ...]
     examiner: ExaminerSheet | None  # their effect, interval, drift and percentile among all
     note: str
+    calibration: CalibrationOffset | None = None  # their own offset from agreed levels, if any
 
 
 def analyse(

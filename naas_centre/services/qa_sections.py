@@ -8,20 +8,24 @@ and a cancel check before each, and a section the data cannot give says why in w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import TypeVar
 
 import numpy as np
+from sqlalchemy import select
 
 from db.engine import Database
+from db.models import AccountRow
 from naas_centre.qa import agreement as ag
 from naas_centre.qa import generalisability, icc, many_raters, reliability, standard_setting
+from naas_centre.qa.calibration import calibration_offsets
 from naas_centre.qa.disclosure import Period, PeriodNotPublishable
 from naas_centre.qa.tables import NotDefined, NotEnoughData
 from naas_centre.services import capabilities
 from naas_centre.services.accounts import require
+from naas_centre.services.calibration import calibration_levels
 from naas_centre.services.qa_analysis import (
     MIN_PAIR_ICC,
     MIN_PAIR_RATINGS,
@@ -496,6 +500,12 @@ def run(
     step(0.0, "Reading the scores")
     with db.read() as s:
         data = read(s, period)
+        calibration = calibration_offsets(calibration_levels(s))
+        names = dict(data.names)
+        unnamed = [o.assessor for o in calibration if o.assessor not in names]
+        if unnamed:  # an assessor who has calibrated but not yet scored in the period
+            rows = s.execute(select(AccountRow.id, AccountRow.display_name).where(AccountRow.id.in_(unnamed)))
+            names.update({account: name for account, name in rows})
     step(0.2, "Assessor agreement")
     scores = StationScores(data)
     agreement = agreement_section(data, scores)
@@ -528,9 +538,10 @@ def run(
         examiners.effects,
         examiners.drift,
         examiners.note,
-        tuple(sorted(data.names.items())),
+        tuple(sorted(names.items())),
         fairness_figures,
         fairness_note,
+        tuple(calibration),
     )
 
 
@@ -540,4 +551,7 @@ def personal_sheet(db: Database, actor: Actor) -> PersonalSheet:
     require(actor, *capabilities.READ_REPORTS)
     with db.read() as s:
         data = read(s, None)
-    return personal(data, StationScores(data), actor)
+        mine = [lv for lv in calibration_levels(s) if lv.assessor == actor.account_id]
+    sheet = personal(data, StationScores(data), actor)
+    offsets = calibration_offsets(mine)
+    return replace(sheet, calibration=offsets[0]) if offsets else sheet

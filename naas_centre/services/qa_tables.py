@@ -94,7 +94,13 @@ def _icc_rows(first: str, second: str, found: Icc | None) -> list[tuple[Value, .
 
 
 def tables(analysis: QaAnalysis) -> tuple[Table, ...]:
-    out = [*_agreement(analysis), *_reliability(analysis), *_standards(analysis), *_examiners(analysis)]
+    out = [
+        *_agreement(analysis),
+        *_reliability(analysis),
+        *_standards(analysis),
+        *_examiners(analysis),
+        *_calibration(analysis),
+    ]
     if analysis.fairness is not None:
         out += _fairness(analysis)
     return tuple(out)
@@ -514,6 +520,43 @@ def _examiners(a: QaAnalysis) -> list[Table]:
             )
         )
     return out
+
+
+def _calibration(a: QaAnalysis) -> list[Table]:
+    if not a.calibration:
+        return []
+    names = dict(a.names)
+    return [
+        _table(
+            "calibration",
+            "Calibration: each assessor's station score less the panel's agreed one (positive: lenient)",
+            (
+                ("Assessor", "text"),
+                ("Exercises", "number"),
+                ("Levels", "number"),
+                ("Same as agreed", "number"),
+                ("Per criterion", "number"),
+                ("Offset", "number"),
+                ("95% low", "number"),
+                ("95% high", "number"),
+                ("Interval excludes zero", "word"),
+            ),
+            (
+                (
+                    names.get(o.assessor, o.assessor),
+                    o.exercises,
+                    o.levels,
+                    number(o.exact),
+                    number(o.per_criterion),
+                    number(o.offset),
+                    number(o.ci_low),
+                    number(o.ci_high),
+                    _yes(o.flagged),
+                )
+                for o in sorted(a.calibration, key=lambda o: names.get(o.assessor, o.assessor))
+            ),
+        )
+    ]
 
 
 def _fairness(a: QaAnalysis) -> list[Table]:

@@ -8,7 +8,9 @@ station it belongs to, where it is (relative to the data folder) and what became
 
 A recording leaves the app only through ``export`` (a manager, audited); it is deleted
 early by a manager, or by ``expire`` once the centre's retention period has passed,
-each with an audit entry naming what was removed. The row stays, without its media.
+each with an audit entry naming what was removed. The row stays, without its media. A
+recording of a candidate under a legal hold (``services.retention``) is never expired:
+the expiry report names it and the hold's reason, and it goes once the hold is released.
 Result bundles do not carry recordings.
 """
 
@@ -26,8 +28,10 @@ from db.base import utcnow
 from db.engine import Database
 from db.models import (
     ActorRow,
+    CandidateRow,
     CentreRow,
     EvidenceNoteRow,
+    LegalHoldRow,
     RecordingBookmarkRow,
     RecordingConsentRow,
     RecordingRow,
@@ -95,6 +99,26 @@ class ChapterView:
 class Expired:
     recording_id: str
     folder: str
+
+
+@dataclass(frozen=True)
+class KeptUnderHold:
+    """A recording past its retention period that stays: its candidate is under a legal hold."""
+
+    recording_id: str
+    folder: str
+    registration: str  # the candidate's registration number
+    reason: str  # the hold's own reason
+
+    @property
+    def text(self) -> str:
+        return f"{self.folder}: kept, candidate {self.registration} is under a legal hold ({self.reason})"
+
+
+@dataclass(frozen=True)
+class ExpiryReport:
+    removed: tuple[Expired, ...]
+    kept: tuple[KeptUnderHold, ...]  # past the period, but held
 
 
 def _view(row: RecordingRow) -> RecordingView:
@@ -487,30 +511,57 @@ def set_retention_days(db: Database, actor: Actor, days: int) -> None:
             row.recording_retention_days = days
 
 
-def expire(db: Database, data_dir: Path, now: datetime | None = None) -> list[Expired]:
+def expire(db: Database, data_dir: Path, now: datetime | None = None) -> ExpiryReport:
     """Deletes the media of every recording made longer ago than the retention period;
-    each with an audit entry saying what was removed. Acts for the workstation."""
+    each with an audit entry saying what was removed. A recording of a candidate under a
+    legal hold stays, and the report says so and why. Acts for the workstation."""
+    from naas_centre.services.retention import held_candidates
+
     now = now or utcnow()
     removed: list[Expired] = []
+    kept: list[KeptUnderHold] = []
     with db.write() as s:
         days = s.scalar(select(CentreRow.recording_retention_days).limit(1))
         cutoff = now - timedelta(days=90 if days is None else int(days))
-        rows = s.scalars(
-            select(RecordingRow).where(
+        rows = s.execute(
+            select(RecordingRow, SittingRow.candidate_id)
+            .join(SittingRow, SittingRow.id == RecordingRow.sitting_id)
+            .where(
                 RecordingRow.started_at < cutoff,
                 # A row still "recording" so long after is one whose app was killed: its
                 # folder holds what was kept, and goes the same way.
                 RecordingRow.status.not_in(GONE),
             )
+            .order_by(RecordingRow.started_at)
         ).all()
-        for row in rows:
+        held = held_candidates(s)
+        holds = _hold_reasons(s, held) if held else {}
+        for row, candidate_id in rows:
+            if candidate_id in held:
+                registration, reason = holds[candidate_id]
+                kept.append(KeptUnderHold(row.id, row.folder, registration, reason))
+                continue
             before = audit.snapshot(row)
             row.status, row.deleted_at = "expired", now
             audit.record(s, None, "recording.expire", row, {**before, "retention_days": days})
             removed.append(Expired(row.id, row.folder))
     for gone in removed:
         _remove_media(data_dir, gone.folder)
-    return removed
+    return ExpiryReport(tuple(removed), tuple(kept))
+
+
+def _hold_reasons(s: Session, held: set[str]) -> dict[str, tuple[str, str]]:
+    """Each held candidate's registration number and the reason of their newest hold."""
+    found: dict[str, tuple[str, str]] = {}
+    rows = s.execute(
+        select(LegalHoldRow.candidate_id, CandidateRow.registration_number, LegalHoldRow.reason)
+        .join(CandidateRow, CandidateRow.id == LegalHoldRow.candidate_id)
+        .where(LegalHoldRow.candidate_id.in_(held), LegalHoldRow.released_at.is_(None))
+        .order_by(LegalHoldRow.placed_at)
+    )
+    for candidate_id, registration, reason in rows:
+        found[candidate_id] = (registration or "", reason)
+    return found
 
 
 def export(db: Database, actor: Actor, data_dir: Path, recording_id: str, destination: Path) -> Path:

@@ -126,6 +126,8 @@ class Recorder:
         )
         write_index(self.folder, self._index)
         self._start_at = self._clock.now()
+        if free < self._warn_bytes:  # low from the start: marked at once, not only on a later fall
+            self._mark("disk_low", f"{free // 1024**2} MB free at the start", at=0.0)
         self._update(recording=True, disk_low=free < self._warn_bytes)
         self._threads = [
             threading.Thread(target=self._take_pictures, name="video-capture", daemon=True),

@@ -25,6 +25,7 @@ class Changes:
     scripts: bool = False  # a written exercise's script (autosave, submit, marking)
     status: bool = False  # a sitting's status, a sheet submitted, moderation agreed
     reports: bool = False  # signed versions of reports
+    calibration: bool = False  # an assessor's levels in a calibration exercise: in no sitting
 
     @classmethod
     def of(cls, sitting_id: str | None, **kinds: bool) -> Changes:
@@ -32,11 +33,15 @@ class Changes:
 
     @property
     def empty(self) -> bool:
-        return not (self.scores or self.notes or self.clocks or self.scripts or self.status or self.reports)
+        return not (self._in_sittings or self.calibration)
+
+    @property
+    def _in_sittings(self) -> bool:
+        return self.scores or self.notes or self.clocks or self.scripts or self.status or self.reports
 
     def touches(self, sitting_id: str | None = None) -> bool:
         """Whether this changes anything in ``sitting_id`` (None: in any sitting)."""
-        if self.empty:
+        if not self._in_sittings:
             return False
         return sitting_id is None or not self.sitting_ids or sitting_id in self.sitting_ids
 
@@ -53,6 +58,7 @@ class Changes:
             scripts=self.scripts or other.scripts,
             status=self.status or other.status,
             reports=self.reports or other.reports,
+            calibration=self.calibration or other.calibration,
         )
 
 

@@ -37,6 +37,14 @@ def _record_level(db: Database, actor: Actor, a: dict[str, Any], retry: bool, wr
     )
 
 
+def _record_calibration_level(
+    db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str
+) -> None:
+    from naas_centre.services import calibration
+
+    calibration.record_level(db, actor, a["exercise_id"], a["criterion_id"], a["level"])
+
+
 def _set_judgement(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write_id: str) -> None:
     from naas_centre.services import scoring
 
@@ -154,6 +162,7 @@ def _flag_item(db: Database, actor: Actor, a: dict[str, Any], retry: bool, write
 
 OPS: dict[str, Op] = {
     "record_level": _record_level,
+    "record_calibration_level": _record_calibration_level,
     "set_judgement": _set_judgement,
     "add_note": _add_note,
     "edit_note": _edit_note,
@@ -185,6 +194,7 @@ def iso(moment: datetime) -> str:
 
 _KINDS: dict[str, dict[str, bool]] = {
     "record_level": {"scores": True},
+    "record_calibration_level": {"calibration": True},
     "set_judgement": {"scores": True},
     "add_note": {"notes": True},
     "edit_note": {"notes": True},
@@ -233,6 +243,13 @@ def record_level(
     if reason is not None:
         args["reason"] = reason
     return Write("record_level", args)
+
+
+def record_calibration_level(exercise_id: str, criterion_id: str, level: int | None) -> Write:
+    """A level of the assessor's calibration attempt: no sitting's sheet changes."""
+    return Write(
+        "record_calibration_level", {"exercise_id": exercise_id, "criterion_id": criterion_id, "level": level}
+    )
 
 
 def set_judgement(sitting_id: str, station_id: str, judgement: str | None, borderline: bool = False) -> Write:

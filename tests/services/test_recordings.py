@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from db.base import utcnow
-from db.models import AuditEntryRow, EvidenceNoteRow, RecordingRow
+from db.models import AuditEntryRow, CandidateRow, EvidenceNoteRow, RecordingRow, SittingRow
 from naas_centre.errors import Conflict, PermissionDenied, UserError
-from naas_centre.services import audit, recordings, scoring, sittings
+from naas_centre.services import audit, recordings, retention, scoring, sittings
 from tests.services.conftest import Demo
 
 
@@ -137,7 +137,7 @@ def test_retention_deletes_past_period_recordings_with_an_audit_entry(demo: Demo
     with demo.db.read() as s:
         old_folder = tmp_path / s.get(RecordingRow, old).folder  # type: ignore[union-attr]
         new_folder = tmp_path / s.get(RecordingRow, new).folder  # type: ignore[union-attr]
-    gone = recordings.expire(demo.db, tmp_path)
+    gone = recordings.expire(demo.db, tmp_path).removed
     assert [g.recording_id for g in gone] == [old]
     assert not old_folder.exists() and (new_folder / "recording.mp4").exists()
     with demo.db.read() as s:
@@ -145,10 +145,10 @@ def test_retention_deletes_past_period_recordings_with_an_audit_entry(demo: Demo
         entry = s.scalar(select(AuditEntryRow).where(AuditEntryRow.action == "recording.expire"))
         assert entry is not None and entry.entity_id == old
         assert json.loads(entry.before or "{}")["folder"] == str(old_folder.relative_to(tmp_path))
-    assert recordings.expire(demo.db, tmp_path) == []  # nothing twice
+    assert recordings.expire(demo.db, tmp_path).removed == ()  # nothing twice
     admin = demo.login("admin")
     recordings.set_retention_days(demo.db, admin, 30)
-    assert [g.recording_id for g in recordings.expire(demo.db, tmp_path)] == [new]
+    assert [g.recording_id for g in recordings.expire(demo.db, tmp_path).removed] == [new]
     with pytest.raises(UserError, match="1 to 3650 days"):
         recordings.set_retention_days(demo.db, admin, 0)
     assert audit.verify(demo.db).ok
@@ -219,3 +219,32 @@ def test_the_observation_report_lists_notes_with_their_recording_times(demo: Dem
     pdf.write_bytes(render(data).pdf)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "In the recording at 01:12" in text
+
+
+def test_retention_keeps_the_recordings_of_a_candidate_under_a_legal_hold(demo: Demo, tmp_path: Path) -> None:
+    sid, station = _station(demo)
+    _consent(demo, sid, station)
+    old = _made(demo, tmp_path, sid, station, started_days_ago=91)
+    manager = demo.login("manager")
+    with demo.db.read() as s:
+        sitting = s.get(SittingRow, sid)
+        assert sitting is not None
+        candidate = s.get(CandidateRow, sitting.candidate_id)
+        assert candidate is not None
+        cid, registration = candidate.id, candidate.registration_number
+        folder = tmp_path / s.get(RecordingRow, old).folder  # type: ignore[union-attr]
+    retention.place_hold(demo.db, manager, cid, "Appeal lodged 3 March")
+    report = recordings.expire(demo.db, tmp_path)
+    assert report.removed == ()
+    assert [(k.recording_id, k.registration, k.reason) for k in report.kept] == [
+        (old, registration, "Appeal lodged 3 March")
+    ]
+    assert "under a legal hold (Appeal lodged 3 March)" in report.kept[0].text
+    assert (folder / "recording.mp4").exists()
+    with demo.db.read() as s:
+        assert s.get(RecordingRow, old).status == "finished"  # type: ignore[union-attr]
+        assert s.scalar(select(AuditEntryRow).where(AuditEntryRow.action == "recording.expire")) is None
+    retention.release_hold(demo.db, manager, cid, "Appeal decided")
+    after = recordings.expire(demo.db, tmp_path)
+    assert [g.recording_id for g in after.removed] == [old] and after.kept == ()
+    assert not folder.exists()

@@ -133,6 +133,30 @@ def test_too_little_space_refuses_to_start_and_writes_nothing(tmp_path: Path, ca
     assert list(tmp_path.iterdir()) == []
 
 
+def test_space_already_low_at_the_start_is_marked_at_the_start_once(
+    tmp_path: Path, camera_file: Path
+) -> None:
+    seen: list[RecorderStatus] = []
+    clock = ScaledClock(4.0)
+    recorder = Recorder(
+        tmp_path,
+        FileFrames(camera_file),
+        clock=clock,
+        free_bytes=lambda folder: 500 * MB,
+        warn_bytes=1000 * MB,
+        stop_bytes=200 * MB,
+        on_status=seen.append,
+    )
+    recorder.start()
+    clock.wait_until(2.5, threading.Event())  # long enough for the disk to be checked again
+    final = recorder.stop()
+    assert seen[0].disk_low and final.disk_low and final.stopped_reason is None
+    marks = read_index(tmp_path).marks
+    assert [(m.kind, m.at, m.note) for m in marks if m.kind == "disk_low"] == [
+        ("disk_low", 0.0, "500 MB free at the start")
+    ]
+
+
 def test_a_folder_that_holds_a_recording_is_refused(tmp_path: Path, camera_file: Path) -> None:
     first = Recorder(tmp_path, FileFrames(camera_file), clock=ScaledClock(4.0))
     first.start()

@@ -119,6 +119,14 @@ def _has_own_figures(state: UiState) -> bool:
     return not state.locked and may(state.role, can.OWN_FIGURES)
 
 
+def _calibrates(state: UiState) -> bool:
+    return not state.locked and may(state.role, can.CALIBRATE)
+
+
+def _makes_calibration(state: UiState) -> bool:
+    return not state.locked and may(state.role, can.MAKE_CALIBRATION)
+
+
 def _sets_standards(state: UiState) -> bool:
     return not state.locked and may(state.role, can.STANDARD_SETTING)
 
@@ -453,6 +461,26 @@ ACTIONS: tuple[ActionSpec, ...] = (
         _has_own_figures,
         None,
         "How your scores compare, over time: your own figures, naming no colleague",
+    ),
+    ActionSpec(
+        "centre.calibration",
+        "Cali&bration…",
+        "&Centre",
+        "show_calibration",
+        None,
+        _calibrates,
+        None,
+        "Score a recorded role-play before the day and compare your levels with the panel's",
+    ),
+    ActionSpec(
+        "centre.make_calibration",
+        "Ma&ke a calibration exercise…",
+        "&Centre",
+        "make_calibration",
+        None,
+        _makes_calibration,
+        None,
+        "Turn a consented recording into a calibration exercise, with the levels the panel agreed",
     ),
     ActionSpec(
         "centre.pass_marks",

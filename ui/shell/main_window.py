@@ -346,6 +346,16 @@ class MainWindow(QMainWindow):
     def show_my_figures(self) -> None:
         self.reports.my_figures()
 
+    def show_calibration(self) -> None:
+        from ui.scoring.calibration_dialog import CalibrationDialog
+
+        self.reports.show(CalibrationDialog(self.tasks, self.db, self.actor, self.reports.data_dir, self))
+
+    def make_calibration(self) -> None:
+        from ui.video.make_calibration_dialog import MakeCalibrationDialog
+
+        self.reports.show(MakeCalibrationDialog(self.tasks, self.db, self.actor, self.reports.data_dir, self))
+
     def show_certificates(self) -> None:
         from ui.centre.certificates_dialog import CertificatesDialog
 

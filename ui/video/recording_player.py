@@ -1,0 +1,143 @@
+"""A recording's player for a side panel: picture, play and pause, frame steps, speed
+and the phase time line, as the review dialog has them.
+
+It is handed what a worker has read (``PlayerSource``), never reads the disk itself, so
+it can sit beside a rubric grid in the scoring screen (a calibration exercise) without
+the GUI thread waiting on anything. Frame stepping pauses and lands on the start of a
+frame, by the recording's own frame rate, as in review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from naas_centre.video.index import Mark
+from ui.common.widgets import label
+from ui.video.review_dialog import SPEEDS, clock_text
+from ui.video.review_timeline import PhaseTimeline, spans_of
+
+
+@dataclass(frozen=True)
+class PlayerSource:
+    media: Path  # the MP4
+    fps: int
+    duration_ms: int
+    marks: tuple[Mark, ...]  # pauses of the phase, for the time line
+
+
+def player_source(folder: Path, fallback_duration: float | None = None) -> PlayerSource:
+    """Runs in a worker: what the player needs from a recording's folder."""
+    from naas_centre.video.index import read_index
+
+    index = read_index(folder)
+    duration = index.duration if index.duration is not None else (fallback_duration or 0.0)
+    return PlayerSource(folder / index.file, index.fps, round(duration * 1000), index.marks)
+
+
+class RecordingPlayer(QWidget):
+    media_ready = Signal()  # the file is loaded and the first picture shows
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("RecordingPlayer")
+        self.source: PlayerSource | None = None
+        self.player = QMediaPlayer(self)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.video = QVideoWidget()
+        self.video.setObjectName("player_video")
+        self.video.setMinimumSize(320, 180)
+        column.addWidget(self.video, 1)
+        self.timeline = PhaseTimeline()
+        self.timeline.seek_requested.connect(self.seek)
+        column.addWidget(self.timeline)
+        row = QHBoxLayout()
+        self.play_button = QPushButton("▶ Play")
+        self.play_button.setObjectName("player_play")
+        self.play_button.clicked.connect(self.toggle_play)
+        row.addWidget(self.play_button)
+        self.back_frame = QPushButton("◀ Frame")
+        self.back_frame.setObjectName("player_frame_back")
+        self.back_frame.setToolTip("One frame back (the player pauses)")
+        self.back_frame.clicked.connect(lambda: self.step(-1))
+        row.addWidget(self.back_frame)
+        self.next_frame = QPushButton("Frame ▶")
+        self.next_frame.setObjectName("player_frame_next")
+        self.next_frame.setToolTip("One frame on (the player pauses)")
+        self.next_frame.clicked.connect(lambda: self.step(1))
+        row.addWidget(self.next_frame)
+        self.speed = QComboBox()
+        self.speed.setObjectName("player_speed")
+        self.speed.setAccessibleName("Speed")
+        for value in SPEEDS:
+            self.speed.addItem(f"{value:g}×", value)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.currentIndexChanged.connect(
+            lambda _i: self.player.setPlaybackRate(float(self.speed.currentData()))
+        )
+        row.addWidget(self.speed)
+        self.position_label = label("00:00 / 00:00", "muted")
+        self.position_label.setObjectName("player_position")
+        row.addWidget(self.position_label)
+        row.addStretch(1)
+        column.addLayout(row)
+        self.message = label("", "muted", wrap=True)
+        self.message.setObjectName("player_message")
+        self.message.hide()
+        column.addWidget(self.message)
+
+        self.audio = QAudioOutput(self)
+        self.player.setAudioOutput(self.audio)
+        self.player.setVideoOutput(self.video)
+        self.player.positionChanged.connect(self._position_changed)
+        self.player.mediaStatusChanged.connect(self._media_status)
+        self.player.errorOccurred.connect(
+            lambda _e, text: self.say(f"The recording cannot be played: {text}")
+        )
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def load(self, source: PlayerSource) -> None:
+        self.source = source
+        self.position_label.setText(f"00:00 / {clock_text(source.duration_ms)}")
+        self.timeline.set_content(source.duration_ms, spans_of(source.marks, source.duration_ms), [], [])
+        self.player.setSource(QUrl.fromLocalFile(str(source.media)))
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def _media_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self.source is not None:
+            self.player.pause()  # paused at the start: the first picture shows
+            self.media_ready.emit()
+
+    def seek(self, ms: int) -> None:
+        self.player.setPosition(max(0, ms))
+
+    def toggle_play(self) -> None:
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self.player.pause()
+            self.play_button.setText("▶ Play")
+        else:
+            self.player.play()
+            self.play_button.setText("❚❚ Pause")
+
+    def step(self, frames: int) -> None:
+        fps = self.source.fps if self.source is not None else 25
+        self.player.pause()
+        self.play_button.setText("▶ Play")
+        frame = round(self.player.position() * fps / 1000) + frames
+        self.seek(round(max(0, frame) * 1000 / fps))
+
+    def _position_changed(self, ms: int) -> None:
+        self.timeline.set_position(ms)
+        total = self.source.duration_ms if self.source is not None else self.player.duration()
+        self.position_label.setText(f"{clock_text(ms)} / {clock_text(total)}")
