@@ -115,7 +115,7 @@ def connect(target: str | Path, *, path: Path, passphrase: str | None = None, **
     passphrase = passphrase if passphrase is not None else passphrase_for(path)
     if passphrase is None:
         return sqlite3.connect(target, **kwargs)
-    from sqlcipher3 import dbapi2
+    from sqlcipher3 import dbapi2  # type: ignore[import-untyped]
 
     conn = dbapi2.connect(str(target), **kwargs)
     try:
@@ -186,7 +186,9 @@ def _export(path: Path, old: str | None, new: str | None) -> None:
                     ) from None
                 raise
             if mode != "delete":
-                raise Encrypted(f"{path} is open in another program; close the centre first; nothing was changed")
+                raise Encrypted(
+                    f"{path} is open in another program; close the centre first; nothing was changed"
+                )
             conn.execute(f"ATTACH DATABASE ? AS fresh KEY {_literal(new or '')}", (str(part),))
             conn.execute("SELECT sqlcipher_export('fresh')")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -233,7 +235,9 @@ def encrypt(path: Path, passphrase: str) -> None:
     if not passphrase:
         raise Encrypted("the passphrase is empty; a centre's passphrase cannot be empty")
     if not is_plain(path):
-        raise Encrypted(f"{path} is not a plain SQLite database (is it encrypted already?); nothing was changed")
+        raise Encrypted(
+            f"{path} is not a plain SQLite database (is it encrypted already?); nothing was changed"
+        )
     _export(path, None, passphrase)
 
 

@@ -335,7 +335,9 @@ def _tidy_after_reading(path: Path) -> None:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
         finally:
             conn.close()
-    except (OSError, cipher.Encrypted, *cipher.driver_errors()):
+    except (OSError, cipher.Encrypted):
+        pass  # left for the next writer to remove; they hold nothing
+    except cipher.driver_errors():
         pass  # left for the next writer to remove; they hold nothing
 
 

@@ -37,7 +37,9 @@ def add_parsers(db_sub: argparse._SubParsersAction, add_db: object) -> None:  # 
     )
     adding(enc)
     enc.set_defaults(run=_encrypt)
-    rek = db_sub.add_parser("rekey", help="change the passphrase of an encrypted database (the centre closed)")
+    rek = db_sub.add_parser(
+        "rekey", help="change the passphrase of an encrypted database (the centre closed)"
+    )
     adding(rek)
     rek.add_argument(
         "--new-passphrase-file", type=Path, metavar="FILE", help="read the new passphrase from FILE"
@@ -65,7 +67,10 @@ def _read(file: Path, what: str) -> str:
 
 def _ask(prompt: str, where: Path, *, twice: bool = False) -> str:
     if not sys.stdin.isatty():
-        raise UserError(f"{where} is encrypted: give its passphrase with --db-passphrase-file FILE, or type it at a terminal")
+        raise UserError(
+            f"{where} is encrypted: give its passphrase with --db-passphrase-file FILE, "
+            "or type it at a terminal"
+        )
     try:
         first = getpass.getpass(prompt)
         if twice and getpass.getpass("The same again: ") != first:

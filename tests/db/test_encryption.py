@@ -111,7 +111,12 @@ def test_encrypting_an_encrypted_file_is_refused(tmp_path: Path) -> None:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from naas_centre.cli import main; sys.exit(main(sys.argv[1:]))", *args],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from naas_centre.cli import main; sys.exit(main(sys.argv[1:]))",
+            *args,
+        ],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -126,7 +131,9 @@ def test_the_command_line_end_to_end(tmp_path: Path) -> None:
     bad.write_text("not it\n")
     new.write_text("Battery staple 2\n")
     common = ["--db", str(db), "--data-dir", str(data)]
-    made = _cli("demo", *common, "--history", "none", "--scored", "--encrypt", "--db-passphrase-file", str(good))
+    made = _cli(
+        "demo", *common, "--history", "none", "--scored", "--encrypt", "--db-passphrase-file", str(good)
+    )
     assert made.returncode == 0, made.stderr
     raw = db.read_bytes()
     assert not raw.startswith(cipher.SQLITE_HEADER) and b"Pennine" not in raw
@@ -136,7 +143,10 @@ def test_the_command_line_end_to_end(tmp_path: Path) -> None:
         refused = _cli("audit", "verify", *common, *given)
         assert refused.returncode == 2
         assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
-    assert "the passphrase does not open" in _cli("audit", "verify", *common, "--db-passphrase-file", str(bad)).stderr
+    assert (
+        "the passphrase does not open"
+        in _cli("audit", "verify", *common, "--db-passphrase-file", str(bad)).stderr
+    )
     assert "is encrypted" in _cli("audit", "verify", *common).stderr
     assert _digest(db) == before
 
@@ -145,22 +155,42 @@ def test_the_command_line_end_to_end(tmp_path: Path) -> None:
     (copy,) = out.iterdir()
     assert not copy.read_bytes().startswith(cipher.SQLITE_HEADER)
     restored = tmp_path / "restored.db"
-    back = _cli("restore", str(copy), "--db", str(restored), "--data-dir", str(data), "--db-passphrase-file", str(good))
+    back = _cli(
+        "restore",
+        str(copy),
+        "--db",
+        str(restored),
+        "--data-dir",
+        str(data),
+        "--db-passphrase-file",
+        str(good),
+    )
     assert back.returncode == 0, back.stderr
     assert not restored.read_bytes().startswith(cipher.SQLITE_HEADER)
-    ok = _cli("audit", "verify", "--db", str(restored), "--data-dir", str(data), "--db-passphrase-file", str(good))
+    ok = _cli(
+        "audit", "verify", "--db", str(restored), "--data-dir", str(data), "--db-passphrase-file", str(good)
+    )
     assert ok.returncode == 0 and "audit trail intact" in ok.stdout
 
-    rekeyed = _cli("db", "rekey", *common, "--db-passphrase-file", str(good), "--new-passphrase-file", str(new))
+    rekeyed = _cli(
+        "db", "rekey", *common, "--db-passphrase-file", str(good), "--new-passphrase-file", str(new)
+    )
     assert rekeyed.returncode == 0, rekeyed.stderr
     assert _cli("audit", "verify", *common, "--db-passphrase-file", str(good)).returncode == 2
     assert _cli("audit", "verify", *common, "--db-passphrase-file", str(new)).returncode == 0
 
     plain = tmp_path / "plain.db"
-    assert _cli("demo", "--db", str(plain), "--data-dir", str(data), "--history", "none", "--scored").returncode == 0
+    assert (
+        _cli("demo", "--db", str(plain), "--data-dir", str(data), "--history", "none", "--scored").returncode
+        == 0
+    )
     counted = _cli("audit", "verify", "--db", str(plain), "--data-dir", str(data)).stdout
-    enc = _cli("db", "encrypt", "--db", str(plain), "--data-dir", str(data), "--db-passphrase-file", str(good))
+    enc = _cli(
+        "db", "encrypt", "--db", str(plain), "--data-dir", str(data), "--db-passphrase-file", str(good)
+    )
     assert enc.returncode == 0, enc.stderr
     assert b"Pennine" not in plain.read_bytes()
-    after = _cli("audit", "verify", "--db", str(plain), "--data-dir", str(data), "--db-passphrase-file", str(good))
+    after = _cli(
+        "audit", "verify", "--db", str(plain), "--data-dir", str(data), "--db-passphrase-file", str(good)
+    )
     assert after.returncode == 0 and after.stdout.splitlines()[0] == counted.splitlines()[0]
