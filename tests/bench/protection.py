@@ -20,15 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from db import cipher  # noqa: E402
-from db.engine import Database  # noqa: E402
-from db.migrate import open_read_only  # noqa: E402
-from naas_centre.backup.take import take  # noqa: E402
-from naas_centre.services import audit  # noqa: E402
-from tests.bench._centre import big_centre  # noqa: E402
-from tests.bench.commit_floor import pct  # noqa: E402
+from db import cipher
+from db.engine import Database
+from db.migrate import open_read_only
+from naas_centre.backup.take import take
+from naas_centre.services import audit
+from tests.bench._centre import big_centre
+from tests.bench.commit_floor import pct
 
 PASSPHRASE = "a passphrase for the benchmark only"
 
