@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import stat
 import time
 from collections.abc import Iterator
@@ -28,15 +27,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from db import cipher
 from db.base import Stamped
+from db.errors import DatabaseError as DatabaseError  # where it has always been imported from
 
 log = logging.getLogger(__name__)
 # Kept for the log file the app installs; never printed on a command's stderr instead.
 log.addHandler(logging.NullHandler())
-
-
-class DatabaseError(Exception):
-    """A database that cannot be used; the message says what and where."""
 
 
 class StorageError(DatabaseError):
@@ -105,7 +102,7 @@ def storage_error(exc: BaseException) -> StorageError | None:
 
 def _lost_server(exc: BaseException, orig: BaseException) -> bool:
     """A connection to a server lost or refused (never said of SQLite, which has none)."""
-    if type(orig).__module__.split(".")[0] == "sqlite3":
+    if type(orig).__module__.split(".")[0] in ("sqlite3", "sqlcipher3"):
         return False
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True  # the dialect itself judged it a disconnect
@@ -182,7 +179,7 @@ def _use_wal(cur: Any, *, within_s: float = 10.0) -> None:
         try:
             cur.execute("PRAGMA journal_mode=WAL")
             return
-        except sqlite3.OperationalError as exc:
+        except cipher.driver_errors() as exc:
             if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
                 raise
         time.sleep(pause)  # only while another connection holds the switch
@@ -190,6 +187,7 @@ def _use_wal(cur: Any, *, within_s: float = 10.0) -> None:
 
 
 def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url``; a SQLite file unlocked in ``db.cipher`` is opened with its key."""
     if not is_sqlite(url):
         connect_args = _server_connect_args(url, read_only=read_only)
         try:
@@ -201,7 +199,19 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
             raise DatabaseError(f"{shown}: this kind of database cannot be opened here ({exc})") from None
     if read_only:
         return _read_only_sqlite_engine(url, **kwargs)
-    engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False}, **kwargs)
+    path = sqlite_path(url)
+    passphrase = cipher.passphrase_for(path) if path is not None else None
+    if path is not None and passphrase is not None:
+        keyed = path
+
+        def connect_keyed() -> Any:
+            return cipher.connect(keyed, path=keyed, timeout=10, check_same_thread=False)
+
+        engine = create_engine(
+            url, creator=connect_keyed, module=cipher.driver(), poolclass=QueuePool, **kwargs
+        )
+    else:
+        engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -231,11 +241,14 @@ def _read_only_sqlite_engine(url: str, **kwargs: Any) -> Engine:
     from urllib.parse import quote
 
     uri = f"file:{quote(str(path))}?mode=ro"
+    keyed = cipher.passphrase_for(path) is not None
 
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+    def connect() -> Any:
+        return cipher.connect(uri, path=path, uri=True, timeout=10, check_same_thread=False)
 
-    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, **kwargs)
+    # With a key, SQLCipher's driver module, so its errors are SQLAlchemy's as sqlite3's are.
+    module = {"module": cipher.driver()} if keyed else {}
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, **module, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -316,13 +329,15 @@ def _tidy_after_reading(path: Path) -> None:
     try:
         if not (wal.exists() or shm.exists()) or (wal.exists() and wal.stat().st_size):
             return
-        conn = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        conn = cipher.connect(path, path=path, timeout=0.5, isolation_level=None)
         try:
             conn.execute("PRAGMA query_only=ON")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
         finally:
             conn.close()
-    except (OSError, sqlite3.Error):
+    except (OSError, cipher.Encrypted):
+        pass  # left for the next writer to remove; they hold nothing
+    except cipher.driver_errors():
         pass  # left for the next writer to remove; they hold nothing
 
 

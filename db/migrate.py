@@ -13,7 +13,6 @@ exactly this version's schema.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from db import cipher
 from db.engine import Database, DatabaseError, is_sqlite, sqlite_path, to_url
 
 # Stamped on nothing: a database opened to read only writes no row.
@@ -124,6 +124,10 @@ def sqlite_file_problem(path: Path) -> str | None:
         return f"{path}: cannot be read ({exc.strerror or exc})"
     if not head:
         return f"{path} is empty, not a naas-centre database"
+    if head != SQLITE_HEADER and cipher.looks_encrypted(path):
+        if cipher.passphrase_for(path) is None:
+            return str(cipher.no_passphrase(path))
+        return None  # its key proves itself when it is opened
     if head != SQLITE_HEADER:
         return f"{path}: cannot open the database: the file is not a database (not SQLite at all)"
     return None
@@ -204,7 +208,9 @@ def _backup_sqlite(url: str, revision: str, backup_dir: Path | None) -> Path:
     dest = folder / f"{src.stem}-before-upgrade-{revision}-{stamp}{src.suffix}"
     tmp = dest.with_suffix(dest.suffix + ".part")
     # The backup API copies a consistent snapshot even with WAL pages not yet merged.
-    source, target = sqlite3.connect(src), sqlite3.connect(tmp)
+    # An encrypted database's copy is encrypted under the same key.
+    source = cipher.connect(src, path=src)
+    target = cipher.connect(tmp, path=src)
     try:
         source.backup(target)
     finally:

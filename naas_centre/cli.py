@@ -24,6 +24,7 @@ from naas_centre import (
     cli_backup,
     cli_bundle,
     cli_candidates,
+    cli_cipher,
     cli_export,
     cli_plan,
     cli_qa,
@@ -73,6 +74,7 @@ def _add_db(p: argparse.ArgumentParser) -> None:
         "postgresql+psycopg://user@host/dbname (default: the centre in the data folder)",
     )
     p.add_argument("--data-dir", type=Path, metavar="DIR", help="the data folder (default: the platform's)")
+    cli_cipher.add_passphrase(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="default",
         help="the past before the demo's day, for quality assurance: default, 26 weekly days; "
         "large, a year of two days a week with its last two days signed; none",
+    )
+    demo.add_argument(
+        "--encrypt", action="store_true", help="encrypt the demo's database under a passphrase (asked for)"
     )
     demo.set_defaults(run=_demo)
 
@@ -122,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="create or upgrade the database (a backup is made first)")
     _add_db(up)
     up.set_defaults(run=_db_upgrade)
+    cli_cipher.add_parsers(db_sub, _add_db)
 
     for extension in EXTENSIONS:  # verify, ca, reports; candidates, plan, runsheets, export, bundle, qa, …
         extension.add_parsers(sub, _Parser, _add_db)
@@ -334,6 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for given in (args.data_dir, getattr(args, "db", None)):
             if given is not None and "://" not in str(given):
                 paths.check_name(given)
+        cli_cipher.unlock(args)
         status = run(args)
         sys.stdout.flush()  # a closed pipe shows here, while it can still be answered
         return status

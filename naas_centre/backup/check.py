@@ -7,7 +7,6 @@ a consistent snapshot even while another program writes (it reads in one transac
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import quote
 
 from sqlalchemy import func, select, text
 
+from db import cipher
 from db.engine import Database, DatabaseError, owner_only, sqlite_path, to_url
 from db.migrate import open_read_only, sqlite_file_problem
 from db.models import CentreRow
@@ -52,12 +52,14 @@ def sound(path: Path, what: str) -> None:
     if problem is not None:
         raise BackupRefused(problem.replace("database", what, 1) if "no such" in problem else problem)
     try:
-        conn = sqlite3.connect(read_only_uri(path, immutable=True), uri=True)
+        conn = cipher.connect(read_only_uri(path, immutable=True), path=path, uri=True)
         try:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except cipher.Encrypted as exc:
+        raise BackupRefused(str(exc)) from None
+    except cipher.driver_errors() as exc:
         raise BackupRefused(f"{path} is damaged or cut short ({exc}); nothing was changed") from None
     if rows != [("ok",)]:
         first = str(rows[0][0]).splitlines()[0] if rows else "no answer"
@@ -95,12 +97,20 @@ def prove(path: Path) -> Proof:
         db.dispose()
 
 
-def copy(source: Any, destination: Path, *, single_file: bool = True) -> None:
-    """Copies the open ``source`` connection (a sqlite3 one) into the file ``destination``,
-    in one step, so the copy is one consistent snapshot. A ``single_file`` copy (a backup,
-    a database kept aside) keeps no -wal; a live database keeps its own journal mode."""
+def copy(source: Any, destination: Path, *, single_file: bool = True, key_of: Path | None = None) -> None:
+    """Copies the open ``source`` connection (a sqlite3 or SQLCipher one) into the file
+    ``destination``, in one step, so the copy is one consistent snapshot. A ``single_file``
+    copy (a backup, a database kept aside) keeps no -wal; a live database keeps its own
+    journal mode. The copy of an encrypted database (``key_of`` unlocked) is encrypted
+    under the same key: the backup API copies pages as they read in clear, and the keyed
+    destination encrypts them again."""
     owner_only(destination)
-    target = sqlite3.connect(destination, isolation_level=None, timeout=10)
+    passphrase = cipher.passphrase_for(key_of) if key_of is not None else None
+    if passphrase is not None:
+        cipher.unlock(destination, passphrase)  # so the copy can be proven
+    target = cipher.connect(
+        destination, path=destination, passphrase=passphrase, isolation_level=None, timeout=10
+    )
     try:
         source.backup(target)
         if single_file:
@@ -110,8 +120,8 @@ def copy(source: Any, destination: Path, *, single_file: bool = True) -> None:
 
 
 def copy_file(source: Path, destination: Path, *, immutable: bool = False, single_file: bool = True) -> None:
-    conn = sqlite3.connect(read_only_uri(source, immutable=immutable), uri=True)
+    conn = cipher.connect(read_only_uri(source, immutable=immutable), path=source, uri=True)
     try:
-        copy(conn, destination, single_file=single_file)
+        copy(conn, destination, single_file=single_file, key_of=source)
     finally:
         conn.close()

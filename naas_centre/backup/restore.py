@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from db import cipher
 from db.engine import Database
 from db.migrate import READ_ONLY_WORKSTATION, head_revision, sqlite_file_problem, upgrade
 from naas_centre.backup import check
@@ -78,7 +78,10 @@ def _revision(backup: Path) -> str:
 
     from db.migrate import alembic_config
 
-    conn = sqlite3.connect(check.read_only_uri(backup, immutable=True), uri=True)
+    try:
+        conn = cipher.connect(check.read_only_uri(backup, immutable=True), path=backup, uri=True)
+    except cipher.Encrypted as exc:
+        raise BackupRefused(str(exc)) from None
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         rows = (
@@ -86,7 +89,7 @@ def _revision(backup: Path) -> str:
             if "alembic_version" in tables
             else []
         )
-    except sqlite3.DatabaseError as exc:
+    except cipher.driver_errors() as exc:
         raise BackupRefused(f"{backup} is damaged or cut short ({exc}); nothing was changed") from None
     finally:
         conn.close()
@@ -111,12 +114,15 @@ def _current(dest: Path) -> bool:
     problem = sqlite_file_problem(dest)
     if problem is not None:
         raise BackupRefused(f"{problem}; restore replaces a centre's database only")
-    conn = sqlite3.connect(check.read_only_uri(dest, immutable=True), uri=True)
+    try:
+        conn = cipher.connect(check.read_only_uri(dest, immutable=True), path=dest, uri=True)
+    except cipher.Encrypted as exc:
+        raise BackupRefused(str(exc)) from None
     try:
         ours = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
         ).fetchone()[0]
-    except sqlite3.DatabaseError:
+    except cipher.driver_errors():
         ours = 0
     finally:
         conn.close()

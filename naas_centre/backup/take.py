@@ -61,7 +61,7 @@ def take(
         with atomic.replacing(final) as tmp:
             raw = db.engine.raw_connection()
             try:
-                check.copy(raw.driver_connection, tmp)
+                check.copy(raw.driver_connection, tmp, key_of=source)
             finally:
                 raw.close()
             proof = check.prove(tmp)

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from db import cipher
 from db.engine import Database, DatabaseError, is_sqlite, to_url
 from db.migrate import upgrade
 from db.models import CentreRow
@@ -45,6 +46,8 @@ def open_database(target: str | Path, data_dir: Path | None = None, *, create: b
         if not create and path.stat().st_size == 0:
             # An existing centre is asked for: an empty file is none, and stays empty.
             raise UserError(f"{path} is empty: it holds no centre")
+        if path.exists() and cipher.looks_encrypted(path) and cipher.passphrase_for(path) is None:
+            raise UserError(str(cipher.no_passphrase(path)))
     folder = paths.data_dir(data_dir)
     db = Database(url, paths.workstation_id(folder))
     try:
@@ -53,6 +56,9 @@ def open_database(target: str | Path, data_dir: Path | None = None, *, create: b
     except SQLAlchemyError as exc:
         db.dispose()
         raise UserError(f"{_where(url)}: cannot open the database: {_reason(exc)}") from exc
+    except DatabaseError as exc:  # the passphrase does not open it
+        db.dispose()
+        raise UserError(str(exc)) from exc
     try:
         upgrade(db.engine)
     except DatabaseError as exc:

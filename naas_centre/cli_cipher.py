@@ -1,0 +1,172 @@
+"""The command line's side of encryption at rest: the passphrase, and ``db encrypt``,
+``db rekey`` and ``db decrypt``.
+
+The passphrase is typed when asked (not echoed) or read from the first line of a file
+named with ``--db-passphrase-file`` (for scripts; a file the script's owner alone can read).
+It is held in memory for the run only (``db.cipher``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from naas_centre import paths
+from naas_centre.errors import UserError
+
+
+def add_passphrase(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db-passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="read the database's passphrase from the first line of FILE "
+        "(otherwise it is asked for when the database is encrypted)",
+    )
+
+
+def add_parsers(db_sub: argparse._SubParsersAction, add_db: object) -> None:  # type: ignore[type-arg]
+    from collections.abc import Callable
+
+    assert callable(add_db)
+    adding: Callable[[argparse.ArgumentParser], None] = add_db
+    enc = db_sub.add_parser(
+        "encrypt", help="encrypt the centre's database in place under a passphrase (the centre closed)"
+    )
+    adding(enc)
+    enc.set_defaults(run=_encrypt)
+    rek = db_sub.add_parser(
+        "rekey", help="change the passphrase of an encrypted database (the centre closed)"
+    )
+    adding(rek)
+    rek.add_argument(
+        "--new-passphrase-file", type=Path, metavar="FILE", help="read the new passphrase from FILE"
+    )
+    rek.set_defaults(run=_rekey)
+    dec = db_sub.add_parser(
+        "decrypt", help="write an encrypted database back in clear (the centre closed; rarely wise)"
+    )
+    adding(dec)
+    dec.set_defaults(run=_decrypt)
+
+
+def _read(file: Path, what: str) -> str:
+    try:
+        with open(file, encoding="utf-8") as fh:
+            first = fh.readline().rstrip("\r\n")
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read {what}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{file}: {what} is not text (UTF-8)") from None
+    if not first:
+        raise UserError(f"{file}: the first line, {what}, is empty")
+    return first
+
+
+def _ask(prompt: str, where: Path, *, twice: bool = False) -> str:
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"{where} is encrypted: give its passphrase with --db-passphrase-file FILE, "
+            "or type it at a terminal"
+        )
+    try:
+        first = getpass.getpass(prompt)
+        if twice and getpass.getpass("The same again: ") != first:
+            raise UserError("the two passphrases differ; nothing was changed")
+    except EOFError:
+        raise UserError(f"{where}: no passphrase given; nothing was changed") from None
+    if not first:
+        raise UserError("the passphrase is empty; a centre's passphrase cannot be empty")
+    return first
+
+
+def sqlite_target(args: argparse.Namespace, *, demo: bool = False) -> Path | None:
+    given = getattr(args, "db", None)
+    if given is not None:
+        return None if "://" in str(given) else Path(str(given)).expanduser()
+    folder = paths.data_dir(getattr(args, "data_dir", None))
+    return paths.demo_db_path(folder) if demo else paths.default_db_path(folder)
+
+
+def unlock(args: argparse.Namespace) -> None:
+    """Before a command runs: an encrypted database named (or the default one) is unlocked
+    with the passphrase given; ``demo --encrypt`` takes the new centre's passphrase."""
+    from db import cipher
+
+    if not hasattr(args, "db_passphrase_file"):
+        return
+    path = sqlite_target(args, demo=getattr(args, "command", "") == "demo")
+    if path is None:
+        return
+    if getattr(args, "action", "") == "encrypt":
+        return  # the passphrase is the new one, taken by the command itself
+    creating = bool(getattr(args, "encrypt", False))
+    if not creating and not cipher.looks_encrypted(path):
+        if args.db_passphrase_file is not None:
+            # A file named for another encrypted one: a backup to restore, say.
+            cipher.unlock_centre(_read(args.db_passphrase_file, "the passphrase"))
+        return
+    passphrase = (
+        _read(args.db_passphrase_file, "the passphrase")
+        if args.db_passphrase_file is not None
+        else _ask(f"Passphrase for {path}: ", path, twice=creating)
+    )
+    cipher.unlock(path, passphrase)
+    cipher.unlock_centre(passphrase)
+
+
+def _file(args: argparse.Namespace) -> Path:
+    path = sqlite_target(args)
+    if path is None:
+        raise UserError("only a SQLite database file is encrypted by naas-centre; a server has its own")
+    if not path.is_file():
+        raise UserError(f"{path}: no such database")
+    return path
+
+
+def _encrypt(args: argparse.Namespace) -> int:
+    from db import cipher
+
+    path = _file(args)
+    if cipher.looks_encrypted(path):
+        raise UserError(f"{path} is encrypted already; nothing was changed")
+    passphrase = (
+        _read(args.db_passphrase_file, "the passphrase")
+        if args.db_passphrase_file is not None
+        else _ask(f"New passphrase for {path}: ", path, twice=True)
+    )
+    cipher.encrypt(path, passphrase)
+    print(f"{path}: encrypted. Keep the passphrase safe: without it the centre's records cannot be read.")
+    print("Backups taken before now are not encrypted: take a new one and remove the old ones.")
+    return 0
+
+
+def _rekey(args: argparse.Namespace) -> int:
+    from db import cipher
+
+    path = _file(args)
+    old = cipher.passphrase_for(path)
+    if old is None:
+        raise UserError(f"{path} is not encrypted; encrypt it first (naas-centre db encrypt)")
+    new = (
+        _read(args.new_passphrase_file, "the new passphrase")
+        if args.new_passphrase_file is not None
+        else _ask(f"New passphrase for {path}: ", path, twice=True)
+    )
+    cipher.rekey(path, old, new)
+    print(f"{path}: the passphrase is changed. Backups taken before now still open with the old one.")
+    return 0
+
+
+def _decrypt(args: argparse.Namespace) -> int:
+    from db import cipher
+
+    path = _file(args)
+    passphrase = cipher.passphrase_for(path)
+    if passphrase is None:
+        raise UserError(f"{path} is not encrypted; nothing was changed")
+    cipher.decrypt(path, passphrase)
+    print(f"{path}: written back in clear. This centre's database is not encrypted.")
+    return 0
