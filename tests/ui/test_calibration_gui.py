@@ -75,7 +75,7 @@ def test_an_assessor_scores_an_exercise_beside_its_recording_and_sees_where_they
     qtbot.waitUntil(lambda: view.panel is not None, timeout=15_000)
     assert view.panel is not None
     panel = view.panel
-    assert panel.grid.isVisible() and view.player.isVisible()
+    qtbot.waitUntil(lambda: panel.grid.isVisible() and view.player.isVisible(), timeout=10_000)
     assert not panel.timer.isVisible() and not panel.judgement.isVisible()
     qtbot.waitUntil(
         lambda: (

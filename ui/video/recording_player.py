@@ -18,6 +18,7 @@ from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from naas_centre.video.index import Mark
+from ui.common import media_calls
 from ui.common.widgets import label
 from ui.video.review_dialog import SPEEDS, clock_text
 from ui.video.review_timeline import PhaseTimeline, spans_of
@@ -97,9 +98,13 @@ class RecordingPlayer(QWidget):
         self.player.setVideoOutput(self.video)
         self.player.positionChanged.connect(self._position_changed)
         self.player.mediaStatusChanged.connect(self._media_status)
-        self.player.errorOccurred.connect(
-            lambda _e, text: self.say(f"The recording cannot be played: {text}")
-        )
+        # Slots, never lambdas, and calls through media_calls: see ui/common/media_calls.py.
+        self.player.errorOccurred.connect(self._player_failed)
+        self._asked: int | None = None  # a seek on its way to the player
+        self._media_started = False
+
+    def _player_failed(self, _error: QMediaPlayer.Error, text: str) -> None:
+        self.say(f"The recording cannot be played: {text}")
 
     def say(self, text: str) -> None:
         self.message.setText(text)
@@ -109,32 +114,47 @@ class RecordingPlayer(QWidget):
         self.source = source
         self.position_label.setText(f"00:00 / {clock_text(source.duration_ms)}")
         self.timeline.set_content(source.duration_ms, spans_of(source.marks, source.duration_ms), [], [])
+        self._media_started = False
         self.player.setSource(QUrl.fromLocalFile(str(source.media)))
 
     def stop(self) -> None:
-        self.player.stop()
+        media_calls.stop(self.player)
 
     def _media_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status == QMediaPlayer.MediaStatus.LoadedMedia and self.source is not None:
-            self.player.pause()  # paused at the start: the first picture shows
+        if (
+            status == QMediaPlayer.MediaStatus.LoadedMedia
+            and self.source is not None
+            and not self._media_started
+        ):
+            self._media_started = True  # once: a seek may bring the status back to "loaded"
+            media_calls.pause(self.player)  # paused at the start: the first picture shows
             self.media_ready.emit()
 
     def seek(self, ms: int) -> None:
-        self.player.setPosition(max(0, ms))
+        self._asked = max(0, ms)
+        media_calls.seek(self.player, self._asked)
+        media_calls.after(self, self._seeked)
+
+    def _seeked(self) -> None:
+        self._asked = None
+
+    def position(self) -> int:
+        """Where the recording is, or is about to be after a seek just asked for."""
+        return self._asked if self._asked is not None else self.player.position()
 
     def toggle_play(self) -> None:
         if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-            self.player.pause()
+            media_calls.pause(self.player)
             self.play_button.setText("▶ Play")
         else:
-            self.player.play()
+            media_calls.play(self.player)
             self.play_button.setText("❚❚ Pause")
 
     def step(self, frames: int) -> None:
         fps = self.source.fps if self.source is not None else 25
-        self.player.pause()
+        media_calls.pause(self.player)
         self.play_button.setText("▶ Play")
-        frame = round(self.player.position() * fps / 1000) + frames
+        frame = round(self.position() * fps / 1000) + frames
         self.seek(round(max(0, frame) * 1000 / fps))
 
     def _position_changed(self, ms: int) -> None:
