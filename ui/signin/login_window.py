@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.common import theme
-from ui.common.widgets import label, primary_button
+from ui.common.widgets import label, primary_button, scroll_when_small
 
 
 class LoginWindow(QWidget):
@@ -68,6 +68,9 @@ class LoginWindow(QWidget):
         self.footer.setWordWrap(True)
         self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.footer)
+        # At twice the text size on a 1366×768 screen the window is taller than the screen:
+        # it scrolls, so "Sign in" stays reachable (and the window within the screen).
+        scroll_when_small(self)
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), self, self.close)
         self.set_opening()
