@@ -96,7 +96,7 @@ def test_scored_demo_day_has_every_report_signed_and_verifiable(tmp_path: Path) 
     )
     assert written.returncode == 0, written.stderr
     pdfs = sorted(out.glob("*.pdf"))
-    assert len(pdfs) == 31  # 6 candidates x (3 observations + written + outcome) + the day summary
+    assert len(pdfs) == 37  # 6 x (3 observations, written, knowledge, outcome) + the day summary
     assert not [p for p in pdfs if "unsigned" in p.name]
     checked = run("verify", "--db", str(db), *map(str, pdfs), data_dir=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
