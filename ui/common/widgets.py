@@ -87,10 +87,13 @@ def scroll_when_small(window: QWidget) -> None:
     outer = QVBoxLayout(window)
     outer.setContentsMargins(0, 0, 0, 0)
     outer.addWidget(scrolling(inner))
+    # As large as the content asks (no scroll bars where the screen has room), never
+    # larger than the screen.
+    wanted = window.size().expandedTo(inner.sizeHint())
     screen = window.screen()
     if screen is not None:
-        free = screen.availableGeometry().size() - QSize(0, TITLE_BAR)
-        window.resize(window.size().boundedTo(free))
+        wanted = wanted.boundedTo(screen.availableGeometry().size() - QSize(0, TITLE_BAR))
+    window.resize(wanted)
 
 
 TITLE_BAR = 36  # what a window manager's title bar takes, before it has framed a window
