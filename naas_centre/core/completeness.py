@@ -37,6 +37,8 @@ class MissingKind(StrEnum):
     NO_ASSESSOR = "no_assessor"
     ASSESSOR_NOT_SUBMITTED = "assessor_not_submitted"
     MODERATION_OUTSTANDING = "moderation_outstanding"
+    KNOWLEDGE_NOT_SAT = "knowledge_not_sat"
+    KNOWLEDGE_NOT_SUBMITTED = "knowledge_not_submitted"
 
 
 # Items an assessor puts right on their own sheet (the rest concern the sitting).
@@ -120,6 +122,17 @@ class ScriptFacts:
 
 
 @dataclass(frozen=True)
+class KnowledgeFacts:
+    """A knowledge-test form the candidate must sit: ``started`` once it was drawn for
+    them (the kiosk opened it), ``submitted`` once it is in and marked."""
+
+    form_id: str
+    title: str
+    started: bool
+    submitted: bool
+
+
+@dataclass(frozen=True)
 class SittingFacts:
     stations: tuple[StationFacts, ...]
     sheets: tuple[SheetFacts, ...]
@@ -130,6 +143,8 @@ class SittingFacts:
     # Whose item-level gaps to list; None: everyone's. Others' gaps appear only as
     # "has not submitted", so an assessor learns nothing of a colleague's sheet.
     detail_for: frozenset[str] | None = None
+    # The pack's knowledge-test forms, in pack order; empty when it has none.
+    knowledge: tuple[KnowledgeFacts, ...] = ()
 
 
 def concerning(items: Sequence[Missing], station_id: str | None) -> tuple[Missing, ...]:
@@ -159,10 +174,12 @@ def differs(values: Sequence[T | None]) -> bool:
 
 
 def missing(facts: SittingFacts) -> tuple[Missing, ...]:
-    """Everything missing, station by station, then submissions, then moderation."""
+    """Everything missing, station by station, the knowledge test, then submissions, then
+    moderation."""
     out: list[Missing] = []
     for st in facts.stations:
         out += _station(facts, st)
+    out += _knowledge(facts.knowledge)
     if not facts.sheets:
         out.append(
             Missing(
@@ -190,6 +207,20 @@ def missing(facts: SittingFacts) -> tuple[Missing, ...]:
     if facts.sheets and all(sh.submitted for sh in facts.sheets) and len(facts.sheets) > 1:
         out += _moderation(facts)
     return tuple(out)
+
+
+def _knowledge(forms: Sequence[KnowledgeFacts]) -> list[Missing]:
+    """A form not yet in. Its ``station_id`` is the form's id, so it holds back the
+    outcome and never a station's observation report, nor an assessor's submission."""
+    out: list[Missing] = []
+    for k in forms:
+        if k.submitted:
+            continue
+        kind = MissingKind.KNOWLEDGE_NOT_SUBMITTED if k.started else MissingKind.KNOWLEDGE_NOT_SAT
+        done = "submitted" if k.started else "started"
+        text = f"the candidate has not {done} the knowledge test “{k.title}”, which the outcome rule counts."
+        out.append(Missing(kind, k.form_id, k.title, None, text))
+    return out
 
 
 def _station(facts: SittingFacts, st: StationFacts) -> list[Missing]:

@@ -447,6 +447,55 @@ class _Builder:
             ]
         return out
 
+    def knowledge_items(self, number: int) -> list[Any]:
+        """Each pack's forms (KR-20) and the items flagged for review, by id: the report
+        never shows an item's wording, so it can travel without exposing the bank."""
+        out: list[Any] = [
+            self.h2(f"{number}. The knowledge test's items"),
+            self.small(
+                "Facility is the share of candidates who answered an item right; discrimination is "
+                "the corrected point-biserial (the item against the rest of the form). KR-20 is each "
+                "form's reliability, estimated over the item sets candidates were drawn."
+            ),
+        ]
+        for report in self.a.items:
+            flagged = report.flagged()
+            out += [
+                self.h3(
+                    f"{report.pack_name}: {len(report.items)} item versions sat, {len(flagged)} for review"
+                ),
+                self.table(
+                    ("Form", "Item sets sat", "Candidates", "KR-20"),
+                    [
+                        (f.blueprint, str(f.forms), str(f.candidates), _n(f.kr20_estimated))
+                        for f in report.forms
+                    ],
+                    (0.4, 0.2, 0.2, 0.2),
+                ),
+            ]
+            if flagged:
+                out += [
+                    Spacer(1, 2 * mm),
+                    self.table(
+                        ("Item", "Topic", "Sat by", "Facility", "Discrimination", "Why review it"),
+                        [
+                            (
+                                f"{i.item_id} v{i.version}",
+                                i.topic,
+                                str(i.candidates),
+                                _n(i.facility),
+                                _n(i.point_biserial),
+                                "; ".join(i.review.reasons),
+                            )
+                            for i in flagged
+                        ],
+                        (0.12, 0.2, 0.08, 0.1, 0.16, 0.34),
+                    ),
+                ]
+            else:
+                out.append(self.body("No item of this bank is flagged for review."))
+        return out
+
 
 def _two_columns(items: list[Any], width: float) -> list[Any]:
     from reportlab.platypus import Table
@@ -480,8 +529,11 @@ def render(
     story += b.reliability(found)
     story += b.standards(found)
     story += b.examiners(found)
-    if analysis.fairness is not None or analysis.fairness_note:
+    fairness = analysis.fairness is not None or bool(analysis.fairness_note)
+    if fairness:
         story += b.fairness(found)
+    if analysis.items:
+        story += b.knowledge_items(6 if fairness else 5)
     slots: list[SlotRect] = []
     boxes = SignatureSlots(
         [

@@ -25,6 +25,7 @@ from db.engine import Database
 from db.models import (
     AccountRow,
     JudgementRow,
+    KnowledgeFormRow,
     ModerationRow,
     PhaseEventRow,
     ScoreRow,
@@ -36,6 +37,7 @@ from naas_centre.core.completeness import (
     JUDGEMENT,
     ON_THE_SHEET,
     CriterionFacts,
+    KnowledgeFacts,
     Missing,
     MissingKind,
     ScriptFacts,
@@ -182,4 +184,21 @@ def facts(s: Session, sitting_id: str, *, detail_for: frozenset[str] | None = No
         moderated=moderated,
         standard=standard_of(pack),
         detail_for=detail_for,
+        knowledge=_knowledge(s, sitting_id, pack),
     )
+
+
+def _knowledge(s: Session, sitting_id: str, pack: Pack) -> tuple[KnowledgeFacts, ...]:
+    """Each form of the pack's knowledge test (the outcome rule asks for every one)."""
+    test = pack.knowledge_test
+    if test is None:
+        return ()
+    drawn = {
+        form_id: submitted is not None
+        for form_id, submitted in s.execute(
+            select(KnowledgeFormRow.form_id, KnowledgeFormRow.submitted_at).where(
+                KnowledgeFormRow.sitting_id == sitting_id
+            )
+        )
+    }
+    return tuple(KnowledgeFacts(f.id, f.title, f.id in drawn, drawn.get(f.id, False)) for f in test.forms)

@@ -34,6 +34,7 @@ from naas_centre.exports.score_sheets import Column, Kind, Value
 from naas_centre.packs.blueprint import bank_entries
 from naas_centre.packs.question_bank import Item
 from naas_centre.qa import items as stats
+from naas_centre.qa.disclosure import Period
 from naas_centre.qa.tables import NotEnoughData
 from naas_centre.services import accounts, capabilities, packs
 from naas_centre.services.qa_tables import Table, number
@@ -91,17 +92,23 @@ class _Sat:
         return sum(m for _, m, _ in self.marks)
 
 
-def _read(db: Database, pack_name: str) -> tuple[list[_Sat], dict[tuple[str, int], Item]]:
-    """Every submitted form of the pack (any version), and the bank items they used."""
+def _read(
+    db: Database, pack_name: str, period: Period | None
+) -> tuple[list[_Sat], dict[tuple[str, int], Item]]:
+    """Every submitted form of the pack (any version), of sittings in ``period`` (None:
+    all time), and the bank items they used."""
     sat: list[_Sat] = []
     used: dict[tuple[str, int], Item] = {}
     with db.read() as s:
-        rows = s.execute(
+        query = (
             select(KnowledgeFormRow, SittingRow.candidate_id)
             .join(SittingRow, SittingRow.id == KnowledgeFormRow.sitting_id)
             .where(KnowledgeFormRow.submitted_at.is_not(None))
             .order_by(KnowledgeFormRow.submitted_at)
-        ).all()
+        )
+        if period is not None:
+            query = query.where(SittingRow.day.between(period.start, period.end))
+        rows = s.execute(query).all()
         for form, candidate_id in rows:
             pack = packs.pack_by_id(s, form.pack_id)
             if pack.name != pack_name or pack.knowledge_test is None:
@@ -126,10 +133,13 @@ def _read(db: Database, pack_name: str) -> tuple[list[_Sat], dict[tuple[str, int
     return sat, used
 
 
-def item_statistics(db: Database, actor: Actor, pack_name: str) -> ItemStatisticsReport:
-    """Each item version's figures and flags, and each blueprint's reliability."""
+def item_statistics(
+    db: Database, actor: Actor, pack_name: str, period: Period | None = None
+) -> ItemStatisticsReport:
+    """Each item version's figures and flags, and each blueprint's reliability, over the
+    forms sat in ``period`` (None: all time)."""
     accounts.require(actor, *READERS)
-    sat, used = _read(db, pack_name)
+    sat, used = _read(db, pack_name, period)
     by_item: dict[tuple[str, int], list[tuple[float, float, float, tuple[str, ...]]]] = defaultdict(list)
     for one in sat:
         whole = one.total
@@ -168,6 +178,12 @@ def item_statistics(db: Database, actor: Actor, pack_name: str) -> ItemStatistic
         )
     facilities = {(i.item_id, i.version): i.facility for i in out}
     return ItemStatisticsReport(pack_name, tuple(out), _reliability(sat, facilities))
+
+
+def for_period(db: Database, actor: Actor, period: Period | None) -> tuple[ItemStatisticsReport, ...]:
+    """Each pack's report over the period, for the QA analysis: packs none sat are left out."""
+    found = (item_statistics(db, actor, name, period) for name in packs_with_tests(db, actor))
+    return tuple(r for r in found if r.items)
 
 
 def packs_with_tests(db: Database, actor: Actor) -> tuple[str, ...]:
@@ -297,7 +313,7 @@ def item_dif(
         raise UserError(
             f"Unknown characteristic {characteristic!r}; choose one of {', '.join(CHARACTERISTICS)}."
         )
-    sat, _ = _read(db, pack_name)
+    sat, _ = _read(db, pack_name, None)
     with db.read() as s:
         groups = {
             row.candidate_id: getattr(row, characteristic) for row in s.scalars(select(EqualityMonitoringRow))

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the statistics' result types; numpy is imported only when Q
     from naas_centre.qa.stringency import ChangedOutcomes, ExaminerEffects
     from naas_centre.qa.stringency import PersonalSheet as ExaminerSheet
     from naas_centre.services.fairness import Fairness
+    from naas_centre.services.item_statistics import ItemStatisticsReport
     from naas_centre.services.qa_tables import Table
     from naas_centre.services.views import Actor
 
@@ -186,6 +187,9 @@ class QaAnalysis:
     # of its own beside the stringency model's effects (see naas_centre.qa.calibration),
     # over every finished attempt, whatever the period.
     calibration: tuple[CalibrationOffset, ...] = ()
+    # The knowledge test's item statistics of each pack sat in the period: only for a role
+    # that reviews the bank (``capabilities.ITEM_STATISTICS``).
+    items: tuple[ItemStatisticsReport, ...] = ()
 
 
 @dataclass(frozen=True)

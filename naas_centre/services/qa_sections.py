@@ -23,7 +23,7 @@ from naas_centre.qa import generalisability, icc, many_raters, reliability, stan
 from naas_centre.qa.calibration import calibration_offsets
 from naas_centre.qa.disclosure import Period, PeriodNotPublishable
 from naas_centre.qa.tables import NotDefined, NotEnoughData
-from naas_centre.services import capabilities
+from naas_centre.services import capabilities, item_statistics
 from naas_centre.services.accounts import require
 from naas_centre.services.calibration import calibration_levels
 from naas_centre.services.qa_analysis import (
@@ -530,6 +530,10 @@ def run(
                 fairness_figures = figures_of(db, actor, period, today=today)
             except PeriodNotPublishable as exc:
                 fairness_note = str(exc)
+    items: tuple[item_statistics.ItemStatisticsReport, ...] = ()
+    if capabilities.may(actor.role, capabilities.ITEM_STATISTICS):
+        step(0.95, "Knowledge-test items")
+        items = item_statistics.for_period(db, actor, period)
     step(1.0, "Done")
     return QaAnalysis(
         _scope(data, scores),
@@ -542,6 +546,7 @@ def run(
         fairness_figures,
         fairness_note,
         tuple(calibration),
+        items,
     )
 
 

@@ -103,6 +103,11 @@ def tables(analysis: QaAnalysis) -> tuple[Table, ...]:
     ]
     if analysis.fairness is not None:
         out += _fairness(analysis)
+    if analysis.items:
+        from naas_centre.services import item_statistics  # numpy, as the analysis itself
+
+        for report in analysis.items:
+            out += item_statistics.tables(report)
     return tuple(out)
 
 

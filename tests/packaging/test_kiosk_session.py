@@ -56,8 +56,11 @@ class Display:
 def x_server() -> Iterator[Display]:
     """A fresh X server with no window manager; its number chosen by the server."""
     read, write = os.pipe()
+    screen = f"{WIDTH}x{HEIGHT}x24"
+    # -noreset: by default the server resets when its last client goes (the killed kiosk),
+    # and refuses connections meanwhile; xdotool would then find no display at all.
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", screen, "-nolisten", "tcp", "-noreset"],
         pass_fds=(write,),
         stderr=subprocess.DEVNULL,
     )

@@ -58,7 +58,7 @@ def test_the_outcome_stays_open_until_the_knowledge_test_is_submitted(centre: Ce
     manager = centre.login("manager")
     sitting = _sit(centre, NAMES[1], lambda st, c: 3, sit_test=False)
     outcome = ReportRef(ReportKind.OUTCOME, sitting.id)
-    with pytest.raises(NotReady, match=r"not submitted the knowledge test “Knowledge test”"):
+    with pytest.raises(NotReady, match=r"not started the knowledge test “Knowledge test”"):
         gather(centre.db, manager, outcome)
     ref = _knowledge_ref(centre, sitting.id)
     with pytest.raises(NotReady, match="not started the knowledge test"):

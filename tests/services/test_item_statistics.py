@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import pytest
 
 from naas_centre.errors import PermissionDenied
@@ -9,6 +12,8 @@ from naas_centre.qa import items as stats
 from naas_centre.qa.tables import NotEnoughData
 from naas_centre.services import item_statistics, knowledge, packs, sittings
 from tests.services.conftest import Demo
+
+NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 
 
 def _sit_the_day(demo: Demo) -> tuple[str, dict[str, list[tuple[str, float]]]]:
@@ -78,3 +83,39 @@ def test_only_the_qa_lead_reads_item_statistics_and_dif(demo: Demo) -> None:
         item_statistics.item_dif(demo.db, demo.login("qa"), name, item_id, 1, "sex", "Male", "Female")
     with pytest.raises(Exception, match="Unknown characteristic"):
         item_statistics.item_dif(demo.db, demo.login("qa"), name, item_id, 1, "religion", "a", "b")
+
+
+def test_the_qa_analysis_and_its_signed_report_carry_the_periods_items_for_the_qa_lead(
+    demo: Demo, tmp_path: Path
+) -> None:
+    from naas_centre.qa.disclosure import Period
+    from naas_centre.reports.qa_report import Signer, render
+    from naas_centre.services.qa_analysis import analyse, tables
+    from tests.reports.conftest import pdftotext
+
+    name, _ = _sit_the_day(demo)
+    period, after = Period(demo.day, demo.day), demo.day + timedelta(days=1)
+    analysis = analyse(demo.db, demo.login("qa"), period, today=after)
+    (report,) = analysis.items
+    alone = item_statistics.item_statistics(demo.db, demo.login("qa"), name, period)
+    assert item_statistics.tables(report) == item_statistics.tables(alone)  # (NaN is not NaN)
+    assert f"knowledge-items-{name}" in {t.name for t in tables(analysis)}
+    pdf = tmp_path / "qa.pdf"
+    pdf.write_bytes(render(analysis, centre="C", signer=Signer("Dev Patel", "QA lead"), made_at=NOW).pdf)
+    text = " ".join(pdftotext(pdf).split())
+    assert "6. The knowledge test's items" in text
+    flagged = report.flagged()
+    assert f"{len(flagged)} for review" in text
+    assert all(f"{i.item_id} v{i.version}" in text for i in flagged)
+    # The report names items by id only: no stem of the bank is printed.
+    pack = packs.pack_for_sitting(
+        demo.db,
+        demo.login("qa"),
+        sittings.day_overview(demo.db, demo.login("manager"), demo.day).sittings[0].id,
+    )
+    assert pack.knowledge_test is not None
+    assert not any(" ".join(i.stem.split())[:60] in text for i in pack.knowledge_test.bank.items)
+    # A period without the day has none; nor has a manager's analysis (the bank is the QA lead's).
+    earlier = Period(demo.day - timedelta(days=30), demo.day - timedelta(days=1))
+    assert analyse(demo.db, demo.login("qa"), earlier, today=after).items == ()
+    assert analyse(demo.db, demo.login("manager"), period, today=after).items == ()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from db.models import CandidateRow, KnowledgeAnswerRow, KnowledgeFormRow, SittingRow
 from naas_centre.errors import Conflict, PermissionDenied, UserError
 from naas_centre.packs.schema import Pack
-from naas_centre.services import audit, knowledge, packs, sittings
+from naas_centre.services import audit, completeness, knowledge, packs, sittings
 from naas_centre.services.knowledge import KnowledgeGrant
 from naas_centre.writes import ops
 from tests.services.conftest import Demo
@@ -208,3 +208,28 @@ def test_outcome_marks_are_none_until_submitted(demo: Demo) -> None:
         knowledge.outcome_marks(demo.db, grant.sitting_id, pack.model_copy(update={"knowledge_test": None}))
         == {}
     )
+
+
+def test_a_form_not_sat_or_not_submitted_is_missing_for_the_outcome_only(demo: Demo) -> None:
+    manager = demo.login("manager")
+    sid = _checked_in(demo)
+    title = packs.pack_for_sitting(demo.db, manager, sid).knowledge_test.forms[0].title  # type: ignore[union-attr]
+
+    def knowledge_items(station_id: str | None = None) -> list[tuple[str, str]]:
+        lacking = completeness.for_report(demo.db, manager, sid, station_id)
+        return [(m.kind, m.text) for m in lacking if m.kind.startswith("knowledge")]
+
+    counts = "which the outcome rule counts."
+    assert knowledge_items() == [
+        ("knowledge_not_sat", f"the candidate has not started the knowledge test “{title}”, {counts}")
+    ]
+    grant = knowledge.open_form(demo.db, demo.login("assessor1"), sid)
+    knowledge.start(demo.db, grant)
+    assert knowledge_items() == [
+        ("knowledge_not_submitted", f"the candidate has not submitted the knowledge test “{title}”, {counts}")
+    ]
+    # A station's observation report is never held back by the knowledge test.
+    station = packs.pack_for_sitting(demo.db, manager, sid).scenarios[0].id
+    assert knowledge_items(station) == []
+    knowledge.submit(demo.db, grant, "candidate")
+    assert knowledge_items() == []

@@ -74,6 +74,10 @@ def readiness_text(s: SittingSummary, lacking: tuple[Missing, ...] | None) -> st
         return "not ready: no written script"
     if any(m.kind == MissingKind.STATION_NOT_STARTED for m in lacking):
         return "not ready: a station was not held"
+    if any(m.kind == MissingKind.KNOWLEDGE_NOT_SUBMITTED for m in lacking):
+        return "not ready: knowledge test not submitted"
+    if any(m.kind == MissingKind.KNOWLEDGE_NOT_SAT for m in lacking):
+        return "not ready: knowledge test not sat"
     return f"not ready: {len(lacking)} missing"
 
 

@@ -88,9 +88,18 @@ def what_is_missing(db: Database, actor: Actor, sitting_id: str) -> tuple[Any, .
 
 
 # What does not hold an assessor's submit back: their own submission (that is what they
-# are doing), a colleague's, moderation, which comes after both have submitted, and a
-# station the day's plan left without an assessor (the centre's to put right).
-AFTER_SUBMIT = frozenset({"assessor_not_submitted", "moderation_outstanding", "no_assessor"})
+# are doing), a colleague's, moderation, which comes after both have submitted, a
+# station the day's plan left without an assessor (the centre's to put right), and the
+# candidate's knowledge test, which no assessor observes.
+AFTER_SUBMIT = frozenset(
+    {
+        "assessor_not_submitted",
+        "moderation_outstanding",
+        "no_assessor",
+        "knowledge_not_sat",
+        "knowledge_not_submitted",
+    }
+)
 
 
 def before_submit(

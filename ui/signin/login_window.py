@@ -265,7 +265,9 @@ class LoginWindow(QWidget):
 
     def event(self, e: QEvent) -> bool:
         handled = super().event(e)
-        if e.type() == QEvent.Type.Paint and not self._painted:
+        # The top level's update request paints the whole window into its backing store,
+        # whichever child covers it (a scroll area's content does, when the window scrolls).
+        if e.type() == QEvent.Type.UpdateRequest and not self._painted:
             self._painted = True
             QTimer.singleShot(0, self.first_painted.emit)  # once the frame is out
         return handled
