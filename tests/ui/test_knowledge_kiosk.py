@@ -229,3 +229,29 @@ def test_after_the_written_exercise_the_candidate_goes_on_to_the_knowledge_test(
         kiosk.close()
         tasks.wait()
         kiosk.deleteLater()
+
+
+def test_media_views_are_made_once_and_each_item_keeps_its_own_plays(
+    qtbot: QtBot, make_kiosk: MakeKiosk
+) -> None:
+    kiosk = make_kiosk()
+    view = kiosk.item_view
+    clips = [n for n, item in enumerate(kiosk.items) if any(m.kind != "case" for m in item.media)]
+    cases = [n for n, item in enumerate(kiosk.items) if any(m.kind == "case" for m in item.media)]
+    assert clips and cases, "the practitioner form draws a clip and a case file"
+    # Made ahead, once the form is on screen: the first item with media does not wait for them.
+    qtbot.waitUntil(lambda: bool(view._spare) and bool(view._spare_cases), timeout=10_000)
+    made = (view._spare[0], view._spare_cases[0])
+    kiosk.show_item(clips[0])
+    assert view.players == [made[0]]
+    player = made[0]
+    qtbot.waitUntil(lambda: player.player.source().toLocalFile().endswith(".mp4"), timeout=10_000)
+    qtbot.mouseClick(player.play_button, Qt.MouseButton.LeftButton)
+    player.stop()
+    qtbot.waitUntil(lambda: player.plays_note.text().endswith("left."), timeout=10_000)
+    assert player.plays == 1
+    kiosk.show_item(cases[0])
+    assert not view.players and view.media.itemAt(0).widget() is made[1]
+    assert made[1].isVisible() and made[1].toPlainText().strip() not in ("", "…")  # the case's own text
+    kiosk.show_item(clips[0])
+    assert view.players == [player] and player.plays == 1 and player.play_button.text() == "Play it again"

@@ -68,7 +68,11 @@ class ItemView(QWidget):
         self.plays: dict[str, int] = {}
         self.item: ShownItem | None = None
         self.options: list[OptionButton] = []
-        self.players: list[ClipPlayer] = []
+        self.players: list[ClipPlayer] = []  # the item's clips, shown
+        # Made once and reused from item to item: making either takes longer than a frame.
+        self._spare: list[ClipPlayer] = []
+        self._spare_cases: list[CaseFileView] = []
+        self._clip_items: dict[int, str] = {}  # id(player) → the item its clip belongs to
         box = QVBoxLayout(self)
         box.setContentsMargins(24, 16, 24, 16)
         box.setSpacing(10)
@@ -101,12 +105,17 @@ class ItemView(QWidget):
             self.hint.setText("Choose one. Press its letter, or click it.")
         for media in item.media:
             if media.kind == "case":
-                self.media.addWidget(CaseFileView(media))
+                case = self._spare_cases.pop() if self._spare_cases else self._new_case()
+                case.load(media)
+                self.media.addWidget(case)
+                case.show()
             else:
-                player = ClipPlayer(media, 1 + self.video_replays, self.plays.get(item.id, 0))
-                player.played.connect(lambda n, i=item.id: self._played(i, n))
+                player = self._spare.pop() if self._spare else self._new_player()
+                player.load(media, 1 + self.video_replays, self.plays.get(item.id, 0))
+                self._clip_items[id(player)] = item.id
                 self.players.append(player)
                 self.media.addWidget(player)
+                player.show()
         for n, (option_id, text) in enumerate(item.options):
             button = OptionButton(n, option_id, text, item.answer_type == "multiple")
             button.show_chosen(option_id in chosen)
@@ -132,6 +141,28 @@ class ItemView(QWidget):
         for player in self.players:
             player.stop()
 
+    def prepare_media(self, clips: bool, cases: bool) -> None:
+        """Makes a player and a case-file view ahead of the first item that needs one
+        (the first of each takes longest to make)."""
+        if clips and not self._spare and not self.players:
+            self._spare.append(self._new_player())
+        if cases and not self._spare_cases:
+            self._spare_cases.append(self._new_case())
+
+    def _new_case(self) -> CaseFileView:
+        case = CaseFileView()
+        case.setMarkdown("…")  # the first Markdown read is the slow part: done here, ahead
+        case.setParent(self)
+        case.hide()
+        return case
+
+    def _new_player(self) -> ClipPlayer:
+        player = ClipPlayer()
+        player.setParent(self)  # never a window of its own while spare
+        player.hide()
+        player.played.connect(lambda n, p=player: self._played(self._clip_items.get(id(p), ""), n))
+        return player
+
     def _played(self, item_id: str, plays: int) -> None:
         self.plays[item_id] = plays
         self.clip_played.emit(item_id, plays)
@@ -142,8 +173,14 @@ class ItemView(QWidget):
             while layout.count():
                 child = layout.takeAt(0)
                 widget = child.widget() if child is not None else None
-                if widget is not None:
-                    widget.hide()
+                if widget is None:
+                    continue
+                widget.hide()
+                if isinstance(widget, ClipPlayer):
+                    self._spare.append(widget)  # kept, parented to this view
+                elif isinstance(widget, CaseFileView):
+                    self._spare_cases.append(widget)
+                else:
                     widget.deleteLater()
         self.options = []
         self.players = []

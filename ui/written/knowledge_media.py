@@ -9,7 +9,7 @@ item for as long as the kiosk is open.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
@@ -22,31 +22,42 @@ from ui.common import media_calls
 class CaseFileView(QTextBrowser):
     """A case file's text, read only."""
 
-    def __init__(self, media: ShownMedia) -> None:
+    def __init__(self, media: ShownMedia | None = None) -> None:
         super().__init__()
         self.setObjectName("knowledge_case")
         self.setAccessibleName("The case file")
         self.setOpenLinks(False)
-        self.setMarkdown(media.text)
         self.setMinimumHeight(160)
+        if media is not None:
+            self.load(media)
+
+    def load(self, media: ShownMedia) -> None:
+        """Shows another case file here (the kiosk reuses the view, as its players)."""
+        self.setMarkdown(media.text)
+        self.verticalScrollBar().setValue(0)
 
 
 class ClipPlayer(QWidget):
-    """One clip, its captions, and a Play button that counts the plays allowed."""
+    """One clip, its captions, and a Play button that counts the plays allowed.
+
+    The kiosk keeps its players and ``load``s the next item's clip into one: making a
+    player, its audio output and its video surface takes longer than a frame (the first
+    far longer), so the next item would not show within one. The file itself opens just
+    after the item is shown."""
 
     played = Signal(int)  # plays so far
 
-    def __init__(self, media: ShownMedia, plays_allowed: int, plays_so_far: int = 0) -> None:
+    def __init__(
+        self, media: ShownMedia | None = None, plays_allowed: int = 1, plays_so_far: int = 0
+    ) -> None:
         super().__init__()
         self.setObjectName("knowledge_clip")
         self.plays_allowed = plays_allowed
         self.plays = plays_so_far
         self.cues: tuple[Cue, ...] = ()
-        if media.captions is not None:
-            try:
-                self.cues = parse_vtt(media.captions.read_text(encoding="utf-8-sig"))
-            except OSError:
-                self.cues = ()
+        self._cues_of: dict[str, tuple[Cue, ...]] = {}  # by captions file: read once per kiosk
+        self._source: QUrl | None = None
+        self.available = False
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         self.video = QVideoWidget()
@@ -78,12 +89,42 @@ class ClipPlayer(QWidget):
         # threads, and a lambda would run there and wait for Python's lock while the GUI
         # thread holds it inside stop() (seen: the kiosk hung on stopping a clip).
         self.player.playbackStateChanged.connect(self._state_changed)
-        if media.path is not None:
-            self.player.setSource(QUrl.fromLocalFile(str(media.path)))
+        if media is not None:
+            self.load(media, plays_allowed, plays_so_far)
         else:
-            self.caption.setText("The clip cannot be found on this workstation. Please tell an assessor.")
+            self._show_plays()
+
+    def load(self, media: ShownMedia, plays_allowed: int, plays_so_far: int = 0) -> None:
+        """Shows ``media`` in this player, with the plays already used of it."""
+        self.stop()
+        self.plays_allowed = plays_allowed
+        self.plays = plays_so_far
+        self.cues = self._captions(media)
         self.available = media.path is not None
+        if media.path is not None:
+            self.caption.setText("")
+            self._source = QUrl.fromLocalFile(str(media.path))
+            QTimer.singleShot(0, self._open)
+        else:
+            self._source = None
+            self.caption.setText("The clip cannot be found on this workstation. Please tell an assessor.")
         self._show_plays()
+
+    def _captions(self, media: ShownMedia) -> tuple[Cue, ...]:
+        if media.captions is None:
+            return ()
+        key = str(media.captions)
+        if key not in self._cues_of:
+            try:
+                self._cues_of[key] = parse_vtt(media.captions.read_text(encoding="utf-8-sig"))
+            except OSError:
+                self._cues_of[key] = ()
+        return self._cues_of[key]
+
+    @Slot()
+    def _open(self) -> None:
+        if self._source is not None and self.player.source() != self._source:
+            self.player.setSource(self._source)
 
     @property
     def plays_left(self) -> int:

@@ -286,6 +286,9 @@ class KnowledgeKioskWindow(QWidget):
         self.activateWindow()
         self.ticker.start()
         self._tick()
+        kinds = {m.kind for item in self.items for m in item.media}
+        if kinds:  # once the form is on screen
+            QTimer.singleShot(0, lambda: self.item_view.prepare_media(kinds != {"case"}, "case" in kinds))
 
     @property
     def released(self) -> bool:
