@@ -395,6 +395,8 @@ class _Builder:
                 out.append(
                     self.small(f"{len(e.assessors) - len(ranked)} more assessors are in examiners.csv.")
                 )
+        if self.a.calibration:
+            out += self._calibration()
         out += self.readings_of("Drift", found)
         d = self.a.drift
         if d is not None and d.pooled_slot is not None:
@@ -408,6 +410,35 @@ class _Builder:
                 ),
             ]
         return out
+
+    def _calibration(self) -> list[Any]:
+        """Each assessor against the panel's agreed levels of the calibration recordings:
+        a check of the stringency model from outside it (every finished attempt)."""
+        ranked = sorted(self.a.calibration, key=lambda o: (not o.flagged, -abs(o.offset)))[:MOST_ASSESSORS]
+        return [
+            self.h3("Calibration against the panel"),
+            self.small(
+                "Each assessor's station score less the one the panel agreed for the same recording, "
+                "on average over their calibration exercises (positive: more lenient), with its 95% interval."
+            ),
+            self.table(
+                ("Assessor", "Exercises", "Levels as agreed", "Offset", "95% interval", "Flag"),
+                [
+                    (
+                        self.names.get(o.assessor, o.assessor),
+                        str(o.exercises),
+                        _pct(o.exact),
+                        f"{o.offset:+.2f}",
+                        f"{o.ci_low:+.2f} to {o.ci_high:+.2f}"
+                        if o.ci_low is not None and o.ci_high is not None
+                        else "one exercise",
+                        "differs from the panel" if o.flagged else "",
+                    )
+                    for o in ranked
+                ],
+                (0.28, 0.12, 0.14, 0.1, 0.18, 0.18),
+            ),
+        ]
 
     def fairness(self, found: Sequence[Reading]) -> list[Any]:
         out: list[Any] = [self.h2("5. Fairness"), *self.readings_of("Fairness", found)]

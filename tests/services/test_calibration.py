@@ -175,3 +175,26 @@ def test_attempts_feed_the_examiner_figures_as_calibration_offsets(demo: Demo, r
     sheet = qa_analysis.personal_sheet(demo.db, a1)
     assert sheet.calibration is not None and sheet.calibration.assessor == a1.account_id
     assert [o.assessor for _n, o in calibration.calibration_figures(demo.db, a2)] == [a2.account_id]
+
+
+def test_the_signed_qa_report_says_where_each_assessor_stands_against_the_panel(
+    demo: Demo, recording: str, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from naas_centre.reports.qa_report import Signer, render
+    from tests.reports.conftest import pdftotext
+
+    agreed = _agreed(demo, recording)
+    made = calibration.make_exercise(demo.db, demo.login("manager"), recording, "Home visit", agreed)
+    _attempt(demo, "assessor1", made.id, {c: v + 1 for c, v in agreed.items()})
+    _attempt(demo, "assessor2", made.id, agreed)
+    analysis = qa_analysis.analyse(demo.db, demo.login("qa"))
+    made_at = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    pdf = tmp_path / "qa.pdf"
+    pdf.write_bytes(render(analysis, centre="C", signer=Signer("Dev Patel", "QA lead"), made_at=made_at).pdf)
+    text = " ".join(pdftotext(pdf).split())
+    a1, a2 = demo.login("assessor1"), demo.login("assessor2")
+    assert "Calibration against the panel" in text
+    assert f"{a1.display_name} 1 0% +{len(agreed):.2f} one exercise" in text
+    assert f"{a2.display_name} 1 100% +0.00 one exercise" in text

@@ -8,6 +8,7 @@ here (imported only when a result is there, since the analysis has already loade
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from ui.qa.qa_charts import DriftLine, EffectPoint
 from ui.qa.qa_words import plural
 
 if TYPE_CHECKING:
+    from naas_centre.qa.calibration import CalibrationOffset
     from naas_centre.qa.drift import Drift, Trend
     from naas_centre.qa.stringency import ChangedOutcomes, ExaminerEffects, PersonalSheet
 
@@ -151,3 +153,29 @@ def personal_slot_line(mine: object | None) -> DriftLine | None:
         return None
     t = mine.slot
     return DriftLine("my scores", t.points, t.slope, t.intercept)
+
+
+def calibration_words(offsets: Sequence[CalibrationOffset], names: dict[str, str]) -> list[str]:
+    """What the calibration exercises say of each assessor, beside the stringency model:
+    a second, independent look (the panel's agreed levels, not the other observer's)."""
+    flagged = sorted((o for o in offsets if o.flagged), key=lambda o: -abs(o.offset))
+    lines = [
+        f"{plural(len(offsets), 'assessor')} scored calibration recordings against the levels a "
+        f"panel agreed. Across all of them, {_share(offsets)} of the levels given were the agreed one."
+    ]
+    if not flagged:
+        lines.append("No assessor differs from the panel consistently (every interval includes zero).")
+    for o in flagged:
+        way = "more leniently" if o.offset > 0 else "more strictly"
+        lines.append(
+            f"{names.get(o.assessor, 'An assessor')} scores {way} than the panel: {o.offset:+.1f} points a "
+            f"station on average over {plural(o.exercises, 'exercise')} "
+            f"(95% interval {o.ci_low:+.1f} to {o.ci_high:+.1f})."
+        )
+    return lines
+
+
+def _share(offsets: Sequence[CalibrationOffset]) -> str:
+    levels = sum(o.levels for o in offsets)
+    exact = sum(o.exact * o.levels for o in offsets)
+    return f"{exact / levels:.0%}" if levels else "none"

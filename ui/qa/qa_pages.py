@@ -54,11 +54,13 @@ PAGE_OF = (
     ("examiner", EXAMINERS),
     ("stringency", EXAMINERS),
     ("outcomes", EXAMINERS),
+    ("calibration", EXAMINERS),
     ("fairness", FAIRNESS),
     ("equality", FAIRNESS),
     ("alpha", RELIABILITY),
     ("reliability", RELIABILITY),
     ("item", RELIABILITY),
+    ("knowledge", RELIABILITY),
     ("level", RELIABILITY),
     ("criteri", RELIABILITY),
     ("g-study", RELIABILITY),
@@ -239,6 +241,10 @@ def examiners_page(tasks: TaskManager, analysis: QaAnalysis, tables: Sequence[Ta
     ]
     if changed:
         page.card("If scores were adjusted for stringency", *(f"{title}: {text}" for title, text in changed))
+    if analysis.calibration:
+        page.card(
+            "Calibration against the panel", *qa_examiners.calibration_words(analysis.calibration, names)
+        )
     page.add_tables(tasks, tables)
     page.finish()
     return page
