@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import DemoCentre
 from tests.ui.screen_checks import walk_by_tab
-from tests.ui.test_screens_for_everyone import SCREENS, Screen
+from tests.ui.test_screens_for_everyone import SCREENS, Screen, sitting_screen
 from ui.common.settings import Settings
 from ui.work.tasks import TaskManager
 
@@ -74,6 +74,20 @@ def test_tab_goes_along_rows_and_down_the_screen(qtbot: QtBot, screen: Screen) -
     assert len(reached) >= 2, "Tab reaches nothing"
     problems = backwards(reached, screen.window)
     assert not problems, "Tab goes back up the screen:\n" + "\n".join(problems)
+
+
+def test_tab_on_a_sitting_being_scored(
+    qtbot: QtBot, tasks: TaskManager, demo: DemoCentre, settings: Settings
+) -> None:
+    """Before submitting, the sitting screen has more to reach: the judgement, the clock's
+    buttons and the note field."""
+    made = sitting_screen(qtbot, tasks, demo, settings)
+    reached = walk_by_tab(qtbot, made.window)
+    names = {w.objectName() for w in reached}
+    assert {"judgement_met", "phase_start", "note_input"} <= names, sorted(names)
+    problems = backwards(reached, made.window)
+    assert not problems, "Tab goes back up the screen:\n" + "\n".join(problems)
+    made.done()
 
 
 def test_the_check_catches_tab_going_back_up(qtbot: QtBot) -> None:
