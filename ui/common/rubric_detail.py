@@ -43,14 +43,14 @@ class ChosenDescriptor(QLabel):
         if chosen is None:
             parts.append("Not scored yet.")
         else:
-            parts.append(f"Chosen {self._described(model, criterion.id, chosen)}")
+            parts.append(f"Chosen: {self._described(model, criterion.id, chosen)}")
         under = model.level_at(current.column())
         if under is not None and under != chosen:
-            parts.append(f"Under the cursor {self._described(model, criterion.id, under)}")
+            parts.append(f"Under the cursor: {self._described(model, criterion.id, under)}")
         self.setText("\n".join(parts))
 
     @staticmethod
     def _described(model: RubricTableModel, criterion_id: str, level: int) -> str:
         column = model.column_of(level)
         index = model.index(model.row_of(criterion_id), column or 0)
-        return f"{level} · {model.level_label(level)}: {index.data()}"
+        return f"{level} · {model.level_label(level)} — {index.data()}"
