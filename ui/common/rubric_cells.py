@@ -47,6 +47,10 @@ PAINT_ROLE = Qt.ItemDataRole.UserRole + 5  # (kind, text, chosen, state): what a
 PAD = 10
 BADGE_HEIGHT = 22
 PREVIEW_LINES = 4  # rows away from the cursor show this much of each descriptor; the cursor's row, all
+DENSE_PAD = 5  # a dense grid (the sitting screen): several criteria at once at 1366×768
+AREA_DENSE_PAD = 3  # a KSS area's heading row in a dense grid
+DENSE_CRITERION_LINES = 2
+DENSE_LEVEL_LINES = 1
 
 
 class _TextBlocks:
@@ -115,32 +119,49 @@ class RubricDelegate(QStyledItemDelegate):
         self._fonts: dict[tuple[str, bool], QFont] = {}
         self._painted: dict[tuple[Any, ...], QPixmap] = {}  # oldest first
 
-    def _capped(self, index: Index) -> bool:
-        """A compact grid's row away from the cursor shows its first lines only."""
+    def _view(self) -> QAbstractItemView | None:
         view = self.parent()
-        return (
-            isinstance(view, QAbstractItemView)
-            and bool(getattr(view, "compact", False))
-            and view.currentIndex().row() != index.row()
-        )
+        return view if isinstance(view, QAbstractItemView) else None
+
+    def _dense(self) -> bool:
+        return bool(getattr(self._view(), "dense", False))
+
+    def _pad(self) -> int:
+        return DENSE_PAD if self._dense() else PAD
+
+    def _lines(self, index: Index, kind: str) -> int:
+        """How many lines a cell shows (0: all). A dense grid shows every row short (the
+        descriptors in full beside it, and in tooltips); a compact one, rows away from the
+        cursor."""
+        view = self._view()
+        if view is None or kind == "area":
+            return 0
+        if self._dense():
+            return DENSE_CRITERION_LINES if kind == "criterion" else DENSE_LEVEL_LINES
+        if getattr(view, "compact", False) and view.currentIndex().row() != index.row():
+            return PREVIEW_LINES
+        return 0
 
     def _text_rect(self, rect: QRect, kind: str) -> QRect:
+        pad = self._pad()
         bottom = BADGE_HEIGHT if kind == "level" else 0
-        return rect.adjusted(PAD + (4 if kind == "criterion" else 0), PAD, -PAD, -PAD - bottom)
+        return rect.adjusted(pad + (4 if kind == "criterion" else 0), pad, -pad, -pad - bottom)
 
     def _block(self, option: QStyleOptionViewItem, index: Index, width: int) -> tuple[QStaticText, int, bool]:
         kind, text, _chosen, _state = index.data(PAINT_ROLE)
-        lines = PREVIEW_LINES if self._capped(index) else 0
+        lines = self._lines(index, kind)
         return self.blocks.get(text, max(20, width), self._font(option, kind), lines)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         kind = index.data(KIND_ROLE)
         if kind == "area":
-            return QSize(200, QFontMetrics(self._font(option, kind)).height() + 2 * PAD)
-        width = max(80, option.rect.width()) - 2 * PAD - (4 if kind == "criterion" else 0)
+            pad = AREA_DENSE_PAD if self._dense() else PAD
+            return QSize(200, QFontMetrics(self._font(option, kind)).height() + 2 * pad)
+        pad = self._pad()
+        width = max(80, option.rect.width()) - 2 * pad - (4 if kind == "criterion" else 0)
         _static, height, _cut = self._block(option, index, width)
         extra = BADGE_HEIGHT if kind == "level" else 0
-        return QSize(width + 2 * PAD, height + 2 * PAD + extra)
+        return QSize(width + 2 * pad, height + 2 * pad + extra)
 
     def helpEvent(
         self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index: Index
@@ -174,7 +195,7 @@ class RubricDelegate(QStyledItemDelegate):
         has_focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver) and kind == "level" and not read_only
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        lines = PREVIEW_LINES if kind != "area" and self._capped(index) else 0
+        lines = self._lines(index, kind)
         key = (
             kind,
             text,
@@ -186,6 +207,7 @@ class RubricDelegate(QStyledItemDelegate):
             hovered,
             read_only,
             lines,
+            self._pad(),
             option.font.key(),
             theme.current(),
             ratio,
@@ -207,7 +229,7 @@ class RubricDelegate(QStyledItemDelegate):
     def _paint_cell(
         self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect, key: tuple[Any, ...]
     ) -> None:
-        kind, text, _w, _h, chosen, state, has_focus, hovered, read_only, lines = key[:10]
+        kind, text, _w, _h, chosen, state, has_focus, hovered, read_only, lines, pad = key[:11]
         c = theme.colours()
         font = self._font(option, kind)
         painter.setFont(font)
@@ -216,7 +238,7 @@ class RubricDelegate(QStyledItemDelegate):
             painter.fillRect(rect, QColor(c.area))
             painter.setPen(QColor(c.area_text))
             painter.drawText(
-                rect.adjusted(PAD, 0, -PAD, 0),
+                rect.adjusted(pad, 0, -pad, 0),
                 int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                 text,
             )
@@ -245,7 +267,7 @@ class RubricDelegate(QStyledItemDelegate):
         painter.drawStaticText(area.topLeft(), static)
 
         if kind == "level" and chosen:
-            self._paint_badge(painter, rect, state, c)
+            self._paint_badge(painter, rect, state, c, pad)
         if has_focus:
             painter.setPen(QPen(QColor(c.focus if not chosen else c.accent), 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -253,7 +275,9 @@ class RubricDelegate(QStyledItemDelegate):
         if kind == "criterion" and has_focus:
             painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), QColor(c.accent))
 
-    def _paint_badge(self, painter: QPainter, rect: QRect, state: str | None, c: theme.Colours) -> None:
+    def _paint_badge(
+        self, painter: QPainter, rect: QRect, state: str | None, c: theme.Colours, pad: int
+    ) -> None:
         saving = state in ("saving", "retrying")
         colour = {"saving": c.pending, "retrying": c.error}.get(state or "", c.saved)
         text = {"saving": "Saving…", "retrying": "Not saved yet — retrying"}.get(state or "", "Saved")
@@ -263,7 +287,7 @@ class RubricDelegate(QStyledItemDelegate):
         painter.setFont(font)
         icon = theme.icon("pending" if saving else "check", colour)
         badge = QRect(
-            rect.left() + PAD, rect.bottom() - BADGE_HEIGHT - PAD // 2 + 2, rect.width() - 2 * PAD, 18
+            rect.left() + pad, rect.bottom() - BADGE_HEIGHT - pad // 2 + 2, rect.width() - 2 * pad, 18
         )
         icon.paint(painter, QRect(badge.left(), badge.top() + 1, 16, 16))
         painter.setPen(QColor(colour))

@@ -377,6 +377,7 @@ class RubricGridView(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setHighlightSections(False)
         self.compact = True
+        self.dense = False  # every row its first lines (see rubric_cells); set before setModel
         self.holds_paint = False  # hold_paint on each choice (the owner calls release_paint)
         self._release = QTimer(self)
         self._release.setSingleShot(True)
@@ -440,7 +441,24 @@ class RubricGridView(QTableView):
         assert isinstance(model, RubricTableModel)
         return model
 
+    def resizeRowToContents(self, row: int) -> None:
+        if not self.dense:
+            super().resizeRowToContents(row)
+            return
+        # Qt gives a row at least its (hidden) header's height, which pads each area's
+        # heading by a third: a dense grid takes its cells' height alone.
+        self.setRowHeight(row, self.sizeHintForRow(row))
+
+    def resizeRowsToContents(self) -> None:
+        if not self.dense:
+            super().resizeRowsToContents()
+            return
+        for row in range(self.model().rowCount() if self.model() is not None else 0):
+            self.setRowHeight(row, self.sizeHintForRow(row))
+
     def setModel(self, model: Any) -> None:
+        if self.dense:
+            self.verticalHeader().setMinimumSectionSize(16)
         super().setModel(model)
         if isinstance(model, RubricTableModel):
             for row in range(model.rowCount()):

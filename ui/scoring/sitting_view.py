@@ -242,12 +242,11 @@ class SittingView(QWidget):
         banner_row.setContentsMargins(12, 8, 12, 8)
         self.banner_text = label("", wrap=True)
         self.banner_text.setObjectName("sitting_banner")
-        banner_row.addWidget(self.banner_text)
+        banner_row.addWidget(self.banner_text, 1)  # the width it can have: fewer lines, more grid
         self.sheet_choice = QComboBox()
         self.sheet_choice.setObjectName("sheet_choice")
         self.sheet_choice.currentIndexChanged.connect(self._show_other_sheet)
         banner_row.addWidget(self.sheet_choice)
-        banner_row.addStretch(1)
         self.banner.hide()
         box.addWidget(self.banner)
 

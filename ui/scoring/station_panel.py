@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from naas_centre.formatting import tidy
 from naas_centre.packs.schema import Pack, Rubric
 from naas_centre.services.views import StationView
+from ui.common.rubric_detail import ChosenDescriptor
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common.widgets import ElidedLabel, label, set_role
 from ui.scoring.evidence_notebook import EvidenceNotebook
@@ -276,9 +277,12 @@ class StationPanel(QWidget):
             "Delete clears; R: the reason; N: a note about it"
         )
         self.grid.holds_paint = True  # the sitting view releases it when the level is saved
+        self.grid.dense = True  # several criteria at once; the chosen descriptor whole below
         self.grid.setModel(self.model)
         self.grid.level_chosen.connect(lambda cid, level: self.level_chosen.emit(station.id, cid, level))
         box.addWidget(self.grid, 1)
+        self.descriptor = ChosenDescriptor(self.grid)
+        box.addWidget(self.descriptor)
         self.reason_bar = ReasonBar()
         self.reason_bar.reason_given.connect(lambda cid, text: self.reason_given.emit(station.id, cid, text))
         self.reason_bar.back_to_grid.connect(self.grid.setFocus)
