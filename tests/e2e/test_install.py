@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+# Building, installing every dependency into a fresh environment and running the app four
+# times: each step has its own limit, and together they outlast the suite's default.
+@pytest.mark.timeout(1500)
 def test_installed_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
