@@ -1,5 +1,6 @@
-"""A recording's player for a side panel: picture, play and pause, frame steps, speed
-and the phase time line, as the review dialog has them.
+"""A recording's player: picture, play and pause, frame steps, speed and the phase time
+line (with notes and bookmarks on it where the caller has them). The review dialog, the
+calibration exercise beside a rubric grid and the exercise maker all use this one.
 
 It is handed what a worker has read (``PlayerSource``), never reads the disk itself, so
 it can sit beside a rubric grid in the scoring screen (a calibration exercise) without
@@ -9,6 +10,7 @@ frame, by the recording's own frame rate, as in review.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +22,14 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 from naas_centre.video.index import Mark
 from ui.common import media_calls
 from ui.common.widgets import label
-from ui.video.review_dialog import SPEEDS, clock_text
 from ui.video.review_timeline import PhaseTimeline, spans_of
+
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+def clock_text(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,8 @@ def player_source(folder: Path, fallback_duration: float | None = None) -> Playe
 class RecordingPlayer(QWidget):
     media_ready = Signal()  # the file is loaded and the first picture shows
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, name: str = "player") -> None:
+        """``name`` begins the object names of its parts (``review_play``, ``player_play``)."""
         super().__init__(parent)
         self.setObjectName("RecordingPlayer")
         self.source: PlayerSource | None = None
@@ -52,7 +61,7 @@ class RecordingPlayer(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         self.video = QVideoWidget()
-        self.video.setObjectName("player_video")
+        self.video.setObjectName(f"{name}_video")
         self.video.setMinimumSize(320, 180)
         column.addWidget(self.video, 1)
         self.timeline = PhaseTimeline()
@@ -60,21 +69,22 @@ class RecordingPlayer(QWidget):
         column.addWidget(self.timeline)
         row = QHBoxLayout()
         self.play_button = QPushButton("▶ Play")
-        self.play_button.setObjectName("player_play")
+        self.play_button.setObjectName(f"{name}_play")
         self.play_button.clicked.connect(self.toggle_play)
         row.addWidget(self.play_button)
         self.back_frame = QPushButton("◀ Frame")
-        self.back_frame.setObjectName("player_frame_back")
+        self.back_frame.setObjectName(f"{name}_frame_back")
         self.back_frame.setToolTip("One frame back (the player pauses)")
         self.back_frame.clicked.connect(lambda: self.step(-1))
         row.addWidget(self.back_frame)
         self.next_frame = QPushButton("Frame ▶")
-        self.next_frame.setObjectName("player_frame_next")
+        self.next_frame.setObjectName(f"{name}_frame_next")
         self.next_frame.setToolTip("One frame on (the player pauses)")
         self.next_frame.clicked.connect(lambda: self.step(1))
         row.addWidget(self.next_frame)
+        row.addWidget(label("Speed", "field-name"))
         self.speed = QComboBox()
-        self.speed.setObjectName("player_speed")
+        self.speed.setObjectName(f"{name}_speed")
         self.speed.setAccessibleName("Speed")
         for value in SPEEDS:
             self.speed.addItem(f"{value:g}×", value)
@@ -84,12 +94,12 @@ class RecordingPlayer(QWidget):
         )
         row.addWidget(self.speed)
         self.position_label = label("00:00 / 00:00", "muted")
-        self.position_label.setObjectName("player_position")
+        self.position_label.setObjectName(f"{name}_position")
         row.addWidget(self.position_label)
         row.addStretch(1)
         column.addLayout(row)
         self.message = label("", "muted", wrap=True)
-        self.message.setObjectName("player_message")
+        self.message.setObjectName(f"{name}_message")
         self.message.hide()
         column.addWidget(self.message)
 
@@ -110,12 +120,29 @@ class RecordingPlayer(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def load(self, source: PlayerSource) -> None:
+    def load(
+        self, source: PlayerSource, notes_ms: Sequence[int] = (), bookmarks_ms: Sequence[int] = ()
+    ) -> None:
+        """Opens ``source``, paused at its start once loaded (``media_ready``), with the
+        given notes and bookmarks marked on the time line."""
         self.source = source
         self.position_label.setText(f"00:00 / {clock_text(source.duration_ms)}")
-        self.timeline.set_content(source.duration_ms, spans_of(source.marks, source.duration_ms), [], [])
+        self.timeline.set_content(
+            source.duration_ms, spans_of(source.marks, source.duration_ms), list(notes_ms), list(bookmarks_ms)
+        )
         self._media_started = False
         self.player.setSource(QUrl.fromLocalFile(str(source.media)))
+
+    def set_bookmarks(self, bookmarks_ms: Sequence[int]) -> None:
+        if self.source is not None:
+            self.timeline.set_content(
+                self.source.duration_ms, self.timeline.spans, self.timeline.notes_ms, list(bookmarks_ms)
+            )
+
+    def play_from(self, ms: int) -> None:
+        self.seek(ms)
+        media_calls.play(self.player)
+        self.play_button.setText("❚❚ Pause")
 
     def stop(self) -> None:
         media_calls.stop(self.player)

@@ -29,7 +29,8 @@ from naas_centre.services.recordings import RecordingView
 from naas_centre.services.views import Actor
 from ui.common import error_reporting
 from ui.common.widgets import label
-from ui.video.review_dialog import ReviewDialog, clock_text
+from ui.video.recording_player import clock_text
+from ui.video.review_dialog import ReviewDialog
 
 if TYPE_CHECKING:
     from db.engine import Database

@@ -1,6 +1,7 @@
 """Reviewing a recorded role-play beside the rubric grid (read-only).
 
-The player is Qt's own (``QMediaPlayer`` into a ``QVideoWidget``). Beside it: the notes
+The player is the one recording player (``recording_player``: Qt's ``QMediaPlayer`` into
+a ``QVideoWidget``, frame steps, speed, the time line). Beside it: the notes
 as chapters (choosing one plays from ``LEAD_MS`` before it), reviewers' bookmarks (added
 at the player's position), frame stepping, speed from 0.5× to 2×, and the phase time
 line with its pauses. Everything is read in a background task; a bookmark is saved
@@ -17,11 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLineEdit,
@@ -41,7 +39,7 @@ from naas_centre.video.index import Mark
 from ui.common import error_reporting, media_calls
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common.widgets import label
-from ui.video.review_timeline import PhaseTimeline, spans_of
+from ui.video.recording_player import PlayerSource, RecordingPlayer, clock_text
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -49,7 +47,6 @@ if TYPE_CHECKING:
     from ui.work.tasks import TaskManager
 
 LEAD_MS = 5000  # a chapter plays from a little before the note: what led to it
-SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
 
 @dataclass(frozen=True)
@@ -102,11 +99,6 @@ def read_review(
     )
 
 
-def clock_text(ms: int) -> str:
-    minutes, seconds = divmod(max(0, ms) // 1000, 60)
-    return f"{minutes:02d}:{seconds:02d}"
-
-
 class ReviewDialog(QDialog):
     loaded = Signal()
     media_ready = Signal()  # the player has the file (and is at the criterion's note, if asked)
@@ -157,14 +149,15 @@ class ReviewDialog(QDialog):
         side = QWidget()
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)
-        self.video = QVideoWidget()
-        self.video.setObjectName("review_video")
-        self.video.setMinimumSize(400, 225)
-        column.addWidget(self.video, 3)
-        self.timeline = PhaseTimeline()
-        self.timeline.seek_requested.connect(self.seek)
-        column.addWidget(self.timeline)
-        column.addLayout(self._controls())
+        self.viewer = RecordingPlayer(name="review")
+        self.viewer.video.setMinimumSize(400, 225)
+        self.viewer.media_ready.connect(self._media_loaded)
+        column.addWidget(self.viewer, 3)
+        # Its parts, by the names the rest of the dialog (and its readers) use.
+        v = self.viewer
+        self.player, self.video, self.timeline = v.player, v.video, v.timeline
+        self.play_button, self.back_frame, self.next_frame = v.play_button, v.back_frame, v.next_frame
+        self.speed, self.position_label = v.speed, v.position_label
         lists = QHBoxLayout()
         chapters = QVBoxLayout()
         chapters.addWidget(label("Notes (choose one to play from 5 s before it)", "field-name", wrap=True))
@@ -200,15 +193,6 @@ class ReviewDialog(QDialog):
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([600, 700])
 
-        self.player = QMediaPlayer(self)
-        self._asked: int | None = None  # a seek on its way to the player
-        self._media_started = False
-        self.audio = QAudioOutput(self)
-        self.player.setAudioOutput(self.audio)
-        self.player.setVideoOutput(self.video)
-        self.player.positionChanged.connect(self._position_changed)
-        self.player.mediaStatusChanged.connect(self._media_status)
-        self.player.errorOccurred.connect(self._player_failed)  # a slot, never a lambda (media_calls)
         self.finished.connect(lambda _r: media_calls.stop(self.player))
         tasks.run(
             read_review,
@@ -223,38 +207,6 @@ class ReviewDialog(QDialog):
             owner=self,
             name="read_review",
         )
-
-    def _controls(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.play_button = QPushButton("▶ Play")
-        self.play_button.setObjectName("review_play")
-        self.play_button.clicked.connect(self.toggle_play)
-        row.addWidget(self.play_button)
-        self.back_frame = QPushButton("◀ Frame")
-        self.back_frame.setObjectName("review_frame_back")
-        self.back_frame.setToolTip("One frame back (the player pauses)")
-        self.back_frame.clicked.connect(lambda: self.step(-1))
-        row.addWidget(self.back_frame)
-        self.next_frame = QPushButton("Frame ▶")
-        self.next_frame.setObjectName("review_frame_next")
-        self.next_frame.setToolTip("One frame on (the player pauses)")
-        self.next_frame.clicked.connect(lambda: self.step(1))
-        row.addWidget(self.next_frame)
-        row.addWidget(label("Speed", "field-name"))
-        self.speed = QComboBox()
-        self.speed.setObjectName("review_speed")
-        for value in SPEEDS:
-            self.speed.addItem(f"{value:g}×", value)
-        self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed.currentIndexChanged.connect(
-            lambda _i: self.player.setPlaybackRate(float(self.speed.currentData()))
-        )
-        row.addWidget(self.speed)
-        self.position_label = label("00:00 / 00:00", "muted")
-        self.position_label.setObjectName("review_position")
-        row.addWidget(self.position_label)
-        row.addStretch(1)
-        return row
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -273,7 +225,6 @@ class ReviewDialog(QDialog):
             f"Recording of “{title}”, {rec.started_at.astimezone():%d %b %Y %H:%M}, "
             f"{clock_text(data.duration_ms)} long"
         )
-        self.position_label.setText(f"00:00 / {clock_text(data.duration_ms)}")
         rubric = dict(data.pack.rubrics()).get(self.station_id)
         if rubric is not None:
             model = RubricTableModel(data.pack, self.station_id, rubric, self)
@@ -287,29 +238,21 @@ class ReviewDialog(QDialog):
             self.sheet_label.setText(f"{shown} (read-only)")
         self._show_chapters()
         self._show_bookmarks()
-        self.timeline.set_content(
-            data.duration_ms,
-            spans_of(data.marks, data.duration_ms),
+        if self.criterion_id is not None:
+            self._first = next((c for c in data.chapters if c.criterion_id == self.criterion_id), None)
+        self.viewer.load(
+            PlayerSource(data.folder / "recording.mp4", data.fps, data.duration_ms, data.marks),
             [c.recording_ms for c in data.chapters],
             [b.position_ms for b in data.bookmarks],
         )
-        if self.criterion_id is not None:
-            self._first = next((c for c in data.chapters if c.criterion_id == self.criterion_id), None)
-        self.player.setSource(QUrl.fromLocalFile(str(data.folder / "recording.mp4")))
         self.loaded.emit()
 
-    def _player_failed(self, _error: QMediaPlayer.Error, text: str) -> None:
-        self.heading.setText(f"The recording cannot be played: {text}")
-
-    def _media_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status != QMediaPlayer.MediaStatus.LoadedMedia or self.data is None or self._media_started:
-            return
-        self._media_started = True  # once: a seek may bring the status back to "loaded"
+    def _media_loaded(self) -> None:
+        """The file is in, paused at its start; opened at a criterion, it plays from a
+        little before that criterion's first note."""
         first, self._first = self._first, None
-        if first is not None:  # opened at a criterion: from a little before its first note
+        if first is not None:
             self.play_chapter(first)
-        else:
-            media_calls.pause(self.player)  # paused at the start: the first picture shows
         self.media_ready.emit()
 
     def _show_chapters(self) -> None:
@@ -335,21 +278,14 @@ class ReviewDialog(QDialog):
     # -- playing ---------------------------------------------------------------------------
 
     def seek(self, ms: int) -> None:
-        self._asked = max(0, ms)  # the player moves there from the event loop (media_calls)
-        media_calls.seek(self.player, self._asked)
-        media_calls.after(self, self._seeked)  # queued behind the seek: runs once it is done
-
-    def _seeked(self) -> None:
-        self._asked = None
+        self.viewer.seek(ms)
 
     def position(self) -> int:
         """Where the recording is, or is about to be after a seek just asked for."""
-        return self._asked if self._asked is not None else self.player.position()
+        return self.viewer.position()
 
     def play_chapter(self, chapter: ChapterView) -> None:
-        self.seek(chapter.recording_ms - LEAD_MS)
-        media_calls.play(self.player)
-        self.play_button.setText("❚❚ Pause")
+        self.viewer.play_from(chapter.recording_ms - LEAD_MS)
 
     def _chapter_chosen(self, item: QListWidgetItem) -> None:
         assert self.data is not None
@@ -359,24 +295,10 @@ class ReviewDialog(QDialog):
         self.seek(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def toggle_play(self) -> None:
-        if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
-            media_calls.pause(self.player)
-            self.play_button.setText("▶ Play")
-        else:
-            media_calls.play(self.player)
-            self.play_button.setText("❚❚ Pause")
+        self.viewer.toggle_play()
 
     def step(self, frames: int) -> None:
-        fps = self.data.fps if self.data is not None else 25
-        media_calls.pause(self.player)
-        self.play_button.setText("▶ Play")
-        frame = round(self.position() * fps / 1000) + frames
-        self.seek(round(max(0, frame) * 1000 / fps))
-
-    def _position_changed(self, ms: int) -> None:
-        self.timeline.set_position(ms)
-        total = self.data.duration_ms if self.data is not None else self.player.duration()
-        self.position_label.setText(f"{clock_text(ms)} / {clock_text(total)}")
+        self.viewer.step(frames)
 
     # -- bookmarks -------------------------------------------------------------------------
 
@@ -403,10 +325,5 @@ class ReviewDialog(QDialog):
         self.data = replace(self.data, bookmarks=marks)
         self.bookmark_text.clear()
         self._show_bookmarks()
-        self.timeline.set_content(
-            self.data.duration_ms,
-            self.timeline.spans,
-            self.timeline.notes_ms,
-            [b.position_ms for b in marks],
-        )
+        self.viewer.set_bookmarks([b.position_ms for b in marks])
         self.bookmark_saved.emit(mark)
