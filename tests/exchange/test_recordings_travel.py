@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from naas_centre.errors import UserError
 from naas_centre.exchange import trust
 from naas_centre.exchange.container import open_bundle, signer_of, write_bundle
 from naas_centre.exchange.results import KIND, export_results, import_results
-from naas_centre.services import certificates
+from naas_centre.services import audit, certificates
 from tests.exchange.sides import CENTRE_WS, PASSWORDS, ROOM_WS, Side, copy_side, demo_with_ca
 from tests.services.calibration_support import record_station
 from tests.video.media import probe
@@ -164,6 +164,7 @@ def test_with_the_flag_the_file_arrives_whole_plays_and_a_second_import_writes_n
     played = probe(mp4)
     assert set(played.codecs) == {"video", "audio"} and played.duration > 1.0
     assert _leftovers(centre) == []
+    assert audit.verify(centre.db).ok
     mtimes = {p: (centre.data_dir / p).stat().st_mtime_ns for p in files}
     rows = _recording_rows(centre.db)
 
@@ -203,8 +204,8 @@ def test_a_tampered_bundle_leaves_no_file_and_no_row(centre: Side, room: Side, t
     assert _media(centre) == {} and _recording_rows(centre.db) == 0 and _leftovers(centre) == []
 
 
-def _forged(room: Side, bundle: Path, out: Path, path: str) -> None:
-    """The room's bundle again, signed by the same person, its first media file's path replaced."""
+def _forged(room: Side, bundle: Path, out: Path, change: Callable[[str, bytes], bytes]) -> None:
+    """The room's bundle again, signed by the same person, each member through ``change``."""
     cas, crls = trust.from_database(room.db)
     with room.db.read() as s:
         from naas_centre.exchange.members import centre_id
@@ -216,14 +217,20 @@ def _forged(room: Side, bundle: Path, out: Path, path: str) -> None:
     def members() -> Iterator[tuple[str, bytes]]:
         with open_bundle(bundle, PASSPHRASE, cas, here, crls=crls, expected_kind=KIND) as opened:
             for member in opened.members():
-                raw = member.read()
-                if member.name == "manifest.json":
-                    manifest = json.loads(raw)
-                    manifest["media"]["files"][0]["path"] = path
-                    raw = json.dumps(manifest).encode()
-                yield member.name, raw
+                yield member.name, change(member.name, member.read())
 
     write_bundle(out, KIND, here, members(), PASSPHRASE, signer)
+
+
+def _media_path(path: str) -> Callable[[str, bytes], bytes]:
+    def change(name: str, raw: bytes) -> bytes:
+        if name != "manifest.json":
+            return raw
+        manifest = json.loads(raw)
+        manifest["media"]["files"][0]["path"] = path
+        return json.dumps(manifest).encode()
+
+    return change
 
 
 @pytest.mark.parametrize("path", ["recordings/../../outside.mp4", "/tmp/outside.mp4", "../outside.mp4"])
@@ -232,13 +239,37 @@ def test_a_media_path_out_of_the_data_folder_refuses_the_whole_bundle(
 ) -> None:
     bundle, forged = tmp_path / "results.naasbundle", tmp_path / "forged.naasbundle"
     _export(room, bundle, recordings=True)
-    _forged(room, bundle, forged, path)
+    _forged(room, bundle, forged, _media_path(path))
 
     with pytest.raises(UserError, match="outside the data folder") as refused:
         import_results(centre.db, centre.login("manager"), forged, PASSPHRASE, data_dir=centre.data_dir)
     assert "\n" not in str(refused.value)
     assert _media(centre) == {} and _recording_rows(centre.db) == 0 and _leftovers(centre) == []
     assert not (tmp_path / "outside.mp4").exists() and not Path("/tmp/outside.mp4").exists()
+
+
+def test_a_refusal_after_the_media_were_read_leaves_no_file_behind(
+    centre: Side, room: Side, tmp_path: Path
+) -> None:
+    """The room's trail is checked after every member has been read (the media last):
+    an entry edited in it refuses the bundle once the media are already staged."""
+
+    def edit_trail(name: str, raw: bytes) -> bytes:
+        if name != "audit.jsonl":
+            return raw
+        lines = raw.decode().splitlines()
+        entry = json.loads(lines[-1])
+        entry["action"] = entry["action"] + ".edited"
+        return "\n".join([*lines[:-1], json.dumps(entry, sort_keys=True)]).encode() + b"\n"
+
+    bundle, forged = tmp_path / "results.naasbundle", tmp_path / "forged.naasbundle"
+    _export(room, bundle, recordings=True)
+    _forged(room, bundle, forged, edit_trail)
+
+    with pytest.raises(UserError) as refused:
+        import_results(centre.db, centre.login("manager"), forged, PASSPHRASE, data_dir=centre.data_dir)
+    assert "\n" not in str(refused.value)
+    assert _media(centre) == {} and _recording_rows(centre.db) == 0 and _leftovers(centre) == []
 
 
 def test_a_bundle_without_media_imports_as_before(centre: Side, room: Side, tmp_path: Path) -> None:
@@ -274,7 +305,7 @@ def _secret(folder: Path, name: str, text: str) -> str:
 
 
 def test_the_command_line_carries_recordings_only_with_the_flag_and_refuses_plainly(
-    centre: Side, room: Side, tmp_path: Path
+    centre: Side, room: Side, tmp_path: Path, demo_file: tuple[Path, date]
 ) -> None:
     room.db.dispose()
     centre.db.dispose()
@@ -294,6 +325,19 @@ def test_the_command_line_carries_recordings_only_with_the_flag_and_refuses_plai
     assert done.returncode == 0, done.stderr
     assert "recording files: " in done.stdout and " added, 0 already there, 0 conflicts" in done.stdout
     assert _media(centre) == _media(room)
+
+    # A bundle whose media would land outside the data folder: one line, exit 2, nothing.
+    room.db = Database(room.data_dir / "demo.db", ROOM_WS)
+    forged = tmp_path / "forged.naasbundle"
+    _forged(room, bundle, forged, _media_path("recordings/../../../outside.mp4"))
+    room.db.dispose()
+    fresh = copy_side(demo_file, tmp_path / "fresh", CENTRE_WS)
+    fresh.db.dispose()
+    args = ("bundle", "import", str(forged), "--db", str(fresh.data_dir / "demo.db"), *manager)
+    escaped = _run(*args, "--passphrase-file", phrase, data_dir=fresh.data_dir)
+    assert escaped.returncode == 2, escaped.stdout + escaped.stderr
+    assert len(escaped.stderr.strip().splitlines()) == 1 and "outside the data folder" in escaped.stderr
+    assert _media(fresh) == {} and not (tmp_path / "outside.mp4").exists()
 
     # A finished recording whose folder went missing: one line, exit 2, no file.
     for f in sorted((room.data_dir / "recordings").rglob("*"), reverse=True):
