@@ -27,7 +27,7 @@ from naas_centre.errors import UserError
 from naas_centre.exchange import trust
 from naas_centre.exchange.container import open_bundle, signer_of, write_bundle
 from naas_centre.exchange.results import KIND, export_results, import_results
-from naas_centre.services import audit, certificates
+from naas_centre.services import audit, certificates, recordings
 from tests.exchange.sides import CENTRE_WS, PASSWORDS, ROOM_WS, Side, copy_side, demo_with_ca
 from tests.services.calibration_support import record_station
 from tests.video.media import probe
@@ -190,6 +190,27 @@ def test_other_bytes_under_the_same_path_are_a_conflict_never_overwritten(
     assert f"recording files: {len(files) - 1} added, 0 already there, 1 conflict" in lines
     assert any(clash in line for line in lines)
     assert (centre.data_dir / clash).read_bytes() == b"another recording"
+
+
+def test_a_recording_deleted_at_the_centre_is_not_brought_back_by_its_bundle(
+    centre: Side, room: Side, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "results.naasbundle"
+    _export(room, bundle, recordings=True)
+    files = _media(room)
+    manager = centre.login("manager")
+    import_results(centre.db, manager, bundle, PASSPHRASE, data_dir=centre.data_dir)
+    with centre.db.read() as s:
+        rid = s.scalars(select(RecordingRow.id)).one()
+    recordings.delete_recording(centre.db, manager, centre.data_dir, rid, "withdrawn by the candidate")
+    assert _media(centre) == {}
+
+    again = import_results(centre.db, manager, bundle, PASSPHRASE, data_dir=centre.data_dir)
+    line = f"recording files: 0 added, 0 already there, {len(files)} left out (deleted here), 0 conflicts"
+    assert line in again.summary_lines()
+    assert _media(centre) == {} and _leftovers(centre) == []
+    with centre.db.read() as s:
+        assert s.scalars(select(RecordingRow.status)).one() == "deleted"
 
 
 def test_a_tampered_bundle_leaves_no_file_and_no_row(centre: Side, room: Side, tmp_path: Path) -> None:
