@@ -117,6 +117,7 @@ def plan(where: str, manifest: dict[str, Any], bad: type[UserError]) -> dict[str
     if not isinstance(files, list):
         raise bad(f"{where}: its manifest cannot be read: its media list is not a list")
     out: dict[str, MediaFile] = {}
+    paths: set[str] = set()
     for entry in files:
         ok = isinstance(entry, dict) and isinstance(entry.get("recording"), str)
         ok = ok and isinstance(entry.get("member"), str) and isinstance(entry.get("size"), int)
@@ -127,9 +128,10 @@ def plan(where: str, manifest: dict[str, Any], bad: type[UserError]) -> dict[str
                 f"{where}: it would write {str(entry.get('path'))[:80]!r} outside the data folder's "
                 "recordings; nothing was imported."
             )
-        if entry["member"] in out or any(f.path == entry["path"] for f in out.values()):
+        if entry["member"] in out or entry["path"] in paths:
             raise bad(f"{where}: its manifest lists one media file twice; nothing was imported.")
         out[entry["member"]] = MediaFile(entry["recording"], entry["path"], entry["size"])
+        paths.add(entry["path"])
     return out
 
 

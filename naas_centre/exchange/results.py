@@ -196,6 +196,7 @@ def _merge_bundle(
     report = MergeReport()
     incoming: dict[str, dict[str, str]] = {}  # table → row id → the room's content hash
     folders: dict[str, str] = {}  # recording id → its folder, as the bundle's rows give it
+    taken: set[str] = set()  # media members read
     trail: list[dict[str, Any]] = []
     for member in inside:  # read to the end: the file is proven unchanged only there
         if member.name == manifest["trail"]["member"]:
@@ -204,6 +205,7 @@ def _merge_bundle(
         if member.name in files:
             assert landing is not None
             landing.take(s, where, files[member.name], folders, member, BadResults)
+            taken.add(member.name)
             continue
         table = tables.get(member.name)
         if table is None:
@@ -214,6 +216,10 @@ def _merge_bundle(
             folders.update({r["id"]: str(r["values"].get("folder")) for r in rows})
         report.extend(
             merge(s, table, rows, bundle_id=bundle.info.digest, origin_workstation=manifest["workstation"])
+        )
+    if len(taken) != len(files):
+        raise BadResults(
+            f"{where}: a media file its manifest lists is not in the bundle; nothing was imported"
         )
     imported = audit.import_entries(s, manifest["chain"], trail, actor=actor)
     sent = None
