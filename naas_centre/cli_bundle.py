@@ -7,8 +7,10 @@ nothing. A day bundle can set up a fresh install: there is no account to act as 
 and the centre CA certificate (``--ca FILE``, from ``naas-centre ca export``) is what
 the bundle is trusted by. Otherwise each acts as a named account (``--user`` with
 ``--password-file``): exporting signs with that person's certificate, so their password
-unlocks their key. The bundle's passphrase is read from a file (``--passphrase-file``),
-never from the command line where other users could see it. A refusal is one plain
+unlocks their key; ``export-results --recordings`` carries the media of this
+workstation's finished recordings as well (audited). The bundle's passphrase is read
+from a file (``--passphrase-file``), never from the command line where other users
+could see it. A refusal is one plain
 line and exit status 2.
 """
 
@@ -45,6 +47,12 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
     day.add_argument("--out", type=Path, required=True, metavar="FILE", help="the bundle file to write")
     out = actions.add_parser("export-results", help="write this workstation's results to FILE")
     out.add_argument("--out", type=Path, required=True, metavar="FILE", help="the bundle file to write")
+    out.add_argument(
+        "--recordings",
+        action="store_true",
+        help="carry the media of this workstation's finished recordings too (the file grows by "
+        "their size; audited)",
+    )
     inn = actions.add_parser("import", help="take in a day bundle or a room's result bundle")
     inn.add_argument("file", type=Path, metavar="FILE", help="the bundle file")
     inn.add_argument(
@@ -136,10 +144,16 @@ def _export_day(args: argparse.Namespace) -> int:
 def _export_results(args: argparse.Namespace) -> int:
     from naas_centre.exchange.results import export_results
 
+    data_dir = paths.data_dir(args.data_dir)
     done = _signed_export(
-        args, lambda db, actor, phrase, signer: export_results(db, actor, args.out, phrase, signer)
+        args,
+        lambda db, actor, phrase, signer: export_results(
+            db, actor, args.out, phrase, signer, recordings=args.recordings, data_dir=data_dir
+        ),
     )
     what = f"{done.rows} record(s) and {done.entries} audit entries"
+    if args.recordings:
+        what += f", the media of {done.recordings} recording(s) ({done.media_bytes} bytes)"
     print(f"{done.info.path}: {what}, signed by {done.info.signer}.")
     return EXIT_OK
 
@@ -210,7 +224,7 @@ def _import_results(args: argparse.Namespace) -> int:
     db = open_database(_target(args), args.data_dir, create=False)
     try:
         actor = _actor(db, args, password)
-        done = import_results(db, actor, args.file, passphrase)
+        done = import_results(db, actor, args.file, passphrase, data_dir=paths.data_dir(args.data_dir))
     finally:
         db.dispose()
     print(f"{args.file}: signed by {done.info.signer}; merged in one transaction:")

@@ -3,7 +3,9 @@
 A row travels as a ``RowData``: its table, its id, every column as a JSON value, and a
 content hash. The JSON form round-trips exactly: instants are ISO 8601 in UTC with
 microseconds (``2026-12-02T09:30:00.000250+00:00``), dates ISO (``2026-12-02``), bytes
-base64, integers, booleans, text and None as they are. Which column holds which kind
+base64, integers, booleans, text and None as they are; a float (a recording's length)
+is a JSON number written as Python's shortest exact form (``repr``), so it reads back
+to the same double. Which column holds which kind
 is read from the model, so decoding never guesses.
 
 The content hash is SHA-256 over canonical JSON (sorted keys, no spaces, UTF-8) of the
@@ -21,18 +23,31 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, TypedDict, cast
 
-from sqlalchemy import Boolean, ColumnElement, Date, Integer, LargeBinary, String, Table, Text, insert, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from db.base import Base, UtcDateTime, utcnow
 from db.models import ExchangeSentRow
 from naas_centre.errors import UserError
 
-JSONValue = str | int | bool | None
+JSONValue = str | int | float | bool | None
 
 _BATCH = 1000  # rows per fetch and per insert: bounded memory on a national day
 
@@ -86,6 +101,9 @@ RESULT_BUNDLE_TABLES: frozenset[str] = frozenset(
         "moderations",
         "signed_documents",
         "document_signatures",
+        "recording_consents",
+        "recordings",
+        "recording_bookmarks",
     }
 )
 
@@ -121,7 +139,7 @@ RESULT_BUNDLE: tuple[type[Base], ...] = tuple(merge_order(RESULT_BUNDLE_TABLES))
 
 
 def _kind(column: Any) -> str:
-    """How a column's values travel: instant, date, bytes, int, bool or text."""
+    """How a column's values travel: instant, date, bytes, int, float, bool or text."""
     col_type = column.type
     if isinstance(col_type, UtcDateTime):
         return "instant"
@@ -133,6 +151,8 @@ def _kind(column: Any) -> str:
         return "bool"
     if isinstance(col_type, Integer):
         return "int"
+    if isinstance(col_type, Float):
+        return "float"
     if isinstance(col_type, String | Text):
         return "text"
     raise TypeError(f"{column.table.name}.{column.key}: no exchange form for {col_type!r}")
@@ -157,6 +177,11 @@ def encode_value(kind: str, value: Any) -> JSONValue:
         return bool(value)
     if kind == "int":
         return int(value)
+    if kind == "float":
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{number!r} has no exchange form")
+        return number
     return str(value)
 
 
@@ -184,6 +209,10 @@ def _decode_value(kind: str, value: JSONValue) -> Any:
     if kind == "int":
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError("not a whole number")
+        return value
+    if kind == "float":
+        if not isinstance(value, float) or not math.isfinite(value):
+            raise TypeError("not a finite number with a fraction")
         return value
     if not isinstance(value, str):
         raise TypeError("not text")

@@ -9,10 +9,15 @@ in foreign-key order (``merge``), takes in the room's audit chain
 state than the room's (changed here too, or in conflict), that state as its newest
 audit entry, so the trail and the data still agree. Any refusal leaves nothing changed;
 importing the same bundle again changes nothing.
+
+Recordings' rows (consents, recordings, bookmarks) travel like every other result; their
+media only when asked (``recordings=True``), as streamed members placed by ``media``
+once the transaction has committed. Sending media is audited: who, how many, how large.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +26,10 @@ from typing import IO, Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from db.base import new_id
 from db.engine import Database
 from naas_centre.errors import UserError
-from naas_centre.exchange import members, records, trust
+from naas_centre.exchange import media, members, records, trust
 from naas_centre.exchange.audited_state import audited_model, record_where_changed
 from naas_centre.exchange.container import Bundle, BundleInfo, open_bundle, write_bundle
 from naas_centre.exchange.merge import MergeReport, merge
@@ -49,6 +55,8 @@ class ExportedResults:
     info: BundleInfo
     rows: int
     entries: int
+    recordings: int = 0  # recordings whose media the bundle carries
+    media_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,17 +65,29 @@ class ImportedResults:
     report: MergeReport
     entries_added: int
     entries_held: int
+    media: media.Landing | None = None
 
     def summary_lines(self) -> list[str]:
         trail = f"audit trail: {self.entries_added} entries added, {self.entries_held} already there"
-        return [*self.report.summary_lines(), trail]
+        held = self.media.summary() if self.media is not None else []
+        return [*self.report.summary_lines(), trail, *held]
 
 
 def export_results(
-    db: Database, actor: Actor, target: Path, passphrase: str, signer: ca.Issued
+    db: Database,
+    actor: Actor,
+    target: Path,
+    passphrase: str,
+    signer: ca.Issued,
+    *,
+    recordings: bool = False,
+    data_dir: Path | None = None,
 ) -> ExportedResults:
-    """Writes this workstation's results to ``target`` (atomically), signed by ``signer``."""
+    """Writes this workstation's results to ``target`` (atomically), signed by ``signer``;
+    with ``recordings``, the media of its recordings too (read from ``data_dir``)."""
     accounts.require(actor, *capabilities.SEND_RESULTS)
+    if recordings and data_dir is None:
+        raise UserError("Recordings are sent from the data folder, and none was given.")
     with db.read() as s:
         centre_id = members.centre_id(s)
         chain = audit.own_chain(s)
@@ -85,6 +105,8 @@ def export_results(
                 checkpoints.head(s), checkpoints.BUNDLE, signer.key, signer.certificate
             )
             spooled.append((TRAIL, members.spool(entries)))
+            files = media.gather(s, data_dir, db.workstation_id) if recordings and data_dir else []
+            carried = sorted({f.recording_id for f in files})
             manifest = {
                 "format": FORMAT,
                 "kind": KIND,
@@ -95,32 +117,69 @@ def export_results(
                 ],
                 "trail": {"member": TRAIL, "entries": len(entries)},
                 "checkpoint": held.to_json(),
+                "media": {"recordings": carried, "files": [f.to_json() for f in files]},
             }
             head: list[tuple[str, Any]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
-            info = write_bundle(target, KIND, centre_id, [*head, *spooled], passphrase, signer)
+            streamed = media.streams(data_dir, files) if data_dir else iter(())
+            info = write_bundle(
+                target, KIND, centre_id, itertools.chain(head, spooled, streamed), passphrase, signer
+            )
         finally:
             for _, fh in spooled:
                 fh.close()
+    size = sum(f.size for f in files)
+    if recordings:
+        _audit_media_sent(db, actor, info, len(carried), len(files), size, target)
     checkpoints.keep(db, held)
-    return ExportedResults(info, sum(counts.values()), len(entries))
+    return ExportedResults(info, sum(counts.values()), len(entries), len(carried), size)
 
 
-def import_results(db: Database, actor: Actor, path: Path, passphrase: str) -> ImportedResults:
-    """Merges a room's result bundle into this database: all of it, or nothing."""
+def _audit_media_sent(
+    db: Database, actor: Actor, info: BundleInfo, recordings: int, files: int, size: int, target: Path
+) -> None:
+    """Recordings left in a bundle: who sent them, how many, how large. The bundle is
+    already written; if the entry cannot be kept, the bundle goes (nothing unaudited leaves)."""
+    detail = {
+        "recordings": recordings,
+        "files": files,
+        "bytes": size,
+        "to": str(target),
+        "bundle": info.digest,
+    }
+    try:
+        with db.write() as s:
+            audit.note(s, actor, "recording.bundle_export", "export", new_id(), detail)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def import_results(
+    db: Database, actor: Actor, path: Path, passphrase: str, *, data_dir: Path | None = None
+) -> ImportedResults:
+    """Merges a room's result bundle into this database: all of it, or nothing. Media
+    it carries land in ``data_dir`` once the merge has committed."""
     accounts.require(actor, *capabilities.EXCHANGE)
     with db.read() as s:
         centre_id = members.centre_id(s)
     cas, crls = trust.from_database(db)
-    with open_bundle(path, passphrase, cas, centre_id, crls=crls, expected_kind=KIND) as bundle:
-        with db.write() as s:
-            report, added, held, sent = _merge_bundle(s, actor, bundle)
-        if sent is not None:  # the room's checkpoint, now that its trail is held here
-            checkpoints.keep(db, sent)
-        return ImportedResults(bundle.info, report, added, held)
+    landing = media.Landing(data_dir) if data_dir is not None else None
+    try:
+        with open_bundle(path, passphrase, cas, centre_id, crls=crls, expected_kind=KIND) as bundle:
+            with db.write() as s:
+                report, added, held, sent = _merge_bundle(s, actor, bundle, landing)
+            if landing is not None:
+                landing.place()
+            if sent is not None:  # the room's checkpoint, now that its trail is held here
+                checkpoints.keep(db, sent)
+            return ImportedResults(bundle.info, report, added, held, landing)
+    finally:
+        if landing is not None:
+            landing.discard()
 
 
 def _merge_bundle(
-    s: Session, actor: Actor, bundle: Bundle
+    s: Session, actor: Actor, bundle: Bundle, landing: media.Landing | None
 ) -> tuple[MergeReport, int, int, checkpoints.Checkpoint | None]:
     where = bundle.info.path.name
     inside = bundle.members()
@@ -131,20 +190,36 @@ def _merge_bundle(
     if not isinstance(manifest["trail"].get("member"), str):
         raise BadResults(f"{where}: its manifest cannot be read: it is not a {NOUN}")
     tables = {t["member"]: t["name"] for t in manifest["tables"]}
+    files = media.plan(where, manifest, BadResults)  # every path checked before any is written
+    if files and landing is None:
+        raise BadResults(f"{where}: it carries recordings, and this import has no data folder to put them in")
     report = MergeReport()
     incoming: dict[str, dict[str, str]] = {}  # table → row id → the room's content hash
+    folders: dict[str, str] = {}  # recording id → its folder, as the bundle's rows give it
+    taken: set[str] = set()  # media members read
     trail: list[dict[str, Any]] = []
     for member in inside:  # read to the end: the file is proven unchanged only there
         if member.name == manifest["trail"]["member"]:
             trail = members.read_records(where, member.name, member.read(), BadResults)
+            continue
+        if member.name in files:
+            assert landing is not None
+            landing.take(s, where, files[member.name], folders, member, BadResults)
+            taken.add(member.name)
             continue
         table = tables.get(member.name)
         if table is None:
             raise BadResults(f"{where}: «{member.name}» is not named in the bundle's manifest")
         rows = cast(list[RowData], members.read_records(where, member.name, member.read(), BadResults))
         incoming[table] = {r["id"]: r["hash"] for r in rows}
+        if table == "recordings":
+            folders.update({r["id"]: str(r["values"].get("folder")) for r in rows})
         report.extend(
             merge(s, table, rows, bundle_id=bundle.info.digest, origin_workstation=manifest["workstation"])
+        )
+    if len(taken) != len(files):
+        raise BadResults(
+            f"{where}: a media file its manifest lists is not in the bundle; nothing was imported"
         )
     imported = audit.import_entries(s, manifest["chain"], trail, actor=actor)
     sent = None

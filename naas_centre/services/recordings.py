@@ -11,7 +11,8 @@ early by a manager, or by ``expire`` once the centre's retention period has pass
 each with an audit entry naming what was removed. The row stays, without its media. A
 recording of a candidate under a legal hold (``services.retention``) is never expired:
 the expiry report names it and the hold's reason, and it goes once the hold is released.
-Result bundles do not carry recordings.
+Result bundles carry a recording's rows; its media only when the sender asks
+(``naas_centre.exchange.media``, audited there).
 """
 
 from __future__ import annotations

@@ -260,3 +260,44 @@ def test_the_screens_open_from_the_package_and_fit_a_small_laptop(
         assert dialog.width() <= 1366 and dialog.height() <= 768
         assert hint.width() <= 1366 and hint.height() <= 768
         dialog.close()
+
+
+def test_recordings_go_with_the_results_only_when_ticked_and_land_at_the_centre(
+    qtbot: QtBot, tasks: TaskManager, centre: Side, room: Side, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.services.calibration_support import record_station
+
+    scratch = tmp_path / "sources"
+    scratch.mkdir()
+    record_station(room.db, room.login("assessor1"), room.day, room.data_dir, scratch, seconds=2.0)
+    held = sorted(p for p in (room.data_dir / "recordings").rglob("*") if p.is_file())
+    assessor = room.login("assessor1")
+    send = SendResultsDialog(tasks, room.db, assessor, room.data_dir, None, day=room.day, folder=tmp_path)
+    qtbot.addWidget(send)
+    send.show()
+    box = send.with_recordings
+    assert not box.isChecked() and "grows by the recordings' size" in box.text()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert box.isChecked()
+    target = tmp_path / "with-recordings.naasbundle"
+    send.file.setText(str(target))
+    qtbot.keyClicks(send.password, PASSWORDS["assessor1"])
+    qtbot.keyClicks(send.passphrase, PASSPHRASE)
+    qtbot.keyClicks(send.passphrase_again, PASSPHRASE)
+    with qtbot.waitSignal(send.sent, timeout=60_000) as done:
+        qtbot.mouseClick(send.start_button, Qt.MouseButton.LeftButton)
+    assert done.args[0].recordings == 1 and "the media of 1 recording(s)" in send.status.text()
+    send.close()
+
+    collect = open_collect_results(None, tasks, centre.db, centre.login("manager"), centre.data_dir)
+    collect.add_file(target)
+    _collect(qtbot, collect, PASSPHRASE)
+    summary = collect.summary.toPlainText()
+    assert f"Recording files: {len(held)} added, 0 already there." in summary
+    assert "Recordings: 1 added, 0 already there." in summary
+    for path in held:
+        arrived = centre.data_dir / path.relative_to(room.data_dir)
+        assert arrived.read_bytes() == path.read_bytes()
+    collect.close()

@@ -45,8 +45,9 @@ def open_collect_results(
     """Collect results (a centre manager or an administrator): the rooms' files merged here."""
     from ui.exchange.collect_dialog import CollectResultsDialog
 
-    del data_dir  # the trust comes from this database's own centre CA
-    return _opened(CollectResultsDialog(tasks, db, actor, host))
+    # The trust comes from this database's own centre CA; the data folder is where
+    # recordings a bundle carries are placed.
+    return _opened(CollectResultsDialog(tasks, db, actor, host, data_dir=data_dir))
 
 
 def open_send_results(

@@ -64,7 +64,14 @@ class Collected:
         return len(self.outcomes) < self.asked
 
 
-def _collect(task: Task[Any], db: Database, actor: Actor, files: list[Path], passphrase: str) -> Collected:
+def _collect(
+    task: Task[Any],
+    db: Database,
+    actor: Actor,
+    files: list[Path],
+    passphrase: str,
+    data_dir: Path | None = None,
+) -> Collected:
     """In a worker: each file in turn; stops between files once Stop is pressed."""
     outcomes: list[FileOutcome] = []
     for n, path in enumerate(files):
@@ -72,7 +79,7 @@ def _collect(task: Task[Any], db: Database, actor: Actor, files: list[Path], pas
             break
         task.progress(n, len(files), path.name)
         try:
-            done = import_results(db, actor, path, passphrase)
+            done = import_results(db, actor, path, passphrase, data_dir=data_dir)
         except Exception as exc:  # one file's refusal (or a bug, logged) never stops the rest
             outcomes.append(FileOutcome(path, refused=error_reporting.plain_message(exc)))
         else:
@@ -82,7 +89,7 @@ def _collect(task: Task[Any], db: Database, actor: Actor, files: list[Path], pas
 
 
 class CollectResultsDialog(QDialog):
-    """``CollectResultsDialog(tasks, db, actor, parent)``; ``collected`` carries a
+    """``CollectResultsDialog(tasks, db, actor, parent, files=None, data_dir=None)``; ``collected`` carries a
     ``Collected`` once every chosen file has been read (or Stop was pressed)."""
 
     collected = Signal(object)  # Collected
@@ -95,11 +102,12 @@ class CollectResultsDialog(QDialog):
         actor: Actor,
         parent: QWidget | None = None,
         files: list[Path] | None = None,
+        data_dir: Path | None = None,  # where recordings a bundle carries are placed
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CollectResultsDialog")
         self.setWindowTitle("Collect results")
-        self.tasks, self.db, self.actor = tasks, db, actor
+        self.tasks, self.db, self.actor, self.data_dir = tasks, db, actor, data_dir
         self.last: Collected | None = None
         self._task: Task[Collected] | None = None
         self._reading = False  # the worker has begun on the files
@@ -191,6 +199,7 @@ class CollectResultsDialog(QDialog):
             self.actor,
             files,
             passphrase,
+            self.data_dir,
             on_done=self._done,
             on_error=self._failed,
             on_progress=self._progress,

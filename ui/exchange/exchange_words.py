@@ -33,6 +33,9 @@ TABLE_WORDS: dict[str, tuple[str, str]] = {
     "moderations": ("moderation", "moderations"),
     "signed_documents": ("signed report", "signed reports"),
     "document_signatures": ("signature", "signatures"),
+    "recording_consents": ("recording consent", "recording consents"),
+    "recordings": ("recording", "recordings"),
+    "recording_bookmarks": ("recording bookmark", "recording bookmarks"),
 }
 
 
@@ -65,9 +68,23 @@ def summary_lines(done: ImportedResults) -> list[str]:
         many = TABLE_WORDS.get(t.table, (t.table, t.table))[1]
         lines.append(f"{many[0].upper()}{many[1:]}: {', '.join(parts)}.")
     lines.append(f"Audit trail: {done.entries_added} entries added, {done.entries_held} already there.")
+    lines.extend(_media_lines(done))
     if conflicts:
         lines.append("Open Conflicts to choose which version of each is kept.")
     return lines
+
+
+def _media_lines(done: ImportedResults) -> list[str]:
+    """The recordings' files the bundle carried, and any kept as they were here."""
+    landed = done.media
+    if landed is None or not (landed.placed or landed.same or landed.not_placed or landed.conflicts):
+        return []
+    line = f"Recording files: {landed.placed} added, {landed.same} already there"
+    if landed.not_placed:
+        line += f", {landed.not_placed} left out (the recording was deleted here)"
+    if landed.conflicts:
+        line += f", {len(landed.conflicts)} differing from the file here (the file here is kept)"
+    return [line + ".", *(f"Kept as it is here: {path}" for path in landed.conflicts)]
 
 
 @dataclass(frozen=True)

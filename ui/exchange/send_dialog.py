@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -50,6 +51,8 @@ class Sent:
     rows: int
     entries: int
     signer: str
+    recordings: int = 0  # whose media went too
+    media_bytes: int = 0
 
 
 def room_of_the_day(db: Database, actor: Actor, day: date) -> str | None:
@@ -71,15 +74,24 @@ def default_name(room: str | None, day: date) -> str:
 
 
 def _send(
-    task: Task[Any], db: Database, actor: Actor, password: str, passphrase: str, target: Path, data_dir: Path
+    task: Task[Any],
+    db: Database,
+    actor: Actor,
+    password: str,
+    passphrase: str,
+    target: Path,
+    data_dir: Path,
+    recordings: bool,
 ) -> Sent:
     """In a worker: unlock, then write (a closed window stops it between the two)."""
     task.progress(0, len(STEPS), STEPS[0])
     identity = certificates.unlock_signer(db, actor, password, data_dir)
     task.check()
     task.progress(1, len(STEPS), STEPS[1])
-    done: ExportedResults = export_results(db, actor, target, passphrase, signer_of(identity))
-    return Sent(done.info.path, done.rows, done.entries, done.info.signer)
+    done: ExportedResults = export_results(
+        db, actor, target, passphrase, signer_of(identity), recordings=recordings, data_dir=data_dir
+    )
+    return Sent(done.info.path, done.rows, done.entries, done.info.signer, done.recordings, done.media_bytes)
 
 
 class SendResultsDialog(QDialog):
@@ -136,6 +148,12 @@ class SendResultsDialog(QDialog):
         row.addWidget(browse)
         form.addRow(label("F&ile", buddy=self.file), row)
         box.addLayout(form)
+        # Off unless asked: a recording leaves the workstation only when someone chooses so.
+        self.with_recordings = QCheckBox(
+            "Include the &recordings (the file grows by the recordings' size; the sending is audited)"
+        )
+        self.with_recordings.setObjectName("send_recordings")
+        box.addWidget(self.with_recordings)
 
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.accept)
@@ -192,6 +210,7 @@ class SendResultsDialog(QDialog):
             self.passphrase.text(),
             Path(text).expanduser(),
             self.data_dir,
+            self.with_recordings.isChecked(),
             on_done=self._done,
             on_error=self._failed,
             on_progress=self._progress,
@@ -209,8 +228,11 @@ class SendResultsDialog(QDialog):
         self.work.finished()
         self.last = sent
         self.password.clear()
+        media = ""
+        if sent.recordings:
+            media = f", the media of {sent.recordings} recording(s) ({sent.media_bytes:,} bytes),"
         self.work.say(
-            f"Sent: {sent.rows} record(s) and {sent.entries} audit entries written to {sent.path}, "
+            f"Sent: {sent.rows} record(s) and {sent.entries} audit entries{media} written to {sent.path}, "
             f"signed by {sent.signer}. Take this file to the centre manager's workstation.",
             "saved",
         )
