@@ -159,6 +159,9 @@ class ItemView(QWidget):
     def _new_player(self) -> ClipPlayer:
         player = ClipPlayer()
         player.setParent(self)  # never a window of its own while spare
+        # Shown once and hidden in the same call (nothing is painted between): the first
+        # show polishes it and makes its video surface, which the first clip would wait on.
+        player.show()
         player.hide()
         player.played.connect(lambda n, p=player: self._played(self._clip_items.get(id(p), ""), n))
         return player
