@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import PackRow
+from naas_centre.exports.score_sheets import Link, Sheet, SheetFacts, named
 from naas_centre.qa.disclosure import Period
 from naas_centre.services import packs
 from naas_centre.services.qa_analysis import GRADE_BORDERLINE, GRADE_MET, GRADE_NOT_MET
@@ -35,9 +36,9 @@ _COUNT = "SELECT COUNT(*) FROM sittings"
 # the period would lose the order of the covering index and make the database sort a
 # million rows; for a short period, only its sittings' rows are read (``{join}``).
 # A sitting counts once every one of its assessors has submitted.
-_SUBMITTED = """
-SELECT x.sitting_id, MIN(CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END)
-FROM sitting_assessors x {join} WHERE {where} GROUP BY x.sitting_id"""
+_LINKS = """
+SELECT x.sitting_id, x.assessor_id, CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END, x.stations
+FROM sitting_assessors x {join} WHERE {where}"""
 # Each sheet's levels at a station as two texts, its criteria and their levels in one
 # order (both aggregates run over the same rows): a sixth of the rows of one per level,
 # which is most of the cost of reading a centre's million levels.
@@ -107,6 +108,9 @@ class CentreData:
     # When each (sitting, station) took place, as the database orders it (visit, else sitting).
     when: dict[tuple[int, int], Any]
     sitting_when: tuple[Any, ...]
+    # Every sheet of the period's sittings, counted or not, as the score sheets read them:
+    # kept only when asked for (for fairness, which would otherwise read them again).
+    sheets: SheetFacts | None = None
 
 
 class _Reader:
@@ -147,12 +151,25 @@ def _day(value: Any) -> Any:
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def read(s: Session, period: Period | None) -> CentreData:
+def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> CentreData:
+    """The period's data; ``keep_sheets`` also keeps every sheet of its sittings as text."""
     r = _Reader(s, period)
     sittings = r.rows(_SITTINGS)
     if period is not None:
         r.narrow = len(sittings) < BROAD * r.rows(_COUNT)[0][0]
-    observed = {sid for sid, every in r.rows(_SUBMITTED) if every}
+    names = {aid: name for aid, name in r.rows(_NAMES)}
+    in_period = {row[0] for row in sittings}
+    links: dict[str, list[Link]] = {}
+    pending: set[str] = set()
+    for sid, aid, submitted, stations in r.rows(_LINKS):
+        if sid not in in_period:
+            continue
+        if not submitted:
+            pending.add(sid)
+        here = links.setdefault(sid, [])
+        if keep_sheets and aid in names:  # as the score sheets' join on accounts
+            here.append((aid, names[aid], bool(submitted), named(stations or "")))
+    observed = links.keys() - pending
     counted = [row for row in sittings if row[0] in observed]
     counted.sort(key=lambda row: (_day(row[3]), row[4], row[0]))
     sitting_index = {row[0]: i for i, row in enumerate(counted)}
@@ -198,7 +215,6 @@ def read(s: Session, period: Period | None) -> CentreData:
             PackInfo(p, row_id, pack.name, f"{pack.name} {pack.version}", pack.title, tuple(infos))
         )
 
-    names = {aid: name for aid, name in r.rows(_NAMES)}
     assessor_index: dict[str, int] = {}
     sitting_pack = np.array([pack_index[row[2]] for row in counted], dtype=np.int64)
     candidate_index: dict[str, int] = {}
@@ -213,7 +229,10 @@ def read(s: Session, period: Period | None) -> CentreData:
     si: list[int] = []
     sl: list[int] = []
     pack_of = sitting_pack.tolist()
+    sheets: dict[Sheet, tuple[str, str]] = {}
     for sid, aid, station, crits, levels in r.rows(_SHEETS):
+        if keep_sheets and sid in in_period:
+            sheets[(sid, aid, station)] = (crits, levels)
         at = sitting_index.get(sid)
         if at is None:  # outside the period, or not yet submitted by all
             continue
@@ -242,7 +261,10 @@ def read(s: Session, period: Period | None) -> CentreData:
     n_a, n_st = max(1, len(assessor_index)), max(1, len(station_list))
     judged_keys: list[int] = []
     judged_grades: list[float] = []
+    judged: dict[Sheet, str] = {}
     for sid, aid, station, judgement, borderline in r.rows(_JUDGEMENTS):
+        if keep_sheets and sid in in_period:
+            judged[(sid, aid, station)] = judgement
         at, by = sitting_index.get(sid), assessor_index.get(aid)
         if at is None or by is None:
             continue
@@ -282,6 +304,7 @@ def read(s: Session, period: Period | None) -> CentreData:
         np.array(judged_grades, dtype=np.float64)[by_key],
         when,
         tuple(row[4] for row in counted),
+        SheetFacts(links, sheets, judged) if keep_sheets else None,
     )
 
 
