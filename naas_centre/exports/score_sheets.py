@@ -619,6 +619,9 @@ class _Batch:
                 else:
                     complete = False  # nobody has scored one of them
                     out.update((keys[c], int(lv)) for c, lv in given.items() if lv and c in keys)
+            elif all(t[0] == first[0] for t in texts) and first[0] == plan.in_order[station]:
+                # Levels that differ, on sheets of the same criteria in the usual order.
+                complete = _compare_in_order(texts, plan.keys_in_order[station], out) and complete
             else:
                 complete = _compare(texts, keys, out) and complete
             said = {judged.get((sid, aid, station), "") for aid in here}
@@ -655,6 +658,19 @@ def _facts(read: _Reader, ids: Sequence[str]) -> SheetFacts:
 def _sheet(texts: tuple[str, str]) -> dict[str, str]:
     """A sheet's station from its two texts: criterion id → level ("" unscored)."""
     return dict(zip(texts[0].split(","), texts[1].split(","), strict=True)) if texts[0] else {}
+
+
+def _compare_in_order(texts: list[tuple[str, str]], in_order: tuple[str, ...], out: dict[str, int]) -> bool:
+    """``_compare`` for sheets whose criteria texts are the station's, in its order: the
+    levels are compared by position, without a mapping per sheet (the usual difference
+    between two observers, met tens of thousands of times in a centre's history)."""
+    scored_by_all = True
+    for key, *levels in zip(in_order, *(t[1].split(",") for t in texts), strict=True):
+        if "" in levels:
+            scored_by_all = False
+        elif levels.count(levels[0]) == len(levels):
+            out[key] = int(levels[0])
+    return scored_by_all
 
 
 def _compare(texts: list[tuple[str, str]], keys: dict[str, str], out: dict[str, int]) -> bool:

@@ -35,9 +35,13 @@ _COUNT = "SELECT COUNT(*) FROM sittings"
 # sittings they are read whole (rows of other sittings are dropped here): the join on
 # the period would lose the order of the covering index and make the database sort a
 # million rows; for a short period, only its sittings' rows are read (``{join}``).
-# A sitting counts once every one of its assessors has submitted.
+# A sitting counts once every one of its assessors has submitted: grouped here, or each
+# link read when the sheets are kept (fairness needs who observes which station).
+_SUBMITTED = """
+SELECT x.sitting_id, MIN(CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END), NULL, ''
+FROM sitting_assessors x {join} WHERE {where} GROUP BY x.sitting_id"""
 _LINKS = """
-SELECT x.sitting_id, x.assessor_id, CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END, x.stations
+SELECT x.sitting_id, CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END, x.assessor_id, x.stations
 FROM sitting_assessors x {join} WHERE {where}"""
 # Each sheet's levels at a station as two texts, its criteria and their levels in one
 # order (both aggregates run over the same rows): a sixth of the rows of one per level,
@@ -161,7 +165,7 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
     in_period = {row[0] for row in sittings}
     links: dict[str, list[Link]] = {}
     pending: set[str] = set()
-    for sid, aid, submitted, stations in r.rows(_LINKS):
+    for sid, submitted, aid, stations in r.rows(_LINKS if keep_sheets else _SUBMITTED):
         if sid not in in_period:
             continue
         if not submitted:
