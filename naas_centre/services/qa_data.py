@@ -227,11 +227,14 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
     )
 
     # One look-up per sheet for the criteria's items: circuits repeat the same few.
-    items_of: dict[tuple[int, str, str], list[int] | None] = {}
-    ss: list[int] = []
-    sa: list[int] = []
-    si: list[int] = []
-    sl: list[int] = []
+    # Each sheet is a row here and its levels stay text: the rows are spread into one
+    # entry per level by numpy afterwards, and the texts parsed in one call.
+    items_of: dict[tuple[int, str, str], int | None] = {}  # → index into ``runs``
+    runs: list[list[int]] = []
+    row_at: list[int] = []
+    row_by: list[int] = []
+    row_run: list[int] = []
+    texts: list[str] = []
     pack_of = sitting_pack.tolist()
     sheets: dict[Sheet, tuple[str, str]] = {}
     for sid, aid, station, crits, levels in r.rows(_SHEETS):
@@ -242,18 +245,21 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
             continue
         key = (pack_of[at], station, crits)
         if key not in items_of:
-            items_of[key] = _items(key, item_key)
-        given = items_of[key]
-        if given is None:  # a station or criterion the stored pack does not name
+            found = _items(key, item_key)
+            items_of[key] = None if found is None else len(runs)
+            if found is not None:
+                runs.append(found)
+        run = items_of[key]
+        if run is None:  # a station or criterion the stored pack does not name
             continue
         by = assessor_index.get(aid)
         if by is None:
             by = assessor_index[aid] = len(assessor_index)
-        n = len(given)
-        ss += [at] * n
-        sa += [by] * n
-        si += given
-        sl += map(int, levels.split(","))
+        row_at.append(at)
+        row_by.append(by)
+        row_run.append(run)
+        texts.append(levels)
+    ss, sa, si, sl = _spread(runs, row_at, row_by, row_run, texts)
 
     moderated: dict[tuple[int, int], int] = {}
     for sid, station, crit, level in r.rows(_MODERATIONS):
@@ -299,10 +305,10 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
         len(sittings) - len(counted),
         tuple(ids),
         {aid: names.get(aid, aid) for aid in ids},
-        _ints(ss),
-        _ints(sa),
-        _ints(si),
-        _ints(sl),
+        ss,
+        sa,
+        si,
+        sl,
         moderated,
         _ints(judged_keys)[by_key],
         np.array(judged_grades, dtype=np.float64)[by_key],
@@ -310,6 +316,28 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
         tuple(row[4] for row in counted),
         SheetFacts(links, sheets, judged) if keep_sheets else None,
     )
+
+
+def _spread(
+    runs: list[list[int]], at: list[int], by: list[int], run: list[int], texts: list[str]
+) -> tuple[Ints, Ints, Ints, Ints]:
+    """(sitting, assessor, item, level) per level, from one row per sheet: its run of
+    items (criteria in the order of its levels' text) and that text."""
+    if not texts:
+        empty = _ints([])
+        return empty, empty, empty, empty
+    width = max(len(r) for r in runs)
+    table = np.zeros((len(runs), width), dtype=np.int64)
+    used = np.zeros((len(runs), width), dtype=bool)
+    for k, r in enumerate(runs):
+        table[k, : len(r)] = r
+        used[k, : len(r)] = True
+    rows = _ints(run)
+    sizes = used.sum(axis=1)[rows]
+    levels = np.fromstring(",".join(texts), dtype=np.int64, sep=",")
+    if levels.size != int(sizes.sum()):
+        raise ValueError("a sheet's levels and criteria differ in number")
+    return np.repeat(_ints(at), sizes), np.repeat(_ints(by), sizes), table[rows][used[rows]], levels
 
 
 def _items(key: tuple[int, str, str], item_key: dict[tuple[int, str, str], int]) -> list[int] | None:
