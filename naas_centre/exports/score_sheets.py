@@ -272,6 +272,27 @@ FIXED: tuple[Column, ...] = (
 TRAILING: tuple[Column, ...] = (Column("sitting_id", "Sitting", "id", 38),)
 
 
+Link = tuple[str, str, bool, frozenset[str]]  # assessor id, display name, submitted, stations
+Sheet = tuple[str, str, str]  # (sitting, assessor, station)
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """The sheets of a set of sittings, read beforehand in one bulk read by whoever also
+    needs them (the QA analysis), so a query over those sittings need not read them again.
+
+    As the batch queries give them: each sitting's assessors (named in ``SittingResult``
+    in this order; no figure depends on it); each sheet's criteria and levels at a
+    station as two texts, where a criterion left unscored may be left out (every rule
+    here reads a missing criterion as an empty level); each sheet's judgement, where a
+    missing one is "not judged".
+    """
+
+    assessors: dict[str, list[Link]]
+    sheets: dict[Sheet, tuple[str, str]]
+    judged: dict[Sheet, str]
+
+
 @dataclass
 class ScoreSheetQuery:
     """The sittings an export covers, and its columns; ``results()`` streams them."""
@@ -281,6 +302,7 @@ class ScoreSheetQuery:
     sittings: list[tuple[str, str, str, str, str, date, int, str]]  # in row order
     plans: dict[str, _PackPlan]
     columns: tuple[Column, ...] = field(default=())
+    facts: SheetFacts | None = None  # every sitting's sheets, already read; None: read here
 
     @property
     def total(self) -> int:
@@ -328,7 +350,8 @@ class ScoreSheetQuery:
 
     def results(self, batch: int = BATCH) -> Iterator[SittingResult]:
         for start in range(0, len(self.sittings), batch):
-            yield from _Batch(self.session, self.sittings[start : start + batch], self.plans).results()
+            part = self.sittings[start : start + batch]
+            yield from _Batch(self.session, part, self.plans, self.facts).results()
 
     def rows(self, batch: int = BATCH) -> Iterator[list[Value]]:
         """Each sitting as a row of values in ``columns`` order (None: empty)."""
@@ -408,7 +431,7 @@ def _columns(plans: list[_PackPlan]) -> tuple[Column, ...]:
 
 
 @lru_cache(maxsize=1024)  # a centre's circuits name the same few sets of stations
-def _named(field_: str) -> frozenset[str]:
+def named(field_: str) -> frozenset[str]:
     """The stations a ``SittingAssessorRow.stations`` value names; empty: every station."""
     return frozenset(part.strip() for part in field_.split(",") if part.strip())
 
@@ -481,22 +504,15 @@ class _Batch:
         s: Session,
         sittings: Sequence[tuple[str, str, str, str, str, date, int, str]],
         plans: dict[str, _PackPlan],
+        facts: SheetFacts | None = None,
     ) -> None:
         self.sittings = sittings
         self.plans = plans
         ids = [r[0] for r in sittings]
         read = _Reader(s)
-        self.assessors: dict[str, list[tuple[str, str, bool, frozenset[str]]]] = defaultdict(list)
-        for sid, aid, name, submitted, stations in read.rows(_ASSESSORS, ids):
-            self.assessors[sid].append((aid, name, bool(submitted), _named(stations or "")))
-        self.sheets: dict[tuple[str, str, str], tuple[str, str]] = {
-            (sid, aid, station): (crits or "", levels or "")
-            for sid, aid, station, crits, levels in read.rows(_SHEETS, ids)
-        }
-        self.judged: dict[tuple[str, str, str], str] = {
-            (sid, aid, station): judgement or ""
-            for sid, aid, station, judgement in read.rows(_JUDGEMENTS, ids)
-        }
+        if facts is None:
+            facts = _facts(read, ids)
+        self.assessors, self.sheets, self.judged = facts.assessors, facts.sheets, facts.judged
         self.moderated: dict[str, dict[tuple[str, str], int | str | None]] = defaultdict(dict)
         for sid, station, crit, level, judgement in read.rows(_MODERATIONS, ids):
             self.moderated[sid][(station, crit)] = judgement if crit == JUDGEMENT else level
@@ -603,6 +619,9 @@ class _Batch:
                 else:
                     complete = False  # nobody has scored one of them
                     out.update((keys[c], int(lv)) for c, lv in given.items() if lv and c in keys)
+            elif all(t[0] == first[0] for t in texts) and first[0] == plan.in_order[station]:
+                # Levels that differ, on sheets of the same criteria in the usual order.
+                complete = _compare_in_order(texts, plan.keys_in_order[station], out) and complete
             else:
                 complete = _compare(texts, keys, out) and complete
             said = {judged.get((sid, aid, station), "") for aid in here}
@@ -622,9 +641,44 @@ class _Batch:
 _UNSCORED = ("", "")
 
 
+def _facts(read: _Reader, ids: Sequence[str]) -> SheetFacts:
+    assessors: dict[str, list[Link]] = defaultdict(list)
+    for sid, aid, name, submitted, stations in read.rows(_ASSESSORS, ids):
+        assessors[sid].append((aid, name, bool(submitted), named(stations or "")))
+    sheets = {
+        (sid, aid, station): (crits or "", levels or "")
+        for sid, aid, station, crits, levels in read.rows(_SHEETS, ids)
+    }
+    judged = {
+        (sid, aid, station): judgement or "" for sid, aid, station, judgement in read.rows(_JUDGEMENTS, ids)
+    }
+    return SheetFacts(assessors, sheets, judged)
+
+
 def _sheet(texts: tuple[str, str]) -> dict[str, str]:
     """A sheet's station from its two texts: criterion id → level ("" unscored)."""
     return dict(zip(texts[0].split(","), texts[1].split(","), strict=True)) if texts[0] else {}
+
+
+def _compare_in_order(texts: list[tuple[str, str]], in_order: tuple[str, ...], out: dict[str, int]) -> bool:
+    """``_compare`` for sheets whose criteria texts are the station's, in its order: the
+    levels are compared by position, without a mapping per sheet (the usual difference
+    between two observers, met tens of thousands of times in a centre's history)."""
+    scored_by_all = True
+    if len(texts) == 2:  # two observers, as a circuit has them
+        first, second = texts[0][1].split(","), texts[1][1].split(",")
+        for key, x, y in zip(in_order, first, second, strict=True):
+            if not x or not y:
+                scored_by_all = False
+            elif x == y:
+                out[key] = int(x)
+        return scored_by_all
+    for key, *levels in zip(in_order, *(t[1].split(",") for t in texts), strict=True):
+        if "" in levels:
+            scored_by_all = False
+        elif levels.count(levels[0]) == len(levels):
+            out[key] = int(levels[0])
+    return scored_by_all
 
 
 def _compare(texts: list[tuple[str, str]], keys: dict[str, str], out: dict[str, int]) -> bool:

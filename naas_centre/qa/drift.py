@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats  # type: ignore[import-untyped]
 
-from naas_centre.qa.stringency import ExaminerEffects, Observation, coded, examiner_effects
+from naas_centre.qa.stringency import ExaminerEffects, Observation, Observations, coded, examiner_effects
 from naas_centre.qa.tables import Floats, NotEnoughData, need
 
 ALPHA = 0.05
@@ -99,7 +99,10 @@ def drift(observations: Sequence[Observation], effects: ExaminerEffects | None =
     need(len(observations), 1, "observations")
     fitted = effects if effects is not None else examiner_effects(observations)
     deviation, level, who, names = _deviations(observations, fitted)
-    slots = np.fromiter((o.slot for o in observations), np.float64, len(observations))
+    if isinstance(observations, Observations):
+        slots = observations.slot.astype(np.float64)
+    else:
+        slots = np.fromiter((o.slot for o in observations), np.float64, len(observations))
     if (slots < 0).any():
         at = int(np.flatnonzero(slots < 0)[0])
         raise NotEnoughData(f"observation {at + 1} has a negative slot")
@@ -141,7 +144,10 @@ def _deviations(
 
 def _day_numbers(observations: Sequence[Observation], who: Ints) -> Floats:
     """0 for each assessor's first day in the data, 1 for their next, and so on."""
-    day = np.fromiter((o.day.toordinal() for o in observations), np.int64, len(observations))
+    if isinstance(observations, Observations):
+        day = observations.day.astype(np.int64)
+    else:
+        day = np.fromiter((o.day.toordinal() for o in observations), np.int64, len(observations))
     pair = who.astype(np.int64) * (day.max() + 1) + day
     distinct = np.unique(pair)
     first_of_assessor = np.searchsorted(distinct // (day.max() + 1), who)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -146,17 +146,75 @@ class Coded:
     assessor_ids: tuple[str, ...]
 
 
+class Observations(Sequence[Observation]):
+    """Observations held as columns, already coded: how a centre's hundreds of thousands
+    of station scores are passed, since building and then coding an object per score cost
+    more than fitting the model. Rows read as ``Observation`` on demand."""
+
+    def __init__(self, coded: Coded, day: npt.NDArray[np.int64], slot: npt.NDArray[np.int64]) -> None:
+        self.coded = coded
+        self.day = day  # proleptic ordinals, as ``date.toordinal``
+        self.slot = slot
+
+    def __len__(self) -> int:
+        return int(self.coded.y.size)
+
+    @overload
+    def __getitem__(self, i: int) -> Observation: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Observation]: ...
+
+    def __getitem__(self, i: int | slice) -> Observation | Sequence[Observation]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        d = self.coded
+        return Observation(
+            d.candidate_ids[d.candidate[i]],
+            d.station_ids[d.station[i]],
+            d.assessor_ids[d.assessor[i]],
+            float(d.y[i]),
+            date.fromordinal(int(self.day[i])),
+            int(self.slot[i]),
+        )
+
+    def subset(self, keep: npt.NDArray[np.bool_]) -> Observations:
+        """The rows ``keep`` marks, coded afresh over the ids they hold (as ``coded`` of
+        their Observations would be)."""
+        d = self.coded
+
+        def recode(codes: Ints, ids: tuple[str, ...]) -> tuple[tuple[str, ...], Ints]:
+            used, inverse = np.unique(codes[keep], return_inverse=True)
+            return tuple(ids[k] for k in used.tolist()), inverse.ravel().astype(np.intp)
+
+        s_ids, s = recode(d.station, d.station_ids)
+        c_ids, c = recode(d.candidate, d.candidate_ids)
+        a_ids, a = recode(d.assessor, d.assessor_ids)
+        return Observations(Coded(d.y[keep], s, c, a, s_ids, c_ids, a_ids), self.day[keep], self.slot[keep])
+
+
 def coded(observations: Sequence[Observation]) -> Coded:
     """The observations as arrays, each id replaced by its place among the sorted ids."""
     need(len(observations), 1, "observations")
+    if isinstance(observations, Observations):
+        return _finite(observations.coded)
     y = np.fromiter((o.score for o in observations), dtype=np.float64, count=len(observations))
-    if not np.isfinite(y).all():
-        at = int(np.flatnonzero(~np.isfinite(y))[0])
-        raise NotEnoughData(f"observation {at + 1} has no score")
+    _finite_scores(y)
     s_ids, s = _codes([o.station for o in observations])
     c_ids, c = _codes([o.candidate for o in observations])
     a_ids, a = _codes([o.assessor for o in observations])
     return Coded(y, s, c, a, s_ids, c_ids, a_ids)
+
+
+def _finite(d: Coded) -> Coded:
+    _finite_scores(d.y)
+    return d
+
+
+def _finite_scores(y: Floats) -> None:
+    if not np.isfinite(y).all():
+        at = int(np.flatnonzero(~np.isfinite(y))[0])
+        raise NotEnoughData(f"observation {at + 1} has no score")
 
 
 def _codes(values: list[str]) -> tuple[tuple[str, ...], Ints]:

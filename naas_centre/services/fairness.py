@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import EqualityMonitoringRow, SittingRow
-from naas_centre.exports.score_sheets import MET, NOT_MET, OUTCOMES, Filters, ScoreSheetQuery
+from naas_centre.exports.score_sheets import MET, NOT_MET, OUTCOMES, Filters, ScoreSheetQuery, SheetFacts
 from naas_centre.qa import disclosure, fairness
 from naas_centre.qa.disclosure import Period, Shown
 from naas_centre.services import capabilities
@@ -37,6 +37,7 @@ LONDON = ZoneInfo("Europe/London")
 DIMENSIONS = ("age_band", "ethnicity", "disability", "sex", "employer")
 MONITORING = DIMENSIONS[:4]
 NOT_GIVEN = "not given"
+_NONE_GIVEN = (NOT_GIVEN,) * len(MONITORING)
 
 
 @dataclass(frozen=True)
@@ -85,27 +86,31 @@ def closed_before(period: Period) -> datetime:
     return datetime.combine(period.end + timedelta(days=1), time(0), LONDON)
 
 
-def _sittings(s: Session, period: Period) -> tuple[list[_Sitting], int]:
+def _sittings(s: Session, period: Period, facts: SheetFacts | None = None) -> tuple[list[_Sitting], int]:
+    """The period's sittings with their groups; ``facts``: their sheets, already read."""
     query = ScoreSheetQuery.open(s, Filters())
-    query = replace(query, sittings=[r for r in query.sittings if period.start <= r[5] <= period.end])
+    query = replace(
+        query, sittings=[r for r in query.sittings if period.start <= r[5] <= period.end], facts=facts
+    )
     closed = closed_before(period)
-    monitoring: dict[str, tuple[str, EqualityMonitoringRow | None]] = {}
+    monitoring: dict[str, tuple[str, tuple[str | None, ...] | None]] = {}
     ids = [r[0] for r in query.sittings]
+    form = EqualityMonitoringRow
+    # The answers only, not the rows: building a row object per candidate cost more than the read.
+    answers = [getattr(form, name) for name in MONITORING]
     for start in range(0, len(ids), 1000):
-        for sid, cid, row in s.execute(
-            select(SittingRow.id, SittingRow.candidate_id, EqualityMonitoringRow)
-            .outerjoin(EqualityMonitoringRow, EqualityMonitoringRow.candidate_id == SittingRow.candidate_id)
+        for sid, cid, updated, *given in s.execute(
+            select(SittingRow.id, SittingRow.candidate_id, form.updated_at, *answers)
+            .outerjoin(form, form.candidate_id == SittingRow.candidate_id)
             .where(SittingRow.id.in_(ids[start : start + 1000]))
         ):
-            kept = row if row is not None and row.updated_at <= closed else None
+            kept = tuple(given) if updated is not None and updated <= closed else None
             monitoring[sid] = (cid, kept)
     packs = {r[0]: r[1] for r in query.sittings}
     out = []
     for result in query.results():
-        form = monitoring[result.sitting_id][1]
-        groups = {
-            name: (getattr(form, name) if form is not None else None) or NOT_GIVEN for name in MONITORING
-        }
+        kept = monitoring[result.sitting_id][1]
+        groups = dict(zip(MONITORING, [g or NOT_GIVEN for g in kept] if kept else _NONE_GIVEN, strict=True))
         groups["employer"] = result.employer
         plan = query.plans[packs[result.sitting_id]]
         scores = {}
@@ -183,6 +188,22 @@ def fairness_figures(db: Database, actor: Actor, period: Period, *, today: date 
     disclosure.check_period(period, today or datetime.now(LONDON).date())
     with db.read() as s:
         sittings, candidates = _sittings(s, period)
+    return _figures(period, sittings, candidates)
+
+
+def fairness_in(
+    s: Session, actor: Actor, period: Period, sheets: SheetFacts, *, today: date | None = None
+) -> Fairness:
+    """``fairness_figures`` in the caller's read, over the period's sheets it has already
+    read (``qa_data.read``): the QA analysis reads the score sheets once. The equality
+    monitoring is still read here, and only here."""
+    require(actor, *capabilities.EQUALITY)
+    disclosure.check_period(period, today or datetime.now(LONDON).date())
+    sittings, candidates = _sittings(s, period, sheets)
+    return _figures(period, sittings, candidates)
+
+
+def _figures(period: Period, sittings: list[_Sitting], candidates: int) -> Fairness:
     disclosure.check_enough(period, candidates)
     tables = tuple(_table(d, sittings) for d in DIMENSIONS)
     stations = tuple(x for t in tables for x in _stations(t, sittings))

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import PackRow
+from naas_centre.exports.score_sheets import Link, Sheet, SheetFacts, named
 from naas_centre.qa.disclosure import Period
 from naas_centre.services import packs
 from naas_centre.services.qa_analysis import GRADE_BORDERLINE, GRADE_MET, GRADE_NOT_MET
@@ -34,10 +35,14 @@ _COUNT = "SELECT COUNT(*) FROM sittings"
 # sittings they are read whole (rows of other sittings are dropped here): the join on
 # the period would lose the order of the covering index and make the database sort a
 # million rows; for a short period, only its sittings' rows are read (``{join}``).
-# A sitting counts once every one of its assessors has submitted.
+# A sitting counts once every one of its assessors has submitted: grouped here, or each
+# link read when the sheets are kept (fairness needs who observes which station).
 _SUBMITTED = """
-SELECT x.sitting_id, MIN(CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END)
+SELECT x.sitting_id, MIN(CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END), NULL, ''
 FROM sitting_assessors x {join} WHERE {where} GROUP BY x.sitting_id"""
+_LINKS = """
+SELECT x.sitting_id, CASE WHEN x.submitted_at IS NULL THEN 0 ELSE 1 END, x.assessor_id, x.stations
+FROM sitting_assessors x {join} WHERE {where}"""
 # Each sheet's levels at a station as two texts, its criteria and their levels in one
 # order (both aggregates run over the same rows): a sixth of the rows of one per level,
 # which is most of the cost of reading a centre's million levels.
@@ -107,6 +112,9 @@ class CentreData:
     # When each (sitting, station) took place, as the database orders it (visit, else sitting).
     when: dict[tuple[int, int], Any]
     sitting_when: tuple[Any, ...]
+    # Every sheet of the period's sittings, counted or not, as the score sheets read them:
+    # kept only when asked for (for fairness, which would otherwise read them again).
+    sheets: SheetFacts | None = None
 
 
 class _Reader:
@@ -147,12 +155,25 @@ def _day(value: Any) -> Any:
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def read(s: Session, period: Period | None) -> CentreData:
+def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> CentreData:
+    """The period's data; ``keep_sheets`` also keeps every sheet of its sittings as text."""
     r = _Reader(s, period)
     sittings = r.rows(_SITTINGS)
     if period is not None:
         r.narrow = len(sittings) < BROAD * r.rows(_COUNT)[0][0]
-    observed = {sid for sid, every in r.rows(_SUBMITTED) if every}
+    names = {aid: name for aid, name in r.rows(_NAMES)}
+    in_period = {row[0] for row in sittings}
+    links: dict[str, list[Link]] = {}
+    pending: set[str] = set()
+    for sid, submitted, aid, stations in r.rows(_LINKS if keep_sheets else _SUBMITTED):
+        if sid not in in_period:
+            continue
+        if not submitted:
+            pending.add(sid)
+        here = links.setdefault(sid, [])
+        if keep_sheets and aid in names:  # as the score sheets' join on accounts
+            here.append((aid, names[aid], bool(submitted), named(stations or "")))
+    observed = links.keys() - pending
     counted = [row for row in sittings if row[0] in observed]
     counted.sort(key=lambda row: (_day(row[3]), row[4], row[0]))
     sitting_index = {row[0]: i for i, row in enumerate(counted)}
@@ -198,7 +219,6 @@ def read(s: Session, period: Period | None) -> CentreData:
             PackInfo(p, row_id, pack.name, f"{pack.name} {pack.version}", pack.title, tuple(infos))
         )
 
-    names = {aid: name for aid, name in r.rows(_NAMES)}
     assessor_index: dict[str, int] = {}
     sitting_pack = np.array([pack_index[row[2]] for row in counted], dtype=np.int64)
     candidate_index: dict[str, int] = {}
@@ -207,30 +227,39 @@ def read(s: Session, period: Period | None) -> CentreData:
     )
 
     # One look-up per sheet for the criteria's items: circuits repeat the same few.
-    items_of: dict[tuple[int, str, str], list[int] | None] = {}
-    ss: list[int] = []
-    sa: list[int] = []
-    si: list[int] = []
-    sl: list[int] = []
+    # Each sheet is a row here and its levels stay text: the rows are spread into one
+    # entry per level by numpy afterwards, and the texts parsed in one call.
+    items_of: dict[tuple[int, str, str], int | None] = {}  # → index into ``runs``
+    runs: list[list[int]] = []
+    row_at: list[int] = []
+    row_by: list[int] = []
+    row_run: list[int] = []
+    texts: list[str] = []
     pack_of = sitting_pack.tolist()
+    sheets: dict[Sheet, tuple[str, str]] = {}
     for sid, aid, station, crits, levels in r.rows(_SHEETS):
+        if keep_sheets and sid in in_period:
+            sheets[(sid, aid, station)] = (crits, levels)
         at = sitting_index.get(sid)
         if at is None:  # outside the period, or not yet submitted by all
             continue
         key = (pack_of[at], station, crits)
         if key not in items_of:
-            items_of[key] = _items(key, item_key)
-        given = items_of[key]
-        if given is None:  # a station or criterion the stored pack does not name
+            found = _items(key, item_key)
+            items_of[key] = None if found is None else len(runs)
+            if found is not None:
+                runs.append(found)
+        run = items_of[key]
+        if run is None:  # a station or criterion the stored pack does not name
             continue
         by = assessor_index.get(aid)
         if by is None:
             by = assessor_index[aid] = len(assessor_index)
-        n = len(given)
-        ss += [at] * n
-        sa += [by] * n
-        si += given
-        sl += map(int, levels.split(","))
+        row_at.append(at)
+        row_by.append(by)
+        row_run.append(run)
+        texts.append(levels)
+    ss, sa, si, sl = _spread(runs, row_at, row_by, row_run, texts)
 
     moderated: dict[tuple[int, int], int] = {}
     for sid, station, crit, level in r.rows(_MODERATIONS):
@@ -242,7 +271,10 @@ def read(s: Session, period: Period | None) -> CentreData:
     n_a, n_st = max(1, len(assessor_index)), max(1, len(station_list))
     judged_keys: list[int] = []
     judged_grades: list[float] = []
+    judged: dict[Sheet, str] = {}
     for sid, aid, station, judgement, borderline in r.rows(_JUDGEMENTS):
+        if keep_sheets and sid in in_period:
+            judged[(sid, aid, station)] = judgement
         at, by = sitting_index.get(sid), assessor_index.get(aid)
         if at is None or by is None:
             continue
@@ -273,16 +305,39 @@ def read(s: Session, period: Period | None) -> CentreData:
         len(sittings) - len(counted),
         tuple(ids),
         {aid: names.get(aid, aid) for aid in ids},
-        _ints(ss),
-        _ints(sa),
-        _ints(si),
-        _ints(sl),
+        ss,
+        sa,
+        si,
+        sl,
         moderated,
         _ints(judged_keys)[by_key],
         np.array(judged_grades, dtype=np.float64)[by_key],
         when,
         tuple(row[4] for row in counted),
+        SheetFacts(links, sheets, judged) if keep_sheets else None,
     )
+
+
+def _spread(
+    runs: list[list[int]], at: list[int], by: list[int], run: list[int], texts: list[str]
+) -> tuple[Ints, Ints, Ints, Ints]:
+    """(sitting, assessor, item, level) per level, from one row per sheet: its run of
+    items (criteria in the order of its levels' text) and that text."""
+    if not texts:
+        empty = _ints([])
+        return empty, empty, empty, empty
+    width = max(len(r) for r in runs)
+    table = np.zeros((len(runs), width), dtype=np.int64)
+    used = np.zeros((len(runs), width), dtype=bool)
+    for k, r in enumerate(runs):
+        table[k, : len(r)] = r
+        used[k, : len(r)] = True
+    rows = _ints(run)
+    sizes = used.sum(axis=1)[rows]
+    levels = np.fromstring(",".join(texts), dtype=np.int64, sep=",")
+    if levels.size != int(sizes.sum()):
+        raise ValueError("a sheet's levels and criteria differ in number")
+    return np.repeat(_ints(at), sizes), np.repeat(_ints(by), sizes), table[rows][used[rows]], levels
 
 
 def _items(key: tuple[int, str, str], item_key: dict[tuple[int, str, str], int]) -> list[int] | None:

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from naas_centre.qa.tables import NotEnoughData
 from naas_centre.services.qa_analysis import (
@@ -27,8 +28,8 @@ from naas_centre.services.views import Actor
 
 if TYPE_CHECKING:
     from naas_centre.qa.drift import Drift
-    from naas_centre.qa.stringency import ExaminerEffects, Observation
-    from naas_centre.services.qa_data import CentreData
+    from naas_centre.qa.stringency import ExaminerEffects, Observations
+    from naas_centre.services.qa_data import CentreData, Ints
     from naas_centre.services.qa_sections import StationScores
 
 
@@ -43,27 +44,51 @@ class ExaminerFigures:
         return [replace(p, outcomes_changed=self.changed.get(p.pack)) for p in packs]
 
 
-def observations(data: CentreData, scores: StationScores) -> tuple[list[Observation], list[int]]:
-    """Every complete station score as an Observation, and the pack of each."""
-    from naas_centre.qa.stringency import Observation
+def observations(data: CentreData, scores: StationScores) -> tuple[Observations, Ints]:
+    """Every complete station score as an observation (as columns), and the pack of each."""
+    from naas_centre.qa.stringency import Coded, Observations
 
-    sit, who, st, value = (
-        x.tolist() for x in (scores.sitting, scores.assessor, scores.station, scores.score)
-    )
-    day = data.sitting_day
-    when = [data.when.get((s, g), data.sitting_when[s]) for s, g in zip(sit, st, strict=True)]
-    times: dict[tuple[int, date], set[Any]] = defaultdict(set)
-    for s, a, t in zip(sit, who, when, strict=True):
-        times[(a, day[s])].add(t)
-    rank = {k: {t: i for i, t in enumerate(sorted(v))} for k, v in times.items()}
+    sit, who, st = scores.sitting, scores.assessor, scores.station
+    ordinals = np.array([d.toordinal() for d in data.sitting_day], dtype=np.int64)
+    day = ordinals[sit] if sit.size else np.zeros(0, dtype=np.int64)
     stations = data.stations
-    names = [f"{data.packs[x.pack].name}/{x.station_id}" for x in stations]
-    ids = data.assessor_ids
-    out = [
-        Observation(data.sitting_ids[s], names[g], ids[a], float(v), day[s], rank[(a, day[s])][t])
-        for s, a, g, v, t in zip(sit, who, st, value, when, strict=True)
-    ]
-    return out, [stations[g].pack for g in st]
+    s_ids, s = _labelled(st, [f"{data.packs[x.pack].name}/{x.station_id}" for x in stations])
+    c_ids, c = _labelled(sit, data.sitting_ids)
+    a_ids, a = _labelled(who, data.assessor_ids)
+    coded = Coded(scores.score.astype(np.float64), s, c, a, s_ids, c_ids, a_ids)
+    packs = np.array([x.pack for x in stations], dtype=np.int64)
+    return Observations(coded, day, _slots(data, sit, st, who, day)), packs[st]
+
+
+def _labelled(codes: Ints, labels: Sequence[str]) -> tuple[tuple[str, ...], npt.NDArray[np.intp]]:
+    """``stringency.coded``'s coding of the labels of ``codes``: each label's place among
+    the sorted distinct labels (two codes may share a label: a station of two versions)."""
+    used, inverse = np.unique(codes, return_inverse=True)
+    named = [labels[k] for k in used.tolist()]
+    distinct = sorted(set(named))
+    place = {label: i for i, label in enumerate(distinct)}
+    at = np.array([place[label] for label in named], dtype=np.intp)
+    return tuple(distinct), at[inverse.ravel()]
+
+
+def _slots(data: CentreData, sit: Ints, st: Ints, who: Ints, day: Ints) -> Ints:
+    """The place of each visit's time among the assessor's distinct times of that day."""
+    if not sit.size:
+        return np.zeros(0, dtype=np.int64)
+    starts, visits = data.sitting_when, data.when
+    index: dict[Any, int] = {}
+    pairs = zip(sit.tolist(), st.tolist(), strict=True)
+    when = (index.setdefault(visits.get((s, g), starts[s]), len(index)) for s, g in pairs)
+    first = np.fromiter(when, dtype=np.int64, count=sit.size)
+    rank = np.empty(len(index), dtype=np.int64)
+    rank[[index[t] for t in sorted(index)]] = np.arange(len(index))
+    times = len(index)
+    low = int(day.min())
+    group = who.astype(np.int64) * (int(day.max()) - low + 1) + (day - low)  # (assessor, day)
+    key = group * times + rank[first]
+    distinct = np.unique(key)
+    first_of_group = np.searchsorted(distinct // times, group)
+    return np.asarray(np.searchsorted(distinct, key) - first_of_group, dtype=np.int64)
 
 
 def examiner_figures(
@@ -87,7 +112,7 @@ def examiner_figures(
         if p.cut is None:
             continue
         index = next(i for i, info in enumerate(data.packs) if info.label == p.pack)
-        mine = [o for o, k in zip(obs, pack_of, strict=True) if k == index]
+        mine = obs.subset(pack_of == index)
         try:
             changed[p.pack] = stringency.outcomes_changed(effects, mine, p.cut, "mean")
         except NotEnoughData as exc:

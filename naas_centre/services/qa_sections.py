@@ -498,38 +498,41 @@ def run(
             progress(share, what)
 
     step(0.0, "Reading the scores")
+    equality = capabilities.may(actor.role, capabilities.EQUALITY)
+    # One read for the whole analysis: fairness works from the same sheets, in the same
+    # transaction, so its figures and the rest are of the same moment.
     with db.read() as s:
-        data = read(s, period)
+        data = read(s, period, keep_sheets=equality and period is not None)
         calibration = calibration_offsets(calibration_levels(s))
         names = dict(data.names)
         unnamed = [o.assessor for o in calibration if o.assessor not in names]
         if unnamed:  # an assessor who has calibrated but not yet scored in the period
             rows = s.execute(select(AccountRow.id, AccountRow.display_name).where(AccountRow.id.in_(unnamed)))
             names.update({account: name for account, name in rows})
-    step(0.2, "Assessor agreement")
-    scores = StationScores(data)
-    agreement = agreement_section(data, scores)
-    step(0.35, "Reliability and standard setting")
-    agreed = _agreed(data)
-    pack_list = []
-    for p in range(len(data.packs)):
-        pack_list.append(pack_section(data, p, agreed, scores))
-        step(0.35 + 0.2 * (p + 1) / len(data.packs), "Reliability and standard setting")
-    step(0.55, "Examiner stringency and drift")
-    examiners: ExaminerFigures = examiner_figures(data, scores, pack_list)
-    fairness_figures, fairness_note = None, ""
-    if capabilities.may(actor.role, capabilities.EQUALITY):
-        step(0.9, "Fairness")
-        if period is None:
-            fairness_note = "Fairness figures are given for a closed period only: choose one."
-        else:
-            # Read through the fairness service, which keeps equality data to itself.
-            from naas_centre.services.fairness import fairness_figures as figures_of
+        step(0.2, "Assessor agreement")
+        scores = StationScores(data)
+        agreement = agreement_section(data, scores)
+        step(0.35, "Reliability and standard setting")
+        agreed = _agreed(data)
+        pack_list = []
+        for p in range(len(data.packs)):
+            pack_list.append(pack_section(data, p, agreed, scores))
+            step(0.35 + 0.2 * (p + 1) / len(data.packs), "Reliability and standard setting")
+        step(0.55, "Examiner stringency and drift")
+        examiners: ExaminerFigures = examiner_figures(data, scores, pack_list)
+        fairness_figures, fairness_note = None, ""
+        if equality:
+            step(0.9, "Fairness")
+            if period is None or data.sheets is None:
+                fairness_note = "Fairness figures are given for a closed period only: choose one."
+            else:
+                # The fairness service reads the equality monitoring itself and keeps it.
+                from naas_centre.services.fairness import fairness_in
 
-            try:
-                fairness_figures = figures_of(db, actor, period, today=today)
-            except PeriodNotPublishable as exc:
-                fairness_note = str(exc)
+                try:
+                    fairness_figures = fairness_in(s, actor, period, data.sheets, today=today)
+                except PeriodNotPublishable as exc:
+                    fairness_note = str(exc)
     items: tuple[item_statistics.ItemStatisticsReport, ...] = ()
     if capabilities.may(actor.role, capabilities.ITEM_STATISTICS):
         step(0.95, "Knowledge-test items")
