@@ -10,11 +10,9 @@ command in a subprocess.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,19 +22,11 @@ from db.migrate import open_read_only
 from naas_centre.packs.loader import canonical_json, content_hash, parse_pack_json
 from naas_centre.services import audit, checkpoints, verification
 from naas_centre.signing import ca
+from tests.program import run_program
 
 
 def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NAAS_DATA_DIR": str(data_dir)}
-    env.pop("DISPLAY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "ui.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=300,
-    )
+    return run_program(*args, data_dir=data_dir, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,9 @@ centre's, a bundle file on disk between them; bad input one plain line, exit 2, 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -20,19 +18,15 @@ from db.engine import Database
 from db.models import PlanStationRow, RoomRow
 from naas_centre.demo.centre import ACCOUNTS, create_demo
 from naas_centre.services import access, accounts, audit, authority, certificates, packs, scoring, sittings
+from tests.program import run_program
 
 pytestmark = pytest.mark.slow
-PROGRAM = [sys.executable, "-m", "ui.main"]
 PASSWORDS = {a.username: a.password for a in ACCOUNTS}
 ROOM_WS = "00000000-0000-4000-8000-0000000000a2"
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NAAS_DATA_DIR": str(data_dir)}
-    env.pop("DISPLAY", None)
-    return subprocess.run(
-        [*PROGRAM, *args], capture_output=True, text=True, env=env, check=False, timeout=600
-    )
+    return run_program(*args, data_dir=data_dir, timeout=600)
 
 
 @pytest.fixture(scope="module")

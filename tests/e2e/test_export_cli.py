@@ -4,27 +4,21 @@ files read back, and bad input as one plain line with exit status 2 and nothing 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from naas_centre.demo.centre import ACCOUNTS
+from tests.program import run_program
 
 pytestmark = pytest.mark.slow
-PROGRAM = [sys.executable, "-m", "ui.main"]
 PASSWORDS = {a.username: a.password for a in ACCOUNTS}
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NAAS_DATA_DIR": str(data_dir)}
-    env.pop("DISPLAY", None)
-    return subprocess.run(
-        [*PROGRAM, *args], capture_output=True, text=True, env=env, check=False, timeout=600
-    )
+    return run_program(*args, data_dir=data_dir, timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -6,28 +6,22 @@ what was scored; bad input is one plain line, exit status 2, and nothing written
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from naas_centre.qa import agreement
+from tests.program import run_program
 from tests.services import qa_centre
 from tests.services.qa_centre import LENIENT, PASSWORD, PERIOD_END, PERIOD_START, QaCentre
 
 pytestmark = pytest.mark.slow
-PROGRAM = [sys.executable, "-m", "ui.main"]
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NAAS_DATA_DIR": str(data_dir)}
-    env.pop("DISPLAY", None)
-    return subprocess.run(
-        [*PROGRAM, *args], capture_output=True, text=True, env=env, check=False, timeout=600
-    )
+    return run_program(*args, data_dir=data_dir, timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -29,6 +27,7 @@ from naas_centre.exchange.container import open_bundle, signer_of, write_bundle
 from naas_centre.exchange.results import KIND, export_results, import_results
 from naas_centre.services import audit, certificates, recordings
 from tests.exchange.sides import CENTRE_WS, PASSWORDS, ROOM_WS, Side, copy_side, demo_with_ca
+from tests.program import run_program
 from tests.services.calibration_support import record_station
 from tests.video.media import probe
 
@@ -306,16 +305,7 @@ def test_a_bundle_without_media_imports_as_before(centre: Side, room: Side, tmp_
 
 
 def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NAAS_DATA_DIR": str(data_dir)}
-    env.pop("DISPLAY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "ui.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=600,
-    )
+    return run_program(*args, data_dir=data_dir, timeout=600)
 
 
 def _secret(folder: Path, name: str, text: str) -> str:
