@@ -1,9 +1,10 @@
 """The command line's side of encryption at rest: the passphrase, and ``db encrypt``,
-``db rekey`` and ``db decrypt``.
+``db rekey``, ``db decrypt``, ``db remember`` and ``db forget``.
 
-The passphrase is typed when asked (not echoed) or read from the first line of a file
-named with ``--db-passphrase-file`` (for scripts; a file the script's owner alone can read).
-It is held in memory for the run only (``db.cipher``).
+The passphrase is read from the first line of a file named with ``--db-passphrase-file``
+(for scripts; a file the script's owner alone can read), else taken from the keyring when
+it was remembered there (``naas_centre.remembered_passphrase``) and still opens the file,
+else typed when asked (not echoed). It is held in memory for the run only (``db.cipher``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ def add_parsers(db_sub: argparse._SubParsersAction, add_db: object) -> None:  # 
     )
     adding(dec)
     dec.set_defaults(run=_decrypt)
+    rem = db_sub.add_parser(
+        "remember", help="keep an encrypted database's passphrase in this computer's keyring"
+    )
+    adding(rem)
+    rem.set_defaults(run=_remember)
+    fgt = db_sub.add_parser("forget", help="remove the passphrase kept in this computer's keyring")
+    adding(fgt)
+    fgt.set_defaults(run=_forget)
 
 
 def _read(file: Path, what: str) -> str:
@@ -100,21 +109,42 @@ def unlock(args: argparse.Namespace) -> None:
     path = sqlite_target(args, demo=getattr(args, "command", "") == "demo")
     if path is None:
         return
-    if getattr(args, "action", "") == "encrypt":
-        return  # the passphrase is the new one, taken by the command itself
+    if getattr(args, "action", "") in ("encrypt", "forget"):
+        return  # encrypt takes the new passphrase itself; forget needs none
     creating = bool(getattr(args, "encrypt", False))
     if not creating and not cipher.looks_encrypted(path):
         if args.db_passphrase_file is not None:
             # A file named for another encrypted one: a backup to restore, say.
             cipher.unlock_centre(_read(args.db_passphrase_file, "the passphrase"))
         return
-    passphrase = (
-        _read(args.db_passphrase_file, "the passphrase")
-        if args.db_passphrase_file is not None
-        else _ask(f"Passphrase for {path}: ", path, twice=creating)
-    )
+    if args.db_passphrase_file is not None:
+        passphrase = _read(args.db_passphrase_file, "the passphrase")
+    else:
+        kept = None if creating else _recalled(path)
+        passphrase = kept or _ask(f"Passphrase for {path}: ", path, twice=creating)
     cipher.unlock(path, passphrase)
     cipher.unlock_centre(passphrase)
+
+
+def _recalled(path: Path) -> str | None:
+    """The keyring's passphrase for ``path`` when it still opens it (a stale one, after a key
+    change elsewhere, is passed over and the passphrase asked for)."""
+    from naas_centre import remembered_passphrase
+
+    kept = remembered_passphrase.recall(path)
+    return kept if kept is not None and _opens(path, kept) else None
+
+
+def _opens(path: Path, passphrase: str) -> bool:
+    """Whether ``passphrase`` opens ``path``, read-only: the file is not touched."""
+    from db import cipher
+
+    refusals: tuple[type[BaseException], ...] = (*cipher.driver_errors(), cipher.Encrypted)
+    try:
+        cipher.connect(f"file:{path}?mode=ro", path=path, passphrase=passphrase, uri=True).close()
+    except refusals:
+        return False
+    return True
 
 
 def _file(args: argparse.Namespace) -> Path:
@@ -156,6 +186,7 @@ def _rekey(args: argparse.Namespace) -> int:
         else _ask(f"New passphrase for {path}: ", path, twice=True)
     )
     cipher.rekey(path, old, new)
+    _keep_remembered(path, old, new)
     print(f"{path}: the passphrase is changed. Backups taken before now still open with the old one.")
     return 0
 
@@ -168,5 +199,47 @@ def _decrypt(args: argparse.Namespace) -> int:
     if passphrase is None:
         raise UserError(f"{path} is not encrypted; nothing was changed")
     cipher.decrypt(path, passphrase)
+    from naas_centre import remembered_passphrase
+
+    if remembered_passphrase.forget(path):
+        print("Its passphrase is no longer kept in this computer's keyring.")
     print(f"{path}: written back in clear. This centre's database is not encrypted.")
+    return 0
+
+
+def _keep_remembered(path: Path, old: str, new: str) -> None:
+    """After a key change, a passphrase the keyring kept is the new one there too."""
+    from naas_centre import remembered_passphrase
+
+    if remembered_passphrase.recall(path) == old:
+        remembered_passphrase.remember(path, new)
+        print("The keyring of this computer keeps the new passphrase.")
+
+
+def _remember(args: argparse.Namespace) -> int:
+    from db import cipher
+    from naas_centre import remembered_passphrase
+
+    path = _file(args)
+    passphrase = cipher.passphrase_for(path) if cipher.looks_encrypted(path) else None
+    if passphrase is None:
+        raise UserError(f"{path} is not encrypted: there is no passphrase to keep")
+    if not _opens(path, passphrase):
+        raise cipher.wrong_passphrase(path)
+    where = remembered_passphrase.remember(path, passphrase)
+    print(
+        f"{path}: its passphrase is kept in {where}. Whoever signs in to this computer's "
+        "account can now open the centre without typing it; `naas-centre db forget` removes it."
+    )
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from naas_centre import remembered_passphrase
+
+    path = _file(args)
+    if remembered_passphrase.forget(path):
+        print(f"{path}: its passphrase is no longer kept in this computer's keyring.")
+    else:
+        print(f"{path}: this computer's keyring kept no passphrase for it; nothing was changed.")
     return 0
