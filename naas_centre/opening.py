@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from naas_centre.errors import UserError
+
 if TYPE_CHECKING:
     from db.engine import Database
     from naas_centre.demo.centre import DemoAccount
@@ -31,6 +33,19 @@ class OpenedCentre:
     data_dir: Path
     target: str
     new_demo_accounts: tuple[DemoAccount, ...] = ()  # only when the demo was made just now
+    # True or False for a SQLite file (encrypted on disk or not); None for a server.
+    encrypted: bool | None = None
+
+
+@dataclass(frozen=True)
+class Locked:
+    """The centre's file is encrypted and its passphrase is not held yet: ask for it."""
+
+    path: Path
+
+
+class WrongPassphrase(UserError):
+    """The passphrase given does not open the centre's file (which is left untouched)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +57,52 @@ class FirstStart:
     demo_allowed: bool  # not when --db named a database of the user's own
 
 
-def open_centre(options: StartOptions) -> OpenedCentre | FirstStart:
+def centre_file(options: StartOptions) -> Path | None:
+    """The SQLite file these options open, or None for a server (or an in-memory database)."""
+    from db.engine import DatabaseError, sqlite_path, to_url
+    from naas_centre import paths
+
+    folder = paths.data_dir(options.data_dir)
+    if options.demo:
+        return paths.demo_db_path(folder)
+    if options.db:
+        try:
+            return sqlite_path(to_url(options.db))
+        except DatabaseError:
+            return None  # opening it says what is wrong with it
+    return paths.default_db_path(folder)
+
+
+def open_centre(options: StartOptions) -> OpenedCentre | FirstStart | Locked:
+    from db import cipher
+
+    file = centre_file(options)
+    if file is not None and cipher.looks_encrypted(file) and cipher.passphrase_for(file) is None:
+        return Locked(file)  # nothing opened: the passphrase comes first
+    return _open_centre(options)
+
+
+def open_locked(options: StartOptions, passphrase: str) -> OpenedCentre | FirstStart:
+    """The encrypted centre opened with ``passphrase``, held in memory for the run once it
+    proves right. A wrong one is refused before anything is written to the file."""
+    from db import cipher
+
+    file = centre_file(options)
+    if file is None:
+        raise UserError("only a SQLite database file is encrypted by naas-centre")
+    if not passphrase:
+        raise WrongPassphrase("Enter the passphrase.")
+    try:
+        # The key derivation and the proof of the key: a read of the first page, no write.
+        cipher.connect(file, path=file, passphrase=passphrase).close()
+    except cipher.Encrypted:
+        raise WrongPassphrase("The passphrase does not open this centre's database.") from None
+    cipher.unlock(file, passphrase)
+    cipher.unlock_centre(passphrase)  # its backups and restores are under the same key
+    return _open_centre(options)
+
+
+def _open_centre(options: StartOptions) -> OpenedCentre | FirstStart:
     from naas_centre import paths
 
     folder = paths.data_dir(options.data_dir)
@@ -57,7 +117,7 @@ def open_centre(options: StartOptions) -> OpenedCentre | FirstStart:
             db.dispose()
             return FirstStart(folder, str(options.db), demo_allowed=False)
         warm_up()
-        return OpenedCentre(db, info, folder, str(options.db))
+        return OpenedCentre(db, info, folder, str(options.db), encrypted=_encrypted(db))
     target = paths.default_db_path(folder)
     if not target.exists():
         return FirstStart(folder, str(target), demo_allowed=True)
@@ -81,7 +141,14 @@ def open_demo(folder: Path) -> OpenedCentre:
     # With its past, so quality assurance has something real to show from the first start.
     made = demo.create_demo(target, data_dir=folder, history=demo.HistorySize.DEFAULT)
     warm_up()
-    return OpenedCentre(made.db, centre.centre_info(made.db), folder, str(target), tuple(made.accounts))
+    return OpenedCentre(
+        made.db,
+        centre.centre_info(made.db),
+        folder,
+        str(target),
+        tuple(made.accounts),
+        encrypted=_encrypted(made.db),
+    )
 
 
 def set_up_centre(
@@ -93,7 +160,7 @@ def set_up_centre(
         target, centre_name, admin_username, admin_display_name, password, data_dir=folder
     )
     warm_up()
-    return OpenedCentre(db, centre.centre_info(db), folder, target)
+    return OpenedCentre(db, centre.centre_info(db), folder, target, encrypted=_encrypted(db))
 
 
 def _open(target: Path, folder: Path) -> OpenedCentre:
@@ -102,7 +169,16 @@ def _open(target: Path, folder: Path) -> OpenedCentre:
     db = centre.open_database(target, folder)
     info = centre.centre_info(db)
     warm_up()
-    return OpenedCentre(db, info, folder, str(target))
+    return OpenedCentre(db, info, folder, str(target), encrypted=_encrypted(db))
+
+
+def _encrypted(db: Database) -> bool | None:
+    """Whether the open centre's file is encrypted on disk; None when it is not a file."""
+    from db import cipher
+    from db.engine import sqlite_path
+
+    file = sqlite_path(db.engine.url.render_as_string(hide_password=False))
+    return None if file is None else cipher.looks_encrypted(file)
 
 
 def warm_up() -> None:

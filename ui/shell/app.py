@@ -21,11 +21,14 @@ from PySide6.QtWidgets import QApplication
 from naas_centre import paths
 from naas_centre.opening import (
     FirstStart,
+    Locked,
     OpenedCentre,
     StartOptions,
+    WrongPassphrase,
     demo_accounts,
     open_centre,
     open_demo,
+    open_locked,
     set_up_centre,
 )
 from naas_centre.services.views import Actor, Role
@@ -46,6 +49,8 @@ log = logging.getLogger("naas_centre.ui")
 
 class CentreApp(QObject):
     centre_ready = Signal()
+    centre_locked = Signal()  # the centre's file is encrypted: the passphrase is asked for
+    unlock_refused = Signal()  # that passphrase does not open it; asked again
     signed_in = Signal(object)  # Actor
     kiosk_shown = Signal(object)  # KioskWindow or KnowledgeKioskWindow: a candidate has the workstation
 
@@ -77,6 +82,7 @@ class CentreApp(QObject):
         self.login.set_up_chosen.connect(self._choose_set_up)
         self.login.bundle_chosen.connect(self._choose_bundle)
         self.login.demo_accounts_requested.connect(lambda: self.show_demo_accounts(new=False))
+        self.login.unlock_requested.connect(self._unlock)
         self.login.first_painted.connect(self._login_painted)
 
     # -- starting ------------------------------------------------------------------------------
@@ -101,7 +107,11 @@ class CentreApp(QObject):
             open_centre, self.options, on_done=self._opened, on_error=self._open_failed, name="open"
         )
 
-    def _opened(self, result: OpenedCentre | FirstStart) -> None:
+    def _opened(self, result: OpenedCentre | FirstStart | Locked) -> None:
+        if isinstance(result, Locked):
+            self.login.set_locked(str(result.path))
+            self.centre_locked.emit()
+            return
         if isinstance(result, FirstStart):
             self.first_start = result
             self.login.set_first_start(result.demo_allowed, str(result.data_dir))
@@ -124,6 +134,26 @@ class CentreApp(QObject):
 
     def _open_failed(self, exc: BaseException) -> None:
         self.login.show_fatal(error_reporting.plain_message(exc))
+
+    # -- an encrypted centre ------------------------------------------------------------------
+
+    def _unlock(self, passphrase: str) -> None:
+        # The key derivation is slow on purpose: on the write worker, as the opening is.
+        self.tasks.write(
+            open_locked,
+            self.options,
+            passphrase,
+            on_done=self._opened,
+            on_error=self._unlock_failed,
+            name="unlock",
+        )
+
+    def _unlock_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, WrongPassphrase):
+            self.login.unlock_page.show_error(str(exc))
+            self.unlock_refused.emit()
+        else:
+            self._open_failed(exc)
 
     # -- first start ----------------------------------------------------------------------------
 
@@ -165,7 +195,7 @@ class CentreApp(QObject):
         options = replace(self.options, db=str(database), demo=False)
         self.tasks.write(open_centre, options, on_done=self._bundle_opened, on_error=self._first_failed)
 
-    def _bundle_opened(self, result: OpenedCentre | FirstStart) -> None:
+    def _bundle_opened(self, result: OpenedCentre | FirstStart | Locked) -> None:
         self.first_start = None
         self.login.set_first_start_busy("")
         self._opened(result)
@@ -251,6 +281,7 @@ class CentreApp(QObject):
             info.name if info else "naas-centre",
             self.settings,
             data_dir=self.opened.data_dir,
+            encrypted=self.opened.encrypted,
         )
         window.signed_out.connect(self._signed_out)
         window.written.kiosk_shown.connect(self._kiosk_shown)

@@ -35,6 +35,7 @@ from ui.day.centre_day_view import CentreDayView
 from ui.day.day_page import DayPage
 from ui.scoring.sitting_view import SittingView, load_sitting
 from ui.shell.actions import ActionSet, UiState
+from ui.shell.at_rest import at_rest_label
 from ui.shell.idle_lock import IdleWatcher, LockOverlay
 from ui.shell.keys_dialog import KeysDialog
 from ui.shell.preferences_dialog import PreferencesDialog
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         parent: Any = None,
         *,
         data_dir: Path | None = None,  # the centre's data folder (CA passphrase, packs)
+        encrypted: bool | None = None,  # the centre's file encrypted on disk; None: not a file
     ) -> None:
         super().__init__(parent)
         self.setObjectName("MainWindow")
@@ -106,6 +108,9 @@ class MainWindow(QMainWindow):
         who = ElidedLabel(f"{actor.display_name} · {actor.role.label} · {centre_name}")
         who.setObjectName("signed_in_as")
         self.statusBar().addPermanentWidget(who)
+        self.at_rest = at_rest_label(encrypted)
+        if self.at_rest is not None:
+            self.statusBar().addPermanentWidget(self.at_rest)
         self.written = WrittenFlow(self, self)
         self.reports = ReportsFlow(self, self, data_dir)
         self.locked_changed.connect(self.reports.locked)

@@ -23,6 +23,9 @@ from PySide6.QtWidgets import (
 
 from ui.common import theme
 from ui.common.widgets import label, primary_button, scroll_when_small
+from ui.signin.unlock_page import UnlockPage
+
+SIGN_IN, FIRST_START, UNLOCK = 0, 1, 2  # the pages, in the order they are added
 
 
 class LoginWindow(QWidget):
@@ -31,6 +34,7 @@ class LoginWindow(QWidget):
     set_up_chosen = Signal()
     bundle_chosen = Signal()  # set this workstation up from a day bundle
     demo_accounts_requested = Signal()
+    unlock_requested = Signal(str)  # the database's passphrase
     first_painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -61,6 +65,9 @@ class LoginWindow(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._sign_in_page())
         self.pages.addWidget(self._first_start_page())
+        self.unlock_page = UnlockPage()
+        self.unlock_page.unlock_requested.connect(self.unlock_requested)
+        self.pages.addWidget(self.unlock_page)
         outer.addWidget(self.pages)
         outer.addStretch(1)
 
@@ -173,13 +180,20 @@ class LoginWindow(QWidget):
     # -- what the application tells it --------------------------------------------------
 
     def set_opening(self) -> None:
-        self._show_page(0)
+        self._show_page(SIGN_IN)
         self.centre_label.setText("Opening the centre…")
         self.centre_note.setText("")
         self.username.setFocus()
 
+    def set_locked(self, where: str) -> None:
+        """The centre's file is encrypted: its passphrase before anything else."""
+        self._show_page(UNLOCK)
+        self.unlock_page.reset()
+        self.footer.setText(f"Database: {where}")
+        self.setWindowTitle("Unlock · naas-centre")
+
     def set_centre(self, name: str, is_demo: bool, where: str = "") -> None:
-        self._show_page(0)
+        self._show_page(SIGN_IN)
         self.centre_label.setText(name)
         self.centre_note.setText(
             "A demo centre: nothing here is real." if is_demo else "Sign in with your account."
@@ -190,7 +204,7 @@ class LoginWindow(QWidget):
         (self.password if self.username.text() else self.username).setFocus()
 
     def set_first_start(self, demo_allowed: bool, where: str) -> None:
-        self._show_page(1)
+        self._show_page(FIRST_START)
         self.demo_button.setVisible(demo_allowed)
         self.first_start_status.setText("")
         self.first_start_error.hide()
@@ -224,7 +238,7 @@ class LoginWindow(QWidget):
 
     def show_fatal(self, message: str) -> None:
         """The centre cannot be opened at all: say why; signing in is not possible."""
-        self._show_page(0)
+        self._show_page(SIGN_IN)
         self.centre_label.setText("The centre could not be opened")
         self.centre_note.setText("")
         self.show_error(message)
