@@ -39,8 +39,8 @@ def _lines(text: str) -> list[str]:
 def needed_width(widget: QLabel | QAbstractButton) -> int:
     metrics = widget.fontMetrics()
     text = widget.text().replace("&&", "\0")
-    if isinstance(widget, QAbstractButton):
-        text = text.replace("&", "")  # the mnemonic's marker is not drawn
+    if isinstance(widget, QAbstractButton) or (isinstance(widget, QLabel) and widget.buddy() is not None):
+        text = text.replace("&", "")  # the mnemonic's marker is not drawn (a label's, with a buddy)
     return max(metrics.horizontalAdvance(line.replace("\0", "&")) for line in _lines(text))
 
 

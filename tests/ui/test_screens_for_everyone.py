@@ -2,7 +2,8 @@
 control that Tab reaches named for a screen reader, walked by real key presses.
 
 The screens: the assessor's day and sitting screen, the centre's day, the candidate's
-kiosk, moderation, reports, the QA dashboard and the demo accounts. The window is given
+kiosk, moderation, reports, the QA dashboard, the demo accounts and the
+unlocking of an encrypted centre. The window is given
 what a 1366×768 screen leaves below a title bar; it must fit in that (its minimum size
 no larger) and show every label and button whole."""
 
@@ -159,6 +160,16 @@ def demo_accounts(qtbot: QtBot, tasks: TaskManager, centre: DemoCentre, settings
     return Screen(dialog, dialog.close)
 
 
+def unlock(qtbot: QtBot, tasks: TaskManager, centre: DemoCentre, settings: Settings) -> Screen:
+    from ui.signin.login_window import LoginWindow
+
+    window = LoginWindow()
+    qtbot.addWidget(window)
+    window.set_locked(str(centre.path))  # an encrypted centre: its passphrase first
+    _fit(qtbot, window)
+    return Screen(window, window.close)
+
+
 SCREENS = {
     "assessor-day": assessor_day,
     "sitting": sitting_screen,
@@ -168,6 +179,7 @@ SCREENS = {
     "reports": reports,
     "qa-dashboard": qa_dashboard,
     "demo-accounts": demo_accounts,
+    "unlock": unlock,
 }
 
 

@@ -52,6 +52,7 @@ class UnlockPage(QFrame):
         self.unlock_button.clicked.connect(self._ask)
         self.passphrase.returnPressed.connect(self._ask)
         box.addWidget(self.unlock_button)
+        box.addStretch(1)  # the stack is as tall as its tallest page: the room goes below
 
     def reset(self) -> None:
         self.set_busy(False)
