@@ -97,8 +97,16 @@ def test_an_encrypted_centre_asks_for_its_passphrase_and_a_wrong_one_changes_not
     assert "encrypted" in page.reason.text()
     assert app.opened is None  # nothing opened before the passphrase
 
+    # What the page shows the moment it hands the passphrase on: the work is queued, not done.
+    seen: list[tuple[str, bool, bool]] = []
+    app.login.unlock_requested.connect(
+        lambda _p: seen.append(
+            (page.unlock_button.text(), page.unlock_button.isEnabled(), app.opened is None)
+        )
+    )
     with qtbot.waitSignal(app.unlock_refused, timeout=20_000):
         _type_passphrase(qtbot, app, "not the passphrase")
+    assert seen == [("Unlocking…", False, True)]
     assert page.error.isVisible()
     assert page.error.text() == "The passphrase does not open this centre's database."
     assert page.unlock_button.isEnabled() and page.unlock_button.text() == "Unlock"
