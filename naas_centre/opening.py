@@ -7,11 +7,14 @@ database, and hand back frozen results.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from naas_centre.errors import UserError
+
+log = logging.getLogger("naas_centre.opening")
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -42,6 +45,7 @@ class Locked:
     """The centre's file is encrypted and its passphrase is not held yet: ask for it."""
 
     path: Path
+    keyring: str | None = None  # what could remember the passphrase here, in words; None: nothing
 
 
 class WrongPassphrase(UserError):
@@ -78,27 +82,54 @@ def open_centre(options: StartOptions) -> OpenedCentre | FirstStart | Locked:
 
     file = centre_file(options)
     if file is not None and cipher.looks_encrypted(file) and cipher.passphrase_for(file) is None:
-        return Locked(file)  # nothing opened: the passphrase comes first
+        from naas_centre import remembered_passphrase
+
+        kept = remembered_passphrase.recall(file)
+        if kept is not None and _opens(file, kept):
+            _hold(file, kept)  # remembered on this computer when someone asked it to be
+            return _open_centre(options)
+        # Nothing opened: the passphrase comes first.
+        return Locked(file, remembered_passphrase.keyring_name())
     return _open_centre(options)
 
 
-def open_locked(options: StartOptions, passphrase: str) -> OpenedCentre | FirstStart:
-    """The encrypted centre opened with ``passphrase``, held in memory for the run once it
-    proves right. A wrong one is refused before anything is written to the file."""
+def _opens(file: Path, passphrase: str) -> bool:
+    """Whether ``passphrase`` opens ``file``: the key derived and proven on a read, no write."""
     from db import cipher
 
+    try:
+        cipher.connect(file, path=file, passphrase=passphrase).close()
+    except cipher.Encrypted:
+        return False
+    return True
+
+
+def _hold(file: Path, passphrase: str) -> None:
+    from db import cipher
+
+    cipher.unlock(file, passphrase)
+    cipher.unlock_centre(passphrase)  # its backups and restores are under the same key
+
+
+def open_locked(options: StartOptions, passphrase: str, remember: bool = False) -> OpenedCentre | FirstStart:
+    """The encrypted centre opened with ``passphrase``, held in memory for the run once it
+    proves right (and kept in the keyring when ``remember``). A wrong one is refused before
+    anything is written to the file."""
     file = centre_file(options)
     if file is None:
         raise UserError("only a SQLite database file is encrypted by naas-centre")
     if not passphrase:
         raise WrongPassphrase("Enter the passphrase.")
-    try:
-        # The key derivation and the proof of the key: a read of the first page, no write.
-        cipher.connect(file, path=file, passphrase=passphrase).close()
-    except cipher.Encrypted:
-        raise WrongPassphrase("The passphrase does not open this centre's database.") from None
-    cipher.unlock(file, passphrase)
-    cipher.unlock_centre(passphrase)  # its backups and restores are under the same key
+    if not _opens(file, passphrase):
+        raise WrongPassphrase("The passphrase does not open this centre's database.")
+    _hold(file, passphrase)
+    if remember:
+        from naas_centre import remembered_passphrase
+
+        try:
+            remembered_passphrase.remember(file, passphrase)
+        except remembered_passphrase.NoKeyring as exc:  # the centre opens all the same
+            log.warning("the passphrase was not remembered: %s", exc)
     return _open_centre(options)
 
 

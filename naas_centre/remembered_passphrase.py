@@ -39,12 +39,19 @@ def _entry(path: Path) -> str:
 def _backend() -> Any | None:
     """The keyring in use, or None when there is none that can keep a secret."""
     try:
-        import keyring
+        from keyring import backend, core
         from keyring.backends import fail, null
     except ImportError:
         return None
     try:
-        ring = keyring.get_keyring()
+        # Chosen afresh each time (a fraction of a millisecond once loaded): keyring decides
+        # once which keyrings can work, so one that started after this program (with the
+        # desktop's session) would otherwise never be found.
+        viable = backend.get_all_keyring
+        if hasattr(viable, "saved_result") and hasattr(viable, "reset"):
+            viable.reset()
+        core.init_backend()
+        ring = core.get_keyring()
     except Exception:  # a broken keyring configuration is as no keyring
         return None
     return None if isinstance(ring, fail.Keyring | null.Keyring) else ring

@@ -4,9 +4,6 @@ Service on a D-Bus session of the test's own, driven through the real command li
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,34 +12,15 @@ from pathlib import Path
 import pytest
 
 from db import cipher
+from tests.keyring_session import keyring_session
 
 GOOD, NEW = "Correct horse 1", "Battery staple 2"
 
 
 @pytest.fixture(scope="module")
 def keyring_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """An environment whose D-Bus session has an unlocked GNOME Keyring on it."""
-    if not (shutil.which("dbus-daemon") and shutil.which("gnome-keyring-daemon")):
-        pytest.skip("dbus-daemon and gnome-keyring are installed by ./test")
-    home = tmp_path_factory.mktemp("home")
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
-    env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "share"), "XDG_RUNTIME_DIR": str(home)}
-    bus = subprocess.run(
-        ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-        capture_output=True, text=True, env=env, check=True, timeout=60,
-    )  # fmt: skip
-    address, pid = bus.stdout.split()[:2]
-    env["DBUS_SESSION_BUS_ADDRESS"] = address
-    try:
-        # --unlock returns once the Secret Service answers on the bus (it reads the
-        # keyring's own password from stdin: the login keyring is made with it the first time).
-        subprocess.run(
-            ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
-            input="keyring of the test", capture_output=True, text=True, env=env, check=True, timeout=60,
-        )  # fmt: skip
+    with keyring_session(tmp_path_factory.mktemp("home")) as env:
         yield env
-    finally:
-        os.kill(int(pid), signal.SIGTERM)  # the keyring daemon leaves with its bus
 
 
 RUN = "import sys; from naas_centre.cli import main; sys.exit(main(sys.argv[1:]))"

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from db import cipher
 from naas_centre import paths
 from naas_centre.opening import StartOptions
+from tests.keyring_session import keyring_session
 from tests.ui.conftest import PASSWORDS, DemoCentre
 from ui.common.settings import Settings
 from ui.shell.app import CentreApp
@@ -100,7 +101,7 @@ def test_an_encrypted_centre_asks_for_its_passphrase_and_a_wrong_one_changes_not
     # What the page shows the moment it hands the passphrase on: the work is queued, not done.
     seen: list[tuple[str, bool, bool]] = []
     app.login.unlock_requested.connect(
-        lambda _p: seen.append(
+        lambda *_given: seen.append(
             (page.unlock_button.text(), page.unlock_button.isEnabled(), app.opened is None)
         )
     )
@@ -156,3 +157,60 @@ def test_a_plain_centre_asks_nothing_and_says_it_is_not_encrypted(
     assert shown.text() == "Not encrypted"
     assert "naas-centre db encrypt --db FILE" in shown.toolTip()
     assert "centre" in shown.toolTip() and "close" in shown.toolTip()
+
+
+@pytest.fixture
+def on_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process talks to a real, unlocked GNOME Keyring of the test's own."""
+    with keyring_session(tmp_path / "home") as env:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
+        yield
+
+
+def test_without_a_keyring_remembering_is_not_offered(
+    qtbot: QtBot, make_app, encrypted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    folder, _path = encrypted
+    app = make_app(StartOptions(data_dir=folder))
+    with qtbot.waitSignal(app.centre_locked, timeout=20_000):
+        pass
+    remember = app.login.unlock_page.remember
+    assert remember.isVisible() and not remember.isEnabled() and not remember.isChecked()
+    assert "no keyring" in remember.toolTip()
+
+
+def test_a_passphrase_remembered_on_this_computer_opens_the_next_start_unasked(
+    qtbot: QtBot, make_app, encrypted: tuple[Path, Path], on_keyring: None
+) -> None:
+    folder, path = encrypted
+    app = make_app(StartOptions(data_dir=folder))
+    with qtbot.waitSignal(app.centre_locked, timeout=20_000):
+        pass
+    page = app.login.unlock_page
+    assert page.remember.isEnabled() and not page.remember.isChecked()  # offered, never assumed
+    assert "Secret Service" in page.remember.toolTip()
+    qtbot.mouseClick(page.remember, Qt.MouseButton.LeftButton)
+    assert page.remember.isChecked()
+    with qtbot.waitSignal(app.centre_ready, timeout=30_000):
+        _type_passphrase(qtbot, app, PASSPHRASE)
+    held = PASSPHRASE.encode()
+    assert not any(held in p.read_bytes() for p in folder.rglob("*") if p.is_file())  # not beside the data
+
+    cipher.forget()  # a new start: nothing held in memory, the keyring remembers
+    again = make_app(StartOptions(data_dir=folder))
+    locked: list[object] = []
+    again.centre_locked.connect(lambda: locked.append(True))
+    with qtbot.waitSignal(again.centre_ready, timeout=30_000):
+        pass
+    assert not locked and again.login.pages.currentIndex() == SIGN_IN
+    assert cipher.passphrase_for(path) == PASSPHRASE
+
+    from naas_centre import remembered_passphrase
+
+    assert remembered_passphrase.forget(path)  # and once forgotten, asked again
+    cipher.forget()
+    third = make_app(StartOptions(data_dir=folder))
+    with qtbot.waitSignal(third.centre_locked, timeout=30_000):
+        pass
+    assert third.login.pages.currentIndex() == UNLOCK

@@ -109,7 +109,7 @@ class CentreApp(QObject):
 
     def _opened(self, result: OpenedCentre | FirstStart | Locked) -> None:
         if isinstance(result, Locked):
-            self.login.set_locked(str(result.path))
+            self.login.set_locked(str(result.path), result.keyring)
             self.centre_locked.emit()
             return
         if isinstance(result, FirstStart):
@@ -137,12 +137,13 @@ class CentreApp(QObject):
 
     # -- an encrypted centre ------------------------------------------------------------------
 
-    def _unlock(self, passphrase: str) -> None:
+    def _unlock(self, passphrase: str, remember: bool) -> None:
         # The key derivation is slow on purpose: on the write worker, as the opening is.
         self.tasks.write(
             open_locked,
             self.options,
             passphrase,
+            remember,
             on_done=self._opened,
             on_error=self._unlock_failed,
             name="unlock",

@@ -34,7 +34,7 @@ class LoginWindow(QWidget):
     set_up_chosen = Signal()
     bundle_chosen = Signal()  # set this workstation up from a day bundle
     demo_accounts_requested = Signal()
-    unlock_requested = Signal(str)  # the database's passphrase
+    unlock_requested = Signal(str, bool)  # the database's passphrase; remember it here
     first_painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -185,10 +185,11 @@ class LoginWindow(QWidget):
         self.centre_note.setText("")
         self.username.setFocus()
 
-    def set_locked(self, where: str) -> None:
+    def set_locked(self, where: str, keyring: str | None = None) -> None:
         """The centre's file is encrypted: its passphrase before anything else."""
         self._show_page(UNLOCK)
         self.unlock_page.reset()
+        self.unlock_page.set_keyring(keyring)
         self.footer.setText(f"Database: {where}")
         self.setWindowTitle("Unlock · naas-centre")
 

@@ -8,7 +8,7 @@ passphrase is handed on: the widget keeps no copy of it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QFrame, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLineEdit, QVBoxLayout, QWidget
 
 from ui.common.widgets import label, primary_button
 
@@ -19,7 +19,7 @@ REASON = (
 
 
 class UnlockPage(QFrame):
-    unlock_requested = Signal(str)  # the passphrase
+    unlock_requested = Signal(str, bool)  # the passphrase; whether to remember it here
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +42,12 @@ class UnlockPage(QFrame):
         form.addRow(label("Pass&phrase", "field-name", buddy=self.passphrase), self.passphrase)
         box.addLayout(form)
 
+        # Off unless asked: whoever signs in to this computer's account could then open it.
+        self.remember = QCheckBox("&Remember on this computer")
+        self.remember.setObjectName("remember_passphrase")
+        box.addWidget(self.remember)
+        self.set_keyring(None)
+
         self.error = label("", "error", wrap=True)
         self.error.setObjectName("unlock_error")
         self.error.hide()
@@ -60,9 +66,22 @@ class UnlockPage(QFrame):
         self.passphrase.clear()
         self.passphrase.setFocus()
 
+    def set_keyring(self, name: str | None) -> None:
+        """What could keep the passphrase on this computer (None: nothing, so no choice)."""
+        self.remember.setChecked(False)
+        self.remember.setEnabled(name is not None)
+        self.remember.setToolTip(
+            f"Keep the passphrase in {name}, so that this computer opens the centre without it "
+            "being typed. Anyone who signs in to this computer account could then open it; "
+            "`naas-centre db forget` removes it."
+            if name is not None
+            else "This computer has no keyring to keep the passphrase in."
+        )
+
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.passphrase.setEnabled(not busy)
+        self.remember.setEnabled(not busy and self.remember.toolTip().startswith("Keep"))
         self.unlock_button.setEnabled(not busy)
         self.unlock_button.setText("Unlocking…" if busy else "Unlock")
         if busy:
@@ -83,4 +102,4 @@ class UnlockPage(QFrame):
             return
         self.passphrase.clear()
         self.set_busy(True)
-        self.unlock_requested.emit(passphrase)
+        self.unlock_requested.emit(passphrase, self.remember.isChecked())
