@@ -5,6 +5,12 @@ The passphrase is read from the first line of a file named with ``--db-passphras
 (for scripts; a file the script's owner alone can read), else taken from the keyring when
 it was remembered there (``naas_centre.remembered_passphrase``) and still opens the file,
 else typed when asked (not echoed). It is held in memory for the run only (``db.cipher``).
+
+The files sealed under the database's passphrase follow it: the journal of pending writes
+beside the database and the CA passphrase file of the data folder are sealed by ``db
+encrypt``, sealed again under the new passphrase by ``db rekey`` and written back in clear
+by ``db decrypt``. Each is read under the old passphrase before the database is changed,
+so one that cannot be read stops the command with nothing changed.
 """
 
 from __future__ import annotations
@@ -156,6 +162,28 @@ def _file(args: argparse.Namespace) -> Path:
     return path
 
 
+class _Sealed:
+    """The files beside a database that are sealed under its passphrase, read before a
+    change of passphrase (so a file that does not open stops it first) and written after."""
+
+    def __init__(self, args: argparse.Namespace, path: Path, old: str | None) -> None:
+        from naas_centre.signing import ca
+        from naas_centre.writes.journal import SUFFIX, Journal
+
+        self.journal = Journal(path.with_name(path.name + SUFFIX))
+        self.folder = paths.data_dir(getattr(args, "data_dir", None))
+        self.old = old
+        self.journal.lines(old)  # proves it opens under the old passphrase
+        if ca.passphrase_path(self.folder).exists():
+            ca.read_passphrase(self.folder, old)
+
+    def follow(self, new: str | None) -> None:
+        from naas_centre.signing import ca
+
+        self.journal.reseal(self.old, new)
+        ca.reseal_passphrase(self.folder, self.old, new)
+
+
 def _encrypt(args: argparse.Namespace) -> int:
     from db import cipher
 
@@ -167,7 +195,9 @@ def _encrypt(args: argparse.Namespace) -> int:
         if args.db_passphrase_file is not None
         else _ask(f"New passphrase for {path}: ", path, twice=True)
     )
+    files = _Sealed(args, path, None)
     cipher.encrypt(path, passphrase)
+    files.follow(passphrase)
     print(f"{path}: encrypted. Keep the passphrase safe: without it the centre's records cannot be read.")
     print("Backups taken before now are not encrypted: take a new one and remove the old ones.")
     return 0
@@ -185,7 +215,9 @@ def _rekey(args: argparse.Namespace) -> int:
         if args.new_passphrase_file is not None
         else _ask(f"New passphrase for {path}: ", path, twice=True)
     )
+    files = _Sealed(args, path, old)
     cipher.rekey(path, old, new)
+    files.follow(new)
     _keep_remembered(path, old, new)
     print(f"{path}: the passphrase is changed. Backups taken before now still open with the old one.")
     return 0
@@ -198,7 +230,9 @@ def _decrypt(args: argparse.Namespace) -> int:
     passphrase = cipher.passphrase_for(path)
     if passphrase is None:
         raise UserError(f"{path} is not encrypted; nothing was changed")
+    files = _Sealed(args, path, passphrase)
     cipher.decrypt(path, passphrase)
+    files.follow(None)
     from naas_centre import remembered_passphrase
 
     if remembered_passphrase.forget(path):

@@ -18,6 +18,7 @@ from db.engine import Database
 from db.models import CentreRow, CertificateRow, CrlRow, SigningKeyRow
 from naas_centre import paths
 from naas_centre.errors import AuthenticationFailed, UserError
+from naas_centre.protection import centre_key
 from naas_centre.services import audit
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ def ensure_ca(db: Database, data_dir: Path) -> CaInfo:
             return _ca_info(row)
         name = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
         path = ca.passphrase_path(data_dir)
-        secret = ca.read_passphrase(data_dir) if path.exists() else ca.create_passphrase(data_dir)
+        seal = centre_key.passphrase_of(db.url)
+        secret = ca.read_passphrase(data_dir, seal) if path.exists() else ca.create_passphrase(data_dir, seal)
         issued = ca.new_ca(name)
         row = store_certificate(s, issued, "ca", None, None)
         s.add(
@@ -138,7 +140,8 @@ def ca_key(s: Session, ca_row: CertificateRow, data_dir: Path) -> ca.Issued:
     if key_row is None:
         raise UserError("The centre CA's key is missing from the database; no certificate can be issued.")
     try:
-        key = ca.decrypt_key(key_row.encrypted_pem, ca.read_passphrase(data_dir))
+        secret = ca.read_passphrase(data_dir, centre_key.passphrase_of_session(s))
+        key = ca.decrypt_key(key_row.encrypted_pem, secret)
     except AuthenticationFailed:
         raise UserError(
             f"The CA passphrase file {ca.passphrase_path(data_dir)} does not unlock this centre's CA: "

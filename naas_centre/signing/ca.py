@@ -7,7 +7,9 @@ Where the CA's private key lives, and why
 -----------------------------------------
 The CA key is stored in the database encrypted (see ``encrypt_key``) under a random *centre
 passphrase* that is kept in a file in the workstation's data folder
-(``signing/ca-passphrase``, mode 0600 in a 0700 folder), never in the database.
+(``signing/ca-passphrase``, mode 0600 in a 0700 folder), never in the database. For an
+encrypted centre database that file is itself sealed under the database's passphrase
+(``naas_centre.protection.sealed``): a copy of the data folder alone does not give it.
 
 - Issuing must work without an administrator at hand: an assessor who signs for the
   first time, or the unattended ``naas-centre reports --signer`` run, gets a
@@ -45,6 +47,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
 from naas_centre.errors import AuthenticationFailed, UserError
+from naas_centre.protection import sealed
 
 CA_YEARS = 20
 SIGNER_YEARS = 5
@@ -447,14 +450,18 @@ def passphrase_path(data_dir: Path) -> Path:
     return data_dir / "signing" / PASSPHRASE_FILE
 
 
-def create_passphrase(data_dir: Path) -> bytes:
-    """A new random passphrase, written atomically with owner-only permissions."""
+def create_passphrase(data_dir: Path, seal: str | None = None) -> bytes:
+    """A new random passphrase, written atomically with owner-only permissions; sealed under
+    ``seal`` (the passphrase of an encrypted centre database) when one is given."""
     path = passphrase_path(data_dir)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     if path.exists():
         raise UserError(f"{path} already exists; the centre's CA passphrase is never replaced silently.")
     value = secrets.token_urlsafe(32).encode("ascii")
+    if seal is not None:
+        sealed.write_records(path, [value], seal)
+        return value
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
@@ -465,15 +472,43 @@ def create_passphrase(data_dir: Path) -> bytes:
     return value
 
 
-def read_passphrase(data_dir: Path) -> bytes:
+def read_passphrase(data_dir: Path, seal: str | None = None) -> bytes:
+    """The CA passphrase. With ``seal`` (the centre database is encrypted), a file still in
+    clear is sealed in place, so that a copy of the data folder alone no longer gives it."""
     path = passphrase_path(data_dir)
     try:
-        value = path.read_bytes().strip()
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise UserError(
             f"This workstation cannot issue signing certificates: the centre's CA passphrase file "
             f"{path} is missing. Copy it from the workstation that created the centre's CA."
         ) from None
+    if sealed.is_sealed(raw):
+        if seal is None:
+            raise UserError(
+                f"{path} is sealed under the centre database's passphrase: open the encrypted "
+                "centre with its passphrase to issue certificates."
+            )
+        records = sealed.read_records(path, seal)
+        value = records[0].strip() if records else b""
+    else:
+        value = raw.strip()
+        if value and seal is not None:
+            sealed.write_records(path, [value], seal)
     if not value:
         raise UserError(f"{path} is empty.")
     return value
+
+
+def reseal_passphrase(data_dir: Path, old: str | None, new: str | None) -> None:
+    """The passphrase file written again under ``new`` (None: in clear) as the centre
+    database changes passphrase; read with ``old`` (None: it may be in clear). No file,
+    nothing to do."""
+    path = passphrase_path(data_dir)
+    if not path.exists():
+        return
+    value = read_passphrase(data_dir, old)
+    if new is not None:
+        sealed.write_records(path, [value], new)
+    else:
+        sealed.write_atomically(path, value + b"\n")
