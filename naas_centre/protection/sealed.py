@@ -46,6 +46,15 @@ _keys: dict[tuple[str, bytes, int, int, int], bytes] = {}
 _salts: dict[Path, bytes] = {}
 
 
+@dataclass(frozen=True)
+class SealKey:
+    """What a file of one encrypted database is sealed under: its passphrase, and the
+    database's file name, which names the sealed files that belong to it."""
+
+    passphrase: str
+    tag: str
+
+
 class SealError(UserError):
     """A sealed file that this passphrase does not open, or that was altered."""
 
