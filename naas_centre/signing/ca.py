@@ -7,9 +7,10 @@ Where the CA's private key lives, and why
 -----------------------------------------
 The CA key is stored in the database encrypted (see ``encrypt_key``) under a random *centre
 passphrase* that is kept in a file in the workstation's data folder
-(``signing/ca-passphrase``, mode 0600 in a 0700 folder), never in the database. For an
-encrypted centre database that file is itself sealed under the database's passphrase
-(``naas_centre.protection.sealed``): a copy of the data folder alone does not give it.
+(``signing/ca-passphrase``, mode 0600 in a 0700 folder), never in the database. An
+encrypted centre keeps it instead in a file of its own, sealed under the database's
+passphrase (``signing/ca-passphrase.<database>.sealed``, ``naas_centre.protection.sealed``):
+a copy of the data folder alone does not give it.
 
 - Issuing must work without an administrator at hand: an assessor who signs for the
   first time, or the unattended ``naas-centre reports --signer`` run, gets a
