@@ -5,6 +5,15 @@ The passphrase is read from the first line of a file named with ``--db-passphras
 (for scripts; a file the script's owner alone can read), else taken from the keyring when
 it was remembered there (``naas_centre.remembered_passphrase``) and still opens the file,
 else typed when asked (not echoed). It is held in memory for the run only (``db.cipher``).
+
+The files sealed under the database's passphrase follow it: the journal of pending writes
+beside the database is sealed by ``db encrypt``; it and the centre's sealed CA passphrase
+file (``signing/ca-passphrase.<database>.sealed``) are sealed again under the new
+passphrase by ``db rekey`` and written back in clear by ``db decrypt``. (A clear CA
+passphrase file is sealed at its first use by the encrypted centre, once it has proved to
+open that centre's CA: a plain demo in the same folder may own it.) Each is proved to open
+under the old passphrase before the database is changed, so one that does not stops the
+command with nothing changed.
 """
 
 from __future__ import annotations
@@ -156,6 +165,30 @@ def _file(args: argparse.Namespace) -> Path:
     return path
 
 
+class _Sealed:
+    """The files beside a database that are sealed under its passphrase, proved to open
+    before a change of passphrase (so one that does not stops it first), written after."""
+
+    def __init__(self, args: argparse.Namespace, path: Path, old: str | None, new: str | None) -> None:
+        from naas_centre.protection.sealed import SealKey
+        from naas_centre.signing import ca
+        from naas_centre.writes.journal import SUFFIX, Journal
+
+        self.journal = Journal(path.with_name(path.name + SUFFIX))
+        self.folder = paths.data_dir(getattr(args, "data_dir", None))
+        self.old, self.new = old, new
+        self.old_key = SealKey(old, path.name) if old is not None else None
+        self.new_key = SealKey(new, path.name) if new is not None else None
+        self.journal.lines(old)
+        ca.reseal_check(self.folder, self.old_key, self.new_key)
+
+    def follow(self) -> None:
+        from naas_centre.signing import ca
+
+        self.journal.reseal(self.old, self.new)
+        ca.reseal_passphrase(self.folder, self.old_key, self.new_key)
+
+
 def _encrypt(args: argparse.Namespace) -> int:
     from db import cipher
 
@@ -167,7 +200,9 @@ def _encrypt(args: argparse.Namespace) -> int:
         if args.db_passphrase_file is not None
         else _ask(f"New passphrase for {path}: ", path, twice=True)
     )
+    files = _Sealed(args, path, None, passphrase)
     cipher.encrypt(path, passphrase)
+    files.follow()
     print(f"{path}: encrypted. Keep the passphrase safe: without it the centre's records cannot be read.")
     print("Backups taken before now are not encrypted: take a new one and remove the old ones.")
     return 0
@@ -185,7 +220,9 @@ def _rekey(args: argparse.Namespace) -> int:
         if args.new_passphrase_file is not None
         else _ask(f"New passphrase for {path}: ", path, twice=True)
     )
+    files = _Sealed(args, path, old, new)
     cipher.rekey(path, old, new)
+    files.follow()
     _keep_remembered(path, old, new)
     print(f"{path}: the passphrase is changed. Backups taken before now still open with the old one.")
     return 0
@@ -198,7 +235,9 @@ def _decrypt(args: argparse.Namespace) -> int:
     passphrase = cipher.passphrase_for(path)
     if passphrase is None:
         raise UserError(f"{path} is not encrypted; nothing was changed")
+    files = _Sealed(args, path, passphrase, None)
     cipher.decrypt(path, passphrase)
+    files.follow()
     from naas_centre import remembered_passphrase
 
     if remembered_passphrase.forget(path):

@@ -18,6 +18,7 @@ from db.engine import Database
 from db.models import CentreRow, CertificateRow, CrlRow, SigningKeyRow
 from naas_centre import paths
 from naas_centre.errors import AuthenticationFailed, UserError
+from naas_centre.protection import centre_key
 from naas_centre.services import audit
 
 if TYPE_CHECKING:
@@ -85,8 +86,11 @@ def ensure_ca(db: Database, data_dir: Path) -> CaInfo:
         if row is not None:  # made meanwhile by another window
             return _ca_info(row)
         name = s.scalar(select(CentreRow.name).limit(1)) or "Assessment centre"
-        path = ca.passphrase_path(data_dir)
-        secret = ca.read_passphrase(data_dir) if path.exists() else ca.create_passphrase(data_dir)
+        # An encrypted centre makes its own sealed file; it never takes over a clear one,
+        # which belongs to a plain centre of the same data folder (the demo, say).
+        seal = centre_key.key_of(db.url)
+        path = ca.passphrase_path(data_dir, seal)
+        secret = ca.read_passphrase(data_dir, seal) if path.exists() else ca.create_passphrase(data_dir, seal)
         issued = ca.new_ca(name)
         row = store_certificate(s, issued, "ca", None, None)
         s.add(
@@ -137,13 +141,15 @@ def ca_key(s: Session, ca_row: CertificateRow, data_dir: Path) -> ca.Issued:
     key_row = s.scalar(select(SigningKeyRow).where(SigningKeyRow.certificate_id == ca_row.id))
     if key_row is None:
         raise UserError("The centre CA's key is missing from the database; no certificate can be issued.")
+    seal = centre_key.key_of_session(s)
     try:
-        key = ca.decrypt_key(key_row.encrypted_pem, ca.read_passphrase(data_dir))
+        key = ca.decrypt_key(key_row.encrypted_pem, ca.read_passphrase(data_dir, seal))
     except AuthenticationFailed:
         raise UserError(
             f"The CA passphrase file {ca.passphrase_path(data_dir)} does not unlock this centre's CA: "
             "it belongs to another centre. Use the data folder of this centre's workstation."
         ) from None
+    ca.seal_clear(data_dir, seal)  # proved to be this centre's: an encrypted one seals it
     return ca.Issued(ca.load_pem(ca_row.pem), key)
 
 
@@ -213,6 +219,6 @@ def current_crl(s: Session, ca_row: CertificateRow, data_dir: Path | None) -> by
     row = _newest_crl(s, ca_row.id)
     if row is not None and row.next_update > utcnow() + CRL_MARGIN:
         return row.der
-    if data_dir is not None and ca.passphrase_path(data_dir).exists():
+    if data_dir is not None and ca.has_passphrase(data_dir, centre_key.key_of_session(s)):
         return new_crl(s, ca_row, ca_key(s, ca_row, data_dir)).der
     return row.der if row is not None else None

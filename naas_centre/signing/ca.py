@@ -7,7 +7,10 @@ Where the CA's private key lives, and why
 -----------------------------------------
 The CA key is stored in the database encrypted (see ``encrypt_key``) under a random *centre
 passphrase* that is kept in a file in the workstation's data folder
-(``signing/ca-passphrase``, mode 0600 in a 0700 folder), never in the database.
+(``signing/ca-passphrase``, mode 0600 in a 0700 folder), never in the database. An
+encrypted centre keeps it instead in a file of its own, sealed under the database's
+passphrase (``signing/ca-passphrase.<database>.sealed``, ``naas_centre.protection.sealed``):
+a copy of the data folder alone does not give it.
 
 - Issuing must work without an administrator at hand: an assessor who signs for the
   first time, or the unattended ``naas-centre reports --signer`` run, gets a
@@ -45,6 +48,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
 from naas_centre.errors import AuthenticationFailed, UserError
+from naas_centre.protection import sealed
 
 CA_YEARS = 20
 SIGNER_YEARS = 5
@@ -443,18 +447,30 @@ def crl_number(crl: x509.CertificateRevocationList) -> int | None:
 # The centre passphrase file ---------------------------------------------------------
 
 
-def passphrase_path(data_dir: Path) -> Path:
-    return data_dir / "signing" / PASSPHRASE_FILE
+def passphrase_path(data_dir: Path, seal: sealed.SealKey | None = None) -> Path:
+    """The clear file of a plain centre; for an encrypted one, its own sealed file (named
+    after its database, so a plain demo in the same folder keeps its clear one)."""
+    folder = data_dir / "signing"
+    return folder / PASSPHRASE_FILE if seal is None else folder / f"{PASSPHRASE_FILE}.{seal.tag}.sealed"
 
 
-def create_passphrase(data_dir: Path) -> bytes:
-    """A new random passphrase, written atomically with owner-only permissions."""
-    path = passphrase_path(data_dir)
+def has_passphrase(data_dir: Path, seal: sealed.SealKey | None = None) -> bool:
+    """Whether ``read_passphrase`` has a file to read (an encrypted centre's clear one too)."""
+    return passphrase_path(data_dir, seal).exists() or passphrase_path(data_dir).exists()
+
+
+def create_passphrase(data_dir: Path, seal: sealed.SealKey | None = None) -> bytes:
+    """A new random passphrase, written atomically with owner-only permissions; sealed under
+    ``seal`` (an encrypted centre database's passphrase) when one is given."""
+    path = passphrase_path(data_dir, seal)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     if path.exists():
         raise UserError(f"{path} already exists; the centre's CA passphrase is never replaced silently.")
     value = secrets.token_urlsafe(32).encode("ascii")
+    if seal is not None:
+        sealed.write_records(path, [value], seal.passphrase)
+        return value
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
@@ -465,15 +481,66 @@ def create_passphrase(data_dir: Path) -> bytes:
     return value
 
 
-def read_passphrase(data_dir: Path) -> bytes:
-    path = passphrase_path(data_dir)
-    try:
-        value = path.read_bytes().strip()
-    except FileNotFoundError:
-        raise UserError(
-            f"This workstation cannot issue signing certificates: the centre's CA passphrase file "
-            f"{path} is missing. Copy it from the workstation that created the centre's CA."
-        ) from None
+def read_passphrase(data_dir: Path, seal: sealed.SealKey | None = None) -> bytes:
+    """The CA passphrase: for an encrypted centre (``seal``) from its sealed file if it has
+    one, else (its CA was made while it was plain) from the clear file, which the caller
+    seals with ``seal_clear`` once it has proved to open this centre's CA."""
+    clear = passphrase_path(data_dir)
+    path = passphrase_path(data_dir, seal)
+    if seal is not None and path.exists():
+        records = sealed.read_records(path, seal.passphrase)
+        value = records[0].strip() if records else b""
+    else:
+        try:
+            value = clear.read_bytes().strip()
+        except FileNotFoundError:
+            raise UserError(
+                f"This workstation cannot issue signing certificates: the centre's CA passphrase file "
+                f"{path} is missing. Copy it from the workstation that created the centre's CA."
+            ) from None
     if not value:
         raise UserError(f"{path} is empty.")
     return value
+
+
+def seal_clear(data_dir: Path, seal: sealed.SealKey | None) -> None:
+    """An encrypted centre's CA passphrase still in the clear file is sealed in place: the
+    sealed copy written (a temporary file, fsync, rename), then the clear one removed, so a
+    copy of the data folder alone no longer gives it."""
+    clear = passphrase_path(data_dir)
+    if seal is None or passphrase_path(data_dir, seal).exists() or not clear.exists():
+        return
+    value = read_passphrase(data_dir)
+    sealed.write_records(passphrase_path(data_dir, seal), [value], seal.passphrase)
+    clear.unlink()
+    sealed.sync_folder(clear.parent)
+
+
+def reseal_passphrase(data_dir: Path, old: sealed.SealKey | None, new: sealed.SealKey | None) -> None:
+    """An encrypted centre's sealed file written again under ``new`` (None: back in the clear
+    file) as its database changes passphrase. Without a sealed file there is nothing to do:
+    a clear one is sealed at its first use (``seal_clear``)."""
+    reseal_check(data_dir, old, new)
+    if old is None or not passphrase_path(data_dir, old).exists():
+        return
+    value = read_passphrase(data_dir, old)
+    if new is not None:
+        sealed.write_records(passphrase_path(data_dir, new), [value], new.passphrase)
+    else:
+        sealed.write_atomically(passphrase_path(data_dir), value + b"\n")
+    if passphrase_path(data_dir, old) != passphrase_path(data_dir, new):
+        passphrase_path(data_dir, old).unlink()
+        sealed.sync_folder(data_dir / "signing")
+
+
+def reseal_check(data_dir: Path, old: sealed.SealKey | None, new: sealed.SealKey | None) -> None:
+    """Refuses, before anything changes, a sealed file that ``old`` does not open, and a
+    write back in clear over another centre's clear file."""
+    if old is None or not passphrase_path(data_dir, old).exists():
+        return
+    read_passphrase(data_dir, old)
+    if new is None and passphrase_path(data_dir).exists():
+        raise UserError(
+            f"{passphrase_path(data_dir)} belongs to another centre in this data folder; this "
+            "centre's CA passphrase cannot be written back in clear beside it. Nothing was changed."
+        )

@@ -1,0 +1,1 @@
+"""Files beside an encrypted centre's database, sealed under its passphrase. No Qt here."""
