@@ -107,17 +107,25 @@ def _sittings(s: Session, period: Period, facts: SheetFacts | None = None) -> tu
             kept = tuple(given) if updated is not None and updated <= closed else None
             monitoring[sid] = (cid, kept)
     packs = {r[0]: r[1] for r in query.sittings}
+    # Each pack's stations as (title, their criteria's column keys), worked out once.
+    stations = {
+        pack_id: [
+            (title, frozenset(keys), keys)
+            for station, _kind, title in plan.stations
+            if (keys := list(plan.keys_at.get(station, {}).values()))
+        ]
+        for pack_id, plan in query.plans.items()
+    }
     out = []
     for result in query.results():
         kept = monitoring[result.sitting_id][1]
         groups = dict(zip(MONITORING, [g or NOT_GIVEN for g in kept] if kept else _NONE_GIVEN, strict=True))
         groups["employer"] = result.employer
-        plan = query.plans[packs[result.sitting_id]]
+        levels = result.levels
         scores = {}
-        for station, _kind, title in plan.stations:
-            keys = list(plan.keys_at.get(station, {}).values())
-            if keys and all(k in result.levels for k in keys):
-                scores[title] = float(sum(result.levels[k] for k in keys))
+        for title, needed, keys in stations[packs[result.sitting_id]]:
+            if levels.keys() >= needed:
+                scores[title] = float(sum([levels[k] for k in keys]))
         out.append(_Sitting(groups, result.outcome, scores))
     return out, len({cid for cid, _ in monitoring.values()})
 
