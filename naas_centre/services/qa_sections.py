@@ -7,7 +7,9 @@ and a cancel check before each, and a section the data cannot give says why in w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -481,6 +483,20 @@ def _scope(data: CentreData, scores: StationScores) -> Scope:
     )
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused while the analysis holds millions of rows and texts of
+    the read (none of them in a cycle): each of its full passes walked all of them, a
+    tenth of the analysis of a national centre. Resumed after, as it was before."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def run(
     db: Database,
     actor: Actor,
@@ -501,7 +517,7 @@ def run(
     equality = capabilities.may(actor.role, capabilities.EQUALITY)
     # One read for the whole analysis: fairness works from the same sheets, in the same
     # transaction, so its figures and the rest are of the same moment.
-    with db.read() as s:
+    with _no_cycle_collection(), db.read() as s:
         data = read(s, period, keep_sheets=equality and period is not None)
         calibration = calibration_offsets(calibration_levels(s))
         names = dict(data.names)
