@@ -94,18 +94,21 @@ def _sittings(s: Session, period: Period, facts: SheetFacts | None = None) -> tu
     )
     closed = closed_before(period)
     monitoring: dict[str, tuple[str, tuple[str | None, ...] | None]] = {}
-    ids = [r[0] for r in query.sittings]
+    wanted = {r[0] for r in query.sittings}
     form = EqualityMonitoringRow
     # The answers only, not the rows: building a row object per candidate cost more than the read.
+    # The period's sittings are those of its days (as chosen above): one query, not one
+    # per thousand ids.
     answers = [getattr(form, name) for name in MONITORING]
-    for start in range(0, len(ids), 1000):
-        for sid, cid, updated, *given in s.execute(
-            select(SittingRow.id, SittingRow.candidate_id, form.updated_at, *answers)
-            .outerjoin(form, form.candidate_id == SittingRow.candidate_id)
-            .where(SittingRow.id.in_(ids[start : start + 1000]))
-        ):
-            kept = tuple(given) if updated is not None and updated <= closed else None
-            monitoring[sid] = (cid, kept)
+    for sid, cid, updated, *given in s.execute(
+        select(SittingRow.id, SittingRow.candidate_id, form.updated_at, *answers)
+        .outerjoin(form, form.candidate_id == SittingRow.candidate_id)
+        .where(SittingRow.day >= period.start, SittingRow.day <= period.end)
+    ):
+        if sid not in wanted:  # as the query's joins would leave it out
+            continue
+        kept = tuple(given) if updated is not None and updated <= closed else None
+        monitoring[sid] = (cid, kept)
     packs = {r[0]: r[1] for r in query.sittings}
     # Each pack's stations as (title, their criteria's column keys), worked out once.
     stations = {
