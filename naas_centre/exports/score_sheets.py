@@ -602,9 +602,17 @@ class _Batch:
                 complete = False
                 continue
             keys = plan.keys_at[station]
-            texts = [sheets.get((sid, aid, station), _UNSCORED) for aid in here]
-            first = texts[0]
-            if texts.count(first) == len(texts) and first[0] == plan.in_order[station]:
+            if len(here) == 2:  # two observers, as a circuit has them: nothing to count
+                first = sheets.get((sid, here[0], station), _UNSCORED)
+                second = sheets.get((sid, here[1], station), _UNSCORED)
+                texts = [first, second]
+                same, same_criteria = first == second, first[0] == second[0]
+            else:
+                texts = [sheets.get((sid, aid, station), _UNSCORED) for aid in here]
+                first = texts[0]
+                same = texts.count(first) == len(texts)
+                same_criteria = same or all(t[0] == first[0] for t in texts)
+            if same and first[0] == plan.in_order[station]:
                 # The same levels from every observer, every criterion in the usual order.
                 levels, in_order = first[1].split(","), plan.keys_in_order[station]
                 if "" in levels:
@@ -612,19 +620,22 @@ class _Batch:
                     out.update((k, int(lv)) for k, lv in zip(in_order, levels, strict=True) if lv)
                 else:
                     out.update(zip(in_order, map(int, levels), strict=True))
-            elif texts.count(first) == len(texts):  # the same, in another order
+            elif same:  # the same, in another order
                 given = _sheet(first)
                 if given.keys() == keys.keys() and "" not in given.values():
                     out.update(zip(map(keys.__getitem__, given), map(int, given.values()), strict=True))
                 else:
                     complete = False  # nobody has scored one of them
                     out.update((keys[c], int(lv)) for c, lv in given.items() if lv and c in keys)
-            elif all(t[0] == first[0] for t in texts) and first[0] == plan.in_order[station]:
+            elif same_criteria and first[0] == plan.in_order[station]:
                 # Levels that differ, on sheets of the same criteria in the usual order.
                 complete = _compare_in_order(texts, plan.keys_in_order[station], out) and complete
             else:
                 complete = _compare(texts, keys, out) and complete
-            said = {judged.get((sid, aid, station), "") for aid in here}
+            if len(here) == 2:
+                said = {judged.get((sid, here[0], station), ""), judged.get((sid, here[1], station), "")}
+            else:
+                said = {judged.get((sid, aid, station), "") for aid in here}
             if "" in said or (len(said) > 1 and (moderated or {}).get((station, JUDGEMENT)) is None):
                 complete = False
         if moderated:  # an agreed level wins over the sheets'

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats  # type: ignore[import-untyped]
@@ -86,10 +87,10 @@ def icc(rows: Sequence[Sequence[Cell]] | Floats, confidence: float = 0.95) -> Ic
     f1, f3 = ratio(msr, msw), ratio(msr, mse)
 
     # One-way and consistency: the F interval, then ICC = (F - 1) / (F + k - 1).
-    f1_lo = f1 / float(stats.f.ppf(q, df_n, df_w))
-    f1_hi = f1 * float(stats.f.ppf(q, df_w, df_n))
-    f3_lo = f3 / float(stats.f.ppf(q, df_n, df_e))
-    f3_hi = f3 * float(stats.f.ppf(q, df_e, df_n))
+    f1_lo = f1 / _f_quantile(q, df_n, df_w)
+    f1_hi = f1 * _f_quantile(q, df_w, df_n)
+    f3_lo = f3 / _f_quantile(q, df_n, df_e)
+    f3_hi = f3 * _f_quantile(q, df_e, df_n)
 
     def single(fv: float) -> float:
         return (fv - 1) / (fv + k - 1)
@@ -128,6 +129,14 @@ def icc(rows: Sequence[Sequence[Cell]] | Floats, confidence: float = 0.95) -> Ic
         IccForm("ICC(3,k)", (msr - mse) / msr, average(f3_lo), average(f3_hi), f3, df_n, df_e, p3),
     )
     return Icc(tuple(_floats(f) for f in forms), n, k, msr, msc, msw, mse)
+
+
+@lru_cache(maxsize=4096)
+def _f_quantile(q: float, df1: int, df2: int) -> float:
+    """The F distribution's quantile, for whole degrees of freedom: they depend only on the
+    table's size, and a centre's analysis works out an ICC for each of a thousand pairs
+    of assessors, most of them with a size another pair has too."""
+    return float(stats.f.ppf(q, df1, df2))
 
 
 def _floats(f: IccForm) -> IccForm:

@@ -94,30 +94,41 @@ def _sittings(s: Session, period: Period, facts: SheetFacts | None = None) -> tu
     )
     closed = closed_before(period)
     monitoring: dict[str, tuple[str, tuple[str | None, ...] | None]] = {}
-    ids = [r[0] for r in query.sittings]
+    wanted = {r[0] for r in query.sittings}
     form = EqualityMonitoringRow
     # The answers only, not the rows: building a row object per candidate cost more than the read.
+    # The period's sittings are those of its days (as chosen above): one query, not one
+    # per thousand ids.
     answers = [getattr(form, name) for name in MONITORING]
-    for start in range(0, len(ids), 1000):
-        for sid, cid, updated, *given in s.execute(
-            select(SittingRow.id, SittingRow.candidate_id, form.updated_at, *answers)
-            .outerjoin(form, form.candidate_id == SittingRow.candidate_id)
-            .where(SittingRow.id.in_(ids[start : start + 1000]))
-        ):
-            kept = tuple(given) if updated is not None and updated <= closed else None
-            monitoring[sid] = (cid, kept)
+    for sid, cid, updated, *given in s.execute(
+        select(SittingRow.id, SittingRow.candidate_id, form.updated_at, *answers)
+        .outerjoin(form, form.candidate_id == SittingRow.candidate_id)
+        .where(SittingRow.day >= period.start, SittingRow.day <= period.end)
+    ):
+        if sid not in wanted:  # as the query's joins would leave it out
+            continue
+        kept = tuple(given) if updated is not None and updated <= closed else None
+        monitoring[sid] = (cid, kept)
     packs = {r[0]: r[1] for r in query.sittings}
+    # Each pack's stations as (title, their criteria's column keys), worked out once.
+    stations = {
+        pack_id: [
+            (title, frozenset(keys), keys)
+            for station, _kind, title in plan.stations
+            if (keys := list(plan.keys_at.get(station, {}).values()))
+        ]
+        for pack_id, plan in query.plans.items()
+    }
     out = []
     for result in query.results():
         kept = monitoring[result.sitting_id][1]
         groups = dict(zip(MONITORING, [g or NOT_GIVEN for g in kept] if kept else _NONE_GIVEN, strict=True))
         groups["employer"] = result.employer
-        plan = query.plans[packs[result.sitting_id]]
+        levels = result.levels
         scores = {}
-        for station, _kind, title in plan.stations:
-            keys = list(plan.keys_at.get(station, {}).values())
-            if keys and all(k in result.levels for k in keys):
-                scores[title] = float(sum(result.levels[k] for k in keys))
+        for title, needed, keys in stations[packs[result.sitting_id]]:
+            if levels.keys() >= needed:
+                scores[title] = float(sum([levels[k] for k in keys]))
         out.append(_Sitting(groups, result.outcome, scores))
     return out, len({cid for cid, _ in monitoring.values()})
 

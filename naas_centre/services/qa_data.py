@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -219,47 +221,43 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
             PackInfo(p, row_id, pack.name, f"{pack.name} {pack.version}", pack.title, tuple(infos))
         )
 
-    assessor_index: dict[str, int] = {}
     sitting_pack = np.array([pack_index[row[2]] for row in counted], dtype=np.int64)
     candidate_index: dict[str, int] = {}
     sitting_candidate = np.array(
         [candidate_index.setdefault(row[1], len(candidate_index)) for row in counted], dtype=np.int64
     )
 
-    # One look-up per sheet for the criteria's items: circuits repeat the same few.
-    # Each sheet is a row here and its levels stay text: the rows are spread into one
-    # entry per level by numpy afterwards, and the texts parsed in one call.
-    items_of: dict[tuple[int, str, str], int | None] = {}  # → index into ``runs``
-    runs: list[list[int]] = []
-    row_at: list[int] = []
-    row_by: list[int] = []
-    row_run: list[int] = []
-    texts: list[str] = []
+    # Each sheet is a row here and its levels stay text. The rows are coded by columns:
+    # ids become indices through a dict in one pass each (``map``), the criteria's items
+    # are looked up once per distinct (pack, station, criteria) (circuits repeat the same
+    # few), and the rows are spread into one entry per level by numpy, the texts parsed
+    # in one call. A loop over the rows in Python cost most of the read.
     pack_of = sitting_pack.tolist()
+    pack_or_none = np.append(sitting_pack, -1)  # index -1: a sitting not counted
+    rows = r.rows(_SHEETS)
     sheets: dict[Sheet, tuple[str, str]] = {}
-    for sid, aid, station, crits, levels in r.rows(_SHEETS):
-        if keep_sheets and sid in in_period:
-            sheets[(sid, aid, station)] = (crits, levels)
-        at = sitting_index.get(sid)
-        if at is None:  # outside the period, or not yet submitted by all
-            continue
-        key = (pack_of[at], station, crits)
-        if key not in items_of:
-            found = _items(key, item_key)
-            items_of[key] = None if found is None else len(runs)
-            if found is not None:
-                runs.append(found)
-        run = items_of[key]
-        if run is None:  # a station or criterion the stored pack does not name
-            continue
-        by = assessor_index.get(aid)
-        if by is None:
-            by = assessor_index[aid] = len(assessor_index)
-        row_at.append(at)
-        row_by.append(by)
-        row_run.append(run)
-        texts.append(levels)
-    ss, sa, si, sl = _spread(runs, row_at, row_by, row_run, texts)
+    if keep_sheets:
+        sheets = {(sid, aid, st): (c, lv) for sid, aid, st, c, lv in rows if sid in in_period}
+    sids, aids, at_station, crits, texts = _columns(rows, 5)
+    sheet_at = _codes(sitting_index, sids)
+    keys = list(zip(pack_or_none[sheet_at].tolist(), at_station, crits, strict=True))
+    run_of: dict[tuple[int, str, str], int] = {}
+    runs: list[list[int]] = []
+    for key in dict.fromkeys(keys):
+        found = _items(key, item_key) if key[0] >= 0 else None
+        # -1: outside the period, not yet submitted by all, or a station or criterion
+        # the stored pack does not name
+        run_of[key] = -1 if found is None else len(runs)
+        if found is not None:
+            runs.append(found)
+    run = np.fromiter(map(run_of.__getitem__, keys), dtype=np.int64, count=len(keys))
+    kept = np.flatnonzero(run >= 0).tolist()
+    kept_by = [aids[i] for i in kept]
+    # Assessors numbered in the order their first kept sheet comes, as sheet by sheet.
+    assessor_index = {aid: i for i, aid in enumerate(dict.fromkeys(kept_by))}
+    ss, sa, si, sl = _spread(
+        runs, sheet_at[kept], _codes(assessor_index, kept_by), run[kept], [texts[i] for i in kept]
+    )
 
     moderated: dict[tuple[int, int], int] = {}
     for sid, station, crit, level in r.rows(_MODERATIONS):
@@ -269,21 +267,18 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
             moderated[(at, agreed)] = int(level)
 
     n_a, n_st = max(1, len(assessor_index)), max(1, len(station_list))
-    judged_keys: list[int] = []
-    judged_grades: list[float] = []
+    rows = r.rows(_JUDGEMENTS)
     judged: dict[Sheet, str] = {}
-    for sid, aid, station, judgement, borderline in r.rows(_JUDGEMENTS):
-        if keep_sheets and sid in in_period:
-            judged[(sid, aid, station)] = judgement
-        at, by = sitting_index.get(sid), assessor_index.get(aid)
-        if at is None or by is None:
-            continue
-        where = station_key.get((pack_of[at], station))
-        grade = _grade(judgement, bool(borderline))
-        if where is not None and grade is not None:
-            judged_keys.append((at * n_a + by) * n_st + where)
-            judged_grades.append(grade)
-    by_key = np.argsort(np.array(judged_keys, dtype=np.int64), kind="stable")
+    if keep_sheets:
+        judged = {(sid, aid, st): j for sid, aid, st, j, _ in rows if sid in in_period}
+    sids, aids, at_station, judgements, borderline = _columns(rows, 5)
+    j_at, j_by = _codes(sitting_index, sids), _codes(assessor_index, aids)
+    j_where = _codes(station_key, list(zip(pack_or_none[j_at].tolist(), at_station, strict=True)))
+    grade = _grades(judgements, borderline)
+    keep = (j_at >= 0) & (j_by >= 0) & (j_where >= 0) & ~np.isnan(grade)
+    judged_keys = ((j_at * n_a + j_by) * n_st + j_where)[keep]
+    judged_grades = grade[keep]
+    by_key = np.argsort(judged_keys, kind="stable")
 
     when: dict[tuple[int, int], Any] = {}
     for sid, station, starts in r.rows(_VISITS):
@@ -310,8 +305,8 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
         si,
         sl,
         moderated,
-        _ints(judged_keys)[by_key],
-        np.array(judged_grades, dtype=np.float64)[by_key],
+        judged_keys[by_key],
+        judged_grades[by_key],
         when,
         tuple(row[4] for row in counted),
         SheetFacts(links, sheets, judged) if keep_sheets else None,
@@ -319,7 +314,7 @@ def read(s: Session, period: Period | None, *, keep_sheets: bool = False) -> Cen
 
 
 def _spread(
-    runs: list[list[int]], at: list[int], by: list[int], run: list[int], texts: list[str]
+    runs: list[list[int]], at: Ints, by: Ints, run: Ints, texts: list[str]
 ) -> tuple[Ints, Ints, Ints, Ints]:
     """(sitting, assessor, item, level) per level, from one row per sheet: its run of
     items (criteria in the order of its levels' text) and that text."""
@@ -332,12 +327,12 @@ def _spread(
     for k, r in enumerate(runs):
         table[k, : len(r)] = r
         used[k, : len(r)] = True
-    rows = _ints(run)
+    rows = run
     sizes = used.sum(axis=1)[rows]
     levels = np.fromstring(",".join(texts), dtype=np.int64, sep=",")
     if levels.size != int(sizes.sum()):
         raise ValueError("a sheet's levels and criteria differ in number")
-    return np.repeat(_ints(at), sizes), np.repeat(_ints(by), sizes), table[rows][used[rows]], levels
+    return np.repeat(at, sizes), np.repeat(by, sizes), table[rows][used[rows]], levels
 
 
 def _items(key: tuple[int, str, str], item_key: dict[tuple[int, str, str], int]) -> list[int] | None:
@@ -347,12 +342,24 @@ def _items(key: tuple[int, str, str], item_key: dict[tuple[int, str, str], int])
     return None if None in found else [i for i in found if i is not None]
 
 
-def _grade(judgement: str, borderline: bool) -> float | None:
-    if judgement not in ("met", "not_met"):
-        return None
-    if borderline:
-        return GRADE_BORDERLINE
-    return GRADE_MET if judgement == "met" else GRADE_NOT_MET
+_GRADES = {"met": GRADE_MET, "not_met": GRADE_NOT_MET}  # any other judgement: no grade
+
+
+def _grades(judgements: Sequence[str], borderline: Sequence[Any]) -> Floats:
+    """Each judgement's grade (NaN: none); either said to be borderline is borderline."""
+    grade = np.fromiter(map(_GRADES.get, judgements, repeat(np.nan)), dtype=np.float64, count=len(judgements))
+    said = np.array([bool(b) for b in borderline], dtype=bool)
+    return np.where(said & ~np.isnan(grade), GRADE_BORDERLINE, grade)
+
+
+def _columns(rows: list[Any], width: int) -> list[list[Any]]:
+    """The rows' columns (``zip(*rows)`` over hundreds of thousands of rows is slower)."""
+    return [list(map(itemgetter(k), rows)) for k in range(width)]
+
+
+def _codes(index: dict[Any, int], values: Sequence[Any]) -> Ints:
+    """Each value's index, -1 where it has none: one pass in C, not a loop in Python."""
+    return np.fromiter(map(index.get, values, repeat(-1)), dtype=np.int64, count=len(values))
 
 
 def _ints(values: Sequence[Any]) -> Ints:
