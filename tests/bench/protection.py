@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -126,6 +127,7 @@ def main() -> int:
         "verify_entries": verified.entries,
         "verify_rows": rows,
         "verify_problem": verified.problem,
+        "load_1m": round(os.getloadavg()[0], 2),  # other work on the machine, as the run ended
     }
     print(json.dumps(result))
     return 0
