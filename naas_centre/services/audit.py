@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -907,7 +908,7 @@ _ENTRY_COLUMNS = (
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
-def _snapshots(session: Session, model: type[Base]) -> Iterator[tuple[str, str]]:
+def _snapshots(session: Session, model: type[Base]) -> Generator[tuple[str, str], None, None]:
     """Each row of ``model`` as (its id, ``_canonical(snapshot(row))``), read as plain
     tuples: the same business columns, each value held as ``_held`` holds it."""
     table = cast(Table, model.__table__)
@@ -917,12 +918,14 @@ def _snapshots(session: Session, model: type[Base]) -> Iterator[tuple[str, str]]
     special = [k == "password_hash" or (name, k) in _DIGESTED for k in keys]
     at = keys.index("id")
     query = select(*cols).execution_options(yield_per=_VERIFY_BATCH)
-    for values in session.execute(query):
-        held = {
-            k: v if not sp and type(v) in _AS_IS else _held(name, k, v)
-            for k, v, sp in zip(keys, values, special, strict=True)
-        }
-        yield str(values[at]), _canonical(held)
+    # Closed however the reading ends (a server's cursor is not left open by a broken row).
+    with session.execute(query) as result:
+        for values in result:
+            held = {
+                k: v if not sp and type(v) in _AS_IS else _held(name, k, v)
+                for k, v, sp in zip(keys, values, special, strict=True)
+            }
+            yield str(values[at]), _canonical(held)
 
 
 def _same_state(recorded: str, now: str) -> bool:
@@ -955,57 +958,61 @@ def _verify(session: Session) -> VerifyResult:
         .order_by(_ENTRIES.c.chain_id, _ENTRIES.c.chain_seq)
         .execution_options(yield_per=_VERIFY_BATCH)
     )
-    for (
-        seq,
-        chain_id,
-        n,
-        at,
-        account_id,
-        action,
-        entity,
-        entity_id,
-        before,
-        after,
-        prev_hash,
-        digest,
-    ) in session.execute(ordered):
-        count += 1
-        if chain_id != chain:
-            chain, prev, expected, taken = chain_id, GENESIS, 1, 0
-        if n != expected:
-            return broken(
-                f"{names.entry(expected, chain)} is missing (next is {n}): deleted", expected, chain
-            )
-        # A chain's entries were taken in their own order: the database's order (``seq``,
-        # which says which entry of a row is its latest) must agree with it.
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq <= taken:
-            return broken(f"{names.entry(n, chain)} is out of its place in this database's order", n, chain)
-        taken = seq
-        if prev_hash != prev:
-            return broken(f"{names.entry(n, chain)} does not follow entry {n - 1}", n, chain)
-        want = entry_hash(prev_hash, n, at, account_id, action, entity, entity_id, before, after)
-        if want != digest:
-            return broken(
-                f"{names.entry(n, chain)} ({action} {entity}) was altered after it was written", n, chain
-            )
-        # A row's state is in the entries that record it (a snapshot, which holds the row's
-        # id, or a deletion); a note about the row (a kiosk opened on a script) is not one.
-        if states_row(entity_id, after):
-            rows = latest.setdefault(entity, {})
-            held = rows.get(entity_id)
-            if held is None or held[0] < seq:
-                rows[entity_id] = (seq, after)
-                if chain == names.own:
-                    foreign.discard((entity, entity_id))
-                else:
-                    foreign.add((entity, entity_id))
-        if action in _ANCHORS and entity == _CHAIN_ENTITY and after is not None:
-            anchor = json.loads(after)
-            anchors.append(
-                _Anchor(chain, str(anchor["chain_id"]), int(anchor["through"]), str(anchor["hash"]))
-            )
-        heads[chain] = n
-        prev, expected = digest, n + 1
+    # Closed however the walk ends (a server's cursor is not left open by a broken entry).
+    with session.execute(ordered) as trail:
+        for (
+            seq,
+            chain_id,
+            n,
+            at,
+            account_id,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+            prev_hash,
+            digest,
+        ) in trail:
+            count += 1
+            if chain_id != chain:
+                chain, prev, expected, taken = chain_id, GENESIS, 1, 0
+            if n != expected:
+                return broken(
+                    f"{names.entry(expected, chain)} is missing (next is {n}): deleted", expected, chain
+                )
+            # A chain's entries were taken in their own order: the database's order (``seq``,
+            # which says which entry of a row is its latest) must agree with it.
+            if not isinstance(seq, int) or isinstance(seq, bool) or seq <= taken:
+                return broken(
+                    f"{names.entry(n, chain)} is out of its place in this database's order", n, chain
+                )
+            taken = seq
+            if prev_hash != prev:
+                return broken(f"{names.entry(n, chain)} does not follow entry {n - 1}", n, chain)
+            want = entry_hash(prev_hash, n, at, account_id, action, entity, entity_id, before, after)
+            if want != digest:
+                return broken(
+                    f"{names.entry(n, chain)} ({action} {entity}) was altered after it was written", n, chain
+                )
+            # A row's state is in the entries that record it (a snapshot, which holds the row's
+            # id, or a deletion); a note about the row (a kiosk opened on a script) is not one.
+            if states_row(entity_id, after):
+                rows = latest.setdefault(entity, {})
+                held = rows.get(entity_id)
+                if held is None or held[0] < seq:
+                    rows[entity_id] = (seq, after)
+                    if chain == names.own:
+                        foreign.discard((entity, entity_id))
+                    else:
+                        foreign.add((entity, entity_id))
+            if action in _ANCHORS and entity == _CHAIN_ENTITY and after is not None:
+                anchor = json.loads(after)
+                anchors.append(
+                    _Anchor(chain, str(anchor["chain_id"]), int(anchor["through"]), str(anchor["hash"]))
+                )
+            heads[chain] = n
+            prev, expected = digest, n + 1
 
     problem = _check_anchors(session, names, heads, anchors)
     if problem is not None:
@@ -1015,14 +1022,15 @@ def _verify(session: Session) -> VerifyResult:
         table = model.__tablename__
         recorded_of = latest.get(table, {})
         seen: set[str] = set()
-        for rid, now in _snapshots(session, model):
-            seen.add(rid)
-            held = recorded_of.get(rid)
-            if held is None:
-                return broken(f"{table} {rid} has no audit entry: written behind the app")
-            recorded = held[1]
-            if recorded is None or not _same_state(recorded, now):
-                return broken(f"{table} {rid} differs from its audited state: changed behind the app")
+        with closing(_snapshots(session, model)) as snapshots:
+            for rid, now in snapshots:
+                seen.add(rid)
+                held = recorded_of.get(rid)
+                if held is None:
+                    return broken(f"{table} {rid} has no audit entry: written behind the app")
+                recorded = held[1]
+                if recorded is None or not _same_state(recorded, now):
+                    return broken(f"{table} {rid} differs from its audited state: changed behind the app")
         covered = model in _COVERED_TYPES
         for eid, (_, after) in recorded_of.items():
             if after is not None and eid not in seen:
