@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -141,8 +142,12 @@ def digested(table: str, key: str, value: Any) -> Any:
     return value
 
 
+# Made once: ``json.dumps`` with these options builds an encoder on every call.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def entry_hash(
@@ -881,6 +886,55 @@ class _Anchor:
     hash: str
 
 
+_VERIFY_BATCH = 5000  # rows fetched at a time: memory stays bounded on a large centre
+# The columns ``_verify`` reads of an entry, as plain tuples (no ORM objects: a large trail
+# is read in a fraction of the time). Result types still apply, so each value is the one
+# the ORM would have given.
+_ENTRY_COLUMNS = (
+    _ENTRIES.c.seq,
+    _ENTRIES.c.chain_id,
+    _ENTRIES.c.chain_seq,
+    _ENTRIES.c.at,
+    _ENTRIES.c.account_id,
+    _ENTRIES.c.action,
+    _ENTRIES.c.entity,
+    _ENTRIES.c.entity_id,
+    _ENTRIES.c.before,
+    _ENTRIES.c.after,
+    _ENTRIES.c.prev_hash,
+    _ENTRIES.c.hash,
+)
+# Values ``_held`` gives back as they are, in a column it does not digest.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def _snapshots(session: Session, model: type[Base]) -> Generator[tuple[str, str], None, None]:
+    """Each row of ``model`` as (its id, ``_canonical(snapshot(row))``), read as plain
+    tuples: the same business columns, each value held as ``_held`` holds it."""
+    table = cast(Table, model.__table__)
+    name = table.name
+    cols = [c for c in table.columns if c.key not in _HOUSEKEEPING]
+    keys = [c.key for c in cols]
+    special = [k == "password_hash" or (name, k) in _DIGESTED for k in keys]
+    at = keys.index("id")
+    query = select(*cols).execution_options(yield_per=_VERIFY_BATCH)
+    # Closed however the reading ends (a server's cursor is not left open by a broken row).
+    with session.execute(query) as result:
+        for values in result:
+            held = {
+                k: v if not sp and type(v) in _AS_IS else _held(name, k, v)
+                for k, v, sp in zip(keys, values, special, strict=True)
+            }
+            yield str(values[at]), _canonical(held)
+
+
+def _same_state(recorded: str, now: str) -> bool:
+    """Whether a row's snapshot is the state its entry recorded. The same canonical text is
+    the same state; other text is compared as parsed values, as it always was (an entry
+    may have recorded 1.0 where the row now gives 1)."""
+    return recorded == now or json.loads(recorded) == json.loads(now)
+
+
 def _verify(session: Session) -> VerifyResult:
     names = _Names(session)
     if names.own is None:
@@ -891,52 +945,74 @@ def _verify(session: Session) -> VerifyResult:
     def broken(problem: str, place: int | None = None, chain: str | None = None) -> VerifyResult:
         return VerifyResult(False, count, problem, place, chain, names.count)
 
-    # Per audited row, the latest entry this database took for it: (seq, after).
-    latest: dict[tuple[str, str], tuple[int, str | None]] = {}
+    # Per audited table, per row, the latest entry this database took for it: (seq, after).
+    latest: dict[str, dict[str, tuple[int, str | None]]] = {}
     # Rows of ``COVERED`` whose latest entry came from another database's chain: a room may
     # hold rows (its own signing certificate, say) that its bundle does not bring here.
     foreign: set[tuple[str, str]] = set()
     heads: dict[str, int] = {}
     anchors: list[_Anchor] = []
     chain, prev, expected, taken = "", GENESIS, 1, 0
-    ordered = select(AuditEntryRow).order_by(AuditEntryRow.chain_id, AuditEntryRow.chain_seq)
-    for e in session.scalars(ordered).yield_per(2000):
-        count += 1
-        if e.chain_id != chain:
-            chain, prev, expected, taken = e.chain_id, GENESIS, 1, 0
-        n = e.chain_seq
-        if n != expected:
-            return broken(
-                f"{names.entry(expected, chain)} is missing (next is {n}): deleted", expected, chain
-            )
-        # A chain's entries were taken in their own order: the database's order (``seq``,
-        # which says which entry of a row is its latest) must agree with it.
-        if not isinstance(e.seq, int) or isinstance(e.seq, bool) or e.seq <= taken:
-            return broken(f"{names.entry(n, chain)} is out of its place in this database's order", n, chain)
-        taken = e.seq
-        if e.prev_hash != prev:
-            return broken(f"{names.entry(n, chain)} does not follow entry {n - 1}", n, chain)
-        want = entry_hash(
-            e.prev_hash, n, e.at, e.account_id, e.action, e.entity, e.entity_id, e.before, e.after
-        )
-        if want != e.hash:
-            return broken(
-                f"{names.entry(n, chain)} ({e.action} {e.entity}) was altered after it was written", n, chain
-            )
-        key = (e.entity, e.entity_id)
-        # A row's state is in the entries that record it (a snapshot, which holds the row's
-        # id, or a deletion); a note about the row (a kiosk opened on a script) is not one.
-        if states_row(e.entity_id, e.after) and (key not in latest or latest[key][0] < e.seq):
-            latest[key] = (e.seq, e.after)
-            if chain == names.own:
-                foreign.discard(key)
-            else:
-                foreign.add(key)
-        if e.action in _ANCHORS and e.entity == _CHAIN_ENTITY and e.after is not None:
-            held = json.loads(e.after)
-            anchors.append(_Anchor(chain, str(held["chain_id"]), int(held["through"]), str(held["hash"])))
-        heads[chain] = n
-        prev, expected = e.hash, n + 1
+    ordered = (
+        select(*_ENTRY_COLUMNS)
+        .order_by(_ENTRIES.c.chain_id, _ENTRIES.c.chain_seq)
+        .execution_options(yield_per=_VERIFY_BATCH)
+    )
+    # Closed however the walk ends (a server's cursor is not left open by a broken entry).
+    with session.execute(ordered) as trail:
+        for (
+            seq,
+            chain_id,
+            n,
+            at,
+            account_id,
+            action,
+            entity,
+            entity_id,
+            before,
+            after,
+            prev_hash,
+            digest,
+        ) in trail:
+            count += 1
+            if chain_id != chain:
+                chain, prev, expected, taken = chain_id, GENESIS, 1, 0
+            if n != expected:
+                return broken(
+                    f"{names.entry(expected, chain)} is missing (next is {n}): deleted", expected, chain
+                )
+            # A chain's entries were taken in their own order: the database's order (``seq``,
+            # which says which entry of a row is its latest) must agree with it.
+            if not isinstance(seq, int) or isinstance(seq, bool) or seq <= taken:
+                return broken(
+                    f"{names.entry(n, chain)} is out of its place in this database's order", n, chain
+                )
+            taken = seq
+            if prev_hash != prev:
+                return broken(f"{names.entry(n, chain)} does not follow entry {n - 1}", n, chain)
+            want = entry_hash(prev_hash, n, at, account_id, action, entity, entity_id, before, after)
+            if want != digest:
+                return broken(
+                    f"{names.entry(n, chain)} ({action} {entity}) was altered after it was written", n, chain
+                )
+            # A row's state is in the entries that record it (a snapshot, which holds the row's
+            # id, or a deletion); a note about the row (a kiosk opened on a script) is not one.
+            if states_row(entity_id, after):
+                rows = latest.setdefault(entity, {})
+                held = rows.get(entity_id)
+                if held is None or held[0] < seq:
+                    rows[entity_id] = (seq, after)
+                    if chain == names.own:
+                        foreign.discard((entity, entity_id))
+                    else:
+                        foreign.add((entity, entity_id))
+            if action in _ANCHORS and entity == _CHAIN_ENTITY and after is not None:
+                anchor = json.loads(after)
+                anchors.append(
+                    _Anchor(chain, str(anchor["chain_id"]), int(anchor["through"]), str(anchor["hash"]))
+                )
+            heads[chain] = n
+            prev, expected = digest, n + 1
 
     problem = _check_anchors(session, names, heads, anchors)
     if problem is not None:
@@ -944,20 +1020,21 @@ def _verify(session: Session) -> VerifyResult:
 
     for model in (*AUDITED, *COVERED):
         table = model.__tablename__
+        recorded_of = latest.get(table, {})
         seen: set[str] = set()
-        for row in session.scalars(select(model)).yield_per(2000):
-            rid = str(row.id)  # type: ignore[attr-defined]
-            seen.add(rid)
-            key = (table, rid)
-            if key not in latest:
-                return broken(f"{table} {rid} has no audit entry: written behind the app")
-            recorded = latest[key][1]
-            if recorded is None or json.loads(recorded) != json.loads(_canonical(snapshot(row))):
-                return broken(f"{table} {rid} differs from its audited state: changed behind the app")
+        with closing(_snapshots(session, model)) as snapshots:
+            for rid, now in snapshots:
+                seen.add(rid)
+                held = recorded_of.get(rid)
+                if held is None:
+                    return broken(f"{table} {rid} has no audit entry: written behind the app")
+                recorded = held[1]
+                if recorded is None or not _same_state(recorded, now):
+                    return broken(f"{table} {rid} differs from its audited state: changed behind the app")
         covered = model in _COVERED_TYPES
-        for (entity, eid), (_, after) in latest.items():
-            if entity == table and after is not None and eid not in seen:
-                if covered and (entity, eid) in foreign:
+        for eid, (_, after) in recorded_of.items():
+            if after is not None and eid not in seen:
+                if covered and (table, eid) in foreign:
                     continue
                 return broken(f"{table} {eid} was deleted behind the app")
     return VerifyResult(True, count, chains=names.count)

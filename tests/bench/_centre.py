@@ -15,7 +15,7 @@ from naas_centre.demo.centre import DemoResult, create_demo
 def big_centre(path: Path, sittings: int = 5000) -> DemoResult:
     """The demo centre, with ``sittings`` more sittings spread over past days.
 
-    Bulk inserted (no audit entries): only the size of the tables matters here.
+    Bulk inserted with no audit entries (``_trail.complete_trail`` enters them).
     """
     demo = create_demo(path, data_dir=path.parent)
     with demo.db.write() as s:
