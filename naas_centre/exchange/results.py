@@ -231,24 +231,23 @@ def _merge_bundle(
         standing = checkpoints.check(s, [(f"{where}'s manifest", sent)])
         if standing.problem is not None:
             raise BadResults(f"{where}: {standing.problem}. Nothing was imported.")
-    _record_kept(s, actor, incoming)
+    _record_kept(s, actor, {t.table: t.differing for t in report.tables})
     _record_kept_named_by_trail(s, actor, trail, incoming)
     return report, imported.added, imported.skipped, sent
 
 
-def _record_kept(s: Session, actor: Actor, incoming: dict[str, dict[str, str]]) -> None:
-    """Rows kept here in another state than the room's: their state here is the newest
-    entry of their trail (the room's entries, just taken in, describe the room's)."""
+def _record_kept(s: Session, actor: Actor, differing: dict[str, list[str]]) -> None:
+    """Rows kept here in another state than the room's (the merge names them: kept as
+    changed here, or in conflict): their state here is the newest entry of their trail
+    (the room's entries, just taken in, describe the room's)."""
     audited = {cast(Table, m.__table__).name: m for m in (*audit.AUDITED, *audit.COVERED)}
-    for table, hashes in incoming.items():
+    for table, ids in differing.items():
         model = audited.get(table)
-        if model is None or not hashes:
+        if model is None or not ids:
             continue
         id_col = cast(Table, model.__table__).c.id
-        for row in s.scalars(select(model).where(id_col.in_(list(hashes)))):
-            here = records.encode_row(model, row)
-            if here["hash"] != hashes[here["id"]]:
-                audit.record(s, actor, "exchange.kept", row, None)
+        for row in s.scalars(select(model).where(id_col.in_(ids))):
+            audit.record(s, actor, "exchange.kept", row, None)
 
 
 def _record_kept_named_by_trail(
