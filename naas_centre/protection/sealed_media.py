@@ -76,7 +76,10 @@ class SealingFile(io.RawIOBase):
         self._aead = sealer.aead
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self._pending = bytearray()
-        self._scan = 0  # where the next box starts in ``_pending``
+        self._base = 0  # where ``_pending`` starts in the clear stream
+        self._next = 0  # where the box after the one being taken starts (in the clear stream)
+        self._kind: bytes | None = None  # the box being taken, until it is whole
+        self._lost = False  # a box of no size given: no more box ends to follow
         self._given = 0  # clear bytes taken so far: the position the muxer believes in
         self._index = 0
         self._put(self._header)
@@ -103,28 +106,34 @@ class SealingFile(io.RawIOBase):
             raise ValueError("write to a closed sealed recording")
         self._pending += data
         self._given += len(data)
-        while len(self._pending) - self._scan >= 8:
-            size = int.from_bytes(self._pending[self._scan : self._scan + 4], "big")
-            kind = bytes(self._pending[self._scan + 4 : self._scan + 8])
+        while not self._lost:
+            end = self._next - self._base  # the end of the box being taken, in ``_pending``
+            if end > len(self._pending):
+                break  # not whole yet
+            if self._kind in _ENDS_RECORD:
+                self._seal(end)  # the start, or a fragment, is whole: one record
+                end = 0
+            self._kind = None
+            if end + 8 > len(self._pending):
+                break
+            size = int.from_bytes(self._pending[end : end + 4], "big")
             if size == 1:
-                if len(self._pending) - self._scan < 16:
+                if end + 16 > len(self._pending):
                     break
-                size = int.from_bytes(self._pending[self._scan + 8 : self._scan + 16], "big")
-            if size < 8:  # 0 (to the end of the file) or damaged: sealed when it is closed
+                size = int.from_bytes(self._pending[end + 8 : end + 16], "big")
+            if size < 8:  # 0 (to the end of the file) or damaged: records cut by size only
+                self._lost = True
                 break
-            if self._scan + size > len(self._pending):
-                break
-            self._scan += size
-            if kind in _ENDS_RECORD:
-                self._seal(self._scan)
-        if len(self._pending) > _RECORD_MAX:  # no box end in sight: seal what there is
-            self._seal(len(self._pending))
+            self._kind = bytes(self._pending[end + 4 : end + 8])
+            self._next += size
+        while len(self._pending) > _RECORD_MAX:  # no box end in sight: cut at the most a record holds
+            self._seal(_RECORD_MAX)
         return len(data)
 
     def _seal(self, upto: int) -> None:
         plain = bytes(self._pending[:upto])
         del self._pending[:upto]
-        self._scan = max(0, self._scan - upto)
+        self._base += upto
         nonce = secrets.token_bytes(_NONCE)
         body = nonce + self._aead.encrypt(nonce, plain, _record_ad(self._header, self._index))
         self._index += 1
