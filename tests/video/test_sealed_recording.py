@@ -3,8 +3,12 @@ decrypting reader, as it is on the disk (real files, real PyAV, ffprobe)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,3 +186,40 @@ def test_resealed_under_a_new_passphrase_then_written_back_in_clear(recorded: Pa
     sealed_media.reseal(path, None, PASSPHRASE)  # a plain centre's recording, encrypted later
     with SealedMediaFile(path, PASSPHRASE) as media:
         assert b"".join(media.chunks()) == clear
+
+
+@pytest.mark.slow
+def test_a_sealed_recording_killed_midway_keeps_its_whole_fragments(
+    tmp_path: Path, camera_file: Path, microphone_file: Path
+) -> None:
+    folder = tmp_path / "rec-killed"
+    folder.mkdir()
+    command = [sys.executable, "-m", "tests.video.record_until_killed"]
+    args = [str(camera_file), str(microphone_file), str(folder), PASSPHRASE]
+    root = Path(__file__).resolve().parents[2]
+    with subprocess.Popen([*command, *args], cwd=root, stdout=subprocess.PIPE, text=True) as child:
+        assert child.stdout is not None
+        recorded = 0.0
+        try:
+            for line in child.stdout:  # the child's own report, never a timer
+                recorded = float(line.split()[0])
+                if recorded >= 3.5:
+                    break
+            os.kill(child.pid, signal.SIGKILL)
+        finally:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    path = folder / "recording.mp4"
+    assert b"mdat" not in path.read_bytes()
+    with RecordingReader(folder, PASSPHRASE) as reader:
+        assert reader.seek(recorded - 2.0).at == pytest.approx(recorded - 2.0, abs=1 / FPS)
+    assert count_fragments(path, PASSPHRASE) >= int(recorded - 2.0)
+    clear = _clear_copy(folder, tmp_path / "clear")
+    decoded = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(clear / "recording.mp4"), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert decoded.returncode == 0, decoded.stderr
