@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,7 +65,12 @@ def take(
                 check.copy(raw.driver_connection, tmp, key_of=source)
             finally:
                 raw.close()
-            proof = check.prove(tmp)
+            # Done with once copied: closed (its -wal tidied through a connection of its
+            # own, a key derived again) beside the proof, on the core the proof leaves.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backup-source") as side:
+                closed = side.submit(db.dispose)
+                proof = check.prove(tmp)
+            closed.result()
         os.chmod(final, 0o600)  # whatever the umask: it holds every candidate's record
     finally:
         db.dispose()
