@@ -16,7 +16,6 @@ overwritten. A refused import removes the staging folder: no file is left behind
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import secrets
@@ -29,6 +28,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.durable import sync_folder
 from db.models import RecordingRow
 from naas_centre.errors import UserError
 from naas_centre.services.recordings import GONE, RECORDINGS_FOLDER
@@ -209,9 +209,9 @@ class Landing:
                         self.conflicts.append(file.path)
                     continue
                 self.placed += 1
-                _fsync_folder(final.parent)
+                sync_folder(final.parent)
                 if made:
-                    _fsync_folder(final.parent.parent)
+                    sync_folder(final.parent.parent)
         finally:
             self.discard()
 
@@ -252,12 +252,3 @@ def _file_digest(path: Path) -> str:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system lets a folder be fsync'd
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -1,11 +1,25 @@
-"""Setting up a real centre: its name and its first administrator."""
+"""Setting up a real centre: its name, its first administrator, and how its data is kept.
+
+Encrypted or not is a choice made here, never a default taken unseen: neither is
+selected until someone chooses, and the plain one says what it means.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.common.widgets import label
 
@@ -18,6 +32,9 @@ class CentreSetup:
     admin_username: str
     admin_display_name: str
     password: str
+    encrypt: bool
+    passphrase: str  # empty when not encrypted
+    remember: bool  # keep the passphrase in this computer's keyring
 
 
 class CentreSetupDialog(QDialog):
@@ -25,7 +42,7 @@ class CentreSetupDialog(QDialog):
 
     submitted = Signal(object)  # CentreSetup
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, keyring: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Set up a real centre")
         self.setMinimumWidth(480)
@@ -67,6 +84,7 @@ class CentreSetupDialog(QDialog):
         form.addRow(label("&Password", "field-name", buddy=self.password), self.password)
         form.addRow(label("&Repeat password", "field-name", buddy=self.repeat), self.repeat)
         box.addLayout(form)
+        self._add_protection(box, keyring)
 
         self.error = label("", "error", wrap=True)
         self.error.setObjectName("setup_error")
@@ -79,22 +97,92 @@ class CentreSetupDialog(QDialog):
         )
         self.create_button.setProperty("role", "primary")
         self.create_button.setDefault(True)
+        # Enter in a field creates the centre, never cancels it: the Cancel button would
+        # otherwise become the default while "Create" is disabled, and keep the part.
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         box.addWidget(self.buttons)
         self.centre_name.setFocus()
 
+    def _add_protection(self, box: QVBoxLayout, keyring: str | None) -> None:
+        box.addWidget(label("How the centre's data is kept", "field-name"))
+        self.encrypt = QRadioButton("&Encrypt the centre's data (recommended)")
+        self.encrypt.setObjectName("encrypt")
+        self.plain = QRadioButton("Keep it &without encryption")
+        self.plain.setObjectName("no_encryption")
+        self.choice = QButtonGroup(self)
+        self.choice.addButton(self.encrypt)
+        self.choice.addButton(self.plain)  # exclusive, and neither checked until chosen
+        box.addWidget(self.encrypt)
+
+        crypt = QFormLayout()
+        crypt.setContentsMargins(24, 0, 0, 0)
+        crypt.setSpacing(8)
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("passphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText(f"At least {MIN_PASSWORD_HINT} characters, not the password")
+        self.passphrase_repeat = QLineEdit()
+        self.passphrase_repeat.setObjectName("passphrase_repeat")
+        self.passphrase_repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        crypt.addRow(label("Pa&ssphrase", "field-name", buddy=self.passphrase), self.passphrase)
+        crypt.addRow(
+            label("Repea&t passphrase", "field-name", buddy=self.passphrase_repeat), self.passphrase_repeat
+        )
+        self.remember = QCheckBox("Re&member on this computer")
+        self.remember.setObjectName("remember_passphrase")
+        self._keyring = keyring
+        self.remember.setToolTip(
+            f"Keep the passphrase in {keyring}, so that this computer opens the centre without it "
+            "being typed. Anyone who signs in to this computer account could then open it."
+            if keyring is not None
+            else "This computer has no keyring to keep the passphrase in."
+        )
+        crypt.addRow(self.remember)
+        crypt.addRow(
+            label(
+                "Without the passphrase the centre's records cannot be read: keep it safe.",
+                "muted",
+                wrap=True,
+            )
+        )
+        box.addLayout(crypt)
+        box.addWidget(self.plain)
+        self.plain_consequence = label(
+            "Anyone with this computer, or a copy of its files, can read the candidates' data.",
+            "muted",
+            wrap=True,
+        )
+        self.plain_consequence.setContentsMargins(24, 0, 0, 0)
+        box.addWidget(self.plain_consequence)
+        self.encrypt.toggled.connect(self._chosen)
+        self._chosen(False)
+
+    def _chosen(self, encrypt: bool) -> None:
+        for field in (self.passphrase, self.passphrase_repeat):
+            field.setEnabled(encrypt)
+        self.remember.setEnabled(encrypt and self._keyring is not None)
+        if self._keyring is None:
+            self.remember.setChecked(False)
+
     def values(self) -> CentreSetup:
+        encrypt = self.encrypt.isChecked()
         return CentreSetup(
             self.centre_name.text().strip(),
             self.admin_username.text().strip(),
             self.admin_display_name.text().strip(),
             self.password.text(),
+            encrypt,
+            self.passphrase.text() if encrypt else "",
+            encrypt and self.remember.isChecked(),
         )
 
     def _submit(self) -> None:
         values = self.values()
         problem = None
+        field: QWidget = self.centre_name
         if not values.centre_name:
             problem, field = "The centre needs a name.", self.centre_name
         elif not values.admin_username:
@@ -103,6 +191,10 @@ class CentreSetupDialog(QDialog):
             problem, field = "The administrator needs a display name.", self.admin_display_name
         elif values.password != self.repeat.text():
             problem, field = "The two passwords differ.", self.repeat
+        elif self.choice.checkedButton() is None:
+            problem, field = "Choose how the centre's data is kept: encrypted, or not.", self.encrypt
+        elif values.encrypt and values.passphrase != self.passphrase_repeat.text():
+            problem, field = "The two passphrases differ.", self.passphrase_repeat
         if problem is not None:
             self.fail(problem)
             field.setFocus()
@@ -113,6 +205,7 @@ class CentreSetupDialog(QDialog):
 
     def set_busy(self, busy: bool) -> None:
         self.create_button.setEnabled(not busy)
+        self.create_button.setDefault(True)  # disabling it dropped it as the default
         self.create_button.setText("Creating…" if busy else "Create the centre")
 
     def fail(self, message: str) -> None:
