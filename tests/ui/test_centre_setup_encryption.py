@@ -18,6 +18,7 @@ from db.models import AuditEntryRow
 from naas_centre import paths
 from naas_centre.opening import StartOptions
 from naas_centre.services import centre
+from tests.keyring_session import keyring_session
 from tests.ui.conftest import WaitUntil
 from ui.common.settings import Settings
 from ui.shell.app import CentreApp
@@ -191,3 +192,44 @@ def test_without_a_keyring_remembering_is_not_offered(
     assert remember.isVisible() and not remember.isEnabled()
     assert "no keyring" in remember.toolTip()
     dialog.reject()
+
+
+@pytest.fixture
+def on_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process talks to a real, unlocked GNOME Keyring of the test's own."""
+    with keyring_session(tmp_path / "home") as env:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", env["DBUS_SESSION_BUS_ADDRESS"])
+        yield
+
+
+def test_remembered_at_set_up_the_next_start_opens_unasked(
+    qtbot: QtBot, make_app, tmp_path: Path, wait_until: WaitUntil, on_keyring: None
+) -> None:
+    folder = tmp_path / "fresh"
+    target = paths.default_db_path(folder)
+    app = make_app(StartOptions(data_dir=folder))
+    dialog = _open_dialog(qtbot, app, wait_until)
+    assert not dialog.remember.isEnabled()  # not before encryption is chosen
+    qtbot.mouseClick(dialog.encrypt, Qt.MouseButton.LeftButton)
+    assert dialog.remember.isEnabled() and not dialog.remember.isChecked()  # offered, never assumed
+    assert "Secret Service" in dialog.remember.toolTip()
+    qtbot.mouseClick(dialog.remember, Qt.MouseButton.LeftButton)
+    _type(qtbot, dialog.passphrase, PASSPHRASE)
+    _type(qtbot, dialog.passphrase_repeat, PASSPHRASE)
+    with qtbot.waitSignal(app.centre_ready, timeout=30_000):
+        qtbot.keyClick(dialog.passphrase_repeat, Qt.Key.Key_Return)
+    held = PASSPHRASE.encode()
+    assert not any(held in p.read_bytes() for p in folder.rglob("*") if p.is_file())
+
+    cipher.forget()  # a new start: nothing held in memory, the keyring remembers
+    again = make_app(StartOptions(data_dir=folder))
+    locked: list[object] = []
+    again.centre_locked.connect(lambda: locked.append(True))
+    with qtbot.waitSignal(again.centre_ready, timeout=30_000):
+        pass
+    assert not locked and again.login.pages.currentIndex() == SIGN_IN
+    assert cipher.passphrase_for(target) == PASSPHRASE
+
+    from naas_centre import remembered_passphrase
+
+    assert remembered_passphrase.forget(target)

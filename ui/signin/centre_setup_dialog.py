@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLineEdit,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -46,8 +48,14 @@ class CentreSetupDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Set up a real centre")
         self.setMinimumWidth(480)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(20, 16, 20, 14)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 14)
+        outer.setSpacing(12)
+        # The fields scroll when large text makes them taller than a small screen; the
+        # error and the buttons stay in view below them.
+        inner = QWidget()
+        box = QVBoxLayout(inner)
+        box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(12)
         intro = label(
             "The centre's database is kept in the data folder, apart from the demo. "
@@ -85,11 +93,24 @@ class CentreSetupDialog(QDialog):
         form.addRow(label("&Repeat password", "field-name", buddy=self.repeat), self.repeat)
         box.addLayout(form)
         self._add_protection(box, keyring)
+        scroll = QScrollArea()
+        scroll.setObjectName("setup_fields")
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        # As wide as the fields need (never cut across), as tall as they are where it fits.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields in it
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(inner.minimumSizeHint().width() + bar)
+        free = self.screen().availableGeometry().height() - 220  # the title, error and buttons
+        scroll.setMinimumHeight(min(inner.sizeHint().height(), max(free, 200)))
+        outer.addWidget(scroll, 1)
 
         self.error = label("", "error", wrap=True)
         self.error.setObjectName("setup_error")
         self.error.hide()
-        box.addWidget(self.error)
+        outer.addWidget(self.error)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton(
@@ -97,13 +118,13 @@ class CentreSetupDialog(QDialog):
         )
         self.create_button.setProperty("role", "primary")
         self.create_button.setDefault(True)
-        # Enter in a field creates the centre, never cancels it: the Cancel button would
-        # otherwise become the default while "Create" is disabled, and keep the part.
+        # Enter in a field creates the centre, never cancels it: Cancel would otherwise take
+        # over as the default while "Create" was disabled for a refused attempt.
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setAutoDefault(False)
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
-        box.addWidget(self.buttons)
+        outer.addWidget(self.buttons)
         self.centre_name.setFocus()
 
     def _add_protection(self, box: QVBoxLayout, keyring: str | None) -> None:
