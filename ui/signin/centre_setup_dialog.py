@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -56,7 +57,7 @@ class CentreSetupDialog(QDialog):
         inner = QWidget()
         box = QVBoxLayout(inner)
         box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(12)
+        box.setSpacing(8)
         intro = label(
             "The centre's database is kept in the data folder, apart from the demo. "
             "The administrator then adds the other accounts.",
@@ -66,7 +67,7 @@ class CentreSetupDialog(QDialog):
         box.addWidget(intro)
 
         form = QFormLayout()
-        form.setSpacing(10)
+        form.setSpacing(8)
         self.centre_name = QLineEdit()
         self.centre_name.setObjectName("centre_name")
         self.centre_name.setPlaceholderText("e.g. Northern Assessment Centre")
@@ -102,9 +103,12 @@ class CentreSetupDialog(QDialog):
         # As wide as the fields need (never cut across), as tall as they are where it fits.
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields in it
         bar = scroll.verticalScrollBar().sizeHint().width()
-        scroll.setMinimumWidth(inner.minimumSizeHint().width() + bar)
-        free = self.screen().availableGeometry().height() - 220  # the title, error and buttons
-        scroll.setMinimumHeight(min(inner.sizeHint().height(), max(free, 200)))
+        wide = inner.minimumSizeHint().width()
+        scroll.setMinimumWidth(wide + bar)
+        # Its wrapped sentences are taller at the width they get than their hint says.
+        tall = max(inner.heightForWidth(max(wide, self.minimumWidth() - 40)), inner.sizeHint().height())
+        self._fields, self._fields_height = scroll, tall
+        scroll.setMinimumHeight(min(tall, 200))  # the dialog is sized to the screen when shown
         outer.addWidget(scroll, 1)
 
         self.error = label("", "error", wrap=True)
@@ -127,6 +131,18 @@ class CentreSetupDialog(QDialog):
         outer.addWidget(self.buttons)
         self.centre_name.setFocus()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.property("sized"):
+            return
+        self.setProperty("sized", True)
+        # All the fields in view where the screen is tall enough; otherwise they scroll,
+        # within what the screen leaves below a title bar.
+        rest = self.sizeHint().height() - self._fields.sizeHint().height()
+        free = self.screen().availableGeometry().height() - 80
+        wide = max(self.width(), self.minimumSizeHint().width())
+        self.resize(wide, max(self.minimumSizeHint().height(), min(self._fields_height + rest, free)))
+
     def _add_protection(self, box: QVBoxLayout, keyring: str | None) -> None:
         box.addWidget(label("How the centre's data is kept", "field-name"))
         self.encrypt = QRadioButton("&Encrypt the centre's data (recommended)")
@@ -144,7 +160,7 @@ class CentreSetupDialog(QDialog):
         self.passphrase = QLineEdit()
         self.passphrase.setObjectName("passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText(f"At least {MIN_PASSWORD_HINT} characters, not the password")
+        self.passphrase.setPlaceholderText(f"At least {MIN_PASSWORD_HINT} characters")
         self.passphrase_repeat = QLineEdit()
         self.passphrase_repeat.setObjectName("passphrase_repeat")
         self.passphrase_repeat.setEchoMode(QLineEdit.EchoMode.Password)
