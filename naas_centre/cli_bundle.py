@@ -43,7 +43,12 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
     actions.required = True
     day = actions.add_parser("export", help="write a room workstation's part of a day to FILE")
     day.add_argument("--room", required=True, metavar="NAME", help="the room (its name)")
-    day.add_argument("--day", type=_day, required=True, metavar="DATE", help="the day, YYYY-MM-DD")
+    day.add_argument(
+        "--day",
+        type=_day,
+        metavar="DATE",
+        help="the day, YYYY-MM-DD (default: the room's next planned day, from today on)",
+    )
     day.add_argument("--out", type=Path, required=True, metavar="FILE", help="the bundle file to write")
     out = actions.add_parser("export-results", help="write this workstation's results to FILE")
     out.add_argument("--out", type=Path, required=True, metavar="FILE", help="the bundle file to write")
@@ -128,14 +133,13 @@ def _signed_export(args: argparse.Namespace, write: Callable[..., T]) -> T:
 
 
 def _export_day(args: argparse.Namespace) -> int:
-    from naas_centre.exchange.day import export_day
+    from naas_centre.exchange.day import export_day, next_day_for_room
 
-    done = _signed_export(
-        args,
-        lambda db, actor, phrase, signer: export_day(
-            db, actor, args.room, args.day, args.out, phrase, signer
-        ),
-    )
+    def write(db: Any, actor: Any, phrase: str, signer: Any) -> Any:
+        day = args.day or next_day_for_room(db, actor, args.room, date.today())
+        return export_day(db, actor, args.room, day, args.out, phrase, signer)
+
+    done = _signed_export(args, write)
     what = f"{done.sittings} sitting(s), {done.people} people, {done.rows} record(s) in all"
     print(f"{done.info.path}: {done.room} on {done.day.isoformat()}: {what}, signed by {done.info.signer}.")
     return EXIT_OK

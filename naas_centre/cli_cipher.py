@@ -9,7 +9,9 @@ else typed when asked (not echoed). It is held in memory for the run only (``db.
 The files sealed under the database's passphrase follow it: the journal of pending writes
 beside the database is sealed by ``db encrypt``; it and the centre's sealed CA passphrase
 file (``signing/ca-passphrase.<database>.sealed``) are sealed again under the new
-passphrase by ``db rekey`` and written back in clear by ``db decrypt``. (A clear CA
+passphrase by ``db rekey`` and written back in clear by ``db decrypt``; so are the media
+files of the recordings the database lists (``protection.sealed_media``), each streamed
+through a temporary file beside it that then replaces it. (A clear CA
 passphrase file is sealed at its first use by the encrypted centre, once it has proved to
 open that centre's CA: a plain demo in the same folder may own it.) Each is proved to open
 under the old passphrase before the database is changed, so one that does not stops the
@@ -181,12 +183,46 @@ class _Sealed:
         self.new_key = SealKey(new, path.name) if new is not None else None
         self.journal.lines(old)
         ca.reseal_check(self.folder, self.old_key, self.new_key)
+        from naas_centre.protection import sealed_media
+
+        self.media = recording_files(path, self.folder, old)
+        for file in self.media:
+            sealed_media.check(file, old)
 
     def follow(self) -> None:
+        from naas_centre.protection import sealed_media
         from naas_centre.signing import ca
 
         self.journal.reseal(self.old, self.new)
         ca.reseal_passphrase(self.folder, self.old_key, self.new_key)
+        for file in self.media:  # one at a time, streamed: each whole or as it was
+            sealed_media.reseal(file, self.old, self.new)
+
+
+def recording_files(path: Path, data_dir: Path, passphrase: str | None) -> list[Path]:
+    """The media files of the recordings this database lists that are in the data folder
+    (a folder elsewhere, or gone, is passed over: it holds nothing to seal)."""
+    from db import cipher
+    from naas_centre.video.index import read_index
+
+    refused = cipher.driver_errors()
+    conn = cipher.connect(path, path=path, passphrase=passphrase)
+    try:
+        folders = [row[0] for row in conn.execute("SELECT folder FROM recordings")]
+    except refused:
+        folders = []  # a database made before recordings were
+    finally:
+        conn.close()
+    root = (data_dir / "recordings").resolve()
+    found: list[Path] = []
+    for folder in folders:
+        base = data_dir / str(folder)
+        if root not in base.resolve().parents or not (base / "recording.json").is_file():
+            continue
+        file = base / read_index(base).file
+        if file.is_file():
+            found.append(file)
+    return found
 
 
 def _encrypt(args: argparse.Namespace) -> int:

@@ -152,6 +152,25 @@ def export_day(
     return ExportedDay(info, room_row.name, day, total, len(sitting_ids), len(people))
 
 
+def next_day_for_room(db: Database, actor: Actor, room: str, today: date) -> date:
+    """The first planned day from ``today`` on that room ``room`` works: its station or a
+    sitting there (what ``bundle export`` prepares when no day is named)."""
+    accounts.require(actor, *capabilities.EXCHANGE)
+    with db.read() as s:
+        room_row = _room(s, room)
+        stationed = select(PlanStationRow.plan_id).where(PlanStationRow.room_id == room_row.id)
+        sat = select(SittingRow.day).where(SittingRow.room_id == room_row.id)
+        day = s.scalar(
+            select(DayPlanRow.day)
+            .where(DayPlanRow.day >= today, or_(DayPlanRow.id.in_(stationed), DayPlanRow.day.in_(sat)))
+            .order_by(DayPlanRow.day)
+            .limit(1)
+        )
+    if day is None:
+        raise NoSuchDay(f"{room_row.name}: no planned day from {today:%d %B %Y} on uses this room; name one.")
+    return day
+
+
 def _room(s: Session, room: str) -> RoomRow:
     found = s.get(RoomRow, room) or s.scalar(select(RoomRow).where(RoomRow.name == room))
     if found is None:

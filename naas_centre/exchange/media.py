@@ -12,6 +12,12 @@ into a staging folder inside the data folder and fsync'd; only after the databas
 transaction commits is it linked into place (never over a file). A file already held
 with the same bytes is left alone; with other bytes it is a conflict, listed and never
 overwritten. A refused import removes the staging folder: no file is left behind.
+
+Sealed recordings (an encrypted centre's, ``protection.sealed_media``) travel in clear
+inside the bundle, which is itself encrypted: each is decrypted as it is streamed out,
+and sealed under the receiving centre's passphrase as it is staged, when that centre is
+encrypted too (a plain centre takes it plain, as it would have recorded it). Sizes and
+the comparison with a file already held are of the clear MP4.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +37,7 @@ from sqlalchemy.orm import Session
 from db.durable import sync_folder
 from db.models import RecordingRow
 from naas_centre.errors import UserError
+from naas_centre.protection import sealed_media
 from naas_centre.services.recordings import GONE, RECORDINGS_FOLDER
 
 PREFIX = "media/"
@@ -65,8 +72,9 @@ def safe_path(path: object) -> bool:
 # Out ----------------------------------------------------------------------------------
 
 
-def gather(s: Session, data_dir: Path, workstation_id: str) -> list[MediaFile]:
-    """Every file of this workstation's recordings that have media, oldest recording first."""
+def gather(s: Session, data_dir: Path, workstation_id: str, passphrase: str | None = None) -> list[MediaFile]:
+    """Every file of this workstation's recordings that have media, oldest recording first;
+    ``passphrase`` opens the sealed ones (their clear size is the one listed)."""
     rows = s.execute(
         select(RecordingRow.id, RecordingRow.folder)
         .where(RecordingRow.workstation_id == workstation_id, RecordingRow.status.in_(CARRIED))
@@ -82,7 +90,7 @@ def gather(s: Session, data_dir: Path, workstation_id: str) -> list[MediaFile]:
             )
         for file in sorted(p for p in base.rglob("*") if p.is_file()):
             rel = f"{folder}/{file.relative_to(base).as_posix()}"
-            found.append(MediaFile(rid, rel, file.stat().st_size))
+            found.append(MediaFile(rid, rel, _clear_size(file, passphrase)))
     return found
 
 
@@ -100,11 +108,29 @@ class _Exact:
         return data
 
 
-def streams(data_dir: Path, files: list[MediaFile]) -> Iterator[tuple[str, _Exact]]:
-    """(member, stream) for each file, opened only when its turn comes and closed after."""
+def streams(
+    data_dir: Path, files: list[MediaFile], passphrase: str | None = None
+) -> Iterator[tuple[str, _Exact]]:
+    """(member, stream) for each file, opened only when its turn comes and closed after;
+    a sealed one is read through its decrypting reader."""
     for file in files:
-        with open(data_dir / file.path, "rb") as fh:
+        with _open_clear(data_dir / file.path, passphrase) as fh:
             yield file.member, _Exact(fh, file)
+
+
+def _open_clear(path: Path, passphrase: str | None, identity: str | None = None) -> IO[bytes]:
+    if not sealed_media.is_sealed_media(path):
+        return open(path, "rb")
+    if passphrase is None:
+        raise UserError(f"{path}: the recording is encrypted, and this centre's database is not")
+    return cast(IO[bytes], sealed_media.SealedMediaFile(path, passphrase, identity))
+
+
+def _clear_size(path: Path, passphrase: str | None) -> int:
+    if not sealed_media.is_sealed_media(path):
+        return path.stat().st_size
+    with _open_clear(path, passphrase) as media:
+        return media.seek(0, os.SEEK_END)
 
 
 # In -----------------------------------------------------------------------------------
@@ -140,6 +166,7 @@ class Landing:
     """Media taken from one bundle: staged during the transaction, placed after it commits."""
 
     data_dir: Path
+    passphrase: str | None = None  # the receiving centre's, when encrypted: media sealed under it
     staged: list[tuple[Path, MediaFile]] = field(default_factory=list)
     placed: int = 0
     same: int = 0
@@ -173,18 +200,34 @@ class Landing:
             return
         if final.exists():
             digest = _drain(member, file, where, bad)
-            if final.stat().st_size == file.size and _file_digest(final) == digest:
+            if _clear_size(final, self.passphrase) == file.size and self._digest(final) == digest:
                 self.same += 1
             else:
                 self.conflicts.append(file.path)
             return
         staging = self._staging_folder()
         part = staging / f"{len(self.staged)}.part"
-        with open(part, "xb") as out:
-            _drain(member, file, where, bad, out)
-            out.flush()
-            os.fsync(out.fileno())
+        if self.passphrase is not None and file.path.endswith(".mp4"):
+            # Sealed as it lands, for the folder it is linked into (its identity).
+            sink = sealed_media.SealingFile(part, self.passphrase, final.parent.name)
+            try:
+                _drain(member, file, where, bad, cast(IO[bytes], sink))
+            finally:
+                sink.close()  # each record fsync'd as it is sealed
+        else:
+            with open(part, "xb") as out:
+                _drain(member, file, where, bad, out)
+                out.flush()
+                os.fsync(out.fileno())
         self.staged.append((part, file))
+
+    def _digest(self, path: Path, identity: str | None = None) -> str:
+        """The SHA-256 of a file's clear bytes (a sealed one decrypted as it is read)."""
+        digest = hashlib.sha256()
+        with _open_clear(path, self.passphrase, identity) as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def _staging_folder(self) -> Path:
         if self._staging is None:
@@ -202,7 +245,7 @@ class Landing:
                 try:
                     os.link(part, final)
                 except FileExistsError:  # arrived meanwhile: the same rule as before staging
-                    same = _file_digest(final) == _file_digest(part)
+                    same = self._digest(final) == self._digest(part, final.parent.name)
                     if same:
                         self.same += 1
                     else:
@@ -243,12 +286,4 @@ def _drain(
             out.write(chunk)
     if got != file.size:
         raise bad(f"{where}: {file.path!r} is not the size its manifest gives; nothing was imported.")
-    return digest.hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
     return digest.hexdigest()

@@ -60,6 +60,9 @@ class TableMerge:
     kept: int = 0
     conflicts: int = 0  # rows in conflict in this bundle
     new_conflicts: int = 0  # of those, recorded now (the others were recorded before)
+    # Rows left here in another state than the bundle's (kept as changed here, or in
+    # conflict): the only ones whose state here the room's trail does not describe.
+    differing: list[str] = field(default_factory=list, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -184,9 +187,11 @@ def _merge_batch(
             result.updated += 1
         elif base == theirs:
             result.kept += 1
+            result.differing.append(rid)
             continue  # the base stays: the room still holds it
         else:
             result.conflicts += 1
+            result.differing.append(rid)
             if (rid, mine["hash"], theirs) not in recorded:
                 session.add(
                     ExchangeConflictRow(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import math
@@ -158,10 +159,11 @@ def _kind(column: Any) -> str:
     raise TypeError(f"{column.table.name}.{column.key}: no exchange form for {col_type!r}")
 
 
-def _columns(model: type[Base]) -> list[tuple[str, str, bool]]:
+@functools.cache  # a model's columns never change while the program runs; asked once a row
+def _columns(model: type[Base]) -> tuple[tuple[str, str, bool], ...]:
     """(key, kind, nullable) of every column, in table order."""
     table = cast(Table, model.__table__)
-    return [(c.key, _kind(c), bool(c.nullable)) for c in table.columns]
+    return tuple((c.key, _kind(c), bool(c.nullable)) for c in table.columns)
 
 
 def encode_value(kind: str, value: Any) -> JSONValue:

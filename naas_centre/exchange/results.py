@@ -35,6 +35,7 @@ from naas_centre.exchange.container import Bundle, BundleInfo, open_bundle, writ
 from naas_centre.exchange.merge import MergeReport, merge
 from naas_centre.exchange.records import RowData
 from naas_centre.services import accounts, audit, capabilities, checkpoints
+from naas_centre.services import recordings as recordings_service
 from naas_centre.services.views import Actor
 from naas_centre.signing import ca
 
@@ -105,7 +106,10 @@ def export_results(
                 checkpoints.head(s), checkpoints.BUNDLE, signer.key, signer.certificate
             )
             spooled.append((TRAIL, members.spool(entries)))
-            files = media.gather(s, data_dir, db.workstation_id) if recordings and data_dir else []
+            sealed_under = recordings_service.media_passphrase(db)
+            files = (
+                media.gather(s, data_dir, db.workstation_id, sealed_under) if recordings and data_dir else []
+            )
             carried = sorted({f.recording_id for f in files})
             manifest = {
                 "format": FORMAT,
@@ -120,7 +124,7 @@ def export_results(
                 "media": {"recordings": carried, "files": [f.to_json() for f in files]},
             }
             head: list[tuple[str, Any]] = [(MANIFEST, json.dumps(manifest, sort_keys=True).encode())]
-            streamed = media.streams(data_dir, files) if data_dir else iter(())
+            streamed = media.streams(data_dir, files, sealed_under) if data_dir else iter(())
             info = write_bundle(
                 target, KIND, centre_id, itertools.chain(head, spooled, streamed), passphrase, signer
             )
@@ -163,7 +167,9 @@ def import_results(
     with db.read() as s:
         centre_id = members.centre_id(s)
     cas, crls = trust.from_database(db)
-    landing = media.Landing(data_dir) if data_dir is not None else None
+    landing = (
+        media.Landing(data_dir, recordings_service.media_passphrase(db)) if data_dir is not None else None
+    )
     try:
         with open_bundle(path, passphrase, cas, centre_id, crls=crls, expected_kind=KIND) as bundle:
             with db.write() as s:
@@ -231,24 +237,23 @@ def _merge_bundle(
         standing = checkpoints.check(s, [(f"{where}'s manifest", sent)])
         if standing.problem is not None:
             raise BadResults(f"{where}: {standing.problem}. Nothing was imported.")
-    _record_kept(s, actor, incoming)
+    _record_kept(s, actor, {t.table: t.differing for t in report.tables})
     _record_kept_named_by_trail(s, actor, trail, incoming)
     return report, imported.added, imported.skipped, sent
 
 
-def _record_kept(s: Session, actor: Actor, incoming: dict[str, dict[str, str]]) -> None:
-    """Rows kept here in another state than the room's: their state here is the newest
-    entry of their trail (the room's entries, just taken in, describe the room's)."""
+def _record_kept(s: Session, actor: Actor, differing: dict[str, list[str]]) -> None:
+    """Rows kept here in another state than the room's (the merge names them: kept as
+    changed here, or in conflict): their state here is the newest entry of their trail
+    (the room's entries, just taken in, describe the room's)."""
     audited = {cast(Table, m.__table__).name: m for m in (*audit.AUDITED, *audit.COVERED)}
-    for table, hashes in incoming.items():
+    for table, ids in differing.items():
         model = audited.get(table)
-        if model is None or not hashes:
+        if model is None or not ids:
             continue
         id_col = cast(Table, model.__table__).c.id
-        for row in s.scalars(select(model).where(id_col.in_(list(hashes)))):
-            here = records.encode_row(model, row)
-            if here["hash"] != hashes[here["id"]]:
-                audit.record(s, actor, "exchange.kept", row, None)
+        for row in s.scalars(select(model).where(id_col.in_(ids))):
+            audit.record(s, actor, "exchange.kept", row, None)
 
 
 def _record_kept_named_by_trail(

@@ -449,7 +449,7 @@ def bookmark_still(db: Database, actor: Actor, data_dir: Path, bookmark_id: str)
         if row.status in GONE:
             raise Conflict("The recording has been deleted: there is no frame to show.")
         folder, at = data_dir / row.folder, mark.position_ms / 1000
-    with RecordingReader(folder) as reader:
+    with RecordingReader(folder, media_passphrase(db)) as reader:
         return reader.still_png(min(at, max(0.0, reader.duration - 1 / reader.fps)))
 
 
@@ -594,9 +594,36 @@ def export(db: Database, actor: Actor, data_dir: Path, recording_id: str, destin
         partial = target.with_name(target.name + ".part")
         shutil.rmtree(partial, ignore_errors=True)
         try:
-            shutil.copytree(source, partial)
+            passphrase = media_passphrase(db)
+            shutil.copytree(source, partial, copy_function=lambda a, b: _copy_clear(a, b, passphrase))
             partial.rename(target)  # whole or not at all
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
             raise UserError(f"{destination}: the recording could not be written there ({exc})") from None
+        except UserError:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
         return target
+
+
+def _copy_clear(source: str, target: str, passphrase: str | None) -> None:
+    """A file of an export: a sealed recording decrypted into it (exporting is the explicit
+    act that takes a recording out in clear), any other file copied."""
+    from naas_centre.protection import sealed_media
+
+    if not sealed_media.is_sealed_media(Path(source)):
+        shutil.copy2(source, target)
+        return
+    if passphrase is None:
+        raise UserError(f"{source}: the recording is encrypted and this centre's database is not")
+    with open(target, "xb") as out:
+        sealed_media.copy_clear(Path(source), passphrase, out)
+
+
+def media_passphrase(db: Database) -> str | None:
+    """The passphrase a recording of this centre is sealed under: the encrypted database's
+    (``protection.sealed_media``); None for a plain centre, whose recordings are plain MP4."""
+    from naas_centre.protection import centre_key
+
+    key = centre_key.key_of(db.url)
+    return key.passphrase if key is not None else None

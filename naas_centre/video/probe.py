@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO, cast
 
-from naas_centre.errors import UserError
 from naas_centre.video.index import RecordingIndex, read_index
+from naas_centre.video.media_file import opened, source
 
 FLASH_LEVEL, DARK_LEVEL = 200.0, 150.0  # mean brightness (0-255) of a flash, and of the frame before
 CLICK_LEVEL = 16000  # sample magnitude of a click
@@ -46,10 +46,13 @@ class RecordingFacts:
         return abs(ends[0] - ends[1]) * 1000 if len(ends) == 2 else None
 
 
-def count_fragments(path: Path) -> int:
+def count_fragments(path: Path, passphrase: str | None = None) -> int:
     """The MP4's complete fragments (``moof`` boxes followed by their whole ``mdat``)."""
-    complete, size = 0, path.stat().st_size
-    with open(path, "rb") as mp4:
+    given = source(path, passphrase)
+    mp4: BinaryIO = open(given, "rb") if isinstance(given, str) else cast(BinaryIO, given)  # noqa: SIM115
+    size = path.stat().st_size if isinstance(given, str) else given.size
+    complete = 0
+    with mp4:
         offset, pending = 0, False
         while offset + 8 <= size:
             mp4.seek(offset)
@@ -67,16 +70,11 @@ def count_fragments(path: Path) -> int:
     return complete
 
 
-def describe(folder: Path, measure_sync: bool = True) -> RecordingFacts:
-    import av
-
+def describe(folder: Path, measure_sync: bool = True, passphrase: str | None = None) -> RecordingFacts:
+    """``passphrase``: the encrypted centre's, for a sealed recording."""
     index = read_index(folder)
     path = folder / index.file
-    try:
-        container: Any = av.open(str(path))
-    except (av.error.FFmpegError, OSError) as exc:
-        raise UserError(f"{path}: the recording cannot be read ({exc})") from None
-    with container:
+    with opened(path, passphrase) as container:
         streams = list(container.streams.video[:1]) + list(container.streams.audio[:1])
         first: dict[int, float] = {}
         last: dict[int, float] = {}
@@ -104,7 +102,7 @@ def describe(folder: Path, measure_sync: bool = True) -> RecordingFacts:
             for s in streams
         )
     duration = max((s.end for s in facts), default=0.0)
-    sync = tuple(flash_click_ms(path)) if measure_sync and len(facts) == 2 else ()
+    sync = tuple(flash_click_ms(path, passphrase)) if measure_sync and len(facts) == 2 else ()
     return RecordingFacts(
         index=index,
         path=path,
@@ -112,25 +110,23 @@ def describe(folder: Path, measure_sync: bool = True) -> RecordingFacts:
         streams=facts,
         duration=duration,
         frames=frames,
-        fragments=count_fragments(path),
+        fragments=count_fragments(path, passphrase),
         flash_click_ms=sync,
     )
 
 
-def flash_click_ms(path: Path) -> list[float]:
+def flash_click_ms(path: Path, passphrase: str | None = None) -> list[float]:
     """Each flash's time minus its nearest click's, in milliseconds; empty without pairs."""
-    flashes, clicks = _flashes(path), _clicks(path)
+    flashes, clicks = _flashes(path, passphrase), _clicks(path, passphrase)
     if not flashes or not clicks:
         return []
     pairs = [min((f - c for c in clicks), key=abs) for f in flashes]
     return [round(d * 1000, 1) for d in pairs if abs(d) < CLICK_GAP]
 
 
-def _flashes(path: Path) -> list[float]:
-    import av
-
+def _flashes(path: Path, passphrase: str | None) -> list[float]:
     found: list[float] = []
-    with av.open(str(path)) as container:
+    with opened(path, passphrase) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         before = 255.0
@@ -142,12 +138,12 @@ def _flashes(path: Path) -> list[float]:
     return found
 
 
-def _clicks(path: Path) -> list[float]:
+def _clicks(path: Path, passphrase: str | None) -> list[float]:
     import av
     import numpy as np
 
     found: list[float] = []
-    with av.open(str(path)) as container:
+    with opened(path, passphrase) as container:
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="s16", layout="mono", rate=stream.codec_context.sample_rate)
         last = -1.0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from naas_centre.errors import UserError
 from naas_centre.video.index import RecordingIndex, read_index
+from naas_centre.video.media_file import open_container
 
 if TYPE_CHECKING:
     from naas_centre.video.sources import Image
@@ -28,17 +29,14 @@ class ReviewFrame:
 
 
 class RecordingReader:
-    def __init__(self, folder: Path) -> None:
-        import av
-
+    def __init__(self, folder: Path, passphrase: str | None = None) -> None:
+        """``passphrase``: the encrypted centre's, for a sealed recording."""
         self.index: RecordingIndex = read_index(folder)
         path = folder / self.index.file
-        try:
-            self._container: Any = av.open(str(path))
-        except (av.error.FFmpegError, OSError) as exc:
-            raise UserError(f"{path}: the recording cannot be opened ({exc})") from None
+        self._container: Any
+        self._container, self._sealed = open_container(path, passphrase)
         if not self._container.streams.video:
-            self._container.close()
+            self.close()
             raise UserError(f"{path}: the recording has no pictures")
         self._video = self._container.streams.video[0]
         self._video.thread_type = "AUTO"
@@ -51,7 +49,7 @@ class RecordingReader:
         # The first picture is recording time 0 (the writer keeps the file's times on it).
         first = next(self._container.decode(self._video), None)
         if first is None:
-            self._container.close()
+            self.close()
             raise UserError(f"{path}: the recording holds no complete picture")
         self._origin = float(first.time)
 
@@ -104,6 +102,8 @@ class RecordingReader:
 
     def close(self) -> None:
         self._container.close()
+        if self._sealed is not None:
+            self._sealed.close()
 
     def __enter__(self) -> RecordingReader:
         return self

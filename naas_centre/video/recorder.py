@@ -77,8 +77,11 @@ class Recorder:
         warn_bytes: int = WARN_BYTES,
         stop_bytes: int = STOP_BYTES,
         on_status: Callable[[RecorderStatus], None] | None = None,
+        seal: str | None = None,
     ) -> None:
+        """``seal``: the encrypted centre's passphrase; the file is then sealed as written."""
         self.folder = folder
+        self._seal = seal
         self._pictures, self._sound = pictures, sound
         self.fps = fps or max(1, min(60, round(pictures.fps)))
         width, height = pictures.size
@@ -111,7 +114,9 @@ class Recorder:
             )
         sample_rate = self._sound.sample_rate if self._sound is not None else None
         try:
-            self._writer = FragmentedWriter(self.folder / VIDEO_NAME, self.fps, self.size, sample_rate)
+            self._writer = FragmentedWriter(
+                self.folder / VIDEO_NAME, self.fps, self.size, sample_rate, self._seal
+            )
         except OSError as exc:  # PyAV's file errors are OSErrors too
             raise RecordingRefused(f"{self.folder}: the recording cannot be written ({exc})") from None
         self._index = RecordingIndex(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from naas_centre.protection.sealed_media import SealingFile
     from naas_centre.video.sound import Samples
     from naas_centre.video.sources import Image
 
@@ -22,11 +23,20 @@ AUDIO_BITRATE = 96_000
 
 
 class FragmentedWriter:
-    def __init__(self, path: Path, fps: int, size: tuple[int, int], sample_rate: int | None) -> None:
+    def __init__(
+        self, path: Path, fps: int, size: tuple[int, int], sample_rate: int | None, seal: str | None = None
+    ) -> None:
+        """``seal``: the encrypted centre's passphrase, which the file is sealed under as it
+        is written (``protection.sealed_media``); None writes the plain MP4."""
         import av
 
+        self._sink: SealingFile | None = None
+        if seal is not None:
+            from naas_centre.protection.sealed_media import SealingFile
+
+            self._sink = SealingFile(path, seal, path.parent.name)
         self._container: Any = av.open(
-            str(path),
+            self._sink if self._sink is not None else str(path),
             "w",
             format="mp4",
             options={
@@ -101,4 +111,8 @@ class FragmentedWriter:
                 for packet in self._audio.encode(None):
                     self._container.mux(packet)
         finally:
-            self._container.close()
+            try:
+                self._container.close()
+            finally:
+                if self._sink is not None:
+                    self._sink.close()

@@ -15,7 +15,10 @@ Prints progress, then one JSON object on its last line:
 * ``av_sync_ms``: the worst flash-to-click distance in the recording, measured from the file
 * ``stall_p99_ms`` (``stall_is``: a stand-in event loop): 99th percentile of a tick's lateness
 
-    python tests/bench/video.py [--seconds 300]
+* ``sealed``: whether the recording was sealed as an encrypted centre's is (``--sealed``)
+* ``probe_s``: reading the whole recording back (streams, frames, sync), decrypting if sealed
+
+    python tests/bench/video.py [--seconds 300] [--sealed]
 """
 
 from __future__ import annotations
@@ -98,7 +101,11 @@ def event_loop(stop: threading.Event, lateness: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument(
+        "--sealed", action="store_true", help="seal the recording as an encrypted centre's is"
+    )
     args = parser.parse_args()
+    passphrase = "bench passphrase" if args.sealed else None
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         camera, microphone = folder / "camera.avi", folder / "microphone.wav"
@@ -106,7 +113,7 @@ def main() -> None:
         make_microphone(microphone)
         out = folder / "recording"
         out.mkdir()
-        recorder = Recorder(out, FileFrames(camera), WavSamples(microphone))
+        recorder = Recorder(out, FileFrames(camera), WavSamples(microphone), seal=passphrase)
         stop = threading.Event()
         shown: list[int] = []
         lateness: list[float] = []
@@ -131,7 +138,9 @@ def main() -> None:
             helper.join()
         cpu_after, wall = os.times(), time.perf_counter() - wall_before
         cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
-        facts = describe(out)
+        probe_start = time.perf_counter()
+        facts = describe(out, passphrase=passphrase)
+        probe_s = time.perf_counter() - probe_start
         taken = final.frames_written + final.frames_dropped
         result = {
             "seconds": round(final.duration, 2),
@@ -148,6 +157,9 @@ def main() -> None:
             "previews_shown": len(shown),
             "size": f"{WIDTH}x{HEIGHT}",
             "fps": FPS,
+            "sealed": args.sealed,
+            "probe_s": round(probe_s, 2),
+            "load_avg": [round(v, 2) for v in os.getloadavg()],
         }
         print(json.dumps(result))
 

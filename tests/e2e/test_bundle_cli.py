@@ -139,12 +139,12 @@ def test_the_whole_day_goes_out_to_a_fresh_room_and_its_results_come_back(
 
     day_bundle = tmp_path / "day.naasbundle"
     out = run(
-        "bundle", "export", "--room", room_name, "--day", day.isoformat(), "--out", str(day_bundle),
+        "bundle", "export", "--room", room_name, "--out", str(day_bundle),  # the room's next day
         "--db", centre_db, "--user", "manager", "--password-file", manager, "--passphrase-file", phrase,
         data_dir=centre,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
-    assert room_name in out.stdout
+    assert f"{room_name} on {day.isoformat()}" in out.stdout
 
     room = tmp_path / "room"
     room.mkdir()

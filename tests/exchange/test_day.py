@@ -8,7 +8,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from db.models import (
     AccountRow,
     AuditEntryRow,
     CertificateRow,
+    DayPlanRow,
     EqualityMonitoringRow,
     ExchangeSentRow,
     PlanStationRow,
@@ -30,7 +31,7 @@ from db.models import (
 from naas_centre.demo.centre import ACCOUNTS, create_demo
 from naas_centre.errors import PermissionDenied, UserError
 from naas_centre.exchange.container import signer_of
-from naas_centre.exchange.day import NeedsCa, export_day, import_day, load_ca_file
+from naas_centre.exchange.day import NeedsCa, export_day, import_day, load_ca_file, next_day_for_room
 from naas_centre.exchange.results import export_results, import_results
 from naas_centre.services import access, accounts, audit, authority, certificates, packs, scoring, sittings
 from naas_centre.services.centre import open_database
@@ -211,3 +212,18 @@ def test_only_a_manager_exports_a_day_and_an_unknown_room_is_named(centre: Centr
     with pytest.raises(UserError, match="no such room"):
         export_day(centre.db, manager, "Cellar", centre.day, target, PASSPHRASE, signer_of(identity))
     assert not target.exists()
+
+
+def test_the_rooms_next_planned_day_is_the_one_prepared_when_none_is_named(centre: Centre) -> None:
+    manager = centre.login("manager")
+    with centre.db.read() as s:
+        planned = sorted(s.scalars(select(DayPlanRow.day)))
+    assert centre.day in planned
+    earlier = [d for d in planned if d < centre.day]
+    since = earlier[-1] + timedelta(days=1) if earlier else centre.day - timedelta(days=30)
+    assert next_day_for_room(centre.db, manager, centre.room, since) == centre.day
+    assert next_day_for_room(centre.db, manager, centre.room, centre.day) == centre.day
+    with pytest.raises(UserError, match="no planned day from"):
+        next_day_for_room(centre.db, manager, centre.room, planned[-1] + timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        next_day_for_room(centre.db, centre.login("assessor1"), centre.room, centre.day)

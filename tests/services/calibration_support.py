@@ -36,6 +36,7 @@ def record_station(
         FileFrames(make_video(scratch / "camera.mp4", seconds / 2 + 1)),
         WavSamples(make_sound(scratch / "microphone.wav", seconds / 2 + 1)),
         clock=clock,
+        seal=recordings.media_passphrase(db),  # as the app does: sealed when the centre is encrypted
     )
     recorder.start()
     clock.wait_until(seconds, threading.Event())

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from naas_centre.services import calibration
+from naas_centre.services import calibration, recordings
 from naas_centre.services.calibration import AttemptView, Standing
 from naas_centre.services.views import Actor, StationView
 from naas_centre.writes import ops
@@ -55,7 +55,7 @@ def open_exercise(db: Database, actor: Actor, data_dir: Path, exercise_id: str) 
     attempt = calibration.open_attempt(db, actor, exercise_id)
     source, why = None, ""
     try:
-        source = player_source(data_dir / attempt.folder)
+        source = player_source(data_dir / attempt.folder, passphrase=recordings.media_passphrase(db))
     except Exception as exc:  # a missing or damaged folder: the grid still works
         why = str(exc) if error_reporting.is_user_error(exc) else "The recording could not be read."
     done = calibration.standing(db, actor, exercise_id) if attempt.finished else None

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLineEdit, QPushB
 
 from naas_centre.errors import UserError
 from naas_centre.packs.schema import Pack, Rubric
-from naas_centre.services import calibration
+from naas_centre.services import calibration, recordings
 from naas_centre.services.calibration import ExerciseView
 from naas_centre.services.views import Actor
 from ui.common import error_reporting
@@ -32,7 +32,9 @@ def read_station(
     """Runs in a worker: the recorded station's rubric, and the recording for the player."""
     pack, rubric, title, folder = calibration.recorded_station(db, actor, recording_id)
     try:
-        source: PlayerSource | None = player_source(data_dir / folder)
+        source: PlayerSource | None = player_source(
+            data_dir / folder, passphrase=recordings.media_passphrase(db)
+        )
     except UserError:  # no index: the levels can be agreed without the picture
         source = None
     return pack, rubric, title, source

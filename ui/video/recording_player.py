@@ -5,7 +5,9 @@ calibration exercise beside a rubric grid and the exercise maker all use this on
 It is handed what a worker has read (``PlayerSource``), never reads the disk itself, so
 it can sit beside a rubric grid in the scoring screen (a calibration exercise) without
 the GUI thread waiting on anything. Frame stepping pauses and lands on the start of a
-frame, by the recording's own frame rate, as in review.
+frame, by the recording's own frame rate, as in review. A sealed recording (an encrypted
+centre's) is opened by the worker and played from a decrypting device
+(``sealed_device``), never from a clear copy.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QIODevice, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from naas_centre.protection.sealed_media import SealedMediaFile
 from naas_centre.video.index import Mark
 from ui.common import media_calls
 from ui.common.widgets import label
 from ui.video.review_timeline import PhaseTimeline, spans_of
+from ui.video.sealed_device import SealedMediaDevice
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
@@ -38,15 +42,29 @@ class PlayerSource:
     fps: int
     duration_ms: int
     marks: tuple[Mark, ...]  # pauses of the phase, for the time line
+    sealed: SealedMediaFile | None = None  # the sealed file, opened by the worker
 
 
-def player_source(folder: Path, fallback_duration: float | None = None) -> PlayerSource:
-    """Runs in a worker: what the player needs from a recording's folder."""
+def open_sealed(media: Path, passphrase: str | None) -> SealedMediaFile | None:
+    """Runs in a worker: a sealed recording opened (key derived, records indexed), or None
+    for a plain one; no passphrase for a sealed one is a plain error."""
+    from naas_centre.video.media_file import source
+
+    given = source(media, passphrase)
+    return None if isinstance(given, str) else given
+
+
+def player_source(
+    folder: Path, fallback_duration: float | None = None, passphrase: str | None = None
+) -> PlayerSource:
+    """Runs in a worker: what the player needs from a recording's folder (``passphrase``:
+    the encrypted centre's, for a sealed recording)."""
     from naas_centre.video.index import read_index
 
     index = read_index(folder)
     duration = index.duration if index.duration is not None else (fallback_duration or 0.0)
-    return PlayerSource(folder / index.file, index.fps, round(duration * 1000), index.marks)
+    media = folder / index.file
+    return PlayerSource(media, index.fps, round(duration * 1000), index.marks, open_sealed(media, passphrase))
 
 
 class RecordingPlayer(QWidget):
@@ -112,9 +130,11 @@ class RecordingPlayer(QWidget):
         self.player.errorOccurred.connect(self._player_failed)
         self._asked: int | None = None  # a seek on its way to the player
         self._media_started = False
+        self._device: SealedMediaDevice | None = None
 
     def _player_failed(self, _error: QMediaPlayer.Error, text: str) -> None:
-        self.say(f"The recording cannot be played: {text}")
+        failure = self._device.failure if self._device is not None else ""
+        self.say(f"The recording cannot be played: {failure or text}")
 
     def say(self, text: str) -> None:
         self.message.setText(text)
@@ -131,7 +151,18 @@ class RecordingPlayer(QWidget):
             source.duration_ms, spans_of(source.marks, source.duration_ms), list(notes_ms), list(bookmarks_ms)
         )
         self._media_started = False
-        self.player.setSource(QUrl.fromLocalFile(str(source.media)))
+        previous, self._device = self._device, None
+        if source.sealed is not None:
+            self._device = SealedMediaDevice(source.sealed, self)
+            self._device.open(QIODevice.OpenModeFlag.ReadOnly)
+            self._device.seek(0)
+            self.player.setSourceDevice(self._device, QUrl.fromLocalFile(str(source.media)))
+        else:
+            self.player.setSource(QUrl.fromLocalFile(str(source.media)))
+        if previous is not None and previous.media is not source.sealed:
+            media_calls.after(self, previous.close)  # once the player has let go of it
+        elif previous is not None:
+            previous.deleteLater()
 
     def set_bookmarks(self, bookmarks_ms: Sequence[int]) -> None:
         if self.source is not None:

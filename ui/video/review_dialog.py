@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from naas_centre.errors import NotFound
+from naas_centre.protection.sealed_media import SealedMediaFile
 from naas_centre.services import recordings
 from naas_centre.services.recordings import BookmarkView, ChapterView, RecordingView
 from naas_centre.services.views import Actor
@@ -39,7 +40,7 @@ from naas_centre.video.index import Mark
 from ui.common import error_reporting, media_calls
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common.widgets import label
-from ui.video.recording_player import PlayerSource, RecordingPlayer, clock_text
+from ui.video.recording_player import PlayerSource, RecordingPlayer, clock_text, open_sealed
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -62,6 +63,8 @@ class ReviewData:
     levels: dict[str, int | None]  # the sheet shown beside it: criterion → level
     sheet_name: str
     criteria: dict[str, str]  # criterion id → its text
+    media: Path  # the MP4
+    sealed: SealedMediaFile | None  # opened here, in the worker, when the recording is sealed
 
 
 def read_review(
@@ -96,6 +99,8 @@ def read_review(
         dict(sheet.levels.get(station_id, {})) if sheet else {},
         sheet.assessor_name if sheet else "",
         {c.id: c.text for sid, c in pack.criteria() if sid == station_id},
+        folder / index.file,
+        open_sealed(folder / index.file, recordings.media_passphrase(db)),
     )
 
 
@@ -241,7 +246,7 @@ class ReviewDialog(QDialog):
         if self.criterion_id is not None:
             self._first = next((c for c in data.chapters if c.criterion_id == self.criterion_id), None)
         self.viewer.load(
-            PlayerSource(data.folder / "recording.mp4", data.fps, data.duration_ms, data.marks),
+            PlayerSource(data.media, data.fps, data.duration_ms, data.marks, data.sealed),
             [c.recording_ms for c in data.chapters],
             [b.position_ms for b in data.bookmarks],
         )

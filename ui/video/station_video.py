@@ -61,8 +61,11 @@ class Running:
     sound: SampleSource | None
 
 
-def open_recorder(config: VideoConfig, folder: Path, pushed: SampleSource | None) -> Running:
-    """Runs in a worker: opens the source and starts recording into ``folder``."""
+def open_recorder(
+    config: VideoConfig, folder: Path, pushed: SampleSource | None, seal: str | None = None
+) -> Running:
+    """Runs in a worker: opens the source and starts recording into ``folder`` (sealed under
+    ``seal``, the encrypted centre's passphrase, when given)."""
     from naas_centre.video.recorder import Recorder
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,7 +74,7 @@ def open_recorder(config: VideoConfig, folder: Path, pushed: SampleSource | None
     try:
         sound = pushed if pushed is not None else config.open_sound()
         recorder = Recorder(
-            folder, pictures, sound, warn_bytes=config.warn_bytes, stop_bytes=config.stop_bytes
+            folder, pictures, sound, warn_bytes=config.warn_bytes, stop_bytes=config.stop_bytes, seal=seal
         )
         recorder.start()
     except BaseException:
@@ -349,6 +352,7 @@ class SittingVideo(QObject):
             self.config,
             self.config.data_dir / row.folder,
             pushed,
+            recordings.media_passphrase(self.db),
             on_done=partial(self._recorder_started, station_id),
             on_error=partial(self._recorder_failed, station_id),
             owner=self,
