@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+from db.durable import sync_folder
 from db.errors import DatabaseError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -200,7 +202,7 @@ def _export(path: Path, old: str | None, new: str | None) -> None:
         with open(part, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(part, path)
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             part.unlink()
@@ -222,12 +224,49 @@ def _prove(part: Path, key: str | None, before: dict[str, int]) -> None:
         raise Encrypted(f"{part}: the new copy did not prove whole; the database was left as it was")
 
 
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def create(path: Path, passphrase: str) -> bool:
+    """A new, empty database at ``path``, encrypted under ``passphrase`` from its first page
+    (no clear copy is ever on disk); False when a database is there already, made meanwhile
+    by another program, which is left as it is (opening it then proves the passphrase).
+
+    Written beside it, made durable, and linked into place, which fails where a file exists:
+    of two programs creating at once, both open the one file with its one salt. (Each keying
+    an empty file of its own, each would salt it differently and the second refuse the
+    first's pages.) An empty file there (0 bytes: never written) is replaced.
+    """
+    from sqlcipher3 import dbapi2
+
+    if not passphrase:
+        raise Encrypted("the passphrase is empty; a centre's passphrase cannot be empty")
+    part = path.with_name(f".{path.name}.{secrets.token_hex(6)}.new")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
     try:
-        os.fsync(fd)
+        conn = dbapi2.connect(str(part), isolation_level=None)
+        try:
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = {_literal(passphrase)}")
+            conn.execute("PRAGMA user_version = 0")  # writes the first page: the salt, the header
+        finally:
+            conn.close()
+        with open(part, "rb+") as fh:
+            os.fsync(fh.fileno())
+        try:
+            os.link(part, path)
+        except FileExistsError:
+            if path.stat().st_size != 0:
+                return False
+            os.replace(part, path)
+        sync_folder(path.parent)
+        return True
     finally:
-        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+
+
+def forget_centre() -> None:
+    """Drops the run's passphrase (a centre that was not, after all, created with it)."""
+    _centre.clear()
 
 
 def encrypt(path: Path, passphrase: str) -> None:

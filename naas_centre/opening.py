@@ -59,6 +59,7 @@ class FirstStart:
     data_dir: Path
     target: str  # where a real centre will be created
     demo_allowed: bool  # not when --db named a database of the user's own
+    keyring: str | None = None  # what could remember a new centre's passphrase here, in words
 
 
 def centre_file(options: StartOptions) -> Path | None:
@@ -146,17 +147,24 @@ def _open_centre(options: StartOptions) -> OpenedCentre | FirstStart:
         info = centre.centre_info(db)
         if info is None:
             db.dispose()
-            return FirstStart(folder, str(options.db), demo_allowed=False)
+            return FirstStart(folder, str(options.db), demo_allowed=False, keyring=_keyring())
         warm_up()
         return OpenedCentre(db, info, folder, str(options.db), encrypted=_encrypted(db))
     target = paths.default_db_path(folder)
     if not target.exists():
-        return FirstStart(folder, str(target), demo_allowed=True)
+        return FirstStart(folder, str(target), demo_allowed=True, keyring=_keyring())
     opened = _open(target, folder)
     if opened.info is None:  # a set-up that never finished: offer it again
         opened.db.dispose()
-        return FirstStart(folder, str(target), demo_allowed=True)
+        return FirstStart(folder, str(target), demo_allowed=True, keyring=_keyring())
     return opened
+
+
+def _keyring() -> str | None:
+    """Asked only at a first start, where a new centre may be set up encrypted."""
+    from naas_centre import remembered_passphrase
+
+    return remembered_passphrase.keyring_name()
 
 
 def open_demo(folder: Path) -> OpenedCentre:
@@ -182,14 +190,45 @@ def open_demo(folder: Path) -> OpenedCentre:
     )
 
 
+@dataclass(frozen=True)
+class Encryption:
+    """How a new centre's data is kept: encrypted under ``passphrase`` (kept in the keyring
+    when ``remember``), or, with no Encryption at all, in clear (chosen as such)."""
+
+    passphrase: str
+    remember: bool = False
+
+
 def set_up_centre(
-    target: str, folder: Path, centre_name: str, admin_username: str, admin_display_name: str, password: str
+    target: str,
+    folder: Path,
+    centre_name: str,
+    admin_username: str,
+    admin_display_name: str,
+    password: str,
+    encryption: Encryption | None,
 ) -> OpenedCentre:
     from naas_centre.services import centre
 
     db = centre.create_centre(
-        target, centre_name, admin_username, admin_display_name, password, data_dir=folder
+        target,
+        centre_name,
+        admin_username,
+        admin_display_name,
+        password,
+        data_dir=folder,
+        passphrase=encryption.passphrase if encryption is not None else None,
     )
+    if encryption is not None and encryption.remember:
+        from db.engine import sqlite_path, to_url
+        from naas_centre import remembered_passphrase
+
+        file = sqlite_path(to_url(target))
+        try:
+            if file is not None:
+                remembered_passphrase.remember(file, encryption.passphrase)
+        except remembered_passphrase.NoKeyring as exc:  # the centre is made all the same
+            log.warning("the passphrase was not remembered: %s", exc)
     warm_up()
     return OpenedCentre(db, centre.centre_info(db), folder, target, encrypted=_encrypted(db))
 

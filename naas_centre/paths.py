@@ -23,6 +23,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path, user_log_path
 
+from db.durable import sync_folder
 from naas_centre.errors import UserError
 
 APP = "naas-centre"
@@ -181,22 +182,8 @@ def write_atomic(target: Path | str, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_folder(target.parent)
+    sync_folder(target.parent)
     return target
-
-
-def fsync_folder(folder: Path | str) -> None:
-    """Makes a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _short(text: str, limit: int = 120) -> str:

@@ -22,7 +22,6 @@ the comparison with a file already held are of the clear MP4.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import secrets
@@ -35,6 +34,7 @@ from typing import IO, Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.durable import sync_folder
 from db.models import RecordingRow
 from naas_centre.errors import UserError
 from naas_centre.protection import sealed_media
@@ -252,9 +252,9 @@ class Landing:
                         self.conflicts.append(file.path)
                     continue
                 self.placed += 1
-                _fsync_folder(final.parent)
+                sync_folder(final.parent)
                 if made:
-                    _fsync_folder(final.parent.parent)
+                    sync_folder(final.parent.parent)
         finally:
             self.discard()
 
@@ -287,12 +287,3 @@ def _drain(
     if got != file.size:
         raise bad(f"{where}: {file.path!r} is not the size its manifest gives; nothing was imported.")
     return digest.hexdigest()
-
-
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system lets a folder be fsync'd
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

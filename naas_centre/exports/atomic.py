@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from db.durable import sync_folder
 from naas_centre import paths
 
 
@@ -62,4 +63,4 @@ def replacing(target: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    paths.fsync_folder(target.parent)
+    sync_folder(target.parent)

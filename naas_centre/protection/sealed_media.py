@@ -33,6 +33,7 @@ from typing import IO
 
 from cryptography.exceptions import InvalidTag
 
+from db.durable import sync_folder
 from naas_centre.protection import sealed
 from naas_centre.protection.sealed import SealError
 
@@ -159,7 +160,7 @@ class SealingFile(io.RawIOBase):
         finally:
             os.close(self._fd)
             super().close()
-        sealed.sync_folder(self.path.parent)
+        sync_folder(self.path.parent)
 
 
 class SealedMediaFile(io.RawIOBase):
@@ -344,4 +345,4 @@ def reseal(path: Path, old: str | None, new: str | None) -> None:
     finally:
         if source is not None:
             source.close()
-    sealed.sync_folder(path.parent)
+    sync_folder(path.parent)

@@ -15,7 +15,7 @@ from db.migrate import upgrade
 from db.models import CentreRow
 from naas_centre import paths
 from naas_centre.errors import Conflict, UserError
-from naas_centre.services import accounts, audit, checkpoints
+from naas_centre.services import accounts, audit, checkpoints, encrypted_file, password_rules
 from naas_centre.services.views import Role
 
 
@@ -105,12 +105,28 @@ def create_centre(
     *,
     data_dir: Path | None = None,
     is_demo: bool = False,
+    passphrase: str | None = None,
 ) -> Database:
-    """A new centre with its first administrator. Refuses a database that has a centre."""
+    """A new centre with its first administrator. Refuses a database that has a centre.
+
+    With ``passphrase`` the SQLite file is encrypted under it from the start (and the
+    passphrase held for the run, as an unlocked centre's is); the trail says which it was.
+    Every rule is checked before anything is written, so a refusal leaves nothing behind.
+    """
     if not centre_name.strip():
         raise UserError("The centre needs a name.")
     accounts.check_password_rules(password)
-    db = open_database(target, data_dir)
+    if passphrase is not None:
+        password_rules.check_new_password(passphrase, "passphrase")
+        if passphrase == password:
+            raise UserError("The passphrase must differ from the administrator's password.")
+        encrypted_file.prepare(target, passphrase)
+    try:
+        db = open_database(target, data_dir)
+    except BaseException:
+        if passphrase is not None:
+            encrypted_file.release(target)
+        raise
     try:
         # The look and the insert in one transaction holding the write lock (BEGIN
         # IMMEDIATE on SQLite, a table lock on a server): of two programs creating a
@@ -120,10 +136,16 @@ def create_centre(
                 s.execute(text(f"LOCK TABLE {CentreRow.__tablename__} IN EXCLUSIVE MODE"))
             if s.scalar(select(CentreRow.id).limit(1)) is not None:
                 raise Conflict(f"{target} already holds a centre")
-            s.add(CentreRow(name=centre_name.strip(), is_demo=is_demo))
+            row = CentreRow(name=centre_name.strip(), is_demo=is_demo)
+            s.add(row)
+            s.flush()
+            kept = encrypted_file.how_kept(db.url)
+            audit.note(s, None, f"centre.created_{kept}", CentreRow.__tablename__, row.id, {"kept": kept})
         accounts.create_account(db, None, admin_username, admin_display_name, Role.ADMINISTRATOR, password)
     except Exception:
         db.dispose()
+        if passphrase is not None:
+            encrypted_file.release(target)
         raise
     return db
 

@@ -29,15 +29,16 @@ def is_common(password: str) -> bool:
     return password.strip().lower() in common_passwords()
 
 
-def check_new_password(password: str) -> None:
-    """Refuses, in one plain sentence, a password too short or too common."""
+def check_new_password(password: str, what: str = "password") -> None:
+    """Refuses, in one plain sentence, a password too short or too common. ``what`` names it
+    in that sentence: the same rule holds for a centre database's passphrase."""
     if len(password) < MIN_LENGTH:
         raise UserError(
-            f"The password must have at least {MIN_LENGTH} characters (this one has {len(password)}); "
+            f"The {what} must have at least {MIN_LENGTH} characters (this one has {len(password)}); "
             "a few words together are easy to remember."
         )
     if is_common(password):
         raise UserError(
-            "That password is one of the 10,000 most common passwords, which are tried first "
+            f"That {what} is one of the 10,000 most common passwords, which are tried first "
             "by anyone guessing: choose another."
         )

@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
+from db.durable import sync_folder
 from naas_centre.errors import AuthenticationFailed, UserError
 from naas_centre.protection import sealed
 
@@ -513,7 +514,7 @@ def seal_clear(data_dir: Path, seal: sealed.SealKey | None) -> None:
     value = read_passphrase(data_dir)
     sealed.write_records(passphrase_path(data_dir, seal), [value], seal.passphrase)
     clear.unlink()
-    sealed.sync_folder(clear.parent)
+    sync_folder(clear.parent)
 
 
 def reseal_passphrase(data_dir: Path, old: sealed.SealKey | None, new: sealed.SealKey | None) -> None:
@@ -530,7 +531,7 @@ def reseal_passphrase(data_dir: Path, old: sealed.SealKey | None, new: sealed.Se
         sealed.write_atomically(passphrase_path(data_dir), value + b"\n")
     if passphrase_path(data_dir, old) != passphrase_path(data_dir, new):
         passphrase_path(data_dir, old).unlink()
-        sealed.sync_folder(data_dir / "signing")
+        sync_folder(data_dir / "signing")
 
 
 def reseal_check(data_dir: Path, old: sealed.SealKey | None, new: sealed.SealKey | None) -> None:

@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from db.durable import sync_folder
 from naas_centre.protection import sealed
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class Journal:
             f.flush()
             os.fsync(f.fileno())
         if new:
-            _fsync_dir(self.path.parent)
+            sync_folder(self.path.parent)
 
     def _append_sealed(self, lines: list[bytes], passphrase: str) -> None:
         new = not self.path.exists()
@@ -100,7 +101,7 @@ class Journal:
             f.flush()
             os.fsync(f.fileno())
         if new:
-            _fsync_dir(self.path.parent)
+            sync_folder(self.path.parent)
 
     def lines(self, passphrase: str | None) -> list[bytes]:
         """Every record line, opened if sealed; none when there is no file."""
@@ -153,7 +154,7 @@ class Journal:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
-        _fsync_dir(self.path.parent)
+        sync_folder(self.path.parent)
 
     def reseal(self, old: str | None, new: str | None) -> None:
         """The journal written again under ``new`` (None: in clear), as its database changes
@@ -165,19 +166,6 @@ class Journal:
             sealed.write_records(self.path, lines, new)
         else:
             sealed.write_atomically(self.path, b"".join(x + b"\n" for x in lines))
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # Windows cannot open a folder; its rename is durable enough
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,14 @@ from naas_centre.errors import Conflict
 from naas_centre.services.centre import create_centre
 
 target, data_dir, name = sys.argv[1:4]
+passphrase = sys.argv[4] if len(sys.argv) > 4 else None  # encrypted from the start
 print("ready", flush=True)
 sys.stdin.read()  # the barrier: returns when the test closes every child's input
 try:
-    db = create_centre(target, name, "admin", "Administrator", "correct horse battery 9", data_dir=data_dir)
+    db = create_centre(
+        target, name, "admin", "Administrator", "correct horse battery 9", data_dir=data_dir,
+        passphrase=passphrase,
+    )
 except Conflict as exc:
     print("refused:", exc, flush=True)
 else:
@@ -41,10 +45,11 @@ else:
 """
 
 
-def _race(target: Path | str, data_dir: Path) -> list[str]:
+def _race(target: Path | str, data_dir: Path, passphrase: str | None = None) -> list[str]:
+    extra = [passphrase] if passphrase is not None else []
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(target), str(data_dir), f"Centre {n}"],
+            [sys.executable, "-c", CHILD, str(target), str(data_dir), f"Centre {n}", *extra],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -94,6 +99,28 @@ def test_two_processes_creating_a_centre_at_once_leave_one(
         assert sorted(s.split(":")[0] for s in said) == ["created", "refused"], (trial, said)
         assert "already holds a centre" in next(s for s in said if s.startswith("refused"))
         assert _counts(target) == (1, 1), trial
+
+
+def test_two_processes_creating_an_encrypted_centre_at_once_leave_one(tmp_path: Path) -> None:
+    """Both make the file under the same passphrase: one links its new file into place and
+    the other opens that one (with its salt), finds its centre and is refused."""
+    from db import cipher
+
+    passphrase = "quiet river under the old bridge"
+    try:
+        for trial in range(TRIALS // 2):  # each derives keys in two processes: slower
+            folder = tmp_path / f"trial-{trial}"
+            folder.mkdir()
+            target = folder / "centre.db"
+            said = _race(target, folder / "data", passphrase)
+            assert sorted(s.split(":")[0] for s in said) == ["created", "refused"], (trial, said)
+            assert "already holds a centre" in next(s for s in said if s.startswith("refused"))
+            assert cipher.looks_encrypted(target)
+            cipher.unlock(target, passphrase)
+            assert _counts(target) == (1, 1), trial
+            assert [p.name for p in folder.iterdir() if p.name.endswith(".new")] == []  # none left
+    finally:
+        cipher.forget()
 
 
 @pytest.mark.postgres

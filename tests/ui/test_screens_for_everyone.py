@@ -2,8 +2,8 @@
 control that Tab reaches named for a screen reader, walked by real key presses.
 
 The screens: the assessor's day and sitting screen, the centre's day, the candidate's
-kiosk, moderation, reports, the QA dashboard, the demo accounts and the
-unlocking of an encrypted centre. The window is given
+kiosk, moderation, reports, the QA dashboard, the demo accounts, the
+setting up of a real centre (encrypted or not) and the unlocking of an encrypted centre. The window is given
 what a 1366×768 screen leaves below a title bar; it must fit in that (its minimum size
 no larger) and show every label and button whole."""
 
@@ -160,6 +160,17 @@ def demo_accounts(qtbot: QtBot, tasks: TaskManager, centre: DemoCentre, settings
     return Screen(dialog, dialog.close)
 
 
+def centre_setup(qtbot: QtBot, tasks: TaskManager, centre: DemoCentre, settings: Settings) -> Screen:
+    from ui.signin.centre_setup_dialog import CentreSetupDialog
+
+    dialog = CentreSetupDialog(keyring="the Secret Service")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.encrypt, Qt.MouseButton.LeftButton)  # its passphrase fields in use
+    return Screen(dialog, dialog.close)
+
+
 def unlock(qtbot: QtBot, tasks: TaskManager, centre: DemoCentre, settings: Settings) -> Screen:
     from ui.signin.login_window import LoginWindow
 
@@ -179,6 +190,7 @@ SCREENS = {
     "reports": reports,
     "qa-dashboard": qa_dashboard,
     "demo-accounts": demo_accounts,
+    "centre-setup": centre_setup,
     "unlock": unlock,
 }
 

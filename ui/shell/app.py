@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from naas_centre import paths
 from naas_centre.opening import (
+    Encryption,
     FirstStart,
     Locked,
     OpenedCentre,
@@ -173,7 +174,7 @@ class CentreApp(QObject):
     def _choose_set_up(self) -> None:
         if self.first_start is None:
             return
-        dialog = CentreSetupDialog(self.login)
+        dialog = CentreSetupDialog(self.login, self.first_start.keyring)
         dialog.submitted.connect(self._set_up)
         dialog.finished.connect(dialog.deleteLater)
         self.setup_dialog = dialog
@@ -212,6 +213,7 @@ class CentreApp(QObject):
             values.admin_username,
             values.admin_display_name,
             values.password,
+            Encryption(values.passphrase, values.remember) if values.encrypt else None,
             on_done=lambda opened: self._centre_set_up(opened, values.admin_username),
             on_error=self._set_up_failed,
             name="create_centre",

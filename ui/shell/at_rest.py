@@ -8,7 +8,7 @@ ENCRYPTED = "Encrypted"
 PLAIN = "Not encrypted"
 ENCRYPTED_TIP = (
     "The centre's database file is encrypted on this computer (SQLCipher); "
-    "its passphrase was asked for when the app started."
+    "without its passphrase the file cannot be read."
 )
 PLAIN_TIP = (
     "The centre's database file is not encrypted: anyone who can read the file can read the "
