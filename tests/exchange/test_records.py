@@ -8,6 +8,7 @@ and are merged by record id exactly as the rules say, twice without a second cha
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -45,6 +46,7 @@ from naas_centre.exchange.records import (
     RESULT_BUNDLE,
     BadRow,
     RowData,
+    canonical,
     content_hash,
     dump_rows,
     merge_order,
@@ -584,3 +586,20 @@ def test_rows_out_are_chosen_streamed_and_remembered(pair: tuple[Side, Side]) ->
         (bundle, "sittings", "sent", chosen[0]["hash"])
     ]
     assert sent[0].sent_at.tzinfo is not None and sent[0].workstation_id == CENTRE_WS
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"id": "a", "blob": base64.b64encode(os.urandom(9000)).decode(), "n": 3},
+        {"id": "b", "a": "x" * 5000, "z": base64.b64encode(os.urandom(6000)).decode(), "t": None},
+        {"id": "c", "note": "é" * 5000, "q": 'quote " and \\ ' * 500},  # written escaped: the plain way
+        # A content holding a mark the hash splices at: it must fall back, never mislead.
+        {"id": "d", "a": "\x00naas-long-1\x00" + "y" * 5000, "b": "w" * 5000},
+        {"id": "e", "a": "v" * 5000, "b": "\x00naas-long-0\x00" * 400},
+        {"id": "f", "a": "\x00naas-long-0\x00", "b": "u" * 5000},  # exactly the mark
+    ],
+)
+def test_the_content_hash_of_long_texts_is_the_canonical_texts_own(values: dict[str, object]) -> None:
+    plain = hashlib.sha256(canonical({"table": "t", "values": values}).encode()).hexdigest()
+    assert content_hash("t", values) == plain  # type: ignore[arg-type]
