@@ -17,6 +17,7 @@ from naas_centre.services.knowledge import KnowledgeStart
 from naas_centre.services.views import Actor
 from tests.ui.conftest import PASSWORDS, DemoCentre, WaitUntil
 from ui.work.tasks import TaskManager
+from ui.written.knowledge_media import CaseFileView, ClipPlayer
 from ui.written.knowledge_window import KnowledgeKioskWindow
 
 MakeKiosk = Callable[..., KnowledgeKioskWindow]
@@ -240,8 +241,10 @@ def test_media_views_are_made_once_and_each_item_keeps_its_own_plays(
     cases = [n for n, item in enumerate(kiosk.items) if any(m.kind == "case" for m in item.media)]
     assert clips and cases, "the practitioner form draws a clip and a case file"
     # Made ahead, once the form is on screen: the first item with media does not wait for them.
-    qtbot.waitUntil(lambda: bool(view._spare) and bool(view._spare_cases), timeout=10_000)
-    made = (view._spare[0], view._spare_cases[0])
+    # The first item may itself show a clip or a case file; either way one of each is made.
+    made_ahead = lambda: (view.findChildren(ClipPlayer), view.findChildren(CaseFileView))  # noqa: E731
+    qtbot.waitUntil(lambda: tuple(map(len, made_ahead())) == (1, 1), timeout=10_000)
+    made = (made_ahead()[0][0], made_ahead()[1][0])
     kiosk.show_item(clips[0])
     assert view.players == [made[0]]
     player = made[0]
@@ -252,6 +255,7 @@ def test_media_views_are_made_once_and_each_item_keeps_its_own_plays(
     assert player.plays == 1
     kiosk.show_item(cases[0])
     assert not view.players and view.media.itemAt(0).widget() is made[1]
+    assert view.findChildren(CaseFileView) == [made[1]] and view.findChildren(ClipPlayer) == [player]
     assert made[1].isVisible() and made[1].toPlainText().strip() not in ("", "…")  # the case's own text
     kiosk.show_item(clips[0])
     assert view.players == [player] and player.plays == 1 and player.play_button.text() == "Play it again"

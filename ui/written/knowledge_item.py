@@ -146,7 +146,7 @@ class ItemView(QWidget):
         (the first of each takes longest to make)."""
         if clips and not self._spare and not self.players:
             self._spare.append(self._new_player())
-        if cases and not self._spare_cases:
+        if cases and not self.findChildren(CaseFileView):  # a spare, or the first item's own
             self._spare_cases.append(self._new_case())
 
     def _new_case(self) -> CaseFileView:
