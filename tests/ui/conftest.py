@@ -1,8 +1,10 @@
 """GUI fixtures: a real demo centre (made once, copied per test), the real services,
-a task manager that is drained and shut down after each test, and no leaked windows."""
+a task manager that is drained and shut down after each test, no leaked windows, and
+Python's garbage collected on the GUI thread only, as the app does."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -23,6 +25,7 @@ from naas_centre.services import accounts, centre
 from naas_centre.services.views import Actor
 from ui.common import theme
 from ui.common.settings import Settings
+from ui.work.main_thread_gc import MainThreadCollector
 from ui.work.tasks import TaskManager
 
 PASSWORDS = {a.username: a.password for a in ACCOUNTS}
@@ -74,6 +77,19 @@ def tasks(qapp: QApplication) -> Iterator[TaskManager]:
 @pytest.fixture
 def settings(tmp_path: Path, qapp: QApplication) -> Settings:
     return Settings.for_data_dir(tmp_path / "ui-settings")
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As ``run_gui`` does: set up before, and torn down after, every other fixture of the
+    test. Its workers are stopped by then, and what it left is collected here, on the GUI
+    thread, before the next test runs (a crash then names the test that made it)."""
+    collector = MainThreadCollector()
+    collector.start()
+    yield
+    collector.stop()
+    collector.deleteLater()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer, QUrl
 from PySide6.QtMultimedia import QMediaPlayer
 
 _QUEUED = Qt.ConnectionType.QueuedConnection
@@ -27,6 +27,11 @@ def pause(player: QMediaPlayer) -> None:
 
 def stop(player: QMediaPlayer) -> None:
     QMetaObject.invokeMethod(player, "stop", _QUEUED)
+
+
+def clear_source(player: QMediaPlayer) -> None:
+    """The player holds no media (nor a device) any more."""
+    QMetaObject.invokeMethod(player, "setSource", _QUEUED, Q_ARG("QUrl", QUrl()))
 
 
 def seek(player: QMediaPlayer, ms: int) -> None:

@@ -136,7 +136,7 @@ class CalibrationView(QWidget):
         )
 
     def close_down(self) -> None:
-        self.player.stop()
+        self.player.release()
 
     # -- opening ---------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from ui.common.settings import Settings
 from ui.signin.centre_setup_dialog import CentreSetup, CentreSetupDialog
 from ui.signin.demo_accounts_dialog import DemoAccountsDialog
 from ui.signin.login_window import LoginWindow
+from ui.work.main_thread_gc import MainThreadCollector
 from ui.work.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -424,6 +425,8 @@ def run_gui(
     app.setOrganizationName("naas-centre")
     app.setDesktopFileName("naas-centre")
     error_reporting.install_excepthook()
+    collector = MainThreadCollector(app)  # never a collection on a worker's or FFmpeg's thread
+    collector.start()
     folder = paths.data_dir_override(data_dir)  # NAAS_DATA_DIR is read there and only there
     error_reporting.install_log_file(folder)
     settings = Settings.for_data_dir(folder)
@@ -436,4 +439,5 @@ def run_gui(
     code = app.exec()
     centre.shutdown()
     settings.sync()
+    collector.stop()
     return int(code)

@@ -95,7 +95,7 @@ class MakeCalibrationDialog(QDialog):
         close.clicked.connect(self.reject)
         bottom.addWidget(close)
         box.addLayout(bottom)
-        self.finished.connect(lambda _r: self.player.stop())
+        self.finished.connect(lambda _r: self.player.release())
         tasks.run(
             calibration.usable_recordings,
             db,

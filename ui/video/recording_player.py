@@ -178,6 +178,17 @@ class RecordingPlayer(QWidget):
     def stop(self) -> None:
         media_calls.stop(self.player)
 
+    def release(self) -> None:
+        """Stops and lets go of the recording: the player's threads are done with a sealed
+        one's device before it is closed, never reading it while it goes."""
+        media_calls.stop(self.player)
+        media_calls.clear_source(self.player)
+        device, self._device = self._device, None
+        self.source = None
+        if device is not None:
+            media_calls.after(self, device.close)  # once the player has let go of it
+            media_calls.after(self, device.deleteLater)
+
     def _media_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if (
             status == QMediaPlayer.MediaStatus.LoadedMedia

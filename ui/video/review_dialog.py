@@ -37,7 +37,7 @@ from naas_centre.services import recordings
 from naas_centre.services.recordings import BookmarkView, ChapterView, RecordingView
 from naas_centre.services.views import Actor
 from naas_centre.video.index import Mark
-from ui.common import error_reporting, media_calls
+from ui.common import error_reporting
 from ui.common.rubric_grid import RubricGridView, RubricTableModel
 from ui.common.widgets import label
 from ui.video.recording_player import PlayerSource, RecordingPlayer, clock_text, open_sealed
@@ -198,7 +198,7 @@ class ReviewDialog(QDialog):
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([600, 700])
 
-        self.finished.connect(lambda _r: media_calls.stop(self.player))
+        self.finished.connect(lambda _r: self.viewer.release())
         tasks.run(
             read_review,
             db,
