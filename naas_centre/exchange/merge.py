@@ -37,12 +37,15 @@ from db.base import Base, utcnow
 from db.models import ExchangeConflictRow, ExchangeSentRow
 from naas_centre.exchange.records import (
     BadRow,
+    JSONValue,
     RowData,
     canonical,
+    check_row,
+    content_hash,
     decode_row,
-    encode_row,
     model_of,
     record_bases,
+    row_values,
 )
 from naas_centre.services import audit
 
@@ -158,32 +161,35 @@ def _merge_batch(
     now: datetime,
 ) -> None:
     table = model.__tablename__
-    decoded: list[tuple[RowData, dict[str, Any]]] = []
     for data in batch:
-        values = decode_row(model, data)
+        check_row(model, data)  # its shape and hash; its values are decoded only if taken
         if data["id"] in seen:
             raise BadRow(f"{table} row {data['id']}: the bundle holds it twice.")
         seen.add(data["id"])
-        decoded.append((data, values))
-    ids = [data["id"] for data, _ in decoded]
-    local = _local_rows(session, model, ids)
+    ids = [data["id"] for data in batch]
+    local = _local_values(session, model, ids)
     bases = latest_bases(session, table, ids)
     recorded = _recorded_conflicts(session, table, ids)
 
     to_add: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
     new_bases: list[tuple[str, str]] = []
-    for data, values in decoded:
+    for data in batch:
         rid, theirs = data["id"], data["hash"]
-        mine = local.get(rid)
+        mine_values = local.get(rid)
         base = bases.get(rid)
+        # The same values hash the same: a row already here costs a comparison, not a hash.
+        if mine_values is not None and mine_values == data["values"]:
+            mine: str | None = theirs
+        else:
+            mine = None if mine_values is None else content_hash(table, mine_values)
         if mine is None:
-            to_add.append(values)
+            to_add.append(decode_row(model, data, checked=True))
             result.added += 1
-        elif mine["hash"] == theirs:
+        elif mine == theirs:
             result.already_there += 1
-        elif base == mine["hash"]:
-            to_update.append(values)
+        elif base == mine:
+            to_update.append(decode_row(model, data, checked=True))
             result.updated += 1
         elif base == theirs:
             result.kept += 1
@@ -192,13 +198,14 @@ def _merge_batch(
         else:
             result.conflicts += 1
             result.differing.append(rid)
-            if (rid, mine["hash"], theirs) not in recorded:
+            decode_row(model, data, checked=True)  # listed for the manager: it must be a row
+            if (rid, mine, theirs) not in recorded:
                 session.add(
                     ExchangeConflictRow(
                         table_name=table,
                         row_id=rid,
-                        local_content=canonical(mine["values"]),
-                        local_hash=mine["hash"],
+                        local_content=canonical(mine_values),
+                        local_hash=mine,
                         incoming_content=canonical(data["values"]),
                         incoming_hash=theirs,
                         bundle_id=bundle_id,
@@ -224,10 +231,10 @@ def _merge_batch(
     record_bases(session, bundle_id, table, new_bases, "received", at=now)
 
 
-def _local_rows(session: Session, model: type[Base], ids: list[str]) -> dict[str, RowData]:
+def _local_values(session: Session, model: type[Base], ids: list[str]) -> dict[str, dict[str, JSONValue]]:
     columns = cast(Table, model.__table__).c
     query = select(*columns).where(columns.id.in_(ids))
-    return {row.id: encode_row(model, row) for row in session.execute(query)}
+    return {row.id: row_values(model, row) for row in session.execute(query)}
 
 
 def latest_bases(session: Session, table: str, ids: list[str]) -> dict[str, str]:

@@ -265,19 +265,20 @@ def row_data(table: str, values: dict[str, JSONValue]) -> RowData:
     return RowData(table=table, id=str(values["id"]), hash=content_hash(table, values), values=values)
 
 
+def row_values(model: type[Base], row: Any) -> dict[str, JSONValue]:
+    """A row's columns (an ORM object's or a result row's, by key) as plain data, unhashed."""
+    return {key: encode_value(kind, getattr(row, key)) for key, kind, _ in _columns(model)}
+
+
 def encode_row(model: type[Base], row: Any) -> RowData:
     """A row (an ORM object or a result row with the columns by key) as plain data."""
-    values = {key: encode_value(kind, getattr(row, key)) for key, kind, _ in _columns(model)}
-    return row_data(model.__tablename__, values)
+    return row_data(model.__tablename__, row_values(model, row))
 
 
-def decode_row(model: type[Base], data: RowData) -> dict[str, Any]:
-    """Checks one incoming row against the model and returns its column values.
-
-    Refuses (``BadRow``, naming the table, row and column) a row of another table, a
-    hash that does not match its content, a column missing or unknown, or a value that
-    does not fit its column.
-    """
+def check_row(model: type[Base], data: RowData) -> None:
+    """Refuses (``BadRow``, naming the table, row and column) a row of another table, a
+    column unknown or missing, or a hash that does not match its content. What the
+    values are is ``decode_row``'s to check."""
     table = model.__tablename__
     values = data.get("values")
     rid = data.get("id")
@@ -291,10 +292,21 @@ def decode_row(model: type[Base], data: RowData) -> dict[str, Any]:
         raise BadRow(f"{where}: column {unknown[0]!r} is not a column of {table} here.")
     if content_hash(table, values) != data.get("hash"):
         raise BadRow(f"{where}: the content does not match its hash; the row was changed on the way.")
+    missing = [key for key, _, _ in columns if key not in values]
+    if missing:
+        raise BadRow(f"{where}: column {missing[0]!r} is missing.")
+
+
+def decode_row(model: type[Base], data: RowData, *, checked: bool = False) -> dict[str, Any]:
+    """Checks one incoming row against the model (``check_row``, unless ``checked``
+    already) and returns its column values; refuses a value that does not fit its column."""
+    if not checked:
+        check_row(model, data)
+    table = model.__tablename__
+    values = data["values"]
+    where = f"{table} row {data['id']}"
     out: dict[str, Any] = {}
-    for key, kind, nullable in columns:
-        if key not in values:
-            raise BadRow(f"{where}: column {key!r} is missing.")
+    for key, kind, nullable in _columns(model):
         value = values[key]
         if value is None:
             if not nullable:
