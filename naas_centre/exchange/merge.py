@@ -179,7 +179,7 @@ def _merge_batch(
         mine_values = local.get(rid)
         base = bases.get(rid)
         # The same values hash the same: a row already here costs a comparison, not a hash.
-        if mine_values is not None and mine_values == data["values"]:
+        if mine_values is not None and _same(mine_values, data["values"]):
             mine: str | None = theirs
         else:
             mine = None if mine_values is None else content_hash(table, mine_values)
@@ -229,6 +229,11 @@ def _merge_batch(
             f"{table}: the bundle's rows do not fit the rows already here ({why}); nothing was merged."
         ) from None
     record_bases(session, bundle_id, table, new_bases, "received", at=now)
+
+
+def _same(mine: dict[str, JSONValue], theirs: dict[str, JSONValue]) -> bool:
+    """Equal values of equal types: Python holds 1 == 1.0 == True, canonical JSON does not."""
+    return mine == theirs and all(type(value) is type(theirs[key]) for key, value in mine.items())
 
 
 def _local_values(session: Session, model: type[Base], ids: list[str]) -> dict[str, dict[str, JSONValue]]:

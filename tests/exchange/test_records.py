@@ -558,6 +558,21 @@ def test_a_row_that_does_not_fit_is_refused_and_nothing_changes(pair: tuple[Side
         merge_order(["scores", "nonsense"])
 
 
+def test_a_row_already_here_is_compared_by_its_values_and_their_types(pair: tuple[Side, Side]) -> None:
+    """Equal in Python is not equal in a row: the level 3.0 (or true) is not the row that holds 3."""
+    centre = pair[0]
+    rows = _room_scores(pair)
+    first = _merge_all(centre, [("scores", rows)], str(uuid.uuid4()))
+    assert sum(m.added for m in first.tables) == 2
+    again = _merge_all(centre, [("scores", rows)], str(uuid.uuid4()))
+    assert sum(m.already_there for m in again.tables) == 2
+    for value, why in ((3.0, "'level' holds 3.0"), (True, "'level' holds True")):
+        looks_alike = json.loads(json.dumps(rows[1]))
+        looks_alike["values"]["level"] = value
+        looks_alike["hash"] = content_hash("scores", looks_alike["values"])
+        _refused(centre, [("scores", [rows[0], looks_alike])], why)
+
+
 def test_the_bundle_order_puts_every_foreign_key_first() -> None:
     for bundle in (DAY_BUNDLE, RESULT_BUNDLE, merge_order(TABLES)):
         names = [m.__tablename__ for m in bundle]
