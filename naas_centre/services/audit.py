@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Table, event, func, select, text
 from sqlalchemy.orm import Session, UOWTransaction, attributes
 
 from db.base import Base, new_id, utcnow
+from db.driver_sql import DriverStatement
 from db.engine import Database
 from db.models import (
     AccountRow,
@@ -203,13 +204,16 @@ def record(
 
 _ENTRIES = cast(Table, AuditEntryRow.__table__)
 _ADD = _ENTRIES.insert()
+_ADD_ONE = DriverStatement(_ADD)  # one entry, on the driver's cursor: the click's path
 # Where the next entry goes: this database's chain, the next number in this database, and
 # the last entry of this database's own chain (none yet: NULLs). One round trip, on the
 # unique indexes.
-_PLACE = text(
-    "SELECT c.chain_id, (SELECT max(seq) FROM audit_entries), e.chain_seq, e.hash "
-    "FROM audit_chain c LEFT JOIN audit_entries e ON e.chain_id = c.chain_id "
-    "AND e.chain_seq = (SELECT max(chain_seq) FROM audit_entries WHERE chain_id = c.chain_id)"
+_PLACE = DriverStatement(
+    text(
+        "SELECT c.chain_id, (SELECT max(seq) FROM audit_entries), e.chain_seq, e.hash "
+        "FROM audit_chain c LEFT JOIN audit_entries e ON e.chain_id = c.chain_id "
+        "AND e.chain_seq = (SELECT max(chain_seq) FROM audit_entries WHERE chain_id = c.chain_id)"
+    )
 )
 
 
@@ -230,7 +234,7 @@ def _hold_chain(conn: Connection) -> None:
 
 def _next_place(conn: Connection) -> _Place:
     _hold_chain(conn)
-    chain_id, top, last_seq, last_hash = conn.execute(_PLACE).one()
+    ((chain_id, top, last_seq, last_hash),) = _PLACE.execute(conn, {})
     return _Place(
         chain_id,
         int(top or 0) + 1,
@@ -256,8 +260,8 @@ def record_row(
     conn = session.connection()
     place = _next_place(conn)
     at = utcnow()
-    conn.execute(
-        _ADD,
+    _ADD_ONE.execute(
+        conn,
         {
             "id": new_id(),
             "created_at": at,

@@ -22,6 +22,7 @@ from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from db.base import new_id, utcnow
+from db.driver_sql import DriverStatement
 from db.engine import Database
 from db.models import EvidenceNoteRow, JudgementRow, ScoreRow, SittingAssessorRow, SittingRow
 from naas_centre.errors import Conflict, NotFound, PermissionDenied, UserError
@@ -126,7 +127,9 @@ def _check_criterion(pack: Pack, station_id: str, criterion_id: str, level: int 
 _SITTINGS = cast(Table, SittingRow.__table__)
 _LINKS = cast(Table, SittingAssessorRow.__table__)
 _SCORES = cast(Table, ScoreRow.__table__)
-_SHEET_OPEN = (
+# The click's statements, run on the driver's cursor (``db.driver_sql``): most of a
+# click's time went into SQLAlchemy's execution machinery, not into the database.
+_SHEET_OPEN = DriverStatement(
     select(_SITTINGS.c.pack_id, _LINKS.c.id, _LINKS.c.submitted_at, _LINKS.c.stations)
     .select_from(
         _SITTINGS.outerjoin(
@@ -135,14 +138,16 @@ _SHEET_OPEN = (
     )
     .where(_SITTINGS.c.id == bindparam("sitting"))
 )
-_SCORE_NOW = select(_SCORES.c.id, _SCORES.c.level, _SCORES.c.reason).where(
-    _SCORES.c.sitting_id == bindparam("sitting"),
-    _SCORES.c.assessor_id == bindparam("assessor"),
-    _SCORES.c.station_id == bindparam("station"),
-    _SCORES.c.criterion_id == bindparam("criterion"),
+_SCORE_NOW = DriverStatement(
+    select(_SCORES.c.id, _SCORES.c.level, _SCORES.c.reason).where(
+        _SCORES.c.sitting_id == bindparam("sitting"),
+        _SCORES.c.assessor_id == bindparam("assessor"),
+        _SCORES.c.station_id == bindparam("station"),
+        _SCORES.c.criterion_id == bindparam("criterion"),
+    )
 )
-_SCORE_ADD = _SCORES.insert()
-_SCORE_SET = (
+_SCORE_ADD = DriverStatement(_SCORES.insert())
+_SCORE_SET = DriverStatement(
     _SCORES.update()
     .where(_SCORES.c.id == bindparam("row"))
     .values(
@@ -180,10 +185,10 @@ def record_level(
         raise PermissionDenied("Only an assessor assigned to the sitting can score it.")
     with db.write() as s:
         conn = s.connection()
-        found = conn.execute(_SHEET_OPEN, {"sitting": sitting_id, "assessor": actor.account_id}).first()
-        if found is None:
+        found = _SHEET_OPEN.execute(conn, {"sitting": sitting_id, "assessor": actor.account_id})
+        if not found:
             raise NotFound("No such sitting.")
-        pack_id, link_id, submitted_at, stations = found
+        pack_id, link_id, submitted_at, stations = found[0]
         if link_id is None:
             raise PermissionDenied("This sitting is not assigned to you.")
         if submitted_at is not None:
@@ -197,7 +202,8 @@ def record_level(
             "station": station_id,
             "criterion": criterion_id,
         }
-        current = conn.execute(_SCORE_NOW, key).first()
+        now_rows = _SCORE_NOW.execute(conn, key)
+        current = now_rows[0] if now_rows else None
         now = at or utcnow()
         given = " ".join(reason.split()) if reason is not None else None
         # Never added to the session: the row's values after the change, for the audit entry.
@@ -211,8 +217,8 @@ def record_level(
             if level is None and not given:
                 return
             row.id, row.level, row.reason = new_id(), level, given or ""
-            conn.execute(
-                _SCORE_ADD,
+            _SCORE_ADD.execute(
+                conn,
                 {
                     "id": row.id,
                     "created_at": now,
@@ -228,23 +234,24 @@ def record_level(
             )
             audit.record_row(s, actor, "score.set", row, None)
             return
-        new_reason = current.reason if given is None else given
-        if current.level == level and current.reason == new_reason:
+        current_id, current_level, current_reason = current
+        new_reason = current_reason if given is None else given
+        if current_level == level and current_reason == new_reason:
             return
-        row.id, row.level, row.reason = current.id, current.level, current.reason
+        row.id, row.level, row.reason = current_id, current_level, current_reason
         before = audit.snapshot(row)
         row.level, row.reason = level, new_reason
-        conn.execute(
-            _SCORE_SET,
+        _SCORE_SET.execute(
+            conn,
             {
-                "row": current.id,
+                "row": current_id,
                 "new_level": level,
                 "new_reason": new_reason,
                 "now": now,
                 "ws": db.workstation_id,
             },
         )
-        action = "score.clear" if level is None else "score.set" if current.level != level else "score.reason"
+        action = "score.clear" if level is None else "score.set" if current_level != level else "score.reason"
         audit.record_row(s, actor, action, row, before)
 
 
