@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
 import pytest
-from sqlalchemy import Table, bindparam, event, select, text
+from sqlalchemy import Table, bindparam, select, text
 
 from db.driver_sql import DriverStatement
 from db.engine import Database, StorageError
 from db.migrate import upgrade
 from db.models import RoomRow
 from tests.conftest import WORKSTATION
+from tests.db.full_disk import fill_the_disk
 
 _ROOMS = cast(Table, RoomRow.__table__)
 _ADD = DriverStatement(_ROOMS.insert())
@@ -80,12 +80,7 @@ def test_a_full_disk_under_a_driver_statement_is_a_storage_error(db: Database) -
     with db.write() as s:
         _ADD.execute(s.connection(), _values("kept"))
 
-    @event.listens_for(db.engine, "connect")
-    def _tiny(conn: sqlite3.Connection, _rec: object) -> None:
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count={pages}")
-
-    db.engine.dispose()
+    fill_the_disk(db)
     with pytest.raises(StorageError) as err, db.write() as s:
         for i in range(500):
             _ADD.execute(s.connection(), {**_values(f"room {i}"), "name": f"room {i} " + "x" * 150})

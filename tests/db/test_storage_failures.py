@@ -12,6 +12,7 @@ from db.engine import Database, StorageError
 from db.migrate import upgrade
 from db.models import RoomRow
 from tests.conftest import WORKSTATION
+from tests.db.full_disk import fill_the_disk
 
 
 @pytest.fixture
@@ -30,13 +31,7 @@ def test_disk_full(db: Database) -> None:
     with db.write() as s:
         s.add(RoomRow(name="kept"))
 
-    @event.listens_for(db.engine, "connect")
-    def _tiny(conn: sqlite3.Connection, _rec: object) -> None:
-        # The database may not grow by a single page: exactly what a full disk does.
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count={pages}")
-
-    db.engine.dispose()
+    fill_the_disk(db)
     with pytest.raises(StorageError) as err, db.write() as s:
         for i in range(500):
             s.add(RoomRow(name=f"room {i} " + "x" * 150))
