@@ -4,7 +4,7 @@ reaches named for a screen reader."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
@@ -61,9 +61,17 @@ def given_width(widget: QLabel | QAbstractButton) -> int:
     return widget.width() - (hint - needed_width(widget))
 
 
+def lay_out_pending(root: QWidget) -> None:
+    """Runs the layouts a text change has asked for, as the next frame would: a clock's
+    tick may set a longer text just before the check, with its layout request still queued."""
+    for _ in range(4):  # a layout's request climbs one parent at a time
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
 def clipped_texts(root: QWidget) -> list[str]:
     """Every shown label and button whose text needs more width than it has. Labels that
     wrap, show rich text or a picture, or elide on purpose are left out (they cannot cut)."""
+    lay_out_pending(root)
     found = []
     for widget in root.findChildren(QWidget):
         if not isinstance(widget, QLabel | QPushButton | QToolButton | QCheckBox | QRadioButton):

@@ -82,7 +82,8 @@ def sitting_screen(qtbot: QtBot, tasks: TaskManager, centre: DemoCentre, setting
         w.day_view.table.setFocus()
         qtbot.keyClick(w.day_view.table, Qt.Key.Key_Return)
     assert w.sitting_view is not None
-    qtbot.waitUntil(lambda: w.sitting_view is not None and w.sitting_view.notes.loaded, timeout=10_000)
+    view = w.sitting_view
+    qtbot.waitUntil(lambda: view.notes.loaded and view.clocks.ready, timeout=10_000)
     QApplication.processEvents()
     return Screen(w, lambda: close_window(w, tasks))
 
