@@ -26,7 +26,6 @@ cancels long work, then waits for what is running.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 import sys
@@ -35,10 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from shiboken6 import Shiboken
 
 from naas_centre.writes.changes import Changes
+from ui.work.main_thread_gc import MainThreadCollector
 
 log = logging.getLogger(__name__)
 
@@ -49,60 +49,30 @@ OnProgress = Callable[[int, int, str], object]
 SWITCH_INTERVAL_S = 0.001
 
 
-class _GuiThreadCollector:
-    """Python's cycle collector runs on the GUI thread only, while a task manager lives
-    (and the interpreter hands its lock between threads more often).
-
-    A collection can start in whichever thread happens to allocate; in a worker it may
-    free the last reference to a Qt object and delete it there, off its own thread, and
-    PySide6 then crashes (seen in day-board workers on a busy machine). Anki works
-    around the same hazard the same way: automatic collection off, a timer that
-    collects on the GUI thread when the allocation count says one is due.
-    """
+class _QuickHandover:
+    """While a task manager lives, Python's lock passes between threads every millisecond:
+    at the default 5 ms a commit returning from the disk could wait that long to report
+    "saved". Given back as it was when the last task manager shuts down."""
 
     def __init__(self) -> None:
         self._users = 0
-        self._was_enabled = True
-        self._switch_interval = sys.getswitchinterval()
-        self._timer: QTimer | None = None
+        self._interval = sys.getswitchinterval()
 
     def acquire(self) -> None:
         self._users += 1
-        if self._users > 1:
-            return
-        self._was_enabled = gc.isenabled()
-        gc.disable()
-        # Python's lock passes between the GUI and the write worker; at the default 5 ms
-        # a commit returning from the disk could wait that long to report "saved".
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        self._timer = QTimer()
-        self._timer.setInterval(250)
-        self._timer.timeout.connect(self._collect)
-        self._timer.start()
+        if self._users == 1:
+            self._interval = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
 
     def release(self) -> None:
         if self._users == 0:
             return
         self._users -= 1
-        if self._users or self._timer is None:
-            return
-        self._timer.stop()
-        self._timer = None
-        sys.setswitchinterval(self._switch_interval)
-        if self._was_enabled:
-            gc.enable()
-
-    @staticmethod
-    def _collect() -> None:
-        # The generation CPython itself would collect: a full collection every time
-        # would stall the GUI thread on a large day (seen: clicks waiting 60 ms and more).
-        (c0, c1, c2), (t0, t1, t2) = gc.get_count(), gc.get_threshold()
-        if c0 >= t0:
-            gc.collect(2 if c1 >= t1 and c2 >= t2 else 1 if c1 >= t1 else 0)
+        if self._users == 0:
+            sys.setswitchinterval(self._interval)
 
 
-_COLLECTOR = _GuiThreadCollector()
+_HANDOVER = _QuickHandover()
 
 
 class Cancelled(Exception):
@@ -200,7 +170,10 @@ class TaskManager(QObject):
         self._delivered.connect(self._on_delivered)
         self._progressed.connect(self._on_progressed)
         self._released = False
-        _COLLECTOR.acquire()
+        _HANDOVER.acquire()
+        # Never a collection on a worker's thread while this lives (main_thread_gc says why).
+        self._collector = MainThreadCollector(self)
+        self._collector.start()
 
     # -- asking for work ------------------------------------------------------------
 
@@ -377,7 +350,8 @@ class TaskManager(QObject):
         self._pending.clear()
         if not self._released:
             self._released = True
-            _COLLECTOR.release()
+            self._collector.stop()
+            _HANDOVER.release()
         return done
 
     # -- delivery on the GUI thread -------------------------------------------------
