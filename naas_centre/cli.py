@@ -137,8 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _target(args: argparse.Namespace, *, demo: bool = False) -> str | Path:
     if args.db:
         return str(args.db)
-    folder = paths.data_dir(args.data_dir)
-    return paths.demo_db_path(folder) if demo else paths.default_db_path(folder)
+    if demo:  # the demo is made here: its folder too
+        return paths.demo_db_path(paths.data_dir(args.data_dir))
+    return paths.default_db_in(args.data_dir)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -265,7 +266,13 @@ def _list_packs(args: argparse.Namespace) -> int:
     from naas_centre.packs.loader import discover_packs
 
     stored = _stored_packs(args.db) if args.db else None  # a bad --db is refused before any line
-    for loaded in discover_packs([paths.packs_dir(paths.data_dir(args.data_dir))]):
+    # A centre's own packs, once it has a data folder; a first look makes no folder.
+    if paths.data_dir_made(args.data_dir):
+        extra = [paths.packs_dir(paths.data_dir(args.data_dir))]
+    else:
+        paths.could_be_made(paths.data_dir_location(args.data_dir), "the data folder")  # a bad one is said
+        extra = []
+    for loaded in discover_packs(extra):
         if loaded.pack is not None:
             p = loaded.pack
             print(

@@ -99,7 +99,7 @@ def _day(text: str) -> date:
 def _target(args: argparse.Namespace) -> str | Path:
     if args.db:
         return str(args.db)
-    return paths.default_db_path(paths.data_dir(args.data_dir))
+    return paths.default_db_in(args.data_dir)
 
 
 def _secrets(args: argparse.Namespace) -> tuple[str | None, str]:

@@ -95,7 +95,7 @@ def add_signer(p: Any, add_db: Callable[[Any], None]) -> None:
 def _target(args: argparse.Namespace) -> str | Path:
     if args.db:
         return str(args.db)
-    return paths.default_db_path(paths.data_dir(args.data_dir))
+    return paths.default_db_in(args.data_dir)
 
 
 def _password_from(path: Path) -> str:

@@ -106,8 +106,9 @@ def sqlite_target(args: argparse.Namespace, *, demo: bool = False) -> Path | Non
     given = getattr(args, "db", None)
     if given is not None:
         return None if "://" in str(given) else Path(str(given)).expanduser()
-    folder = paths.data_dir(getattr(args, "data_dir", None))
-    return paths.demo_db_path(folder) if demo else paths.default_db_path(folder)
+    if demo:
+        return paths.demo_db_path(paths.data_dir(getattr(args, "data_dir", None)))
+    return paths.default_db_in(getattr(args, "data_dir", None))
 
 
 def unlock(args: argparse.Namespace) -> None:

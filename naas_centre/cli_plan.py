@@ -44,7 +44,7 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
 def _target(args: argparse.Namespace) -> str | Path:
     if args.db:
         return str(args.db)
-    return paths.default_db_path(paths.data_dir(args.data_dir))
+    return paths.default_db_in(args.data_dir)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -125,7 +125,7 @@ def _centre(args: argparse.Namespace) -> int:
     from naas_centre.services.centre import open_database
 
     password = _password_from(args.password_file)
-    target = str(args.db) if args.db else paths.default_db_path(paths.data_dir(args.data_dir))
+    target = str(args.db) if args.db else paths.default_db_in(args.data_dir)
     db = open_database(target, args.data_dir, create=False)
     try:
         actor = accounts.authenticate(db, args.user, password)

@@ -123,7 +123,7 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser], add_db: C
 def _target(args: argparse.Namespace) -> str | Path:
     if args.db:
         return str(args.db)
-    return paths.default_db_path(paths.data_dir(args.data_dir))
+    return paths.default_db_in(args.data_dir)
 
 
 # verify ----------------------------------------------------------------------------------
@@ -434,7 +434,6 @@ def _reports(args: argparse.Namespace) -> int:
         raise UserError(f"{args.out} is a file; --out needs a folder")
     paths.usable_folder(args.out, "--out")
     password = _password_from(args.passphrase_file) if args.passphrase_file else None
-    data_dir = paths.data_dir(args.data_dir)
     if args.signer:
         db = open_database(_target(args), args.data_dir, create=False)
     else:
@@ -446,7 +445,7 @@ def _reports(args: argparse.Namespace) -> int:
         if args.signer:
             assert password is not None
             actor = accounts.authenticate(db, args.signer, password)
-            identity = signatures.unlock_signer(db, actor, password, data_dir)
+            identity = signatures.unlock_signer(db, actor, password, paths.data_dir(args.data_dir))
         else:
             # Reading only: the command line holds the database file already, so it reads
             # as quality assurance does (every report, nothing changed).

@@ -48,8 +48,29 @@ def data_dir_override(override: os.PathLike[str] | str | None = None) -> Path | 
 
 
 def data_dir(override: Path | str | None = None) -> Path:
-    path = data_dir_override(override) or user_data_path(APP, appauthor=False)
-    return owner_only_folder(usable_folder(path, "the data folder", mode=0o700))
+    """The data folder, made if need be, proven writable and made owner-only."""
+    return owner_only_folder(usable_folder(data_dir_location(override), "the data folder", mode=0o700))
+
+
+def data_dir_location(override: Path | str | None = None) -> Path:
+    """Where the data folder is, or would be: nothing checked, nothing made."""
+    return data_dir_override(override) or user_data_path(APP, appauthor=False)
+
+
+def default_db_in(override: Path | str | None = None) -> Path:
+    """The centre database's usual path in the data folder. A folder not there yet is only
+    proven makeable, not made: naming a database makes nothing. A command that reads then
+    finds no database and says so, leaving no empty folder behind; one that creates a
+    centre has the folder made as it opens it (``services.centre.open_database``)."""
+    if data_dir_made(override):
+        return default_db_path(data_dir(override))
+    return default_db_path(could_be_made(data_dir_location(override), "the data folder"))
+
+
+def data_dir_made(override: Path | str | None = None) -> bool:
+    """Whether the data folder is there already (its name checked first)."""
+    folder = check_name(data_dir_location(override), "the data folder")
+    return folder.exists() or folder.is_symlink()
 
 
 def log_dir(override: Path | str | None = None) -> Path:
@@ -110,11 +131,32 @@ def usable_folder(path: Path, what: str, *, mode: int = 0o777) -> Path:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            reason = "it cannot be written to"
-        raise UserError(f"{what} {_short(str(path))} cannot be used: {reason}") from None
+        raise _unusable(path, what, exc) from None
     return path
+
+
+def could_be_made(path: Path, what: str) -> Path:
+    """``path``, a folder not there yet, proven makeable without making it: its nearest
+    existing parent is a folder that takes a new one (a probe folder made there and removed
+    at once). Otherwise the UserError ``usable_folder`` would give."""
+    check_name(path, what)
+    parent = path
+    while not (parent.exists() or parent.is_symlink()) and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"{what} {_short(str(path))} cannot be used: {_short(str(parent))} is a file")
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=parent, prefix=".write-test-"))
+    except OSError as exc:
+        raise _unusable(path, what, exc) from None
+    return path
+
+
+def _unusable(path: Path, what: str, exc: OSError) -> UserError:
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "it cannot be written to"
+    return UserError(f"{what} {_short(str(path))} cannot be used: {reason}")
 
 
 class NotRegularFile(OSError):

@@ -39,6 +39,9 @@ def open_database(target: str | Path, data_dir: Path | None = None, *, create: b
             raise UserError(f"{path} is a folder, not a database file")
         if not path.exists() and not create:
             raise UserError(f"{path}: no such database")
+        folder = paths.data_dir_location(data_dir).absolute()
+        if create and not path.parent.exists() and path.parent.absolute() == folder:
+            paths.data_dir(data_dir)  # a first centre where the data folder is not made yet
         if not path.parent.is_dir():
             raise UserError(f"{path.parent}: no such folder for the database")
         if path.exists() and not path.is_file():

@@ -237,3 +237,28 @@ def test_a_command_that_writes_refuses_an_empty_file_as_no_centre(tmp_path: Path
     (r,) = run_many([["export", "--out", str(tmp_path / "s.csv"), "--db", str(empty)]], tmp_path / "data")
     assert r.returncode == 2 and "is empty: it holds no centre" in r.stderr, r
     assert empty.read_bytes() == b"" and not (tmp_path / "s.csv").exists()
+
+
+def test_reading_commands_on_a_fresh_machine_make_no_data_folder(tmp_path: Path) -> None:
+    """Before any centre: the data folder named (or the platform's) is not there yet. A
+    command that reads says there is no database, or lists what ships, and makes nothing:
+    no empty data folder is left behind for the next command to take for a centre."""
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    fresh = tmp_path / "never-made" / "data"
+    cases = [
+        args[: args.index("--db")] + args[args.index("--db") + 2 :]
+        for args in reading_commands(fresh / "centre.db", out, pdf)
+    ]
+    ran = run_many(cases, fresh)
+    for r in ran:
+        assert "Traceback" not in r.stderr, r
+        if r.args[:2] in (("scenarios", "list"), ("scenarios", "validate")):
+            assert r.returncode == 0 and "problem" not in r.stdout, r  # no "packs: no such folder"
+        else:
+            assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r
+            assert "centre.db" in r.stderr or "no CA" in r.stderr, r
+    assert not fresh.parent.exists()
+    assert list(out.iterdir()) == []
