@@ -6,7 +6,8 @@ Each scene is a few slides drawn with Pillow (where we are, who speaks, what the
 and a voice for each line from espeak-ng (a British English voice per speaker), muxed
 by PyAV into a small H.264 and AAC MP4, with a WebVTT captions file timed to the lines.
 The same scripts, espeak-ng and PyAV give the same files: no clock, no randomness, one
-encoding thread. ``--items`` prints the bank items that use the clips, to append at the
+encoding thread. Only FFmpeg's version stamps in them ("Lavf…", "Lavc…") follow the wheel's
+build; the frames and samples do not. ``--items`` prints the bank items that use the clips, to append at the
 end of the bank files.
 
 Needs espeak-ng (``apt-get install -y espeak-ng``).

@@ -3,7 +3,7 @@ as many times as the blueprint allows; and the clips are what tools/make_clips.p
 
 from __future__ import annotations
 
-import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +64,13 @@ def test_captions_are_read_with_their_times() -> None:
     assert cue_at(cues, 1200) == "Hello there" and cue_at(cues, 2700) == "" and cue_at(cues, 3999) == "Bye"
 
 
+def _unstamped(data: bytes) -> bytes:
+    """The bytes but for FFmpeg's version stamps, the muxer's ("Lavf62.12.102") and the AAC
+    encoder's in its fill elements ("Lavc62.28.102"): a rebuilt PyAV wheel moves them on
+    without changing a frame or a sample (seen: .102 → .103, the decoded streams equal)."""
+    return re.sub(rb"Lav[fc]\d+\.\d+\.\d+", b"Lav", data)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_the_clips_are_rebuilt_byte_for_byte(tmp_path: Path) -> None:
@@ -72,8 +79,6 @@ def test_the_clips_are_rebuilt_byte_for_byte(tmp_path: Path) -> None:
     )
     for name in NAMES:
         for suffix in (".mp4", ".vtt"):
-            built = hashlib.sha256((tmp_path / f"{name}{suffix}").read_bytes()).hexdigest()
-            assert built == hashlib.sha256((CLIPS / f"{name}{suffix}").read_bytes()).hexdigest(), (
-                name + suffix
-            )
+            built = _unstamped((tmp_path / f"{name}{suffix}").read_bytes())
+            assert built == _unstamped((CLIPS / f"{name}{suffix}").read_bytes()), name + suffix
         assert (CLIPS / f"{name}.mp4").stat().st_size < 400_000  # small enough to ship
